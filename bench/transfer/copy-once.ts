@@ -1,0 +1,59 @@
+/**
+ * One Glint copy in a process of its own, so its time and peak memory are measured apart from the
+ * benchmark driver. Reads a JSON job from argv[2]; prints a JSON result on stdout.
+ */
+import { copyImage, createAdapter, type CloudAdapter, type Download } from '@glint/cloud-adapters';
+import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
+
+export interface CopyJob {
+  source: { cloud: number; imageEndpoint?: string };
+  destinations: Array<{ cloud: number; imageEndpoint?: string }>;
+  imageId: string;
+}
+
+export interface CopyRun {
+  seconds: number;
+  bytesRead: number;
+  /** Bytes the source actually served, counted on the wire side of the adapter. */
+  sourceBytes: number;
+  maxRssBytes: number;
+  outcomes: string[];
+}
+
+function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
+  const c = sandboxCloud(cloud);
+  return createAdapter('openstack', { ...siteConfig(c), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) }, passwordCredential(c));
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2]!) as CopyJob;
+  const source = adapter(job.source.cloud, job.source.imageEndpoint);
+  let sourceBytes = 0;
+  const counted = Object.create(source, {
+    openDownload: {
+      value: async (id: string, options?: object): Promise<Download> => {
+        const download = await source.openDownload(id, options);
+        download.stream.on('data', (chunk: Buffer) => (sourceBytes += chunk.length));
+        return download;
+      },
+    },
+  }) as CloudAdapter;
+  const destinations = job.destinations.map((d) => ({ key: `cloud${d.cloud}`, adapter: adapter(d.cloud, d.imageEndpoint) }));
+  // Log in before the clock starts: the baselines are handed a token too.
+  await Promise.all([source, ...destinations.map((d) => d.adapter)].map((a) => a.validate()));
+  const started = performance.now();
+  const result = await copyImage({ source: { key: `cloud${job.source.cloud}`, adapter: counted, imageId: job.imageId }, destinations });
+  const run: CopyRun = {
+    seconds: (performance.now() - started) / 1000,
+    bytesRead: result.bytesRead,
+    sourceBytes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    outcomes: result.destinations.map((d) => (d.error ? `${d.outcome}: ${d.error.message}` : d.outcome)),
+  };
+  process.stdout.write(JSON.stringify(run));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+// Two projects: `unit` needs nothing running; `integration` talks to real PostgreSQL, Redis and
+// the OpenStack sandbox (deploy/sandbox). `npm test` runs both; `npm run test:unit` only the first.
+
+// ESM-only packages that jest's CommonJS runtime must have transpiled.
+const esmPackages = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'lit', 'lit-html', 'lit-element', '@lit', '@lit-labs'];
+
+const shared = {
+  transform: {
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleNameMapper: { '^@glint/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'],
+      // Real clouds: a 256 MiB copy through the sandbox takes seconds, fault tests longer.
+      testTimeout: 180_000,
+      globalSetup: '<rootDir>/test-support/integration-setup.js',
+    },
+  ],
+};

@@ -1,0 +1,113 @@
+import type { Readable } from 'node:stream';
+import type { ImageStatus, SiteType, Visibility } from '@glint/core';
+
+/** What an image service reports about one image, in Glance's vocabulary. */
+export interface ImageInfo {
+  id: string;
+  name: string;
+  status: ImageStatus;
+  /** Bytes of image data; null until data has been uploaded. */
+  size: number | null;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  visibility: Visibility;
+  protected: boolean;
+  minDisk: number;
+  minRam: number;
+  tags: string[];
+  /** md5 of the data (Glance's deprecated `checksum`); null where the cloud does not give one. */
+  checksum: string | null;
+  /** The multihash (`os_hash_algo` / `os_hash_value`); null for images older than Glance Rocky. */
+  hashAlgo: string | null;
+  hashValue: string | null;
+  owner: string | null;
+  /** Every other property, architecture and Glint's markers included, as strings. */
+  properties: Record<string, string>;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** What is needed to create an image record before its data is written. */
+export interface ImageSpec {
+  /** Supply the id, so a retried create after a crash finds the same record. */
+  id?: string;
+  name: string;
+  diskFormat: string;
+  containerFormat: string;
+  visibility: Visibility;
+  minDisk?: number;
+  minRam?: number;
+  tags?: string[];
+  properties?: Record<string, string>;
+}
+
+/** Server-side filters for listing; an adapter applies what its service supports exactly. */
+export interface ImageQuery {
+  /** Exact image name. */
+  name?: string;
+}
+
+export interface PropertyChanges {
+  set?: Record<string, string>;
+  remove?: string[];
+  /** Replaces the tag list whole. */
+  tags?: string[];
+}
+
+export interface DownloadOptions {
+  /** Start at this byte, for resuming an interrupted read. */
+  offset?: number;
+  signal?: AbortSignal;
+}
+
+export interface Download {
+  stream: Readable;
+  /** The byte the stream starts at. */
+  offset: number;
+  /** Total image size when the service says it, else null. */
+  size: number | null;
+}
+
+export interface UploadOptions {
+  /** Lets the service check the length it receives. */
+  size?: number;
+  signal?: AbortSignal;
+}
+
+/** The outcome of a live credential check. */
+export interface Validation {
+  /** The project the credential is scoped to, as the cloud names it. */
+  projectId: string;
+  userId: string;
+  /** The image endpoint chosen from the catalog. */
+  imageEndpoint: string;
+  /** When the token obtained expires (ISO 8601). */
+  expiresAt: string;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  /** Round-trip of the cheapest authenticated call, in ms. */
+  latencyMs: number;
+  detail: string;
+}
+
+/**
+ * One site's image service, as the transfer engine and the daemon see it. Implementations map the
+ * service's own failures onto the typed errors in ./errors.
+ */
+export interface CloudAdapter {
+  readonly siteType: SiteType;
+  /** Logs in live and checks that an image service is reachable; throws a typed error if not. */
+  validate(): Promise<Validation>;
+  /** Every image the credential can see that matches the query, all pages. */
+  listImages(query?: ImageQuery): AsyncIterable<ImageInfo>;
+  getImage(id: string): Promise<ImageInfo>;
+  openDownload(id: string, options?: DownloadOptions): Promise<Download>;
+  createImage(spec: ImageSpec): Promise<ImageInfo>;
+  /** Writes the image data from a stream; resolves once the service accepted all of it. */
+  uploadImageData(id: string, data: Readable, options?: UploadOptions): Promise<void>;
+  deleteImage(id: string): Promise<void>;
+  updateProperties(id: string, changes: PropertyChanges): Promise<void>;
+  health(): Promise<HealthReport>;
+}

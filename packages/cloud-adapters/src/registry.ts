@@ -1,0 +1,34 @@
+import type { SiteType } from '@glint/core';
+import type { CloudAdapter } from './adapter';
+
+/**
+ * Adapter factories keyed by site type. Each adapter module registers itself; callers ask for an
+ * adapter by the site's type and never branch on it themselves.
+ */
+export type AdapterFactory<Config = unknown, Credential = unknown> = (
+  config: Config,
+  credential: Credential,
+) => CloudAdapter;
+
+const factories = new Map<SiteType, AdapterFactory>();
+
+export function registerAdapter<Config, Credential>(
+  type: SiteType,
+  factory: AdapterFactory<Config, Credential>,
+): void {
+  if (factories.has(type)) throw new Error(`an adapter for site type "${type}" is already registered`);
+  factories.set(type, factory as AdapterFactory);
+}
+
+export function createAdapter(type: SiteType, config: unknown, credential: unknown): CloudAdapter {
+  const factory = factories.get(type);
+  if (!factory) {
+    const known = [...factories.keys()].join(', ') || 'none';
+    throw new Error(`no adapter is registered for site type "${type}" (registered: ${known})`);
+  }
+  return factory(config, credential);
+}
+
+export function registeredSiteTypes(): SiteType[] {
+  return [...factories.keys()];
+}

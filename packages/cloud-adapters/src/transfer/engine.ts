@@ -1,0 +1,315 @@
+import {
+  backoffDelay,
+  formatContentHash,
+  GLINT_MARKERS,
+  sleep,
+  withRetries,
+  type BackoffPolicy,
+  type ContentHash,
+} from '@glint/core';
+import type { CloudAdapter, ImageInfo } from '../adapter';
+import {
+  CancelledError,
+  CloudError,
+  IntegrityError,
+  InvalidRequestError,
+  isCloudError,
+  NotFoundError,
+  TransientError,
+} from '../errors';
+import { DEFAULT_HASH_ALGO, StreamDigest } from './digest';
+import { fanOut, FanOutSink } from './fan-out';
+import { copySpec, declaredContentHash, type VisibilityPolicy } from './metadata';
+import { ProgressReporter, type TransferProgress } from './progress';
+import { RateLimiter } from './rate-limit';
+import { readImageData } from './source-reader';
+
+export interface CopySource {
+  /** Names the source site in Glint's markers on every copy. */
+  key: string;
+  adapter: CloudAdapter;
+  imageId: string;
+}
+
+export interface CopyDestination {
+  /** Names the destination in results and progress. */
+  key: string;
+  adapter: CloudAdapter;
+  /**
+   * Id for the new image. A caller that derives it from its job can find and remove the half-made
+   * record a crash left behind before it copies again.
+   */
+  imageId?: string;
+}
+
+export interface RetryPolicies {
+  /** Resuming the source read after a broken connection. */
+  read: BackoffPolicy;
+  /** Creating the destination record, looking for an existing copy. */
+  request: BackoffPolicy;
+  /** Deleting a failed copy; long enough to outlast a destination's restart. */
+  cleanup: BackoffPolicy;
+  /** Waiting for a destination to report the image active after its data arrived. */
+  activation: BackoffPolicy;
+}
+
+export const DEFAULT_RETRY_POLICIES: RetryPolicies = {
+  read: { initialMs: 500, maxMs: 10_000, retries: 5 },
+  request: { initialMs: 500, maxMs: 10_000, retries: 4 },
+  cleanup: { initialMs: 1000, maxMs: 15_000, retries: 10 },
+  activation: { initialMs: 200, maxMs: 5000, retries: 20 },
+};
+
+export interface CopyRequest {
+  source: CopySource;
+  destinations: CopyDestination[];
+  visibility?: VisibilityPolicy;
+  signal?: AbortSignal;
+  onProgress?: (progress: TransferProgress) => void;
+  progressIntervalMs?: number;
+  /** Bandwidth cap on the source read, in bytes per second. */
+  rateLimit?: number;
+  retry?: Partial<RetryPolicies>;
+}
+
+export type DestinationOutcome = 'copied' | 'present' | 'failed';
+
+export interface DestinationResult {
+  key: string;
+  outcome: DestinationOutcome;
+  /** The copy on the destination (made, or found present). */
+  imageId?: string;
+  /** Bytes handed to this destination. */
+  bytes: number;
+  error?: CloudError;
+  /** An image Glint made for a failed copy and could not delete; the caller must retry the delete. */
+  leftoverImageId?: string;
+}
+
+export interface CopyResult {
+  sourceImageId: string;
+  /** The content hash the copies carry, verified against the bytes read. */
+  contentHash: ContentHash;
+  bytesRead: number;
+  destinations: DestinationResult[];
+}
+
+type CopyableImage = ImageInfo & { diskFormat: string; containerFormat: string };
+
+/** One destination that is being written. */
+interface Target {
+  destination: CopyDestination;
+  imageId: string;
+  sink: FanOutSink;
+  error?: CloudError;
+}
+
+/** Why a target failed: a cancellation whatever the error it surfaced as, else the error typed. */
+function failureReason(error: unknown, signal?: AbortSignal): CloudError {
+  if (signal?.aborted) return new CancelledError('the transfer was cancelled', { cause: error });
+  if (isCloudError(error)) return error;
+  return new TransientError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+const isRetryable = (error: unknown) => isCloudError(error) && error.retryable;
+
+function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
+  if (image.status !== 'active') {
+    throw new InvalidRequestError(`source image ${image.id} is ${image.status}, not active; only active images can be copied`);
+  }
+  if (!image.diskFormat || !image.containerFormat) {
+    throw new InvalidRequestError(`source image ${image.id} has no disk or container format; set them on the source first`);
+  }
+}
+
+/** An active image on the destination with the same name and content, if there is one. */
+async function findPresentCopy(
+  adapter: CloudAdapter,
+  source: ImageInfo,
+  contentHash: ContentHash | undefined,
+): Promise<ImageInfo | undefined> {
+  if (!contentHash) return undefined;
+  for await (const image of adapter.listImages({ name: source.name })) {
+    const hash = declaredContentHash(image);
+    if (image.status === 'active' && image.name === source.name && hash?.algo === contentHash.algo && hash.value === contentHash.value) {
+      return image;
+    }
+  }
+  return undefined;
+}
+
+/** Fails unless the bytes read match every hash the source declares for them. */
+function verifySource(source: ImageInfo, digest: StreamDigest, algo: string): void {
+  const computed = digest.digest();
+  const mismatches: string[] = [];
+  if (source.size !== null && digest.bytes !== source.size) mismatches.push(`size ${digest.bytes} ≠ declared ${source.size}`);
+  if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase()) mismatches.push(`${algo} differs from os_hash_value`);
+  if (source.checksum && computed.md5 !== source.checksum.toLowerCase()) mismatches.push('md5 differs from checksum');
+  if (mismatches.length > 0) {
+    throw new IntegrityError(
+      `the data of source image ${source.id} does not match what the source declares (${mismatches.join('; ')}); ` +
+        'the source copy is corrupt: re-upload it there, nothing was copied',
+    );
+  }
+}
+
+/** Polls until the destination reports the copy active; Glance may still be finishing its write. */
+async function waitUntilActive(target: Target, policy: BackoffPolicy, signal?: AbortSignal): Promise<ImageInfo> {
+  const { adapter, key } = target.destination;
+  for (let attempt = 1; ; attempt++) {
+    const image = await adapter.getImage(target.imageId);
+    if (image.status === 'active') return image;
+    const stillWriting = image.status === 'saving' || image.status === 'importing';
+    if (!stillWriting || attempt > policy.retries) {
+      throw new TransientError(`copy ${target.imageId} on ${key} is ${image.status}, not active, after its data was sent`);
+    }
+    await sleep(backoffDelay(policy, attempt), signal);
+  }
+}
+
+/** Checks what the destination reports for the copy against the bytes that were sent. */
+async function verifyDestination(target: Target, digest: StreamDigest, policy: BackoffPolicy, signal?: AbortSignal): Promise<void> {
+  const image = await waitUntilActive(target, policy, signal);
+  const computed = digest.digest();
+  const mismatches: string[] = [];
+  if (image.size !== digest.bytes) mismatches.push(`size ${image.size} ≠ ${digest.bytes} sent`);
+  if (image.checksum && image.checksum.toLowerCase() !== computed.md5) mismatches.push('md5 differs');
+  const algo = image.hashAlgo?.toLowerCase();
+  if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase()) mismatches.push(`${algo} differs`);
+  if (mismatches.length > 0) {
+    throw new IntegrityError(`copy ${target.imageId} on ${target.destination.key} does not match the bytes sent (${mismatches.join('; ')})`);
+  }
+}
+
+/** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
+async function removeFailedCopy(target: Target, policy: BackoffPolicy): Promise<string | undefined> {
+  try {
+    await withRetries(() => target.destination.adapter.deleteImage(target.imageId), isRetryable, policy);
+    return undefined;
+  } catch (error) {
+    return error instanceof NotFoundError ? undefined : target.imageId;
+  }
+}
+
+/**
+ * Copies one source image to one or many destinations. The source is read once and streamed to all
+ * destinations at the same time; nothing is held whole in memory or staged on disk. Every byte is
+ * hashed on the way; a destination whose data does not verify, or whose upload fails, is cleaned up
+ * and reported failed while the others go on.
+ */
+export async function copyImage(request: CopyRequest): Promise<CopyResult> {
+  const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
+  const { signal } = request;
+  const sourceAdapter = request.source.adapter;
+  const source = await withRetries(() => sourceAdapter.getImage(request.source.imageId), isRetryable, retry.request, signal);
+  assertCopyable(source);
+
+  const declared = declaredContentHash(source);
+  const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
+  const results = new Map<string, DestinationResult>();
+  const targets: Target[] = [];
+
+  for (const destination of request.destinations) {
+    try {
+      const present = await withRetries(() => findPresentCopy(destination.adapter, source, declared), isRetryable, retry.request, signal);
+      if (present) {
+        results.set(destination.key, { key: destination.key, outcome: 'present', imageId: present.id, bytes: 0 });
+        continue;
+      }
+      const provenance = { sourceSite: request.source.key, sourceImageId: source.id, ...(declared ? { contentHash: declared } : {}) };
+      const spec = copySpec(source, provenance, request.visibility ?? 'private', destination.imageId);
+      const created = await withRetries(() => destination.adapter.createImage(spec), isRetryable, retry.request, signal);
+      targets.push({ destination, imageId: created.id, sink: new FanOutSink(destination.key) });
+    } catch (error) {
+      results.set(destination.key, { key: destination.key, outcome: 'failed', bytes: 0, error: failureReason(error, signal) });
+    }
+  }
+
+  const digest = new StreamDigest([algo, 'md5']);
+  if (targets.length > 0) {
+    await streamToTargets(request, source, targets, digest, algo, retry);
+    await Promise.all(
+      targets.map(async (target) => {
+        if (target.error) return;
+        try {
+          await verifyDestination(target, digest, retry.activation, signal);
+          if (!declared) {
+            const contentHash = formatContentHash({ algo, value: digest.digest()[algo]! });
+            await target.destination.adapter.updateProperties(target.imageId, { set: { [GLINT_MARKERS.contentHash]: contentHash } });
+          }
+        } catch (error) {
+          target.error = failureReason(error, signal);
+        }
+      }),
+    );
+    await Promise.all(
+      targets.map(async (target) => {
+        const { key } = target.destination;
+        const bytes = target.sink.bytesWritten;
+        if (!target.error) {
+          results.set(key, { key, outcome: 'copied', imageId: target.imageId, bytes });
+          return;
+        }
+        const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
+        results.set(key, { key, outcome: 'failed', bytes, error: target.error, ...(leftoverImageId ? { leftoverImageId } : {}) });
+      }),
+    );
+  }
+
+  return {
+    sourceImageId: source.id,
+    contentHash: declared ?? { algo, value: digest.digest()[algo]! },
+    bytesRead: digest.bytes,
+    destinations: request.destinations.map((d) => results.get(d.key)!),
+  };
+}
+
+/**
+ * Runs every target's upload while one read of the source feeds them. The last bytes are held back
+ * until the source's hashes check out: a corrupt source aborts the uploads, so no destination ever
+ * turns active with bad data.
+ */
+async function streamToTargets(
+  request: CopyRequest,
+  source: ImageInfo,
+  targets: Target[],
+  digest: StreamDigest,
+  algo: string,
+  retry: RetryPolicies,
+): Promise<void> {
+  const { signal } = request;
+  const limiter = request.rateLimit ? new RateLimiter(request.rateLimit) : undefined;
+  const sinks = targets.map((t) => t.sink);
+  const progress = new ProgressReporter(
+    source.size,
+    () => digest.bytes,
+    () => sinks.map((sink) => ({ key: sink.key, bytes: sink.bytesWritten })),
+    request.onProgress,
+    request.progressIntervalMs ?? 1000,
+  );
+  const uploads = targets.map((target) =>
+    target.destination.adapter
+      .uploadImageData(target.imageId, target.sink.stream, { ...(source.size !== null ? { size: source.size } : {}), ...(signal ? { signal } : {}) })
+      .catch((error: unknown) => {
+        target.error ??= failureReason(error, signal);
+        target.sink.detach(error);
+      }),
+  );
+  try {
+    await fanOut(readImageData(request.source.adapter, source.id, source.size, retry.read, signal), sinks, async (chunk) => {
+      digest.update(chunk);
+      progress.tick();
+      if (limiter) await limiter.take(chunk.length, signal);
+    });
+    verifySource(source, digest, algo);
+    for (const sink of sinks) if (sink.live) sink.stream.end();
+  } catch (error) {
+    const reason = failureReason(error, signal);
+    for (const target of targets) {
+      target.error ??= reason;
+      target.sink.detach(reason);
+    }
+  }
+  await Promise.all(uploads);
+  progress.finish();
+}

@@ -1,0 +1,287 @@
+/**
+ * The transfer engine against the real sandbox clouds: real Keystone tokens, real Glance uploads and
+ * downloads, real faults (a Glance stopped mid-copy, a corrupted file in a Glance store).
+ */
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GLINT_MARKERS } from '@glint/core';
+import {
+  AuthenticationError,
+  CancelledError,
+  copyImage,
+  createAdapter,
+  IntegrityError,
+  type CloudAdapter,
+  type Download,
+  type ImageInfo,
+  type ImageSpec,
+} from '@glint/cloud-adapters';
+import { digestStream, randomImageStream } from '../../../test-support/random-image';
+import {
+  passwordCredential,
+  sandboxCloud,
+  sandboxService,
+  shortTokenCloud,
+  siteConfig,
+  type SandboxCloud,
+} from '../../../test-support/sandbox';
+
+const MiB = 1024 * 1024;
+const run = randomUUID().slice(0, 8);
+const cloudA = sandboxCloud(1);
+const cloudB = sandboxCloud(2);
+const cloudC = sandboxCloud(3);
+
+function adapterFor(cloud: SandboxCloud): CloudAdapter {
+  return createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud));
+}
+
+const a = adapterFor(cloudA);
+const b = adapterFor(cloudB);
+const c = adapterFor(cloudC);
+/** Names of every image a test made; afterAll removes them from every cloud. */
+const created: string[] = [];
+
+/** Uploads `size` random bytes as a new image; returns it with the sha512 of what was sent. */
+async function seedImage(adapter: CloudAdapter, size: number, spec: Partial<ImageSpec> = {}): Promise<{ image: ImageInfo; sha512: string }> {
+  const name = spec.name ?? `glint-test-${run}-${randomUUID().slice(0, 8)}`;
+  created.push(name);
+  const image = await adapter.createImage({ diskFormat: 'raw', containerFormat: 'bare', visibility: 'private', ...spec, name });
+  await adapter.uploadImageData(image.id, randomImageStream(size, name), { size });
+  const { sha512 } = await digestStream(randomImageStream(size, name));
+  return { image: await adapter.getImage(image.id), sha512 };
+}
+
+async function imagesNamed(adapter: CloudAdapter, name: string): Promise<ImageInfo[]> {
+  const found: ImageInfo[] = [];
+  for await (const image of adapter.listImages({ name })) found.push(image);
+  return found;
+}
+
+async function downloadedSha512(adapter: CloudAdapter, id: string): Promise<string> {
+  return (await digestStream((await adapter.openDownload(id)).stream)).sha512;
+}
+
+/** Wraps a real adapter to count how often and how much the engine reads from it. */
+function countingReads(adapter: CloudAdapter): { adapter: CloudAdapter; opens: number; bytes: number } {
+  const counter = { adapter, opens: 0, bytes: 0 };
+  counter.adapter = Object.create(adapter, {
+    openDownload: {
+      value: async (id: string, options?: object): Promise<Download> => {
+        counter.opens++;
+        const download = await adapter.openDownload(id, options);
+        download.stream.on('data', (chunk: Buffer) => (counter.bytes += chunk.length));
+        return download;
+      },
+    },
+  }) as CloudAdapter;
+  return counter;
+}
+
+afterAll(async () => {
+  for (const name of created) {
+    for (const adapter of [a, b, c]) {
+      for (const image of await imagesNamed(adapter, name)) await adapter.deleteImage(image.id);
+    }
+  }
+});
+
+test('copies a 256 MiB random image A→B and the copy is byte-identical', async () => {
+  const { image, sha512 } = await seedImage(a, 256 * MiB);
+  expect(image.hashValue).toBe(sha512);
+
+  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+
+  expect(result.destinations).toEqual([expect.objectContaining({ key: 'cloud2', outcome: 'copied', bytes: 256 * MiB })]);
+  expect(result.bytesRead).toBe(256 * MiB);
+  expect(result.contentHash).toEqual({ algo: 'sha512', value: sha512 });
+  const copyId = result.destinations[0]!.imageId!;
+  expect(await downloadedSha512(b, copyId)).toBe(sha512);
+});
+
+test('fans out A→B and A→C from one read of the source', async () => {
+  const size = 64 * MiB;
+  const { image, sha512 } = await seedImage(a, size);
+  const source = countingReads(a);
+  const reports: number[] = [];
+
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: source.adapter, imageId: image.id },
+    destinations: [
+      { key: 'cloud2', adapter: b },
+      { key: 'cloud3', adapter: c },
+    ],
+    progressIntervalMs: 0,
+    onProgress: (p) => reports.push(p.bytesRead),
+  });
+
+  expect(result.destinations.map((d) => d.outcome)).toEqual(['copied', 'copied']);
+  expect(source.opens).toBe(1);
+  expect(source.bytes).toBe(size);
+  expect(await downloadedSha512(b, result.destinations[0]!.imageId!)).toBe(sha512);
+  expect(await downloadedSha512(c, result.destinations[1]!.imageId!)).toBe(sha512);
+  expect(reports.length).toBeGreaterThan(1);
+  expect(reports.at(-1)).toBe(size);
+});
+
+test('copies formats, minimums, tags, architecture and custom properties, and marks the copy', async () => {
+  const { image } = await seedImage(a, 4 * MiB, {
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    minDisk: 3,
+    minRam: 512,
+    tags: ['atlas', 'worker'],
+    properties: { architecture: 'x86_64', os_distro: 'almalinux', hw_disk_bus: 'virtio', experiment: 'belle2' },
+  });
+
+  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+  const copy = await b.getImage(result.destinations[0]!.imageId!);
+
+  expect(copy).toMatchObject({
+    name: image.name,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    minDisk: 3,
+    minRam: 512,
+    visibility: 'private',
+    size: 4 * MiB,
+    hashValue: image.hashValue,
+  });
+  expect([...copy.tags].sort()).toEqual(['atlas', 'worker']);
+  expect(copy.properties).toMatchObject({
+    architecture: 'x86_64',
+    os_distro: 'almalinux',
+    hw_disk_bus: 'virtio',
+    experiment: 'belle2',
+    [GLINT_MARKERS.sourceSite]: 'cloud1',
+    [GLINT_MARKERS.sourceImage]: image.id,
+    [GLINT_MARKERS.contentHash]: `sha512:${image.hashValue}`,
+  });
+  expect(Object.keys(copy.properties).filter((k) => k.startsWith('os_glance'))).toEqual([]);
+});
+
+test('skips a destination that already holds the same name and content', async () => {
+  const { image } = await seedImage(a, 2 * MiB);
+  const request = { source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] };
+  const first = await copyImage(request);
+  const source = countingReads(a);
+
+  const second = await copyImage({ ...request, source: { ...request.source, adapter: source.adapter } });
+
+  expect(second.destinations[0]).toMatchObject({ outcome: 'present', imageId: first.destinations[0]!.imageId, bytes: 0 });
+  expect(source.opens).toBe(0);
+  expect(await imagesNamed(b, image.name)).toHaveLength(1);
+});
+
+test('a destination whose Glance stops midway fails, is cleaned up once back, and the others complete', async () => {
+  const size = 256 * MiB;
+  const { image, sha512 } = await seedImage(a, size);
+  let stopped = false;
+  const copy = copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [
+      { key: 'cloud2', adapter: b },
+      { key: 'cloud3', adapter: c },
+    ],
+    rateLimit: 32 * MiB,
+    progressIntervalMs: 100,
+    onProgress: (p) => {
+      if (!stopped && p.bytesRead > 32 * MiB) {
+        stopped = true;
+        void sandboxService('stop', cloudC, 'glance').then(() => sandboxService('start', cloudC, 'glance'));
+      }
+    },
+  });
+
+  const result = await copy;
+
+  expect(stopped).toBe(true);
+  expect(result.destinations[0]).toMatchObject({ key: 'cloud2', outcome: 'copied' });
+  expect(result.destinations[1]).toMatchObject({ key: 'cloud3', outcome: 'failed' });
+  expect(result.destinations[1]!.leftoverImageId).toBeUndefined();
+  expect(await downloadedSha512(b, result.destinations[0]!.imageId!)).toBe(sha512);
+  expect(await imagesNamed(c, image.name)).toEqual([]);
+});
+
+test('a transfer that outlives the Keystone token still completes', async () => {
+  const shortLived = shortTokenCloud(30);
+  const destination = adapterFor(shortLived);
+  const size = 48 * MiB;
+  const rate = 2 * MiB;
+  const { image, sha512 } = await seedImage(a, size);
+  const started = Date.now();
+
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: shortLived.name, adapter: destination }],
+    rateLimit: rate,
+  });
+
+  const seconds = (Date.now() - started) / 1000;
+  expect(seconds).toBeGreaterThan(shortLived.tokenExpiration);
+  expect(result.destinations[0]).toMatchObject({ outcome: 'copied', bytes: size });
+  expect(await downloadedSha512(destination, result.destinations[0]!.imageId!)).toBe(sha512);
+});
+
+test('a source whose stored data no longer matches its hash is refused and nothing is left behind', async () => {
+  const size = 8 * MiB;
+  const { image } = await seedImage(a, size);
+  // Bit rot in the source cloud's store: same size, different bytes.
+  const file = await open(join(cloudA.storeDir, image.id), 'r+');
+  await file.write(Buffer.from('not the bytes Glance hashed'), 0, undefined, size / 2);
+  await file.close();
+
+  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+
+  const [outcome] = result.destinations;
+  expect(outcome).toMatchObject({ outcome: 'failed' });
+  expect(outcome!.error).toBeInstanceOf(IntegrityError);
+  expect(outcome!.error!.message).toMatch(/does not match what the source declares.*sha512/);
+  expect(await imagesNamed(b, image.name)).toEqual([]);
+});
+
+test('a destination with a wrong password fails permanently without touching the others', async () => {
+  const { image } = await seedImage(a, 2 * MiB);
+  const wrong = createAdapter('openstack', siteConfig(cloudC), { kind: 'password', username: 'demo', password: 'not-the-password' });
+
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [
+      { key: 'cloud3', adapter: wrong },
+      { key: 'cloud2', adapter: b },
+    ],
+  });
+
+  expect(result.destinations[0]!.outcome).toBe('failed');
+  expect(result.destinations[0]!.error).toBeInstanceOf(AuthenticationError);
+  expect(result.destinations[0]!.error!.retryable).toBe(false);
+  expect(result.destinations[1]!.outcome).toBe('copied');
+});
+
+test('a cancelled copy stops its streams and deletes the half-made images', async () => {
+  const { image } = await seedImage(a, 64 * MiB);
+  const controller = new AbortController();
+
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [
+      { key: 'cloud2', adapter: b },
+      { key: 'cloud3', adapter: c },
+    ],
+    rateLimit: 16 * MiB,
+    signal: controller.signal,
+    progressIntervalMs: 50,
+    onProgress: (p) => {
+      if (p.bytesRead > 8 * MiB) controller.abort();
+    },
+  });
+
+  for (const destination of result.destinations) {
+    expect(destination.outcome).toBe('failed');
+    expect(destination.error).toBeInstanceOf(CancelledError);
+    expect(destination.bytes).toBeLessThan(64 * MiB);
+  }
+  expect(await imagesNamed(b, image.name)).toEqual([]);
+  expect(await imagesNamed(c, image.name)).toEqual([]);
+});

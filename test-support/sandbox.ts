@@ -1,0 +1,88 @@
+/**
+ * The OpenStack sandbox (deploy/sandbox/glint-sandbox) as tests see it: its manifest, and site
+ * configurations and credentials for its clouds.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { OpenStackSiteConfig, PasswordCredential } from '@glint/core';
+
+export interface SandboxUser {
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+}
+
+export interface SandboxCloud {
+  name: string;
+  index: number;
+  region: string;
+  authUrl: string;
+  glanceUrl: string;
+  keystonePort: number;
+  glancePort: number;
+  tokenExpiration: number;
+  storeDir: string;
+  users: Record<'admin' | 'demo' | 'noimage', SandboxUser>;
+}
+
+export const sandboxDir = process.env.GLINT_SANDBOX_DIR ?? '/var/tmp/glint-sandbox';
+const script = join(__dirname, '..', 'deploy', 'sandbox', 'glint-sandbox');
+
+export function sandboxClouds(): SandboxCloud[] {
+  const manifest = join(sandboxDir, 'clouds.json');
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { clouds: SandboxCloud[] }).clouds;
+  } catch (error) {
+    throw new Error(
+      `the OpenStack sandbox manifest ${manifest} is unreadable (${String(error)}); ` +
+        'start the sandbox with: bash deploy/sandbox/glint-sandbox start',
+    );
+  }
+}
+
+export function sandboxCloud(index: number): SandboxCloud {
+  const cloud = sandboxClouds().find((c) => c.index === index);
+  if (!cloud) throw new Error(`the sandbox has no cloud${index}; start it with more clouds`);
+  return cloud;
+}
+
+/** The cloud whose tokens live shortest, for tests of transfers that outlive a token. */
+export function shortTokenCloud(maxSeconds: number): SandboxCloud {
+  const cloud = sandboxClouds().find((c) => c.tokenExpiration <= maxSeconds);
+  if (!cloud) {
+    throw new Error(
+      `no sandbox cloud has tokens of ${maxSeconds} s or less; start it with ` +
+        'GLINT_SANDBOX_TOKEN_EXPIRATION_3=20 bash deploy/sandbox/glint-sandbox start',
+    );
+  }
+  return cloud;
+}
+
+export function siteConfig(cloud: SandboxCloud, user: keyof SandboxCloud['users'] = 'demo'): OpenStackSiteConfig {
+  const u = cloud.users[user];
+  return {
+    type: 'openstack',
+    authUrl: cloud.authUrl,
+    region: cloud.region,
+    interface: 'public',
+    projectName: u.projectName,
+    projectDomainName: u.projectDomainName,
+    userDomainName: u.userDomainName,
+  };
+}
+
+export function passwordCredential(cloud: SandboxCloud, user: keyof SandboxCloud['users'] = 'demo'): PasswordCredential {
+  const u = cloud.users[user];
+  return { kind: 'password', username: u.username, password: u.password };
+}
+
+/** Stops or starts one service of one sandbox cloud, for fault-injection tests. */
+export async function sandboxService(action: 'stop' | 'start', cloud: SandboxCloud, service: 'glance' | 'keystone'): Promise<void> {
+  await promisify(execFile)('bash', [script, 'service', action, String(cloud.index), service], {
+    env: { ...process.env, GLINT_SANDBOX_DIR: sandboxDir },
+  });
+}
