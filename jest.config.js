@@ -6,7 +6,7 @@ const esmPackages = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-pred
 
 const shared = {
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: { '^@glint/([a-z-]+)$': '<rootDir>/packages/$1/src' },
@@ -25,8 +25,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'],
-      // Real clouds: a 256 MiB copy through the sandbox takes seconds, fault tests longer.
-      testTimeout: 180_000,
+      setupFilesAfterEnv: ['<rootDir>/test-support/integration-timeout.js'],
       globalSetup: '<rootDir>/test-support/integration-setup.js',
     },
   ],
