@@ -2,11 +2,16 @@
 // the OpenStack sandbox (deploy/sandbox). `npm test` runs both; `npm run test:unit` only the first.
 
 // ESM-only packages that jest's CommonJS runtime must have transpiled.
-const esmPackages = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'lit', 'lit-html', 'lit-element', '@lit', '@lit-labs'];
+const esmPackages = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'lit', 'lit-html', 'lit-element', '@lit', '@lit-labs', 'typebox', '@fastify/type-provider-typebox', 'node-pg-migrate'];
 
 const shared = {
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+    // TypeScript keeps .mjs as ESM whatever the settings, so plain JavaScript goes through Babel.
+    '^.+\\.[mc]?js$': [
+      'babel-jest',
+      { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-export-namespace-from', '@babel/plugin-transform-modules-commonjs', 'babel-plugin-transform-import-meta'] },
+    ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: { '^@glint/([a-z-]+)$': '<rootDir>/packages/$1/src' },

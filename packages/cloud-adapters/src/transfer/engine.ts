@@ -69,6 +69,8 @@ export interface CopyRequest {
   progressIntervalMs?: number;
   /** Bandwidth cap on the source read, in bytes per second. */
   rateLimit?: number;
+  /** How long a destination may accept no data before it is dropped as failed (default 120 s). */
+  stallTimeoutMs?: number;
   retry?: Partial<RetryPolicies>;
 }
 
@@ -219,7 +221,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
       const provenance = { sourceSite: request.source.key, sourceImageId: source.id, ...(declared ? { contentHash: declared } : {}) };
       const spec = copySpec(source, provenance, request.visibility ?? 'private', destination.imageId);
       const created = await withRetries(() => destination.adapter.createImage(spec), isRetryable, retry.request, signal);
-      targets.push({ destination, imageId: created.id, sink: new FanOutSink(destination.key) });
+      targets.push({ destination, imageId: created.id, sink: new FanOutSink(destination.key, request.stallTimeoutMs) });
     } catch (error) {
       results.set(destination.key, { key: destination.key, outcome: 'failed', bytes: 0, error: failureReason(error, signal) });
     }
@@ -291,7 +293,8 @@ async function streamToTargets(
     target.destination.adapter
       .uploadImageData(target.imageId, target.sink.stream, { ...(source.size !== null ? { size: source.size } : {}), ...(signal ? { signal } : {}) })
       .catch((error: unknown) => {
-        target.error ??= failureReason(error, signal);
+        // A sink dropped for stalling fails its upload; the stall is the reason worth reporting.
+        target.error ??= failureReason(target.sink.failure ?? error, signal);
         target.sink.detach(error);
       }),
   );

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { TransientError } from '../errors';
 
 /** Enough buffered per destination to ride out short stalls without holding much of the image. */
 const SINK_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -13,7 +14,17 @@ export class FanOutSink {
   /** Set once the destination dropped out; it gets no more data. */
   failure?: unknown;
 
-  constructor(readonly key: string) {}
+  /**
+   * @param stallTimeoutMs how long the destination may take no data before it is dropped, so one
+   * hung upload cannot stall every other destination of the copy.
+   */
+  constructor(
+    readonly key: string,
+    private readonly stallTimeoutMs = 120_000,
+  ) {
+    // The reason is kept in `failure`; the upload reading this stream sees the destroy on its own.
+    this.stream.on('error', () => undefined);
+  }
 
   /** Stops feeding this destination; a pending write is released at once. */
   detach(reason: unknown): void {
@@ -32,7 +43,11 @@ export class FanOutSink {
     this.bytesWritten += chunk.length;
     if (this.stream.write(chunk)) return Promise.resolve();
     return new Promise((resolve) => {
+      const stalled = setTimeout(() => {
+        this.detach(new TransientError(`destination ${this.key} accepted no data for ${this.stallTimeoutMs / 1000} s`));
+      }, this.stallTimeoutMs);
       const done = () => {
+        clearTimeout(stalled);
         this.stream.off('drain', done);
         this.stream.off('close', done);
         resolve();
