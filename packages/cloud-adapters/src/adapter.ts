@@ -110,4 +110,6 @@ export interface CloudAdapter {
   deleteImage(id: string): Promise<void>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   health(): Promise<HealthReport>;
+  /** Releases the site's connections; the adapter is unusable afterwards. */
+  close(): Promise<void>;
 }

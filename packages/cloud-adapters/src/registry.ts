@@ -16,7 +16,8 @@ export function registerAdapter<Config, Credential>(
   type: SiteType,
   factory: AdapterFactory<Config, Credential>,
 ): void {
-  if (factories.has(type)) throw new Error(`an adapter for site type "${type}" is already registered`);
+  if (factories.has(type))
+    throw new Error(`an adapter for site type "${type}" is already registered`);
   factories.set(type, factory as AdapterFactory);
 }
 

@@ -32,7 +32,15 @@ const source: ImageInfo & { diskFormat: string; containerFormat: string } = {
 };
 
 test('a copy keeps formats, minimums, tags and custom properties, and drops the source cloud’s bookkeeping', () => {
-  const spec = copySpec(source, { sourceSite: 'cern', sourceImageId: 'src-id', contentHash: { algo: 'sha512', value: 'a'.repeat(128) } }, 'private');
+  const spec = copySpec(
+    source,
+    {
+      sourceSite: 'cern',
+      sourceImageId: 'src-id',
+      contentHash: { algo: 'sha512', value: 'a'.repeat(128) },
+    },
+    'private',
+  );
   expect(spec).toEqual({
     name: 'atlas-worker',
     diskFormat: 'qcow2',
@@ -52,7 +60,12 @@ test('a copy keeps formats, minimums, tags and custom properties, and drops the 
 });
 
 test('visibility follows the source only when asked, and a chosen id is passed on', () => {
-  const spec = copySpec(source, { sourceSite: 's', sourceImageId: 'i' }, 'same-as-source', 'fixed-id');
+  const spec = copySpec(
+    source,
+    { sourceSite: 's', sourceImageId: 'i' },
+    'same-as-source',
+    'fixed-id',
+  );
   expect(spec.visibility).toBe('public');
   expect(spec.id).toBe('fixed-id');
   expect(spec.properties).not.toHaveProperty(GLINT_MARKERS.contentHash);
@@ -60,7 +73,12 @@ test('visibility follows the source only when asked, and a chosen id is passed o
 
 test('an image is known by its multihash, else by Glint’s marker', () => {
   expect(declaredContentHash(source)).toEqual({ algo: 'sha512', value: 'a'.repeat(128) });
-  const old = { ...source, hashAlgo: null, hashValue: null, properties: { [GLINT_MARKERS.contentHash]: 'sha256:beef' } };
+  const old = {
+    ...source,
+    hashAlgo: null,
+    hashValue: null,
+    properties: { [GLINT_MARKERS.contentHash]: 'sha256:beef' },
+  };
   expect(declaredContentHash(old)).toEqual({ algo: 'sha256', value: 'beef' });
   expect(declaredContentHash({ ...old, properties: {} })).toBeUndefined();
 });

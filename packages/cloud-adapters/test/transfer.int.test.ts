@@ -44,10 +44,20 @@ const c = adapterFor(cloudC);
 const created: string[] = [];
 
 /** Uploads `size` random bytes as a new image; returns it with the sha512 of what was sent. */
-async function seedImage(adapter: CloudAdapter, size: number, spec: Partial<ImageSpec> = {}): Promise<{ image: ImageInfo; sha512: string }> {
+async function seedImage(
+  adapter: CloudAdapter,
+  size: number,
+  spec: Partial<ImageSpec> = {},
+): Promise<{ image: ImageInfo; sha512: string }> {
   const name = spec.name ?? `glint-test-${run}-${randomUUID().slice(0, 8)}`;
   created.push(name);
-  const image = await adapter.createImage({ diskFormat: 'raw', containerFormat: 'bare', visibility: 'private', ...spec, name });
+  const image = await adapter.createImage({
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+    ...spec,
+    name,
+  });
   await adapter.uploadImageData(image.id, randomImageStream(size, name), { size });
   const { sha512 } = await digestStream(randomImageStream(size, name));
   return { image: await adapter.getImage(image.id), sha512 };
@@ -64,7 +74,11 @@ async function downloadedSha512(adapter: CloudAdapter, id: string): Promise<stri
 }
 
 /** Wraps a real adapter to count how often and how much the engine reads from it. */
-function countingReads(adapter: CloudAdapter): { adapter: CloudAdapter; opens: number; bytes: number } {
+function countingReads(adapter: CloudAdapter): {
+  adapter: CloudAdapter;
+  opens: number;
+  bytes: number;
+} {
   const counter = { adapter, opens: 0, bytes: 0 };
   counter.adapter = Object.create(adapter, {
     openDownload: {
@@ -85,15 +99,21 @@ afterAll(async () => {
       for (const image of await imagesNamed(adapter, name)) await adapter.deleteImage(image.id);
     }
   }
+  await Promise.all([a, b, c].map((adapter) => adapter.close()));
 });
 
 test('copies a 256 MiB random image A→B and the copy is byte-identical', async () => {
   const { image, sha512 } = await seedImage(a, 256 * MiB);
   expect(image.hashValue).toBe(sha512);
 
-  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: 'cloud2', adapter: b }],
+  });
 
-  expect(result.destinations).toEqual([expect.objectContaining({ key: 'cloud2', outcome: 'copied', bytes: 256 * MiB })]);
+  expect(result.destinations).toEqual([
+    expect.objectContaining({ key: 'cloud2', outcome: 'copied', bytes: 256 * MiB }),
+  ]);
   expect(result.bytesRead).toBe(256 * MiB);
   expect(result.contentHash).toEqual({ algo: 'sha512', value: sha512 });
   const copyId = result.destinations[0]!.imageId!;
@@ -132,10 +152,18 @@ test('copies formats, minimums, tags, architecture and custom properties, and ma
     minDisk: 3,
     minRam: 512,
     tags: ['atlas', 'worker'],
-    properties: { architecture: 'x86_64', os_distro: 'almalinux', hw_disk_bus: 'virtio', experiment: 'belle2' },
+    properties: {
+      architecture: 'x86_64',
+      os_distro: 'almalinux',
+      hw_disk_bus: 'virtio',
+      experiment: 'belle2',
+    },
   });
 
-  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: 'cloud2', adapter: b }],
+  });
   const copy = await b.getImage(result.destinations[0]!.imageId!);
 
   expect(copy).toMatchObject({
@@ -163,13 +191,23 @@ test('copies formats, minimums, tags, architecture and custom properties, and ma
 
 test('skips a destination that already holds the same name and content', async () => {
   const { image } = await seedImage(a, 2 * MiB);
-  const request = { source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] };
+  const request = {
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: 'cloud2', adapter: b }],
+  };
   const first = await copyImage(request);
   const source = countingReads(a);
 
-  const second = await copyImage({ ...request, source: { ...request.source, adapter: source.adapter } });
+  const second = await copyImage({
+    ...request,
+    source: { ...request.source, adapter: source.adapter },
+  });
 
-  expect(second.destinations[0]).toMatchObject({ outcome: 'present', imageId: first.destinations[0]!.imageId, bytes: 0 });
+  expect(second.destinations[0]).toMatchObject({
+    outcome: 'present',
+    imageId: first.destinations[0]!.imageId,
+    bytes: 0,
+  });
   expect(source.opens).toBe(0);
   expect(await imagesNamed(b, image.name)).toHaveLength(1);
 });
@@ -189,7 +227,9 @@ test('a destination whose Glance stops midway fails, is cleaned up once back, an
     onProgress: (p) => {
       if (!stopped && p.bytesRead > 32 * MiB) {
         stopped = true;
-        void sandboxService('stop', cloudC, 'glance').then(() => sandboxService('start', cloudC, 'glance'));
+        void sandboxService('stop', cloudC, 'glance').then(() =>
+          sandboxService('start', cloudC, 'glance'),
+        );
       }
     },
   });
@@ -222,6 +262,7 @@ test('a transfer that outlives the Keystone token still completes', async () => 
   expect(seconds).toBeGreaterThan(shortLived.tokenExpiration);
   expect(result.destinations[0]).toMatchObject({ outcome: 'copied', bytes: size });
   expect(await downloadedSha512(destination, result.destinations[0]!.imageId!)).toBe(sha512);
+  await destination.close();
 });
 
 test('a source whose stored data no longer matches its hash is refused and nothing is left behind', async () => {
@@ -232,7 +273,10 @@ test('a source whose stored data no longer matches its hash is refused and nothi
   await file.write(Buffer.from('not the bytes Glance hashed'), 0, undefined, size / 2);
   await file.close();
 
-  const result = await copyImage({ source: { key: 'cloud1', adapter: a, imageId: image.id }, destinations: [{ key: 'cloud2', adapter: b }] });
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: 'cloud2', adapter: b }],
+  });
 
   const [outcome] = result.destinations;
   expect(outcome).toMatchObject({ outcome: 'failed' });
@@ -243,7 +287,11 @@ test('a source whose stored data no longer matches its hash is refused and nothi
 
 test('a destination with a wrong password fails permanently without touching the others', async () => {
   const { image } = await seedImage(a, 2 * MiB);
-  const wrong = createAdapter('openstack', siteConfig(cloudC), { kind: 'password', username: 'demo', password: 'not-the-password' });
+  const wrong = createAdapter('openstack', siteConfig(cloudC), {
+    kind: 'password',
+    username: 'demo',
+    password: 'not-the-password',
+  });
 
   const result = await copyImage({
     source: { key: 'cloud1', adapter: a, imageId: image.id },
@@ -257,6 +305,7 @@ test('a destination with a wrong password fails permanently without touching the
   expect(result.destinations[0]!.error).toBeInstanceOf(AuthenticationError);
   expect(result.destinations[0]!.error!.retryable).toBe(false);
   expect(result.destinations[1]!.outcome).toBe('copied');
+  await wrong.close();
 });
 
 test('a cancelled copy stops its streams and deletes the half-made images', async () => {

@@ -34,7 +34,9 @@ export class StreamDigest {
 
   /** Hex digests by algorithm. Computed once; later calls return the same values. */
   digest(): Record<string, string> {
-    this.finished ??= Object.fromEntries([...this.hashes].map(([algo, hash]) => [algo, hash.digest('hex')]));
+    this.finished ??= Object.fromEntries(
+      [...this.hashes].map(([algo, hash]) => [algo, hash.digest('hex')]),
+    );
     return this.finished;
   }
 }

@@ -110,17 +110,23 @@ interface Target {
 function failureReason(error: unknown, signal?: AbortSignal): CloudError {
   if (signal?.aborted) return new CancelledError('the transfer was cancelled', { cause: error });
   if (isCloudError(error)) return error;
-  return new TransientError(error instanceof Error ? error.message : String(error), { cause: error });
+  return new TransientError(error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }
 
 const isRetryable = (error: unknown) => isCloudError(error) && error.retryable;
 
 function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
   if (image.status !== 'active') {
-    throw new InvalidRequestError(`source image ${image.id} is ${image.status}, not active; only active images can be copied`);
+    throw new InvalidRequestError(
+      `source image ${image.id} is ${image.status}, not active; only active images can be copied`,
+    );
   }
   if (!image.diskFormat || !image.containerFormat) {
-    throw new InvalidRequestError(`source image ${image.id} has no disk or container format; set them on the source first`);
+    throw new InvalidRequestError(
+      `source image ${image.id} has no disk or container format; set them on the source first`,
+    );
   }
 }
 
@@ -133,7 +139,12 @@ async function findPresentCopy(
   if (!contentHash) return undefined;
   for await (const image of adapter.listImages({ name: source.name })) {
     const hash = declaredContentHash(image);
-    if (image.status === 'active' && image.name === source.name && hash?.algo === contentHash.algo && hash.value === contentHash.value) {
+    if (
+      image.status === 'active' &&
+      image.name === source.name &&
+      hash?.algo === contentHash.algo &&
+      hash.value === contentHash.value
+    ) {
       return image;
     }
   }
@@ -144,9 +155,12 @@ async function findPresentCopy(
 function verifySource(source: ImageInfo, digest: StreamDigest, algo: string): void {
   const computed = digest.digest();
   const mismatches: string[] = [];
-  if (source.size !== null && digest.bytes !== source.size) mismatches.push(`size ${digest.bytes} ≠ declared ${source.size}`);
-  if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase()) mismatches.push(`${algo} differs from os_hash_value`);
-  if (source.checksum && computed.md5 !== source.checksum.toLowerCase()) mismatches.push('md5 differs from checksum');
+  if (source.size !== null && digest.bytes !== source.size)
+    mismatches.push(`size ${digest.bytes} ≠ declared ${source.size}`);
+  if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase())
+    mismatches.push(`${algo} differs from os_hash_value`);
+  if (source.checksum && computed.md5 !== source.checksum.toLowerCase())
+    mismatches.push('md5 differs from checksum');
   if (mismatches.length > 0) {
     throw new IntegrityError(
       `the data of source image ${source.id} does not match what the source declares (${mismatches.join('; ')}); ` +
@@ -156,37 +170,59 @@ function verifySource(source: ImageInfo, digest: StreamDigest, algo: string): vo
 }
 
 /** Polls until the destination reports the copy active; Glance may still be finishing its write. */
-async function waitUntilActive(target: Target, policy: BackoffPolicy, signal?: AbortSignal): Promise<ImageInfo> {
+async function waitUntilActive(
+  target: Target,
+  policy: BackoffPolicy,
+  signal?: AbortSignal,
+): Promise<ImageInfo> {
   const { adapter, key } = target.destination;
   for (let attempt = 1; ; attempt++) {
     const image = await adapter.getImage(target.imageId);
     if (image.status === 'active') return image;
     const stillWriting = image.status === 'saving' || image.status === 'importing';
     if (!stillWriting || attempt > policy.retries) {
-      throw new TransientError(`copy ${target.imageId} on ${key} is ${image.status}, not active, after its data was sent`);
+      throw new TransientError(
+        `copy ${target.imageId} on ${key} is ${image.status}, not active, after its data was sent`,
+      );
     }
     await sleep(backoffDelay(policy, attempt), signal);
   }
 }
 
 /** Checks what the destination reports for the copy against the bytes that were sent. */
-async function verifyDestination(target: Target, digest: StreamDigest, policy: BackoffPolicy, signal?: AbortSignal): Promise<void> {
+async function verifyDestination(
+  target: Target,
+  digest: StreamDigest,
+  policy: BackoffPolicy,
+  signal?: AbortSignal,
+): Promise<void> {
   const image = await waitUntilActive(target, policy, signal);
   const computed = digest.digest();
   const mismatches: string[] = [];
   if (image.size !== digest.bytes) mismatches.push(`size ${image.size} ≠ ${digest.bytes} sent`);
-  if (image.checksum && image.checksum.toLowerCase() !== computed.md5) mismatches.push('md5 differs');
+  if (image.checksum && image.checksum.toLowerCase() !== computed.md5)
+    mismatches.push('md5 differs');
   const algo = image.hashAlgo?.toLowerCase();
-  if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase()) mismatches.push(`${algo} differs`);
+  if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase())
+    mismatches.push(`${algo} differs`);
   if (mismatches.length > 0) {
-    throw new IntegrityError(`copy ${target.imageId} on ${target.destination.key} does not match the bytes sent (${mismatches.join('; ')})`);
+    throw new IntegrityError(
+      `copy ${target.imageId} on ${target.destination.key} does not match the bytes sent (${mismatches.join('; ')})`,
+    );
   }
 }
 
 /** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
-async function removeFailedCopy(target: Target, policy: BackoffPolicy): Promise<string | undefined> {
+async function removeFailedCopy(
+  target: Target,
+  policy: BackoffPolicy,
+): Promise<string | undefined> {
   try {
-    await withRetries(() => target.destination.adapter.deleteImage(target.imageId), isRetryable, policy);
+    await withRetries(
+      () => target.destination.adapter.deleteImage(target.imageId),
+      isRetryable,
+      policy,
+    );
     return undefined;
   } catch (error) {
     return error instanceof NotFoundError ? undefined : target.imageId;
@@ -203,7 +239,12 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
   const { signal } = request;
   const sourceAdapter = request.source.adapter;
-  const source = await withRetries(() => sourceAdapter.getImage(request.source.imageId), isRetryable, retry.request, signal);
+  const source = await withRetries(
+    () => sourceAdapter.getImage(request.source.imageId),
+    isRetryable,
+    retry.request,
+    signal,
+  );
   assertCopyable(source);
 
   const declared = declaredContentHash(source);
@@ -213,17 +254,50 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
 
   for (const destination of request.destinations) {
     try {
-      const present = await withRetries(() => findPresentCopy(destination.adapter, source, declared), isRetryable, retry.request, signal);
+      const present = await withRetries(
+        () => findPresentCopy(destination.adapter, source, declared),
+        isRetryable,
+        retry.request,
+        signal,
+      );
       if (present) {
-        results.set(destination.key, { key: destination.key, outcome: 'present', imageId: present.id, bytes: 0 });
+        results.set(destination.key, {
+          key: destination.key,
+          outcome: 'present',
+          imageId: present.id,
+          bytes: 0,
+        });
         continue;
       }
-      const provenance = { sourceSite: request.source.key, sourceImageId: source.id, ...(declared ? { contentHash: declared } : {}) };
-      const spec = copySpec(source, provenance, request.visibility ?? 'private', destination.imageId);
-      const created = await withRetries(() => destination.adapter.createImage(spec), isRetryable, retry.request, signal);
-      targets.push({ destination, imageId: created.id, sink: new FanOutSink(destination.key, request.stallTimeoutMs) });
+      const provenance = {
+        sourceSite: request.source.key,
+        sourceImageId: source.id,
+        ...(declared ? { contentHash: declared } : {}),
+      };
+      const spec = copySpec(
+        source,
+        provenance,
+        request.visibility ?? 'private',
+        destination.imageId,
+      );
+      const created = await withRetries(
+        () => destination.adapter.createImage(spec),
+        isRetryable,
+        retry.request,
+        signal,
+      );
+      targets.push({
+        destination,
+        imageId: created.id,
+        sink: new FanOutSink(destination.key, request.stallTimeoutMs),
+      });
     } catch (error) {
-      results.set(destination.key, { key: destination.key, outcome: 'failed', bytes: 0, error: failureReason(error, signal) });
+      results.set(destination.key, {
+        key: destination.key,
+        outcome: 'failed',
+        bytes: 0,
+        error: failureReason(error, signal),
+      });
     }
   }
 
@@ -237,7 +311,9 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
           await verifyDestination(target, digest, retry.activation, signal);
           if (!declared) {
             const contentHash = formatContentHash({ algo, value: digest.digest()[algo]! });
-            await target.destination.adapter.updateProperties(target.imageId, { set: { [GLINT_MARKERS.contentHash]: contentHash } });
+            await target.destination.adapter.updateProperties(target.imageId, {
+              set: { [GLINT_MARKERS.contentHash]: contentHash },
+            });
           }
         } catch (error) {
           target.error = failureReason(error, signal);
@@ -253,7 +329,13 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
           return;
         }
         const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
-        results.set(key, { key, outcome: 'failed', bytes, error: target.error, ...(leftoverImageId ? { leftoverImageId } : {}) });
+        results.set(key, {
+          key,
+          outcome: 'failed',
+          bytes,
+          error: target.error,
+          ...(leftoverImageId ? { leftoverImageId } : {}),
+        });
       }),
     );
   }
@@ -291,7 +373,10 @@ async function streamToTargets(
   );
   const uploads = targets.map((target) =>
     target.destination.adapter
-      .uploadImageData(target.imageId, target.sink.stream, { ...(source.size !== null ? { size: source.size } : {}), ...(signal ? { signal } : {}) })
+      .uploadImageData(target.imageId, target.sink.stream, {
+        ...(source.size !== null ? { size: source.size } : {}),
+        ...(signal ? { signal } : {}),
+      })
       .catch((error: unknown) => {
         // A sink dropped for stalling fails its upload; the stall is the reason worth reporting.
         target.error ??= failureReason(target.sink.failure ?? error, signal);
@@ -299,11 +384,15 @@ async function streamToTargets(
       }),
   );
   try {
-    await fanOut(readImageData(request.source.adapter, source.id, source.size, retry.read, signal), sinks, async (chunk) => {
-      digest.update(chunk);
-      progress.tick();
-      if (limiter) await limiter.take(chunk.length, signal);
-    });
+    await fanOut(
+      readImageData(request.source.adapter, source.id, source.size, retry.read, signal),
+      sinks,
+      async (chunk) => {
+        digest.update(chunk);
+        progress.tick();
+        if (limiter) await limiter.take(chunk.length, signal);
+      },
+    );
     verifySource(source, digest, algo);
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {

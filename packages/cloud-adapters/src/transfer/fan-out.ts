@@ -44,7 +44,11 @@ export class FanOutSink {
     if (this.stream.write(chunk)) return Promise.resolve();
     return new Promise((resolve) => {
       const stalled = setTimeout(() => {
-        this.detach(new TransientError(`destination ${this.key} accepted no data for ${this.stallTimeoutMs / 1000} s`));
+        this.detach(
+          new TransientError(
+            `destination ${this.key} accepted no data for ${this.stallTimeoutMs / 1000} s`,
+          ),
+        );
       }, this.stallTimeoutMs);
       const done = () => {
         clearTimeout(stalled);
@@ -62,7 +66,11 @@ export class FanOutSink {
  * Writes each chunk to every live sink and waits for all of them before the next chunk, so the
  * slowest destination paces the read and memory stays bounded by the sink buffers.
  */
-export async function fanOut(chunks: AsyncIterable<Buffer>, sinks: FanOutSink[], onChunk: (chunk: Buffer) => Promise<void> | void): Promise<void> {
+export async function fanOut(
+  chunks: AsyncIterable<Buffer>,
+  sinks: FanOutSink[],
+  onChunk: (chunk: Buffer) => Promise<void> | void,
+): Promise<void> {
   for await (const chunk of chunks) {
     await onChunk(chunk);
     const live = sinks.filter((sink) => sink.live);

@@ -1,4 +1,12 @@
 export { copyImage, DEFAULT_RETRY_POLICIES } from './engine';
-export type { CopyDestination, CopyRequest, CopyResult, CopySource, DestinationOutcome, DestinationResult, RetryPolicies } from './engine';
+export type {
+  CopyDestination,
+  CopyRequest,
+  CopyResult,
+  CopySource,
+  DestinationOutcome,
+  DestinationResult,
+  RetryPolicies,
+} from './engine';
 export type { DestinationProgress, TransferProgress } from './progress';
 export type { VisibilityPolicy } from './metadata';

@@ -1,4 +1,10 @@
-import { formatContentHash, GLINT_MARKERS, parseContentHash, type ContentHash, type Visibility } from '@glint/core';
+import {
+  formatContentHash,
+  GLINT_MARKERS,
+  parseContentHash,
+  type ContentHash,
+  type Visibility,
+} from '@glint/core';
 import type { ImageInfo, ImageSpec } from '../adapter';
 
 /** How a copy's visibility is chosen: private unless the operator asks to mirror the source. */
@@ -8,7 +14,8 @@ export type VisibilityPolicy = 'private' | 'same-as-source';
  * Properties a copy must not carry over: the service's own bookkeeping (os_glance*), hashes the
  * destination computes itself, and flags with a type or meaning local to the source cloud.
  */
-const NOT_COPIED = /^(os_glance.*|os_hash_algo|os_hash_value|checksum|os_hidden|stores|direct_url|locations)$/;
+const NOT_COPIED =
+  /^(os_glance.*|os_hash_algo|os_hash_value|checksum|os_hidden|stores|direct_url|locations)$/;
 const MARKERS = new Set<string>(Object.values(GLINT_MARKERS));
 
 export interface Provenance {
@@ -35,7 +42,8 @@ export function copySpec(
   }
   properties[GLINT_MARKERS.sourceSite] = provenance.sourceSite;
   properties[GLINT_MARKERS.sourceImage] = provenance.sourceImageId;
-  if (provenance.contentHash) properties[GLINT_MARKERS.contentHash] = formatContentHash(provenance.contentHash);
+  if (provenance.contentHash)
+    properties[GLINT_MARKERS.contentHash] = formatContentHash(provenance.contentHash);
   const visibility: Visibility = policy === 'same-as-source' ? source.visibility : 'private';
   return {
     ...(id ? { id } : {}),
@@ -52,6 +60,7 @@ export function copySpec(
 
 /** The content hash an image is known by: its declared multihash, else Glint's marker on it. */
 export function declaredContentHash(image: ImageInfo): ContentHash | undefined {
-  if (image.hashAlgo && image.hashValue) return { algo: image.hashAlgo.toLowerCase(), value: image.hashValue.toLowerCase() };
+  if (image.hashAlgo && image.hashValue)
+    return { algo: image.hashAlgo.toLowerCase(), value: image.hashValue.toLowerCase() };
   return parseContentHash(image.properties[GLINT_MARKERS.contentHash]);
 }

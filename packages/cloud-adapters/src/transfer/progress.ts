@@ -22,7 +22,8 @@ class RateMeter {
 
   sample(at: number, bytes: number): number {
     this.samples.push({ at, bytes });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > RATE_WINDOW_MS) this.samples.shift();
+    while (this.samples.length > 2 && at - this.samples[0]!.at > RATE_WINDOW_MS)
+      this.samples.shift();
     const first = this.samples[0]!;
     const elapsed = (at - first.at) / 1000;
     return elapsed > 0 ? (bytes - first.bytes) / elapsed : 0;
@@ -61,7 +62,9 @@ export class ProgressReporter {
       this.meters.set(key, meter);
       const bytesPerSecond = meter.sample(now, bytes);
       const etaSeconds =
-        this.totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, (this.totalBytes - bytes) / bytesPerSecond) : null;
+        this.totalBytes !== null && bytesPerSecond > 0
+          ? Math.max(0, (this.totalBytes - bytes) / bytesPerSecond)
+          : null;
       return { key, bytes, bytesPerSecond, etaSeconds };
     });
     this.onProgress!({ totalBytes: this.totalBytes, bytesRead: this.read(), destinations });

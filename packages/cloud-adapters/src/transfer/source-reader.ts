@@ -30,7 +30,9 @@ export async function* readImageData(
         yield chunk;
       }
       if (expectedSize !== null && offset < expectedSize) {
-        throw new TransientError(`the source stream ended after ${offset} of ${expectedSize} bytes`);
+        throw new TransientError(
+          `the source stream ended after ${offset} of ${expectedSize} bytes`,
+        );
       }
       return;
     } catch (error) {

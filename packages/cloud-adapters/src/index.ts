@@ -1,0 +1,5 @@
+export * from './adapter';
+export * from './errors';
+export * from './registry';
+export * from './openstack';
+export * from './transfer';

@@ -1,0 +1,46 @@
+import type { OpenStackCredential, OpenStackSiteConfig } from '@glint/core';
+import { registerAdapter } from '../registry';
+import { OpenStackAdapter } from './adapter';
+
+export { OpenStackAdapter, type OpenStackAdapterOptions } from './adapter';
+export { ConfigFileError, type ConfigFileLocation } from './config-file-error';
+export { cloudNames, parseCloudsYaml } from './clouds-yaml';
+export { GlanceClient, glanceRoot, type GlanceClientOptions } from './glance';
+export {
+  createSiteAgent,
+  errorForNetworkFailure,
+  errorForStatus,
+  extractServerMessage,
+  type ServiceCall,
+} from './http';
+export {
+  glanceCreateBody,
+  imageInfoFromGlance,
+  propertyPatch,
+  type GlanceImage,
+  type JsonPatchOperation,
+} from './image-mapping';
+export {
+  authRequestBody,
+  KeystoneSession,
+  normaliseAuthUrl,
+  refreshMarginMs,
+  selectImageEndpoint,
+  type CatalogEndpoint,
+  type CatalogService,
+  type KeystoneSessionOptions,
+  type KeystoneToken,
+  type TokenProvider,
+} from './keystone';
+export { parseOpenrc } from './openrc';
+export {
+  type OpenStackSettings,
+  type ParsedSiteFile,
+  type PartialOpenStackCredential,
+} from './site-settings';
+
+registerAdapter(
+  'openstack',
+  (config: OpenStackSiteConfig, credential: OpenStackCredential) =>
+    new OpenStackAdapter(config, credential),
+);
