@@ -2,7 +2,24 @@
 // the OpenStack sandbox (deploy/sandbox). `npm test` runs both; `npm run test:unit` only the first.
 
 // ESM-only packages that jest's CommonJS runtime must have transpiled.
-const esmPackages = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'lit', 'lit-html', 'lit-element', '@lit', '@lit-labs', 'typebox', '@fastify/type-provider-typebox', 'node-pg-migrate'];
+const esmPackages = [
+  'd3',
+  'd3-[a-z-]+',
+  'internmap',
+  'delaunator',
+  'robust-predicates',
+  'lit',
+  'lit-html',
+  'lit-element',
+  '@lit',
+  '@lit-labs',
+  'typebox',
+  '@fastify/type-provider-typebox',
+  'node-pg-migrate',
+  'cookie',
+  '@fastify/cookie',
+  'content-disposition',
+];
 
 const shared = {
   transform: {
@@ -10,7 +27,16 @@ const shared = {
     // TypeScript keeps .mjs as ESM whatever the settings, so plain JavaScript goes through Babel.
     '^.+\\.[mc]?js$': [
       'babel-jest',
-      { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-export-namespace-from', '@babel/plugin-transform-modules-commonjs', 'babel-plugin-transform-import-meta'] },
+      {
+        babelrc: false,
+        configFile: false,
+        plugins: [
+          '@babel/plugin-transform-export-namespace-from',
+          '@babel/plugin-transform-dynamic-import',
+          '@babel/plugin-transform-modules-commonjs',
+          'babel-plugin-transform-import-meta',
+        ],
+      },
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],

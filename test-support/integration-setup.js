@@ -19,7 +19,9 @@ module.exports = async function integrationSetup() {
   try {
     clouds = JSON.parse(readFileSync(join(sandboxDir, 'clouds.json'), 'utf8')).clouds;
   } catch {
-    throw new Error(`the OpenStack sandbox is not set up in ${sandboxDir}: run bash deploy/sandbox/glint-sandbox start`);
+    throw new Error(
+      `the OpenStack sandbox is not set up in ${sandboxDir}: run bash deploy/sandbox/glint-sandbox start`,
+    );
   }
   const down = [];
   for (const cloud of clouds) {
@@ -27,6 +29,8 @@ module.exports = async function integrationSetup() {
     if (!(await answers(cloud.glanceUrl))) down.push(`${cloud.name} Glance ${cloud.glanceUrl}`);
   }
   if (down.length > 0) {
-    throw new Error(`sandbox services are down (${down.join(', ')}): run bash deploy/sandbox/glint-sandbox start`);
+    throw new Error(
+      `sandbox services are down (${down.join(', ')}): run bash deploy/sandbox/glint-sandbox start`,
+    );
   }
 };

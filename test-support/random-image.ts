@@ -23,7 +23,9 @@ export function randomImageStream(size: number, seed: string): Readable {
 }
 
 /** sha512 and md5 of a stream, read to its end. */
-export async function digestStream(stream: AsyncIterable<Buffer>): Promise<{ sha512: string; md5: string; size: number }> {
+export async function digestStream(
+  stream: AsyncIterable<Buffer>,
+): Promise<{ sha512: string; md5: string; size: number }> {
   const sha512 = createHash('sha512');
   const md5 = createHash('md5');
   let size = 0;

@@ -62,7 +62,10 @@ export function shortTokenCloud(maxSeconds: number): SandboxCloud {
   return cloud;
 }
 
-export function siteConfig(cloud: SandboxCloud, user: keyof SandboxCloud['users'] = 'demo'): OpenStackSiteConfig {
+export function siteConfig(
+  cloud: SandboxCloud,
+  user: keyof SandboxCloud['users'] = 'demo',
+): OpenStackSiteConfig {
   const u = cloud.users[user];
   return {
     type: 'openstack',
@@ -75,13 +78,20 @@ export function siteConfig(cloud: SandboxCloud, user: keyof SandboxCloud['users'
   };
 }
 
-export function passwordCredential(cloud: SandboxCloud, user: keyof SandboxCloud['users'] = 'demo'): PasswordCredential {
+export function passwordCredential(
+  cloud: SandboxCloud,
+  user: keyof SandboxCloud['users'] = 'demo',
+): PasswordCredential {
   const u = cloud.users[user];
   return { kind: 'password', username: u.username, password: u.password };
 }
 
 /** Stops or starts one service of one sandbox cloud, for fault-injection tests. */
-export async function sandboxService(action: 'stop' | 'start', cloud: SandboxCloud, service: 'glance' | 'keystone'): Promise<void> {
+export async function sandboxService(
+  action: 'stop' | 'start',
+  cloud: SandboxCloud,
+  service: 'glance' | 'keystone',
+): Promise<void> {
   await promisify(execFile)('bash', [script, 'service', action, String(cloud.index), service], {
     env: { ...process.env, GLINT_SANDBOX_DIR: sandboxDir },
   });

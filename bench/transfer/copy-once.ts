@@ -22,7 +22,11 @@ export interface CopyRun {
 
 function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
   const c = sandboxCloud(cloud);
-  return createAdapter('openstack', { ...siteConfig(c), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) }, passwordCredential(c));
+  return createAdapter(
+    'openstack',
+    { ...siteConfig(c), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) },
+    passwordCredential(c),
+  );
 }
 
 async function main(): Promise<void> {
@@ -38,17 +42,25 @@ async function main(): Promise<void> {
       },
     },
   }) as CloudAdapter;
-  const destinations = job.destinations.map((d) => ({ key: `cloud${d.cloud}`, adapter: adapter(d.cloud, d.imageEndpoint) }));
+  const destinations = job.destinations.map((d) => ({
+    key: `cloud${d.cloud}`,
+    adapter: adapter(d.cloud, d.imageEndpoint),
+  }));
   // Log in before the clock starts: the baselines are handed a token too.
   await Promise.all([source, ...destinations.map((d) => d.adapter)].map((a) => a.validate()));
   const started = performance.now();
-  const result = await copyImage({ source: { key: `cloud${job.source.cloud}`, adapter: counted, imageId: job.imageId }, destinations });
+  const result = await copyImage({
+    source: { key: `cloud${job.source.cloud}`, adapter: counted, imageId: job.imageId },
+    destinations,
+  });
   const run: CopyRun = {
     seconds: (performance.now() - started) / 1000,
     bytesRead: result.bytesRead,
     sourceBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    outcomes: result.destinations.map((d) => (d.error ? `${d.outcome}: ${d.error.message}` : d.outcome)),
+    outcomes: result.destinations.map((d) =>
+      d.error ? `${d.outcome}: ${d.error.message}` : d.outcome,
+    ),
   };
   process.stdout.write(JSON.stringify(run));
 }

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import { randomImageStream } from '../../test-support/random-image';
-import { passwordCredential, sandboxCloud, siteConfig, type SandboxCloud } from '../../test-support/sandbox';
+import {
+  passwordCredential,
+  sandboxCloud,
+  siteConfig,
+  type SandboxCloud,
+} from '../../test-support/sandbox';
 import type { CopyJob, CopyRun } from './copy-once';
 import { startThrottleProxy } from './throttle-proxy';
 
@@ -24,12 +29,15 @@ const runs = Number(process.env.BENCH_RUNS ?? 2);
 const linkRate = Number(process.env.BENCH_LINK_MBPS ?? 50) * 1e6;
 
 const clouds = [sandboxCloud(1), sandboxCloud(2), sandboxCloud(3)] as const;
-const adapters = clouds.map((c) => createAdapter('openstack', siteConfig(c), passwordCredential(c)));
+const adapters = clouds.map((c) =>
+  createAdapter('openstack', siteConfig(c), passwordCredential(c)),
+);
 const [cloudA, cloudB] = clouds;
 const [adapterA, adapterB, adapterC] = adapters as [CloudAdapter, CloudAdapter, CloudAdapter];
 const run = Date.now().toString(36);
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)]!;
+const median = (values: number[]) =>
+  [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)]!;
 const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
 
 async function keystoneToken(cloud: SandboxCloud): Promise<string> {
@@ -39,7 +47,12 @@ async function keystoneToken(cloud: SandboxCloud): Promise<string> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: u.username, domain: { name: u.userDomainName }, password: u.password } } },
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
+          },
+        },
         scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
       },
     }),
@@ -50,7 +63,12 @@ async function keystoneToken(cloud: SandboxCloud): Promise<string> {
 
 async function seed(adapter: CloudAdapter, bytes: number): Promise<string> {
   const name = `glint-bench-${run}-${bytes / MiB}MiB`;
-  const image = await adapter.createImage({ name, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' });
+  const image = await adapter.createImage({
+    name,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
   await adapter.uploadImageData(image.id, randomImageStream(bytes, name), { size: bytes });
   return image.id;
 }
@@ -65,18 +83,30 @@ async function clearCopies(name: string, destinations: CloudAdapter[]): Promise<
 async function glintCopy(job: CopyJob): Promise<CopyRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'copy-once.ts'), JSON.stringify(job)],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(__dirname, 'copy-once.ts'),
+      JSON.stringify(job),
+    ],
     { env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' }, maxBuffer: 1 << 20 },
   );
   const result = JSON.parse(stdout) as CopyRun;
-  if (result.outcomes.some((o) => o !== 'copied')) throw new Error(`Glint copy failed: ${result.outcomes.join(', ')}`);
+  if (result.outcomes.some((o) => o !== 'copied'))
+    throw new Error(`Glint copy failed: ${result.outcomes.join(', ')}`);
   return result;
 }
 
 function shell(command: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command.split(' ')[0]} … exited ${code}`))));
+    const child = spawn('bash', ['-o', 'pipefail', '-c', command], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command.split(' ')[0]} … exited ${code}`)),
+    );
   });
 }
 
@@ -87,10 +117,22 @@ interface Endpoints {
 
 /** A fresh queued image record on the destination for a curl baseline to upload into. */
 async function queuedRecord(name: string): Promise<string> {
-  return (await adapterB.createImage({ name, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' })).id;
+  return (
+    await adapterB.createImage({
+      name,
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      visibility: 'private',
+    })
+  ).id;
 }
 
-async function curlPipe(imageId: string, name: string, at: Endpoints, tokens: [string, string]): Promise<number> {
+async function curlPipe(
+  imageId: string,
+  name: string,
+  at: Endpoints,
+  tokens: [string, string],
+): Promise<number> {
   const target = await queuedRecord(name);
   const started = performance.now();
   await shell(
@@ -100,13 +142,20 @@ async function curlPipe(imageId: string, name: string, at: Endpoints, tokens: [s
   return (performance.now() - started) / 1000;
 }
 
-async function stagedCopy(imageId: string, name: string, at: Endpoints, tokens: [string, string]): Promise<number> {
+async function stagedCopy(
+  imageId: string,
+  name: string,
+  at: Endpoints,
+  tokens: [string, string],
+): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'glint-bench-'));
   const file = join(dir, 'image');
   const target = await queuedRecord(name);
   try {
     const started = performance.now();
-    await shell(`curl -sSf -H 'X-Auth-Token: ${tokens[0]}' -o ${file} ${at.source}/v2/images/${imageId}/file`);
+    await shell(
+      `curl -sSf -H 'X-Auth-Token: ${tokens[0]}' -o ${file} ${at.source}/v2/images/${imageId}/file`,
+    );
     await shell(
       `curl -sSf -X PUT -H 'X-Auth-Token: ${tokens[1]}' -H 'Content-Type: application/octet-stream' -T ${file} ${at.destination}/v2/images/${target}/file`,
     );
@@ -117,7 +166,12 @@ async function stagedCopy(imageId: string, name: string, at: Endpoints, tokens: 
 }
 
 /** Runs `measure` `runs` times, clearing the destinations between runs; the median seconds. */
-async function timed(label: string, name: string, destinations: CloudAdapter[], measure: () => Promise<number>): Promise<number> {
+async function timed(
+  label: string,
+  name: string,
+  destinations: CloudAdapter[],
+  measure: () => Promise<number>,
+): Promise<number> {
   const seconds: number[] = [];
   for (let i = 0; i < runs; i++) {
     seconds.push(await measure());
@@ -134,14 +188,24 @@ async function main(): Promise<void> {
   const name = (await adapterA.getImage(imageId)).name;
   const tokens: [string, string] = [await keystoneToken(cloudA), await keystoneToken(cloudB)];
   const direct: Endpoints = { source: cloudA.glanceUrl, destination: cloudB.glanceUrl };
-  const rows: Array<{ scenario: string; seconds: number; baseline: string; ratio: number; target?: string }> = [];
+  const rows: Array<{
+    scenario: string;
+    seconds: number;
+    baseline: string;
+    ratio: number;
+    target?: string;
+  }> = [];
   let rss1 = 0;
   let single = 0;
 
   try {
     console.error('loopback:');
-    const pipe = await timed('curl | curl', name, [adapterB], () => curlPipe(imageId, name, direct, tokens));
-    const staged = await timed('staged', name, [adapterB], () => stagedCopy(imageId, name, direct, tokens));
+    const pipe = await timed('curl | curl', name, [adapterB], () =>
+      curlPipe(imageId, name, direct, tokens),
+    );
+    const staged = await timed('staged', name, [adapterB], () =>
+      stagedCopy(imageId, name, direct, tokens),
+    );
     single = await timed('glint', name, [adapterB], async () => {
       const r = await glintCopy({ source: { cloud: 1 }, destinations: [{ cloud: 2 }], imageId });
       rss1 = Math.max(rss1, r.maxRssBytes);
@@ -149,30 +213,78 @@ async function main(): Promise<void> {
     });
     rows.push(
       { scenario: 'loopback: curl | curl', seconds: pipe, baseline: 'curl | curl', ratio: 1 },
-      { scenario: 'loopback: staged download, then upload', seconds: staged, baseline: 'curl | curl', ratio: pipe / staged },
-      { scenario: 'loopback: Glint streaming copy', seconds: single, baseline: 'curl | curl', ratio: pipe / single, target: '≥ 0.90' },
+      {
+        scenario: 'loopback: staged download, then upload',
+        seconds: staged,
+        baseline: 'curl | curl',
+        ratio: pipe / staged,
+      },
+      {
+        scenario: 'loopback: Glint streaming copy',
+        seconds: single,
+        baseline: 'curl | curl',
+        ratio: pipe / single,
+        target: '≥ 0.90',
+      },
     );
 
     console.error(`links held to ${linkRate / 1e6} MB/s each way:`);
-    const proxies = await Promise.all([cloudA, cloudB].map((c) => startThrottleProxy({ host: '127.0.0.1', port: c.glancePort }, linkRate)));
+    const sourceLink = await startThrottleProxy(
+      { host: '127.0.0.1', port: cloudA.glancePort },
+      linkRate,
+    );
+    const destinationLink = await startThrottleProxy(
+      { host: '127.0.0.1', port: cloudB.glancePort },
+      linkRate,
+    );
     try {
-      const throttled: Endpoints = { source: `http://127.0.0.1:${proxies[0].port}`, destination: `http://127.0.0.1:${proxies[1].port}` };
-      const tStaged = await timed('staged', name, [adapterB], () => stagedCopy(imageId, name, throttled, tokens));
-      const tGlint = await timed('glint', name, [adapterB], async () =>
-        (await glintCopy({ source: { cloud: 1, imageEndpoint: throttled.source }, destinations: [{ cloud: 2, imageEndpoint: throttled.destination }], imageId })).seconds,
+      const throttled: Endpoints = {
+        source: `http://127.0.0.1:${sourceLink.port}`,
+        destination: `http://127.0.0.1:${destinationLink.port}`,
+      };
+      const tStaged = await timed('staged', name, [adapterB], () =>
+        stagedCopy(imageId, name, throttled, tokens),
+      );
+      const tGlint = await timed(
+        'glint',
+        name,
+        [adapterB],
+        async () =>
+          (
+            await glintCopy({
+              source: { cloud: 1, imageEndpoint: throttled.source },
+              destinations: [{ cloud: 2, imageEndpoint: throttled.destination }],
+              imageId,
+            })
+          ).seconds,
       );
       rows.push(
-        { scenario: 'equal links: staged download, then upload', seconds: tStaged, baseline: 'staged', ratio: 1 },
-        { scenario: 'equal links: Glint streaming copy', seconds: tGlint, baseline: 'staged', ratio: tStaged / tGlint, target: '≥ 1.8' },
+        {
+          scenario: 'equal links: staged download, then upload',
+          seconds: tStaged,
+          baseline: 'staged',
+          ratio: 1,
+        },
+        {
+          scenario: 'equal links: Glint streaming copy',
+          seconds: tGlint,
+          baseline: 'staged',
+          ratio: tStaged / tGlint,
+          target: '≥ 1.8',
+        },
       );
     } finally {
-      await Promise.all(proxies.map((p) => p.close()));
+      await Promise.all([sourceLink.close(), destinationLink.close()]);
     }
 
     console.error('fan-out:');
     let sourceBytes = 0;
     const fan = await timed('glint 1→2', name, [adapterB, adapterC], async () => {
-      const r = await glintCopy({ source: { cloud: 1 }, destinations: [{ cloud: 2 }, { cloud: 3 }], imageId });
+      const r = await glintCopy({
+        source: { cloud: 1 },
+        destinations: [{ cloud: 2 }, { cloud: 3 }],
+        imageId,
+      });
       sourceBytes = r.sourceBytes;
       return r.seconds;
     });
@@ -192,17 +304,29 @@ async function main(): Promise<void> {
   const bigName = (await adapterA.getImage(bigId)).name;
   let rssBig = 0;
   try {
-    rssBig = (await glintCopy({ source: { cloud: 1 }, destinations: [{ cloud: 2 }], imageId: bigId })).maxRssBytes;
+    rssBig = (
+      await glintCopy({ source: { cloud: 1 }, destinations: [{ cloud: 2 }], imageId: bigId })
+    ).maxRssBytes;
     await clearCopies(bigName, [adapterB]);
   } finally {
     await adapterA.deleteImage(bigId);
   }
 
-  console.log(`\nbench/transfer — ${size / MiB} MiB random image, ${cloudA.name} → ${cloudB.name}, median of ${runs}\n`);
-  console.log('scenario'.padEnd(62) + 'seconds'.padStart(9) + 'MB/s'.padStart(9) + '  ratio vs baseline');
+  console.log(
+    `\nbench/transfer — ${size / MiB} MiB random image, ${cloudA.name} → ${cloudB.name}, median of ${runs}\n`,
+  );
+  console.log(
+    'scenario'.padEnd(62) + 'seconds'.padStart(9) + 'MB/s'.padStart(9) + '  ratio vs baseline',
+  );
   for (const r of rows) {
     const ratio = `${r.ratio.toFixed(2)}× ${r.baseline}${r.target ? ` (target ${r.target})` : ''}`;
-    console.log(r.scenario.padEnd(62) + r.seconds.toFixed(2).padStart(9) + mbps(size, r.seconds).toFixed(0).padStart(9) + '  ' + ratio);
+    console.log(
+      r.scenario.padEnd(62) +
+        r.seconds.toFixed(2).padStart(9) +
+        mbps(size, r.seconds).toFixed(0).padStart(9) +
+        '  ' +
+        ratio,
+    );
   }
   console.log(
     `\npeak RSS of the Glint copy process: ${(rss1 / MiB).toFixed(0)} MiB for ${size / MiB} MiB, ` +
@@ -210,7 +334,10 @@ async function main(): Promise<void> {
   );
   const resultsDir = join(__dirname, 'results');
   await mkdir(resultsDir, { recursive: true });
-  await writeFile(join(resultsDir, `${new Date().toISOString()}.json`), JSON.stringify({ size, bigSize, runs, linkRate, rows, rss1, rssBig }, null, 2));
+  await writeFile(
+    join(resultsDir, `${new Date().toISOString()}.json`),
+    JSON.stringify({ size, bigSize, runs, linkRate, rows, rss1, rssBig }, null, 2),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,10 @@ function throttle(bytesPerSecond: number): Transform {
  * rate, as a WAN link would. On loopback the download is far faster than the upload, which hides
  * what staging costs; equal links show it.
  */
-export async function startThrottleProxy(target: { host: string; port: number }, bytesPerSecond: number): Promise<{ port: number; close(): Promise<void> }> {
+export async function startThrottleProxy(
+  target: { host: string; port: number },
+  bytesPerSecond: number,
+): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);

@@ -9,7 +9,11 @@ export interface BackoffPolicy {
 }
 
 /** The delay before retry number `attempt` (1-based): uniformly random in [0, min(max, initial·2^(n-1))]. */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** (attempt - 1));
   return Math.round(ceiling * random());
 }

@@ -1,0 +1,188 @@
+import fp from 'fastify-plugin';
+import type { ApplicationCredential, PasswordCredential } from '@glint/core';
+import { authRequestBody, extractServerMessage, isCloudError } from '@glint/cloud-adapters';
+import type { AppOptions } from '../../app';
+import { ApiError } from '../../errors';
+
+/** Who a Keystone token belongs to, as Keystone says when it issues or validates it. */
+export interface KeystoneIdentity {
+  userId: string;
+  userName: string;
+  domainId: string;
+  domainName: string;
+  project: { id: string; name: string } | null;
+  roles: string[];
+  /** ISO 8601, as Keystone gave it. */
+  expiresAt: string;
+}
+
+/** A login to the home Keystone: the credential and, for a password, the project to scope to. */
+export interface HomeLogin {
+  credential: PasswordCredential | ApplicationCredential;
+  userDomain: string;
+  project?: { name: string; domain: string };
+}
+
+interface TokenBody {
+  token?: {
+    expires_at?: string;
+    user?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
+    project?: { id?: string; name?: string };
+    roles?: { name?: string }[];
+  };
+}
+
+function identityFrom(body: TokenBody): KeystoneIdentity | undefined {
+  const token = body.token;
+  const user = token?.user;
+  if (!token?.expires_at || !user?.id || !user.name || !user.domain?.id || !user.domain.name)
+    return undefined;
+  return {
+    userId: user.id,
+    userName: user.name,
+    domainId: user.domain.id,
+    domainName: user.domain.name,
+    project:
+      token.project?.id && token.project.name
+        ? { id: token.project.id, name: token.project.name }
+        : null,
+    roles: (token.roles ?? []).flatMap((role) => (role.name ? [role.name] : [])),
+    expiresAt: token.expires_at,
+  };
+}
+
+/**
+ * The home Keystone, which users log in to and whose tokens automation sends. Tokens are validated
+ * with themselves as the caller's token (Keystone's default policy lets a token's own subject
+ * validate it), so Glint holds no service account whose password could leak; a revoked or expired
+ * token fails that check like any other.
+ */
+export class KeystoneIdentityClient {
+  constructor(
+    private readonly authUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Logs in and says who the user is. The token itself is not kept: the session stands on its own
+   * and only borrows the token's expiry.
+   */
+  async login(login: HomeLogin): Promise<KeystoneIdentity> {
+    const { credential } = login;
+    const secret = credential.kind === 'password' ? credential.password : credential.secret;
+    let body: string;
+    try {
+      body = JSON.stringify(
+        authRequestBody(
+          {
+            type: 'openstack',
+            authUrl: this.authUrl,
+            interface: 'public',
+            userDomainName: login.userDomain,
+            ...(login.project
+              ? { projectName: login.project.name, projectDomainName: login.project.domain }
+              : {}),
+          },
+          credential,
+        ),
+      );
+    } catch (error) {
+      if (isCloudError(error)) throw new ApiError(400, 'invalid_login', error.message);
+      throw error;
+    }
+    const response = await this.call('POST', { 'content-type': 'application/json' }, body);
+    if (response.status === 201) return this.identityOf(response);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      throw new ApiError(
+        401,
+        'invalid_credentials',
+        'Keystone did not accept the login: check the user name, password (or application credential), domain and project',
+      );
+    }
+    const reason = extractServerMessage(await response.text())
+      .split(secret)
+      .join('***');
+    throw new ApiError(
+      response.status < 500 ? 400 : 502,
+      response.status < 500 ? 'invalid_login' : 'identity_service_failed',
+      `Keystone refused the login (${response.status}${reason ? `: ${reason}` : ''})`,
+    );
+  }
+
+  /** Whose token this is; a 401 when Keystone does not accept it. */
+  async validate(token: string): Promise<KeystoneIdentity> {
+    const response = await this.call('GET', { 'x-auth-token': token, 'x-subject-token': token });
+    if (response.status === 200) return this.identityOf(response);
+    await response.body?.cancel();
+    if (response.status === 403) {
+      // Every token is refused alike then: the operator's policy, not the caller, is at fault.
+      throw new ApiError(
+        502,
+        'identity_service_failed',
+        "Keystone does not let tokens validate themselves (403): its policy identity:validate_token must allow the token's subject, as the default does",
+      );
+    }
+    if (response.status < 500) {
+      throw new ApiError(
+        401,
+        'invalid_token',
+        'Keystone does not accept the token: it is unknown, expired or revoked',
+      );
+    }
+    throw new ApiError(
+      502,
+      'identity_service_failed',
+      `Keystone failed to validate the token (${response.status})`,
+    );
+  }
+
+  private async call(
+    method: 'GET' | 'POST',
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<Response> {
+    try {
+      return await fetch(`${this.authUrl}/auth/tokens?nocatalog`, {
+        method,
+        headers: { accept: 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const reason =
+        (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new ApiError(
+        502,
+        'identity_service_unreachable',
+        `Glint could not reach its Keystone at ${this.authUrl} (${reason}); try again, and tell the operator if this persists`,
+      );
+    }
+  }
+
+  private async identityOf(response: Response): Promise<KeystoneIdentity> {
+    const identity = identityFrom((await response.json().catch(() => ({}))) as TokenBody);
+    if (!identity) {
+      throw new ApiError(
+        502,
+        'identity_service_failed',
+        `Keystone at ${this.authUrl} answered without the token's user and expiry`,
+      );
+    }
+    return identity;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    keystone: KeystoneIdentityClient;
+  }
+}
+
+export default fp<AppOptions>(
+  async (fastify, opts) => {
+    const { authUrl, timeoutMs } = opts.config.keystone;
+    fastify.decorate('keystone', new KeystoneIdentityClient(authUrl, timeoutMs));
+  },
+  { name: 'keystone-identity' },
+);

@@ -1,0 +1,83 @@
+import type { Static } from '@fastify/type-provider-typebox';
+import type { SiteType } from '@glint/core';
+import type { Site } from '../../../schemas/sites';
+import type { SiteConfig } from '../../../site-types';
+import type { Queryable } from './index';
+
+/** A site as the API shows it: the credential only as who logs in and when that last worked. */
+export type SiteRecord = Static<typeof Site>;
+
+// Timestamps as ISO 8601 text, as the API gives them.
+const selectSites = `
+  SELECT s.id, s.type, s.name, s.config, to_jsonb(s.created_at) #>> '{}' AS "createdAt",
+         to_jsonb(s.updated_at) #>> '{}' AS "updatedAt",
+         CASE WHEN c.id IS NULL THEN NULL
+              ELSE c.principal || jsonb_build_object('kind', c.kind, 'validatedAt', c.validated_at) END AS credential
+  FROM sites s
+  LEFT JOIN credentials c ON c.owner_id = s.owner_id AND c.site_id = s.id`;
+
+/** The unique index that keeps site names distinct per owner. */
+export const siteNameConstraint = 'sites_name_per_owner';
+
+export function sitesRepository(db: Queryable) {
+  return {
+    async list(ownerId: string): Promise<SiteRecord[]> {
+      const { rows } = await db.query<SiteRecord>(
+        `${selectSites} WHERE s.owner_id = $1 ORDER BY lower(s.name)`,
+        [ownerId],
+      );
+      return rows;
+    },
+
+    async find(ownerId: string, id: string): Promise<SiteRecord | undefined> {
+      const { rows } = await db.query<SiteRecord>(
+        `${selectSites} WHERE s.owner_id = $1 AND s.id = $2`,
+        [ownerId, id],
+      );
+      return rows[0];
+    },
+
+    /** Whether another of the owner's sites has this name, in any letter case. */
+    async nameTaken(ownerId: string, name: string, exceptId?: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        'SELECT 1 FROM sites WHERE owner_id = $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3',
+        [ownerId, name, exceptId ?? null],
+      );
+      return rowCount !== 0;
+    },
+
+    async insert(
+      ownerId: string,
+      site: { type: SiteType; name: string; config: SiteConfig },
+    ): Promise<string> {
+      const { rows } = await db.query<{ id: string }>(
+        'INSERT INTO sites (owner_id, type, name, config) VALUES ($1, $2, $3, $4) RETURNING id',
+        [ownerId, site.type, site.name, site.config],
+      );
+      return rows[0]!.id;
+    },
+
+    async update(
+      ownerId: string,
+      id: string,
+      changes: { name?: string; config?: SiteConfig },
+    ): Promise<void> {
+      await db.query(
+        `UPDATE sites SET name = coalesce($3, name), config = coalesce($4, config), updated_at = now()
+         WHERE owner_id = $1 AND id = $2`,
+        [ownerId, id, changes.name ?? null, changes.config ?? null],
+      );
+    },
+
+    /** Deletes the site and, through the schema's cascades, its credential, inventory and placements. */
+    async remove(ownerId: string, id: string): Promise<boolean> {
+      const { rowCount } = await db.query('DELETE FROM sites WHERE owner_id = $1 AND id = $2', [
+        ownerId,
+        id,
+      ]);
+      return rowCount !== 0;
+    },
+  };
+}
+
+export type SitesRepository = ReturnType<typeof sitesRepository>;

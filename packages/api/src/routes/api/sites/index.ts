@@ -1,0 +1,158 @@
+import {
+  Type,
+  type FastifyPluginAsyncTypebox,
+  type Static,
+  type TSchema,
+} from '@fastify/type-provider-typebox';
+import { authOf } from '../../../plugins/app/authentication';
+import { errorReplies } from '../../../schemas/errors';
+import {
+  CloudsYamlSiteBody,
+  CreatedSite,
+  CreateSiteBody,
+  OpenrcSiteBody,
+  Site,
+  SiteHealth,
+  SiteList,
+  SiteParams,
+  UpdateSiteBody,
+} from '../../../schemas/sites';
+import { siteFromCloudsYaml, siteFromOpenrc, type SiteFromFile } from '../../../site-files';
+
+const tags = ['sites'];
+const fileUpload = ['application/json', 'multipart/form-data'];
+const loginChecked =
+  'The credential is checked by a live login before anything is stored: a wrong password (site_login_rejected), ' +
+  'an endpoint nobody answers at (site_unreachable) and a catalog without an image service (site_has_no_image_service) ' +
+  'are each a 4xx, and nothing is saved.';
+
+const sites: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/',
+    { schema: { tags, summary: 'Your sites', response: { 200: SiteList, ...errorReplies } } },
+    async (request) => ({ sites: await fastify.sites.list(authOf(request).caller) }),
+  );
+
+  fastify.post(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Add a site from explicit settings and a credential',
+        description: loginChecked,
+        body: CreateSiteBody,
+        response: { 201: CreatedSite, ...errorReplies },
+      },
+    },
+    async (request, reply) => {
+      const site = await fastify.sites.create(authOf(request).caller, request.body);
+      return reply.code(201).send({ ...site, warnings: [] });
+    },
+  );
+
+  /** A route adding a site from a configuration file, sent as JSON or as multipart/form-data. */
+  function addFromFile<Body extends TSchema>(
+    path: string,
+    summary: string,
+    fileParts: string,
+    body: Body,
+    read: (body: Static<Body>) => SiteFromFile,
+  ): void {
+    fastify.post(
+      path,
+      {
+        schema: {
+          tags,
+          summary,
+          description: `JSON, or multipart/form-data with ${fileParts}. ${loginChecked}`,
+          consumes: fileUpload,
+          body,
+          response: { 201: CreatedSite, ...errorReplies },
+        },
+      },
+      async (request, reply) => {
+        const { draft, warnings } = read(request.body as Static<Body>);
+        const site = await fastify.sites.create(authOf(request).caller, draft);
+        return reply.code(201).send({ ...site, warnings });
+      },
+    );
+  }
+
+  addFromFile(
+    '/openrc',
+    'Add an OpenStack site from an openrc file',
+    'the file as the openrc part and the other fields as fields',
+    OpenrcSiteBody,
+    siteFromOpenrc,
+  );
+  addFromFile(
+    '/clouds-yaml',
+    'Add an OpenStack site from a clouds.yaml entry (and secure.yaml)',
+    'cloudsYaml and secureYaml as file parts',
+    CloudsYamlSiteBody,
+    siteFromCloudsYaml,
+  );
+
+  fastify.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One of your sites',
+        params: SiteParams,
+        response: { 200: Site, ...errorReplies },
+      },
+    },
+    async (request) => fastify.sites.get(authOf(request).caller, request.params.id),
+  );
+
+  fastify.patch(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a site, or replace its settings or credential',
+        description: `config replaces the settings whole. A new config or credential is checked as on creation. ${loginChecked}`,
+        params: SiteParams,
+        body: UpdateSiteBody,
+        response: { 200: Site, ...errorReplies },
+      },
+    },
+    async (request) =>
+      fastify.sites.update(authOf(request).caller, request.params.id, request.body),
+  );
+
+  fastify.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove a site, with its credential, inventory and desired state',
+        params: SiteParams,
+        response: { 204: Type.Null(), ...errorReplies },
+      },
+    },
+    async (request, reply) => {
+      await fastify.sites.remove(authOf(request).caller, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  fastify.get(
+    '/:id/health',
+    {
+      schema: {
+        tags,
+        summary: 'Check now that the site answers with its stored credential',
+        params: SiteParams,
+        response: { 200: SiteHealth, ...errorReplies },
+      },
+    },
+    async (request) => ({
+      ...(await fastify.sites.health(authOf(request).caller, request.params.id)),
+      checkedAt: new Date().toISOString(),
+    }),
+  );
+};
+
+export default sites;

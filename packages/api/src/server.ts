@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import serviceApp from './app';
+import { loadConfig, type Config } from './config';
+import { loggerOptions } from './logger';
+
+/** The configured server with the app registered, not yet listening. */
+export function buildServer(
+  config: Config,
+  logger: FastifyServerOptions['logger'] = loggerOptions(config.logLevel),
+): FastifyInstance {
+  const { tls } = config;
+  const server = Fastify({
+    logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    // Reject unknown fields (a mistyped "projectDomainName" should not pass silently) instead of dropping them.
+    ajv: { customOptions: { removeAdditional: false } },
+    ...(tls && {
+      serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+        createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler),
+    }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  server.register(fp(serviceApp), { config });
+  return server;
+}
+
+/** Listens until SIGINT or SIGTERM, then stops taking requests and closes after the current ones finish. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const server = buildServer(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.log.info({ signal }, 'closing');
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          server.log.error({ err: error }, 'closing failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  await server.listen({ host: config.host, port: config.port });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

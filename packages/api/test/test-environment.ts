@@ -1,0 +1,193 @@
+/**
+ * What an API integration test file runs against: its own PostgreSQL database (created and
+ * migrated here, dropped at the end), its own Redis key prefix, and the sandbox's cloud1 Keystone
+ * as Glint's home Keystone. Servers it starts log into `logs`, so tests can look for leaked secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
+import { Client, type QueryResultRow } from 'pg';
+import { loadConfig } from '../src/config';
+import { loggerOptions } from '../src/logger';
+import { runMigrations } from '../src/migrations';
+import { buildServer } from '../src/server';
+import {
+  passwordCredential,
+  sandboxCloud,
+  siteConfig,
+  type SandboxCloud,
+} from '../../../test-support/sandbox';
+
+const postgres = 'postgres://postgres@127.0.0.1:5432';
+const redisUrl = 'redis://127.0.0.1:6379';
+
+export type SandboxUserName = keyof SandboxCloud['users'];
+
+export interface TestEnvironment {
+  databaseUrl: string;
+  redisPrefix: string;
+  /** Everything the servers logged, one JSON line each. */
+  logs: string[];
+  /** The environment variables a server gets, with `overrides` on top. */
+  env(overrides?: Record<string, string>): Record<string, string>;
+  /** A ready server (not listening) on this environment; closed by `close()`. */
+  start(overrides?: Record<string, string>): Promise<FastifyInstance>;
+  /** A query on the test database, outside the API. */
+  query<Row extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<Row[]>;
+  /** The whole content of these tables, to compare before and after something that must change nothing. */
+  snapshot(...tables: string[]): Promise<Record<string, unknown[]>>;
+  /** Keys under this environment's Redis prefix, without it. */
+  redisKeys(): Promise<string[]>;
+  /** Milliseconds until a key (without the prefix) expires. */
+  redisTtlMs(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function testEnvironment(): Promise<TestEnvironment> {
+  const id = randomBytes(6).toString('hex');
+  const databaseName = `glint_test_${id}`;
+  const databaseUrl = `${postgres}/${databaseName}`;
+  const redisPrefix = `glint-test:${id}:`;
+  const admin = new Client({ connectionString: `${postgres}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  try {
+    await runMigrations(databaseUrl);
+  } catch (error) {
+    await admin.query(`DROP DATABASE ${databaseName}`);
+    await admin.end();
+    throw error;
+  }
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const redis = new Redis(redisUrl);
+  const servers: FastifyInstance[] = [];
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+
+  const baseEnv: Record<string, string> = {
+    GLINT_DATABASE_URL: databaseUrl,
+    GLINT_REDIS_URL: redisUrl,
+    GLINT_REDIS_PREFIX: redisPrefix,
+    GLINT_KEYSTONE_URL: sandboxCloud(1).authUrl,
+    GLINT_SESSION_SECRET: randomBytes(32).toString('base64'),
+    GLINT_CREDENTIAL_KEYS: `test-key:${randomBytes(32).toString('base64')}`,
+    GLINT_CREDENTIAL_KEY_ID: 'test-key',
+    GLINT_LOG_LEVEL: 'trace',
+  };
+  const env = (overrides: Record<string, string> = {}) => ({ ...baseEnv, ...overrides });
+
+  return {
+    databaseUrl,
+    redisPrefix,
+    logs,
+    env,
+    async start(overrides) {
+      const config = loadConfig(env(overrides));
+      const server = buildServer(config, { ...loggerOptions(config.logLevel), stream: logStream });
+      servers.push(server);
+      await server.ready();
+      return server;
+    },
+    async query<Row extends QueryResultRow>(text: string, values?: unknown[]) {
+      return (await db.query<Row>(text, values)).rows;
+    },
+    async snapshot(...tables) {
+      const content: Record<string, unknown[]> = {};
+      for (const table of tables)
+        content[table] = (await db.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
+      return content;
+    },
+    async redisKeys() {
+      const keys = await redis.keys(`${redisPrefix}*`);
+      return keys.map((key) => key.slice(redisPrefix.length));
+    },
+    async redisTtlMs(key) {
+      return redis.pttl(`${redisPrefix}${key}`);
+    },
+    async close() {
+      await Promise.all(servers.map((server) => server.close()));
+      const keys = await redis.keys(`${redisPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await db.end();
+      await admin.query(`DROP DATABASE ${databaseName} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Login body for a sandbox user of cloud1, the home Keystone. */
+export function loginBody(user: SandboxUserName = 'demo', overrides: Record<string, unknown> = {}) {
+  const u = sandboxCloud(1).users[user];
+  return { username: u.username, password: u.password, project: u.projectName, ...overrides };
+}
+
+/** A logged-in cookie session: the Cookie header to send and its CSRF token. */
+export interface Session {
+  cookie: string;
+  csrfToken: string;
+  /** Headers for a state-changing request of this session. */
+  headers: { cookie: string; 'x-csrf-token': string };
+}
+
+/** The `name=value` pairs of a reply's Set-Cookie headers, as a Cookie header. */
+export function cookieHeader(response: LightMyRequestResponse): string {
+  return response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+export async function login(
+  server: FastifyInstance,
+  user: SandboxUserName = 'demo',
+): Promise<Session> {
+  const response = await server.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: loginBody(user),
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`login as ${user} failed: ${response.statusCode} ${response.body}`);
+  const cookie = cookieHeader(response);
+  const { csrfToken } = response.json<{ csrfToken: string }>();
+  return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
+}
+
+/** A token straight from the home Keystone, as automation would send it. */
+export async function keystoneToken(user: SandboxUserName = 'demo'): Promise<string> {
+  const cloud = sandboxCloud(1);
+  const u = cloud.users[user];
+  const response = await fetch(`${cloud.authUrl}/auth/tokens?nocatalog`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
+          },
+        },
+        scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
+      },
+    }),
+  });
+  const token = response.headers.get('x-subject-token');
+  if (response.status !== 201 || !token)
+    throw new Error(`Keystone login as ${user} failed: ${response.status}`);
+  return token;
+}
+
+/** A body for POST /api/v1/sites: a sandbox cloud's settings and a user's password. */
+export function siteBody(name: string, cloud: SandboxCloud, user: SandboxUserName = 'demo') {
+  const { type, ...config } = siteConfig(cloud, user);
+  return { type, name, config, credential: passwordCredential(cloud, user) };
+}
