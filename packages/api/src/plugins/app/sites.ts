@@ -155,8 +155,7 @@ export class SiteService {
     try {
       return await use(adapter);
     } finally {
-      // The contract has no close() yet; adapters that hold connections (OpenStack's) offer one.
-      await (adapter as Partial<{ close(): Promise<void> }>).close?.();
+      await adapter.close();
     }
   }
 
