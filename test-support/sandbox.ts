@@ -96,3 +96,31 @@ export async function sandboxService(
     env: { ...process.env, GLINT_SANDBOX_DIR: sandboxDir },
   });
 }
+
+/** A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use. */
+export async function sandboxToken(
+  cloud: SandboxCloud,
+  user: keyof SandboxCloud['users'] = 'demo',
+): Promise<string> {
+  const u = cloud.users[user];
+  const response = await fetch(`${cloud.authUrl}/auth/tokens?nocatalog`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
+          },
+        },
+        scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
+      },
+    }),
+  });
+  const token = response.headers.get('x-subject-token');
+  if (response.status !== 201 || !token) {
+    throw new Error(`Keystone login as ${user} on ${cloud.name} failed: ${response.status}`);
+  }
+  return token;
+}

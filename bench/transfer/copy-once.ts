@@ -16,7 +16,11 @@ export interface CopyRun {
   bytesRead: number;
   /** Bytes the source actually served, counted on the wire side of the adapter. */
   sourceBytes: number;
+  /** Resident memory with everything loaded and logged in, before the first byte moves. */
+  rssBeforeBytes: number;
   maxRssBytes: number;
+  /** CPU time this process spent on the copy (user + system), in seconds. */
+  cpuSeconds: number;
   outcomes: string[];
 }
 
@@ -48,6 +52,8 @@ async function main(): Promise<void> {
   }));
   // Log in before the clock starts: the baselines are handed a token too.
   await Promise.all([source, ...destinations.map((d) => d.adapter)].map((a) => a.validate()));
+  const rssBeforeBytes = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await copyImage({
     source: { key: `cloud${job.source.cloud}`, adapter: counted, imageId: job.imageId },
@@ -57,7 +63,9 @@ async function main(): Promise<void> {
     seconds: (performance.now() - started) / 1000,
     bytesRead: result.bytesRead,
     sourceBytes,
+    rssBeforeBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuSeconds: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore)),
     outcomes: result.destinations.map((d) =>
       d.error ? `${d.outcome}: ${d.error.message}` : d.outcome,
     ),

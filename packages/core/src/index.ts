@@ -1,3 +1,4 @@
 export * from './site';
 export * from './image';
 export * from './backoff';
+export * from './jobs';

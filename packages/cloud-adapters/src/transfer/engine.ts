@@ -90,8 +90,11 @@ export interface DestinationResult {
 
 export interface CopyResult {
   sourceImageId: string;
-  /** The content hash the copies carry, verified against the bytes read. */
-  contentHash: ContentHash;
+  /**
+   * The content hash the copies carry, verified against the bytes read; absent only when nothing
+   * was read and the source declares none.
+   */
+  contentHash?: ContentHash;
   bytesRead: number;
   destinations: DestinationResult[];
 }
@@ -151,12 +154,18 @@ async function findPresentCopy(
   return undefined;
 }
 
+/** What went to the destinations: the byte count and its digests by algorithm. */
+interface SentData {
+  bytes: number;
+  hashes: Record<string, string>;
+}
+
 /** Fails unless the bytes read match every hash the source declares for them. */
-function verifySource(source: ImageInfo, digest: StreamDigest, algo: string): void {
-  const computed = digest.digest();
+function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
+  const computed = sent.hashes;
   const mismatches: string[] = [];
-  if (source.size !== null && digest.bytes !== source.size)
-    mismatches.push(`size ${digest.bytes} ≠ declared ${source.size}`);
+  if (source.size !== null && sent.bytes !== source.size)
+    mismatches.push(`size ${sent.bytes} ≠ declared ${source.size}`);
   if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase())
     mismatches.push(`${algo} differs from os_hash_value`);
   if (source.checksum && computed.md5 !== source.checksum.toLowerCase())
@@ -192,14 +201,14 @@ async function waitUntilActive(
 /** Checks what the destination reports for the copy against the bytes that were sent. */
 async function verifyDestination(
   target: Target,
-  digest: StreamDigest,
+  sent: SentData,
   policy: BackoffPolicy,
   signal?: AbortSignal,
 ): Promise<void> {
   const image = await waitUntilActive(target, policy, signal);
-  const computed = digest.digest();
+  const computed = sent.hashes;
   const mismatches: string[] = [];
-  if (image.size !== digest.bytes) mismatches.push(`size ${image.size} ≠ ${digest.bytes} sent`);
+  if (image.size !== sent.bytes) mismatches.push(`size ${image.size} ≠ ${sent.bytes} sent`);
   if (image.checksum && image.checksum.toLowerCase() !== computed.md5)
     mismatches.push('md5 differs');
   const algo = image.hashAlgo?.toLowerCase();
@@ -301,16 +310,16 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     }
   }
 
-  const digest = new StreamDigest([algo, 'md5']);
+  const sent =
+    targets.length > 0 ? await streamToTargets(request, source, targets, algo, retry) : undefined;
   if (targets.length > 0) {
-    await streamToTargets(request, source, targets, digest, algo, retry);
     await Promise.all(
       targets.map(async (target) => {
-        if (target.error) return;
+        if (target.error || !sent) return;
         try {
-          await verifyDestination(target, digest, retry.activation, signal);
+          await verifyDestination(target, sent, retry.activation, signal);
           if (!declared) {
-            const contentHash = formatContentHash({ algo, value: digest.digest()[algo]! });
+            const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
             await target.destination.adapter.updateProperties(target.imageId, {
               set: { [GLINT_MARKERS.contentHash]: contentHash },
             });
@@ -342,8 +351,8 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
 
   return {
     sourceImageId: source.id,
-    contentHash: declared ?? { algo, value: digest.digest()[algo]! },
-    bytesRead: digest.bytes,
+    ...(declared || sent ? { contentHash: declared ?? { algo, value: sent!.hashes[algo]! } } : {}),
+    bytesRead: sent?.bytes ?? 0,
     destinations: request.destinations.map((d) => results.get(d.key)!),
   };
 }
@@ -351,17 +360,19 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
 /**
  * Runs every target's upload while one read of the source feeds them. The last bytes are held back
  * until the source's hashes check out: a corrupt source aborts the uploads, so no destination ever
- * turns active with bad data.
+ * turns active with bad data. Returns what was sent, or undefined when the read failed (every
+ * target then carries the reason).
  */
 async function streamToTargets(
   request: CopyRequest,
   source: ImageInfo,
   targets: Target[],
-  digest: StreamDigest,
   algo: string,
   retry: RetryPolicies,
-): Promise<void> {
+): Promise<SentData | undefined> {
   const { signal } = request;
+  const digest = new StreamDigest([algo, 'md5']);
+  let sent: SentData | undefined;
   const limiter = request.rateLimit ? new RateLimiter(request.rateLimit) : undefined;
   const sinks = targets.map((t) => t.sink);
   const progress = new ProgressReporter(
@@ -393,9 +404,11 @@ async function streamToTargets(
         if (limiter) await limiter.take(chunk.length, signal);
       },
     );
-    verifySource(source, digest, algo);
+    sent = { bytes: digest.bytes, hashes: digest.digest() };
+    verifySource(source, sent, algo);
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {
+    sent = undefined;
     const reason = failureReason(error, signal);
     for (const target of targets) {
       target.error ??= reason;
@@ -404,4 +417,5 @@ async function streamToTargets(
   }
   await Promise.all(uploads);
   progress.finish();
+  return sent;
 }

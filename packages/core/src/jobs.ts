@@ -1,0 +1,143 @@
+/**
+ * The queue contract: BullMQ queue names, job names and payload schemas shared by the API (which
+ * enqueues), the daemon (which validates on receipt and runs) and any other program that enqueues
+ * directly in Redis. docs/queue-contract.md describes the same contract for people.
+ */
+import { Compile, Type, type Static, type TSchema } from './typebox';
+
+const Id = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+});
+/** An image id as the cloud names it (a Glance UUID, an AMI id). */
+const CloudImageId = Type.String({ minLength: 1, maxLength: 255 });
+const Who = Type.String({ minLength: 1, maxLength: 255 });
+const HashSchema = Type.Object(
+  {
+    algo: Type.String({ pattern: '^[a-z0-9-]+$' }),
+    value: Type.String({ pattern: '^[0-9a-f]+$' }),
+  },
+  { additionalProperties: false },
+);
+/** A destination of a copy: the site, and the id its new image gets, fixed when the job is made. */
+const Destination = Type.Object(
+  { siteId: Id, cloudImageId: CloudImageId },
+  { additionalProperties: false },
+);
+const Destinations = Type.Array(Destination, { minItems: 1, maxItems: 500 });
+const VisibilityPolicy = Type.Union([Type.Literal('private'), Type.Literal('same-as-source')]);
+
+export const CopyJob = Type.Object(
+  {
+    version: Type.Literal(1),
+    ownerId: Id,
+    /** The logical image (row of the matrix) being placed. */
+    imageId: Id,
+    source: Type.Object(
+      { siteId: Id, cloudImageId: CloudImageId },
+      { additionalProperties: false },
+    ),
+    destinations: Destinations,
+    visibility: VisibilityPolicy,
+    requestedBy: Who,
+  },
+  { additionalProperties: false },
+);
+
+export const DeleteJob = Type.Object(
+  {
+    version: Type.Literal(1),
+    ownerId: Id,
+    imageId: Id,
+    siteId: Id,
+    cloudImageId: CloudImageId,
+    /** Delete even the last copy anywhere. Protected and foreign public images are never deleted. */
+    force: Type.Boolean(),
+    requestedBy: Who,
+  },
+  { additionalProperties: false },
+);
+
+export const InventoryJob = Type.Object(
+  { version: Type.Literal(1), ownerId: Id, siteId: Id },
+  { additionalProperties: false },
+);
+
+export const ReconcileJob = Type.Object(
+  { version: Type.Literal(1), ownerId: Id },
+  { additionalProperties: false },
+);
+
+export const ImportJob = Type.Object(
+  {
+    version: Type.Literal(1),
+    ownerId: Id,
+    url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    diskFormat: Type.String({ minLength: 1, maxLength: 32 }),
+    containerFormat: Type.String({ minLength: 1, maxLength: 32 }),
+    expectedSize: Type.Optional(Type.Integer({ minimum: 0 })),
+    expectedHash: Type.Optional(HashSchema),
+    destinations: Destinations,
+    visibility: Type.Union([
+      Type.Literal('private'),
+      Type.Literal('shared'),
+      Type.Literal('community'),
+      Type.Literal('public'),
+    ]),
+    requestedBy: Who,
+  },
+  { additionalProperties: false },
+);
+
+export type CopyJob = Static<typeof CopyJob>;
+export type DeleteJob = Static<typeof DeleteJob>;
+export type InventoryJob = Static<typeof InventoryJob>;
+export type ReconcileJob = Static<typeof ReconcileJob>;
+export type ImportJob = Static<typeof ImportJob>;
+
+/** Every kind of job: its queue, its BullMQ job name and its payload schema. */
+export const JOBS = {
+  copy: { queue: 'glint-transfer', name: 'copy', schema: CopyJob },
+  delete: { queue: 'glint-delete', name: 'delete', schema: DeleteJob },
+  inventory: { queue: 'glint-inventory', name: 'inventory', schema: InventoryJob },
+  reconcile: { queue: 'glint-reconcile', name: 'reconcile', schema: ReconcileJob },
+  import: { queue: 'glint-import', name: 'import', schema: ImportJob },
+} as const satisfies Record<string, { queue: string; name: string; schema: TSchema }>;
+
+export type JobKind = keyof typeof JOBS;
+export type JobPayload<K extends JobKind> = Static<(typeof JOBS)[K]['schema']>;
+
+/** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
+export interface TransferJobProgress {
+  totalBytes: number | null;
+  bytesRead: number;
+  destinations: Array<{
+    siteId: string;
+    bytes: number;
+    bytesPerSecond: number;
+    etaSeconds: number | null;
+  }>;
+}
+
+/** A job payload that does not match its schema; it fails at once and never touches a cloud. */
+export class InvalidJobPayloadError extends Error {
+  constructor(
+    readonly kind: JobKind,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${kind} job payload: ${problems.join('; ')}`);
+    this.name = 'InvalidJobPayloadError';
+  }
+}
+
+const validators = Object.fromEntries(
+  Object.entries(JOBS).map(([kind, job]) => [kind, Compile(job.schema as TSchema)]),
+) as Record<JobKind, ReturnType<typeof Compile>>;
+
+/** Checks `data` against the schema of `kind`; returns it typed, or throws saying what is wrong where. */
+export function parseJobPayload<K extends JobKind>(kind: K, data: unknown): JobPayload<K> {
+  const validator = validators[kind];
+  if (validator.Check(data)) return data as JobPayload<K>;
+  const problems = validator.Errors(data).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  throw new InvalidJobPayloadError(kind, problems);
+}
