@@ -1,7 +1,9 @@
 import envSchema from 'env-schema';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { normaliseAuthUrl } from '@glint/cloud-adapters';
-import type { Keyring } from './plugins/app/credential-cipher';
+import type { BlockList } from 'node:net';
+import { parseNetworks } from '@glint/core';
+import type { Keyring } from '@glint/store';
 
 /** The service's settings as environment variables: names, types and defaults (see README.md). */
 const EnvSchema = Type.Object({
@@ -30,6 +32,7 @@ const EnvSchema = Type.Object({
   GLINT_TOKEN_CACHE_TTL: Type.Integer({ minimum: 0, default: 300 }),
   GLINT_CREDENTIAL_KEYS: Type.String({ minLength: 1 }),
   GLINT_CREDENTIAL_KEY_ID: Type.String({ minLength: 1 }),
+  GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({ default: '' }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -62,6 +65,8 @@ export interface Config {
   /** At most this long a validated Keystone token is trusted without asking Keystone again. */
   tokenCacheSeconds: number;
   credentialKeys: Keyring;
+  /** Internal networks URL imports may reach after all; none by default. */
+  importAllowedNetworks: BlockList;
 }
 
 export class ConfigError extends Error {
@@ -98,7 +103,16 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     },
     tokenCacheSeconds: env.GLINT_TOKEN_CACHE_TTL,
     credentialKeys: parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID),
+    importAllowedNetworks: importNetworks(env.GLINT_IMPORT_ALLOWED_NETWORKS),
   };
+}
+
+function importNetworks(text: string): BlockList {
+  try {
+    return parseNetworks(list(text));
+  } catch (error) {
+    throw new ConfigError(`GLINT_IMPORT_ALLOWED_NETWORKS: ${(error as Error).message}`);
+  }
 }
 
 function list(text: string): string[] {

@@ -1,9 +1,9 @@
 import type { SiteType } from '@glint/core';
 import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
+import type { SiteConfig } from '@glint/store';
 import { ApiError } from './errors';
 
-/** A site's configuration in its type's terms, as stored: everything but the credential. */
-export type SiteConfig = Record<string, unknown>;
+export type { SiteConfig } from '@glint/store';
 
 /** A site credential in its type's terms, `kind` included. */
 export type SiteCredential = { kind: string } & Record<string, unknown>;

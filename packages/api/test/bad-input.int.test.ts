@@ -41,7 +41,8 @@ afterAll(async () => {
 });
 
 /** Every table the API writes to, whole. */
-const database = () => env.snapshot('users', 'sites', 'credentials', 'audit_events');
+const database = () =>
+  env.snapshot('users', 'sites', 'credentials', 'audit_events', 'images', 'placements', 'jobs');
 
 const json = (method: 'POST' | 'PATCH', url: string, payload: unknown): InjectOptions => ({
   method,
@@ -258,6 +259,68 @@ const cases: [string, () => InjectOptions, number, string][] = [
       }),
     400,
     'invalid_site_file',
+  ],
+  ...[
+    'http://127.0.0.1/image.qcow2',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::1]/x',
+    'http://localhost:8080/x',
+    'http://10.0.0.1/x',
+  ].map((url): [string, () => InjectOptions, number, string] => [
+    `a URL import of ${url}`,
+    () =>
+      json('POST', '/api/v1/images/import', { url, name: 'x', diskFormat: 'raw', sites: [siteId] }),
+    400,
+    'import_url_refused',
+  ]),
+  [
+    'a URL import that is not http(s)',
+    () =>
+      json('POST', '/api/v1/images/import', {
+        url: 'file:///etc/passwd',
+        name: 'x',
+        diskFormat: 'raw',
+        sites: [siteId],
+      }),
+    400,
+    'invalid_request',
+  ],
+  [
+    'a URL import onto an unknown site',
+    () =>
+      json('POST', '/api/v1/images/import', {
+        url: 'https://8.8.8.8/x',
+        name: 'x',
+        diskFormat: 'raw',
+        sites: [randomUUID()],
+      }),
+    404,
+    'site_not_found',
+  ],
+  [
+    'a plan whose wanted is not a boolean',
+    () =>
+      json('POST', '/api/v1/plan', {
+        changes: [{ image: randomUUID(), site: siteId, wanted: 'yes' }],
+      }),
+    400,
+    'invalid_request',
+  ],
+  [
+    'placements of an unknown image',
+    () => ({
+      ...json('POST', '/api/v1/placements', {}),
+      method: 'PUT',
+      payload: JSON.stringify({ changes: [{ image: randomUUID(), site: siteId, wanted: true }] }),
+    }),
+    404,
+    'image_not_found',
+  ],
+  [
+    'an empty list of changes',
+    () => json('POST', '/api/v1/plan', { changes: [] }),
+    400,
+    'invalid_request',
   ],
 ];
 

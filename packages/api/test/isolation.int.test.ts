@@ -35,13 +35,13 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** Every route of the API that names one site, from the OpenAPI document, so a new one is covered too. */
-async function siteRoutes(): Promise<{ method: string; path: string }[]> {
+/** Every route of the API under `prefix`, from the OpenAPI document, so a new one is covered too. */
+async function routesUnder(prefix: string): Promise<{ method: string; path: string }[]> {
   const document = (await server.inject({ method: 'GET', url: '/docs/json' })).json<{
     paths: Record<string, object>;
   }>();
   return Object.entries(document.paths)
-    .filter(([path]) => path.startsWith('/api/v1/sites/{id}'))
+    .filter(([path]) => path.startsWith(prefix))
     .flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })),
     );
@@ -54,8 +54,32 @@ const plausibleBodies: Record<string, object | undefined> = {
   POST: {},
 };
 
+/** Calls each route for object `id` as user B and expects a 404 `error` that does not show `secret`. */
+async function expectNotFoundForB(
+  routes: { method: string; path: string }[],
+  id: string,
+  error: string,
+  secret: string,
+): Promise<void> {
+  for (const { method, path } of routes) {
+    const response = await server.inject({
+      method: method as 'GET',
+      url: path.replace('{id}', id),
+      headers: method === 'GET' ? { cookie: userB.cookie } : userB.headers,
+      ...(plausibleBodies[method] ? { payload: plausibleBodies[method] } : {}),
+    });
+    const route = `${method} ${path}`;
+    expect({ route, status: response.statusCode, error: response.json().error }).toEqual({
+      route,
+      status: 404,
+      error,
+    });
+    expect(response.body).not.toContain(secret);
+  }
+}
+
 test("user B gets 404 on every route of user A's site, and changes nothing", async () => {
-  const routes = await siteRoutes();
+  const routes = await routesUnder('/api/v1/sites/{id}');
   expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
     expect.arrayContaining([
       'GET /api/v1/sites/{id}',
@@ -67,24 +91,7 @@ test("user B gets 404 on every route of user A's site, and changes nothing", asy
   const before = await env.query(
     'SELECT s.*, c.ciphertext FROM sites s JOIN credentials c ON c.site_id = s.id',
   );
-  for (const { method, path } of routes) {
-    const response = await server.inject({
-      method: method as 'GET',
-      url: path.replace('{id}', siteOfA.id),
-      headers: method === 'GET' ? { cookie: userB.cookie } : userB.headers,
-      ...(plausibleBodies[method] ? { payload: plausibleBodies[method] } : {}),
-    });
-    expect({
-      route: `${method} ${path}`,
-      status: response.statusCode,
-      error: response.json().error,
-    }).toEqual({
-      route: `${method} ${path}`,
-      status: 404,
-      error: 'site_not_found',
-    });
-    expect(response.body).not.toContain(siteOfA.name);
-  }
+  await expectNotFoundForB(routes, siteOfA.id, 'site_not_found', siteOfA.name);
   expect(
     await env.query('SELECT s.*, c.ciphertext FROM sites s JOIN credentials c ON c.site_id = s.id'),
   ).toEqual(before);
@@ -120,4 +127,115 @@ test("user B's list leaves out user A's sites, and B may use the same names", as
     headers: { cookie: userA.cookie },
   });
   expect(listA.json().sites.map((s: { id: string }) => s.id)).toEqual([siteOfA.id]);
+});
+
+test("user B gets 404 for user A's images on every desired-state route, and A's rows stay out of B's matrix", async () => {
+  const [image] = await env.query<{ id: string }>(
+    `INSERT INTO images (owner_id, name) SELECT owner_id, 'a-image' FROM sites WHERE id = $1 RETURNING id`,
+    [siteOfA.id],
+  );
+  const before = await env.snapshot('placements', 'jobs', 'images');
+  const changes = { changes: [{ image: image!.id, site: siteOfA.id, wanted: true }] };
+  for (const [method, url] of [
+    ['POST', '/api/v1/plan'],
+    ['PUT', '/api/v1/placements'],
+  ] as const) {
+    const response = await server.inject({ method, url, headers: userB.headers, payload: changes });
+    expect({ url, status: response.statusCode, error: response.json().error }).toEqual({
+      url,
+      status: 404,
+      error: 'image_not_found',
+    });
+  }
+  const matrix = await server.inject({
+    method: 'GET',
+    url: '/api/v1/matrix',
+    headers: { cookie: userB.cookie },
+  });
+  expect(matrix.json().rows).toEqual([]);
+  expect(matrix.body).not.toContain(siteOfA.id);
+  expect(await env.snapshot('placements', 'jobs', 'images')).toEqual(before);
+});
+
+test("user B gets 404 on every route of user A's job, and changes nothing", async () => {
+  const [job] = await env.query<{ id: string }>(
+    `INSERT INTO jobs (owner_id, queue_job_id, operation, destination_site_id, state, error)
+     SELECT owner_id, 'copy-of-a', 'copy', id, 'failed', 'a-secret-error' FROM sites WHERE id = $1 RETURNING id`,
+    [siteOfA.id],
+  );
+  const routes = await routesUnder('/api/v1/jobs/{id}');
+  expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    'GET /api/v1/jobs/{id}',
+    'POST /api/v1/jobs/{id}/cancel',
+    'POST /api/v1/jobs/{id}/retry',
+  ]);
+  const before = await env.snapshot('jobs');
+  await expectNotFoundForB(routes, job!.id, 'job_not_found', 'a-secret-error');
+  const list = await server.inject({
+    method: 'GET',
+    url: '/api/v1/jobs',
+    headers: { cookie: userB.cookie },
+  });
+  expect(list.json().jobs).toEqual([]);
+  expect(await env.snapshot('jobs')).toEqual(before);
+});
+
+test("user B can neither import nor upload onto user A's site", async () => {
+  const before = await env.snapshot('jobs');
+  const imported = await server.inject({
+    method: 'POST',
+    url: '/api/v1/images/import',
+    headers: userB.headers,
+    payload: { url: 'https://8.8.8.8/x.raw', name: 'x', diskFormat: 'raw', sites: [siteOfA.id] },
+  });
+  const uploaded = await server.inject({
+    method: 'POST',
+    url: `/api/v1/images/upload?site=${siteOfA.id}&name=x&diskFormat=raw`,
+    headers: { ...userB.headers, 'content-type': 'application/octet-stream' },
+    payload: Buffer.from('image data'),
+  });
+  for (const response of [imported, uploaded]) {
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error).toBe('site_not_found');
+  }
+  expect(await env.snapshot('jobs')).toEqual(before);
+});
+
+describe('admin routes', () => {
+  test('every one refuses a user without an admin role', async () => {
+    const routes = await routesUnder('/api/v1/admin/');
+    expect(routes.length).toBeGreaterThanOrEqual(3);
+    for (const { method, path } of routes) {
+      const response = await server.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { cookie: userA.cookie },
+      });
+      expect({ path, status: response.statusCode, error: response.json().error }).toEqual({
+        path,
+        status: 403,
+        error: 'admin_required',
+      });
+    }
+  });
+
+  test("a Keystone admin lists every user's sites, images and jobs, secrets left out", async () => {
+    const get = async (what: string) =>
+      (
+        await server.inject({
+          method: 'GET',
+          url: `/api/v1/admin/${what}`,
+          headers: { cookie: userB.cookie },
+        })
+      ).json();
+    const { sites } = await get('sites');
+    expect(sites).toEqual(expect.arrayContaining([expect.objectContaining({ id: siteOfA.id })]));
+    expect(JSON.stringify(sites)).not.toContain(sandboxCloud(1).users.demo.password);
+    expect((await get('images')).images).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'a-image' })]),
+    );
+    expect((await get('jobs')).jobs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ queueJobId: 'copy-of-a' })]),
+    );
+  });
 });

@@ -10,11 +10,12 @@ import { Redis } from 'ioredis';
 import { Client, type QueryResultRow } from 'pg';
 import { loadConfig } from '../src/config';
 import { loggerOptions } from '../src/logger';
-import { runMigrations } from '../src/migrations';
+import { runMigrations } from '@glint/store';
 import { buildServer } from '../src/server';
 import {
   passwordCredential,
   sandboxCloud,
+  sandboxToken,
   siteConfig,
   type SandboxCloud,
 } from '../../../test-support/sandbox';
@@ -162,32 +163,52 @@ export async function login(
 }
 
 /** A token straight from the home Keystone, as automation would send it. */
-export async function keystoneToken(user: SandboxUserName = 'demo'): Promise<string> {
-  const cloud = sandboxCloud(1);
-  const u = cloud.users[user];
-  const response = await fetch(`${cloud.authUrl}/auth/tokens?nocatalog`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: {
-            user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
-          },
-        },
-        scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
-      },
-    }),
-  });
-  const token = response.headers.get('x-subject-token');
-  if (response.status !== 201 || !token)
-    throw new Error(`Keystone login as ${user} failed: ${response.status}`);
-  return token;
+export function keystoneToken(user: SandboxUserName = 'demo'): Promise<string> {
+  return sandboxToken(sandboxCloud(1), user);
 }
 
 /** A body for POST /api/v1/sites: a sandbox cloud's settings and a user's password. */
 export function siteBody(name: string, cloud: SandboxCloud, user: SandboxUserName = 'demo') {
   const { type, ...config } = siteConfig(cloud, user);
   return { type, name, config, credential: passwordCredential(cloud, user) };
+}
+
+/** Adds a site per entry, named by its key, on the sandbox cloud of that number; returns their ids. */
+export async function addSandboxSites<Name extends string>(
+  server: FastifyInstance,
+  session: Session,
+  clouds: Record<Name, number>,
+): Promise<Record<Name, string>> {
+  const ids = {} as Record<Name, string>;
+  for (const [name, index] of Object.entries(clouds) as [Name, number][]) {
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: session.headers,
+      payload: siteBody(name, sandboxCloud(index)),
+    });
+    if (created.statusCode !== 201)
+      throw new Error(`adding site ${name} failed: ${created.statusCode} ${created.body}`);
+    ids[name] = created.json<{ id: string }>().id;
+  }
+  return ids;
+}
+
+/** What most API tests start from: a server, the demo user logged in, and sites of theirs. */
+export interface SitesFixture<Name extends string> {
+  env: TestEnvironment;
+  server: FastifyInstance;
+  user: Session;
+  site: Record<Name, string>;
+}
+
+/** A test environment with a server (with `overrides`), the demo user, and a site per entry of `clouds`. */
+export async function withSites<Name extends string>(
+  clouds: Record<Name, number>,
+  overrides: Record<string, string> = {},
+): Promise<SitesFixture<Name>> {
+  const env = await testEnvironment();
+  const server = await env.start(overrides);
+  const user = await login(server);
+  return { env, server, user, site: await addSandboxSites(server, user, clouds) };
 }

@@ -153,3 +153,11 @@ export const SiteHealth = Type.Object({
   detail: Type.String(),
   checkedAt: Timestamp('When the check ran'),
 });
+
+const QueuedRefresh = Type.Object({
+  siteId: Uuid('The site refreshed'),
+  jobId: Type.String({ description: 'The inventory job; one per site while it waits or runs' }),
+});
+
+export const RefreshQueued = QueuedRefresh;
+export const RefreshesQueued = Type.Object({ queued: Type.Array(QueuedRefresh) });

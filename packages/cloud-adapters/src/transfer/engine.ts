@@ -7,7 +7,7 @@ import {
   type BackoffPolicy,
   type ContentHash,
 } from '@glint/core';
-import type { CloudAdapter, ImageInfo } from '../adapter';
+import type { CloudAdapter, ImageInfo, ImageSpec } from '../adapter';
 import {
   CancelledError,
   CloudError,
@@ -221,6 +221,35 @@ async function verifyDestination(
   }
 }
 
+/** Creates the destination's image record and its end of the fan-out. */
+async function createTarget(
+  destination: CopyDestination,
+  spec: ImageSpec,
+  request: { signal?: AbortSignal; stallTimeoutMs?: number },
+  policy: BackoffPolicy,
+): Promise<Target> {
+  const created = await withRetries(
+    () => destination.adapter.createImage(spec),
+    isRetryable,
+    policy,
+    request.signal,
+  );
+  return {
+    destination,
+    imageId: created.id,
+    sink: new FanOutSink(destination.key, request.stallTimeoutMs),
+  };
+}
+
+/** The result of a destination that failed before any data went to it. */
+function failedBeforeData(
+  destination: CopyDestination,
+  error: unknown,
+  signal?: AbortSignal,
+): DestinationResult {
+  return { key: destination.key, outcome: 'failed', bytes: 0, error: failureReason(error, signal) };
+}
+
 /** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
 async function removeFailedCopy(
   target: Target,
@@ -236,6 +265,56 @@ async function removeFailedCopy(
   } catch (error) {
     return error instanceof NotFoundError ? undefined : target.imageId;
   }
+}
+
+/**
+ * After the data went out: checks each destination's copy against the bytes sent (and marks its
+ * content hash when the source declared none), then records each target's outcome, deleting the
+ * copies that failed.
+ */
+async function finishTargets(
+  targets: Target[],
+  sent: SentData | undefined,
+  markHash: boolean,
+  algo: string,
+  retry: RetryPolicies,
+  results: Map<string, DestinationResult>,
+  signal?: AbortSignal,
+): Promise<void> {
+  await Promise.all(
+    targets.map(async (target) => {
+      if (target.error || !sent) return;
+      try {
+        await verifyDestination(target, sent, retry.activation, signal);
+        if (markHash) {
+          const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
+          await target.destination.adapter.updateProperties(target.imageId, {
+            set: { [GLINT_MARKERS.contentHash]: contentHash },
+          });
+        }
+      } catch (error) {
+        target.error = failureReason(error, signal);
+      }
+    }),
+  );
+  await Promise.all(
+    targets.map(async (target) => {
+      const { key } = target.destination;
+      const bytes = target.sink.bytesWritten;
+      if (!target.error) {
+        results.set(key, { key, outcome: 'copied', imageId: target.imageId, bytes });
+        return;
+      }
+      const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
+      results.set(key, {
+        key,
+        outcome: 'failed',
+        bytes,
+        error: target.error,
+        ...(leftoverImageId ? { leftoverImageId } : {}),
+      });
+    }),
+  );
 }
 
 /**
@@ -289,65 +368,23 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         request.visibility ?? 'private',
         destination.imageId,
       );
-      const created = await withRetries(
-        () => destination.adapter.createImage(spec),
-        isRetryable,
-        retry.request,
-        signal,
-      );
-      targets.push({
-        destination,
-        imageId: created.id,
-        sink: new FanOutSink(destination.key, request.stallTimeoutMs),
-      });
+      targets.push(await createTarget(destination, spec, request, retry.request));
     } catch (error) {
-      results.set(destination.key, {
-        key: destination.key,
-        outcome: 'failed',
-        bytes: 0,
-        error: failureReason(error, signal),
-      });
+      results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
 
-  const sent =
-    targets.length > 0 ? await streamToTargets(request, source, targets, algo, retry) : undefined;
-  if (targets.length > 0) {
-    await Promise.all(
-      targets.map(async (target) => {
-        if (target.error || !sent) return;
-        try {
-          await verifyDestination(target, sent, retry.activation, signal);
-          if (!declared) {
-            const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
-            await target.destination.adapter.updateProperties(target.imageId, {
-              set: { [GLINT_MARKERS.contentHash]: contentHash },
-            });
-          }
-        } catch (error) {
-          target.error = failureReason(error, signal);
-        }
-      }),
-    );
-    await Promise.all(
-      targets.map(async (target) => {
-        const { key } = target.destination;
-        const bytes = target.sink.bytesWritten;
-        if (!target.error) {
-          results.set(key, { key, outcome: 'copied', imageId: target.imageId, bytes });
-          return;
-        }
-        const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
-        results.set(key, {
-          key,
-          outcome: 'failed',
-          bytes,
-          error: target.error,
-          ...(leftoverImageId ? { leftoverImageId } : {}),
-        });
-      }),
-    );
-  }
+  const sent = await streamToTargets(
+    request,
+    {
+      chunks: readImageData(sourceAdapter, source.id, source.size, retry.read, signal),
+      size: source.size,
+      verify: (data) => verifySource(source, data, algo),
+    },
+    targets,
+    algo,
+  );
+  await finishTargets(targets, sent, declared === undefined, algo, retry, results, signal);
 
   return {
     sourceImageId: source.id,
@@ -357,30 +394,119 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   };
 }
 
+export interface StreamCopyRequest extends StreamOptions {
+  /** Names where the data came from in Glint's markers (`glint_source_site`), e.g. `upload`. */
+  sourceKey: string;
+  /** Names the data within that origin (`glint_source_image`), e.g. a file name or URL. */
+  sourceName: string;
+  data: AsyncIterable<Buffer>;
+  /** The length the data must have, when known; it is also given to each destination. */
+  size?: number;
+  /** The hash the data must have, when known. */
+  expectedHash?: ContentHash;
+  spec: Omit<ImageSpec, 'id'>;
+  destinations: CopyDestination[];
+  stallTimeoutMs?: number;
+  retry?: Partial<RetryPolicies>;
+}
+
+/**
+ * Streams data from outside any cloud (an upload, a download) to one or many destinations, as
+ * copyImage streams a source image: read once, never held whole, hashed on the way, the last
+ * bytes held back until the size and any expected hash check out, each copy verified and marked
+ * with its content hash, failed copies deleted.
+ */
+export async function copyFromStream(request: StreamCopyRequest): Promise<CopyResult> {
+  const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
+  const { signal } = request;
+  const algo = request.expectedHash?.algo ?? DEFAULT_HASH_ALGO;
+  const results = new Map<string, DestinationResult>();
+  const targets: Target[] = [];
+  const properties = {
+    ...request.spec.properties,
+    [GLINT_MARKERS.sourceSite]: request.sourceKey,
+    [GLINT_MARKERS.sourceImage]: request.sourceName,
+  };
+  for (const destination of request.destinations) {
+    const spec: ImageSpec = {
+      ...request.spec,
+      properties,
+      ...(destination.imageId ? { id: destination.imageId } : {}),
+    };
+    try {
+      targets.push(await createTarget(destination, spec, request, retry.request));
+    } catch (error) {
+      results.set(destination.key, failedBeforeData(destination, error, signal));
+    }
+  }
+  const sent = await streamToTargets(
+    request,
+    {
+      chunks: request.data,
+      size: request.size ?? null,
+      verify: (data) => verifyStream(request, data, algo),
+    },
+    targets,
+    algo,
+  );
+  await finishTargets(targets, sent, true, algo, retry, results, signal);
+  return {
+    sourceImageId: request.sourceName,
+    ...(sent ? { contentHash: { algo, value: sent.hashes[algo]! } } : {}),
+    bytesRead: sent?.bytes ?? 0,
+    destinations: request.destinations.map((d) => results.get(d.key)!),
+  };
+}
+
+/** Fails unless streamed data has the size and hash its sender announced. */
+function verifyStream(request: StreamCopyRequest, sent: SentData, algo: string): void {
+  const mismatches: string[] = [];
+  if (request.size !== undefined && sent.bytes !== request.size)
+    mismatches.push(`${sent.bytes} bytes arrived, ${request.size} were announced`);
+  if (request.expectedHash && sent.hashes[algo] !== request.expectedHash.value.toLowerCase())
+    mismatches.push(`the ${algo} hash differs from the one expected`);
+  if (mismatches.length > 0)
+    throw new IntegrityError(
+      `the data of ${request.sourceName} is not what was announced (${mismatches.join('; ')}); nothing was kept`,
+    );
+}
+
+/** Where the bytes of a transfer come from, and the check they must pass before the last goes out. */
+interface DataSource {
+  chunks: AsyncIterable<Buffer>;
+  size: number | null;
+  verify(sent: SentData): void;
+}
+
+type StreamOptions = Pick<
+  CopyRequest,
+  'signal' | 'rateLimit' | 'onProgress' | 'progressIntervalMs'
+>;
+
 /**
  * Runs every target's upload while one read of the source feeds them. The last bytes are held back
- * until the source's hashes check out: a corrupt source aborts the uploads, so no destination ever
- * turns active with bad data. Returns what was sent, or undefined when the read failed (every
- * target then carries the reason).
+ * until the source's check passes: a corrupt source aborts the uploads, so no destination ever
+ * turns active with bad data. Returns what was sent, or undefined when there was no target or
+ * the read failed (every target then carries the reason).
  */
 async function streamToTargets(
-  request: CopyRequest,
-  source: ImageInfo,
+  options: StreamOptions,
+  source: DataSource,
   targets: Target[],
   algo: string,
-  retry: RetryPolicies,
 ): Promise<SentData | undefined> {
-  const { signal } = request;
+  if (targets.length === 0) return undefined;
+  const { signal } = options;
   const digest = new StreamDigest([algo, 'md5']);
   let sent: SentData | undefined;
-  const limiter = request.rateLimit ? new RateLimiter(request.rateLimit) : undefined;
+  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const sinks = targets.map((t) => t.sink);
   const progress = new ProgressReporter(
     source.size,
     () => digest.bytes,
     () => sinks.map((sink) => ({ key: sink.key, bytes: sink.bytesWritten })),
-    request.onProgress,
-    request.progressIntervalMs ?? 1000,
+    options.onProgress,
+    options.progressIntervalMs ?? 1000,
   );
   const uploads = targets.map((target) =>
     target.destination.adapter
@@ -395,17 +521,13 @@ async function streamToTargets(
       }),
   );
   try {
-    await fanOut(
-      readImageData(request.source.adapter, source.id, source.size, retry.read, signal),
-      sinks,
-      async (chunk) => {
-        digest.update(chunk);
-        progress.tick();
-        if (limiter) await limiter.take(chunk.length, signal);
-      },
-    );
+    await fanOut(source.chunks, sinks, async (chunk) => {
+      digest.update(chunk);
+      progress.tick();
+      if (limiter) await limiter.take(chunk.length, signal);
+    });
     sent = { bytes: digest.bytes, hashes: digest.digest() };
-    verifySource(source, sent, algo);
+    source.verify(sent);
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {
     sent = undefined;

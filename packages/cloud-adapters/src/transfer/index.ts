@@ -1,4 +1,4 @@
-export { copyImage, DEFAULT_RETRY_POLICIES } from './engine';
+export { copyFromStream, copyImage, DEFAULT_RETRY_POLICIES } from './engine';
 export type {
   CopyDestination,
   CopyRequest,
@@ -7,6 +7,7 @@ export type {
   DestinationOutcome,
   DestinationResult,
   RetryPolicies,
+  StreamCopyRequest,
 } from './engine';
 export type { DestinationProgress, TransferProgress } from './progress';
 export type { VisibilityPolicy } from './metadata';

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { Pool } from 'pg';
 import type { AppOptions } from '../../app';
-import { runMigrations } from '../../migrations';
+import { runMigrations } from '@glint/store';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -17,8 +17,9 @@ import {
   type SiteDraft,
 } from '../../site-types';
 import type { Caller } from './caller-store';
-import type { Repositories } from './repositories';
-import { siteNameConstraint, type SiteRecord } from './repositories/sites';
+import type { Static } from '@fastify/type-provider-typebox';
+import { siteNameConstraint, type Repositories } from '@glint/store';
+import type { Site } from '../../schemas/sites';
 
 export interface SiteChanges {
   name?: string;
@@ -48,17 +49,23 @@ function loginError(error: unknown, secrets: string[]): unknown {
  * The caller's sites. A credential is only ever stored after a live login with it succeeded, and
  * every change is recorded in the audit trail in the same transaction.
  */
+/**
+ * A site as the API shows it. The store keeps the configuration as an opaque document; every
+ * configuration in it passed this schema on its way in.
+ */
+export type SiteRecord = Static<typeof Site>;
+
 export class SiteService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  list(caller: Caller): Promise<SiteRecord[]> {
-    return this.fastify.repositories.sites.list(caller.userId);
+  async list(caller: Caller): Promise<SiteRecord[]> {
+    return (await this.fastify.repositories.sites.list(caller.userId)) as SiteRecord[];
   }
 
   async get(caller: Caller, id: string): Promise<SiteRecord> {
     const site = await this.fastify.repositories.sites.find(caller.userId, id);
     if (!site) throw notFound('site', id);
-    return site;
+    return site as SiteRecord;
   }
 
   async create(caller: Caller, draft: SiteDraft): Promise<SiteRecord> {
@@ -115,6 +122,12 @@ export class SiteService {
         type: site.type,
       });
     });
+  }
+
+  /** An adapter for the caller's site, logged in with its stored credential; close it when done. */
+  async openAdapter(caller: Caller, id: string): Promise<CloudAdapter> {
+    const site = await this.get(caller, id);
+    return siteAdapter(site.type, site.config, await this.credentialOf(caller, site));
   }
 
   /** A live check of the site with the stored credential; a failing site is a report, not an error. */

@@ -11,6 +11,8 @@ import {
   CreatedSite,
   CreateSiteBody,
   OpenrcSiteBody,
+  RefreshesQueued,
+  RefreshQueued,
   Site,
   SiteHealth,
   SiteList,
@@ -152,6 +154,36 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       ...(await fastify.sites.health(authOf(request).caller, request.params.id)),
       checkedAt: new Date().toISOString(),
     }),
+  );
+
+  fastify.post(
+    '/:id/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Queue an inventory of the site',
+        description: 'While one waits or runs, another request queues nothing more.',
+        params: SiteParams,
+        response: { 202: RefreshQueued, ...errorReplies },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(202)
+        .send(await fastify.inventory.refresh(authOf(request).caller, request.params.id)),
+  );
+
+  fastify.post(
+    '/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Queue an inventory of each of your sites',
+        response: { 202: RefreshesQueued, ...errorReplies },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send({ queued: await fastify.inventory.refreshAll(authOf(request).caller) }),
   );
 };
 

@@ -7,7 +7,7 @@ const { runner } = require('node-pg-migrate') as typeof import('node-pg-migrate'
   with: { 'resolution-mode': 'import' },
 });
 
-/** The package directory, which migrate.json's paths are relative to. */
+/** The store package's directory, which migrate.json's paths are relative to. */
 const packageDir = join(__dirname, '..');
 
 /** What `npm run migrate` tells node-pg-migrate's CLI (migrate.json), read here so both migrate alike. */

@@ -1,5 +1,5 @@
 import type { SealedCredential } from '../credential-cipher';
-import type { Queryable } from './index';
+import type { Queryable } from './queryable';
 
 export interface StoredCredential {
   kind: string;

@@ -1,11 +1,19 @@
-import type { Static } from '@fastify/type-provider-typebox';
 import type { SiteType } from '@glint/core';
-import type { Site } from '../../../schemas/sites';
-import type { SiteConfig } from '../../../site-types';
-import type { Queryable } from './index';
+import type { Queryable } from './queryable';
+
+/** A site's configuration in its type's terms, as stored: everything but the credential. */
+export type SiteConfig = Record<string, unknown>;
 
 /** A site as the API shows it: the credential only as who logs in and when that last worked. */
-export type SiteRecord = Static<typeof Site>;
+export interface SiteRecord {
+  id: string;
+  type: SiteType;
+  name: string;
+  config: SiteConfig;
+  credential: ({ kind: string; validatedAt: string } & Record<string, unknown>) | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 // Timestamps as ISO 8601 text, as the API gives them.
 const selectSites = `
@@ -25,6 +33,14 @@ export function sitesRepository(db: Queryable) {
       const { rows } = await db.query<SiteRecord>(
         `${selectSites} WHERE s.owner_id = $1 ORDER BY lower(s.name)`,
         [ownerId],
+      );
+      return rows;
+    },
+
+    /** Every user's sites, with their owners, for admins. */
+    async listAll(): Promise<(SiteRecord & { ownerId: string })[]> {
+      const { rows } = await db.query<SiteRecord & { ownerId: string }>(
+        `${selectSites.replace('SELECT ', 'SELECT s.owner_id AS "ownerId", ')} ORDER BY lower(s.name), s.id`,
       );
       return rows;
     },

@@ -1,4 +1,4 @@
-import type { Queryable } from './index';
+import type { Queryable } from './queryable';
 
 /** One change, for the trail: whose object, who did it, what and to what. Never holds a secret. */
 export interface AuditEvent {

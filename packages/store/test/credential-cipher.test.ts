@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CredentialCipher, type Keyring } from '../src/plugins/app/credential-cipher';
+import { CredentialCipher, type Keyring } from '../src/credential-cipher';
 
 const owner = {
   ownerId: '7d0c4d4e-0000-4000-8000-000000000001',

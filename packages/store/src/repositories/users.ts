@@ -1,5 +1,13 @@
-import type { KeystoneIdentity } from '../keystone-identity';
-import type { Queryable } from './index';
+import type { Queryable } from './queryable';
+
+/** Who logged in, as the home Keystone describes them. */
+export interface UserIdentity {
+  userId: string;
+  userName: string;
+  domainId: string;
+  domainName: string;
+  project: { id: string; name: string } | null;
+}
 
 export interface UserRecord {
   id: string;
@@ -11,7 +19,7 @@ export interface UserRecord {
 export function usersRepository(db: Queryable) {
   return {
     /** Records a login: the user as Keystone describes them now, created on their first. */
-    async upsert(identity: KeystoneIdentity, isAdmin: boolean): Promise<UserRecord> {
+    async upsert(identity: UserIdentity, isAdmin: boolean): Promise<UserRecord> {
       const { rows } = await db.query<UserRecord>(
         `INSERT INTO users (keystone_user_id, name, domain_id, domain_name, project_id, project_name, is_admin)
          VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -1,0 +1,40 @@
+import type { CellFacts } from '@glint/store';
+
+export type CellState =
+  | { state: 'present' | 'unmanaged' | 'conflict' | 'missing' | 'queued' | 'deleting' }
+  | { state: 'transferring'; bytes: number; bytesTotal: number | null; bytesPerSecond: number }
+  | { state: 'error'; message: string };
+
+/** Site statuses of an image that will not become usable by waiting. */
+const brokenStatuses = new Set(['killed', 'deactivated', 'deleted', 'pending_delete']);
+
+/**
+ * A cell's state from what is known about it. Work in flight says most about what the user will see
+ * next, so an open job wins; then the copy the site holds; then a failed last attempt to put it there.
+ */
+export function cellState(facts: CellFacts, rowInConflict: boolean): CellState {
+  const open = facts.jobState === 'queued' || facts.jobState === 'running';
+  if (open && facts.jobOperation === 'delete') return { state: 'deleting' };
+  if (facts.jobState === 'running') {
+    const bytes = facts.bytesDone ?? 0;
+    const seconds = facts.runningSeconds ?? 0;
+    return {
+      state: 'transferring',
+      bytes,
+      bytesTotal: facts.bytesTotal,
+      bytesPerSecond: seconds > 0 ? Math.round(bytes / seconds) : 0,
+    };
+  }
+  if (open) return { state: 'queued' };
+  if (facts.status !== null) {
+    if (brokenStatuses.has(facts.status))
+      return { state: 'error', message: `the site reports the image ${facts.status}` };
+    if (facts.status !== 'active')
+      return { state: 'transferring', bytes: 0, bytesTotal: null, bytesPerSecond: 0 };
+    if (rowInConflict) return { state: 'conflict' };
+    return { state: facts.managed ? 'present' : 'unmanaged' };
+  }
+  if (facts.jobState === 'failed')
+    return { state: 'error', message: facts.jobError ?? 'the last job on this cell failed' };
+  return { state: 'missing' };
+}

@@ -1,0 +1,158 @@
+import type { Placement, PlanCopy, PlanFacts } from '@glint/store';
+
+export interface PlannedCopy {
+  imageId: string;
+  source: { siteId: string; cloudImageId: string };
+  /** One job fans out from the source to all of these. */
+  destinations: string[];
+  /** Bytes read from the source (once, whatever the number of destinations). */
+  bytes: number | null;
+}
+
+export interface PlannedDelete {
+  imageId: string;
+  siteId: string;
+  cloudImageId: string;
+}
+
+export type RefusalReason = 'no_source' | 'protected' | 'public_not_owned' | 'last_copy';
+
+export interface Refusal extends Placement {
+  reason: RefusalReason;
+  message: string;
+}
+
+export interface Plan {
+  copies: PlannedCopy[];
+  deletes: PlannedDelete[];
+  refusals: Refusal[];
+  /** Changes already true, or already being made. */
+  unchanged: number;
+  /** The desired state to record: every change not refused. */
+  placements: Placement[];
+}
+
+const cell = (imageId: string, siteId: string) => `${imageId}/${siteId}`;
+
+/**
+ * The jobs that would bring the cells to the wanted state. Copies of an image share one source,
+ * chosen among its active copies with a known hash: the one in the destinations' region if any,
+ * else the one with the fewest bytes already planned to read from its site. Deletes keep protected
+ * images, public images another project owns, and (unless forced) the last copy anywhere.
+ */
+export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Plan {
+  const sites = new Map(facts.sites.map((site) => [site.id, site]));
+  const images = new Map(facts.images.map((image) => [image.id, image]));
+  const open = new Map(facts.openJobs.map((job) => [cell(job.imageId, job.siteId), job.operation]));
+  const held = new Map<string, PlanCopy>();
+  const activeCopies = new Map<string, PlanCopy[]>();
+  for (const copy of facts.copies) {
+    const key = cell(copy.imageId, copy.siteId);
+    if (!held.has(key) || copy.active) held.set(key, copy);
+    if (copy.active)
+      activeCopies.set(copy.imageId, [...(activeCopies.get(copy.imageId) ?? []), copy]);
+  }
+
+  // The last word on a cell counts.
+  const byCell = new Map(changes.map((change) => [cell(change.imageId, change.siteId), change]));
+  const result: Plan = { copies: [], deletes: [], refusals: [], unchanged: 0, placements: [] };
+  const wantedOn = new Map<string, string[]>();
+  const refuse = (change: Placement, reason: RefusalReason, message: string) =>
+    result.refusals.push({ ...change, reason, message });
+
+  for (const change of byCell.values()) {
+    const key = cell(change.imageId, change.siteId);
+    const copy = held.get(key);
+    const busy = open.get(key);
+    if (change.wanted) {
+      if ((copy?.active ?? false) || (busy !== undefined && busy !== 'delete')) result.unchanged++;
+      else wantedOn.set(change.imageId, [...(wantedOn.get(change.imageId) ?? []), change.siteId]);
+      result.placements.push(change);
+      continue;
+    }
+    if (!copy || busy === 'delete') {
+      result.unchanged++;
+      result.placements.push(change);
+      continue;
+    }
+    if (copy.protected) {
+      refuse(change, 'protected', 'the image is protected on this site; unprotect it there first');
+      continue;
+    }
+    const site = sites.get(change.siteId);
+    if (
+      copy.visibility === 'public' &&
+      (!site?.cloudProjectId || copy.cloudOwner !== site.cloudProjectId)
+    ) {
+      refuse(change, 'public_not_owned', 'the image is public and belongs to another project');
+      continue;
+    }
+    result.deletes.push({
+      imageId: change.imageId,
+      siteId: change.siteId,
+      cloudImageId: copy.cloudImageId,
+    });
+    result.placements.push(change);
+  }
+
+  // Copies after deletes: a source must survive the plan.
+  const deleted = new Set(result.deletes.map((d) => cell(d.imageId, d.siteId)));
+  if (!force) {
+    const kept: PlannedDelete[] = [];
+    for (const del of result.deletes) {
+      const remaining = (activeCopies.get(del.imageId) ?? []).filter(
+        (c) => !deleted.has(cell(c.imageId, c.siteId)),
+      );
+      if (remaining.length === 0) {
+        deleted.delete(cell(del.imageId, del.siteId));
+        const change = { imageId: del.imageId, siteId: del.siteId, wanted: false };
+        result.placements = result.placements.filter(
+          (p) => cell(p.imageId, p.siteId) !== cell(del.imageId, del.siteId),
+        );
+        refuse(
+          change,
+          'last_copy',
+          'this is the last copy of the image anywhere; send force to delete it',
+        );
+      } else kept.push(del);
+    }
+    result.deletes = kept;
+  }
+
+  const plannedBytes = new Map<string, number>();
+  for (const [imageId, destinations] of wantedOn) {
+    const sources = (activeCopies.get(imageId) ?? []).filter(
+      (c) => c.verified && !deleted.has(cell(c.imageId, c.siteId)),
+    );
+    if (sources.length === 0) {
+      for (const siteId of destinations)
+        refuse(
+          { imageId, siteId, wanted: true },
+          'no_source',
+          'no site holds an active, verified copy to copy from',
+        );
+      result.placements = result.placements.filter(
+        (p) => p.imageId !== imageId || !destinations.includes(p.siteId),
+      );
+      continue;
+    }
+    const regions = new Set(destinations.map((id) => sites.get(id)?.region));
+    const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
+    const source = [...sources].sort(
+      (a, b) =>
+        Number(regions.has(sites.get(b.siteId)?.region)) -
+          Number(regions.has(sites.get(a.siteId)?.region)) ||
+        load(a) - load(b) ||
+        a.siteId.localeCompare(b.siteId),
+    )[0]!;
+    const bytes = images.get(imageId)?.size ?? null;
+    plannedBytes.set(source.siteId, load(source) + (bytes ?? 0));
+    result.copies.push({
+      imageId,
+      source: { siteId: source.siteId, cloudImageId: source.cloudImageId },
+      destinations: destinations.sort(),
+      bytes,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { notFound } from '../../errors';
+import type { Caller } from './caller-store';
+
+export interface QueuedRefresh {
+  siteId: string;
+  jobId: string;
+}
+
+/**
+ * Inventory refreshes. One queued refresh per site at a time: the job id is the site's, so a double
+ * click while one waits or runs adds nothing, and finished jobs are removed so the next refresh can
+ * queue again.
+ */
+export class InventoryService {
+  constructor(private readonly fastify: FastifyInstance) {}
+
+  async refresh(caller: Caller, siteId: string): Promise<QueuedRefresh> {
+    if (!(await this.fastify.repositories.sites.find(caller.userId, siteId)))
+      throw notFound('site', siteId);
+    const [queued] = await this.enqueue(caller, [siteId]);
+    return queued!;
+  }
+
+  /** Refreshes these of the caller's sites, already known to be theirs. */
+  refreshSites(caller: Caller, siteIds: string[]): Promise<QueuedRefresh[]> {
+    return this.enqueue(caller, siteIds);
+  }
+
+  async refreshAll(caller: Caller): Promise<QueuedRefresh[]> {
+    const sites = await this.fastify.repositories.sites.list(caller.userId);
+    return this.enqueue(
+      caller,
+      sites.map((site) => site.id),
+    );
+  }
+
+  private async enqueue(caller: Caller, siteIds: string[]): Promise<QueuedRefresh[]> {
+    const queued = siteIds.map((siteId) => ({ siteId, jobId: `inventory-${siteId}` }));
+    await this.fastify.queues.enqueue(
+      'inventory',
+      queued.map(({ siteId, jobId }) => ({
+        id: jobId,
+        payload: { version: 1, ownerId: caller.userId, siteId },
+      })),
+      { removeOnComplete: true },
+    );
+    return queued;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    inventory: InventoryService;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.decorate('inventory', new InventoryService(fastify));
+  },
+  { name: 'inventory', dependencies: ['repositories', 'queues'] },
+);

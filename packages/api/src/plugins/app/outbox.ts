@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { GlintEvent, JobKind, JobPayload } from '@glint/core';
+import type { NewJob, PendingJob } from '@glint/store';
+import type { Caller } from './caller-store';
+
+/** How many outbox rows one sweep puts on the queue at most, and how often it runs. */
+const sweepBatch = 5000;
+const sweepIntervalMs = 60_000;
+
+/** The queue kinds history rows are enqueued as. */
+const kinds: JobKind[] = ['copy', 'delete', 'import'];
+
+/** What clients hear of a job put on the queue; every payload names its owner and cells. */
+function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
+  const payload = job.payload as {
+    ownerId: string;
+    imageId?: string;
+    siteId?: string;
+    destinations?: { siteId: string }[];
+  };
+  return {
+    ownerId: payload.ownerId,
+    event: {
+      type: 'job',
+      queueJobId: job.queueJobId,
+      operation: job.operation,
+      state: 'queued',
+      imageId: payload.imageId ?? null,
+      siteIds:
+        payload.destinations?.map((d) => d.siteId) ?? (payload.siteId ? [payload.siteId] : []),
+    },
+  };
+}
+
+/**
+ * The jobs table as the queue's outbox. Services write jobs, payloads included, in the transaction
+ * that decides them, and hand them here only after it committed: a rollback never leaves a queued
+ * job behind. Jobs committed but never marked enqueued (a crash in between, Redis down) are put on
+ * the queue by the next sweep under the same ids, which BullMQ takes once.
+ */
+export class JobOutbox {
+  constructor(private readonly fastify: FastifyInstance) {}
+
+  async dispatch(jobs: PendingJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const { queues, repositories } = this.fastify;
+    for (const kind of kinds) {
+      const ofKind = jobs.filter((job) => job.operation === kind);
+      await queues.enqueue(
+        kind,
+        ofKind.map((job) => ({
+          id: job.queueJobId,
+          payload: job.payload as JobPayload<typeof kind>,
+        })),
+      );
+    }
+    await repositories.jobs.markEnqueued(jobs.map((job) => job.queueJobId));
+    for (const job of jobs) {
+      const { ownerId, event } = queuedEvent(job);
+      await this.fastify.events.publish(ownerId, [event]);
+    }
+  }
+
+  /**
+   * Writes the caller's job rows with the audit event that explains them, in one transaction;
+   * returns the rows' ids. Queued work is then handed to dispatch().
+   */
+  async record(
+    caller: Caller,
+    rows: NewJob[],
+    audit: { action: string; targetId: string; details: Record<string, unknown> },
+  ): Promise<string[]> {
+    return this.fastify.transaction(async (repositories) => {
+      const ids = await repositories.jobs.insert(caller.userId, caller.userId, rows);
+      await repositories.audit.record({
+        ownerId: caller.userId,
+        actorId: caller.userId,
+        targetType: 'job',
+        ...audit,
+      });
+      return ids;
+    });
+  }
+
+  /** Puts committed jobs that never reached the queue on it; returns how many. */
+  async sweep(): Promise<number> {
+    const pending = await this.fastify.repositories.jobs.pending(sweepBatch);
+    await this.dispatch(pending);
+    return pending.length;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    outbox: JobOutbox;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    const outbox = new JobOutbox(fastify);
+    fastify.decorate('outbox', outbox);
+    // A queue that is down must not keep the API down: the next sweep catches up.
+    const sweep = () =>
+      outbox
+        .sweep()
+        .catch((error: unknown) =>
+          fastify.log.error({ err: error }, 'committed jobs could not be enqueued yet'),
+        );
+    let timer: NodeJS.Timeout | undefined;
+    fastify.addHook('onReady', async () => {
+      await sweep();
+      timer = setInterval(sweep, sweepIntervalMs).unref();
+    });
+    fastify.addHook('onClose', async () => clearInterval(timer));
+  },
+  { name: 'outbox', dependencies: ['repositories', 'queues', 'events'] },
+);

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  AdminImageList,
+  AdminJobList,
+  AdminPageQuery,
+  AdminSiteList,
+} from '../../../schemas/admin';
+import { errorReplies } from '../../../schemas/errors';
+import type { SiteRecord } from '../../../plugins/app/sites';
+
+const tags = ['admin'];
+
+const admin: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { repositories } = fastify;
+
+  fastify.get(
+    '/sites',
+    {
+      schema: {
+        tags,
+        summary: 'Every user’s sites (admins only)',
+        response: { 200: AdminSiteList, ...errorReplies },
+      },
+    },
+    async () => ({
+      sites: (await repositories.sites.listAll()) as (SiteRecord & { ownerId: string })[],
+    }),
+  );
+
+  fastify.get(
+    '/jobs',
+    {
+      schema: {
+        tags,
+        summary: 'Every user’s jobs, newest first (admins only)',
+        querystring: AdminPageQuery,
+        response: { 200: AdminJobList, ...errorReplies },
+      },
+    },
+    async (request) => {
+      const { offset, limit } = request.query;
+      const page = await repositories.jobs.list(null, { offset, limit });
+      return { jobs: page.jobs, page: { offset, limit, total: page.total } };
+    },
+  );
+
+  fastify.get(
+    '/images',
+    {
+      schema: {
+        tags,
+        summary: 'Every user’s logical images (admins only)',
+        querystring: AdminPageQuery,
+        response: { 200: AdminImageList, ...errorReplies },
+      },
+    },
+    async (request) => {
+      const { offset, limit } = request.query;
+      const page = await repositories.matrix.allImages(offset, limit);
+      return { images: page.images, page: { offset, limit, total: page.total } };
+    },
+  );
+};
+
+export default admin;

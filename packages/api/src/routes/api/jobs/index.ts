@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { authOf } from '../../../plugins/app/authentication';
+import { errorReplies } from '../../../schemas/errors';
+import { Job, JobList, JobParams, JobQuery } from '../../../schemas/jobs';
+
+const tags = ['jobs'];
+
+const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Your jobs, newest first',
+        querystring: JobQuery,
+        response: { 200: JobList, ...errorReplies },
+      },
+    },
+    async (request) => {
+      const { state, operation, image, site, offset, limit } = request.query;
+      const page = await fastify.jobs.list(authOf(request).caller, {
+        state,
+        operation,
+        imageId: image,
+        siteId: site,
+        offset,
+        limit,
+      });
+      return { jobs: page.jobs, page: { offset, limit, total: page.total } };
+    },
+  );
+
+  fastify.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One of your jobs, with its error text',
+        params: JobParams,
+        response: { 200: Job, ...errorReplies },
+      },
+    },
+    async (request) => fastify.jobs.get(authOf(request).caller, request.params.id),
+  );
+
+  fastify.post(
+    '/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Run a failed or cancelled job again, as a new job',
+        params: JobParams,
+        response: { 202: Job, ...errorReplies },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await fastify.jobs.retry(authOf(request).caller, request.params.id)),
+  );
+
+  fastify.post(
+    '/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a queued job, with every cell of its queue job',
+        params: JobParams,
+        response: { 200: Job, ...errorReplies },
+      },
+    },
+    async (request) => fastify.jobs.cancel(authOf(request).caller, request.params.id),
+  );
+};
+
+export default jobs;

@@ -1,0 +1,87 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Name, Url, Uuid } from './common';
+
+const DiskFormat = Type.Enum(
+  ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'],
+  { description: 'The disk format the sites record' },
+);
+const ContainerFormat = Type.Enum(
+  ['bare', 'ovf', 'ova', 'ami', 'ari', 'aki', 'docker', 'compressed'],
+  { default: 'bare' },
+);
+const Sites = Type.Array(Uuid('A site to put the image on'), {
+  minItems: 1,
+  maxItems: 500,
+  uniqueItems: true,
+});
+const Visibility = Type.Enum(['private', 'shared', 'community', 'public'], { default: 'private' });
+const ContentHash = Type.Object(
+  {
+    algo: Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 32 }),
+    value: Type.String({ pattern: '^[0-9a-f]+$', maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ImportBody = Type.Object(
+  {
+    url: Url('Where the daemon fetches the image from; internal addresses are refused'),
+    name: Name('The image’s name on the sites'),
+    diskFormat: DiskFormat,
+    containerFormat: ContainerFormat,
+    sites: Sites,
+    visibility: Visibility,
+    expectedSize: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Refuse data of another size' }),
+    ),
+    expectedHash: Type.Optional(
+      Type.Object(ContentHash.properties, {
+        additionalProperties: false,
+        description: 'Refuse other content; finds copies already present',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ImportBody = Static<typeof ImportBody>;
+
+export const ImportQueued = Type.Object({
+  status: Type.Literal('queued'),
+  queueJobId: Type.String(),
+});
+
+export const ImportPresent = Type.Object({
+  status: Type.Literal('present'),
+  message: Type.String(),
+  images: Type.Array(
+    Type.Object({ id: Uuid('A logical image with this content'), name: Type.String() }),
+  ),
+});
+
+export const UploadQuery = Type.Object(
+  {
+    site: Sites,
+    name: Name('The image’s name on the sites'),
+    diskFormat: DiskFormat,
+    containerFormat: ContainerFormat,
+    visibility: Visibility,
+    size: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'The length the data must have; checked' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UploadQuery = Static<typeof UploadQuery>;
+
+export const Uploaded = Type.Object({
+  bytes: Type.Number({ description: 'Bytes received and sent to every site' }),
+  contentHash: Type.Union([ContentHash, Type.Null()]),
+  sites: Type.Array(
+    Type.Object({
+      siteId: Uuid('The site'),
+      outcome: Type.Enum(['copied', 'failed']),
+      cloudImageId: Type.Union([Type.String(), Type.Null()]),
+      error: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});

@@ -1,0 +1,68 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Uuid } from './common';
+
+export const MatrixQuery = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'Part of the name, any case' }),
+    ),
+    visibility: Type.Optional(Type.Enum(['public', 'private', 'shared', 'community'])),
+    conflicts: Type.Optional(
+      Type.Boolean({ description: 'Only images whose name another content shares' }),
+    ),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+export type MatrixQuery = Static<typeof MatrixQuery>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const Cell = Type.Object({
+  siteId: Uuid('The column'),
+  state: Type.Enum([
+    'present',
+    'missing',
+    'queued',
+    'transferring',
+    'deleting',
+    'error',
+    'conflict',
+    'unmanaged',
+  ]),
+  wanted: Nullable(Type.Boolean({ description: 'The desired state; null when never said' })),
+  cloudImageId: Nullable(Type.String({ description: 'The copy the site holds' })),
+  bytes: Type.Optional(Type.Number()),
+  bytesTotal: Type.Optional(Nullable(Type.Number())),
+  bytesPerSecond: Type.Optional(Type.Number()),
+  message: Type.Optional(Type.String()),
+});
+
+const Row = Type.Object({
+  id: Uuid('The logical image'),
+  name: Type.String(),
+  hash: Nullable(Type.Object({ algo: Type.String(), value: Type.String() })),
+  size: Nullable(Type.Number()),
+  diskFormat: Nullable(Type.String()),
+  containerFormat: Nullable(Type.String()),
+  visibilities: Type.Array(Type.String()),
+  conflict: Type.Boolean({ description: 'Other content under the same name: never merged' }),
+  related: Type.Array(Uuid('Same content under another name')),
+  cells: Type.Array(Cell, { description: 'One per column, in the columns’ order' }),
+});
+
+export const Matrix = Type.Object({
+  columns: Type.Array(
+    Type.Object({
+      id: Uuid('The site'),
+      name: Type.String(),
+      type: Type.String(),
+      region: Nullable(Type.String()),
+    }),
+  ),
+  rows: Type.Array(Row),
+  page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
+});
+export type Matrix = Static<typeof Matrix>;

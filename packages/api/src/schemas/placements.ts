@@ -1,0 +1,77 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Uuid } from './common';
+
+/** Room for a whole desired matrix (100,000 changes) whatever GLINT_BODY_LIMIT says. */
+export const planBodyLimit = 16 * 1024 * 1024;
+
+const Change = Type.Object(
+  {
+    image: Uuid('The logical image (matrix row)'),
+    site: Uuid('The site (matrix column)'),
+    wanted: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+const force = Type.Optional(
+  Type.Boolean({ description: 'Delete even the last copy of an image anywhere' }),
+);
+
+export const PlanBody = Type.Union([
+  Type.Object(
+    { changes: Type.Array(Change, { minItems: 1, maxItems: 100_000 }), force },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      desired: Type.Array(
+        Type.Object(
+          {
+            image: Uuid('The logical image'),
+            sites: Type.Array(Uuid('A site'), {
+              maxItems: 1000,
+              description: 'Every site the image should be on; it is unwanted on all others',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 10_000, description: 'A whole desired matrix, row by row' },
+      ),
+      force,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type PlanBody = Static<typeof PlanBody>;
+
+const Cell = { imageId: Uuid('The image'), siteId: Uuid('The site') };
+
+export const PlanReply = Type.Object({
+  copies: Type.Array(
+    Type.Object({
+      imageId: Uuid('The image'),
+      source: Type.Object({ siteId: Uuid('Read from'), cloudImageId: Type.String() }),
+      destinations: Type.Array(Uuid('Written to')),
+      bytes: Type.Union([Type.Number(), Type.Null()], { description: 'Bytes read, once' }),
+    }),
+  ),
+  deletes: Type.Array(Type.Object({ ...Cell, cloudImageId: Type.String() })),
+  refusals: Type.Array(
+    Type.Object({
+      ...Cell,
+      wanted: Type.Boolean(),
+      reason: Type.Enum(['no_source', 'protected', 'public_not_owned', 'last_copy']),
+      message: Type.String(),
+    }),
+  ),
+  unchanged: Type.Integer({ description: 'Changes already true or under way' }),
+  bytes: Type.Number({ description: 'Bytes all copies read' }),
+});
+
+export const ApplyReply = Type.Object({
+  ...PlanReply.properties,
+  jobs: Type.Array(
+    Type.Object({ queueJobId: Type.String(), operation: Type.Enum(['copy', 'delete']) }),
+    { description: 'The queue jobs enqueued, one per copy (with all its destinations) or delete' },
+  ),
+});

@@ -1,0 +1,75 @@
+import type { CellFacts } from '@glint/store';
+import { cellState } from '../src/cell-state';
+
+const nothing: CellFacts = {
+  imageId: 'i',
+  siteId: 's',
+  cloudImageId: null,
+  status: null,
+  managed: false,
+  wanted: null,
+  jobOperation: null,
+  jobState: null,
+  bytesDone: null,
+  bytesTotal: null,
+  runningSeconds: null,
+  jobError: null,
+};
+const held = { ...nothing, cloudImageId: 'c', status: 'active' };
+
+test.each([
+  ['nothing known', nothing, false, { state: 'missing' }],
+  ['a copy Glint made', { ...held, managed: true }, false, { state: 'present' }],
+  ['a copy made elsewhere', held, false, { state: 'unmanaged' }],
+  [
+    'a copy whose name other content shares',
+    { ...held, managed: true },
+    true,
+    { state: 'conflict' },
+  ],
+  [
+    'a queued copy',
+    { ...nothing, jobOperation: 'copy', jobState: 'queued' },
+    false,
+    { state: 'queued' },
+  ],
+  [
+    'a queued delete',
+    { ...held, jobOperation: 'delete', jobState: 'queued' },
+    false,
+    { state: 'deleting' },
+  ],
+  [
+    'a running copy',
+    {
+      ...nothing,
+      jobOperation: 'copy',
+      jobState: 'running',
+      bytesDone: 1000,
+      bytesTotal: 4000,
+      runningSeconds: 4,
+    },
+    false,
+    { state: 'transferring', bytes: 1000, bytesTotal: 4000, bytesPerSecond: 250 },
+  ],
+  [
+    'a failed copy',
+    { ...nothing, jobOperation: 'copy', jobState: 'failed', jobError: 'Glance said no' },
+    false,
+    { state: 'error', message: 'Glance said no' },
+  ],
+  [
+    'a killed image',
+    { ...held, status: 'killed' },
+    false,
+    { state: 'error', message: 'the site reports the image killed' },
+  ],
+  [
+    'a copy that succeeded',
+    { ...held, managed: true, jobOperation: 'copy', jobState: 'succeeded' },
+    false,
+    { state: 'present' },
+  ],
+] as const)('%s', (_what, facts, conflict, expected) => {
+  expect(cellState(facts, conflict)).toEqual(expected);
+});

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
+import {
+  addSandboxSites,
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from './test-environment';
+
+let env: TestEnvironment;
+let server: FastifyInstance;
+let base: string;
+let worker: RunningWorker;
+const users: Record<'a' | 'b', { session: Session; siteId: string }> = {} as never;
+
+beforeAll(async () => {
+  env = await testEnvironment();
+  server = await env.start();
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  for (const [key, name] of [
+    ['a', 'demo'],
+    ['b', 'admin'],
+  ] as const) {
+    const session = await login(server, name);
+    const { site } = await addSandboxSites(server, session, { site: 1 });
+    users[key] = { session, siteId: site };
+  }
+  worker = await startInventoryWorker(env);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await env?.close();
+});
+
+/** A user's event stream, collecting what arrives until `text()` is read. */
+async function stream(session: Session) {
+  const response = await fetch(`${base}/api/v1/events`, { headers: { cookie: session.cookie } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/event-stream');
+  let received = '';
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      received += decoder.decode(value, { stream: true });
+    }
+  })();
+  return {
+    text: () => received,
+    async until(pattern: string) {
+      for (let waited = 0; !received.includes(pattern); waited += 50) {
+        if (waited > 10_000) throw new Error(`no ${pattern} in ${received}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+const importOnto = async (user: (typeof users)['a']) => {
+  const response = await server.inject({
+    method: 'POST',
+    url: '/api/v1/images/import',
+    headers: user.session.headers,
+    payload: { url: 'https://8.8.8.8/x.raw', name: 'x', diskFormat: 'raw', sites: [user.siteId] },
+  });
+  expect(response.statusCode).toBe(202);
+  return response.json<{ queueJobId: string }>().queueJobId;
+};
+
+test("each user hears their own job and cell changes, and never another user's", async () => {
+  const a = await stream(users.a.session);
+  const b = await stream(users.b.session);
+  await a.until(': connected');
+  await b.until(': connected');
+
+  const jobOfA = await importOnto(users.a);
+  await a.until(jobOfA);
+  expect(a.text()).toContain('event: job\n');
+  await refreshAll(server, users.a.session);
+  await a.until('event: cells');
+  expect(a.text()).toContain(users.a.siteId);
+
+  const jobOfB = await importOnto(users.b);
+  await b.until(jobOfB);
+  expect(b.text()).not.toContain(jobOfA);
+  expect(b.text()).not.toContain(users.a.siteId);
+  expect(b.text()).not.toContain('event: cells');
+  expect(a.text()).not.toContain(jobOfB);
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('the stream needs a caller', async () => {
+  const response = await fetch(`${base}/api/v1/events`);
+  expect(response.status).toBe(401);
+});

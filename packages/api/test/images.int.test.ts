@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import { digestStream, randomImageStream } from '../../../test-support/random-image';
+import { CloudImages } from './cloud-images';
+import { startImportWorker, type RunningWorker } from './inventory-worker';
+import { withSites, type Session, type TestEnvironment } from './test-environment';
+
+let env: TestEnvironment;
+let server: FastifyInstance;
+let user: Session;
+let siteId: string;
+
+// The image server of these tests is on loopback, so this operator allows it; the default refuses it.
+const allowLoopback = { GLINT_IMPORT_ALLOWED_NETWORKS: '127.0.0.0/8' };
+
+beforeAll(async () => {
+  let site: { one: string };
+  ({ env, server, user, site } = await withSites({ one: 1 }, allowLoopback));
+  siteId = site.one;
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+const importUrl = (payload: object) =>
+  server.inject({ method: 'POST', url: '/api/v1/images/import', headers: user.headers, payload });
+const body = { url: 'http://127.0.0.1:9/image.raw', name: 'imported', diskFormat: 'raw' };
+
+test('a URL import is recorded and queued once, with new image ids for each site', async () => {
+  const response = await importUrl({ ...body, sites: [siteId], expectedSize: 1024 });
+  expect(response.statusCode).toBe(202);
+  const { queueJobId } = response.json<{ queueJobId: string }>();
+  const queued = await server.queues.queue('import').getJob(queueJobId);
+  expect(queued?.data).toMatchObject({
+    url: body.url,
+    name: 'imported',
+    containerFormat: 'bare',
+    visibility: 'private',
+    expectedSize: 1024,
+    destinations: [{ siteId, cloudImageId: expect.any(String) }],
+  });
+  expect(
+    await env.query(
+      'SELECT operation, destination_site_id, state, enqueued_at IS NOT NULL AS enqueued FROM jobs',
+    ),
+  ).toEqual([
+    { operation: 'import', destination_site_id: siteId, state: 'queued', enqueued: true },
+  ]);
+});
+
+test('an allow-list admits only its networks: metadata addresses stay refused', async () => {
+  const response = await importUrl({ ...body, url: 'http://169.254.169.254/', sites: [siteId] });
+  expect(response.statusCode).toBe(400);
+  expect(response.json().error).toBe('import_url_refused');
+});
+
+test('content already known is reported, not imported again', async () => {
+  const [image] = await env.query<{ id: string }>(
+    `INSERT INTO images (owner_id, name, hash_algo, hash_value)
+     SELECT owner_id, 'known', 'sha512', 'abc123' FROM sites WHERE id = $1 RETURNING id`,
+    [siteId],
+  );
+  const before = await env.snapshot('jobs');
+  const response = await importUrl({
+    ...body,
+    sites: [siteId],
+    expectedHash: { algo: 'sha512', value: 'abc123' },
+  });
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toMatchObject({
+    status: 'present',
+    images: [{ id: image!.id, name: 'known' }],
+  });
+  expect(await env.snapshot('jobs')).toEqual(before);
+});
+
+describe('the import worker', () => {
+  const run = `im-${randomBytes(4).toString('hex')}`;
+  const size = 256 * 1024 + 3;
+  const images = new CloudImages();
+  let worker: RunningWorker;
+  let files: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    files = createServer((request, response) => {
+      if (request.url === '/image.raw') {
+        response.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': size,
+        });
+        randomImageStream(size, run).pipe(response);
+      } else if (request.url === '/page') {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    worker = await startImportWorker(env, allowLoopback);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await new Promise((resolve) => files?.close(resolve));
+    const adapter = images.adapter(sandboxCloud(1));
+    for await (const image of adapter.listImages({ name: `${run}-ok` }))
+      await adapter.deleteImage(image.id);
+    await images.close();
+  });
+
+  /** Imports and waits for the job to end; returns its row. */
+  async function imported(path: string, extra: object = {}) {
+    const response = await importUrl({
+      ...body,
+      url: `${base}${path}`,
+      name: `${run}-ok`,
+      sites: [siteId],
+      ...extra,
+    });
+    expect(response.statusCode).toBe(202);
+    const { queueJobId } = response.json<{ queueJobId: string }>();
+    for (;;) {
+      const [row] = await env.query<{ state: string; error: string | null; bytes: number }>(
+        'SELECT state, error, bytes_done::int AS bytes FROM jobs WHERE queue_job_id = $1',
+        [queueJobId],
+      );
+      if (row!.state === 'succeeded' || row!.state === 'failed') return row!;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  test('fetches the URL and streams it to the site, verified and marked', async () => {
+    expect(await imported('/image.raw', { expectedSize: size })).toEqual({
+      state: 'succeeded',
+      error: null,
+      bytes: size,
+    });
+    const { sha512 } = await digestStream(randomImageStream(size, run));
+    const copies = [];
+    for await (const image of images.adapter(sandboxCloud(1)).listImages({ name: `${run}-ok` }))
+      copies.push(image);
+    expect(copies).toEqual([
+      expect.objectContaining({ status: 'active', size, hashValue: sha512 }),
+    ]);
+    expect(copies[0]!.properties.glint_source_image).toBe(`${base}/image.raw`);
+    const [job] = await server.queues.queue('import').getJobs(['completed']);
+    expect(job!.progress).toMatchObject({
+      bytesRead: size,
+      destinations: [{ siteId, bytes: size }],
+    });
+  });
+
+  test.each([
+    ['/missing', {}, /404 Not Found/],
+    ['/page', {}, /serves text\/html, not an image/],
+    ['/image.raw', { expectedSize: size + 1 }, /bytes long, not the \d+ expected/],
+  ])('%s fails with a clear error', async (path, extra, message) => {
+    const row = await imported(path, extra);
+    expect(row.state).toBe('failed');
+    expect(row.error).toMatch(message);
+  });
+});

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { GLINT_MARKERS } from '@glint/core';
+import type { ImageInfo } from '@glint/cloud-adapters';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import type { Matrix } from '../src/schemas/matrix';
+import { CloudImages } from './cloud-images';
+import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
+import { withSites, type Session, type TestEnvironment } from './test-environment';
+
+const run = `mx-${randomBytes(4).toString('hex')}`;
+const cloud1 = sandboxCloud(1);
+const cloud2 = sandboxCloud(2);
+const images = new CloudImages();
+let env: TestEnvironment;
+let server: FastifyInstance;
+let user: Session;
+let worker: RunningWorker | undefined;
+let site: Record<'one' | 'two', string>;
+let plain1: ImageInfo;
+let plain2: ImageInfo;
+let alias2: ImageInfo;
+let managed2: ImageInfo;
+
+beforeAll(async () => {
+  ({ env, server, user, site } = await withSites({ one: 1, two: 2 }));
+  // The same name with other content on each cloud (a conflict), cloud1's content again under
+  // another name on cloud2 (related), and on cloud2 an image carrying Glint's markers.
+  plain1 = await images.seed(cloud1, `${run}-plain`, `${run}-a`);
+  plain2 = await images.seed(cloud2, `${run}-plain`, `${run}-b`);
+  alias2 = await images.seed(cloud2, `${run}-alias`, `${run}-a`);
+  managed2 = await images.seed(cloud2, `${run}-managed`, `${run}-c`, {
+    [GLINT_MARKERS.sourceSite]: 'elsewhere',
+    [GLINT_MARKERS.sourceImage]: 'b1c2',
+  });
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await images.close();
+  await env?.close();
+});
+
+async function matrix(query = ''): Promise<Matrix> {
+  const response = await server.inject({
+    method: 'GET',
+    url: `/api/v1/matrix?name=${run}${query}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json<Matrix>();
+}
+
+const refresh = () => refreshAll(server, user);
+
+function cellOf(m: Matrix, name: string, hash: string | null, siteKey: 'one' | 'two') {
+  const row = m.rows.find((r) => r.name === name && (r.hash?.value ?? null) === hash);
+  if (!row) throw new Error(`no row ${name} ${hash}`);
+  return row.cells.find((c) => c.siteId === site[siteKey])!;
+}
+
+test('a refresh of a site queues one inventory job however often it is asked for', async () => {
+  const refresh = () =>
+    server.inject({
+      method: 'POST',
+      url: `/api/v1/sites/${site.one}/refresh`,
+      headers: user.headers,
+    });
+  const first = await refresh();
+  const second = await refresh();
+  expect(first.statusCode).toBe(202);
+  expect(second.json()).toEqual(first.json());
+  expect(await server.queues.queue('inventory').getWaitingCount()).toBe(1);
+});
+
+test('after a refresh the matrix shows what the real clouds hold', async () => {
+  worker = await startInventoryWorker(env);
+  await refresh();
+  const m = await matrix();
+  expect(m.columns.map((c) => c.name)).toEqual(['one', 'two']);
+  expect(m.rows.map((r) => r.name)).toEqual([
+    `${run}-alias`,
+    `${run}-managed`,
+    `${run}-plain`,
+    `${run}-plain`,
+  ]);
+  // Same name, different content: two rows, both in conflict, never merged.
+  expect(cellOf(m, `${run}-plain`, plain1.hashValue, 'one')).toMatchObject({
+    state: 'conflict',
+    cloudImageId: plain1.id,
+  });
+  expect(cellOf(m, `${run}-plain`, plain1.hashValue, 'two').state).toBe('missing');
+  expect(cellOf(m, `${run}-plain`, plain2.hashValue, 'two').state).toBe('conflict');
+  // The same content under another name: related, and not made by Glint.
+  const alias = m.rows.find((r) => r.name === `${run}-alias`)!;
+  const plainRow = m.rows.find(
+    (r) => r.hash?.value === plain1.hashValue && r.name.endsWith('plain'),
+  )!;
+  expect(alias.related).toEqual([plainRow.id]);
+  expect(alias.conflict).toBe(false);
+  expect(cellOf(m, `${run}-alias`, alias2.hashValue, 'two').state).toBe('unmanaged');
+  expect(cellOf(m, `${run}-managed`, managed2.hashValue, 'two').state).toBe('present');
+  expect(cellOf(m, `${run}-managed`, managed2.hashValue, 'one').state).toBe('missing');
+});
+
+test('the matrix filters conflicts and visibility, and pages', async () => {
+  expect((await matrix('&conflicts=true')).rows.map((r) => r.name)).toEqual([
+    `${run}-plain`,
+    `${run}-plain`,
+  ]);
+  expect((await matrix('&visibility=public')).rows).toEqual([]);
+  const page = await matrix('&limit=1&offset=1');
+  expect(page.rows.map((r) => r.name)).toEqual([`${run}-managed`]);
+  expect(page.page).toEqual({ offset: 1, limit: 1, total: 4 });
+});
+
+test('an image removed from a cloud leaves the matrix after the next refresh', async () => {
+  await images.remove(cloud2, alias2.id);
+  await refresh();
+  const m = await matrix();
+  expect(m.rows.map((r) => r.name)).not.toContain(`${run}-alias`);
+  expect(
+    await env.query('SELECT 1 FROM site_images WHERE cloud_image_id = $1', [alias2.id]),
+  ).toEqual([]);
+});

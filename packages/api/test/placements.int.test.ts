@@ -1,0 +1,182 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ImageInfo } from '@glint/cloud-adapters';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import type { Matrix } from '../src/schemas/matrix';
+import { CloudImages } from './cloud-images';
+import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
+import { withSites, type Session, type TestEnvironment } from './test-environment';
+
+const run = `pl-${randomBytes(4).toString('hex')}`;
+const images = new CloudImages();
+let env: TestEnvironment;
+let server: FastifyInstance;
+let user: Session;
+let worker: RunningWorker;
+let site: Record<'one' | 'two' | 'three', string>;
+let original: ImageInfo;
+let imageId: string;
+
+beforeAll(async () => {
+  ({ env, server, user, site } = await withSites({ one: 1, two: 2, three: 3 }));
+  original = await images.seed(sandboxCloud(1), `${run}-x`, run);
+  worker = await startInventoryWorker(env);
+  await refreshAll(server, user);
+  const matrix = await server.inject({
+    method: 'GET',
+    url: `/api/v1/matrix?name=${run}`,
+    headers: { cookie: user.cookie },
+  });
+  imageId = matrix.json<Matrix>().rows[0]!.id;
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await images.close();
+  await env?.close();
+});
+
+const send = (method: 'POST' | 'PUT', url: string, payload: object) =>
+  server.inject({ method, url, headers: user.headers, payload });
+const wantOnTwoAndThree = () => ({
+  changes: [
+    { image: imageId, site: site.two, wanted: true },
+    { image: imageId, site: site.three, wanted: true },
+  ],
+});
+const copyQueue = () => server.queues.queue('copy');
+
+test('a plan names one copy fanning out from the only source, and changes nothing', async () => {
+  const before = await env.snapshot('placements', 'jobs', 'audit_events');
+  const response = await send('POST', '/api/v1/plan', wantOnTwoAndThree());
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toEqual({
+    copies: [
+      {
+        imageId,
+        source: { siteId: site.one, cloudImageId: original.id },
+        destinations: [site.two, site.three].sort(),
+        bytes: original.size,
+      },
+    ],
+    deletes: [],
+    refusals: [],
+    unchanged: 0,
+    bytes: original.size,
+  });
+  expect(await env.snapshot('placements', 'jobs', 'audit_events')).toEqual(before);
+  expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 0 });
+});
+
+test('applying enqueues exactly the planned job, and applying again enqueues none', async () => {
+  const first = await send('PUT', '/api/v1/placements', wantOnTwoAndThree());
+  expect(first.statusCode).toBe(200);
+  const { jobs } = first.json<{ jobs: { queueJobId: string; operation: string }[] }>();
+  expect(jobs).toEqual([{ queueJobId: expect.stringMatching(/^copy-/), operation: 'copy' }]);
+  const queued = await copyQueue().getJobs(['waiting']);
+  expect(queued.map((job) => job.id)).toEqual([jobs[0]!.queueJobId]);
+  expect(queued[0]!.data).toMatchObject({
+    imageId,
+    source: { siteId: site.one, cloudImageId: original.id },
+    destinations: [
+      { siteId: expect.any(String), cloudImageId: expect.any(String) },
+      { siteId: expect.any(String), cloudImageId: expect.any(String) },
+    ],
+  });
+  const rows = await env.query(
+    'SELECT destination_site_id, state, enqueued_at IS NOT NULL AS enqueued FROM jobs ORDER BY 1',
+  );
+  expect(rows).toEqual(
+    [site.two, site.three]
+      .sort()
+      .map((id) => ({ destination_site_id: id, state: 'queued', enqueued: true })),
+  );
+  expect(await env.query('SELECT site_id, wanted FROM placements ORDER BY 1')).toHaveLength(2);
+
+  const second = await send('PUT', '/api/v1/placements', wantOnTwoAndThree());
+  expect(second.json()).toMatchObject({ jobs: [], copies: [], unchanged: 2 });
+  expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 1 });
+  expect(await env.query('SELECT 1 FROM jobs')).toHaveLength(2);
+
+  const matrix = await server.inject({
+    method: 'GET',
+    url: `/api/v1/matrix?name=${run}`,
+    headers: { cookie: user.cookie },
+  });
+  const cells = matrix.json<Matrix>().rows[0]!.cells;
+  expect(Object.fromEntries(cells.map((c) => [c.siteId, c.state]))).toEqual({
+    [site.one]: 'unmanaged',
+    [site.two]: 'queued',
+    [site.three]: 'queued',
+  });
+});
+
+test('deleting the last copy is refused with a reason unless forced; nothing is written', async () => {
+  const before = await env.snapshot('placements', 'jobs');
+  const unwanted = { changes: [{ image: imageId, site: site.one, wanted: false }] };
+  const refused = await send('PUT', '/api/v1/placements', unwanted);
+  expect(refused.statusCode).toBe(200);
+  expect(refused.json()).toMatchObject({
+    deletes: [],
+    jobs: [],
+    refusals: [{ imageId, siteId: site.one, wanted: false, reason: 'last_copy' }],
+  });
+  expect(await env.snapshot('placements', 'jobs')).toEqual(before);
+  const forced = await send('POST', '/api/v1/plan', { ...unwanted, force: true });
+  expect(forced.json()).toMatchObject({
+    deletes: [{ imageId, siteId: site.one, cloudImageId: original.id }],
+    refusals: [],
+  });
+});
+
+test('an image or site that is not yours is a 404, and nothing is written', async () => {
+  const before = await env.snapshot('placements', 'jobs');
+  const unknownImage = await send('PUT', '/api/v1/placements', {
+    changes: [{ image: randomUUID(), site: site.two, wanted: true }],
+  });
+  expect(unknownImage.statusCode).toBe(404);
+  expect(unknownImage.json().error).toBe('image_not_found');
+  const unknownSite = await send('POST', '/api/v1/plan', {
+    desired: [{ image: imageId, sites: [randomUUID()] }],
+  });
+  expect(unknownSite.statusCode).toBe(404);
+  expect(unknownSite.json().error).toBe('site_not_found');
+  expect(await env.snapshot('placements', 'jobs')).toEqual(before);
+});
+
+describe('jobs', () => {
+  const get = (url: string) =>
+    server.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
+  const post = (url: string) => server.inject({ method: 'POST', url, headers: user.headers });
+
+  test('the list filters by state, operation, image and site, and one job shows in detail', async () => {
+    const all = (await get(`/api/v1/jobs?state=queued&operation=copy&image=${imageId}`)).json();
+    expect(all.page.total).toBe(2);
+    expect((await get(`/api/v1/jobs?site=${site.two}`)).json().jobs).toHaveLength(1);
+    expect((await get('/api/v1/jobs?operation=delete')).json().jobs).toEqual([]);
+    const detail = await get(`/api/v1/jobs/${all.jobs[0].id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json()).toMatchObject({ operation: 'copy', state: 'queued', error: null });
+    expect(detail.json()).not.toHaveProperty('payload');
+    expect((await get(`/api/v1/jobs/${randomUUID()}`)).json().error).toBe('job_not_found');
+  });
+
+  test('cancelling a queued copy cancels all its cells and takes it off the queue; a retry queues one cell again', async () => {
+    const { jobs } = (await get(`/api/v1/jobs?site=${site.three}`)).json();
+    const cancelled = await post(`/api/v1/jobs/${jobs[0].id}/cancel`);
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json().state).toBe('cancelled');
+    expect(await env.query(`SELECT DISTINCT state FROM jobs`)).toEqual([{ state: 'cancelled' }]);
+    expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 0 });
+    expect((await post(`/api/v1/jobs/${jobs[0].id}/cancel`)).statusCode).toBe(409);
+
+    const retried = await post(`/api/v1/jobs/${jobs[0].id}/retry`);
+    expect(retried.statusCode).toBe(202);
+    expect(retried.json()).toMatchObject({ state: 'queued', destinationSiteId: site.three });
+    const [waiting] = await copyQueue().getJobs(['waiting']);
+    expect(waiting!.id).toBe(retried.json().queueJobId);
+    expect(waiting!.data.destinations).toEqual([
+      { siteId: site.three, cloudImageId: expect.any(String) },
+    ]);
+  });
+});

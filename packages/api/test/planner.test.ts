@@ -1,0 +1,86 @@
+import type { PlanCopy, PlanFacts } from '@glint/store';
+import { plan } from '../src/planner';
+
+const image = 'image-1';
+const copy = (siteId: string, extra: Partial<PlanCopy> = {}): PlanCopy => ({
+  imageId: image,
+  siteId,
+  cloudImageId: `${siteId}-copy`,
+  active: true,
+  verified: true,
+  protected: false,
+  visibility: 'private',
+  cloudOwner: 'project-a',
+  ...extra,
+});
+const facts = (copies: PlanCopy[], regions: Record<string, string> = {}): PlanFacts => ({
+  images: [{ id: image, name: 'ubuntu', size: 100 }],
+  sites: ['a', 'b', 'c', 'd'].map((id) => ({
+    id,
+    region: regions[id] ?? 'r1',
+    cloudProjectId: 'project-a',
+  })),
+  copies,
+  openJobs: [],
+});
+const unwanted = (siteId: string) => ({ imageId: image, siteId, wanted: false });
+const wanted = (siteId: string) => ({ imageId: image, siteId, wanted: true });
+
+test('a protected copy is not deleted', () => {
+  const result = plan(facts([copy('a', { protected: true }), copy('b')]), [unwanted('a')], false);
+  expect(result.deletes).toEqual([]);
+  expect(result.refusals).toEqual([expect.objectContaining({ siteId: 'a', reason: 'protected' })]);
+  expect(result.placements).toEqual([]);
+});
+
+test("a public image of another project is not deleted, the user's own public image is", () => {
+  const copies = [
+    copy('a', { visibility: 'public', cloudOwner: 'someone-else' }),
+    copy('b', { visibility: 'public' }),
+    copy('c'),
+  ];
+  const result = plan(facts(copies), [unwanted('a'), unwanted('b')], false);
+  expect(result.refusals).toEqual([
+    expect.objectContaining({ siteId: 'a', reason: 'public_not_owned' }),
+  ]);
+  expect(result.deletes).toEqual([{ imageId: image, siteId: 'b', cloudImageId: 'b-copy' }]);
+});
+
+test('of two deletes that would leave no copy, the last is refused unless forced', () => {
+  const changes = [unwanted('a'), unwanted('b')];
+  const result = plan(facts([copy('a'), copy('b')]), changes, false);
+  expect(result.deletes.map((d) => d.siteId)).toEqual(['b']);
+  expect(result.refusals).toEqual([expect.objectContaining({ siteId: 'a', reason: 'last_copy' })]);
+  expect(plan(facts([copy('a'), copy('b')]), changes, true).deletes).toHaveLength(2);
+});
+
+test('copies come from an active, verified copy in the destinations’ region, as one job', () => {
+  const copies = [
+    copy('a'),
+    copy('b', { active: false }),
+    copy('c', { verified: false }),
+    copy('d'),
+  ];
+  const result = plan(facts(copies, { d: 'r2', b: 'r2' }), [wanted('b')], false);
+  expect(result.copies).toEqual([
+    {
+      imageId: image,
+      source: { siteId: 'd', cloudImageId: 'd-copy' },
+      destinations: ['b'],
+      bytes: 100,
+    },
+  ]);
+  const fanOut = plan(facts([copy('a')]), [wanted('c'), wanted('b')], false);
+  expect(fanOut.copies).toEqual([expect.objectContaining({ destinations: ['b', 'c'] })]);
+});
+
+test('a copy with no usable source, or a cell already right or under way, makes no job', () => {
+  const noSource = plan(facts([copy('a', { verified: false })]), [wanted('b')], false);
+  expect(noSource.refusals).toEqual([expect.objectContaining({ reason: 'no_source' })]);
+  const busy = {
+    ...facts([copy('a')]),
+    openJobs: [{ imageId: image, siteId: 'b', operation: 'copy' }],
+  };
+  const result = plan(busy, [wanted('a'), wanted('b'), unwanted('c')], false);
+  expect(result).toMatchObject({ copies: [], deletes: [], refusals: [], unchanged: 3 });
+});

@@ -1,0 +1,29 @@
+/**
+ * Change events for clients (the API's Server-Sent Events stream), published on Redis pub/sub by
+ * whoever changes something: the API when it queues or cancels jobs, the daemon when a job moves or
+ * an inventory lands. Each user has a channel of their own, so a subscriber to one user's channel
+ * can never see another user's events.
+ */
+export type GlintEvent =
+  | {
+      type: 'job';
+      queueJobId: string;
+      operation: string;
+      state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      imageId: string | null;
+      siteIds: string[];
+      bytes?: number;
+      bytesPerSecond?: number;
+      error?: string;
+    }
+  | {
+      /** Cells of these sites (and images, when known) may look different now: read the matrix again. */
+      type: 'cells';
+      siteIds: string[];
+      imageIds?: string[];
+    };
+
+/** The pub/sub channel of one user's events, under Glint's Redis prefix. */
+export function eventChannel(redisKeyPrefix: string, ownerId: string): string {
+  return `${redisKeyPrefix}events:${ownerId}`;
+}

@@ -1,0 +1,61 @@
+import { GLINT_MARKERS, parseContentHash, type InventoryJob } from '@glint/core';
+import type { ImageInfo } from '@glint/cloud-adapters';
+import {
+  repositoriesOn,
+  withTransaction,
+  type CredentialCipher,
+  type InventoryOutcome,
+  type SiteImage,
+} from '@glint/store';
+import type { Pool } from 'pg';
+import { openSiteAdapter } from './site-adapter';
+
+/** An image as the adapter reports it, in the inventory's terms. */
+export function siteImageFrom(image: ImageInfo): SiteImage {
+  const marker = (name: string) => image.properties[name] ?? null;
+  // Glance before Rocky gives no multihash; a copy Glint made still names its content.
+  const hash =
+    image.hashAlgo && image.hashValue
+      ? { algo: image.hashAlgo, value: image.hashValue }
+      : parseContentHash(marker(GLINT_MARKERS.contentHash) ?? undefined);
+  return {
+    cloudImageId: image.id,
+    name: image.name,
+    hashAlgo: hash?.algo ?? null,
+    hashValue: hash?.value ?? null,
+    checksum: image.checksum,
+    size: image.size,
+    diskFormat: image.diskFormat,
+    containerFormat: image.containerFormat,
+    visibility: image.visibility,
+    status: image.status,
+    protected: image.protected,
+    cloudOwner: image.owner,
+    glintSourceSite: marker(GLINT_MARKERS.sourceSite),
+    glintSourceImage: marker(GLINT_MARKERS.sourceImage),
+    glintContentHash: marker(GLINT_MARKERS.contentHash),
+  };
+}
+
+/** Lists every image of the job's site, all pages, and records them as the site's inventory. */
+export async function takeInventory(
+  pool: Pool,
+  cipher: CredentialCipher,
+  job: InventoryJob,
+): Promise<InventoryOutcome> {
+  const { ownerId, siteId } = job;
+  const adapter = await openSiteAdapter(repositoriesOn(pool), cipher, ownerId, siteId);
+  try {
+    const { projectId } = await adapter.validate();
+    // Anything seen from here on is current; what the previous run saw and this one did not is gone.
+    const seenAt = new Date();
+    const images: SiteImage[] = [];
+    for await (const image of adapter.listImages()) images.push(siteImageFrom(image));
+    return await withTransaction(pool, async (repositories) => {
+      await repositories.inventory.setCloudProject(ownerId, siteId, projectId);
+      return repositories.inventory.record(ownerId, siteId, images, seenAt);
+    });
+  } finally {
+    await adapter.close();
+  }
+}

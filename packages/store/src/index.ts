@@ -1,0 +1,3 @@
+export * from './credential-cipher';
+export * from './migrations';
+export * from './repositories';

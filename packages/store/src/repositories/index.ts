@@ -1,0 +1,75 @@
+import type { Pool } from 'pg';
+import { auditRepository } from './audit';
+import { credentialsRepository } from './credentials';
+import { inventoryRepository } from './inventory';
+import { jobsRepository } from './jobs';
+import { matrixRepository } from './matrix';
+export type {
+  JobFilter,
+  JobOperation,
+  JobRecord,
+  JobsRepository,
+  JobState,
+  NewJob,
+  PendingJob,
+} from './jobs';
+export type {
+  OpenJob,
+  Placement,
+  PlacementsRepository,
+  PlanCopy,
+  PlanFacts,
+  PlanImage,
+  PlanSite,
+} from './placements';
+import { placementsRepository } from './placements';
+import type { Queryable } from './queryable';
+import { sitesRepository } from './sites';
+import { usersRepository } from './users';
+
+export type { Queryable } from './queryable';
+export type { AuditEvent, AuditRepository } from './audit';
+export type { CredentialsRepository, StoredCredential } from './credentials';
+export type { InventoryOutcome, InventoryRepository, SiteImage } from './inventory';
+export type { CellFacts, MatrixColumn, MatrixFilter, MatrixRepository, MatrixRow } from './matrix';
+export {
+  siteNameConstraint,
+  type SiteConfig,
+  type SiteRecord,
+  type SitesRepository,
+} from './sites';
+export type { UserIdentity, UserRecord, UsersRepository } from './users';
+
+export function repositoriesOn(db: Queryable) {
+  return {
+    users: usersRepository(db),
+    sites: sitesRepository(db),
+    credentials: credentialsRepository(db),
+    audit: auditRepository(db),
+    inventory: inventoryRepository(db),
+    matrix: matrixRepository(db),
+    placements: placementsRepository(db),
+    jobs: jobsRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositoriesOn>;
+
+/** Runs `work` with repositories on one connection inside a transaction, committed if `work` succeeds. */
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (repositories: Repositories) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(repositoriesOn(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

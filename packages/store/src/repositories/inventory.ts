@@ -1,0 +1,101 @@
+import type { Queryable } from './queryable';
+
+/** One image as a site holds it, in the inventory's columns. */
+export interface SiteImage {
+  cloudImageId: string;
+  name: string;
+  /** The content hash: the site's own multihash, else the one Glint's marker carries. */
+  hashAlgo: string | null;
+  hashValue: string | null;
+  checksum: string | null;
+  size: number | null;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  visibility: string;
+  status: string;
+  protected: boolean;
+  cloudOwner: string | null;
+  glintSourceSite: string | null;
+  glintSourceImage: string | null;
+  glintContentHash: string | null;
+}
+
+export interface InventoryOutcome {
+  seen: number;
+  removed: number;
+}
+
+// The images of one run as a row set, so each step is one statement whatever the site holds.
+const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::jsonb) AS x(
+  "cloudImageId" text, name text, "hashAlgo" text, "hashValue" text, checksum text, size bigint,
+  "diskFormat" text, "containerFormat" text, visibility text, status text, protected boolean,
+  "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text)`;
+
+export function inventoryRepository(db: Queryable) {
+  return {
+    /**
+     * Replaces what the site holds with `images`, seen at `seenAt`: maps each to its logical image
+     * (name plus content; created when new), forgets the site's images not in the list, and drops
+     * logical images nothing holds or wants any more. Run it in a transaction.
+     */
+    async record(
+      ownerId: string,
+      siteId: string,
+      images: SiteImage[],
+      seenAt: Date,
+    ): Promise<InventoryOutcome> {
+      const rows = JSON.stringify(images);
+      await db.query(
+        `INSERT INTO images (owner_id, name, hash_algo, hash_value, size, disk_format, container_format)
+         SELECT DISTINCT ON (x.name, x."hashAlgo", x."hashValue") $1::uuid, x.name, x."hashAlgo", x."hashValue",
+                x.size, x."diskFormat", x."containerFormat"
+         FROM ${batch('$2')}
+         ON CONFLICT ON CONSTRAINT images_identity DO NOTHING`,
+        [ownerId, rows],
+      );
+      await db.query(
+        `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
+           checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
+           glint_source_site, glint_source_image, glint_content_hash, seen_at)
+         SELECT $1, $2, x."cloudImageId", i.id, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
+                x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
+                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", $4
+         FROM ${batch('$3')}
+         JOIN images i ON i.owner_id = $1 AND i.name = x.name
+           AND i.hash_algo IS NOT DISTINCT FROM x."hashAlgo" AND i.hash_value IS NOT DISTINCT FROM x."hashValue"
+         ON CONFLICT (site_id, cloud_image_id) DO UPDATE SET
+           image_id = EXCLUDED.image_id, name = EXCLUDED.name, hash_algo = EXCLUDED.hash_algo,
+           hash_value = EXCLUDED.hash_value, checksum = EXCLUDED.checksum, size = EXCLUDED.size,
+           disk_format = EXCLUDED.disk_format, container_format = EXCLUDED.container_format,
+           visibility = EXCLUDED.visibility, status = EXCLUDED.status, protected = EXCLUDED.protected,
+           cloud_owner = EXCLUDED.cloud_owner, glint_source_site = EXCLUDED.glint_source_site,
+           glint_source_image = EXCLUDED.glint_source_image,
+           glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
+        [ownerId, siteId, rows, seenAt],
+      );
+      const removed = await db.query(
+        'DELETE FROM site_images WHERE owner_id = $1 AND site_id = $2 AND seen_at < $3',
+        [ownerId, siteId, seenAt],
+      );
+      // A logical image stays while a site holds it or the user wants it somewhere.
+      await db.query(
+        `DELETE FROM images i WHERE i.owner_id = $1
+           AND NOT EXISTS (SELECT 1 FROM site_images s WHERE s.owner_id = i.owner_id AND s.image_id = i.id)
+           AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.owner_id = i.owner_id AND p.image_id = i.id AND p.wanted)`,
+        [ownerId],
+      );
+      return { seen: images.length, removed: removed.rowCount ?? 0 };
+    },
+
+    /** Notes the project the site's credential is scoped to, as the cloud reported it. */
+    async setCloudProject(ownerId: string, siteId: string, projectId: string): Promise<void> {
+      await db.query('UPDATE sites SET cloud_project_id = $3 WHERE owner_id = $1 AND id = $2', [
+        ownerId,
+        siteId,
+        projectId,
+      ]);
+    },
+  };
+}
+
+export type InventoryRepository = ReturnType<typeof inventoryRepository>;

@@ -1,0 +1,160 @@
+import { pageOf, type Queryable } from './queryable';
+
+export interface MatrixFilter {
+  /** Part of the name, in any letter case. */
+  name?: string;
+  /** Rows with a copy of this visibility somewhere. */
+  visibility?: string;
+  conflictsOnly?: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface MatrixColumn {
+  id: string;
+  name: string;
+  type: string;
+  region: string | null;
+}
+
+export interface MatrixRow {
+  id: string;
+  name: string;
+  hashAlgo: string | null;
+  hashValue: string | null;
+  size: number | null;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  visibilities: string[];
+  /** Another logical image has this name with other content. */
+  conflict: boolean;
+  /** Logical images with the same content under other names. */
+  related: string[];
+}
+
+/** What is known about one cell: the copy a site holds, the wish, the latest job on it. */
+export interface CellFacts {
+  imageId: string;
+  siteId: string;
+  cloudImageId: string | null;
+  status: string | null;
+  /** Carries Glint's markers: Glint made it. */
+  managed: boolean;
+  wanted: boolean | null;
+  jobOperation: string | null;
+  jobState: string | null;
+  bytesDone: number | null;
+  bytesTotal: number | null;
+  /** Seconds the latest job has been running. */
+  runningSeconds: number | null;
+  jobError: string | null;
+}
+
+export interface AdminImage {
+  id: string;
+  ownerId: string;
+  name: string;
+  hashAlgo: string | null;
+  hashValue: string | null;
+  copies: number;
+}
+
+export function matrixRepository(db: Queryable) {
+  return {
+    async columns(ownerId: string): Promise<MatrixColumn[]> {
+      const { rows } = await db.query<MatrixColumn>(
+        `SELECT id, name, type, config->>'region' AS region FROM sites WHERE owner_id = $1 ORDER BY lower(name), id`,
+        [ownerId],
+      );
+      return rows;
+    },
+
+    /** One page of rows by name, and how many rows pass the filter. */
+    async rows(
+      ownerId: string,
+      filter: MatrixFilter,
+    ): Promise<{ rows: MatrixRow[]; total: number }> {
+      const { rows } = await db.query<MatrixRow & { total: string }>(
+        `WITH candidates AS (
+           SELECT i.id, i.name, i.hash_algo AS "hashAlgo", i.hash_value AS "hashValue", i.size::float8 AS size,
+                  i.disk_format AS "diskFormat", i.container_format AS "containerFormat",
+                  ARRAY(SELECT DISTINCT s.visibility FROM site_images s
+                        WHERE s.owner_id = i.owner_id AND s.image_id = i.id ORDER BY 1) AS visibilities,
+                  i.hash_value IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM images o WHERE o.owner_id = i.owner_id AND o.name = i.name
+                      AND o.id <> i.id AND o.hash_value IS NOT NULL) AS conflict,
+                  ARRAY(SELECT o.id FROM images o
+                        WHERE o.owner_id = i.owner_id AND o.hash_algo = i.hash_algo
+                          AND o.hash_value = i.hash_value AND o.id <> i.id ORDER BY o.name) AS related
+           FROM images i
+           WHERE i.owner_id = $1 AND ($2::text IS NULL OR strpos(lower(i.name), lower($2)) > 0))
+         SELECT *, count(*) OVER () AS total FROM candidates
+         WHERE (NOT $3 OR conflict) AND ($4::text IS NULL OR $4 = ANY (visibilities))
+         ORDER BY name, "hashAlgo", "hashValue" LIMIT $5 OFFSET $6`,
+        [
+          ownerId,
+          filter.name ?? null,
+          filter.conflictsOnly ?? false,
+          filter.visibility ?? null,
+          filter.limit,
+          filter.offset,
+        ],
+      );
+      const { items, total } = pageOf(rows);
+      return { rows: items, total };
+    },
+
+    /** Every cell of the given rows across the owner's sites, in one query. */
+    async cells(ownerId: string, imageIds: string[]): Promise<CellFacts[]> {
+      const { rows } = await db.query<CellFacts>(
+        `SELECT i.id AS "imageId", s.id AS "siteId", si.cloud_image_id AS "cloudImageId", si.status,
+                coalesce(si.managed, false) AS managed, p.wanted, j.operation AS "jobOperation",
+                j.state AS "jobState", j.bytes_done::float8 AS "bytesDone", j.bytes_total::float8 AS "bytesTotal",
+                extract(epoch FROM now() - j.started_at)::float8 AS "runningSeconds", j.error AS "jobError"
+         FROM unnest($2::uuid[]) AS i (id)
+         JOIN sites s ON s.owner_id = $1
+         LEFT JOIN LATERAL (
+           SELECT cloud_image_id, status, glint_content_hash IS NOT NULL OR glint_source_site IS NOT NULL AS managed
+           FROM site_images WHERE owner_id = $1 AND image_id = i.id AND site_id = s.id
+           ORDER BY status = 'active' DESC, cloud_image_id LIMIT 1) si ON true
+         LEFT JOIN placements p ON p.owner_id = $1 AND p.image_id = i.id AND p.site_id = s.id
+         LEFT JOIN LATERAL (
+           SELECT operation, state, bytes_done, bytes_total, started_at, error FROM jobs
+           WHERE owner_id = $1 AND image_id = i.id AND destination_site_id = s.id
+           ORDER BY created_at DESC LIMIT 1) j ON true`,
+        [ownerId, imageIds],
+      );
+      return rows;
+    },
+
+    /** The owner's logical images with this content, whatever their names. */
+    async withContent(
+      ownerId: string,
+      hash: { algo: string; value: string },
+    ): Promise<{ id: string; name: string }[]> {
+      const { rows } = await db.query<{ id: string; name: string }>(
+        'SELECT id, name FROM images WHERE owner_id = $1 AND hash_algo = $2 AND hash_value = $3 ORDER BY name',
+        [ownerId, hash.algo, hash.value],
+      );
+      return rows;
+    },
+
+    /** Every user's logical images with how many copies the sites hold, for admins. */
+    async allImages(
+      offset: number,
+      limit: number,
+    ): Promise<{ images: AdminImage[]; total: number }> {
+      const { rows } = await db.query<AdminImage & { total: string }>(
+        `SELECT i.id, i.owner_id AS "ownerId", i.name, i.hash_algo AS "hashAlgo", i.hash_value AS "hashValue",
+                (SELECT count(*)::int FROM site_images s WHERE s.owner_id = i.owner_id AND s.image_id = i.id) AS copies,
+                count(*) OVER () AS total
+         FROM images i ORDER BY i.name, i.id LIMIT $1 OFFSET $2`,
+        [limit, offset],
+      );
+      const { items, total } = pageOf(rows);
+      return { images: items, total };
+    },
+  };
+}
+
+export type MatrixRepository = ReturnType<typeof matrixRepository>;
