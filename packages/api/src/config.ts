@@ -3,7 +3,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import { normaliseAuthUrl } from '@glint/cloud-adapters';
 import type { BlockList } from 'node:net';
 import { parseNetworks } from '@glint/core';
-import type { Keyring } from '@glint/store';
+import { parseKeyring, type Keyring } from '@glint/store';
 
 /** The service's settings as environment variables: names, types and defaults (see README.md). */
 const EnvSchema = Type.Object({
@@ -102,9 +102,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       secureCookie: { auto: 'auto' as const, always: true, never: false }[env.GLINT_COOKIE_SECURE],
     },
     tokenCacheSeconds: env.GLINT_TOKEN_CACHE_TTL,
-    credentialKeys: parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID),
+    credentialKeys: keyring(env),
     importAllowedNetworks: importNetworks(env.GLINT_IMPORT_ALLOWED_NETWORKS),
   };
+}
+
+function keyring(env: Env): Keyring {
+  try {
+    return parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function importNetworks(text: string): BlockList {
@@ -147,35 +155,4 @@ function keystoneUrl(text: string): string {
   } catch (error) {
     throw new ConfigError(`GLINT_KEYSTONE_URL: ${(error as Error).message}`);
   }
-}
-
-/**
- * The keyring from `id:base64key` pairs separated by commas. Every key is 32 bytes (AES-256); old
- * keys stay listed so that rows written under them can still be read.
- */
-export function parseKeyring(keysText: string, currentKeyId: string): Keyring {
-  const keys = new Map<string, Buffer>();
-  for (const entry of list(keysText)) {
-    const separator = entry.indexOf(':');
-    const id = entry.slice(0, separator).trim();
-    if (separator <= 0 || !/^[\w.-]{1,64}$/.test(id)) {
-      throw new ConfigError(
-        'GLINT_CREDENTIAL_KEYS must be a comma-separated list of id:base64key entries, ids of letters, digits, ".", "_" or "-"',
-      );
-    }
-    const key = Buffer.from(entry.slice(separator + 1).trim(), 'base64');
-    if (key.length !== 32) {
-      throw new ConfigError(
-        `GLINT_CREDENTIAL_KEYS: key "${id}" is ${key.length} bytes, not 32; make one with: openssl rand -base64 32`,
-      );
-    }
-    if (keys.has(id)) throw new ConfigError(`GLINT_CREDENTIAL_KEYS lists key "${id}" twice`);
-    keys.set(id, key);
-  }
-  if (!keys.has(currentKeyId)) {
-    throw new ConfigError(
-      `GLINT_CREDENTIAL_KEY_ID is "${currentKeyId}", which GLINT_CREDENTIAL_KEYS does not list`,
-    );
-  }
-  return { currentKeyId, keys };
 }

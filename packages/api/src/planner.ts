@@ -1,3 +1,4 @@
+import { deleteRefusal, LAST_COPY_REFUSAL, type DeleteRefusalReason } from '@glint/core';
 import type { Placement, PlanCopy, PlanFacts } from '@glint/store';
 
 export interface PlannedCopy {
@@ -15,7 +16,7 @@ export interface PlannedDelete {
   cloudImageId: string;
 }
 
-export type RefusalReason = 'no_source' | 'protected' | 'public_not_owned' | 'last_copy';
+export type RefusalReason = 'no_source' | DeleteRefusalReason;
 
 export interface Refusal extends Placement {
   reason: RefusalReason;
@@ -75,16 +76,9 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
       result.placements.push(change);
       continue;
     }
-    if (copy.protected) {
-      refuse(change, 'protected', 'the image is protected on this site; unprotect it there first');
-      continue;
-    }
-    const site = sites.get(change.siteId);
-    if (
-      copy.visibility === 'public' &&
-      (!site?.cloudProjectId || copy.cloudOwner !== site.cloudProjectId)
-    ) {
-      refuse(change, 'public_not_owned', 'the image is public and belongs to another project');
+    const refusal = deleteRefusal(copy, sites.get(change.siteId)?.cloudProjectId ?? null);
+    if (refusal) {
+      refuse(change, refusal.reason, refusal.message);
       continue;
     }
     result.deletes.push({
@@ -109,11 +103,7 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
         result.placements = result.placements.filter(
           (p) => cell(p.imageId, p.siteId) !== cell(del.imageId, del.siteId),
         );
-        refuse(
-          change,
-          'last_copy',
-          'this is the last copy of the image anywhere; send force to delete it',
-        );
+        refuse(change, LAST_COPY_REFUSAL.reason, LAST_COPY_REFUSAL.message);
       } else kept.push(del);
     }
     result.deletes = kept;

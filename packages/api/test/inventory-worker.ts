@@ -3,18 +3,16 @@
  * and imports really run.
  */
 import {
+  deleteWorker,
   importWorker,
   inventoryWorker,
-  redisEventPublisher,
+  transferWorker,
+  workerResources,
   type WorkerOptions,
 } from '@glint/daemon';
-import { CredentialCipher } from '@glint/store';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { Pool } from 'pg';
 import { loadConfig } from '../src/config';
-import { queuePrefix } from '../src/plugins/app/queues';
 import type { Session, TestEnvironment } from './test-environment';
 
 export interface RunningWorker {
@@ -29,23 +27,15 @@ async function startWorker(
   overrides: Record<string, string> = {},
 ): Promise<RunningWorker> {
   const config = loadConfig(env.env(overrides));
-  const pool = new Pool({ connectionString: config.databaseUrl });
-  const publisher = new Redis(config.redis.url);
-  const options: WorkerOptions = {
-    connection: { url: config.redis.url, maxRetriesPerRequest: null },
-    prefix: queuePrefix(config.redis.keyPrefix),
-    pool,
-    cipher: new CredentialCipher(config.credentialKeys),
-    publish: redisEventPublisher(publisher, config.redis.keyPrefix),
-  };
+  const resources = workerResources(config, () => {});
+  const { options } = resources;
   const worker = make(options, config);
   await worker.waitUntilReady();
   return {
     worker,
     async close() {
       await worker.close();
-      await pool.end();
-      await publisher.quit();
+      await resources.close();
     },
   };
 }
@@ -59,6 +49,10 @@ export const startImportWorker = (env: TestEnvironment, overrides: Record<string
       importWorker({ ...options, allowedNetworks: config.importAllowedNetworks }),
     overrides,
   );
+
+export const startTransferWorker = (env: TestEnvironment) => startWorker(env, transferWorker);
+
+export const startDeleteWorker = (env: TestEnvironment) => startWorker(env, deleteWorker);
 
 /** Refreshes every site of the session's user and waits until the worker has taken every inventory. */
 export async function refreshAll(server: FastifyInstance, session: Session): Promise<void> {

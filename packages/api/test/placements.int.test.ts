@@ -2,10 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import type { Matrix } from '../src/schemas/matrix';
 import { CloudImages } from './cloud-images';
 import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
-import { withSites, type Session, type TestEnvironment } from './test-environment';
+import { matrixRow, withSites, type Session, type TestEnvironment } from './test-environment';
 
 const run = `pl-${randomBytes(4).toString('hex')}`;
 const images = new CloudImages();
@@ -22,12 +21,7 @@ beforeAll(async () => {
   original = await images.seed(sandboxCloud(1), `${run}-x`, run);
   worker = await startInventoryWorker(env);
   await refreshAll(server, user);
-  const matrix = await server.inject({
-    method: 'GET',
-    url: `/api/v1/matrix?name=${run}`,
-    headers: { cookie: user.cookie },
-  });
-  imageId = matrix.json<Matrix>().rows[0]!.id;
+  imageId = (await matrixRow(server, user, run)).id;
 });
 
 afterAll(async () => {
@@ -98,12 +92,7 @@ test('applying enqueues exactly the planned job, and applying again enqueues non
   expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 1 });
   expect(await env.query('SELECT 1 FROM jobs')).toHaveLength(2);
 
-  const matrix = await server.inject({
-    method: 'GET',
-    url: `/api/v1/matrix?name=${run}`,
-    headers: { cookie: user.cookie },
-  });
-  const cells = matrix.json<Matrix>().rows[0]!.cells;
+  const { cells } = await matrixRow(server, user, run);
   expect(Object.fromEntries(cells.map((c) => [c.siteId, c.state]))).toEqual({
     [site.one]: 'unmanaged',
     [site.two]: 'queued',

@@ -11,6 +11,7 @@ import { Client, type QueryResultRow } from 'pg';
 import { loadConfig } from '../src/config';
 import { loggerOptions } from '../src/logger';
 import { runMigrations } from '@glint/store';
+import type { Matrix } from '../src/schemas/matrix';
 import { buildServer } from '../src/server';
 import {
   passwordCredential,
@@ -211,4 +212,18 @@ export async function withSites<Name extends string>(
   const server = await env.start(overrides);
   const user = await login(server);
   return { env, server, user, site: await addSandboxSites(server, user, clouds) };
+}
+
+/** The first matrix row of the session's user whose name contains `name`. */
+export async function matrixRow(
+  server: FastifyInstance,
+  session: Session,
+  name: string,
+): Promise<Matrix['rows'][number]> {
+  const matrix = await server.inject({
+    method: 'GET',
+    url: `/api/v1/matrix?name=${name}`,
+    headers: { cookie: session.cookie },
+  });
+  return matrix.json<Matrix>().rows[0]!;
 }

@@ -4,3 +4,4 @@ export * from './backoff';
 export * from './jobs';
 export * from './url-guard';
 export * from './events';
+export * from './delete-safeguards';

@@ -107,6 +107,14 @@ export const JOBS = {
 export type JobKind = keyof typeof JOBS;
 export type JobPayload<K extends JobKind> = Static<(typeof JOBS)[K]['schema']>;
 
+/**
+ * BullMQ's key prefix for Glint's Redis prefix. BullMQ joins it to the queue name with a colon and
+ * ignores ioredis's keyPrefix, so it is given separately; the API and the daemons use the same.
+ */
+export function queuePrefix(redisKeyPrefix: string): string {
+  return redisKeyPrefix.replace(/:$/, '') || 'glint';
+}
+
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {
   totalBytes: number | null;

@@ -4,3 +4,8 @@ export { openSiteAdapter, SiteGoneError } from './site-adapter';
 export { inventoryWorker, type WorkerOptions } from './workers/inventory';
 export { displayUrl, fetchImage, ImageFetchError } from './image-fetch';
 export { importWorker, type ImportWorkerOptions } from './workers/import';
+export { transferWorker, type TransferOutcome } from './workers/transfer';
+export { deleteWorker, type DeleteOutcome } from './workers/delete';
+export { clearEarlierCopies, copyImageId } from './copy-image-ids';
+export { DaemonConfigError, loadDaemonConfig, type DaemonConfig } from './config';
+export { startDaemon, workerResources, type RunningDaemon, type WorkerResources } from './daemon';

@@ -71,3 +71,37 @@ export class CredentialCipher {
     return key;
   }
 }
+
+/**
+ * The keyring from `id:base64key` pairs separated by commas. Every key is 32 bytes (AES-256); old
+ * keys stay listed so that rows written under them can still be read.
+ */
+export function parseKeyring(keysText: string, currentKeyId: string): Keyring {
+  const keys = new Map<string, Buffer>();
+  for (const entry of keysText
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, separator).trim();
+    if (separator <= 0 || !/^[\w.-]{1,64}$/.test(id)) {
+      throw new Error(
+        'GLINT_CREDENTIAL_KEYS must be a comma-separated list of id:base64key entries, ids of letters, digits, ".", "_" or "-"',
+      );
+    }
+    const key = Buffer.from(entry.slice(separator + 1).trim(), 'base64');
+    if (key.length !== 32) {
+      throw new Error(
+        `GLINT_CREDENTIAL_KEYS: key "${id}" is ${key.length} bytes, not 32; make one with: openssl rand -base64 32`,
+      );
+    }
+    if (keys.has(id)) throw new Error(`GLINT_CREDENTIAL_KEYS lists key "${id}" twice`);
+    keys.set(id, key);
+  }
+  if (!keys.has(currentKeyId)) {
+    throw new Error(
+      `GLINT_CREDENTIAL_KEY_ID is "${currentKeyId}", which GLINT_CREDENTIAL_KEYS does not list`,
+    );
+  }
+  return { currentKeyId, keys };
+}

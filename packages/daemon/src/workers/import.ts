@@ -1,5 +1,5 @@
 import type { BlockList } from 'node:net';
-import { JOBS, parseJobPayload, type ImportJob, type TransferJobProgress } from '@glint/core';
+import { JOBS, parseJobPayload, type ImportJob } from '@glint/core';
 import {
   copyFromStream,
   type CloudAdapter,
@@ -7,8 +7,9 @@ import {
   type TransferProgress,
 } from '@glint/cloud-adapters';
 import { repositoriesOn } from '@glint/store';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { displayUrl, fetchImage, ImageFetchError } from '../image-fetch';
+import { announce, progressRelay, type JobAudience } from '../job-reporting';
 import { openSiteAdapter } from '../site-adapter';
 import type { WorkerOptions } from './inventory';
 
@@ -24,37 +25,6 @@ export interface ImportWorkerOptions extends WorkerOptions {
 export function importWorker(options: ImportWorkerOptions): Worker<unknown, CopyResult> {
   const { connection, prefix, pool, cipher, publish, allowedNetworks, concurrency = 2 } = options;
   const repositories = repositoriesOn(pool);
-
-  /** Progress into BullMQ (the contract's shape), the job rows and the owner's event stream. */
-  function reporter(job: Job, payload: ImportJob) {
-    return (progress: TransferProgress) => {
-      const report: TransferJobProgress = {
-        totalBytes: progress.totalBytes,
-        bytesRead: progress.bytesRead,
-        destinations: progress.destinations.map(({ key, ...rest }) => ({ siteId: key, ...rest })),
-      };
-      const relay = async () => {
-        await job.updateProgress(report);
-        for (const destination of report.destinations)
-          await repositories.jobs.markProgress(job.id!, destination.siteId, destination.bytes);
-        await publish(
-          payload.ownerId,
-          report.destinations.map((destination) => ({
-            type: 'job',
-            queueJobId: job.id!,
-            operation: 'import',
-            state: 'running',
-            imageId: null,
-            siteIds: [destination.siteId],
-            bytes: destination.bytes,
-            bytesPerSecond: destination.bytesPerSecond,
-          })),
-        );
-      };
-      // Progress is news, not a duty: a report that fails to land does not fail the import.
-      relay().catch(() => undefined);
-    };
-  }
 
   async function run(
     payload: ImportJob,
@@ -105,23 +75,20 @@ export function importWorker(options: ImportWorkerOptions): Worker<unknown, Copy
       const jobId = job.id!;
       const payload = parseJobPayload('import', job.data);
       const siteIds = payload.destinations.map((d) => d.siteId);
+      const audience: JobAudience = {
+        publish,
+        ownerId: payload.ownerId,
+        operation: 'import',
+        imageId: null,
+        siteIds,
+      };
       const event = (state: 'running' | 'succeeded' | 'failed', error?: string) =>
-        publish(payload.ownerId, [
-          {
-            type: 'job',
-            queueJobId: jobId,
-            operation: 'import',
-            state,
-            imageId: null,
-            siteIds,
-            ...(error && { error }),
-          },
-        ]);
+        announce(job, audience, state, error);
       await repositories.jobs.markRunning(jobId);
       await event('running');
       let result: CopyResult;
       try {
-        result = await run(payload, reporter(job, payload));
+        result = await run(payload, progressRelay(job, repositories, audience));
       } catch (error) {
         const message = (error as Error).message;
         await repositories.jobs.markFinished(jobId, null, {

@@ -87,6 +87,40 @@ export function inventoryRepository(db: Queryable) {
       return { seen: images.length, removed: removed.rowCount ?? 0 };
     },
 
+    /**
+     * Records one copy a job just made (or found) on the site as a copy of logical image `imageId`,
+     * so its cell shows it before the site's next inventory.
+     */
+    async recordCopy(
+      ownerId: string,
+      siteId: string,
+      imageId: string,
+      image: SiteImage,
+    ): Promise<void> {
+      await db.query(
+        `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
+           checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
+           glint_source_site, glint_source_image, glint_content_hash, seen_at)
+         SELECT $1, $2, x."cloudImageId", $3, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
+                x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
+                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", now()
+         FROM ${batch('$4')}
+         ON CONFLICT (site_id, cloud_image_id) DO UPDATE SET
+           image_id = EXCLUDED.image_id, status = EXCLUDED.status, size = EXCLUDED.size,
+           checksum = EXCLUDED.checksum, hash_algo = EXCLUDED.hash_algo, hash_value = EXCLUDED.hash_value,
+           glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
+        [ownerId, siteId, imageId, JSON.stringify([image])],
+      );
+    },
+
+    /** Forgets one image the site no longer holds (a job deleted it). */
+    async forget(ownerId: string, siteId: string, cloudImageId: string): Promise<void> {
+      await db.query(
+        'DELETE FROM site_images WHERE owner_id = $1 AND site_id = $2 AND cloud_image_id = $3',
+        [ownerId, siteId, cloudImageId],
+      );
+    },
+
     /** Notes the project the site's credential is scoped to, as the cloud reported it. */
     async setCloudProject(ownerId: string, siteId: string, projectId: string): Promise<void> {
       await db.query('UPDATE sites SET cloud_project_id = $3 WHERE owner_id = $1 AND id = $2', [

@@ -1,16 +1,14 @@
 import fp from 'fastify-plugin';
-import { JOBS, parseJobPayload, type JobKind, type JobPayload } from '@glint/core';
+import { JOBS, parseJobPayload, queuePrefix, type JobKind, type JobPayload } from '@glint/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppOptions } from '../../app';
 
 /**
- * BullMQ's key prefix for Glint's Redis prefix. BullMQ joins it to the queue name with a colon and
- * ignores ioredis's keyPrefix, so it is given separately; the daemon must use the same.
+ * Attempts of a job that fails with an error that may clear (a 5xx, a reset connection, a busy
+ * 409), spaced by exponential backoff with jitter. Workers fail permanent errors at once.
  */
-export function queuePrefix(redisKeyPrefix: string): string {
-  return redisKeyPrefix.replace(/:$/, '') || 'glint';
-}
+const retries = { attempts: 5, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } };
 
 export interface QueuedJob<K extends JobKind> {
   /** Deterministic: BullMQ keeps one job per id, so enqueueing the same id again adds nothing. */
@@ -42,6 +40,7 @@ export class JobQueues {
         data: parseJobPayload(kind, job.payload),
         opts: {
           jobId: job.id,
+          ...retries,
           // The jobs table keeps the history; Redis keeps only recent jobs for the workers' sake.
           removeOnComplete: options.removeOnComplete ?? { count: 1000 },
           removeOnFail: options.removeOnComplete ?? { count: 5000 },

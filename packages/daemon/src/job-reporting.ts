@@ -1,0 +1,73 @@
+import type { TransferJobProgress } from '@glint/core';
+import type { TransferProgress } from '@glint/cloud-adapters';
+import type { Repositories } from '@glint/store';
+import type { Job } from 'bullmq';
+import type { PublishEvents } from './events';
+
+/** Who hears of one queue job: its owner's event stream, about these cells. */
+export interface JobAudience {
+  publish: PublishEvents;
+  ownerId: string;
+  operation: string;
+  imageId: string | null;
+  siteIds: string[];
+}
+
+/** Tells the owner's clients the job moved to `state`. */
+export function announce(
+  job: Job,
+  audience: JobAudience,
+  state: 'running' | 'succeeded' | 'failed',
+  error?: string,
+): Promise<void> {
+  const { publish, ownerId, operation, imageId, siteIds } = audience;
+  return publish(ownerId, [
+    {
+      type: 'job',
+      queueJobId: job.id!,
+      operation,
+      state,
+      imageId,
+      siteIds,
+      ...(error && { error }),
+    },
+  ]);
+}
+
+/**
+ * A transfer engine progress callback that relays each report into BullMQ's job progress (the
+ * queue contract's shape), the job rows and the owner's event stream.
+ */
+export function progressRelay(
+  job: Job,
+  repositories: Repositories,
+  audience: JobAudience,
+): (progress: TransferProgress) => void {
+  return (progress) => {
+    const report: TransferJobProgress = {
+      totalBytes: progress.totalBytes,
+      bytesRead: progress.bytesRead,
+      destinations: progress.destinations.map(({ key, ...rest }) => ({ siteId: key, ...rest })),
+    };
+    const relay = async () => {
+      await job.updateProgress(report);
+      for (const destination of report.destinations)
+        await repositories.jobs.markProgress(job.id!, destination.siteId, destination.bytes);
+      await audience.publish(
+        audience.ownerId,
+        report.destinations.map((destination) => ({
+          type: 'job',
+          queueJobId: job.id!,
+          operation: audience.operation,
+          state: 'running',
+          imageId: audience.imageId,
+          siteIds: [destination.siteId],
+          bytes: destination.bytes,
+          bytesPerSecond: destination.bytesPerSecond,
+        })),
+      );
+    };
+    // Progress is news, not a duty: a report that fails to land does not fail the transfer.
+    relay().catch(() => undefined);
+  };
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** `glint-daemon`: runs Glint's workers until SIGTERM or SIGINT, configured by environment. */
+import { DaemonConfigError, loadDaemonConfig } from './config';
+import { startDaemon } from './daemon';
+
+const log = (message: string, error?: unknown) =>
+  console.error(`glint-daemon: ${message}${error ? `: ${(error as Error).message}` : ''}`);
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadDaemonConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof DaemonConfigError)) throw error;
+    log(`cannot start: ${error.message}`);
+    process.exit(2);
+  }
+  const daemon = await startDaemon(config, log);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: taking no more jobs, waiting for the running ones');
+    const finished = await daemon.stop();
+    if (!finished) log('grace period over: jobs still running are handed back to other daemons');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  log(
+    `running ${daemon.workers.map((w) => w.name).join(', ')}, ${config.concurrency} jobs at once each`,
+  );
+}
+
+main().catch((error: unknown) => {
+  log('failed', error);
+  process.exit(1);
+});

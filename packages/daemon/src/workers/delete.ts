@@ -1,0 +1,101 @@
+import {
+  deleteRefusal,
+  JOBS,
+  LAST_COPY_REFUSAL,
+  type DeleteJob,
+  type DeleteRefusal,
+} from '@glint/core';
+import { NotFoundError } from '@glint/cloud-adapters';
+import { repositoriesOn, type Repositories } from '@glint/store';
+import { Worker } from 'bullmq';
+import { announce } from '../job-reporting';
+import { openSiteAdapter } from '../site-adapter';
+import { failJob, failureOf, startJob } from './lifecycle';
+import type { WorkerOptions } from './inventory';
+
+export interface DeleteOutcome {
+  /** False when the image was gone already, which is as good. */
+  deleted: boolean;
+}
+
+const ignoreNotFound = (error: unknown) => {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
+};
+
+/** Another active copy of the image the owner holds, known from the inventory. */
+async function hasOtherCopy(repositories: Repositories, payload: DeleteJob): Promise<boolean> {
+  const { copies } = await repositories.placements.facts(payload.ownerId, [payload.imageId]);
+  return copies.some(
+    (copy) =>
+      copy.active &&
+      !(copy.siteId === payload.siteId && copy.cloudImageId === payload.cloudImageId),
+  );
+}
+
+/**
+ * Deletes the image unless a safeguard forbids it now. The image is read again from the cloud, as
+ * it may have been protected or made public since the delete was planned.
+ */
+async function remove(
+  repositories: Repositories,
+  options: WorkerOptions,
+  payload: DeleteJob,
+): Promise<DeleteOutcome | DeleteRefusal> {
+  const adapter = await openSiteAdapter(
+    repositories,
+    options.cipher,
+    payload.ownerId,
+    payload.siteId,
+  );
+  try {
+    const image = await adapter.getImage(payload.cloudImageId).catch(ignoreNotFound);
+    if (!image) return { deleted: false };
+    const { projectId } = await adapter.validate();
+    const refusal =
+      deleteRefusal({ ...image, cloudOwner: image.owner }, projectId) ??
+      (payload.force || (await hasOtherCopy(repositories, payload))
+        ? undefined
+        : LAST_COPY_REFUSAL);
+    if (refusal) return refusal;
+    await adapter.deleteImage(payload.cloudImageId).catch(ignoreNotFound);
+    return { deleted: true };
+  } finally {
+    await adapter.close();
+  }
+}
+
+/** The `delete` queue's worker: one image off one site, the safeguards checked again first. */
+export function deleteWorker(options: WorkerOptions): Worker<unknown, DeleteOutcome> {
+  const { connection, prefix, pool, publish, concurrency = 4 } = options;
+  const repositories = repositoriesOn(pool);
+  return new Worker<unknown, DeleteOutcome>(
+    JOBS.delete.queue,
+    async (job) => {
+      const { payload, audience } = await startJob(repositories, publish, job, 'delete', (p) => ({
+        imageId: p.imageId,
+        siteIds: [p.siteId],
+      }));
+      let outcome: DeleteOutcome | DeleteRefusal;
+      try {
+        outcome = await remove(repositories, options, payload);
+      } catch (error) {
+        return failJob(repositories, job, audience, failureOf(error));
+      }
+      if ('reason' in outcome)
+        return failJob(repositories, job, audience, { message: outcome.message, retryable: false });
+      await repositories.inventory.forget(payload.ownerId, payload.siteId, payload.cloudImageId);
+      await repositories.jobs.markFinished(job.id!, null, {
+        state: 'succeeded',
+        bytesDone: 0,
+        error: null,
+      });
+      await publish(payload.ownerId, [
+        { type: 'cells', siteIds: [payload.siteId], imageIds: [payload.imageId] },
+      ]);
+      await announce(job, audience, 'succeeded');
+      return outcome;
+    },
+    { connection, prefix, concurrency },
+  );
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { DaemonConfigError, loadDaemonConfig } from '../src/config';
+
+const complete = {
+  GLINT_CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  GLINT_CREDENTIAL_KEY_ID: 'k1',
+};
+
+test('the API’s defaults apply to the shared settings, and the daemon’s own have theirs', () => {
+  const config = loadDaemonConfig(complete);
+  expect(config).toMatchObject({
+    databaseUrl: 'postgres://postgres@127.0.0.1:5432/glint',
+    redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'glint:' },
+    concurrency: 4,
+    graceMs: 60_000,
+  });
+  expect(config.credentialKeys.currentKeyId).toBe('k1');
+});
+
+test.each([
+  [{ GLINT_CREDENTIAL_KEYS: undefined }, /^GLINT_CREDENTIAL_KEYS is not set$/],
+  [{ GLINT_CREDENTIAL_KEY_ID: 'k2' }, /GLINT_CREDENTIAL_KEY_ID is "k2"/],
+  [{ GLINT_CREDENTIAL_KEYS: 'k1:c2hvcnQ=' }, /GLINT_CREDENTIAL_KEYS: key "k1" is 5 bytes/],
+  [{ GLINT_REDIS_URL: 'localhost:6379' }, /^GLINT_REDIS_URL is "localhost:6379"/],
+  [{ GLINT_DATABASE_URL: 'mysql://x' }, /^GLINT_DATABASE_URL is not/],
+  [{ GLINT_DAEMON_CONCURRENCY: '0' }, /^GLINT_DAEMON_CONCURRENCY is "0", not a positive/],
+  [{ GLINT_DAEMON_GRACE_SECONDS: 'soon' }, /^GLINT_DAEMON_GRACE_SECONDS is "soon"/],
+  [{ GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/33' }, /^GLINT_IMPORT_ALLOWED_NETWORKS: /],
+])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {
+  const load = () => loadDaemonConfig({ ...complete, ...change });
+  expect(load).toThrow(DaemonConfigError);
+  expect(load).toThrow(message);
+});
