@@ -162,13 +162,8 @@ class LineReader {
         );
       word.text += line[this.i + 1];
       this.i += 2;
-    } else if (c === '$') {
-      this.expansion(word);
-    } else if (c === '`') {
-      word.unknown.push(this.commandSubstitution());
     } else {
-      word.text += c;
-      this.i++;
+      this.plainOrExpansion(word, c);
     }
   }
 
@@ -242,19 +237,26 @@ class LineReader {
       if (c === '\\' && '$`"\\'.includes(this.line[this.i + 1] ?? '')) {
         word.text += this.line[this.i + 1];
         this.i += 2;
-      } else if (c === '$') {
-        this.expansion(word);
-      } else if (c === '`') {
-        word.unknown.push(this.commandSubstitution());
       } else {
-        word.text += c;
-        this.i++;
+        this.plainOrExpansion(word, c);
       }
     }
     this.unterminated('double quote', start);
   }
 
   /** `$NAME`, `${NAME}`, `$(…)` and the like at the cursor. */
+  /** What `$`, a backquote or any other character means alike unquoted and in double quotes. */
+  private plainOrExpansion(word: Word, c: string): void {
+    if (c === '$') {
+      this.expansion(word);
+    } else if (c === '`') {
+      word.unknown.push(this.commandSubstitution());
+    } else {
+      word.text += c;
+      this.i++;
+    }
+  }
+
   private expansion(word: Word): void {
     const rest = this.line.slice(this.i + 1);
     if (rest.startsWith('(')) {
