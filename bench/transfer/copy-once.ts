@@ -2,7 +2,8 @@
  * One Glint copy in a process of its own, so its time and peak memory are measured apart from the
  * benchmark driver. Reads a JSON job from argv[2]; prints a JSON result on stdout.
  */
-import { copyImage, createAdapter, type CloudAdapter, type Download } from '@glint/cloud-adapters';
+import { copyImage, createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
+import { countingReads } from '../../test-support/counting-reads';
 import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
 
 export interface CopyJob {
@@ -36,16 +37,7 @@ function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as CopyJob;
   const source = adapter(job.source.cloud, job.source.imageEndpoint);
-  let sourceBytes = 0;
-  const counted = Object.create(source, {
-    openDownload: {
-      value: async (id: string, options?: object): Promise<Download> => {
-        const download = await source.openDownload(id, options);
-        download.stream.on('data', (chunk: Buffer) => (sourceBytes += chunk.length));
-        return download;
-      },
-    },
-  }) as CloudAdapter;
+  const counted = countingReads(source);
   const destinations = job.destinations.map((d) => ({
     key: `cloud${d.cloud}`,
     adapter: adapter(d.cloud, d.imageEndpoint),
@@ -56,13 +48,13 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await copyImage({
-    source: { key: `cloud${job.source.cloud}`, adapter: counted, imageId: job.imageId },
+    source: { key: `cloud${job.source.cloud}`, adapter: counted.adapter, imageId: job.imageId },
     destinations,
   });
   const run: CopyRun = {
     seconds: (performance.now() - started) / 1000,
     bytesRead: result.bytesRead,
-    sourceBytes,
+    sourceBytes: counted.bytes,
     rssBeforeBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     cpuSeconds: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore)),

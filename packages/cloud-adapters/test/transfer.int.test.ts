@@ -13,10 +13,10 @@ import {
   createAdapter,
   IntegrityError,
   type CloudAdapter,
-  type Download,
   type ImageInfo,
   type ImageSpec,
 } from '@glint/cloud-adapters';
+import { countingReads } from '../../../test-support/counting-reads';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import {
   passwordCredential,
@@ -71,26 +71,6 @@ async function imagesNamed(adapter: CloudAdapter, name: string): Promise<ImageIn
 
 async function downloadedSha512(adapter: CloudAdapter, id: string): Promise<string> {
   return (await digestStream((await adapter.openDownload(id)).stream)).sha512;
-}
-
-/** Wraps a real adapter to count how often and how much the engine reads from it. */
-function countingReads(adapter: CloudAdapter): {
-  adapter: CloudAdapter;
-  opens: number;
-  bytes: number;
-} {
-  const counter = { adapter, opens: 0, bytes: 0 };
-  counter.adapter = Object.create(adapter, {
-    openDownload: {
-      value: async (id: string, options?: object): Promise<Download> => {
-        counter.opens++;
-        const download = await adapter.openDownload(id, options);
-        download.stream.on('data', (chunk: Buffer) => (counter.bytes += chunk.length));
-        return download;
-      },
-    },
-  }) as CloudAdapter;
-  return counter;
 }
 
 afterAll(async () => {
