@@ -38,3 +38,16 @@ export function cellState(facts: CellFacts, rowInConflict: boolean): CellState {
     return { state: 'error', message: facts.jobError ?? 'the last job on this cell failed' };
   return { state: 'missing' };
 }
+
+/**
+ * How the cell differs from the desired state with no job under way to fix it: a wanted copy gone
+ * (or never made active), or an unwanted copy there. The reconciler finds the same cells
+ * (`placements.drifted`) and heals those its policy allows.
+ */
+export function driftOf(facts: CellFacts): 'missing' | 'unwanted' | undefined {
+  if (facts.wanted === null || facts.jobState === 'queued' || facts.jobState === 'running')
+    return undefined;
+  if (facts.wanted && facts.status !== 'active') return 'missing';
+  if (!facts.wanted && facts.status !== null) return 'unwanted';
+  return undefined;
+}

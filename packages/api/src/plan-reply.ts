@@ -1,4 +1,4 @@
-import type { Plan } from './planner';
+import type { Plan } from '@glint/store';
 
 /** A plan as the API shows it: without the placements it would record, with the bytes to move. */
 export function planReply<P extends Plan>({ placements: _placements, ...plan }: P) {

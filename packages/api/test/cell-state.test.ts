@@ -1,5 +1,5 @@
 import type { CellFacts } from '@glint/store';
-import { cellState } from '../src/cell-state';
+import { cellState, driftOf } from '../src/cell-state';
 
 const nothing: CellFacts = {
   imageId: 'i',
@@ -8,6 +8,7 @@ const nothing: CellFacts = {
   status: null,
   managed: false,
   wanted: null,
+  selfHeal: 'off',
   jobOperation: null,
   jobState: null,
   bytesDone: null,
@@ -72,4 +73,27 @@ test.each([
   ],
 ] as const)('%s', (_what, facts, conflict, expected) => {
   expect(cellState(facts, conflict)).toEqual(expected);
+});
+
+const running = { jobOperation: 'copy', jobState: 'running' };
+test.each([
+  ['no desired state said', held, undefined],
+  ['wanted and there', { ...held, wanted: true }, undefined],
+  ['wanted and gone', { ...nothing, wanted: true }, 'missing'],
+  ['wanted, gone, and being copied', { ...nothing, wanted: true, ...running }, undefined],
+  [
+    'wanted, and only a half-made copy left',
+    { ...held, status: 'queued', wanted: true },
+    'missing',
+  ],
+  ['wanted, and the last copy failed', { ...nothing, wanted: true, jobState: 'failed' }, 'missing'],
+  ['unwanted and gone', { ...nothing, wanted: false }, undefined],
+  ['unwanted and there', { ...held, wanted: false }, 'unwanted'],
+  [
+    'unwanted, there, and being deleted',
+    { ...held, wanted: false, jobOperation: 'delete', jobState: 'queued' },
+    undefined,
+  ],
+])('drift: %s', (_case, facts, drift) => {
+  expect(driftOf(facts as CellFacts)).toBe(drift);
 });

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import { CloudImages } from './cloud-images';
-import { startImportWorker, type RunningWorker } from './inventory-worker';
+import { startTransferWorker, type RunningWorker } from './inventory-worker';
 import { withSites, type Session, type TestEnvironment } from './test-environment';
 
 let env: TestEnvironment;
@@ -100,7 +100,7 @@ describe('the import worker', () => {
     });
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    worker = await startImportWorker(env, allowLoopback);
+    worker = await startTransferWorker(env, allowLoopback);
   });
 
   afterAll(async () => {

@@ -4,15 +4,16 @@
  */
 import {
   deleteWorker,
-  importWorker,
   inventoryWorker,
-  transferWorker,
+  loadDaemonConfig,
+  reconcileWorker,
+  transferWorkerOn,
   workerResources,
-  type WorkerOptions,
+  type DaemonConfig,
+  type WorkerResources,
 } from '@glint/daemon';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config';
 import type { Session, TestEnvironment } from './test-environment';
 
 export interface RunningWorker {
@@ -23,13 +24,12 @@ export interface RunningWorker {
 /** A worker made by `make`, configured as a server of `env` with `overrides` would be. */
 async function startWorker(
   env: TestEnvironment,
-  make: (options: WorkerOptions, config: ReturnType<typeof loadConfig>) => Worker,
+  make: (resources: WorkerResources, config: DaemonConfig) => Worker,
   overrides: Record<string, string> = {},
 ): Promise<RunningWorker> {
-  const config = loadConfig(env.env(overrides));
+  const config = loadDaemonConfig(env.env(overrides));
   const resources = workerResources(config, () => {});
-  const { options } = resources;
-  const worker = make(options, config);
+  const worker = make(resources, config);
   await worker.waitUntilReady();
   return {
     worker,
@@ -40,19 +40,18 @@ async function startWorker(
   };
 }
 
-export const startInventoryWorker = (env: TestEnvironment) => startWorker(env, inventoryWorker);
+export const startInventoryWorker = (env: TestEnvironment) =>
+  startWorker(env, ({ options }) => inventoryWorker(options));
 
-export const startImportWorker = (env: TestEnvironment, overrides: Record<string, string>) =>
-  startWorker(
-    env,
-    (options, config) =>
-      importWorker({ ...options, allowedNetworks: config.importAllowedNetworks }),
-    overrides,
-  );
+export const startReconcileWorker = (env: TestEnvironment) =>
+  startWorker(env, ({ options }) => reconcileWorker(options));
 
-export const startTransferWorker = (env: TestEnvironment) => startWorker(env, transferWorker);
+/** The transfer worker: copies and imports. */
+export const startTransferWorker = (env: TestEnvironment, overrides: Record<string, string> = {}) =>
+  startWorker(env, transferWorkerOn, overrides);
 
-export const startDeleteWorker = (env: TestEnvironment) => startWorker(env, deleteWorker);
+export const startDeleteWorker = (env: TestEnvironment) =>
+  startWorker(env, ({ options }) => deleteWorker(options));
 
 /** Refreshes every site of the session's user and waits until the worker has taken every inventory. */
 export async function refreshAll(server: FastifyInstance, session: Session): Promise<void> {

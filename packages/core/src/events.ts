@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 /**
  * Change events for clients (the API's Server-Sent Events stream), published on Redis pub/sub by
  * whoever changes something: the API when it queues or cancels jobs, the daemon when a job moves or
@@ -26,4 +27,15 @@ export type GlintEvent =
 /** The pub/sub channel of one user's events, under Glint's Redis prefix. */
 export function eventChannel(redisKeyPrefix: string, ownerId: string): string {
   return `${redisKeyPrefix}events:${ownerId}`;
+}
+
+/** Publishes users' change events for the API's streams. */
+export type PublishEvents = (ownerId: string, events: GlintEvent[]) => Promise<void>;
+
+/** Publishing on `redis` (a connection without ioredis's keyPrefix) under Glint's Redis prefix. */
+export function redisEventPublisher(redis: Redis, redisKeyPrefix: string): PublishEvents {
+  return async (ownerId, events) => {
+    const channel = eventChannel(redisKeyPrefix, ownerId);
+    await Promise.all(events.map((event) => redis.publish(channel, JSON.stringify(event))));
+  };
 }

@@ -5,3 +5,5 @@ export * from './jobs';
 export * from './url-guard';
 export * from './events';
 export * from './delete-safeguards';
+export * from './queues';
+export * from './cancellation';

@@ -101,7 +101,8 @@ export const JOBS = {
   delete: { queue: 'glint-delete', name: 'delete', schema: DeleteJob },
   inventory: { queue: 'glint-inventory', name: 'inventory', schema: InventoryJob },
   reconcile: { queue: 'glint-reconcile', name: 'reconcile', schema: ReconcileJob },
-  import: { queue: 'glint-import', name: 'import', schema: ImportJob },
+  // Imports move image bytes as copies do: one queue, one global limit on transfers.
+  import: { queue: 'glint-transfer', name: 'import', schema: ImportJob },
 } as const satisfies Record<string, { queue: string; name: string; schema: TSchema }>;
 
 export type JobKind = keyof typeof JOBS;

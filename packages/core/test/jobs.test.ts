@@ -29,9 +29,12 @@ test('a malformed payload is refused with every problem and where it is', () => 
   }
 });
 
-test('every job kind names its own queue', () => {
-  const queues = Object.values(JOBS).map((j) => j.queue);
-  expect(new Set(queues).size).toBe(queues.length);
+test('every job kind has its own name; transfers (copies and imports) share one queue', () => {
+  const names = Object.values(JOBS).map((j) => `${j.queue}/${j.name}`);
+  expect(new Set(names).size).toBe(names.length);
+  expect(JOBS.import.queue).toBe(JOBS.copy.queue);
+  const others = [JOBS.delete, JOBS.inventory, JOBS.reconcile].map((j) => j.queue);
+  expect(new Set([...others, JOBS.copy.queue]).size).toBe(4);
   expect(() => parseJobPayload('inventory', { version: 1, ownerId: id(1) })).toThrow(/siteId/);
   expect(parseJobPayload('inventory', { version: 1, ownerId: id(1), siteId: id(2) })).toBeTruthy();
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { BlockList } from 'node:net';
 import { parseNetworks } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
@@ -7,8 +8,22 @@ export interface DaemonConfig {
   databaseUrl: string;
   redis: { url: string; keyPrefix: string };
   credentialKeys: Keyring;
-  /** Jobs one daemon runs at once on each of its queues (GLINT_DAEMON_CONCURRENCY). */
+  /** This daemon's name in BullMQ (a job's `processedBy`) and in logs (GLINT_DAEMON_NAME). */
+  name: string;
+  /** Transfers (copies and imports) one daemon runs at once (GLINT_DAEMON_CONCURRENCY). */
   concurrency: number;
+  /**
+   * Transfers one site takes part in at once, as source or destination, across every daemon
+   * (GLINT_SITE_TRANSFER_LIMIT).
+   */
+  siteTransferLimit: number;
+  /** How often each site's inventory is taken (GLINT_INVENTORY_INTERVAL_SECONDS). */
+  inventoryIntervalMs: number;
+  /**
+   * How long a job's lock (and a site slot) outlives a daemon that stopped renewing it: after a
+   * crash, another daemon takes the job up within about twice this (GLINT_DAEMON_LOCK_SECONDS).
+   */
+  lockMs: number;
   /** How long running jobs may take to finish after SIGTERM (GLINT_DAEMON_GRACE_SECONDS). */
   graceMs: number;
   importAllowedNetworks: BlockList;
@@ -58,7 +73,11 @@ export function loadDaemonConfig(env: Env): DaemonConfig {
     databaseUrl,
     redis: { url: redisUrl, keyPrefix: env.GLINT_REDIS_PREFIX ?? 'glint:' },
     credentialKeys: checked('GLINT_CREDENTIAL_KEYS', () => parseKeyring(keys, keyId)),
+    name: text(env, 'GLINT_DAEMON_NAME', `${hostname()}:${process.pid}`),
     concurrency: positiveInteger(env, 'GLINT_DAEMON_CONCURRENCY', 4),
+    siteTransferLimit: positiveInteger(env, 'GLINT_SITE_TRANSFER_LIMIT', 2),
+    inventoryIntervalMs: positiveInteger(env, 'GLINT_INVENTORY_INTERVAL_SECONDS', 300) * 1000,
+    lockMs: positiveInteger(env, 'GLINT_DAEMON_LOCK_SECONDS', 30) * 1000,
     graceMs: positiveInteger(env, 'GLINT_DAEMON_GRACE_SECONDS', 60) * 1000,
     importAllowedNetworks: checked('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
       parseNetworks(

@@ -1,85 +1,168 @@
-import { queuePrefix } from '@glint/core';
-import { CredentialCipher } from '@glint/store';
-import type { Worker } from 'bullmq';
+import { JobQueues, JOBS, queuePrefix, redisEventPublisher } from '@glint/core';
+import { CredentialCipher, repositoriesOn } from '@glint/store';
+import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
-import { redisEventPublisher } from './events';
+import { scheduleInventories } from './inventory-schedule';
+import { JobControl } from './job-control';
+import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
-import { importWorker } from './workers/import';
-import { inventoryWorker, type WorkerOptions } from './workers/inventory';
+import { inventoryWorker } from './workers/inventory';
+import { reconcileWorker } from './workers/reconcile';
 import { transferWorker } from './workers/transfer';
+import type { WorkerOptions } from './workers/worker-options';
+
+type Log = (message: string, error?: unknown) => void;
 
 export interface RunningDaemon {
   workers: Worker[];
   /**
-   * Stops taking jobs and waits for the running ones, up to the grace period. Jobs still running
-   * then are left: their locks lapse, and another daemon's stalled-job check takes them up again.
-   * Returns whether every running job finished.
+   * Stops taking jobs and waits for the running ones, up to the grace period. Transfers still
+   * running then are stopped, their half-made copies removed, and handed back to the queue, where
+   * another daemon takes them up at once. Returns whether every running job finished by itself.
    */
   stop(): Promise<boolean>;
 }
 
-/** What every worker runs on: one database pool and one connection to publish events on. */
+/** What every worker runs on: one database pool, connections for commands and for subscribing. */
 export interface WorkerResources {
   options: WorkerOptions;
+  /** Commands outside BullMQ: events, site slots, cancel requests. */
+  redis: Redis;
+  /** The running transfers, and the cancel requests that stop them. */
+  control: JobControl;
   close(): Promise<void>;
 }
 
 export function workerResources(
-  config: Pick<DaemonConfig, 'databaseUrl' | 'redis' | 'credentialKeys'>,
-  log: (message: string, error?: unknown) => void,
+  config: Pick<DaemonConfig, 'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs'>,
+  log: Log,
 ): WorkerResources {
   const pool = new Pool({ connectionString: config.databaseUrl });
   // A dropped idle connection is replaced on the next query; it must not end the process.
   pool.on('error', (error) => log('PostgreSQL connection lost', error));
-  const publisher = new Redis(config.redis.url, { maxRetriesPerRequest: null });
-  publisher.on('error', (error) => log('Redis connection failed', error));
+  const redisOptions = { maxRetriesPerRequest: null };
+  const redis = new Redis(config.redis.url, redisOptions);
+  // Subscribed to the cancel channel by JobControl.
+  const subscriber = new Redis(config.redis.url, redisOptions);
+  const queueConnection = new Redis(config.redis.url, redisOptions);
+  for (const connection of [redis, subscriber, queueConnection])
+    connection.on('error', (error) => log('Redis connection failed', error));
+  const prefix = queuePrefix(config.redis.keyPrefix);
+  const queues = new JobQueues(queueConnection, prefix);
   return {
     options: {
-      connection: { url: config.redis.url, maxRetriesPerRequest: null },
-      prefix: queuePrefix(config.redis.keyPrefix),
+      bullmq: {
+        connection: { url: config.redis.url, maxRetriesPerRequest: null },
+        prefix,
+        name: config.name,
+        lockDuration: config.lockMs,
+        stalledInterval: config.lockMs,
+        // A job whose daemon died is taken up again, a few times, before it is given up on.
+        maxStalledCount: 3,
+      },
       pool,
       cipher: new CredentialCipher(config.credentialKeys),
-      publish: redisEventPublisher(publisher, config.redis.keyPrefix),
+      publish: redisEventPublisher(redis, config.redis.keyPrefix),
+      queues,
     },
+    redis,
+    control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     async close() {
+      await queues.close();
       await pool.end();
-      publisher.disconnect();
+      for (const connection of [redis, subscriber, queueConnection]) connection.disconnect();
     },
   };
 }
 
-/** Every worker of the daemon, on shared resources. */
-export async function startDaemon(
-  config: DaemonConfig,
-  log: (message: string, error?: unknown) => void,
-): Promise<RunningDaemon> {
+/**
+ * Fails the rows of jobs the queue gave up on without a worker saying why: a job whose daemons
+ * died more often than the stalled-job limit allows. Every daemon hears it; the update is the same.
+ */
+function watchAbandonedJobs(options: WorkerOptions, log: Log): QueueEvents[] {
+  const jobs = repositoriesOn(options.pool).jobs;
+  return [JOBS.copy.queue, JOBS.delete.queue].map((queue) => {
+    const events = new QueueEvents(queue, {
+      connection: options.bullmq.connection,
+      prefix: options.bullmq.prefix,
+    });
+    events.on('failed', ({ jobId, failedReason }) => {
+      jobs.failOpen(jobId, failedReason).catch((error: unknown) => log('job record failed', error));
+    });
+    events.on('error', (error) => log(`events of ${queue} failed`, error));
+    return events;
+  });
+}
+
+/**
+ * The transfer worker on shared resources: at most `concurrency` transfers here, and at most
+ * `siteTransferLimit` per site across every daemon on the same Redis.
+ */
+export function transferWorkerOn(
+  resources: WorkerResources,
+  config: Pick<
+    DaemonConfig,
+    'concurrency' | 'siteTransferLimit' | 'lockMs' | 'redis' | 'importAllowedNetworks'
+  >,
+): Worker {
+  const { options } = resources;
+  return transferWorker({
+    ...options,
+    bullmq: { ...options.bullmq, concurrency: config.concurrency },
+    slots: new SiteSlots(
+      resources.redis,
+      config.redis.keyPrefix,
+      config.siteTransferLimit,
+      config.lockMs,
+    ),
+    control: resources.control,
+    allowedNetworks: config.importAllowedNetworks,
+  });
+}
+
+/** Every worker of the daemon, on shared resources, and the inventory schedule. */
+export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
   const resources = workerResources(config, log);
-  const options: WorkerOptions = { ...resources.options, concurrency: config.concurrency };
+  const { options } = resources;
   const workers: Worker[] = [
     inventoryWorker(options),
-    importWorker({ ...options, allowedNetworks: config.importAllowedNetworks }),
-    transferWorker(options),
+    reconcileWorker(options),
+    transferWorkerOn(resources, config),
     deleteWorker(options),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));
     worker.on('failed', (job, error) => log(`job ${job?.id} on ${worker.name} failed`, error));
   }
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const watchers = watchAbandonedJobs(options, log);
+  await Promise.all([
+    ...workers.map((worker) => worker.waitUntilReady()),
+    ...watchers.map((watcher) => watcher.waitUntilReady()),
+  ]);
+  const stopSchedule = scheduleInventories(
+    options.pool,
+    options.queues,
+    config.inventoryIntervalMs,
+    log,
+  );
   return {
     workers,
     async stop() {
+      stopSchedule();
+      const closed = Promise.all(workers.map((worker) => worker.close()));
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), config.graceMs);
       });
-      const finished = await Promise.race([
-        Promise.all(workers.map((worker) => worker.close())).then(() => true),
-        graceOver,
-      ]);
+      const finished = await Promise.race([closed.then(() => true), graceOver]);
       clearTimeout(timer);
+      if (!finished) {
+        resources.control.handBackAll();
+        await closed;
+      }
+      await Promise.all(watchers.map((watcher) => watcher.close()));
       await resources.close();
       return finished;
     },

@@ -1,11 +1,24 @@
-export { redisEventPublisher, type PublishEvents } from './events';
 export { siteImageFrom, takeInventory } from './inventory';
 export { openSiteAdapter, SiteGoneError } from './site-adapter';
-export { inventoryWorker, type WorkerOptions } from './workers/inventory';
+export type { WorkerOptions } from './workers/worker-options';
+export { inventoryWorker } from './workers/inventory';
+export { reconcileWorker } from './workers/reconcile';
+export { reconcile, RECONCILER, type ReconcileOutcome } from './reconciler';
 export { displayUrl, fetchImage, ImageFetchError } from './image-fetch';
-export { importWorker, type ImportWorkerOptions } from './workers/import';
-export { transferWorker, type TransferOutcome } from './workers/transfer';
+export {
+  transferWorker,
+  type TransferWorkerOptions,
+  type DestinationOutcome,
+} from './workers/transfer';
 export { deleteWorker, type DeleteOutcome } from './workers/delete';
 export { clearEarlierCopies, copyImageId } from './copy-image-ids';
+export { SiteSlots, type SiteLease } from './site-slots';
+export { JobControl } from './job-control';
 export { DaemonConfigError, loadDaemonConfig, type DaemonConfig } from './config';
-export { startDaemon, workerResources, type RunningDaemon, type WorkerResources } from './daemon';
+export {
+  startDaemon,
+  transferWorkerOn,
+  workerResources,
+  type RunningDaemon,
+  type WorkerResources,
+} from './daemon';

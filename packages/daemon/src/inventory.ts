@@ -52,7 +52,7 @@ export async function takeInventory(
     const images: SiteImage[] = [];
     for await (const image of adapter.listImages()) images.push(siteImageFrom(image));
     return await withTransaction(pool, async (repositories) => {
-      await repositories.inventory.setCloudProject(ownerId, siteId, projectId);
+      await repositories.inventory.markInventoried(ownerId, siteId, projectId);
       return repositories.inventory.record(ownerId, siteId, images, seenAt);
     });
   } finally {

@@ -1,8 +1,7 @@
-import type { TransferJobProgress } from '@glint/core';
+import type { PublishEvents, TransferJobProgress } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import type { Repositories } from '@glint/store';
 import type { Job } from 'bullmq';
-import type { PublishEvents } from './events';
 
 /** Who hears of one queue job: its owner's event stream, about these cells. */
 export interface JobAudience {
@@ -17,7 +16,7 @@ export interface JobAudience {
 export function announce(
   job: Job,
   audience: JobAudience,
-  state: 'running' | 'succeeded' | 'failed',
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled',
   error?: string,
 ): Promise<void> {
   const { publish, ownerId, operation, imageId, siteIds } = audience;

@@ -22,13 +22,14 @@ async function main(): Promise<void> {
     stopping = true;
     log('stopping: taking no more jobs, waiting for the running ones');
     const finished = await daemon.stop();
-    if (!finished) log('grace period over: jobs still running are handed back to other daemons');
+    if (!finished) log('grace period over: the transfers still running were handed back');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   log(
-    `running ${daemon.workers.map((w) => w.name).join(', ')}, ${config.concurrency} jobs at once each`,
+    `${config.name} running ${daemon.workers.map((w) => w.name).join(', ')}; ` +
+      `${config.concurrency} transfers at once here, ${config.siteTransferLimit} per site overall`,
   );
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DaemonConfigError, loadDaemonConfig } from '../src/config';
 
 const complete = {
@@ -12,8 +13,12 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/glint',
     redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'glint:' },
     concurrency: 4,
+    siteTransferLimit: 2,
+    inventoryIntervalMs: 300_000,
+    lockMs: 30_000,
     graceMs: 60_000,
   });
+  expect(config.name).toBe(`${hostname()}:${process.pid}`);
   expect(config.credentialKeys.currentKeyId).toBe('k1');
 });
 
@@ -24,6 +29,8 @@ test.each([
   [{ GLINT_REDIS_URL: 'localhost:6379' }, /^GLINT_REDIS_URL is "localhost:6379"/],
   [{ GLINT_DATABASE_URL: 'mysql://x' }, /^GLINT_DATABASE_URL is not/],
   [{ GLINT_DAEMON_CONCURRENCY: '0' }, /^GLINT_DAEMON_CONCURRENCY is "0", not a positive/],
+  [{ GLINT_SITE_TRANSFER_LIMIT: '-1' }, /^GLINT_SITE_TRANSFER_LIMIT is "-1"/],
+  [{ GLINT_INVENTORY_INTERVAL_SECONDS: '5m' }, /^GLINT_INVENTORY_INTERVAL_SECONDS is "5m"/],
   [{ GLINT_DAEMON_GRACE_SECONDS: 'soon' }, /^GLINT_DAEMON_GRACE_SECONDS is "soon"/],
   [{ GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/33' }, /^GLINT_IMPORT_ALLOWED_NETWORKS: /],
 ])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {

@@ -38,7 +38,7 @@ test('it starts every worker, and SIGTERM stops it cleanly', async () => {
   const { code, log } = await daemon(settings, (text, kill) => {
     if (text.includes('running')) kill();
   });
-  expect(log).toMatch(/running glint-inventory, glint-import, glint-transfer, glint-delete/);
+  expect(log).toMatch(/running glint-inventory, glint-reconcile, glint-transfer, glint-delete/);
   expect(log).toMatch(/stopping: taking no more jobs/);
   expect(log).not.toMatch(/grace period over/);
   expect(code).toBe(0);

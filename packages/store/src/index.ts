@@ -1,3 +1,6 @@
 export * from './credential-cipher';
 export * from './migrations';
 export * from './repositories';
+export * from './planner';
+export * from './plan-jobs';
+export * from './outbox';

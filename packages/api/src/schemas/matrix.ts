@@ -33,6 +33,15 @@ const Cell = Type.Object({
     'unmanaged',
   ]),
   wanted: Nullable(Type.Boolean({ description: 'The desired state; null when never said' })),
+  selfHeal: Type.Enum(['off', 'restore', 'restore-and-prune'], {
+    description: 'What Glint does on its own when the cell drifts: its own policy, else its site’s',
+  }),
+  drift: Type.Optional(
+    Type.Enum(['missing', 'unwanted'], {
+      description:
+        'The cell differs from the desired state and no job is under way: a wanted copy is gone, or an unwanted one is there',
+    }),
+  ),
   cloudImageId: Nullable(Type.String({ description: 'The copy the site holds' })),
   bytes: Type.Optional(Type.Number()),
   bytesTotal: Type.Optional(Nullable(Type.Number())),

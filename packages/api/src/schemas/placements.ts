@@ -9,6 +9,12 @@ const Change = Type.Object(
     image: Uuid('The logical image (matrix row)'),
     site: Uuid('The site (matrix column)'),
     wanted: Type.Boolean(),
+    selfHeal: Type.Optional(
+      Type.Union([Type.Enum(['off', 'restore', 'restore-and-prune']), Type.Null()], {
+        description:
+          'The cell’s own self-heal policy; null gives it back to the site’s, left out keeps it',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -67,9 +67,15 @@ export const CreateSiteBody = Type.Union([
 ]);
 export type CreateSiteBody = Static<typeof CreateSiteBody>;
 
+const SelfHeal = Type.Enum(['off', 'restore', 'restore-and-prune'], {
+  description:
+    'What Glint does on its own where the site drifts from the desired state: off only shows the drift; restore copies wanted images back; restore-and-prune also deletes unwanted ones',
+});
+
 export const UpdateSiteBody = Type.Object(
   {
     name: Type.Optional(Name()),
+    selfHeal: Type.Optional(SelfHeal),
     config: Type.Optional(SiteConfig),
     credential: Type.Optional(SiteCredential),
   },
@@ -133,6 +139,8 @@ export const Site = Type.Object({
   type: Type.Enum(['openstack', 'ec2']),
   name: Type.String(),
   config: SiteConfig,
+  selfHeal: SelfHeal,
+  inventoriedAt: Type.Union([Timestamp('When the last inventory finished'), Type.Null()]),
   credential: Type.Union([CredentialView, Type.Null()]),
   createdAt: Timestamp('When the site was added'),
   updatedAt: Timestamp('When the site was last changed'),

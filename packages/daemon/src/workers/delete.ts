@@ -10,8 +10,8 @@ import { repositoriesOn, type Repositories } from '@glint/store';
 import { Worker } from 'bullmq';
 import { announce } from '../job-reporting';
 import { openSiteAdapter } from '../site-adapter';
-import { failJob, failureOf, startJob } from './lifecycle';
-import type { WorkerOptions } from './inventory';
+import { failJob, failureOf, parsePayload, startJob, type JobCells } from './lifecycle';
+import type { WorkerOptions } from './worker-options';
 
 export interface DeleteOutcome {
   /** False when the image was gone already, which is as good. */
@@ -65,17 +65,32 @@ async function remove(
   }
 }
 
+const deleteCells: JobCells<'delete'> = {
+  kind: 'delete',
+  imageId: (payload) => payload.imageId,
+  siteIds: (payload) => [payload.siteId],
+  rows: (queueJobId, payload) => [
+    {
+      queueJobId,
+      operation: 'delete',
+      imageId: payload.imageId,
+      sourceSiteId: null,
+      destinationSiteId: payload.siteId,
+      bytesTotal: null,
+      payload,
+    },
+  ],
+};
+
 /** The `delete` queue's worker: one image off one site, the safeguards checked again first. */
 export function deleteWorker(options: WorkerOptions): Worker<unknown, DeleteOutcome> {
-  const { connection, prefix, pool, publish, concurrency = 4 } = options;
+  const { pool, publish } = options;
   const repositories = repositoriesOn(pool);
   return new Worker<unknown, DeleteOutcome>(
     JOBS.delete.queue,
     async (job) => {
-      const { payload, audience } = await startJob(repositories, publish, job, 'delete', (p) => ({
-        imageId: p.imageId,
-        siteIds: [p.siteId],
-      }));
+      const payload = await parsePayload(repositories, job, 'delete');
+      const { audience } = await startJob(repositories, publish, job, payload, deleteCells);
       let outcome: DeleteOutcome | DeleteRefusal;
       try {
         outcome = await remove(repositories, options, payload);
@@ -96,6 +111,6 @@ export function deleteWorker(options: WorkerOptions): Worker<unknown, DeleteOutc
       await announce(job, audience, 'succeeded');
       return outcome;
     },
-    { connection, prefix, concurrency },
+    { ...options.bullmq, concurrency: 4 },
   );
 }

@@ -1,25 +1,16 @@
 import { JOBS, parseJobPayload } from '@glint/core';
-import type { CredentialCipher, InventoryOutcome } from '@glint/store';
-import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import type { Pool } from 'pg';
-import type { PublishEvents } from '../events';
+import type { InventoryOutcome } from '@glint/store';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { takeInventory } from '../inventory';
 import { SiteGoneError } from '../site-adapter';
+import type { WorkerOptions } from './worker-options';
 
-export interface WorkerOptions {
-  connection: ConnectionOptions;
-  /** BullMQ's key prefix, the same the API enqueues under. */
-  prefix: string;
-  pool: Pool;
-  cipher: CredentialCipher;
-  /** Tells the user's clients their cells may have changed. */
-  publish: PublishEvents;
-  concurrency?: number;
-}
-
-/** The `inventory` queue's worker: one site's images, all pages, into the inventory. */
+/**
+ * The `inventory` queue's worker: one site's images, all pages, into the inventory; then a
+ * reconcile of the owner's desired state against what was found.
+ */
 export function inventoryWorker(options: WorkerOptions): Worker<unknown, InventoryOutcome> {
-  const { connection, prefix, pool, cipher, publish, concurrency = 4 } = options;
+  const { pool, cipher, publish, queues } = options;
   return new Worker<unknown, InventoryOutcome>(
     JOBS.inventory.queue,
     async (job) => {
@@ -27,6 +18,17 @@ export function inventoryWorker(options: WorkerOptions): Worker<unknown, Invento
         const payload = parseJobPayload('inventory', job.data);
         const outcome = await takeInventory(pool, cipher, payload);
         await publish(payload.ownerId, [{ type: 'cells', siteIds: [payload.siteId] }]);
+        // One reconcile per inventory: they are cheap, and serialised per owner by the reconciler.
+        await queues.enqueue(
+          'reconcile',
+          [
+            {
+              id: `reconcile-${job.id}-${Date.now()}`,
+              payload: { version: 1, ownerId: payload.ownerId },
+            },
+          ],
+          { removeOnComplete: true },
+        );
         return outcome;
       } catch (error) {
         // A bad payload or a vanished site fails the same way on every attempt.
@@ -35,6 +37,6 @@ export function inventoryWorker(options: WorkerOptions): Worker<unknown, Invento
         throw error;
       }
     },
-    { connection, prefix, concurrency },
+    { ...options.bullmq, concurrency: 4 },
   );
 }

@@ -1,8 +1,11 @@
-import { InvalidJobPayloadError, parseJobPayload, type JobPayload } from '@glint/core';
-import { isCloudError } from '@glint/cloud-adapters';
-import type { Repositories } from '@glint/store';
+import {
+  InvalidJobPayloadError,
+  parseJobPayload,
+  type JobPayload,
+  type PublishEvents,
+} from '@glint/core';
+import type { NewJob, Repositories } from '@glint/store';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { PublishEvents } from '../events';
 import { announce, type JobAudience } from '../job-reporting';
 
 /** Why a job (or one destination of it) failed, and whether another attempt may fare better. */
@@ -11,18 +14,56 @@ export interface JobFailure {
   retryable: boolean;
 }
 
+/**
+ * Errors of Glint's own services that clear when the service is back: a connection refused, reset
+ * or cut, or PostgreSQL shutting down or refusing connections (SQLSTATE classes 08 and 57P).
+ */
+function isServiceOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string')
+    return /Connection terminated|connection is closed/i.test(String((error as Error).message));
+  return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|08...|57P0[1-3])$/.test(code);
+}
+
 export function failureOf(error: unknown): JobFailure {
   return {
     message: (error as Error).message,
-    // Only the clouds know which of their errors may clear; anything else (a removed site) will not.
-    retryable: isCloudError(error) && error.retryable,
+    // Cloud errors and fetch errors say whether they may clear; Glint's own services clear when
+    // they are back; anything else (a removed site, a bad payload) will not.
+    retryable: (error as { retryable?: unknown }).retryable === true || isServiceOutage(error),
   };
+}
+
+/** Whether BullMQ will run the job again if this attempt fails with a retryable error. */
+export function willRetry(job: Job): boolean {
+  return job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 }
 
 /** Ends the attempt: BullMQ retries (with the job's backoff) only what may clear. */
 export function raise(failure: JobFailure): never {
   if (failure.retryable) throw new Error(failure.message);
   throw new UnrecoverableError(failure.message);
+}
+
+/**
+ * Records that the job (every destination of it, or just `destinationSiteId`) failed: its rows wait
+ * for the retry when there will be one, and fail for good otherwise, keeping the reason.
+ */
+export async function recordFailure(
+  repositories: Repositories,
+  job: Job,
+  destinationSiteId: string | null,
+  failure: JobFailure,
+  bytesDone = 0,
+): Promise<void> {
+  if (failure.retryable && willRetry(job))
+    await repositories.jobs.markWaiting(job.id!, destinationSiteId, failure.message);
+  else
+    await repositories.jobs.markFinished(job.id!, destinationSiteId, {
+      state: 'failed',
+      bytesDone,
+      error: failure.message,
+    });
 }
 
 /** Fails every row of the job with `failure`, tells the owner, and ends the attempt. */
@@ -32,57 +73,66 @@ export async function failJob(
   audience: JobAudience,
   failure: JobFailure,
 ): Promise<never> {
-  await repositories.jobs.markFinished(job.id!, null, {
-    state: 'failed',
-    bytesDone: 0,
-    error: failure.message,
-  });
-  await announce(job, audience, 'failed', failure.message);
+  await recordFailure(repositories, job, null, failure);
+  const retrying = failure.retryable && willRetry(job);
+  await announce(job, audience, retrying ? 'queued' : 'failed', failure.message);
   return raise(failure);
 }
 
-/**
- * Takes up a copy or delete job: checks its payload, marks its rows running (one more attempt) and
- * tells the owner. Returns the payload, and who hears of the job, about which cells.
- */
-export async function startJob<K extends 'copy' | 'delete'>(
+/** A job taken up: its payload, who hears of it, and what its rows say of this start. */
+export interface StartedJob<K extends 'copy' | 'delete' | 'import'> {
+  payload: JobPayload<K>;
+  audience: JobAudience;
+  /** Starts of the job before this one, crashed ones included. */
+  earlierStarts: number;
+  /** The destinations still to do: not finished by an earlier attempt, nor failed for good. */
+  openSiteIds: Set<string>;
+}
+
+/** What a kind of job means for the jobs table: its cells, and its rows when none were written. */
+export interface JobCells<K extends 'copy' | 'delete' | 'import'> {
+  kind: K;
+  imageId(payload: JobPayload<K>): string | null;
+  siteIds(payload: JobPayload<K>): string[];
+  rows(queueJobId: string, payload: JobPayload<K>): NewJob[];
+}
+
+/** Checks a job's payload; one that does not match the queue contract fails for good at once. */
+export async function parsePayload<K extends 'copy' | 'delete' | 'import'>(
   repositories: Repositories,
-  publish: PublishEvents,
   job: Job,
   kind: K,
-  cellsOf: (payload: JobPayload<K>) => Pick<JobAudience, 'imageId' | 'siteIds'>,
-): Promise<{ payload: JobPayload<K>; audience: JobAudience }> {
-  let payload: JobPayload<K>;
+): Promise<JobPayload<K>> {
   try {
-    payload = parseJobPayload(kind, job.data);
+    return parseJobPayload(kind, job.data);
   } catch (error) {
-    return invalidPayload(repositories, job, error);
+    if (!(error instanceof InvalidJobPayloadError)) throw error;
+    // Its owner is unknown, so there is no one to tell, and no cloud is touched.
+    await repositories.jobs.failOpen(job.id!, error.message);
+    throw new UnrecoverableError(error.message);
   }
-  const audience: JobAudience = {
-    publish,
-    ownerId: payload.ownerId,
-    operation: kind,
-    ...cellsOf(payload),
-  };
-  await repositories.jobs.markRunning(job.id!);
-  await announce(job, audience, 'running');
-  return { payload, audience };
 }
 
 /**
- * Fails a job whose payload does not match the queue contract, for good and before anything else:
- * its owner is unknown, so there is no one to tell, and no cloud is touched. Other errors go on.
+ * Takes up a checked job: records it if it came without rows (straight from automation), marks
+ * its rows running (one more start) and tells the owner.
  */
-async function invalidPayload(
+export async function startJob<K extends 'copy' | 'delete' | 'import'>(
   repositories: Repositories,
+  publish: PublishEvents,
   job: Job,
-  error: unknown,
-): Promise<never> {
-  if (!(error instanceof InvalidJobPayloadError)) throw error;
-  await repositories.jobs.markFinished(job.id!, null, {
-    state: 'failed',
-    bytesDone: 0,
-    error: error.message,
-  });
-  throw new UnrecoverableError(error.message);
+  payload: JobPayload<K>,
+  cells: JobCells<K>,
+): Promise<StartedJob<K>> {
+  await repositories.jobs.adopt(payload.ownerId, cells.rows(job.id!, payload));
+  const { starts, openSiteIds } = await repositories.jobs.markRunning(job.id!);
+  const audience: JobAudience = {
+    publish,
+    ownerId: payload.ownerId,
+    operation: cells.kind,
+    imageId: cells.imageId(payload),
+    siteIds: cells.siteIds(payload),
+  };
+  await announce(job, audience, 'running');
+  return { payload, audience, earlierStarts: starts - 1, openSiteIds: new Set(openSiteIds) };
 }

@@ -1,15 +1,30 @@
-import { JOBS, type CopyJob } from '@glint/core';
-import { copyImage, type CloudAdapter, type TransferProgress } from '@glint/cloud-adapters';
-import { repositoriesOn, type Repositories } from '@glint/store';
-import { Worker } from 'bullmq';
-import { clearEarlierCopies } from '../copy-image-ids';
-import { siteImageFrom } from '../inventory';
+import type { BlockList } from 'node:net';
+import { JOBS, type JobPayload } from '@glint/core';
+import type { TransferProgress } from '@glint/cloud-adapters';
+import { repositoriesOn, type CredentialCipher, type Repositories } from '@glint/store';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { JobControl, StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
-import { openSiteAdapter } from '../site-adapter';
-import { failJob, failureOf, raise, startJob, type JobFailure } from './lifecycle';
-import type { WorkerOptions } from './inventory';
+import type { SiteSlots } from '../site-slots';
+import { copyTransfer } from './copy-transfer';
+import { importTransfer } from './import-transfer';
+import type { WorkerOptions } from './worker-options';
+import {
+  parsePayload,
+  raise,
+  recordFailure,
+  failJob,
+  startJob,
+  failureOf,
+  willRetry,
+  type JobCells,
+  type JobFailure,
+  type StartedJob,
+} from './lifecycle';
 
-/** How one destination of a copy ended. */
+type TransferKind = 'copy' | 'import';
+
+/** How one destination of a transfer ended. */
 export interface DestinationOutcome {
   siteId: string;
   /** The copy on the site, made now or found there. */
@@ -18,151 +33,147 @@ export interface DestinationOutcome {
   error?: JobFailure;
 }
 
-export interface TransferOutcome {
-  bytesRead: number;
-  destinations: DestinationOutcome[];
+/** One start of a transfer job, as its kind's code sees it. */
+export interface TransferRun<K extends TransferKind> {
+  repositories: Repositories;
+  cipher: CredentialCipher;
+  allowedNetworks?: BlockList;
+  started: StartedJob<K>;
+  /** Aborts, with a StopReason, when the job is cancelled or handed back. */
+  signal: AbortSignal;
+  onProgress: (progress: TransferProgress) => void;
 }
 
-/** A destination made ready for the engine, or the reason it cannot be. */
-type Prepared =
-  | { siteId: string; cloudImageId: string; adapter: CloudAdapter }
-  | { siteId: string; failure: DestinationOutcome };
+/** A kind of job that moves image bytes onto sites. */
+export interface Transfer<K extends TransferKind> extends JobCells<K> {
+  /** The sites the transfer reads or writes, each of which must give it a slot. */
+  slotSites(payload: JobPayload<K>): string[];
+  run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
+}
 
-/**
- * Opens the destination and clears what earlier starts of the job left there, so this start's copy
- * gets an id of its own and no half-made copy stays behind.
- */
-async function prepareDestination(
+export interface TransferWorkerOptions extends WorkerOptions {
+  slots: SiteSlots;
+  control: JobControl;
+  /** Internal networks imports may reach after all (GLINT_IMPORT_ALLOWED_NETWORKS). */
+  allowedNetworks?: BlockList;
+}
+
+/** The kinds on the transfer queue, by BullMQ job name. */
+const transfers = new Map<string, Transfer<TransferKind>>([
+  [JOBS.copy.name, copyTransfer as unknown as Transfer<TransferKind>],
+  [JOBS.import.name, importTransfer as unknown as Transfer<TransferKind>],
+]);
+
+/** How long a job waits for a busy site before it asks again: 1 to 3 s, spread out. */
+const slotWaitMs = () => 1000 + Math.floor(Math.random() * 2000);
+
+/** Puts the job back on the queue, not as a failed attempt, to run `delayMs` from now. */
+async function requeue(job: Job, token: string | undefined, delayMs: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  throw new DelayedError();
+}
+
+/** Records how each destination ended, tells the owner, and ends the attempt accordingly. */
+async function settle(
   repositories: Repositories,
-  options: WorkerOptions,
-  job: { ownerId: string; earlierStarts: number },
-  destination: CopyJob['destinations'][number],
-): Promise<Prepared> {
-  const { siteId } = destination;
-  let adapter: CloudAdapter | undefined;
-  try {
-    adapter = await openSiteAdapter(repositories, options.cipher, job.ownerId, siteId);
-    const cloudImageId = await clearEarlierCopies(
-      adapter,
-      destination.cloudImageId,
-      job.earlierStarts,
-    );
-    return { siteId, cloudImageId, adapter };
-  } catch (error) {
-    await adapter?.close();
-    return { siteId, failure: { siteId, bytes: 0, error: failureOf(error) } };
+  job: Job,
+  started: StartedJob<TransferKind>,
+  outcomes: DestinationOutcome[],
+): Promise<DestinationOutcome[]> {
+  for (const outcome of outcomes) {
+    if (outcome.error)
+      await recordFailure(repositories, job, outcome.siteId, outcome.error, outcome.bytes);
+    else
+      await repositories.jobs.markFinished(job.id!, outcome.siteId, {
+        state: 'succeeded',
+        bytesDone: outcome.bytes,
+        error: null,
+      });
   }
-}
-
-/** Copies the source to every destination that could be prepared, and records what each holds. */
-async function transfer(
-  repositories: Repositories,
-  options: WorkerOptions,
-  payload: CopyJob,
-  /** Starts of the job before this one, crashed ones included. */
-  earlierStarts: number,
-  onProgress: (progress: TransferProgress) => void,
-): Promise<TransferOutcome> {
-  const { ownerId } = payload;
-  const source = await openSiteAdapter(
-    repositories,
-    options.cipher,
-    ownerId,
-    payload.source.siteId,
-  );
-  const prepared: Prepared[] = [];
-  try {
-    for (const destination of payload.destinations)
-      prepared.push(
-        await prepareDestination(repositories, options, { ownerId, earlierStarts }, destination),
-      );
-    const ready = prepared.filter((p) => 'adapter' in p);
-    const result = await copyImage({
-      source: { key: payload.source.siteId, adapter: source, imageId: payload.source.cloudImageId },
-      destinations: ready.map((p) => ({
-        key: p.siteId,
-        adapter: p.adapter,
-        imageId: p.cloudImageId,
-      })),
-      visibility: payload.visibility,
-      onProgress,
-    });
-    const outcomes = new Map<string, DestinationOutcome>();
-    for (const p of prepared) if ('failure' in p) outcomes.set(p.siteId, p.failure);
-    for (const [i, done] of result.destinations.entries()) {
-      const { siteId, adapter } = ready[i]!;
-      if (done.outcome === 'failed') {
-        outcomes.set(siteId, { siteId, bytes: done.bytes, error: failureOf(done.error) });
-        continue;
-      }
-      const image = await adapter.getImage(done.imageId!);
-      await repositories.inventory.recordCopy(
-        ownerId,
-        siteId,
-        payload.imageId,
-        siteImageFrom(image),
-      );
-      outcomes.set(siteId, { siteId, cloudImageId: image.id, bytes: done.bytes });
-    }
-    return {
-      bytesRead: result.bytesRead,
-      destinations: payload.destinations.map((d) => outcomes.get(d.siteId)!),
-    };
-  } finally {
-    await Promise.all([
-      source.close(),
-      ...prepared.flatMap((p) => ('adapter' in p ? [p.adapter.close()] : [])),
-    ]);
-  }
-}
-
-/**
- * The `copy` queue's worker: one source image streamed to every destination of the job, each copy
- * verified, recorded in the inventory and on its job row. A destination that may fare better later
- * fails the job retryably (BullMQ retries it with backoff; finished copies are found and kept);
- * one that cannot fails it for good, its reason on its row.
- */
-export function transferWorker(options: WorkerOptions): Worker<unknown, TransferOutcome> {
-  const { connection, prefix, pool, publish, concurrency = 2 } = options;
-  const repositories = repositoriesOn(pool);
-  return new Worker<unknown, TransferOutcome>(
-    JOBS.copy.queue,
-    async (job) => {
-      const { payload, audience } = await startJob(repositories, publish, job, 'copy', (p) => ({
-        imageId: p.imageId,
-        siteIds: p.destinations.map((d) => d.siteId),
-      }));
-      let outcome: TransferOutcome;
-      try {
-        outcome = await transfer(
-          repositories,
-          options,
-          payload,
-          job.attemptsStarted - 1,
-          progressRelay(job, repositories, audience),
-        );
-      } catch (error) {
-        // The source could not be opened or read: every destination fails the same way.
-        return failJob(repositories, job, audience, failureOf(error));
-      }
-      for (const destination of outcome.destinations)
-        await repositories.jobs.markFinished(job.id!, destination.siteId, {
-          state: destination.error ? 'failed' : 'succeeded',
-          bytesDone: destination.bytes,
-          error: destination.error?.message ?? null,
-        });
-      await publish(payload.ownerId, [
-        { type: 'cells', siteIds: audience.siteIds, imageIds: [payload.imageId] },
-      ]);
-      const failures = outcome.destinations.flatMap((d) => (d.error ? [d.error] : []));
-      if (failures.length === 0) {
-        await announce(job, audience, 'succeeded');
-        return outcome;
-      }
-      const failure = failures.find((f) => f.retryable) ?? failures[0]!;
-      await announce(job, audience, 'failed', failure.message);
-      return raise(failure);
+  const { audience } = started;
+  await audience.publish(audience.ownerId, [
+    {
+      type: 'cells',
+      siteIds: audience.siteIds,
+      ...(audience.imageId && { imageIds: [audience.imageId] }),
     },
-    { connection, prefix, concurrency },
+  ]);
+  const failures = outcomes.flatMap((outcome) => (outcome.error ? [outcome.error] : []));
+  if (failures.length === 0) {
+    await announce(job, audience, 'succeeded');
+    return outcomes;
+  }
+  // Another attempt redoes only the destinations that may fare better; the others keep their end.
+  const failure = failures.find((f) => f.retryable) ?? failures[0]!;
+  const retrying = failure.retryable && willRetry(job);
+  await announce(job, audience, retrying ? 'queued' : 'failed', failure.message);
+  return raise(failure);
+}
+
+/** Ends a job stopped early: cancelled for good, or handed back to run again elsewhere. */
+async function stopped(
+  repositories: Repositories,
+  job: Job,
+  token: string | undefined,
+  started: StartedJob<TransferKind>,
+  reason: StopReason,
+): Promise<never> {
+  if (reason === 'cancelled') {
+    await repositories.jobs.markCancelled(job.id!, 'cancelled by its owner');
+    await announce(job, started.audience, 'cancelled');
+    throw new UnrecoverableError('cancelled by its owner');
+  }
+  await repositories.jobs.markWaiting(job.id!, null, null);
+  await announce(job, started.audience, 'queued');
+  return requeue(job, token, 0);
+}
+
+/**
+ * The `glint-transfer` queue's worker: every job that moves image bytes (copies and imports). Its
+ * concurrency is the daemon's global limit on transfers; each job also takes a slot on every site
+ * it reads or writes, and waits on the queue (not as an attempt) while one of them is at its limit.
+ * A destination that may fare better later fails the job retryably (BullMQ retries it with
+ * backoff, redoing only such destinations); one that cannot fails for good, its reason on its row.
+ */
+export function transferWorker(options: TransferWorkerOptions): Worker<unknown, unknown> {
+  const { pool, publish, slots, control } = options;
+  const repositories = repositoriesOn(pool);
+  return new Worker<unknown, unknown>(
+    JOBS.copy.queue,
+    async (job, token) => {
+      const transfer = transfers.get(job.name);
+      if (!transfer) throw new UnrecoverableError(`no transfer is called "${job.name}"`);
+      const payload = await parsePayload(repositories, job, transfer.kind);
+      const lease = await slots.acquire(transfer.slotSites(payload));
+      if (!lease) return requeue(job, token, slotWaitMs());
+      const running = await control.start(job.id!);
+      try {
+        const started = await startJob(repositories, publish, job, payload, transfer);
+        let outcomes: DestinationOutcome[];
+        try {
+          outcomes = await transfer.run({
+            repositories,
+            cipher: options.cipher,
+            ...(options.allowedNetworks && { allowedNetworks: options.allowedNetworks }),
+            started,
+            signal: running.signal,
+            onProgress: progressRelay(job, repositories, started.audience),
+          });
+        } catch (error) {
+          if (running.signal.aborted)
+            return stopped(repositories, job, token, started, running.signal.reason as StopReason);
+          // The source could not be opened or read: every destination fails the same way.
+          return failJob(repositories, job, started.audience, failureOf(error));
+        }
+        if (running.signal.aborted)
+          return stopped(repositories, job, token, started, running.signal.reason as StopReason);
+        return settle(repositories, job, started, outcomes);
+      } finally {
+        running.done();
+        await lease.release();
+      }
+    },
+    // Its concurrency is the daemon's global limit, set by whoever starts it.
+    options.bullmq,
   );
 }

@@ -3,7 +3,8 @@ import type { Queryable } from './queryable';
 /** One change, for the trail: whose object, who did it, what and to what. Never holds a secret. */
 export interface AuditEvent {
   ownerId: string;
-  actorId: string;
+  /** Null for what Glint did on its own (self-healing). */
+  actorId: string | null;
   /** `<target type>.<past tense>`, e.g. site.created. */
   action: string;
   targetType: string;

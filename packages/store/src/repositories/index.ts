@@ -15,6 +15,7 @@ export type {
 } from './jobs';
 export type {
   OpenJob,
+  DriftedCell,
   Placement,
   PlacementsRepository,
   PlanCopy,
@@ -34,6 +35,7 @@ export type { InventoryOutcome, InventoryRepository, SiteImage } from './invento
 export type { CellFacts, MatrixColumn, MatrixFilter, MatrixRepository, MatrixRow } from './matrix';
 export {
   siteNameConstraint,
+  type SelfHeal,
   type SiteConfig,
   type SiteRecord,
   type SitesRepository,

@@ -121,13 +121,35 @@ export function inventoryRepository(db: Queryable) {
       );
     },
 
-    /** Notes the project the site's credential is scoped to, as the cloud reported it. */
-    async setCloudProject(ownerId: string, siteId: string, projectId: string): Promise<void> {
-      await db.query('UPDATE sites SET cloud_project_id = $3 WHERE owner_id = $1 AND id = $2', [
-        ownerId,
-        siteId,
-        projectId,
-      ]);
+    /**
+     * Notes a finished listing of the site: the project its credential is scoped to, as the cloud
+     * reported it, and when the listing ran.
+     */
+    async markInventoried(ownerId: string, siteId: string, projectId: string): Promise<void> {
+      await db.query(
+        `UPDATE sites SET cloud_project_id = $3, inventoried_at = now() WHERE owner_id = $1 AND id = $2`,
+        [ownerId, siteId, projectId],
+      );
+    },
+
+    /**
+     * Claims up to `limit` sites, of every owner, whose inventory is due, and pushes their next one
+     * `intervalSeconds` on. Rows another daemon is claiming are skipped, so each due site goes to
+     * one caller; run it in the transaction that enqueues the inventories, so a failure to enqueue
+     * gives the claim back.
+     */
+    async claimDue(
+      intervalSeconds: number,
+      limit: number,
+    ): Promise<{ ownerId: string; siteId: string }[]> {
+      const { rows } = await db.query<{ ownerId: string; siteId: string }>(
+        `UPDATE sites SET inventory_due_at = now() + make_interval(secs => $1)
+         WHERE id IN (SELECT id FROM sites WHERE inventory_due_at <= now()
+                      ORDER BY inventory_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING owner_id AS "ownerId", id AS "siteId"`,
+        [intervalSeconds, limit],
+      );
+      return rows;
     },
   };
 }

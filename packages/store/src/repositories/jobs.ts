@@ -146,13 +146,78 @@ export function jobsRepository(db: Queryable) {
       return rowCount ?? 0;
     },
 
-    /** A worker took the queue job: its rows run, one more attempt. */
-    async markRunning(queueJobId: string): Promise<void> {
+    /**
+     * Records a queue job that reached the queue without rows (put there by automation, straight
+     * into Redis), so its history and cells show like any other. Sites and images that are not the
+     * owner's are recorded as unknown; an owner who is no Glint user gets no rows.
+     */
+    async adopt(ownerId: string, rows: NewJob[]): Promise<void> {
       await db.query(
+        `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, source_site_id, destination_site_id,
+                           bytes_total, payload, enqueued_at)
+         SELECT $1, x."queueJobId", x.operation,
+                (SELECT id FROM images WHERE owner_id = $1 AND id = x."imageId"),
+                (SELECT id FROM sites WHERE owner_id = $1 AND id = x."sourceSiteId"),
+                (SELECT id FROM sites WHERE owner_id = $1 AND id = x."destinationSiteId"),
+                x."bytesTotal", x.payload, now()
+         FROM jsonb_to_recordset($2::jsonb) AS x ("queueJobId" text, operation text, "imageId" uuid,
+           "sourceSiteId" uuid, "destinationSiteId" uuid, "bytesTotal" bigint, payload jsonb)
+         WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+           AND NOT EXISTS (SELECT 1 FROM jobs WHERE queue_job_id = x."queueJobId")`,
+        [ownerId, JSON.stringify(rows)],
+      );
+    },
+
+    /**
+     * A worker took the queue job: its open rows run, one more start. Returns how many times the
+     * job has been started, this one included (crashed starts count: their rows were marked), and
+     * the destinations still to do; rows an earlier attempt finished are left as they are.
+     */
+    async markRunning(queueJobId: string): Promise<{ starts: number; openSiteIds: string[] }> {
+      const { rows } = await db.query<{ attempts: number; siteId: string | null }>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
            updated_at = now()
-         WHERE queue_job_id = $1 AND state IN ('queued', 'running', 'failed')`,
+         WHERE queue_job_id = $1 AND state IN ('queued', 'running')
+         RETURNING attempts, destination_site_id AS "siteId"`,
         [queueJobId],
+      );
+      return {
+        starts: Math.max(1, ...rows.map((row) => row.attempts)),
+        openSiteIds: rows.flatMap((row) => (row.siteId ? [row.siteId] : [])),
+      };
+    },
+
+    /**
+     * The queue job's running rows (or one destination's) wait again: for a retry after an error
+     * that may clear (`error` says which), or handed back by a daemon shutting down.
+     */
+    async markWaiting(
+      queueJobId: string,
+      destinationSiteId: string | null,
+      error: string | null,
+    ): Promise<void> {
+      await db.query(
+        `UPDATE jobs SET state = 'queued', error = $3, updated_at = now()
+         WHERE queue_job_id = $1 AND ($2::uuid IS NULL OR destination_site_id = $2) AND state = 'running'`,
+        [queueJobId, destinationSiteId, error],
+      );
+    },
+
+    /** The owner cancelled the queue job while it ran; its open rows end cancelled. */
+    async markCancelled(queueJobId: string, reason: string): Promise<void> {
+      await db.query(
+        `UPDATE jobs SET state = 'cancelled', error = $2, finished_at = now(), updated_at = now()
+         WHERE queue_job_id = $1 AND state IN ('queued', 'running')`,
+        [queueJobId, reason],
+      );
+    },
+
+    /** Fails the rows still open when the queue gave the job up without a worker saying why. */
+    async failOpen(queueJobId: string, error: string): Promise<void> {
+      await db.query(
+        `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
+         WHERE queue_job_id = $1 AND state IN ('queued', 'running')`,
+        [queueJobId, error],
       );
     },
 
@@ -169,7 +234,7 @@ export function jobsRepository(db: Queryable) {
       );
     },
 
-    /** How the queue job ended for one destination (or, without one, for all its rows). */
+    /** How the queue job ended for one destination (or, without one, for all its open rows). */
     async markFinished(
       queueJobId: string,
       destinationSiteId: string | null,
@@ -177,7 +242,8 @@ export function jobsRepository(db: Queryable) {
     ): Promise<void> {
       await db.query(
         `UPDATE jobs SET state = $3, bytes_done = $4, error = $5, finished_at = now(), updated_at = now()
-         WHERE queue_job_id = $1 AND ($2::uuid IS NULL OR destination_site_id = $2) AND state <> 'cancelled'`,
+         WHERE queue_job_id = $1 AND ($2::uuid IS NULL OR destination_site_id = $2)
+           AND state IN ('queued', 'running')`,
         [queueJobId, destinationSiteId, outcome.state, outcome.bytesDone, outcome.error],
       );
     },

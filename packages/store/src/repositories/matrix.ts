@@ -1,4 +1,5 @@
 import { pageOf, type Queryable } from './queryable';
+import type { SelfHeal } from './sites';
 
 export interface MatrixFilter {
   /** Part of the name, in any letter case. */
@@ -41,6 +42,8 @@ export interface CellFacts {
   /** Carries Glint's markers: Glint made it. */
   managed: boolean;
   wanted: boolean | null;
+  /** The self-heal policy in force on the cell: its placement's own, else its site's. */
+  selfHeal: SelfHeal;
   jobOperation: string | null;
   jobState: string | null;
   bytesDone: number | null;
@@ -108,7 +111,8 @@ export function matrixRepository(db: Queryable) {
     async cells(ownerId: string, imageIds: string[]): Promise<CellFacts[]> {
       const { rows } = await db.query<CellFacts>(
         `SELECT i.id AS "imageId", s.id AS "siteId", si.cloud_image_id AS "cloudImageId", si.status,
-                coalesce(si.managed, false) AS managed, p.wanted, j.operation AS "jobOperation",
+                coalesce(si.managed, false) AS managed, p.wanted,
+                coalesce(p.self_heal, s.self_heal) AS "selfHeal", j.operation AS "jobOperation",
                 j.state AS "jobState", j.bytes_done::float8 AS "bytesDone", j.bytes_total::float8 AS "bytesTotal",
                 extract(epoch FROM now() - j.started_at)::float8 AS "runningSeconds", j.error AS "jobError"
          FROM unnest($2::uuid[]) AS i (id)

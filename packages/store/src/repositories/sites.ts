@@ -4,12 +4,21 @@ import type { Queryable } from './queryable';
 /** A site's configuration in its type's terms, as stored: everything but the credential. */
 export type SiteConfig = Record<string, unknown>;
 
+/**
+ * What the reconciler may do on its own where a cell drifted from the desired state: only show it,
+ * restore wanted copies, or also delete unwanted ones.
+ */
+export type SelfHeal = 'off' | 'restore' | 'restore-and-prune';
+
 /** A site as the API shows it: the credential only as who logs in and when that last worked. */
 export interface SiteRecord {
   id: string;
   type: SiteType;
   name: string;
   config: SiteConfig;
+  selfHeal: SelfHeal;
+  /** When the last inventory of the site finished; null before the first. */
+  inventoriedAt: string | null;
   credential: ({ kind: string; validatedAt: string } & Record<string, unknown>) | null;
   createdAt: string;
   updatedAt: string;
@@ -17,7 +26,8 @@ export interface SiteRecord {
 
 // Timestamps as ISO 8601 text, as the API gives them.
 const selectSites = `
-  SELECT s.id, s.type, s.name, s.config, to_jsonb(s.created_at) #>> '{}' AS "createdAt",
+  SELECT s.id, s.type, s.name, s.config, s.self_heal AS "selfHeal",
+         to_jsonb(s.inventoried_at) #>> '{}' AS "inventoriedAt", to_jsonb(s.created_at) #>> '{}' AS "createdAt",
          to_jsonb(s.updated_at) #>> '{}' AS "updatedAt",
          CASE WHEN c.id IS NULL THEN NULL
               ELSE c.principal || jsonb_build_object('kind', c.kind, 'validatedAt', c.validated_at) END AS credential
@@ -76,12 +86,13 @@ export function sitesRepository(db: Queryable) {
     async update(
       ownerId: string,
       id: string,
-      changes: { name?: string; config?: SiteConfig },
+      changes: { name?: string; config?: SiteConfig; selfHeal?: SelfHeal },
     ): Promise<void> {
       await db.query(
-        `UPDATE sites SET name = coalesce($3, name), config = coalesce($4, config), updated_at = now()
+        `UPDATE sites SET name = coalesce($3, name), config = coalesce($4, config),
+           self_heal = coalesce($5, self_heal), updated_at = now()
          WHERE owner_id = $1 AND id = $2`,
-        [ownerId, id, changes.name ?? null, changes.config ?? null],
+        [ownerId, id, changes.name ?? null, changes.config ?? null, changes.selfHeal ?? null],
       );
     },
 

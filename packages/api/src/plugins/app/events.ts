@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { eventChannel, type GlintEvent } from '@glint/core';
+import {
+  eventChannel,
+  redisEventPublisher,
+  type GlintEvent,
+  type PublishEvents,
+} from '@glint/core';
 import { Redis } from 'ioredis';
 import type { AppOptions } from '../../app';
 
@@ -14,10 +19,11 @@ export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(
-    private readonly publisher: Redis,
+    publisher: Redis,
     private readonly subscriber: Redis,
     private readonly prefix: string,
   ) {
+    this.publish = redisEventPublisher(publisher, prefix);
     subscriber.on('message', (channel: string, message: string) => {
       const ownerId = channel.slice(eventChannel(prefix, '').length);
       let event: GlintEvent;
@@ -30,12 +36,7 @@ export class EventBus {
     });
   }
 
-  async publish(ownerId: string, events: GlintEvent[]): Promise<void> {
-    const channel = eventChannel(this.prefix, ownerId);
-    await Promise.all(
-      events.map((event) => this.publisher.publish(channel, JSON.stringify(event))),
-    );
-  }
+  readonly publish: PublishEvents;
 
   /** Calls `listener` with each of the user's events until the returned function is called. */
   async listen(ownerId: string, listener: Listener): Promise<() => Promise<void>> {

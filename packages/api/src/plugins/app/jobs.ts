@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { JobKind } from '@glint/core';
+import {
+  CANCEL_REQUEST_TTL_SECONDS,
+  cancelChannel,
+  cancelRequestKey,
+  type JobKind,
+} from '@glint/core';
 import type { JobFilter, JobRecord, NewJob } from '@glint/store';
 import { ApiError, notFound } from '../../errors';
 import type { Caller } from './caller-store';
@@ -65,48 +70,57 @@ export class JobService {
   }
 
   /**
-   * Cancels a job still waiting, with every cell of its queue job (a fanned-out copy is one).
-   * One a worker has taken is the daemon's to stop.
+   * Cancels a job with every cell of its queue job (a fanned-out copy is one). One still waiting
+   * is taken off the queue and ends cancelled at once (`stopping` false). One a daemon is running
+   * is asked to stop (`stopping` true): the daemon stops its streams, removes the half-made copies
+   * and marks it cancelled, which the owner's event stream tells. The request is recorded first,
+   * so a job a daemon takes up meanwhile stops as soon as it starts.
    */
-  async cancel(caller: Caller, id: string): Promise<JobRecord> {
+  async cancel(caller: Caller, id: string): Promise<{ job: JobRecord; stopping: boolean }> {
     const job = await this.get(caller, id);
-    if (job.state !== 'queued' || !queued(job.operation))
+    if ((job.state !== 'queued' && job.state !== 'running') || !queued(job.operation))
       throw new ApiError(
         409,
         'job_not_cancellable',
-        `job ${id} is ${job.state}; only queued jobs can be cancelled`,
+        `job ${id} is ${job.state}; only queued or running copies, deletes and imports can be cancelled`,
       );
+    const { redis, config } = this.fastify;
+    await redis
+      .multi()
+      .set(cancelRequestKey(job.queueJobId), caller.userId, 'EX', CANCEL_REQUEST_TTL_SECONDS)
+      .publish(cancelChannel(config.redis.keyPrefix), job.queueJobId)
+      .exec();
     const queuedJob = await this.fastify.queues.queue(job.operation).getJob(job.queueJobId);
-    if (queuedJob && (await queuedJob.isActive()))
-      throw new ApiError(
-        409,
-        'job_not_cancellable',
-        `job ${id} has just started; it can no longer be cancelled`,
-      );
-    await queuedJob?.remove();
+    // A job a worker holds cannot be removed; its daemon stops it.
+    const removed =
+      !queuedJob ||
+      (await queuedJob.remove().then(
+        () => true,
+        () => false,
+      ));
     await this.fastify.transaction(async (repositories) => {
-      await repositories.jobs.cancelQueued(caller.userId, job.queueJobId);
+      if (removed) await repositories.jobs.cancelQueued(caller.userId, job.queueJobId);
       await repositories.audit.record({
         ownerId: caller.userId,
         actorId: caller.userId,
-        action: 'job.cancelled',
+        action: removed ? 'job.cancelled' : 'job.cancel_requested',
         targetType: 'job',
         targetId: id,
         details: { queueJobId: job.queueJobId },
       });
     });
-    const cancelled = await this.get(caller, id);
-    await this.fastify.events.publish(caller.userId, [
-      {
-        type: 'job',
-        queueJobId: job.queueJobId,
-        operation: job.operation,
-        state: 'cancelled',
-        imageId: job.imageId,
-        siteIds: job.destinationSiteId ? [job.destinationSiteId] : [],
-      },
-    ]);
-    return cancelled;
+    if (removed)
+      await this.fastify.events.publish(caller.userId, [
+        {
+          type: 'job',
+          queueJobId: job.queueJobId,
+          operation: job.operation,
+          state: 'cancelled',
+          imageId: job.imageId,
+          siteIds: job.destinationSiteId ? [job.destinationSiteId] : [],
+        },
+      ]);
+    return { job: await this.get(caller, id), stopping: !removed };
   }
 }
 
@@ -120,5 +134,5 @@ export default fp(
   async (fastify) => {
     fastify.decorate('jobs', new JobService(fastify));
   },
-  { name: 'jobs', dependencies: ['repositories', 'outbox', 'queues', 'events'] },
+  { name: 'jobs', dependencies: ['repositories', 'outbox', 'queues', 'events', 'redis'] },
 );

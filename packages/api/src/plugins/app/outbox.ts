@@ -1,37 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { GlintEvent, JobKind, JobPayload } from '@glint/core';
-import type { NewJob, PendingJob } from '@glint/store';
+import { dispatchJobs, type NewJob, type PendingJob } from '@glint/store';
 import type { Caller } from './caller-store';
 
 /** How many outbox rows one sweep puts on the queue at most, and how often it runs. */
 const sweepBatch = 5000;
 const sweepIntervalMs = 60_000;
-
-/** The queue kinds history rows are enqueued as. */
-const kinds: JobKind[] = ['copy', 'delete', 'import'];
-
-/** What clients hear of a job put on the queue; every payload names its owner and cells. */
-function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
-  const payload = job.payload as {
-    ownerId: string;
-    imageId?: string;
-    siteId?: string;
-    destinations?: { siteId: string }[];
-  };
-  return {
-    ownerId: payload.ownerId,
-    event: {
-      type: 'job',
-      queueJobId: job.queueJobId,
-      operation: job.operation,
-      state: 'queued',
-      imageId: payload.imageId ?? null,
-      siteIds:
-        payload.destinations?.map((d) => d.siteId) ?? (payload.siteId ? [payload.siteId] : []),
-    },
-  };
-}
 
 /**
  * The jobs table as the queue's outbox. Services write jobs, payloads included, in the transaction
@@ -43,23 +17,13 @@ export class JobOutbox {
   constructor(private readonly fastify: FastifyInstance) {}
 
   async dispatch(jobs: PendingJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    const { queues, repositories } = this.fastify;
-    for (const kind of kinds) {
-      const ofKind = jobs.filter((job) => job.operation === kind);
-      await queues.enqueue(
-        kind,
-        ofKind.map((job) => ({
-          id: job.queueJobId,
-          payload: job.payload as JobPayload<typeof kind>,
-        })),
-      );
-    }
-    await repositories.jobs.markEnqueued(jobs.map((job) => job.queueJobId));
-    for (const job of jobs) {
-      const { ownerId, event } = queuedEvent(job);
-      await this.fastify.events.publish(ownerId, [event]);
-    }
+    const { queues, repositories, events } = this.fastify;
+    await dispatchJobs(
+      queues,
+      repositories.jobs,
+      (ownerId, list) => events.publish(ownerId, list),
+      jobs,
+    );
   }
 
   /**

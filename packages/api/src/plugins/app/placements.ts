@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { CopyJob, DeleteJob } from '@glint/core';
-import type { NewJob, PendingJob, Placement, Repositories } from '@glint/store';
+import {
+  plan,
+  planJobs,
+  queueJobsOf,
+  type Placement,
+  type Plan,
+  type Repositories,
+} from '@glint/store';
 import { notFound } from '../../errors';
-import { plan, type Plan } from '../../planner';
 import type { PlanBody } from '../../schemas/placements';
 import type { Caller } from './caller-store';
 
@@ -28,7 +32,7 @@ export class PlacementService {
     const outcome = await this.fastify.transaction(async (repositories) => {
       await repositories.placements.lockOwner(caller.userId);
       const planned = await this.planOn(repositories, caller, body);
-      const rows = jobRows(caller, planned, body.force ?? false);
+      const rows = planJobs(caller.userId, caller.userId, planned, body.force ?? false);
       await repositories.placements.record(caller.userId, caller.userId, planned.placements);
       await repositories.jobs.insert(caller.userId, caller.userId, rows);
       if (planned.placements.length > 0)
@@ -47,7 +51,7 @@ export class PlacementService {
         });
       return { planned, rows };
     });
-    const jobs = uniqueJobs(outcome.rows);
+    const jobs = queueJobsOf(outcome.rows);
     await this.fastify.outbox.dispatch(jobs);
     return {
       ...outcome.planned,
@@ -71,7 +75,12 @@ export class PlacementService {
     if (missingImage) throw notFound('image', missingImage);
     let changes: Placement[];
     if ('changes' in body) {
-      changes = body.changes.map((c) => ({ imageId: c.image, siteId: c.site, wanted: c.wanted }));
+      changes = body.changes.map((c) => ({
+        imageId: c.image,
+        siteId: c.site,
+        wanted: c.wanted,
+        ...(c.selfHeal !== undefined && { selfHeal: c.selfHeal }),
+      }));
     } else {
       changes = body.desired.flatMap((row) => {
         const wanted = new Set(row.sites);
@@ -88,61 +97,6 @@ export class PlacementService {
     if (missingSite) throw notFound('site', missingSite.siteId);
     return plan(facts, changes, body.force ?? false);
   }
-}
-
-/** The history rows (and outbox payloads) of a plan: one per cell, sharing their queue job's id. */
-function jobRows(caller: Caller, planned: Plan, force: boolean): NewJob[] {
-  const rows: NewJob[] = [];
-  for (const copy of planned.copies) {
-    const queueJobId = `copy-${randomUUID()}`;
-    const payload: CopyJob = {
-      version: 1,
-      ownerId: caller.userId,
-      imageId: copy.imageId,
-      source: copy.source,
-      // The new images' ids are fixed now, so a retried job finds what an earlier attempt left.
-      destinations: copy.destinations.map((siteId) => ({ siteId, cloudImageId: randomUUID() })),
-      visibility: 'private',
-      requestedBy: caller.userId,
-    };
-    for (const destination of copy.destinations)
-      rows.push({
-        queueJobId,
-        operation: 'copy',
-        imageId: copy.imageId,
-        sourceSiteId: copy.source.siteId,
-        destinationSiteId: destination,
-        bytesTotal: copy.bytes,
-        payload,
-      });
-  }
-  for (const del of planned.deletes) {
-    const payload: DeleteJob = {
-      version: 1,
-      ownerId: caller.userId,
-      imageId: del.imageId,
-      siteId: del.siteId,
-      cloudImageId: del.cloudImageId,
-      force,
-      requestedBy: caller.userId,
-    };
-    rows.push({
-      queueJobId: `delete-${randomUUID()}`,
-      operation: 'delete',
-      imageId: del.imageId,
-      sourceSiteId: null,
-      destinationSiteId: del.siteId,
-      bytesTotal: null,
-      payload,
-    });
-  }
-  return rows;
-}
-
-function uniqueJobs(rows: NewJob[]): PendingJob[] {
-  const jobs = new Map<string, PendingJob>();
-  for (const row of rows) jobs.set(row.queueJobId, row);
-  return [...jobs.values()];
 }
 
 declare module 'fastify' {

@@ -18,11 +18,12 @@ import {
 } from '../../site-types';
 import type { Caller } from './caller-store';
 import type { Static } from '@fastify/type-provider-typebox';
-import { siteNameConstraint, type Repositories } from '@glint/store';
+import { siteNameConstraint, type Repositories, type SelfHeal } from '@glint/store';
 import type { Site } from '../../schemas/sites';
 
 export interface SiteChanges {
   name?: string;
+  selfHeal?: SelfHeal;
   config?: SiteConfig;
   credential?: SiteCredential;
 }
@@ -99,7 +100,11 @@ export class SiteService {
       );
     }
     return this.writing(caller, changes.name ?? site.name, async (repositories) => {
-      await repositories.sites.update(caller.userId, id, { name: changes.name, config });
+      await repositories.sites.update(caller.userId, id, {
+        name: changes.name,
+        config,
+        selfHeal: changes.selfHeal,
+      });
       if (changes.credential)
         await this.storeCredential(repositories, caller, site, changes.credential);
       else if (config) await repositories.credentials.markValidated(caller.userId, id);

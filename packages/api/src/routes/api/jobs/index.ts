@@ -62,12 +62,20 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       schema: {
         tags,
-        summary: 'Cancel a queued job, with every cell of its queue job',
+        summary: 'Cancel a queued or running job, with every cell of its queue job',
+        description:
+          'A queued job ends cancelled at once (200). A running one is asked to stop (202): its daemon stops the streams, removes the half-made copies and marks it cancelled, which the event stream tells.',
         params: JobParams,
-        response: { 200: Job, ...errorReplies },
+        response: { 200: Job, 202: Job, ...errorReplies },
       },
     },
-    async (request) => fastify.jobs.cancel(authOf(request).caller, request.params.id),
+    async (request, reply) => {
+      const { job, stopping } = await fastify.jobs.cancel(
+        authOf(request).caller,
+        request.params.id,
+      );
+      return reply.code(stopping ? 202 : 200).send(job);
+    },
   );
 };
 

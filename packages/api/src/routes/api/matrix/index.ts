@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CellFacts } from '@glint/store';
-import { cellState } from '../../../cell-state';
+import { cellState, driftOf } from '../../../cell-state';
 import { authOf } from '../../../plugins/app/authentication';
 import { errorReplies } from '../../../schemas/errors';
 import { Matrix, MatrixQuery } from '../../../schemas/matrix';
@@ -40,9 +40,12 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
             cells: columns.map((column) => {
               // The cells query joins every row with every site, so each cell has its facts.
               const fact = cells.get(column.id)!;
+              const drift = driftOf(fact);
               return {
                 siteId: column.id,
                 wanted: fact.wanted,
+                selfHeal: fact.selfHeal,
+                ...(drift && { drift }),
                 cloudImageId: fact.cloudImageId,
                 ...cellState(fact, row.conflict),
               };

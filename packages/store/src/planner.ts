@@ -1,5 +1,5 @@
 import { deleteRefusal, LAST_COPY_REFUSAL, type DeleteRefusalReason } from '@glint/core';
-import type { Placement, PlanCopy, PlanFacts } from '@glint/store';
+import type { Placement, PlanCopy, PlanFacts } from './repositories';
 
 export interface PlannedCopy {
   imageId: string;

@@ -1,4 +1,4 @@
-import type { PlanCopy, PlanFacts } from '@glint/store';
+import type { PlanCopy, PlanFacts } from '../src/repositories';
 import { plan } from '../src/planner';
 
 const image = 'image-1';

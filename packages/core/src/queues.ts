@@ -1,0 +1,71 @@
+/**
+ * The producer side of the queue contract: Glint's BullMQ queues, and how jobs are put on them. The
+ * API, the daemon (for the work it derives, such as self-healing) and automation all enqueue here.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { JOBS, parseJobPayload, type JobKind, type JobPayload } from './jobs';
+
+/**
+ * Attempts of a job that fails with an error that may clear (a 5xx, a reset connection, a busy
+ * 409), spaced by exponential backoff with jitter. Workers fail permanent errors at once.
+ */
+export const JOB_RETRIES = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
+};
+
+export interface QueuedJob<K extends JobKind> {
+  /** Deterministic: BullMQ keeps one job per id, so enqueueing the same id again adds nothing. */
+  id: string;
+  payload: JobPayload<K>;
+}
+
+/** Glint's queues, as the queue contract names them. */
+export class JobQueues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: ConnectionOptions,
+    /** BullMQ's key prefix: queuePrefix() of Glint's Redis prefix. */
+    private readonly prefix: string,
+  ) {}
+
+  /** Adds the jobs, each checked against its payload schema first; ids already queued are skipped by BullMQ. */
+  async enqueue<K extends JobKind>(
+    kind: K,
+    jobs: QueuedJob<K>[],
+    /** Remove the job from Redis as soon as it finished, so the same id can be queued again. */
+    options: { removeOnComplete?: true } = {},
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    const { name } = JOBS[kind];
+    await this.queue(kind).addBulk(
+      jobs.map((job) => ({
+        name,
+        data: parseJobPayload(kind, job.payload),
+        opts: {
+          jobId: job.id,
+          ...JOB_RETRIES,
+          // The jobs table keeps the history; Redis keeps only recent jobs for the workers' sake.
+          removeOnComplete: options.removeOnComplete ?? { count: 1000 },
+          removeOnFail: options.removeOnComplete ?? { count: 5000 },
+        },
+      })),
+    );
+  }
+
+  /** The queue a kind of job goes on; kinds may share one (copies and imports both move bytes). */
+  queue(kind: JobKind): Queue {
+    const name = JOBS[kind].queue;
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}

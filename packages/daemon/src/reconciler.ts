@@ -1,0 +1,87 @@
+import type { JobQueues, PublishEvents } from '@glint/core';
+import {
+  dispatchJobs,
+  plan,
+  planJobs,
+  queueJobsOf,
+  repositoriesOn,
+  withTransaction,
+  type DriftedCell,
+} from '@glint/store';
+import type { Pool } from 'pg';
+
+/** Who the reconciler's jobs say asked for them. */
+export const RECONCILER = 'glint-reconciler';
+
+export interface ReconcileOutcome {
+  /** Cells whose copy differs from the desired state with no job under way. */
+  drifted: number;
+  /** Copies and deletes enqueued to heal drift, as queue jobs. */
+  copies: number;
+  deletes: number;
+  /** Drifted cells whose policy allowed healing but no job could do it (no source, a safeguard). */
+  refused: number;
+}
+
+/**
+ * Whether the cell's policy lets the reconciler heal it. A wanted copy is restored under
+ * `restore` and `restore-and-prune`; an unwanted one is deleted only under `restore-and-prune`.
+ * A cell whose last job failed waits for a person to retry it, so healing never loops on a
+ * permanent error.
+ */
+function healable(cell: DriftedCell): boolean {
+  if (cell.lastJobFailed) return false;
+  return cell.wanted ? cell.selfHeal !== 'off' : cell.selfHeal === 'restore-and-prune';
+}
+
+/**
+ * Compares the owner's desired placements with the inventory and enqueues the copies and deletes
+ * that heal the drift the owner's policies allow; every drift stays visible on its cell. Runs
+ * under the owner's placements lock, as applying does, so two reconciles (or a reconcile and an
+ * apply) never plan the same cell twice. Deletes keep every safeguard: never forced.
+ */
+export async function reconcile(
+  pool: Pool,
+  queues: JobQueues,
+  publish: PublishEvents,
+  ownerId: string,
+): Promise<ReconcileOutcome> {
+  const { drifted, rows, refused } = await withTransaction(pool, async (repositories) => {
+    await repositories.placements.lockOwner(ownerId);
+    const drifted = await repositories.placements.drifted(ownerId);
+    const changes = drifted
+      .filter(healable)
+      .map(({ imageId, siteId, wanted }) => ({ imageId, siteId, wanted }));
+    if (changes.length === 0) return { drifted, rows: [], refused: 0 };
+    const imageIds = [...new Set(changes.map((change) => change.imageId))];
+    const planned = plan(await repositories.placements.facts(ownerId, imageIds), changes, false);
+    const rows = planJobs(ownerId, RECONCILER, planned, false);
+    await repositories.jobs.insert(ownerId, ownerId, rows);
+    if (rows.length > 0)
+      await repositories.audit.record({
+        ownerId,
+        actorId: null,
+        action: 'placements.healed',
+        targetType: 'placements',
+        targetId: ownerId,
+        details: { copies: planned.copies.length, deletes: planned.deletes.length },
+      });
+    return { drifted, rows, refused: planned.refusals.length };
+  });
+  const jobs = queueJobsOf(rows);
+  await dispatchJobs(queues, repositoriesOn(pool).jobs, publish, jobs);
+  if (drifted.length > 0)
+    await publish(ownerId, [
+      {
+        type: 'cells',
+        siteIds: [...new Set(drifted.map((cell) => cell.siteId))],
+        imageIds: [...new Set(drifted.map((cell) => cell.imageId))],
+      },
+    ]);
+  return {
+    drifted: drifted.length,
+    copies: jobs.filter((job) => job.operation === 'copy').length,
+    deletes: jobs.filter((job) => job.operation === 'delete').length,
+    refused,
+  };
+}

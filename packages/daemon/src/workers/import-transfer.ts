@@ -1,0 +1,76 @@
+import { copyFromStream, type CloudAdapter } from '@glint/cloud-adapters';
+import { displayUrl, fetchImage } from '../image-fetch';
+import { openSiteAdapter } from '../site-adapter';
+import { failureOf } from './lifecycle';
+import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
+
+/**
+ * Fetches the URL (checked again, connection by connection) and streams it through the transfer
+ * engine to every destination still to do at once, each copy verified.
+ */
+async function importImage(run: TransferRun<'import'>): Promise<DestinationOutcome[]> {
+  const { repositories, started, signal, onProgress } = run;
+  const { payload } = started;
+  const destinations = payload.destinations.filter((d) => started.openSiteIds.has(d.siteId));
+  const adapters: CloudAdapter[] = [];
+  const fetched = await fetchImage(payload.url, {
+    ...(run.allowedNetworks && { allowed: run.allowedNetworks }),
+    ...(payload.expectedSize !== undefined && { expectedSize: payload.expectedSize }),
+    signal,
+  });
+  try {
+    for (const destination of destinations)
+      adapters.push(
+        await openSiteAdapter(repositories, run.cipher, payload.ownerId, destination.siteId),
+      );
+    const size = payload.expectedSize ?? fetched.size ?? undefined;
+    const result = await copyFromStream({
+      sourceKey: 'import',
+      sourceName: displayUrl(payload.url),
+      data: fetched.body,
+      ...(size !== undefined && { size }),
+      ...(payload.expectedHash && { expectedHash: payload.expectedHash }),
+      signal,
+      onProgress,
+      spec: {
+        name: payload.name,
+        diskFormat: payload.diskFormat,
+        containerFormat: payload.containerFormat,
+        visibility: payload.visibility,
+      },
+      destinations: destinations.map((destination, i) => ({
+        key: destination.siteId,
+        adapter: adapters[i]!,
+        imageId: destination.cloudImageId,
+      })),
+    });
+    return result.destinations.map((done) => ({
+      siteId: done.key,
+      ...(done.imageId && { cloudImageId: done.imageId }),
+      bytes: done.bytes,
+      ...(done.outcome === 'failed' && { error: failureOf(done.error) }),
+    }));
+  } finally {
+    fetched.body.destroy();
+    await Promise.all([...adapters.map((adapter) => adapter.close()), fetched.dispatcher.close()]);
+  }
+}
+
+/** `import` jobs: an image fetched from a URL onto every destination. */
+export const importTransfer: Transfer<'import'> = {
+  kind: 'import',
+  imageId: () => null,
+  siteIds: (payload) => payload.destinations.map((d) => d.siteId),
+  slotSites: (payload) => payload.destinations.map((d) => d.siteId),
+  rows: (queueJobId, payload) =>
+    payload.destinations.map((destination) => ({
+      queueJobId,
+      operation: 'import',
+      imageId: null,
+      sourceSiteId: null,
+      destinationSiteId: destination.siteId,
+      bytesTotal: payload.expectedSize ?? null,
+      payload,
+    })),
+  run: importImage,
+};

@@ -1,0 +1,19 @@
+import type { JobQueues, PublishEvents } from '@glint/core';
+import type { CredentialCipher } from '@glint/store';
+import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
+import type { Pool } from 'pg';
+
+/** What every worker of a daemon runs on. */
+export interface WorkerOptions {
+  /**
+   * BullMQ's settings shared by the daemon's workers: the connection, the key prefix the API
+   * enqueues under, the daemon's name and its lock timing. Each worker sets its own concurrency.
+   */
+  bullmq: BullWorkerOptions;
+  pool: Pool;
+  cipher: CredentialCipher;
+  /** Tells the user's clients their cells may have changed. */
+  publish: PublishEvents;
+  /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
+  queues: JobQueues;
+}

@@ -1,0 +1,57 @@
+import type { GlintEvent, JobKind, JobPayload, JobQueues, PublishEvents } from '@glint/core';
+import type { JobsRepository, PendingJob } from './repositories';
+
+/** The queue kinds history rows are enqueued as. */
+const kinds: JobKind[] = ['copy', 'delete', 'import'];
+
+/** What clients hear of a job put on the queue; every payload names its owner and cells. */
+function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
+  const payload = job.payload as {
+    ownerId: string;
+    imageId?: string;
+    siteId?: string;
+    destinations?: { siteId: string }[];
+  };
+  return {
+    ownerId: payload.ownerId,
+    event: {
+      type: 'job',
+      queueJobId: job.queueJobId,
+      operation: job.operation,
+      state: 'queued',
+      imageId: payload.imageId ?? null,
+      siteIds:
+        payload.destinations?.map((d) => d.siteId) ?? (payload.siteId ? [payload.siteId] : []),
+    },
+  };
+}
+
+/**
+ * Puts committed jobs on the queue, marks them enqueued and tells their owners. The jobs table is
+ * the queue's outbox: whoever decides work (the API, the daemon's reconciler) writes its rows in
+ * the deciding transaction and calls this after the commit. Rows a crash left unmarked are put on
+ * the queue again under the same ids, which BullMQ takes once.
+ */
+export async function dispatchJobs(
+  queues: JobQueues,
+  jobs: JobsRepository,
+  publish: PublishEvents,
+  pending: PendingJob[],
+): Promise<void> {
+  if (pending.length === 0) return;
+  for (const kind of kinds) {
+    const ofKind = pending.filter((job) => job.operation === kind);
+    await queues.enqueue(
+      kind,
+      ofKind.map((job) => ({
+        id: job.queueJobId,
+        payload: job.payload as JobPayload<typeof kind>,
+      })),
+    );
+  }
+  await jobs.markEnqueued(pending.map((job) => job.queueJobId));
+  for (const job of pending) {
+    const { ownerId, event } = queuedEvent(job);
+    await publish(ownerId, [event]);
+  }
+}
