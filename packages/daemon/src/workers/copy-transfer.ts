@@ -56,7 +56,7 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
   const prepared: Prepared[] = [];
   try {
     for (const destination of payload.destinations)
-      if (started.openSiteIds.has(destination.siteId))
+      if (started.isOpen(destination.siteId))
         prepared.push(await prepareDestination(run, destination));
     const ready = prepared.filter((p) => 'adapter' in p);
     const result = await copyImage({

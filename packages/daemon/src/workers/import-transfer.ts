@@ -11,7 +11,7 @@ import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
 async function importImage(run: TransferRun<'import'>): Promise<DestinationOutcome[]> {
   const { repositories, started, signal, onProgress } = run;
   const { payload } = started;
-  const destinations = payload.destinations.filter((d) => started.openSiteIds.has(d.siteId));
+  const destinations = payload.destinations.filter((d) => started.isOpen(d.siteId));
   const adapters: CloudAdapter[] = [];
   const fetched = await fetchImage(payload.url, {
     ...(run.allowedNetworks && { allowed: run.allowedNetworks }),

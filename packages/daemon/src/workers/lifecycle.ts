@@ -85,8 +85,8 @@ export interface StartedJob<K extends 'copy' | 'delete' | 'import'> {
   audience: JobAudience;
   /** Starts of the job before this one, crashed ones included. */
   earlierStarts: number;
-  /** The destinations still to do: not finished by an earlier attempt, nor failed for good. */
-  openSiteIds: Set<string>;
+  /** Whether a destination is still to do: not finished by an earlier attempt, nor failed for good. */
+  isOpen(siteId: string): boolean;
 }
 
 /** What a kind of job means for the jobs table: its cells, and its rows when none were written. */
@@ -125,7 +125,8 @@ export async function startJob<K extends 'copy' | 'delete' | 'import'>(
   cells: JobCells<K>,
 ): Promise<StartedJob<K>> {
   await repositories.jobs.adopt(payload.ownerId, cells.rows(job.id!, payload));
-  const { starts, openSiteIds } = await repositories.jobs.markRunning(job.id!);
+  const { starts, finishedSiteIds } = await repositories.jobs.markRunning(job.id!);
+  const finished = new Set(finishedSiteIds);
   const audience: JobAudience = {
     publish,
     ownerId: payload.ownerId,
@@ -134,5 +135,10 @@ export async function startJob<K extends 'copy' | 'delete' | 'import'>(
     siteIds: cells.siteIds(payload),
   };
   await announce(job, audience, 'running');
-  return { payload, audience, earlierStarts: starts - 1, openSiteIds: new Set(openSiteIds) };
+  return {
+    payload,
+    audience,
+    earlierStarts: starts - 1,
+    isOpen: (siteId) => !finished.has(siteId),
+  };
 }

@@ -106,6 +106,8 @@ async function settle(
   // Another attempt redoes only the destinations that may fare better; the others keep their end.
   const failure = failures.find((f) => f.retryable) ?? failures[0]!;
   const retrying = failure.retryable && willRetry(job);
+  // Rows of sites that are not the owner's (a job put straight on the queue) name no destination.
+  if (!retrying) await repositories.jobs.failOpen(job.id!, failure.message);
   await announce(job, audience, retrying ? 'queued' : 'failed', failure.message);
   return raise(failure);
 }

@@ -171,19 +171,25 @@ export function jobsRepository(db: Queryable) {
     /**
      * A worker took the queue job: its open rows run, one more start. Returns how many times the
      * job has been started, this one included (crashed starts count: their rows were marked), and
-     * the destinations still to do; rows an earlier attempt finished are left as they are.
+     * the destinations an earlier attempt already finished (made, or failed for good).
      */
-    async markRunning(queueJobId: string): Promise<{ starts: number; openSiteIds: string[] }> {
-      const { rows } = await db.query<{ attempts: number; siteId: string | null }>(
+    async markRunning(queueJobId: string): Promise<{ starts: number; finishedSiteIds: string[] }> {
+      const { rows } = await db.query<{ attempts: number }>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
            updated_at = now()
          WHERE queue_job_id = $1 AND state IN ('queued', 'running')
-         RETURNING attempts, destination_site_id AS "siteId"`,
+         RETURNING attempts`,
+        [queueJobId],
+      );
+      const finished = await db.query<{ siteId: string }>(
+        `SELECT destination_site_id AS "siteId" FROM jobs
+         WHERE queue_job_id = $1 AND state IN ('succeeded', 'failed', 'cancelled')
+           AND destination_site_id IS NOT NULL`,
         [queueJobId],
       );
       return {
         starts: Math.max(1, ...rows.map((row) => row.attempts)),
-        openSiteIds: rows.flatMap((row) => (row.siteId ? [row.siteId] : [])),
+        finishedSiteIds: finished.rows.map((row) => row.siteId),
       };
     },
 
