@@ -27,7 +27,6 @@
  * Everything it makes is its own: a fresh database, a Redis key prefix, and images named
  * `glint-bq-<run>-…` on the clouds, all removed at the end (Ctrl-C included).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request, type IncomingMessage, type RequestOptions } from 'node:http';
@@ -36,7 +35,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -44,6 +42,12 @@ import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import { runMigrations } from '@glint/store';
 import { loadConfig } from '../../packages/api/src/config';
 import { buildServer } from '../../packages/api/src/server';
+import {
+  bundleDaemon,
+  startDaemonProcess,
+  stopDaemonProcess,
+  type DaemonProcess,
+} from '../../test-support/daemon-process';
 import { randomImageStream } from '../../test-support/random-image';
 import {
   passwordCredential,
@@ -65,7 +69,6 @@ const seedParallelism = Number(process.env.BENCH_SEED_PARALLEL ?? 8);
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? Math.max(600, imageCount * 2)) * 1000;
 const postgres = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
-const root = join(__dirname, '..', '..');
 
 const clouds = [sandboxCloud(1), sandboxCloud(2), sandboxCloud(3)];
 const next = (cloud: SandboxCloud) => clouds[cloud.index % clouds.length]!;
@@ -308,69 +311,6 @@ async function baseline(sources: Source[]): Promise<Timed> {
 
 // --- Glint: the API in-process, the daemons as processes -----------------------------------------
 
-/** The daemon as plain JavaScript, as it runs in production: bundled once, here. */
-async function bundleDaemon(dir: string): Promise<string> {
-  const outfile = join(dir, 'glint-daemon.js');
-  await build({
-    entryPoints: [join(root, 'packages', 'daemon', 'src', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    tsconfig: join(root, 'tsconfig.test.json'),
-    external: ['pg-native'],
-    logLevel: 'warning',
-  });
-  return outfile;
-}
-
-interface Daemon {
-  child: ChildProcess;
-  log: string[];
-  exited: Promise<number | null>;
-}
-
-/** Starts a daemon and resolves once it says it runs its workers. */
-async function startDaemon(script: string, env: Record<string, string>): Promise<Daemon> {
-  const child = spawn(process.execPath, [script], {
-    cwd: root,
-    env: { PATH: process.env.PATH!, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  let running: () => void;
-  const started = new Promise<void>((resolve) => (running = resolve));
-  const collect = (chunk: Buffer) => {
-    const lines = chunk.toString().split('\n').filter(Boolean);
-    log.push(...lines);
-    if (lines.some((line) => /^glint-daemon: .*\brunning\b/.test(line))) running();
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const failed = exited.then((code) => {
-    throw new Error(`glint-daemon exited (${code}) before it ran:\n${log.join('\n')}`);
-  });
-  const tooLong = sleep(60_000).then(() => {
-    throw new Error(`glint-daemon did not start within 60 s:\n${log.join('\n')}`);
-  });
-  try {
-    await Promise.race([started, failed, tooLong]);
-  } finally {
-    failed.catch(() => {});
-    tooLong.catch(() => {});
-  }
-  return { child, log, exited };
-}
-
-async function stopDaemon(daemon: Daemon): Promise<void> {
-  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
-  daemon.child.kill('SIGTERM');
-  const killed = setTimeout(() => daemon.child.kill('SIGKILL'), 30_000);
-  await daemon.exited;
-  clearTimeout(killed);
-}
-
 interface Session {
   cookie: string;
   headers: { cookie: string; 'x-csrf-token': string };
@@ -446,7 +386,7 @@ interface JobRow {
 }
 
 /** Polls the jobs table until every copy row succeeded; throws when one failed for good. */
-async function waitForJobs(db: Client, server: FastifyInstance, daemons: Daemon[]) {
+async function waitForJobs(db: Client, server: FastifyInstance, daemons: DaemonProcess[]) {
   const deadline = performance.now() + timeoutMs;
   let reported = performance.now();
   for (;;) {
@@ -510,7 +450,7 @@ async function main(): Promise<void> {
     }),
   );
   const work = await mkdtemp(join(tmpdir(), 'glint-bench-queue-'));
-  const daemons: Daemon[] = [];
+  const daemons: DaemonProcess[] = [];
   const copies = `${imageCount} copies of ${size / MiB} MiB`;
   try {
     await runMigrations(databaseUrl);
@@ -543,7 +483,7 @@ async function main(): Promise<void> {
       GLINT_SITE_TRANSFER_LIMIT: String(siteLimit),
       GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
     };
-    for (let i = 0; i < daemonCount; i++) daemons.push(await startDaemon(script, daemonEnv));
+    for (let i = 0; i < daemonCount; i++) daemons.push(await startDaemonProcess(script, daemonEnv));
 
     console.error('inventory: refreshing the three sites…');
     started = performance.now();
@@ -690,7 +630,9 @@ async function main(): Promise<void> {
     // Each step whatever became of the others, so one failure leaves no more behind than it must.
     const step = (what: string, action: () => Promise<unknown>) =>
       action().catch((error: unknown) => console.error(`clean-up: ${what} failed:`, error));
-    await step('stopping the daemons', () => Promise.all(daemons.map(stopDaemon)));
+    await step('stopping the daemons', () =>
+      Promise.all(daemons.map((daemon) => stopDaemonProcess(daemon))),
+    );
     await step('closing the API', () => server.close());
     await step('closing the database connection', () => db.end());
     await step(`deleting the images named ${prefix}*`, async () =>

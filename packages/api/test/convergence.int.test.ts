@@ -22,6 +22,7 @@ import {
   refreshAll,
   startDeleteWorker,
   startInventoryWorker,
+  startReconcileWorker,
   startTransferWorker,
   type RunningWorker,
 } from './inventory-worker';
@@ -44,6 +45,7 @@ beforeAll(async () => {
   original = await images.seed(sandboxCloud(1), name, run);
   workers = await Promise.all([
     startInventoryWorker(env),
+    startReconcileWorker(env),
     startTransferWorker(env),
     startDeleteWorker(env),
   ]);
@@ -241,6 +243,111 @@ test('a saved desired state converges, and the real Glances agree', async () => 
   ]);
 });
 
+/** The matrix cell of one site, drift and policy included. */
+async function cellOf(siteId: string) {
+  const { cells } = await matrixRow(server, user, run);
+  return cells.find((cell) => cell.siteId === siteId)!;
+}
+
+/** Takes the site's inventory (which reconciles after it) and waits until all work settled. */
+async function refreshSite(siteId: string): Promise<void> {
+  const refreshed = await server.inject({
+    method: 'POST',
+    url: `/api/v1/sites/${siteId}/refresh`,
+    headers: user.headers,
+  });
+  expect(refreshed.statusCode).toBe(202);
+  const queues = [server.queues.queue('inventory'), server.queues.queue('reconcile')];
+  for (;;) {
+    const counts = await Promise.all(
+      queues.map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+    );
+    if (counts.every((c) => Object.values(c).every((n) => n === 0))) break;
+    await sleep(100);
+  }
+  await settled();
+}
+
+test('an image deleted out of band shows as drift; with self-heal on, the reconciler restores it', async () => {
+  // Wanted on three since the test above; deleted there behind Glint's back.
+  const [copy] = await copiesOn(3);
+  await images.adapter(sandboxCloud(3)).deleteImage(copy!.id);
+
+  await refreshSite(site.three);
+  expect(await cellOf(site.three)).toMatchObject({
+    state: 'missing',
+    wanted: true,
+    drift: 'missing',
+    selfHeal: 'off',
+  });
+  expect(await copiesOn(3)).toEqual([]);
+  const healJobs = `SELECT state FROM jobs WHERE payload->>'requestedBy' = 'glint-reconciler'`;
+  expect(await env.query(healJobs)).toEqual([]);
+
+  const patched = await server.inject({
+    method: 'PATCH',
+    url: `/api/v1/sites/${site.three}`,
+    headers: user.headers,
+    payload: { selfHeal: 'restore' },
+  });
+  expect(patched.statusCode).toBe(200);
+  expect(patched.json()).toMatchObject({ selfHeal: 'restore' });
+  await refreshSite(site.three);
+
+  expect(await env.query(healJobs)).toEqual([{ state: 'succeeded' }]);
+  const cell = await cellOf(site.three);
+  expect(cell).toMatchObject({ state: 'present', wanted: true, selfHeal: 'restore' });
+  expect(cell.drift).toBeUndefined();
+  const restored = await copiesOn(3);
+  expect(restored.map((c) => c.status)).toEqual(['active']);
+  expect(restored[0]!.hashValue).toBe(original.hashValue);
+  expect(
+    await env.query(`SELECT actor_id FROM audit_events WHERE action = 'placements.healed'`),
+  ).toEqual([{ actor_id: null }]);
+});
+
+test('an unwanted copy put back out of band is only shown, unless the cell’s own policy prunes it', async () => {
+  // Unwanted on two since the convergence test; the same image is put there again out of band.
+  const stray = await images.seed(sandboxCloud(2), name, run);
+  await refreshSite(site.two);
+  expect(await cellOf(site.two)).toMatchObject({
+    state: 'unmanaged',
+    wanted: false,
+    drift: 'unwanted',
+    selfHeal: 'off',
+  });
+  expect((await copiesOn(2)).map((c) => c.id)).toEqual([stray.id]);
+  await images.remove(sandboxCloud(2), stray.id);
+  await refreshSite(site.two);
+
+  // The cell's own policy, said while there is nothing to change: no job, only the policy.
+  const marked = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/placements',
+    headers: user.headers,
+    payload: {
+      changes: [{ image: imageId, site: site.two, wanted: false, selfHeal: 'restore-and-prune' }],
+    },
+  });
+  expect(marked.json()).toMatchObject({ copies: [], deletes: [], unchanged: 1, jobs: [] });
+  expect(await cellOf(site.two)).toMatchObject({ state: 'missing', selfHeal: 'restore-and-prune' });
+
+  await images.seed(sandboxCloud(2), name, run);
+  await refreshSite(site.two);
+  expect(await copiesOn(2)).toEqual([]);
+  const cell = await cellOf(site.two);
+  expect(cell).toMatchObject({ state: 'missing', wanted: false, selfHeal: 'restore-and-prune' });
+  expect(cell.drift).toBeUndefined();
+  expect(
+    await env.query(
+      `SELECT operation, state FROM jobs WHERE payload->>'requestedBy' = 'glint-reconciler' ORDER BY operation`,
+    ),
+  ).toEqual([
+    { operation: 'copy', state: 'succeeded' },
+    { operation: 'delete', state: 'succeeded' },
+  ]);
+});
+
 test('a wrong password on one destination fails that cell for good; the other gets its copy', async () => {
   const config = loadConfig(env.env());
   const owner = await ownerId();
@@ -273,11 +380,9 @@ test('a wrong password on one destination fails that cell for good; the other ge
     state: string;
     attempts: number;
     error: string | null;
-  }>(
-    `SELECT destination_site_id, state, attempts, error FROM jobs
-     WHERE operation = 'copy' AND destination_site_id = ANY ($1::uuid[])`,
-    [[site.two, site.four]],
-  );
+  }>(`SELECT destination_site_id, state, attempts, error FROM jobs WHERE queue_job_id = $1`, [
+    applied.json().jobs[0].queueJobId,
+  ]);
   const bySite = Object.fromEntries(rows.map((row) => [row.destination_site_id, row]));
   expect(bySite[site.two]).toMatchObject({ state: 'succeeded', attempts: 1, error: null });
   expect(bySite[site.four]).toMatchObject({ state: 'failed', attempts: 1 });

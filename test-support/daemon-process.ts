@@ -1,0 +1,81 @@
+/**
+ * `glint-daemon` as real processes, for tests and benchmarks that must kill, restart or run
+ * several of them: bundled once with esbuild, as it runs in production (no TypeScript loader).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(__dirname, '..');
+
+/** Bundles packages/daemon/src/main.ts into `dir`; returns the script's path. */
+export async function bundleDaemon(dir: string): Promise<string> {
+  const outfile = join(dir, 'glint-daemon.js');
+  await build({
+    entryPoints: [join(root, 'packages', 'daemon', 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    tsconfig: join(root, 'tsconfig.test.json'),
+    external: ['pg-native'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  /** Every line it logged so far. */
+  log: string[];
+  exited: Promise<number | null>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts a daemon with exactly `env` (and PATH); resolves once it says it runs its workers. */
+export async function startDaemonProcess(
+  script: string,
+  env: Record<string, string>,
+): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  let running: () => void;
+  const started = new Promise<void>((resolve) => (running = resolve));
+  const collect = (chunk: Buffer) => {
+    const lines = chunk.toString().split('\n').filter(Boolean);
+    log.push(...lines);
+    if (lines.some((line) => /^glint-daemon: .*\brunning\b/.test(line))) running();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
+  const failed = exited.then((code) => {
+    throw new Error(`glint-daemon exited (${code}) before it ran:\n${log.join('\n')}`);
+  });
+  const tooLong = sleep(60_000).then(() => {
+    throw new Error(`glint-daemon did not start within 60 s:\n${log.join('\n')}`);
+  });
+  try {
+    await Promise.race([started, failed, tooLong]);
+  } finally {
+    failed.catch(() => {});
+    tooLong.catch(() => {});
+  }
+  return { child, log, exited };
+}
+
+/** SIGTERM, and SIGKILL if it has not exited within `graceMs`. */
+export async function stopDaemonProcess(daemon: DaemonProcess, graceMs = 30_000): Promise<void> {
+  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+  daemon.child.kill('SIGTERM');
+  const killed = setTimeout(() => daemon.child.kill('SIGKILL'), graceMs);
+  await daemon.exited;
+  clearTimeout(killed);
+}
