@@ -9,6 +9,7 @@ export {
   transferWorker,
   type TransferWorkerOptions,
   type DestinationOutcome,
+  type TransferOutcome,
 } from './workers/transfer';
 export { deleteWorker, type DeleteOutcome } from './workers/delete';
 export { clearEarlierCopies, copyImageId } from './copy-image-ids';

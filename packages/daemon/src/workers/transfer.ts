@@ -33,6 +33,11 @@ export interface DestinationOutcome {
   error?: JobFailure;
 }
 
+/** A finished transfer job's return value (the queue contract's `returnvalue`). */
+export interface TransferOutcome {
+  destinations: DestinationOutcome[];
+}
+
 /** One start of a transfer job, as its kind's code sees it. */
 export interface TransferRun<K extends TransferKind> {
   repositories: Repositories;
@@ -79,7 +84,7 @@ async function settle(
   job: Job,
   started: StartedJob<TransferKind>,
   outcomes: DestinationOutcome[],
-): Promise<DestinationOutcome[]> {
+): Promise<TransferOutcome> {
   for (const outcome of outcomes) {
     if (outcome.error)
       await recordFailure(repositories, job, outcome.siteId, outcome.error, outcome.bytes);
@@ -101,7 +106,7 @@ async function settle(
   const failures = outcomes.flatMap((outcome) => (outcome.error ? [outcome.error] : []));
   if (failures.length === 0) {
     await announce(job, audience, 'succeeded');
-    return outcomes;
+    return { destinations: outcomes };
   }
   // Another attempt redoes only the destinations that may fare better; the others keep their end.
   const failure = failures.find((f) => f.retryable) ?? failures[0]!;
@@ -137,10 +142,10 @@ async function stopped(
  * A destination that may fare better later fails the job retryably (BullMQ retries it with
  * backoff, redoing only such destinations); one that cannot fails for good, its reason on its row.
  */
-export function transferWorker(options: TransferWorkerOptions): Worker<unknown, unknown> {
+export function transferWorker(options: TransferWorkerOptions): Worker<unknown, TransferOutcome> {
   const { pool, publish, slots, control } = options;
   const repositories = repositoriesOn(pool);
-  return new Worker<unknown, unknown>(
+  return new Worker<unknown, TransferOutcome>(
     JOBS.copy.queue,
     async (job, token) => {
       const transfer = transfers.get(job.name);
