@@ -31,8 +31,6 @@ export interface DaemonProcess {
   exited: Promise<number | null>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Starts a daemon with exactly `env` (and PATH); resolves once it says it runs its workers. */
 export async function startDaemonProcess(
   script: string,
@@ -59,12 +57,17 @@ export async function startDaemonProcess(
   const failed = exited.then((code) => {
     throw new Error(`glint-daemon exited (${code}) before it ran:\n${log.join('\n')}`);
   });
-  const tooLong = sleep(60_000).then(() => {
-    throw new Error(`glint-daemon did not start within 60 s:\n${log.join('\n')}`);
+  let timer: NodeJS.Timeout | undefined;
+  const tooLong = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`glint-daemon did not start within 60 s:\n${log.join('\n')}`)),
+      60_000,
+    );
   });
   try {
     await Promise.race([started, failed, tooLong]);
   } finally {
+    clearTimeout(timer);
     failed.catch(() => {});
     tooLong.catch(() => {});
   }

@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
 import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
+import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
 import { inventoryWorker } from './workers/inventory';
@@ -51,6 +52,10 @@ export function workerResources(
     connection.on('error', (error) => log('Redis connection failed', error));
   const prefix = queuePrefix(config.redis.keyPrefix);
   const queues = new JobQueues(queueConnection, prefix);
+  const adapters = new SiteAdapters(
+    repositoriesOn(pool),
+    new CredentialCipher(config.credentialKeys),
+  );
   return {
     options: {
       bullmq: {
@@ -63,13 +68,14 @@ export function workerResources(
         maxStalledCount: 3,
       },
       pool,
-      cipher: new CredentialCipher(config.credentialKeys),
+      adapters,
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
     },
     redis,
     control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     async close() {
+      await adapters.close();
       await queues.close();
       await pool.end();
       for (const connection of [redis, subscriber, queueConnection]) connection.disconnect();

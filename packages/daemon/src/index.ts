@@ -1,5 +1,5 @@
 export { siteImageFrom, takeInventory } from './inventory';
-export { openSiteAdapter, SiteGoneError } from './site-adapter';
+export { SiteAdapters, SiteGoneError } from './site-adapter';
 export type { WorkerOptions } from './workers/worker-options';
 export { inventoryWorker } from './workers/inventory';
 export { reconcileWorker } from './workers/reconcile';

@@ -1,14 +1,8 @@
 import { GLINT_MARKERS, parseContentHash, type InventoryJob } from '@glint/core';
 import type { ImageInfo } from '@glint/cloud-adapters';
-import {
-  repositoriesOn,
-  withTransaction,
-  type CredentialCipher,
-  type InventoryOutcome,
-  type SiteImage,
-} from '@glint/store';
+import { withTransaction, type InventoryOutcome, type SiteImage } from '@glint/store';
 import type { Pool } from 'pg';
-import { openSiteAdapter } from './site-adapter';
+import type { SiteAdapters } from './site-adapter';
 
 /** An image as the adapter reports it, in the inventory's terms. */
 export function siteImageFrom(image: ImageInfo): SiteImage {
@@ -40,11 +34,11 @@ export function siteImageFrom(image: ImageInfo): SiteImage {
 /** Lists every image of the job's site, all pages, and records them as the site's inventory. */
 export async function takeInventory(
   pool: Pool,
-  cipher: CredentialCipher,
+  adapters: SiteAdapters,
   job: InventoryJob,
 ): Promise<InventoryOutcome> {
   const { ownerId, siteId } = job;
-  const adapter = await openSiteAdapter(repositoriesOn(pool), cipher, ownerId, siteId);
+  const adapter = await adapters.open(ownerId, siteId);
   try {
     const { projectId } = await adapter.validate();
     // Anything seen from here on is current; what the previous run saw and this one did not is gone.

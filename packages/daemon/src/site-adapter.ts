@@ -10,16 +10,84 @@ export class SiteGoneError extends Error {
   }
 }
 
-/** An adapter for the owner's site, logged in with the stored credential. Close it when done. */
-export async function openSiteAdapter(
-  repositories: Repositories,
-  cipher: CredentialCipher,
-  ownerId: string,
-  siteId: string,
-): Promise<CloudAdapter> {
-  const site = await repositories.sites.find(ownerId, siteId);
-  const sealed = site && (await repositories.credentials.sealed(ownerId, siteId));
-  if (!site || !sealed) throw new SiteGoneError(siteId);
-  const credential = cipher.open(sealed, { ownerId, siteId });
-  return createAdapter(site.type as SiteType, { ...site.config, type: site.type }, credential);
+interface Pooled {
+  adapter: CloudAdapter;
+  users: number;
+  idle?: NodeJS.Timeout;
+}
+
+/**
+ * The owners' site adapters, kept open between jobs: a daemon then logs in to a site's Keystone
+ * once per token rather than once per job, which is most of a small job's cost and load the
+ * site's operators would notice. An adapter is shared by the jobs that use the site at the same
+ * time (its session renews the token once for all of them) and closed after `idleMs` unused.
+ * Adapters are keyed by the site's and the credential's versions, so a changed site or credential
+ * is used by the next job that opens it.
+ */
+export class SiteAdapters {
+  private readonly pool = new Map<string, Pooled>();
+
+  constructor(
+    private readonly repositories: Repositories,
+    private readonly cipher: CredentialCipher,
+    private readonly idleMs = 60_000,
+  ) {}
+
+  /** An adapter for the owner's site, logged in with the stored credential. Close it when done. */
+  async open(ownerId: string, siteId: string): Promise<CloudAdapter> {
+    const site = await this.repositories.sites.find(ownerId, siteId);
+    const sealed = site && (await this.repositories.credentials.sealed(ownerId, siteId));
+    if (!site || !sealed) throw new SiteGoneError(siteId);
+    // A credential is sealed with a fresh nonce each time it is stored.
+    const key = `${ownerId}/${siteId}/${site.updatedAt}/${sealed.nonce.toString('hex')}`;
+    let pooled = this.pool.get(key);
+    if (!pooled) {
+      const credential = this.cipher.open(sealed, { ownerId, siteId });
+      const config = { ...site.config, type: site.type };
+      pooled = { adapter: createAdapter(site.type as SiteType, config, credential), users: 0 };
+      this.pool.set(key, pooled);
+    }
+    clearTimeout(pooled.idle);
+    pooled.users++;
+    return lease(pooled.adapter, () => this.release(key));
+  }
+
+  /** Closes every adapter; those in use must have been released. */
+  async close(): Promise<void> {
+    const all = [...this.pool.values()];
+    this.pool.clear();
+    for (const pooled of all) clearTimeout(pooled.idle);
+    await Promise.all(all.map((pooled) => pooled.adapter.close()));
+  }
+
+  private release(key: string): void {
+    const pooled = this.pool.get(key);
+    if (!pooled || --pooled.users > 0) return;
+    pooled.idle = setTimeout(() => {
+      this.pool.delete(key);
+      void pooled.adapter.close().catch(() => undefined);
+    }, this.idleMs);
+    pooled.idle.unref();
+  }
+}
+
+/** The shared adapter as one user holds it: closing it gives it back to the pool, once. */
+function lease(adapter: CloudAdapter, release: () => void): CloudAdapter {
+  let released = false;
+  return {
+    siteType: adapter.siteType,
+    validate: () => adapter.validate(),
+    listImages: (query) => adapter.listImages(query),
+    getImage: (id) => adapter.getImage(id),
+    openDownload: (id, options) => adapter.openDownload(id, options),
+    createImage: (spec) => adapter.createImage(spec),
+    uploadImageData: (id, data, options) => adapter.uploadImageData(id, data, options),
+    deleteImage: (id) => adapter.deleteImage(id),
+    updateProperties: (id, changes) => adapter.updateProperties(id, changes),
+    health: () => adapter.health(),
+    close: async () => {
+      if (!released) release();
+      released = true;
+    },
+  };
 }

@@ -2,7 +2,6 @@ import type { CopyJob } from '@glint/core';
 import { copyImage, type CloudAdapter } from '@glint/cloud-adapters';
 import { clearEarlierCopies } from '../copy-image-ids';
 import { siteImageFrom } from '../inventory';
-import { openSiteAdapter } from '../site-adapter';
 import { failureOf } from './lifecycle';
 import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
 
@@ -22,12 +21,7 @@ async function prepareDestination(
   const { siteId } = destination;
   let adapter: CloudAdapter | undefined;
   try {
-    adapter = await openSiteAdapter(
-      run.repositories,
-      run.cipher,
-      run.started.payload.ownerId,
-      siteId,
-    );
+    adapter = await run.adapters.open(run.started.payload.ownerId, siteId);
     const cloudImageId = await clearEarlierCopies(
       adapter,
       destination.cloudImageId,
@@ -47,12 +41,7 @@ async function prepareDestination(
 async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
   const { repositories, started, signal, onProgress } = run;
   const { payload } = started;
-  const source = await openSiteAdapter(
-    repositories,
-    run.cipher,
-    payload.ownerId,
-    payload.source.siteId,
-  );
+  const source = await run.adapters.open(payload.ownerId, payload.source.siteId);
   const prepared: Prepared[] = [];
   try {
     for (const destination of payload.destinations)

@@ -9,7 +9,6 @@ import { NotFoundError } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { Worker } from 'bullmq';
 import { announce } from '../job-reporting';
-import { openSiteAdapter } from '../site-adapter';
 import { failJob, failureOf, parsePayload, startJob, type JobCells } from './lifecycle';
 import type { WorkerOptions } from './worker-options';
 
@@ -42,12 +41,7 @@ async function remove(
   options: WorkerOptions,
   payload: DeleteJob,
 ): Promise<DeleteOutcome | DeleteRefusal> {
-  const adapter = await openSiteAdapter(
-    repositories,
-    options.cipher,
-    payload.ownerId,
-    payload.siteId,
-  );
+  const adapter = await options.adapters.open(payload.ownerId, payload.siteId);
   try {
     const image = await adapter.getImage(payload.cloudImageId).catch(ignoreNotFound);
     if (!image) return { deleted: false };

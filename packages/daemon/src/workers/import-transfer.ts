@@ -1,6 +1,5 @@
 import { copyFromStream, type CloudAdapter } from '@glint/cloud-adapters';
 import { displayUrl, fetchImage } from '../image-fetch';
-import { openSiteAdapter } from '../site-adapter';
 import { failureOf } from './lifecycle';
 import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
 
@@ -20,9 +19,7 @@ async function importImage(run: TransferRun<'import'>): Promise<DestinationOutco
   });
   try {
     for (const destination of destinations)
-      adapters.push(
-        await openSiteAdapter(repositories, run.cipher, payload.ownerId, destination.siteId),
-      );
+      adapters.push(await run.adapters.open(payload.ownerId, destination.siteId));
     const size = payload.expectedSize ?? fetched.size ?? undefined;
     const result = await copyFromStream({
       sourceKey: 'import',

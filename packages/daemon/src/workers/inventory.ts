@@ -10,13 +10,13 @@ import type { WorkerOptions } from './worker-options';
  * reconcile of the owner's desired state against what was found.
  */
 export function inventoryWorker(options: WorkerOptions): Worker<unknown, InventoryOutcome> {
-  const { pool, cipher, publish, queues } = options;
+  const { pool, adapters, publish, queues } = options;
   return new Worker<unknown, InventoryOutcome>(
     JOBS.inventory.queue,
     async (job) => {
       try {
         const payload = parseJobPayload('inventory', job.data);
-        const outcome = await takeInventory(pool, cipher, payload);
+        const outcome = await takeInventory(pool, adapters, payload);
         await publish(payload.ownerId, [{ type: 'cells', siteIds: [payload.siteId] }]);
         // One reconcile per inventory: they are cheap, and serialised per owner by the reconciler.
         await queues.enqueue(

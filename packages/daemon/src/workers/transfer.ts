@@ -1,10 +1,11 @@
 import type { BlockList } from 'node:net';
 import { JOBS, type JobPayload } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
-import { repositoriesOn, type CredentialCipher, type Repositories } from '@glint/store';
+import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { JobControl, StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
+import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
 import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
@@ -41,7 +42,7 @@ export interface TransferOutcome {
 /** One start of a transfer job, as its kind's code sees it. */
 export interface TransferRun<K extends TransferKind> {
   repositories: Repositories;
-  cipher: CredentialCipher;
+  adapters: SiteAdapters;
   allowedNetworks?: BlockList;
   started: StartedJob<K>;
   /** Aborts, with a StopReason, when the job is cancelled or handed back. */
@@ -69,8 +70,8 @@ const transfers = new Map<string, Transfer<TransferKind>>([
   [JOBS.import.name, importTransfer as unknown as Transfer<TransferKind>],
 ]);
 
-/** How long a job waits for a busy site before it asks again: 1 to 3 s, spread out. */
-const slotWaitMs = () => 1000 + Math.floor(Math.random() * 2000);
+/** How long a job waits for a busy site before it asks again: 0.25 to 1 s, spread out. */
+const slotWaitMs = () => 250 + Math.floor(Math.random() * 750);
 
 /** Puts the job back on the queue, not as a failed attempt, to run `delayMs` from now. */
 async function requeue(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -160,7 +161,7 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
         try {
           outcomes = await transfer.run({
             repositories,
-            cipher: options.cipher,
+            adapters: options.adapters,
             ...(options.allowedNetworks && { allowedNetworks: options.allowedNetworks }),
             started,
             signal: running.signal,

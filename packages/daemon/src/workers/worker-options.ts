@@ -1,7 +1,7 @@
 import type { JobQueues, PublishEvents } from '@glint/core';
-import type { CredentialCipher } from '@glint/store';
 import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Pool } from 'pg';
+import type { SiteAdapters } from '../site-adapter';
 
 /** What every worker of a daemon runs on. */
 export interface WorkerOptions {
@@ -11,7 +11,8 @@ export interface WorkerOptions {
    */
   bullmq: BullWorkerOptions;
   pool: Pool;
-  cipher: CredentialCipher;
+  /** The owners' sites, opened with their stored credentials. */
+  adapters: SiteAdapters;
   /** Tells the user's clients their cells may have changed. */
   publish: PublishEvents;
   /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
