@@ -8,7 +8,7 @@ import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
  * engine to every destination still to do at once, each copy verified.
  */
 async function importImage(run: TransferRun<'import'>): Promise<DestinationOutcome[]> {
-  const { repositories, started, signal, onProgress } = run;
+  const { started, signal, onProgress } = run;
   const { payload } = started;
   const destinations = payload.destinations.filter((d) => started.isOpen(d.siteId));
   const adapters: CloudAdapter[] = [];
