@@ -2,7 +2,7 @@ import envSchema from 'env-schema';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { normaliseAuthUrl } from '@glint/cloud-adapters';
 import type { BlockList } from 'node:net';
-import { parseNetworks } from '@glint/core';
+import { DEFAULT_JOB_ATTEMPTS, parseNetworks } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
 /** The service's settings as environment variables: names, types and defaults (see README.md). */
@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   GLINT_CREDENTIAL_KEYS: Type.String({ minLength: 1 }),
   GLINT_CREDENTIAL_KEY_ID: Type.String({ minLength: 1 }),
   GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({ default: '' }),
+  GLINT_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_JOB_ATTEMPTS }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -67,6 +68,8 @@ export interface Config {
   credentialKeys: Keyring;
   /** Internal networks URL imports may reach after all; none by default. */
   importAllowedNetworks: BlockList;
+  /** Attempts of a job whose errors may clear, with exponential backoff between them. */
+  jobAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +107,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     tokenCacheSeconds: env.GLINT_TOKEN_CACHE_TTL,
     credentialKeys: keyring(env),
     importAllowedNetworks: importNetworks(env.GLINT_IMPORT_ALLOWED_NETWORKS),
+    jobAttempts: env.GLINT_JOB_ATTEMPTS,
   };
 }
 

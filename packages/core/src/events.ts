@@ -15,6 +15,8 @@ export type GlintEvent =
       siteIds: string[];
       bytes?: number;
       bytesPerSecond?: number;
+      /** Seconds left at the current rate; null while unknown. */
+      etaSeconds?: number | null;
       error?: string;
     }
   | {

@@ -5,14 +5,16 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { JOBS, parseJobPayload, type JobKind, type JobPayload } from './jobs';
 
+/** Attempts of a job whose errors may clear, unless GLINT_JOB_ATTEMPTS says otherwise. */
+export const DEFAULT_JOB_ATTEMPTS = 5;
+
 /**
  * Attempts of a job that fails with an error that may clear (a 5xx, a reset connection, a busy
- * 409), spaced by exponential backoff with jitter. Workers fail permanent errors at once.
+ * 409), spaced by exponential backoff from 5 s with jitter. Workers fail permanent errors at once.
  */
-export const JOB_RETRIES = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
-};
+export function jobRetries(attempts = DEFAULT_JOB_ATTEMPTS) {
+  return { attempts, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } };
+}
 
 export interface QueuedJob<K extends JobKind> {
   /** Deterministic: BullMQ keeps one job per id, so enqueueing the same id again adds nothing. */
@@ -28,6 +30,7 @@ export class JobQueues {
     private readonly connection: ConnectionOptions,
     /** BullMQ's key prefix: queuePrefix() of Glint's Redis prefix. */
     private readonly prefix: string,
+    private readonly attempts = DEFAULT_JOB_ATTEMPTS,
   ) {}
 
   /** Adds the jobs, each checked against its payload schema first; ids already queued are skipped by BullMQ. */
@@ -45,7 +48,7 @@ export class JobQueues {
         data: parseJobPayload(kind, job.payload),
         opts: {
           jobId: job.id,
-          ...JOB_RETRIES,
+          ...jobRetries(this.attempts),
           // The jobs table keeps the history; Redis keeps only recent jobs for the workers' sake.
           removeOnComplete: options.removeOnComplete ?? { count: 1000 },
           removeOnFail: options.removeOnComplete ?? { count: 5000 },

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { BlockList } from 'node:net';
-import { parseNetworks } from '@glint/core';
+import { DEFAULT_JOB_ATTEMPTS, parseNetworks } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
 /** The daemon's settings; the ones it shares with the API have the API's names and defaults. */
@@ -26,6 +26,8 @@ export interface DaemonConfig {
   lockMs: number;
   /** How long running jobs may take to finish after SIGTERM (GLINT_DAEMON_GRACE_SECONDS). */
   graceMs: number;
+  /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
+  jobAttempts: number;
   importAllowedNetworks: BlockList;
 }
 
@@ -79,6 +81,7 @@ export function loadDaemonConfig(env: Env): DaemonConfig {
     inventoryIntervalMs: positiveInteger(env, 'GLINT_INVENTORY_INTERVAL_SECONDS', 300) * 1000,
     lockMs: positiveInteger(env, 'GLINT_DAEMON_LOCK_SECONDS', 30) * 1000,
     graceMs: positiveInteger(env, 'GLINT_DAEMON_GRACE_SECONDS', 60) * 1000,
+    jobAttempts: positiveInteger(env, 'GLINT_JOB_ATTEMPTS', DEFAULT_JOB_ATTEMPTS),
     importAllowedNetworks: checked('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
       parseNetworks(
         networks

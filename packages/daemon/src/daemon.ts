@@ -37,7 +37,10 @@ export interface WorkerResources {
 }
 
 export function workerResources(
-  config: Pick<DaemonConfig, 'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs'>,
+  config: Pick<
+    DaemonConfig,
+    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
+  >,
   log: Log,
 ): WorkerResources {
   const pool = new Pool({ connectionString: config.databaseUrl });
@@ -51,7 +54,7 @@ export function workerResources(
   for (const connection of [redis, subscriber, queueConnection])
     connection.on('error', (error) => log('Redis connection failed', error));
   const prefix = queuePrefix(config.redis.keyPrefix);
-  const queues = new JobQueues(queueConnection, prefix);
+  const queues = new JobQueues(queueConnection, prefix, config.jobAttempts);
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),

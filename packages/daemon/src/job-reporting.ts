@@ -63,6 +63,7 @@ export function progressRelay(
           siteIds: [destination.siteId],
           bytes: destination.bytes,
           bytesPerSecond: destination.bytesPerSecond,
+          etaSeconds: destination.etaSeconds,
         })),
       );
     };

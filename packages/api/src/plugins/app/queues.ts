@@ -14,7 +14,11 @@ export default fp<AppOptions>(
     // BullMQ needs a connection of its own: without ioredis's keyPrefix, and blocking-safe.
     const connection = new Redis(opts.config.redis.url, { maxRetriesPerRequest: null });
     connection.on('error', (error) => fastify.log.error({ err: error }, 'Redis connection failed'));
-    const queues = new JobQueues(connection, queuePrefix(opts.config.redis.keyPrefix));
+    const queues = new JobQueues(
+      connection,
+      queuePrefix(opts.config.redis.keyPrefix),
+      opts.config.jobAttempts,
+    );
     fastify.decorate('queues', queues);
     fastify.addHook('onClose', async () => {
       await queues.close();
