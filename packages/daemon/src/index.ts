@@ -14,6 +14,7 @@ export {
 export { deleteWorker, type DeleteOutcome } from './workers/delete';
 export { clearEarlierCopies, copyImageId } from './copy-image-ids';
 export { SiteSlots, type SiteLease } from './site-slots';
+export { enqueueDueInventories, scheduleInventories } from './inventory-schedule';
 export { JobControl } from './job-control';
 export { DaemonConfigError, loadDaemonConfig, type DaemonConfig } from './config';
 export {

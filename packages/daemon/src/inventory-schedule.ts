@@ -6,32 +6,41 @@ import type { Pool } from 'pg';
 const batch = 500;
 
 /**
- * Every site's inventory on a schedule. Each tick claims the sites that are due, across all
- * owners, and enqueues their inventories; claims are row locks skipped by other daemons, and are
- * given back when the enqueue fails, so each site is listed once per interval however many
- * daemons run. Inventories queued by hand (the API's refresh) share the job id, so one per site
- * waits or runs at a time. Returns a function that stops the schedule.
+ * Claims the sites, of every owner, whose inventory is due, and enqueues their inventories; returns
+ * how many. Claims are row locks other daemons skip, given back when the enqueue fails, so each
+ * site is listed once per interval however many daemons run. Inventories queued by hand (the
+ * API's refresh) share the job id, so one per site waits or runs at a time.
  */
+export async function enqueueDueInventories(
+  pool: Pool,
+  queues: JobQueues,
+  intervalMs: number,
+): Promise<number> {
+  return withTransaction(pool, async (repositories) => {
+    const due = await repositories.inventory.claimDue(intervalMs / 1000, batch);
+    await queues.enqueue(
+      'inventory',
+      due.map(({ ownerId, siteId }) => ({
+        id: `inventory-${siteId}`,
+        payload: { version: 1, ownerId, siteId },
+      })),
+      { removeOnComplete: true },
+    );
+    return due.length;
+  });
+}
+
+/** Every site's inventory on a schedule, from now on; returns a function that stops it. */
 export function scheduleInventories(
   pool: Pool,
   queues: JobQueues,
   intervalMs: number,
   log: (message: string, error?: unknown) => void,
 ): () => void {
-  const tick = async () => {
-    await withTransaction(pool, async (repositories) => {
-      const due = await repositories.inventory.claimDue(intervalMs / 1000, batch);
-      await queues.enqueue(
-        'inventory',
-        due.map(({ ownerId, siteId }) => ({
-          id: `inventory-${siteId}`,
-          payload: { version: 1, ownerId, siteId },
-        })),
-        { removeOnComplete: true },
-      );
-    });
-  };
-  const run = () => void tick().catch((error: unknown) => log('inventory schedule failed', error));
+  const run = () =>
+    void enqueueDueInventories(pool, queues, intervalMs).catch((error: unknown) =>
+      log('inventory schedule failed', error),
+    );
   // Often enough that a site is never much later than its interval, and spread across daemons.
   const every = Math.min(intervalMs, 30_000);
   const timer = setInterval(run, every * (0.75 + Math.random() / 2));
