@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { runMigrations } from '@glint/store';
 import { loadConfig } from '../../packages/api/src/config';
 import { buildServer } from '../../packages/api/src/server';
+import { loginAsDemo } from '../../test-support/api-session';
 import { sandboxCloud } from '../../test-support/sandbox';
 
 const imageCount = Number(process.env.BENCH_IMAGES ?? 2000);
@@ -98,15 +99,7 @@ async function main(): Promise<void> {
     await runMigrations(databaseUrl);
     await db.connect();
     await server.ready();
-    const demo = sandboxCloud(1).users.demo;
-    const login = await server.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: demo.username, password: demo.password, project: demo.projectName },
-    });
-    if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
-    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const headers = { cookie, 'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken };
+    const { cookie, headers } = await loginAsDemo(server);
     const [{ id: ownerId }] = (await db.query<{ id: string }>('SELECT id FROM users')).rows as [
       { id: string },
     ];

@@ -48,6 +48,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../test-support/daemon-process';
+import { loginAsDemo, type ApiSession } from '../../test-support/api-session';
 import { randomImageStream } from '../../test-support/random-image';
 import {
   passwordCredential,
@@ -311,26 +312,11 @@ async function baseline(sources: Source[]): Promise<Timed> {
 
 // --- Glint: the API in-process, the daemons as processes -----------------------------------------
 
-interface Session {
-  cookie: string;
-  headers: { cookie: string; 'x-csrf-token': string };
-}
-
-async function login(server: FastifyInstance): Promise<Session> {
-  const demo = clouds[0]!.users.demo;
-  const response = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: demo.username, password: demo.password, project: demo.projectName },
-  });
-  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
-  const cookie = response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-  const { csrfToken } = response.json<{ csrfToken: string }>();
-  return { cookie, headers: { cookie, 'x-csrf-token': csrfToken } };
-}
-
 /** Registers each sandbox cloud as a site named after it; returns the site ids by cloud index. */
-async function addSites(server: FastifyInstance, session: Session): Promise<Map<number, string>> {
+async function addSites(
+  server: FastifyInstance,
+  session: ApiSession,
+): Promise<Map<number, string>> {
   const ids = new Map<number, string>();
   for (const cloud of clouds) {
     const { type, ...config } = siteConfig(cloud);
@@ -357,7 +343,7 @@ interface MatrixPage {
  */
 async function matrixSources(
   server: FastifyInstance,
-  session: Session,
+  session: ApiSession,
 ): Promise<{ image: string; site: string }[]> {
   const found = new Map<string, { image: string; site: string }>();
   for (let offset = 0; ; offset += 500) {
@@ -456,7 +442,7 @@ async function main(): Promise<void> {
     await runMigrations(databaseUrl);
     await db.connect();
     await server.ready();
-    const session = await login(server);
+    const session = await loginAsDemo(server);
     const siteIds = await addSites(server, session);
     const cloudOfSite = new Map([...siteIds].map(([index, site]) => [site, index]));
 
