@@ -31,6 +31,8 @@ export class JobQueues {
     /** BullMQ's key prefix: queuePrefix() of Glint's Redis prefix. */
     private readonly prefix: string,
     private readonly attempts = DEFAULT_JOB_ATTEMPTS,
+    /** Hears the queues' connection errors, which BullMQ would otherwise print to the console. */
+    private readonly onError: (error: Error) => void = () => {},
   ) {}
 
   /** Adds the jobs, each checked against its payload schema first; ids already queued are skipped by BullMQ. */
@@ -63,6 +65,7 @@ export class JobQueues {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      queue.on('error', this.onError);
       this.queues.set(name, queue);
     }
     return queue;

@@ -54,7 +54,9 @@ export function workerResources(
   for (const connection of [redis, subscriber, queueConnection])
     connection.on('error', (error) => log('Redis connection failed', error));
   const prefix = queuePrefix(config.redis.keyPrefix);
-  const queues = new JobQueues(queueConnection, prefix, config.jobAttempts);
+  const queues = new JobQueues(queueConnection, prefix, config.jobAttempts, (error) =>
+    log('queue connection failed', error),
+  );
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),

@@ -176,7 +176,7 @@ export function jobsRepository(db: Queryable) {
     async markRunning(queueJobId: string): Promise<{ starts: number; finishedSiteIds: string[] }> {
       const { rows } = await db.query<{ attempts: number }>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
-           updated_at = now()
+           error = NULL, updated_at = now()
          WHERE queue_job_id = $1 AND state IN ('queued', 'running')
          RETURNING attempts`,
         [queueJobId],

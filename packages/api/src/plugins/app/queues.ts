@@ -18,6 +18,7 @@ export default fp<AppOptions>(
       connection,
       queuePrefix(opts.config.redis.keyPrefix),
       opts.config.jobAttempts,
+      (error) => fastify.log.error({ err: error }, 'queue connection failed'),
     );
     fastify.decorate('queues', queues);
     fastify.addHook('onClose', async () => {
