@@ -15,7 +15,7 @@ import { copyImageId } from '@glint/daemon';
 import { CredentialCipher } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { passwordCredential, sandboxCloud } from '../../../test-support/sandbox';
 import { loadConfig } from '../src/config';
 import { CloudImages } from './cloud-images';
 import {
@@ -391,4 +391,36 @@ test('a wrong password on one destination fails that cell for good; the other ge
   expect(states[site.two]).toBe('present');
   expect(states[site.four]).toBe('error');
   expect((await copiesOn(2)).map((c) => c.status)).toEqual(['active']);
+});
+
+test('a failed copy, its cause fixed, is retried from the API and completes', async () => {
+  // The owner fixes four's password (broken above) and retries the cell that failed.
+  const fixed = await server.inject({
+    method: 'PATCH',
+    url: `/api/v1/sites/${site.four}`,
+    headers: user.headers,
+    payload: { credential: passwordCredential(sandboxCloud(3)) },
+  });
+  expect(fixed.statusCode).toBe(200);
+  const [failed] = await env.query<{ id: string }>(
+    `SELECT id FROM jobs WHERE destination_site_id = $1 AND state = 'failed'
+     ORDER BY created_at DESC LIMIT 1`,
+    [site.four],
+  );
+  const retried = await server.inject({
+    method: 'POST',
+    url: `/api/v1/jobs/${failed!.id}/retry`,
+    headers: user.headers,
+  });
+  expect(retried.statusCode).toBe(202);
+  await settled();
+
+  const [job] = await env.query<{ state: string; attempts: number; error: string | null }>(
+    'SELECT state, attempts, error FROM jobs WHERE id = $1',
+    [retried.json<{ id: string }>().id],
+  );
+  expect(job).toEqual({ state: 'succeeded', attempts: 1, error: null });
+  expect((await cellStates())[site.four]).toBe('present');
+  // Sites three and four are the same project of cloud 3: the copy there serves both.
+  expect((await copiesOn(3)).map((c) => c.status)).toEqual(['active']);
 });
