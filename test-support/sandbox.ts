@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OpenStackSiteConfig, PasswordCredential } from '@glint/core';
@@ -95,6 +96,31 @@ export async function sandboxService(
   await promisify(execFile)('bash', [script, 'service', action, String(cloud.index), service], {
     env: { ...process.env, GLINT_SANDBOX_DIR: sandboxDir },
   });
+}
+
+/**
+ * Runs `work` holding the cloud for fault injection. Tests that stop its services take turns, so
+ * one test's outage never lands in another's transfer. The lock is a directory (mkdir is atomic);
+ * one left by a crashed holder is taken over after ten minutes.
+ */
+export async function withFaultCloud<T>(cloud: SandboxCloud, work: () => Promise<T>): Promise<T> {
+  const lock = join(sandboxDir, `cloud${cloud.index}.fault-lock`);
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = await stat(lock).catch(() => undefined);
+      if (held && Date.now() - held.mtimeMs > 10 * 60_000) await rmdir(lock).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rmdir(lock);
+  }
 }
 
 /** A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use. */

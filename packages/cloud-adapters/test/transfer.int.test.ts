@@ -24,6 +24,7 @@ import {
   sandboxService,
   shortTokenCloud,
   siteConfig,
+  withFaultCloud,
   type SandboxCloud,
 } from '../../../test-support/sandbox';
 
@@ -32,6 +33,8 @@ const run = randomUUID().slice(0, 8);
 const cloudA = sandboxCloud(1);
 const cloudB = sandboxCloud(2);
 const cloudC = sandboxCloud(3);
+/** Reserved for fault injection: only tests that stop its services use it. */
+const cloudD = sandboxCloud(4);
 
 function adapterFor(cloud: SandboxCloud): CloudAdapter {
   return createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud));
@@ -40,6 +43,7 @@ function adapterFor(cloud: SandboxCloud): CloudAdapter {
 const a = adapterFor(cloudA);
 const b = adapterFor(cloudB);
 const c = adapterFor(cloudC);
+const d = adapterFor(cloudD);
 /** Names of every image a test made; afterAll removes them from every cloud. */
 const created: string[] = [];
 
@@ -75,11 +79,11 @@ async function downloadedSha512(adapter: CloudAdapter, id: string): Promise<stri
 
 afterAll(async () => {
   for (const name of created) {
-    for (const adapter of [a, b, c]) {
+    for (const adapter of [a, b, c, d]) {
       for (const image of await imagesNamed(adapter, name)) await adapter.deleteImage(image.id);
     }
   }
-  await Promise.all([a, b, c].map((adapter) => adapter.close()));
+  await Promise.all([a, b, c, d].map((adapter) => adapter.close()));
 });
 
 test('copies a 256 MiB random image A→B and the copy is byte-identical', async () => {
@@ -193,35 +197,38 @@ test('skips a destination that already holds the same name and content', async (
 });
 
 test('a destination whose Glance stops midway fails, is cleaned up once back, and the others complete', async () => {
-  const size = 256 * MiB;
-  const { image, sha512 } = await seedImage(a, size);
-  let stopped = false;
-  const copy = copyImage({
-    source: { key: 'cloud1', adapter: a, imageId: image.id },
-    destinations: [
-      { key: 'cloud2', adapter: b },
-      { key: 'cloud3', adapter: c },
-    ],
-    rateLimit: 32 * MiB,
-    progressIntervalMs: 100,
-    onProgress: (p) => {
-      if (!stopped && p.bytesRead > 32 * MiB) {
-        stopped = true;
-        void sandboxService('stop', cloudC, 'glance').then(() =>
-          sandboxService('start', cloudC, 'glance'),
-        );
-      }
-    },
+  // Cloud 4 is the one whose services tests stop; they take turns with it.
+  await withFaultCloud(cloudD, async () => {
+    const size = 256 * MiB;
+    const { image, sha512 } = await seedImage(a, size);
+    let stopped = false;
+    const copy = copyImage({
+      source: { key: 'cloud1', adapter: a, imageId: image.id },
+      destinations: [
+        { key: 'cloud2', adapter: b },
+        { key: 'cloud4', adapter: d },
+      ],
+      rateLimit: 32 * MiB,
+      progressIntervalMs: 100,
+      onProgress: (p) => {
+        if (!stopped && p.bytesRead > 32 * MiB) {
+          stopped = true;
+          void sandboxService('stop', cloudD, 'glance').then(() =>
+            sandboxService('start', cloudD, 'glance'),
+          );
+        }
+      },
+    });
+
+    const result = await copy;
+
+    expect(stopped).toBe(true);
+    expect(result.destinations[0]).toMatchObject({ key: 'cloud2', outcome: 'copied' });
+    expect(result.destinations[1]).toMatchObject({ key: 'cloud4', outcome: 'failed' });
+    expect(result.destinations[1]!.leftoverImageId).toBeUndefined();
+    expect(await downloadedSha512(b, result.destinations[0]!.imageId!)).toBe(sha512);
+    expect(await imagesNamed(d, image.name)).toEqual([]);
   });
-
-  const result = await copy;
-
-  expect(stopped).toBe(true);
-  expect(result.destinations[0]).toMatchObject({ key: 'cloud2', outcome: 'copied' });
-  expect(result.destinations[1]).toMatchObject({ key: 'cloud3', outcome: 'failed' });
-  expect(result.destinations[1]!.leftoverImageId).toBeUndefined();
-  expect(await downloadedSha512(b, result.destinations[0]!.imageId!)).toBe(sha512);
-  expect(await imagesNamed(c, image.name)).toEqual([]);
 });
 
 test('a transfer that outlives the Keystone token still completes', async () => {

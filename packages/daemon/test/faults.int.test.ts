@@ -29,7 +29,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../../test-support/daemon-process';
-import { sandboxCloud, sandboxService } from '../../../test-support/sandbox';
+import { sandboxCloud, sandboxService, withFaultCloud } from '../../../test-support/sandbox';
 import { copyImageId } from '../src/copy-image-ids';
 
 const MiB = 1024 * 1024;
@@ -411,45 +411,47 @@ test('a restart of Redis during a copy: the daemon reconnects, and the copy goes
 });
 
 test('a destination Glance stopped during a copy, then started: the copy retries and completes', async () => {
-  const { name, image, imageId } = seeded.glance;
-  const cloud = sandboxCloud(4);
-  const daemon = await startDaemon();
-  const { destination } = await want(imageId, site.four);
+  await withFaultCloud(sandboxCloud(4), async () => {
+    const { name, image, imageId } = seeded.glance;
+    const cloud = sandboxCloud(4);
+    const daemon = await startDaemon();
+    const { destination } = await want(imageId, site.four);
 
-  await underWay(imageId, 4, name);
-  // Every state the row goes through from now on, with its error.
-  const states: string[] = [];
-  let watching = true;
-  const watcher = (async () => {
-    while (watching) {
-      const [r] = await copyRows(imageId);
-      const seen = `${r!.state}:${r!.error ?? ''}`;
-      if (states.at(-1) !== seen) states.push(seen);
-      await sleep(100);
+    await underWay(imageId, 4, name);
+    // Every state the row goes through from now on, with its error.
+    const states: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const [r] = await copyRows(imageId);
+        const seen = `${r!.state}:${r!.error ?? ''}`;
+        if (states.at(-1) !== seen) states.push(seen);
+        await sleep(100);
+      }
+    })();
+    cutShort.push(join(cloud.storeDir, destination));
+    let row: CopyRow | undefined;
+    try {
+      await sandboxService('stop', cloud, 'glance');
+      const [during] = await copyRows(imageId);
+      expect(during!.state).toBe('running');
+      await sleep(3000);
+      await sandboxService('start', cloud, 'glance');
+      [row] = await finished(imageId, 150_000);
+    } finally {
+      await sandboxService('start', cloud, 'glance');
+      watching = false;
+      await watcher;
     }
-  })();
-  cutShort.push(join(cloud.storeDir, destination));
-  let row: CopyRow | undefined;
-  try {
-    await sandboxService('stop', cloud, 'glance');
-    const [during] = await copyRows(imageId);
-    expect(during!.state).toBe('running');
-    await sleep(3000);
-    await sandboxService('start', cloud, 'glance');
-    [row] = await finished(imageId, 150_000);
-  } finally {
-    await sandboxService('start', cloud, 'glance');
-    watching = false;
-    await watcher;
-  }
-  // The first attempt failed retryably (the row waited again, with the reason); the next copied.
-  expect(states.some((s) => s.startsWith('queued:') && s.includes(cloud.glanceUrl))).toBe(true);
-  expect(row).toMatchObject({ state: 'succeeded', attempts: 2, error: null });
-  const copies = await imagesNamed(4, name);
-  expect(copies.map((c) => ({ id: c.id, status: c.status, hash: c.hashValue }))).toEqual([
-    { id: copyImageId(destination, 1), status: 'active', hash: image.hashValue },
-  ]);
-  expect((await cell(name, site.four)).state).toBe('present');
-  expect(crashLines(daemon)).toEqual([]);
-  await stopDaemonProcess(daemon);
+    // The first attempt failed retryably (the row waited again, with the reason); the next copied.
+    expect(states.some((s) => s.startsWith('queued:') && s.includes(cloud.glanceUrl))).toBe(true);
+    expect(row).toMatchObject({ state: 'succeeded', attempts: 2, error: null });
+    const copies = await imagesNamed(4, name);
+    expect(copies.map((c) => ({ id: c.id, status: c.status, hash: c.hashValue }))).toEqual([
+      { id: copyImageId(destination, 1), status: 'active', hash: image.hashValue },
+    ]);
+    expect((await cell(name, site.four)).state).toBe('present');
+    expect(crashLines(daemon)).toEqual([]);
+    await stopDaemonProcess(daemon);
+  });
 });
