@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   GLINT_CREDENTIAL_KEYS: Type.String({ minLength: 1 }),
   GLINT_CREDENTIAL_KEY_ID: Type.String({ minLength: 1 }),
   GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({ default: '' }),
+  GLINT_CORS_ORIGINS: Type.String({ default: '' }),
   GLINT_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_JOB_ATTEMPTS }),
 });
 type Env = Static<typeof EnvSchema>;
@@ -70,6 +71,8 @@ export interface Config {
   importAllowedNetworks: BlockList;
   /** Attempts of a job whose errors may clear, with exponential backoff between them. */
   jobAttempts: number;
+  /** Origins (scheme://host[:port]) of dashboards that embed the panel; none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -108,6 +111,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     credentialKeys: keyring(env),
     importAllowedNetworks: importNetworks(env.GLINT_IMPORT_ALLOWED_NETWORKS),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
+    corsOrigins: origins(env.GLINT_CORS_ORIGINS),
   };
 }
 
@@ -159,4 +163,21 @@ function keystoneUrl(text: string): string {
   } catch (error) {
     throw new ConfigError(`GLINT_KEYSTONE_URL: ${(error as Error).message}`);
   }
+}
+
+/** The comma-separated origins of GLINT_CORS_ORIGINS, each checked to be only an origin. */
+function origins(text: string): string[] {
+  return list(text).map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`GLINT_CORS_ORIGINS: "${origin}" is not a URL`);
+    }
+    if (url.origin !== origin.replace(/\/$/, ''))
+      throw new ConfigError(
+        `GLINT_CORS_ORIGINS: "${origin}" is not an origin; give scheme://host[:port] only, e.g. ${url.origin}`,
+      );
+    return url.origin;
+  });
 }

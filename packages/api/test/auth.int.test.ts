@@ -234,6 +234,46 @@ describe('CSRF', () => {
 });
 
 describe('Keystone tokens', () => {
+  test('a dashboard origin in GLINT_CORS_ORIGINS may call with a token; others get no CORS headers', async () => {
+    const horizon = 'http://127.0.0.1:15500';
+    const embedding = await env.start({ GLINT_CORS_ORIGINS: horizon });
+    const preflight = await embedding.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/placements',
+      headers: {
+        origin: horizon,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-auth-token, content-type',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(horizon);
+    expect(String(preflight.headers['access-control-allow-headers'])).toMatch(/X-Auth-Token/i);
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+
+    const token = await keystoneToken('demo');
+    const me = await embedding.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { origin: horizon, 'x-auth-token': token },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(me.headers['access-control-allow-origin']).toBe(horizon);
+
+    const stranger = await embedding.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { origin: 'https://evil.example', 'x-auth-token': token },
+    });
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+    const byDefault = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { origin: horizon, 'x-auth-token': token },
+    });
+    expect(byDefault.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   test('X-Auth-Token and Authorization: Bearer authenticate, and need no CSRF token', async () => {
     const token = await keystoneToken('demo');
     const viaHeader = await server.inject({

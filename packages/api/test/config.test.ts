@@ -78,6 +78,16 @@ test.each([
   ],
   ['half a TLS setting', { GLINT_TLS_CERT: '/etc/glint/cert.pem' }, /GLINT_TLS_KEY/],
   ['a port that is not one', { GLINT_PORT: 'eighty' }, /GLINT_PORT/],
+  [
+    'a CORS origin that is no URL',
+    { GLINT_CORS_ORIGINS: 'horizon' },
+    /GLINT_CORS_ORIGINS: "horizon"/,
+  ],
+  [
+    'a CORS origin with a path',
+    { GLINT_CORS_ORIGINS: 'https://dash.example.org/horizon' },
+    /give scheme:\/\/host\[:port\] only, e.g. https:\/\/dash.example.org/,
+  ],
 ])('%s is a ConfigError naming the setting', (_name, overrides, message) => {
   const environment = { ...required, ...overrides };
   expect(() => loadConfig(environment)).toThrow(ConfigError);
@@ -89,4 +99,13 @@ test('a configuration error never shows a key', () => {
   expect(() => loadConfig({ ...required, GLINT_CREDENTIAL_KEYS: `old:${badKey}` })).toThrow(
     expect.objectContaining({ message: expect.not.stringContaining(badKey) }),
   );
+});
+
+test('GLINT_CORS_ORIGINS lists the dashboards allowed to embed the panel; none by default', () => {
+  expect(loadConfig(required).corsOrigins).toEqual([]);
+  const config = loadConfig({
+    ...required,
+    GLINT_CORS_ORIGINS: 'https://dash.example.org, http://127.0.0.1:15500/',
+  });
+  expect(config.corsOrigins).toEqual(['https://dash.example.org', 'http://127.0.0.1:15500']);
 });
