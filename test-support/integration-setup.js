@@ -1,5 +1,6 @@
 // Integration tests run against real services. Fail once, up front, with the command that fixes it,
 // rather than letting every test time out on a connection error.
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -15,6 +16,11 @@ async function answers(url) {
 }
 
 module.exports = async function integrationSetup() {
+  // The API serves the panel's bundle, and the browser tests load it: build it from the sources.
+  execFileSync('npm', ['run', '--silent', 'build', '-w', '@glint/panel'], {
+    cwd: join(__dirname, '..'),
+    stdio: 'pipe',
+  });
   let clouds;
   try {
     clouds = JSON.parse(readFileSync(join(sandboxDir, 'clouds.json'), 'utf8')).clouds;

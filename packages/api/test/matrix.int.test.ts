@@ -114,6 +114,16 @@ test('the matrix filters conflicts and visibility, and pages', async () => {
   expect(page.page).toEqual({ offset: 1, limit: 1, total: 4 });
 });
 
+test('the matrix reads again just the rows asked for by id, as the panel does after an event', async () => {
+  const all = await matrix();
+  const [alias, managed] = all.rows;
+  const one = await matrix(`&image=${managed!.id}`);
+  expect(one.rows).toEqual([managed]);
+  expect(one.page.total).toBe(1);
+  const two = await matrix(`&image=${managed!.id}&image=${alias!.id}`);
+  expect(two.rows.map((r) => r.id)).toEqual([alias!.id, managed!.id]);
+});
+
 test('an image removed from a cloud leaves the matrix after the next refresh', async () => {
   await images.remove(cloud2, alias2.id);
   await refresh();

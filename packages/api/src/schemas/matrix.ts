@@ -10,6 +10,12 @@ export const MatrixQuery = Type.Object(
     conflicts: Type.Optional(
       Type.Boolean({ description: 'Only images whose name another content shares' }),
     ),
+    image: Type.Optional(
+      Type.Array(Uuid('A logical image'), {
+        maxItems: 500,
+        description: 'Only these images (repeat the parameter): the rows an event said changed',
+      }),
+    ),
     offset: Type.Integer({ minimum: 0, default: 0 }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   },

@@ -7,6 +7,8 @@ export interface MatrixFilter {
   /** Rows with a copy of this visibility somewhere. */
   visibility?: string;
   conflictsOnly?: boolean;
+  /** Only these logical images: what a client reads again when events say they changed. */
+  imageIds?: string[];
   offset: number;
   limit: number;
 }
@@ -90,7 +92,8 @@ export function matrixRepository(db: Queryable) {
                         WHERE o.owner_id = i.owner_id AND o.hash_algo = i.hash_algo
                           AND o.hash_value = i.hash_value AND o.id <> i.id ORDER BY o.name) AS related
            FROM images i
-           WHERE i.owner_id = $1 AND ($2::text IS NULL OR strpos(lower(i.name), lower($2)) > 0))
+           WHERE i.owner_id = $1 AND ($2::text IS NULL OR strpos(lower(i.name), lower($2)) > 0)
+             AND ($7::uuid[] IS NULL OR i.id = ANY ($7)))
          SELECT *, count(*) OVER () AS total FROM candidates
          WHERE (NOT $3 OR conflict) AND ($4::text IS NULL OR $4 = ANY (visibilities))
          ORDER BY name, "hashAlgo", "hashValue" LIMIT $5 OFFSET $6`,
@@ -101,6 +104,7 @@ export function matrixRepository(db: Queryable) {
           filter.visibility ?? null,
           filter.limit,
           filter.offset,
+          filter.imageIds ?? null,
         ],
       );
       const { items, total } = pageOf(rows);

@@ -18,11 +18,18 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request): Promise<Matrix> => {
       const ownerId = authOf(request).caller.userId;
-      const { name, visibility, conflicts, offset, limit } = request.query;
+      const { name, visibility, conflicts, image, offset, limit } = request.query;
       const repository = fastify.repositories.matrix;
       const [columns, page] = await Promise.all([
         repository.columns(ownerId),
-        repository.rows(ownerId, { name, visibility, conflictsOnly: conflicts, offset, limit }),
+        repository.rows(ownerId, {
+          name,
+          visibility,
+          conflictsOnly: conflicts,
+          imageIds: image,
+          offset,
+          limit,
+        }),
       ]);
       const facts = await repository.cells(
         ownerId,

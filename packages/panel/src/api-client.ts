@@ -1,0 +1,81 @@
+/**
+ * Requests to the Glint API, authenticated one of two ways: a Keystone token (embedded in a
+ * dashboard, sent as X-Auth-Token, no cookies), or the session cookie of a login on this page, whose
+ * CSRF token must go with every request that changes something.
+ */
+
+/** An error reply of the API (`{error, message, details?}`), or a failure to reach it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const changesState = (method: string) => method !== 'GET' && method !== 'HEAD';
+
+export class ApiClient {
+  /** The session's CSRF token: from the login reply, or GET /auth/csrf after a page reload. */
+  csrfToken: string | null = null;
+
+  constructor(
+    private readonly base: string,
+    private readonly token: string | null,
+  ) {}
+
+  get usesSession(): boolean {
+    return this.token === null;
+  }
+
+  url(path: string): string {
+    return `${this.base.replace(/\/+$/, '')}/api/v1${path}`;
+  }
+
+  /** fetch() options every request of this client carries. */
+  init(method: string, signal?: AbortSignal): RequestInit {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== null) headers['x-auth-token'] = this.token;
+    else if (changesState(method) && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
+    // Cookies only for sessions; "include" so an api-base on another origin still gets them.
+    return {
+      method,
+      headers,
+      credentials: this.token === null ? 'include' : 'omit',
+      ...(signal && { signal }),
+    };
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init = this.init(method);
+    if (body !== undefined) {
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.url(path), init);
+    } catch (error) {
+      throw new ApiError(0, 'unreachable', `the Glint API did not answer: ${String(error)}`);
+    }
+    const text = await response.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const reply = (json ?? {}) as { error?: string; message?: string; details?: unknown };
+      throw new ApiError(
+        response.status,
+        reply.error ?? 'http_error',
+        reply.message ?? `${response.status} ${response.statusText}`,
+        reply.details,
+      );
+    }
+    return json as T;
+  }
+
+  get = <T>(path: string) => this.request<T>('GET', path);
+  post = <T>(path: string, body?: unknown) => this.request<T>('POST', path, body);
+  put = <T>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
+}

@@ -1,0 +1,38 @@
+/**
+ * The part of D3's selection API the panel uses. d3 ships no types and @types/d3 is
+ * not a dependency; these signatures follow d3-selection 3.
+ */
+declare module 'd3' {
+  type Value<Datum, T> = T | ((this: Element, datum: Datum, index: number) => T);
+
+  export interface Selection<E extends Element, Datum> {
+    selectAll<F extends Element, D = Datum>(selector: string): Selection<F, D>;
+    select<F extends Element>(selector: string): Selection<F, Datum>;
+    data<D>(data: readonly D[], key: (this: Element, datum: D) => string): Update<E, D>;
+    append<F extends Element>(tag: string): Selection<F, Datum>;
+    attr(name: string, value: Value<Datum, string | number | boolean | null>): this;
+    style(name: string, value: Value<Datum, string | null>): this;
+    classed(names: string, value: Value<Datum, boolean>): this;
+    text(value: Value<Datum, string>): this;
+    on(type: string, listener: ((event: Event, datum: Datum) => void) | null): this;
+    filter(predicate: (this: E, datum: Datum, index: number) => boolean): Selection<E, Datum>;
+    each(callback: (this: E, datum: Datum, index: number) => void): this;
+    call(callback: (selection: this) => void): this;
+    remove(): this;
+    node(): E | null;
+  }
+
+  export interface Update<E extends Element, Datum> extends Selection<E, Datum> {
+    join<F extends Element>(
+      enter: (enter: Enter<Datum>) => Selection<F, Datum>,
+      update?: (update: Selection<E, Datum>) => Selection<E, Datum>,
+      exit?: (exit: Selection<E, Datum>) => void,
+    ): Selection<F | E, Datum>;
+  }
+
+  export interface Enter<Datum> {
+    append<F extends Element>(tag: string): Selection<F, Datum>;
+  }
+
+  export function select<E extends Element>(node: E): Selection<E, unknown>;
+}

@@ -1,0 +1,97 @@
+import { LitElement, css, html } from 'lit';
+import { ApiError, type ApiClient } from './api-client';
+import type { LoginReply } from './api-types';
+
+/**
+ * The standalone page's login to the home Keystone (POST /auth/login). On success the client holds
+ * the session's CSRF token and `logged-in` fires; the session itself is an httpOnly cookie.
+ */
+export class GlintLogin extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    error: { state: true },
+    busy: { state: true },
+  };
+
+  declare client: ApiClient;
+  declare error: string | null;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.error = null;
+    this.busy = false;
+  }
+
+  private async submit(event: SubmitEvent) {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const field = (name: string) => String(form.get(name) ?? '').trim();
+    const body: Record<string, string> = {
+      username: field('username'),
+      password: String(form.get('password') ?? ''),
+    };
+    if (field('project')) body.project = field('project');
+    if (field('domain')) body.userDomain = field('domain');
+    this.busy = true;
+    this.error = null;
+    try {
+      const reply = await this.client.post<LoginReply>('/auth/login', body);
+      this.client.csrfToken = reply.csrfToken;
+      this.dispatchEvent(new CustomEvent('logged-in', { bubbles: true, composed: true }));
+    } catch (error) {
+      this.error = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`<form @submit=${this.submit}>
+      <h2>Log in to Glint</h2>
+      <label>User name <input name="username" autocomplete="username" required /></label>
+      <label
+        >Password <input name="password" type="password" autocomplete="current-password" required
+      /></label>
+      <label>Project <input name="project" placeholder="your default project" /></label>
+      <label>Domain <input name="domain" placeholder="Default" /></label>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      <button type="submit" ?disabled=${this.busy}>Log in</button>
+    </form>`;
+  }
+
+  static override styles = css`
+    form {
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+      width: 300px;
+      margin: 60px auto;
+      padding: 24px;
+      background: #fff;
+      border: 1px solid #d1d5db;
+      border-radius: 8px;
+      font:
+        14px system-ui,
+        sans-serif;
+    }
+    h2 {
+      margin: 0 0 6px;
+      font-size: 18px;
+    }
+    label {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      color: #374151;
+    }
+    input {
+      padding: 6px 8px;
+      font: inherit;
+    }
+    .error {
+      margin: 0;
+      color: #7f1d1d;
+    }
+  `;
+}

@@ -1,0 +1,55 @@
+/**
+ * How a cell looks: an icon and a word for its state (so colour is never the only cue), and for a
+ * transfer its progress. One table, used by the cells and the legend alike.
+ */
+import type { CellState, MatrixCell } from '../api-types';
+import { formatBytes, formatDuration } from '../format';
+
+export interface StateLook {
+  icon: string;
+  label: string;
+  /** For the legend and screen readers. */
+  meaning: string;
+}
+
+export const stateLooks: Record<CellState, StateLook> = {
+  present: { icon: '●', label: 'present', meaning: 'a copy made or checked by Glint' },
+  missing: { icon: '○', label: 'missing', meaning: 'no copy on this site' },
+  queued: { icon: '…', label: 'queued', meaning: 'a job waits for a worker' },
+  transferring: { icon: '⇣', label: 'copying', meaning: 'a copy is streaming' },
+  deleting: { icon: '✕', label: 'deleting', meaning: 'the copy is being deleted' },
+  error: { icon: '!', label: 'error', meaning: 'the last job failed; focus for why' },
+  conflict: { icon: '≠', label: 'conflict', meaning: 'other content under this name' },
+  unmanaged: { icon: '◌', label: 'unmanaged', meaning: 'a copy Glint did not make' },
+};
+
+/** Whether the cell holds, or is getting, a copy: what "wanted" means when nobody said. */
+export function holdsCopy(cell: MatrixCell): boolean {
+  return ['present', 'queued', 'transferring', 'unmanaged', 'conflict'].includes(cell.state);
+}
+
+/** The desired state a click starts from: what was said, else what is there. */
+export function effectiveWanted(cell: MatrixCell): boolean {
+  return cell.wanted ?? holdsCopy(cell);
+}
+
+/** A transfer's done fraction (0–1), or null when its size is unknown. */
+export function progressOf(cell: MatrixCell): number | null {
+  if (cell.state !== 'transferring' || !cell.bytesTotal) return null;
+  return Math.min(1, (cell.bytes ?? 0) / cell.bytesTotal);
+}
+
+/** "12 MiB of 40 MiB · 5.0 MiB/s · 6 s left" for a transfer; else the state's meaning or message. */
+export function cellDetail(cell: MatrixCell): string {
+  if (cell.state === 'error') return cell.message ?? stateLooks.error.meaning;
+  if (cell.state !== 'transferring') return stateLooks[cell.state].meaning;
+  const done = formatBytes(cell.bytes ?? 0);
+  const parts = [cell.bytesTotal ? `${done} of ${formatBytes(cell.bytesTotal)}` : done];
+  const rate = cell.bytesPerSecond;
+  if (rate) {
+    parts.push(`${formatBytes(rate)}/s`);
+    if (cell.bytesTotal)
+      parts.push(`${formatDuration((cell.bytesTotal - (cell.bytes ?? 0)) / rate)} left`);
+  }
+  return parts.join(' · ');
+}

@@ -1,0 +1,127 @@
+/**
+ * The part of the matrix the panel holds: the columns, the total, and the rows loaded so far, by
+ * their index in the filtered list. Pages are read as the view scrolls to them; events make it read
+ * again only the rows (or columns) they name.
+ */
+import type { ApiClient } from '../api-client';
+import type { GlintEvent, Matrix, MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
+
+export const pageSize = 100;
+
+export class MatrixData {
+  columns: MatrixColumn[] = [];
+  total = 0;
+  private rows = new Map<number, MatrixRow>();
+  private pages = new Map<number, Promise<void>>();
+  /** Bumped by every filter change, so a page read for the old filter is dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly client: ApiClient,
+    /** Called whenever rows changed, to draw them again. */
+    private readonly changed: () => void,
+  ) {}
+
+  private filter = '';
+
+  row(index: number): MatrixRow | undefined {
+    return this.rows.get(index);
+  }
+
+  private query(params: Record<string, string | string[]>): string {
+    const search = new URLSearchParams();
+    if (this.filter) search.set('name', this.filter);
+    for (const [key, value] of Object.entries(params))
+      for (const v of [value].flat()) search.append(key, v);
+    return `/matrix?${search.toString()}`;
+  }
+
+  /** Starts over with another name filter. */
+  async setFilter(name: string): Promise<void> {
+    this.filter = name.trim();
+    this.generation++;
+    this.rows.clear();
+    this.pages.clear();
+    await this.loadPage(0);
+  }
+
+  /** Reads the page at `offset` unless it is loaded or on its way. */
+  loadPage(offset: number): Promise<void> {
+    let loading = this.pages.get(offset);
+    if (!loading) {
+      const generation = this.generation;
+      loading = this.client
+        .get<Matrix>(this.query({ offset: String(offset), limit: String(pageSize) }))
+        .then((matrix) => {
+          if (generation !== this.generation) return;
+          this.columns = matrix.columns;
+          this.total = matrix.page.total;
+          matrix.rows.forEach((row, i) => this.rows.set(offset + i, row));
+          this.changed();
+        });
+      loading.catch(() => this.pages.delete(offset));
+      this.pages.set(offset, loading);
+    }
+    return loading;
+  }
+
+  /** Reads these rows again where they are loaded; others are read when scrolled to. */
+  async reloadRows(imageIds: string[]): Promise<void> {
+    const at = new Map<string, number>();
+    for (const [index, row] of this.rows) if (imageIds.includes(row.id)) at.set(row.id, index);
+    if (at.size === 0) return;
+    const generation = this.generation;
+    const matrix = await this.client.get<Matrix>(
+      this.query({ image: [...at.keys()], limit: String(at.size) }),
+    );
+    if (generation !== this.generation) return;
+    for (const row of matrix.rows) {
+      const index = at.get(row.id);
+      if (index !== undefined) this.rows.set(index, row);
+    }
+    this.changed();
+  }
+
+  /** Reads every loaded page again: sites changed under all rows (an inventory), or rows came and went. */
+  async reloadAll(): Promise<void> {
+    const offsets = [...this.pages.keys()];
+    this.pages.clear();
+    await Promise.all(offsets.map((offset) => this.loadPage(offset)));
+  }
+
+  /** What an event changes: progress is drawn from the event itself, anything else read again. */
+  apply(event: GlintEvent): Promise<void> {
+    if (event.type === 'cells')
+      return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
+    if (!event.imageId) return Promise.resolve();
+    if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
+      return Promise.resolve();
+    return this.reloadRows([event.imageId]);
+  }
+
+  /**
+   * Moves the bytes of cells already shown transferring; false when some cell is not, to read it.
+   * The row is replaced, not changed, so the drawing sees it changed.
+   */
+  private progress(event: Extract<GlintEvent, { type: 'job' }>): boolean {
+    const at = [...this.rows].find(([, row]) => row.id === event.imageId);
+    if (!at) return true;
+    const [index, row] = at;
+    const moving = (cell: MatrixCell) => event.siteIds.includes(cell.siteId);
+    if (!row.cells.filter(moving).every((cell) => cell.state === 'transferring')) return false;
+    this.rows.set(index, {
+      ...row,
+      cells: row.cells.map((cell) =>
+        moving(cell)
+          ? {
+              ...cell,
+              bytes: event.bytes,
+              bytesPerSecond: event.bytesPerSecond ?? cell.bytesPerSecond,
+            }
+          : cell,
+      ),
+    });
+    this.changed();
+    return true;
+  }
+}

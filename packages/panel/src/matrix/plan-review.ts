@@ -1,0 +1,109 @@
+import { LitElement, css, html } from 'lit';
+import type { Plan } from '../api-types';
+import { formatBytes } from '../format';
+
+/**
+ * The plan of the clicked changes, from POST /plan, before anything happens: copies (from where,
+ * how many bytes), deletes, and refusals with their reasons. Its Apply button fires `apply`.
+ */
+export class GlintPlanReview extends LitElement {
+  static override properties = {
+    plan: { attribute: false },
+    imageName: { attribute: false },
+    siteName: { attribute: false },
+    busy: { type: Boolean },
+  };
+
+  declare plan: Plan;
+  declare imageName: (id: string) => string;
+  declare siteName: (id: string) => string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.busy = false;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+      border: 1px solid #d1d5db;
+      border-radius: 6px;
+      padding: 12px 16px;
+      background: #fff;
+    }
+    h3 {
+      margin: 0 0 8px;
+      font-size: 15px;
+    }
+    ul {
+      margin: 4px 0 8px;
+      padding-left: 20px;
+    }
+    .refusal {
+      color: #7f1d1d;
+    }
+    .actions {
+      display: flex;
+      gap: 8px;
+    }
+  `;
+
+  private fire(name: 'apply' | 'cancel') {
+    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const { copies, deletes, refusals, unchanged, bytes } = this.plan;
+    return html`<h3>Plan</h3>
+      ${
+        copies.length > 0
+          ? html`<div>Copies (${formatBytes(bytes)} to read):</div>
+              <ul class="copies">
+                ${copies.map(
+                  (copy) =>
+                    html`<li>
+                      ${this.imageName(copy.imageId)} from ${this.siteName(copy.source.siteId)} to
+                      ${copy.destinations.map((id) => this.siteName(id)).join(', ')}
+                      (${copy.bytes === null ? 'size unknown' : formatBytes(copy.bytes)})
+                    </li>`,
+                )}
+              </ul>`
+          : ''
+      }
+      ${
+        deletes.length > 0
+          ? html`<div>Deletes:</div>
+              <ul class="deletes">
+                ${deletes.map(
+                  (d) =>
+                    html`<li>${this.imageName(d.imageId)} from ${this.siteName(d.siteId)}</li>`,
+                )}
+              </ul>`
+          : ''
+      }
+      ${
+        refusals.length > 0
+          ? html`<div>Refused:</div>
+              <ul class="refusals">
+                ${refusals.map(
+                  (r) =>
+                    html`<li class="refusal">
+                      ${this.imageName(r.imageId)} on ${this.siteName(r.siteId)}: ${r.message}
+                      (${r.reason})
+                    </li>`,
+                )}
+              </ul>`
+          : ''
+      }
+      ${unchanged > 0 ? html`<div>${unchanged} already so or under way.</div>` : ''}
+      <div class="actions">
+        <button class="apply" ?disabled=${this.busy} @click=${() => this.fire('apply')}>
+          Apply
+        </button>
+        <button class="cancel" ?disabled=${this.busy} @click=${() => this.fire('cancel')}>
+          Back
+        </button>
+      </div>`;
+  }
+}

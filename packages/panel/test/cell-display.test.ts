@@ -1,0 +1,44 @@
+import type { MatrixCell } from '../src/api-types';
+import { cellDetail, effectiveWanted, progressOf, stateLooks } from '../src/matrix/cell-display';
+
+const MiB = 1024 * 1024;
+const cell = (overrides: Partial<MatrixCell>): MatrixCell => ({
+  siteId: 's',
+  state: 'missing',
+  wanted: null,
+  selfHeal: 'off',
+  cloudImageId: null,
+  ...overrides,
+});
+
+test('every state has its own icon and word, so colour is never the only cue', () => {
+  const looks = Object.values(stateLooks);
+  expect(new Set(looks.map((look) => look.icon)).size).toBe(looks.length);
+  expect(new Set(looks.map((look) => look.label)).size).toBe(looks.length);
+});
+
+test('a cell nobody said anything about is wanted where it holds a copy', () => {
+  expect(effectiveWanted(cell({ state: 'present' }))).toBe(true);
+  expect(effectiveWanted(cell({ state: 'queued' }))).toBe(true);
+  expect(effectiveWanted(cell({ state: 'missing' }))).toBe(false);
+  expect(effectiveWanted(cell({ state: 'error' }))).toBe(false);
+  expect(effectiveWanted(cell({ state: 'present', wanted: false }))).toBe(false);
+  expect(effectiveWanted(cell({ state: 'missing', wanted: true }))).toBe(true);
+});
+
+test('a transfer shows bytes, rate and time left; its progress is known only with its size', () => {
+  const copying = cell({
+    state: 'transferring',
+    bytes: 10 * MiB,
+    bytesTotal: 40 * MiB,
+    bytesPerSecond: 5 * MiB,
+  });
+  expect(cellDetail(copying)).toBe('10 MiB of 40 MiB · 5.0 MiB/s · 6 s left');
+  expect(progressOf(copying)).toBe(0.25);
+  expect(progressOf(cell({ state: 'transferring', bytes: 5, bytesTotal: null }))).toBeNull();
+  expect(cellDetail(cell({ state: 'transferring', bytes: 2048 }))).toBe('2.0 KiB');
+});
+
+test('an error cell shows its message', () => {
+  expect(cellDetail(cell({ state: 'error', message: 'Glance said 500' }))).toBe('Glance said 500');
+});
