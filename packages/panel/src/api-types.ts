@@ -78,18 +78,5 @@ export interface LoginReply {
   csrfToken: string;
 }
 
-/** What GET /api/v1/events sends (packages/core/src/events.ts). */
-export type GlintEvent =
-  | {
-      type: 'job';
-      queueJobId: string;
-      operation: string;
-      state: Job['state'];
-      imageId: string | null;
-      siteIds: string[];
-      bytes?: number;
-      bytesPerSecond?: number;
-      etaSeconds?: number | null;
-      error?: string;
-    }
-  | { type: 'cells'; siteIds: string[]; imageIds?: string[] };
+/** What GET /api/v1/events sends: the events the API and the daemons publish. */
+export type { GlintEvent } from '@glint/core';
