@@ -147,6 +147,21 @@ test("user B gets 404 for user A's images on every desired-state route, and A's 
       error: 'image_not_found',
     });
   }
+  const details = await server.inject({
+    method: 'GET',
+    url: `/api/v1/images/${image!.id}`,
+    headers: { cookie: userB.cookie },
+  });
+  expect({ status: details.statusCode, error: details.json().error }).toEqual({
+    status: 404,
+    error: 'image_not_found',
+  });
+  const ownDetails = await server.inject({
+    method: 'GET',
+    url: `/api/v1/images/${image!.id}`,
+    headers: { cookie: userA.cookie },
+  });
+  expect(ownDetails.json()).toMatchObject({ id: image!.id, name: 'a-image' });
   const matrix = await server.inject({
     method: 'GET',
     url: '/api/v1/matrix',

@@ -4,6 +4,7 @@ import { GLINT_MARKERS } from '@glint/core';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import { CloudImages } from './cloud-images';
+import { refreshAll, startInventoryWorker } from './inventory-worker';
 import { withSites, type Session, type TestEnvironment } from './test-environment';
 
 const run = `up-${randomBytes(4).toString('hex')}`;
@@ -58,6 +59,66 @@ test('an uploaded file is streamed to every chosen site, verified and marked', a
     { operation: 'upload', state: 'succeeded', bytes: size },
     { operation: 'upload', state: 'succeeded', bytes: size },
   ]);
+});
+
+test("an uploaded image's details: hash, formats, size, and each site's copy and state", async () => {
+  const inventory = await startInventoryWorker(env);
+  try {
+    await refreshAll(server, user);
+  } finally {
+    await inventory.close();
+  }
+  const matrix = await server.inject({
+    method: 'GET',
+    url: `/api/v1/matrix?name=${run}-a`,
+    headers: { cookie: user.cookie },
+  });
+  const imageId = matrix.json<{ rows: { id: string }[] }>().rows[0]!.id;
+  const { sha512 } = await digestStream(randomImageStream(size, run));
+  const response = await server.inject({
+    method: 'GET',
+    url: `/api/v1/images/${imageId}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(response.statusCode).toBe(200);
+  const details = response.json();
+  expect(details).toMatchObject({
+    id: imageId,
+    name: `${run}-a`,
+    hash: { algo: 'sha512', value: sha512 },
+    size,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    conflict: false,
+  });
+  expect(details.sites).toEqual(
+    ['one', 'two'].map((name) => ({
+      siteId: site[name as 'one' | 'two'],
+      siteName: name,
+      state: 'present',
+      wanted: null,
+      copies: [
+        expect.objectContaining({
+          status: 'active',
+          size,
+          visibility: 'private',
+          protected: false,
+          hash: { algo: 'sha512', value: sha512 },
+          checksum: expect.stringMatching(/^[0-9a-f]{32}$/),
+          glintSourceSite: 'upload',
+          glintContentHash: `sha512:${sha512}`,
+        }),
+      ],
+    })),
+  );
+
+  const unknown = await server.inject({
+    method: 'GET',
+    url: `/api/v1/images/${randomUUID()}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(unknown.statusCode).toBe(404);
+  expect(unknown.json().error).toBe('image_not_found');
 });
 
 test('data of another length than announced is refused, and nothing is left on the site', async () => {

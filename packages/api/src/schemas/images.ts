@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Name, Url, Uuid } from './common';
+import { Name, Timestamp, Url, Uuid } from './common';
 
 const DiskFormat = Type.Enum(
   ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'],
@@ -85,3 +85,53 @@ export const Uploaded = Type.Object({
     }),
   ),
 });
+
+export const ImageParams = Type.Object({ id: Uuid('The logical image') });
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+const Hash = Nullable(Type.Object({ algo: Type.String(), value: Type.String() }));
+
+const SiteCopy = Type.Object({
+  cloudImageId: Type.String({ description: 'The site’s own id of the copy' }),
+  name: Type.String(),
+  status: Type.String({ description: 'As the site reports it: active, queued, saving, killed…' }),
+  hash: Hash,
+  checksum: Nullable(Type.String({ description: 'The site’s md5' })),
+  size: Nullable(Type.Number()),
+  diskFormat: Nullable(Type.String()),
+  containerFormat: Nullable(Type.String()),
+  visibility: Type.String(),
+  protected: Type.Boolean(),
+  cloudOwner: Nullable(Type.String({ description: 'The project that owns it on the site' })),
+  glintSourceSite: Nullable(Type.String({ description: 'Glint’s marker: copied from this site' })),
+  glintSourceImage: Nullable(
+    Type.String({ description: 'Glint’s marker: copied from this image' }),
+  ),
+  glintContentHash: Nullable(Type.String({ description: 'Glint’s marker: algo:hex' })),
+  seenAt: Timestamp('When the inventory, or the job that made it, last saw it'),
+});
+
+export const ImageDetails = Type.Object({
+  id: Uuid('The logical image (name + content hash)'),
+  name: Type.String(),
+  hash: Hash,
+  size: Nullable(Type.Number()),
+  diskFormat: Nullable(Type.String()),
+  containerFormat: Nullable(Type.String()),
+  visibilities: Type.Array(Type.String()),
+  conflict: Type.Boolean({ description: 'Other content under the same name' }),
+  related: Type.Array(Uuid('Same content under another name')),
+  sites: Type.Array(
+    Type.Object({
+      siteId: Uuid('The site'),
+      siteName: Type.String(),
+      state: Type.String({ description: 'The matrix cell’s state' }),
+      wanted: Nullable(Type.Boolean()),
+      message: Type.Optional(Type.String({ description: 'An error cell’s message' })),
+      copies: Type.Array(SiteCopy, { description: 'What the site holds of it; usually one' }),
+    }),
+    { description: 'Every one of your sites, in the matrix’s column order' },
+  ),
+});
+export type ImageDetails = Static<typeof ImageDetails>;

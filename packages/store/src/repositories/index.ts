@@ -31,7 +31,7 @@ import { usersRepository } from './users';
 export type { Queryable } from './queryable';
 export type { AuditEvent, AuditRepository } from './audit';
 export type { CredentialsRepository, StoredCredential } from './credentials';
-export type { InventoryOutcome, InventoryRepository, SiteImage } from './inventory';
+export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
 export type { CellFacts, MatrixColumn, MatrixFilter, MatrixRepository, MatrixRow } from './matrix';
 export {
   siteNameConstraint,

@@ -20,6 +20,12 @@ export interface SiteImage {
   glintContentHash: string | null;
 }
 
+/** Where a copy is and when the inventory (or the job that made it) last saw it. */
+export interface SeenCopy {
+  siteId: string;
+  seenAt: Date;
+}
+
 export interface InventoryOutcome {
   seen: number;
   removed: number;
@@ -111,6 +117,21 @@ export function inventoryRepository(db: Queryable) {
            glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
         [ownerId, siteId, imageId, JSON.stringify([image])],
       );
+    },
+
+    /** Every copy the owner's sites hold of logical image `imageId`, as last seen, by site. */
+    async copiesOf(ownerId: string, imageId: string): Promise<(SiteImage & SeenCopy)[]> {
+      const { rows } = await db.query<SiteImage & SeenCopy>(
+        `SELECT site_id AS "siteId", cloud_image_id AS "cloudImageId", name, hash_algo AS "hashAlgo",
+                hash_value AS "hashValue", checksum, size::float8 AS size, disk_format AS "diskFormat",
+                container_format AS "containerFormat", visibility, status, protected,
+                cloud_owner AS "cloudOwner", glint_source_site AS "glintSourceSite",
+                glint_source_image AS "glintSourceImage", glint_content_hash AS "glintContentHash",
+                seen_at AS "seenAt"
+         FROM site_images WHERE owner_id = $1 AND image_id = $2 ORDER BY site_id, cloud_image_id`,
+        [ownerId, imageId],
+      );
+      return rows;
     },
 
     /** Forgets one image the site no longer holds (a job deleted it). */

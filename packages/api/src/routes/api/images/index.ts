@@ -2,7 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authOf } from '../../../plugins/app/authentication';
 import { errorReplies } from '../../../schemas/errors';
 import type { Readable } from 'node:stream';
+import { cellState } from '../../../cell-state';
+import { notFound } from '../../../errors';
 import {
+  ImageDetails,
+  ImageParams,
   ImportBody,
   ImportPresent,
   ImportQueued,
@@ -60,6 +64,54 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) => {
       const outcome = await fastify.imports.importUrl(authOf(request).caller, request.body);
       return reply.code(outcome.status === 'queued' ? 202 : 200).send(outcome);
+    },
+  );
+
+  fastify.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'One image: its hashes, formats and size, and each site’s copies and state',
+        params: ImageParams,
+        response: { 200: ImageDetails, ...errorReplies },
+      },
+    },
+    async (request): Promise<ImageDetails> => {
+      const ownerId = authOf(request).caller.userId;
+      const { id } = request.params;
+      const { matrix, inventory } = fastify.repositories;
+      const [columns, page, facts, copies] = await Promise.all([
+        matrix.columns(ownerId),
+        matrix.rows(ownerId, { imageIds: [id], offset: 0, limit: 1 }),
+        matrix.cells(ownerId, [id]),
+        inventory.copiesOf(ownerId, id),
+      ]);
+      const row = page.rows[0];
+      if (!row) throw notFound('image', id);
+      const { hashAlgo, hashValue, ...image } = row;
+      return {
+        ...image,
+        hash: hashAlgo && hashValue ? { algo: hashAlgo, value: hashValue } : null,
+        sites: columns.map((column) => {
+          const fact = facts.find((f) => f.siteId === column.id)!;
+          const { state, ...rest } = cellState(fact, row.conflict);
+          return {
+            siteId: column.id,
+            siteName: column.name,
+            state,
+            wanted: fact.wanted,
+            ...('message' in rest && { message: rest.message }),
+            copies: copies
+              .filter((copy) => copy.siteId === column.id)
+              .map(({ siteId: _site, hashAlgo: algo, hashValue: value, seenAt, ...copy }) => ({
+                ...copy,
+                hash: algo && value ? { algo, value } : null,
+                seenAt: seenAt.toISOString(),
+              })),
+          };
+        }),
+      };
     },
   );
 };
