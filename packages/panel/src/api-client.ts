@@ -61,21 +61,54 @@ export class ApiClient {
     } catch (error) {
       throw new ApiError(0, 'unreachable', `the Glint API did not answer: ${String(error)}`);
     }
-    const text = await response.text();
-    const json: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const reply = (json ?? {}) as { error?: string; message?: string; details?: unknown };
-      throw new ApiError(
-        response.status,
-        reply.error ?? 'http_error',
-        reply.message ?? `${response.status} ${response.statusText}`,
-        reply.details,
-      );
-    }
-    return json as T;
+    return replyOf<T>(response.status, response.statusText, await response.text());
   }
 
   get = <T>(path: string) => this.request<T>('GET', path);
   post = <T>(path: string, body?: unknown) => this.request<T>('POST', path, body);
   put = <T>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
+  patch = <T>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);
+  delete = <T>(path: string) => this.request<T>('DELETE', path);
+
+  /**
+   * Sends `file` as the raw body of a POST, reporting the bytes sent as they go. XMLHttpRequest,
+   * because fetch reports no upload progress.
+   */
+  upload<T>(path: string, file: Blob, onProgress: (sent: number) => void): Promise<T> {
+    const init = this.init('POST');
+    return new Promise<T>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', this.url(path));
+      xhr.withCredentials = init.credentials === 'include';
+      for (const [name, value] of Object.entries(init.headers as Record<string, string>))
+        xhr.setRequestHeader(name, value);
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.upload.onprogress = (event) => onProgress(event.loaded);
+      xhr.onload = () => {
+        try {
+          resolve(replyOf<T>(xhr.status, xhr.statusText, xhr.responseText));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      xhr.onerror = () =>
+        reject(new ApiError(0, 'unreachable', 'the Glint API did not answer the upload'));
+      xhr.send(file);
+    });
+  }
+}
+
+/** A reply's JSON, or its error as an ApiError. */
+function replyOf<T>(status: number, statusText: string, text: string): T {
+  const json: unknown = text ? JSON.parse(text) : null;
+  if (status < 200 || status >= 300) {
+    const reply = (json ?? {}) as { error?: string; message?: string; details?: unknown };
+    throw new ApiError(
+      status,
+      reply.error ?? 'http_error',
+      reply.message ?? `${status} ${statusText}`,
+      reply.details,
+    );
+  }
+  return json as T;
 }

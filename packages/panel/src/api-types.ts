@@ -66,11 +66,106 @@ export interface Plan {
   bytes: number;
 }
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
+
 export interface Job {
   id: string;
+  queueJobId: string;
+  operation: JobOperation;
+  imageId: string | null;
+  sourceSiteId: string | null;
   destinationSiteId: string | null;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  state: JobState;
+  attempts: number;
+  bytesDone: number;
+  bytesTotal: number | null;
   error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobList {
+  jobs: Job[];
+  page: { offset: number; limit: number; total: number };
+}
+
+export type SelfHeal = 'off' | 'restore' | 'restore-and-prune';
+
+export interface Site {
+  id: string;
+  type: string;
+  name: string;
+  config: { authUrl?: string; region?: string; projectName?: string } & Record<string, unknown>;
+  selfHeal: SelfHeal;
+  inventoriedAt: string | null;
+  credential: {
+    kind: string;
+    username?: string;
+    userId?: string;
+    id?: string;
+    name?: string;
+    validatedAt: string;
+  } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SiteHealth {
+  ok: boolean;
+  latencyMs: number;
+  detail: string;
+  checkedAt: string;
+}
+
+type Hash = { algo: string; value: string } | null;
+
+export interface ImageDetails {
+  id: string;
+  name: string;
+  hash: Hash;
+  size: number | null;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  visibilities: string[];
+  conflict: boolean;
+  related: string[];
+  sites: {
+    siteId: string;
+    siteName: string;
+    state: CellState;
+    wanted: boolean | null;
+    message?: string;
+    copies: {
+      cloudImageId: string;
+      name: string;
+      status: string;
+      hash: Hash;
+      checksum: string | null;
+      size: number | null;
+      diskFormat: string | null;
+      containerFormat: string | null;
+      visibility: string;
+      protected: boolean;
+      cloudOwner: string | null;
+      glintSourceSite: string | null;
+      glintSourceImage: string | null;
+      glintContentHash: string | null;
+      seenAt: string;
+    }[];
+  }[];
+}
+
+export interface Uploaded {
+  bytes: number;
+  contentHash: Hash;
+  sites: {
+    siteId: string;
+    outcome: 'copied' | 'failed';
+    cloudImageId: string | null;
+    error: string | null;
+  }[];
 }
 
 export interface LoginReply {

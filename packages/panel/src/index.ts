@@ -7,6 +7,12 @@ import { GlintImageMatrix } from './matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend';
 import { GlintPlanReview } from './matrix/plan-review';
 import { GlintPanel } from './panel';
+import { GlintAddSite } from './sites/add-site';
+import { GlintAppCredentialForm } from './sites/app-credential-form';
+import { GlintCloudsYamlForm } from './sites/clouds-yaml-form';
+import { GlintOpenrcForm } from './sites/openrc-form';
+import { GlintSiteEdit } from './sites/site-edit';
+import { GlintSitesView } from './sites/sites-view';
 
 const elements: Record<string, CustomElementConstructor> = {
   'glint-panel': GlintPanel,
@@ -14,9 +20,27 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-image-matrix': GlintImageMatrix,
   'glint-matrix-legend': GlintMatrixLegend,
   'glint-plan-review': GlintPlanReview,
+  'glint-sites-view': GlintSitesView,
+  'glint-add-site': GlintAddSite,
+  'glint-openrc-form': GlintOpenrcForm,
+  'glint-clouds-yaml-form': GlintCloudsYamlForm,
+  'glint-app-credential-form': GlintAppCredentialForm,
+  'glint-site-edit': GlintSiteEdit,
 };
 
 for (const [name, element] of Object.entries(elements))
   if (!customElements.get(name)) customElements.define(name, element);
 
-export { GlintImageMatrix, GlintLogin, GlintMatrixLegend, GlintPanel, GlintPlanReview };
+export {
+  GlintAddSite,
+  GlintAppCredentialForm,
+  GlintCloudsYamlForm,
+  GlintImageMatrix,
+  GlintLogin,
+  GlintMatrixLegend,
+  GlintOpenrcForm,
+  GlintPanel,
+  GlintPlanReview,
+  GlintSiteEdit,
+  GlintSitesView,
+};

@@ -2,6 +2,15 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiClient, ApiError } from './api-client';
 import { followEvents } from './events';
 
+/** The views, in the tabs' order; the matrix is the first. */
+const views = [
+  { id: 'matrix', label: 'Matrix' },
+  { id: 'sites', label: 'Sites' },
+  { id: 'images', label: 'Images' },
+  { id: 'jobs', label: 'Jobs' },
+] as const;
+type ViewId = (typeof views)[number]['id'];
+
 /**
  * The root element. Embedded, it gets a Keystone `token` property; standalone it uses the session
  * cookie, asking for a login when there is none. It owns the API client and the event stream that
@@ -12,6 +21,7 @@ export class GlintPanel extends LitElement {
     apiBase: { attribute: 'api-base' },
     token: { attribute: false },
     view: { state: true },
+    tab: { state: true },
     error: { state: true },
   };
 
@@ -19,8 +29,12 @@ export class GlintPanel extends LitElement {
   declare apiBase: string;
   /** A Keystone token; without one, the session cookie. */
   declare token: string | null;
-  declare view: 'starting' | 'login' | 'matrix';
+  declare view: 'starting' | 'login' | 'open';
+  /** The view shown while open. */
+  declare tab: ViewId;
   declare error: string | null;
+  /** Views shown once stay in the DOM, hidden, so they keep their state and follow events. */
+  private visited = new Set<ViewId>();
 
   private client = new ApiClient('', null);
   private readonly events = new EventTarget();
@@ -31,6 +45,7 @@ export class GlintPanel extends LitElement {
     this.apiBase = '';
     this.token = null;
     this.view = 'starting';
+    this.tab = 'matrix';
     this.error = null;
   }
 
@@ -70,7 +85,7 @@ export class GlintPanel extends LitElement {
       () => this.events.dispatchEvent(new Event('reconnect')),
       this.stream.signal,
     );
-    this.view = 'matrix';
+    this.view = 'open';
   }
 
   private sessionEnded(event: CustomEvent<ApiError>) {
@@ -86,14 +101,83 @@ export class GlintPanel extends LitElement {
         return html`<p>Loading…</p>`;
       case 'login':
         return html`<glint-login .client=${this.client} @logged-in=${this.open}></glint-login>`;
-      case 'matrix':
-        return html`<header><h1>Image distribution</h1></header>
-          <glint-image-matrix
-            .client=${this.client}
-            .events=${this.events}
-            @session-ended=${this.sessionEnded}
-          ></glint-image-matrix>`;
+      case 'open':
+        this.visited.add(this.tab);
+        return html`<header>
+            <h1>Image distribution</h1>
+            <nav role="tablist" aria-label="Views" @keydown=${this.tabKey}>
+              ${views.map(
+                ({ id, label }) =>
+                  html`<button
+                    role="tab"
+                    id="tab-${id}"
+                    aria-controls="view-${id}"
+                    aria-selected=${this.tab === id ? 'true' : 'false'}
+                    tabindex=${this.tab === id ? 0 : -1}
+                    @click=${() => (this.tab = id)}
+                  >
+                    ${label}
+                  </button>`,
+              )}
+            </nav>
+          </header>
+          <div @session-ended=${this.sessionEnded}>
+            ${views.map(({ id }) =>
+              this.visited.has(id)
+                ? html`<section
+                    role="tabpanel"
+                    id="view-${id}"
+                    aria-labelledby="tab-${id}"
+                    ?hidden=${this.tab !== id}
+                  >
+                    ${this.viewOf(id)}
+                  </section>`
+                : '',
+            )}
+          </div>`;
     }
+  }
+
+  private viewOf(id: ViewId) {
+    switch (id) {
+      case 'matrix':
+        return html`<glint-image-matrix
+          .client=${this.client}
+          .events=${this.events}
+        ></glint-image-matrix>`;
+      case 'sites':
+        return html`<glint-sites-view
+          .client=${this.client}
+          .events=${this.events}
+        ></glint-sites-view>`;
+      case 'images':
+        return html`<glint-images-view
+          .client=${this.client}
+          .events=${this.events}
+        ></glint-images-view>`;
+      case 'jobs':
+        return html`<glint-jobs-view
+          .client=${this.client}
+          .events=${this.events}
+        ></glint-jobs-view>`;
+    }
+  }
+
+  /** Arrows, Home and End move between the tabs, as the ARIA tabs pattern has it. */
+  private tabKey(event: KeyboardEvent) {
+    const at = views.findIndex(({ id }) => id === this.tab);
+    const to = {
+      ArrowRight: (at + 1) % views.length,
+      ArrowLeft: (at - 1 + views.length) % views.length,
+      Home: 0,
+      End: views.length - 1,
+    }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    this.tab = views[to]!.id;
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`#tab-${this.tab}`)?.focus(),
+    );
   }
 
   static override styles = css`
@@ -105,10 +189,42 @@ export class GlintPanel extends LitElement {
         sans-serif;
       color: #111827;
     }
-    h1 {
+    header {
+      display: flex;
+      align-items: baseline;
+      gap: 24px;
       margin: 0 0 12px;
+      border-bottom: 1px solid #d1d5db;
+    }
+    h1 {
+      margin: 0;
       font-size: 20px;
       font-weight: 600;
+    }
+    [role='tablist'] {
+      display: flex;
+      gap: 2px;
+    }
+    [role='tab'] {
+      padding: 8px 14px;
+      border: none;
+      border-bottom: 3px solid transparent;
+      background: none;
+      font: inherit;
+      color: #374151;
+      cursor: pointer;
+    }
+    [role='tab'][aria-selected='true'] {
+      border-bottom-color: #1d4ed8;
+      color: #1d4ed8;
+      font-weight: 600;
+    }
+    [role='tab']:focus-visible {
+      outline: 2px solid #111827;
+      outline-offset: -2px;
+    }
+    [hidden] {
+      display: none;
     }
     .error {
       color: #7f1d1d;

@@ -1,0 +1,54 @@
+/**
+ * An API error reply as errors of a form's fields, so each shows next to the field it concerns.
+ * Schema complaints (`invalid_request`) name their field in `details[].where`; other codes say by
+ * which code they are, mapped per form (a login refused concerns the password field of one form, the
+ * secret of another).
+ */
+import { ApiError } from '../api-client';
+
+/** Messages by field name; the key '' holds what concerns the form as a whole. */
+export type FieldErrors = Record<string, string>;
+
+/** The field each error code concerns, or how to tell from the error. */
+export type CodeFields = Record<string, string | ((error: ApiError) => string)>;
+
+interface SchemaProblem {
+  where: string;
+  problem: string;
+}
+
+/** The field a schema complaint concerns: the last part of its path, or the missing property. */
+function fieldOf({ where, problem }: SchemaProblem): string {
+  const missing = /required property '([^']+)'/.exec(problem);
+  return missing ? missing[1]! : (where.split('/').pop() ?? '');
+}
+
+function add(errors: FieldErrors, field: string, message: string) {
+  errors[field] = errors[field] ? `${errors[field]}; ${message}` : message;
+}
+
+export function fieldErrors(
+  error: unknown,
+  fields: readonly string[],
+  codeFields: CodeFields,
+): FieldErrors {
+  if (!(error instanceof ApiError)) return { '': String(error) };
+  const errors: FieldErrors = {};
+  if (error.code === 'invalid_request' && Array.isArray(error.details)) {
+    for (const problem of error.details as SchemaProblem[]) {
+      const field = fieldOf(problem);
+      if (fields.includes(field)) add(errors, field, problem.problem);
+      else add(errors, '', `${problem.where} ${problem.problem}`);
+    }
+    return errors;
+  }
+  const mapped = codeFields[error.code];
+  const field = typeof mapped === 'function' ? mapped(error) : mapped;
+  add(errors, field !== undefined && fields.includes(field) ? field : '', error.message);
+  return errors;
+}
+
+/** What every way of adding or changing an OpenStack site maps alike. */
+export const siteCodeFields: CodeFields = {
+  site_name_taken: 'name',
+};

@@ -1,0 +1,354 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ApiClient } from '../api-client';
+import type { GlintEvent, Site, SiteHealth } from '../api-types';
+import { failureText } from '../view-failure';
+
+type Health = SiteHealth | 'checking' | { error: string };
+
+const selfHealWords = { off: 'off', restore: 'restore', 'restore-and-prune': 'restore + prune' };
+
+/** Who logs in to a site, without the secret. */
+function loginOf(site: Site): string {
+  const credential = site.credential;
+  if (!credential) return 'no credential';
+  if (credential.kind === 'application_credential')
+    return `app credential ${credential.name ?? credential.id ?? ''}`;
+  return credential.username ?? credential.userId ?? credential.kind;
+}
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
+
+/**
+ * The Sites view: the caller's sites with their health (a live login each), adding, editing and
+ * removing them. An inventory's `cells` event re-reads the list (its time changes); adding or
+ * removing a site tells the other views through the shared event target, and queues the new
+ * site's inventory.
+ */
+export class GlintSitesView extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    events: { attribute: false },
+    sites: { state: true },
+    health: { state: true },
+    error: { state: true },
+    notice: { state: true },
+    adding: { state: true },
+    editing: { state: true },
+    removing: { state: true },
+  };
+
+  declare client: ApiClient;
+  declare events: EventTarget;
+  declare sites: Site[] | null;
+  declare health: Record<string, Health>;
+  declare error: string | null;
+  declare notice: string | null;
+  declare adding: boolean;
+  declare editing: string | null;
+  declare removing: string | null;
+
+  constructor() {
+    super();
+    this.sites = null;
+    this.health = {};
+    this.error = null;
+    this.notice = null;
+    this.adding = false;
+    this.editing = null;
+    this.removing = null;
+  }
+
+  private readonly onEvent = (event: Event) => {
+    const detail = (event as CustomEvent<GlintEvent>).detail;
+    // Inventories (cells events without images) change the sites' last inventory time.
+    if (detail.type === 'cells' && !detail.imageIds) void this.load();
+  };
+  private readonly onReconnect = () => void this.load();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.events.addEventListener('glint-event', this.onEvent);
+    this.events.addEventListener('reconnect', this.onReconnect);
+    void this.load().then(() => this.checkHealth());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.events.removeEventListener('glint-event', this.onEvent);
+    this.events.removeEventListener('reconnect', this.onReconnect);
+  }
+
+  private fail(error: unknown) {
+    this.error = failureText(this, error);
+  }
+
+  private async load() {
+    try {
+      this.sites = (await this.client.get<{ sites: Site[] }>('/sites')).sites;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private checkHealth(ids = (this.sites ?? []).map((site) => site.id)) {
+    for (const id of ids) {
+      this.health = { ...this.health, [id]: 'checking' };
+      this.client
+        .get<SiteHealth>(`/sites/${id}/health`)
+        .then(
+          (health) => health,
+          (error: unknown) => ({ error: failureText(this, error) ?? 'session ended' }),
+        )
+        .then((health) => (this.health = { ...this.health, [id]: health }));
+    }
+  }
+
+  /** Other views (the matrix's columns) read their sites again. */
+  private announce(siteIds: string[]) {
+    this.events.dispatchEvent(
+      new CustomEvent<GlintEvent>('glint-event', { detail: { type: 'cells', siteIds } }),
+    );
+  }
+
+  private async refreshInventories() {
+    try {
+      const { queued } = await this.client.post<{ queued: unknown[] }>('/sites/refresh');
+      this.notice = `Inventory queued for ${queued.length} site${queued.length === 1 ? '' : 's'}.`;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async siteAdded(event: CustomEvent<Site & { warnings?: string[] }>) {
+    const site = event.detail;
+    this.sites = [...(this.sites ?? []), site].sort((a, b) => a.name.localeCompare(b.name));
+    this.adding = false;
+    const warnings = site.warnings?.length ? ` The file said: ${site.warnings.join('; ')}` : '';
+    this.notice = `Added ${site.name}; its inventory is queued.${warnings}`;
+    this.checkHealth([site.id]);
+    this.announce([site.id]);
+    try {
+      await this.client.post(`/sites/${site.id}/refresh`);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private siteChanged(event: CustomEvent<Site>) {
+    const site = event.detail;
+    this.sites = (this.sites ?? []).map((s) => (s.id === site.id ? site : s));
+    this.editing = null;
+    this.notice = `Saved ${site.name}.`;
+    this.checkHealth([site.id]);
+    this.announce([site.id]);
+  }
+
+  private async removeSite(site: Site) {
+    try {
+      await this.client.delete(`/sites/${site.id}`);
+      this.sites = (this.sites ?? []).filter((s) => s.id !== site.id);
+      this.removing = null;
+      this.notice = `Removed ${site.name}. Its images on the cloud stay.`;
+      this.announce([site.id]);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private renderHealth(site: Site) {
+    const health = this.health[site.id];
+    if (!health || health === 'checking') return html`<span class="health">checking…</span>`;
+    if ('error' in health)
+      return html`<span class="health bad"><b>✕ unknown</b> <small>${health.error}</small></span>`;
+    return health.ok
+      ? html`<span class="health ok" title=${health.detail}
+          ><b>✓ ok</b> <small>${health.latencyMs} ms</small></span
+        >`
+      : html`<span class="health bad"><b>✕ failing</b> <small>${health.detail}</small></span>`;
+  }
+
+  private renderRow(site: Site) {
+    if (this.editing === site.id)
+      return html`<tr class="editing">
+        <td colspan="8">
+          <glint-site-edit
+            .client=${this.client}
+            .site=${site}
+            @site-changed=${this.siteChanged}
+            @edit-cancelled=${() => (this.editing = null)}
+          ></glint-site-edit>
+        </td>
+      </tr>`;
+    return html`<tr data-site=${site.name}>
+        <th scope="row">${site.name}</th>
+        <td>${site.type}</td>
+        <td>${site.config.region ?? '—'}</td>
+        <td>${loginOf(site)}</td>
+        <td>${when(site.inventoriedAt)}</td>
+        <td>${selfHealWords[site.selfHeal]}</td>
+        <td>${this.renderHealth(site)}</td>
+        <td class="actions">
+          <button class="edit" @click=${() => (this.editing = site.id)}>Edit</button>
+          <button class="remove" @click=${() => (this.removing = site.id)}>Remove</button>
+        </td>
+      </tr>
+      ${
+        this.removing === site.id
+          ? html`<tr class="confirm">
+              <td colspan="8" role="alert">
+                Remove <b>${site.name}</b> with its credential, inventory and desired state? The
+                images on the cloud stay; the job history stays.
+                <button class="confirm-remove danger" @click=${() => this.removeSite(site)}>
+                  Remove ${site.name}
+                </button>
+                <button @click=${() => (this.removing = null)}>Keep it</button>
+              </td>
+            </tr>`
+          : nothing
+      }`;
+  }
+
+  override render() {
+    return html`<div class="toolbar">
+        <h2>Sites</h2>
+        <button class="add primary" @click=${() => (this.adding = !this.adding)}>
+          ${this.adding ? 'Close' : 'Add site'}
+        </button>
+        <button class="health-check" @click=${() => this.checkHealth()}>Check health</button>
+        <button class="refresh" @click=${this.refreshInventories}>Refresh inventories</button>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
+      ${
+        this.adding
+          ? html`<glint-add-site
+              .client=${this.client}
+              @site-added=${this.siteAdded}
+            ></glint-add-site>`
+          : nothing
+      }
+      ${
+        this.sites === null
+          ? html`<p>Loading…</p>`
+          : this.sites.length === 0
+            ? html`<p class="empty">No sites yet: add one to start.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Region</th>
+                    <th scope="col">Logs in as</th>
+                    <th scope="col">Last inventory</th>
+                    <th scope="col">Self-heal</th>
+                    <th scope="col">Health</th>
+                    <th scope="col"><span class="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.sites.map((site) => this.renderRow(site))}
+                </tbody>
+              </table>`
+      }`;
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    .toolbar {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+    h2 {
+      margin: 0 auto 0 0;
+      font-size: 16px;
+    }
+    button {
+      padding: 5px 12px;
+      font: inherit;
+      border: 1px solid #9ca3af;
+      border-radius: 4px;
+      background: #fff;
+      cursor: pointer;
+    }
+    button.primary {
+      background: #1d4ed8;
+      border-color: #1d4ed8;
+      color: #fff;
+    }
+    button.danger {
+      background: #b91c1c;
+      border-color: #b91c1c;
+      color: #fff;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      background: #fff;
+      border: 1px solid #d1d5db;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 8px 10px;
+      border-bottom: 1px solid #e5e7eb;
+      vertical-align: top;
+    }
+    thead th {
+      background: #f9fafb;
+      font-weight: 600;
+    }
+    tbody th {
+      font-weight: 600;
+    }
+    td.actions {
+      white-space: nowrap;
+      text-align: right;
+    }
+    .health b {
+      font-weight: 600;
+    }
+    .health small {
+      display: block;
+      color: #4b5563;
+      max-width: 260px;
+    }
+    .health.ok b {
+      color: #166534;
+    }
+    .health.bad b {
+      color: #991b1b;
+    }
+    tr.confirm td {
+      background: #fef2f2;
+    }
+    tr.confirm button {
+      margin-left: 8px;
+    }
+    .error {
+      margin: 0;
+      color: #7f1d1d;
+      background: #fee2e2;
+      padding: 6px 10px;
+      border-radius: 4px;
+    }
+    .notice {
+      margin: 0;
+      color: #1e3a8a;
+      background: #eff6ff;
+      padding: 6px 10px;
+      border-radius: 4px;
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+  `;
+}
