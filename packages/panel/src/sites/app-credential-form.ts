@@ -1,7 +1,7 @@
 import { html } from 'lit';
-import { siteCodeFields } from './field-errors';
+import { siteCodeFields } from './site-code-fields';
 import { AddSiteMethod, given } from './add-site-method';
-import { text } from './site-form';
+import { text } from '../forms/field-form';
 
 /** Adds an OpenStack site by its Keystone URL and an application credential. */
 export class GlintAppCredentialForm extends AddSiteMethod {

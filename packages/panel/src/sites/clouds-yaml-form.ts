@@ -1,7 +1,7 @@
 import { html } from 'lit';
-import { siteCodeFields } from './field-errors';
+import { siteCodeFields } from './site-code-fields';
 import { AddSiteMethod, given } from './add-site-method';
-import { text } from './site-form';
+import { text } from '../forms/field-form';
 
 /** Adds a site from a pasted clouds.yaml entry. */
 export class GlintCloudsYamlForm extends AddSiteMethod {

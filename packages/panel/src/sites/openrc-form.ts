@@ -1,7 +1,7 @@
 import { html } from 'lit';
-import { siteCodeFields } from './field-errors';
+import { siteCodeFields } from './site-code-fields';
 import { AddSiteMethod, given } from './add-site-method';
-import { fileText, text } from './site-form';
+import { fileText, text } from '../forms/field-form';
 
 /** Adds a site from an openrc file (as Horizon hands them out) and the password it leaves out. */
 export class GlintOpenrcForm extends AddSiteMethod {

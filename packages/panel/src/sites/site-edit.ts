@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { SelfHeal, Site } from '../api-types';
-import { siteCodeFields } from './field-errors';
-import { SiteForm, text } from './site-form';
+import { siteCodeFields } from './site-code-fields';
+import { FieldForm, text } from '../forms/field-form';
 
 const selfHealChoices: { value: SelfHeal; label: string }[] = [
   { value: 'off', label: 'Off: only show drift' },
@@ -14,8 +14,8 @@ const selfHealChoices: { value: SelfHeal; label: string }[] = [
  * sent, and a new credential only when a new secret was typed. Fires `site-changed` with the site,
  * or `edit-cancelled`.
  */
-export class GlintSiteEdit extends SiteForm {
-  static override properties = { ...SiteForm.properties, site: { attribute: false } };
+export class GlintSiteEdit extends FieldForm {
+  static override properties = { ...FieldForm.properties, site: { attribute: false } };
 
   declare site: Site;
   protected readonly submitLabel = 'Save';

@@ -123,7 +123,7 @@ export class GlintSitesView extends LitElement {
     const site = event.detail;
     this.sites = [...(this.sites ?? []), site].sort((a, b) => a.name.localeCompare(b.name));
     this.adding = false;
-    const warnings = site.warnings?.length ? ` The file said: ${site.warnings.join('; ')}` : '';
+    const warnings = site.warnings?.length ? ` Notes on the file: ${site.warnings.join('; ')}` : '';
     this.notice = `Added ${site.name}; its inventory is queued.${warnings}`;
     this.checkHealth([site.id]);
     this.announce([site.id]);

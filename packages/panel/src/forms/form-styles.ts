@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** The look of the Sites view's forms: a label above each field, its error right below it. */
+/** The look of the panel's forms: a label above each field, its error right below it. */
 export const formStyles = css`
   form {
     display: grid;

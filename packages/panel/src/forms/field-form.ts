@@ -1,15 +1,15 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type CSSResultGroup, type TemplateResult } from 'lit';
 import type { ApiClient } from '../api-client';
 import { failureText } from '../view-failure';
 import { fieldErrors, type CodeFields, type FieldErrors } from './field-errors';
 import { formStyles } from './form-styles';
 
 /**
- * What the Sites view's forms share: fields with their errors beside them, and a submit that turns
+ * What the panel's forms share: fields with their errors beside them, and a submit that turns
  * an error reply into those errors. A form names its fields, maps the API's error codes to them,
  * builds its request, and says what to do with the reply.
  */
-export abstract class SiteForm extends LitElement {
+export abstract class FieldForm extends LitElement {
   static override properties = {
     client: { attribute: false },
     errors: { state: true },
@@ -112,7 +112,7 @@ export abstract class SiteForm extends LitElement {
     return nothing;
   }
 
-  static override styles = formStyles;
+  static override styles: CSSResultGroup = formStyles;
 }
 
 /** The text of a chosen file, or '' when none was chosen. */

@@ -47,8 +47,3 @@ export function fieldErrors(
   add(errors, field !== undefined && fields.includes(field) ? field : '', error.message);
   return errors;
 }
-
-/** What every way of adding or changing an OpenStack site maps alike. */
-export const siteCodeFields: CodeFields = {
-  site_name_taken: 'name',
-};

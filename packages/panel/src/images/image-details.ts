@@ -1,0 +1,144 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ImageDetails } from '../api-types';
+import { stateLooks } from '../matrix/cell-display';
+import { formatBytes } from '../format';
+
+type Copy = ImageDetails['sites'][number]['copies'][number];
+
+/** What a copy's inventory says besides its status: the properties that decide what Glint may do with it. */
+function propertiesOf(copy: Copy): string[] {
+  return [
+    copy.protected ? 'protected' : '',
+    copy.cloudOwner ? `owner ${copy.cloudOwner}` : '',
+    copy.glintSourceSite ? `glint_source_site ${copy.glintSourceSite}` : '',
+    copy.glintSourceImage ? `glint_source_image ${copy.glintSourceImage}` : '',
+    copy.glintContentHash ? 'glint_content_hash (matches)' : '',
+  ].filter(Boolean);
+}
+
+/** One image (GET /images/:id): its hashes, formats, size, and each site's state and copies. */
+export class GlintImageDetails extends LitElement {
+  static override properties = { details: { attribute: false } };
+
+  declare details: ImageDetails;
+
+  override render() {
+    const image = this.details;
+    return html`<h3>${image.name}</h3>
+      <dl>
+        <dt>Content hash</dt>
+        <dd class="hash">${image.hash ? `${image.hash.algo}: ${image.hash.value}` : 'unknown'}</dd>
+        <dt>Size</dt>
+        <dd>
+          ${image.size === null ? 'unknown' : `${formatBytes(image.size)} (${image.size} bytes)`}
+        </dd>
+        <dt>Formats</dt>
+        <dd>${image.diskFormat ?? '?'} / ${image.containerFormat ?? '?'}</dd>
+        <dt>Visibility</dt>
+        <dd>${image.visibilities.join(', ') || '—'}</dd>
+        ${
+          image.conflict
+            ? html`<dt>Conflict</dt>
+                <dd>other content has this name on some site</dd>`
+            : nothing
+        }
+        ${
+          image.related.length
+            ? html`<dt>Related</dt>
+                <dd>the same content under ${image.related.length} other name(s)</dd>`
+            : nothing
+        }
+      </dl>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Site</th>
+            <th scope="col">State</th>
+            <th scope="col">Copy</th>
+            <th scope="col">Status</th>
+            <th scope="col">md5</th>
+            <th scope="col">Properties</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${image.sites.map((site) => {
+            const look = stateLooks[site.state];
+            const copies = site.copies.length ? site.copies : [null];
+            return copies.map(
+              (copy, i) =>
+                html`<tr data-site=${site.siteName}>
+                  ${
+                    i === 0
+                      ? html`<th scope="row" rowspan=${copies.length}>${site.siteName}</th>
+                          <td rowspan=${copies.length} class="state" data-state=${site.state}>
+                            ${look.icon} ${look.label}
+                            ${site.message ? html`<small>${site.message}</small>` : nothing}
+                          </td>`
+                      : nothing
+                  }
+                  ${
+                    copy
+                      ? html`<td class="mono">${copy.cloudImageId}</td>
+                          <td>${copy.status} · ${copy.visibility}</td>
+                          <td class="mono">${copy.checksum ?? '—'}</td>
+                          <td>${propertiesOf(copy).join(', ') || '—'}</td>`
+                      : html`<td colspan="4" class="none">no copy</td>`
+                  }
+                </tr>`,
+            );
+          })}
+        </tbody>
+      </table>`;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    h3 {
+      margin: 0 0 8px;
+      font-size: 15px;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: max-content minmax(0, 1fr);
+      gap: 4px 16px;
+      margin: 0 0 12px;
+    }
+    dt {
+      color: #4b5563;
+    }
+    dd {
+      margin: 0;
+    }
+    .hash,
+    .mono {
+      font-family: ui-monospace, monospace;
+      font-size: 12px;
+      overflow-wrap: anywhere;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      background: #fff;
+      border: 1px solid #d1d5db;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 6px 8px;
+      border-bottom: 1px solid #e5e7eb;
+      vertical-align: top;
+    }
+    thead th {
+      background: #f9fafb;
+    }
+    td.state small {
+      display: block;
+      color: #7f1d1d;
+    }
+    .none {
+      color: #6b7280;
+    }
+  `;
+}

@@ -1,0 +1,367 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ApiClient } from '../api-client';
+import type { GlintEvent, Job, JobList, Matrix, Site } from '../api-types';
+import { failureText } from '../view-failure';
+import { cancellable, isProgress, progressText, retryable, type Progress } from './job-progress';
+
+const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+const operations = ['copy', 'delete', 'import', 'upload', 'inventory'];
+
+interface Filters {
+  state: string;
+  operation: string;
+  image: string;
+  site: string;
+}
+
+/**
+ * The Jobs view: the job history, newest first, filtered by state, operation, image and site
+ * (GET /jobs). Progress events move a running job's bytes, rate and time left in place; any other
+ * job event reads the page again, so new, finished and failed jobs show as they happen. Failed or
+ * cancelled jobs can be retried, queued or running ones cancelled.
+ */
+export class GlintJobsView extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    events: { attribute: false },
+    jobs: { state: true },
+    total: { state: true },
+    filters: { state: true },
+    progress: { state: true },
+    error: { state: true },
+    sites: { state: true },
+    imageNames: { state: true },
+  };
+
+  declare client: ApiClient;
+  declare events: EventTarget;
+  declare jobs: Job[] | null;
+  declare total: number;
+  declare filters: Filters;
+  /** The latest progress of running jobs, by queue job id. */
+  declare progress: Record<string, Progress>;
+  declare error: string | null;
+  declare sites: Site[];
+  declare imageNames: Record<string, string>;
+
+  constructor() {
+    super();
+    this.jobs = null;
+    this.total = 0;
+    this.filters = { state: '', operation: '', image: '', site: '' };
+    this.progress = {};
+    this.error = null;
+    this.sites = [];
+    this.imageNames = {};
+  }
+
+  private readonly onEvent = (event: Event) => {
+    const detail = (event as CustomEvent<GlintEvent>).detail;
+    if (detail.type !== 'job') return;
+    if (isProgress(detail)) {
+      this.progress = {
+        ...this.progress,
+        [detail.queueJobId]: { bytes: detail.bytes!, bytesPerSecond: detail.bytesPerSecond ?? 0 },
+      };
+      if (this.jobs?.some((job) => job.queueJobId === detail.queueJobId && job.state === 'running'))
+        return;
+    }
+    void this.load();
+  };
+  private readonly onReconnect = () => void this.load();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.events.addEventListener('glint-event', this.onEvent);
+    this.events.addEventListener('reconnect', this.onReconnect);
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.events.removeEventListener('glint-event', this.onEvent);
+    this.events.removeEventListener('reconnect', this.onReconnect);
+  }
+
+  private async load() {
+    const query = new URLSearchParams({ limit: '100' });
+    for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
+    try {
+      const [list, sites] = await Promise.all([
+        this.client.get<JobList>(`/jobs?${query}`),
+        this.client.get<{ sites: Site[] }>('/sites'),
+      ]);
+      this.sites = sites.sites;
+      await this.nameImages(list.jobs);
+      this.jobs = list.jobs;
+      this.total = list.page.total;
+      this.error = null;
+    } catch (error) {
+      this.error = failureText(this, error);
+    }
+  }
+
+  /** The names of the jobs' images not yet known, from the matrix rows of those images. */
+  private async nameImages(jobs: Job[]) {
+    const unknown = [
+      ...new Set(jobs.map((job) => job.imageId).filter((id): id is string => !!id)),
+    ].filter((id) => !(id in this.imageNames));
+    if (unknown.length === 0) return;
+    const query = unknown.map((id) => `image=${id}`).join('&');
+    const { rows } = await this.client.get<Matrix>(`/matrix?${query}&limit=500`);
+    const names = { ...this.imageNames };
+    for (const id of unknown)
+      names[id] = rows.find((row) => row.id === id)?.name ?? 'a removed image';
+    this.imageNames = names;
+  }
+
+  private filter(name: keyof Filters, value: string) {
+    this.filters = { ...this.filters, [name]: value };
+    void this.load();
+  }
+
+  private async act(job: Job, action: 'retry' | 'cancel') {
+    try {
+      await this.client.post(`/jobs/${job.id}/${action}`);
+      await this.load();
+    } catch (error) {
+      this.error = failureText(this, error);
+    }
+  }
+
+  private siteName = (id: string | null) =>
+    id ? (this.sites.find((site) => site.id === id)?.name ?? 'a removed site') : '';
+
+  private renderJob(job: Job) {
+    const image = job.imageId
+      ? html`<button
+          class="link"
+          title="Only this image's jobs"
+          @click=${() => this.filter('image', job.imageId!)}
+        >
+          ${this.imageNames[job.imageId] ?? job.imageId}
+        </button>`
+      : '—';
+    const route = [this.siteName(job.sourceSiteId), this.siteName(job.destinationSiteId)]
+      .filter(Boolean)
+      .join(' → ');
+    return html`<tr data-job=${job.id} data-state=${job.state}>
+      <td><span class="state ${job.state}">${job.state}</span></td>
+      <td>${job.operation}</td>
+      <td>${image}</td>
+      <td>${route || '—'}</td>
+      <td class="what">
+        ${
+          job.state === 'running'
+            ? html`<span class="progress"
+                >${progressText(job, this.progress[job.queueJobId])}</span
+              >`
+            : nothing
+        }
+        ${job.error ? html`<span class="job-error">${job.error}</span>` : nothing}
+      </td>
+      <td>${new Date(job.createdAt).toLocaleString()}</td>
+      <td class="actions">
+        ${
+          retryable(job)
+            ? html`<button class="retry" @click=${() => this.act(job, 'retry')}>Retry</button>`
+            : nothing
+        }
+        ${
+          cancellable(job)
+            ? html`<button class="cancel" @click=${() => this.act(job, 'cancel')}>Cancel</button>`
+            : nothing
+        }
+      </td>
+    </tr>`;
+  }
+
+  private select(name: keyof Filters, label: string, options: { value: string; label: string }[]) {
+    return html`<label
+      >${label}
+      <select
+        name=${name}
+        @change=${(event: Event) => this.filter(name, (event.target as HTMLSelectElement).value)}
+      >
+        <option value="">any</option>
+        ${options.map(
+          ({ value, label: text }) =>
+            html`<option value=${value} ?selected=${this.filters[name] === value}>${text}</option>`,
+        )}
+      </select></label
+    >`;
+  }
+
+  override render() {
+    const words = (values: string[]) => values.map((value) => ({ value, label: value }));
+    return html`<div class="toolbar">
+        <h2>Jobs</h2>
+        ${this.select('state', 'State', words(states))}
+        ${this.select('operation', 'Operation', words(operations))}
+        ${this.select(
+          'site',
+          'Site',
+          this.sites.map((site) => ({ value: site.id, label: site.name })),
+        )}
+        ${
+          this.filters.image
+            ? html`<span class="chip"
+                >Image: ${this.imageNames[this.filters.image] ?? this.filters.image}
+                <button aria-label="Any image" @click=${() => this.filter('image', '')}>
+                  ✕
+                </button></span
+              >`
+            : nothing
+        }
+        <span class="count">${this.jobs ? `${this.total} jobs` : ''}</span>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${
+        this.jobs === null
+          ? html`<p>Loading…</p>`
+          : this.jobs.length === 0
+            ? html`<p class="empty">No jobs match.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">State</th>
+                    <th scope="col">Operation</th>
+                    <th scope="col">Image</th>
+                    <th scope="col">Sites</th>
+                    <th scope="col">Progress or error</th>
+                    <th scope="col">Asked for</th>
+                    <th scope="col"><span class="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.jobs.map((job) => this.renderJob(job))}
+                </tbody>
+              </table>`
+      }`;
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    .toolbar {
+      display: flex;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: 12px;
+    }
+    h2 {
+      margin: 0 8px 0 0;
+      font-size: 16px;
+    }
+    label {
+      display: flex;
+      align-items: center;
+      gap: 4px;
+      color: #374151;
+    }
+    select,
+    button {
+      font: inherit;
+      padding: 4px 8px;
+      border: 1px solid #9ca3af;
+      border-radius: 4px;
+      background: #fff;
+    }
+    button {
+      cursor: pointer;
+    }
+    button.link {
+      border: none;
+      padding: 0;
+      color: #1d4ed8;
+      text-decoration: underline;
+      text-align: left;
+    }
+    .chip {
+      display: flex;
+      align-items: center;
+      gap: 4px;
+      padding: 2px 4px 2px 10px;
+      background: #eff6ff;
+      border-radius: 12px;
+    }
+    .chip button {
+      border: none;
+      background: none;
+      padding: 0 4px;
+    }
+    .count {
+      margin-left: auto;
+      color: #6b7280;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      background: #fff;
+      border: 1px solid #d1d5db;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 7px 10px;
+      border-bottom: 1px solid #e5e7eb;
+      vertical-align: top;
+    }
+    thead th {
+      background: #f9fafb;
+      font-weight: 600;
+    }
+    td.what {
+      max-width: 380px;
+    }
+    td.actions {
+      white-space: nowrap;
+      text-align: right;
+    }
+    .state {
+      display: inline-block;
+      padding: 1px 8px;
+      border-radius: 10px;
+      font-size: 12px;
+      font-weight: 600;
+      background: #f3f4f6;
+    }
+    .state.running {
+      background: #dbeafe;
+      color: #1e3a8a;
+    }
+    .state.succeeded {
+      background: #dcfce7;
+      color: #166534;
+    }
+    .state.failed {
+      background: #fee2e2;
+      color: #7f1d1d;
+    }
+    .state.cancelled {
+      background: #e5e7eb;
+      color: #374151;
+    }
+    .job-error {
+      display: block;
+      color: #7f1d1d;
+    }
+    .error {
+      margin: 0;
+      color: #7f1d1d;
+      background: #fee2e2;
+      padding: 6px 10px;
+      border-radius: 4px;
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+  `;
+}
