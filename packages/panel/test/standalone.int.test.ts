@@ -354,9 +354,10 @@ test('the Images view uploads a file with a progress bar, and shows the image’
   await details.locator('tr[data-site="cloud1"] td.state[data-state="present"]').waitFor();
   expect(await details.locator('.hash').innerText()).toMatch(/^sha512: [0-9a-f]{128}$/);
   expect(await details.locator('tr[data-site="cloud2"]').innerText()).toMatch(
-    /present[\s\S]*active · private[\s\S]*[0-9a-f]{32}[\s\S]*glint_source_site upload/,
+    /present[\s\S]*active · private[\s\S]*[0-9a-f]{32}[\s\S]*glint_source_site upload[\s\S]*glint_content_hash: the image’s/,
   );
   expect(await details.locator('tr[data-site="cloud3"]').innerText()).toMatch(/missing\s+no copy/);
+  await details.scrollIntoViewIfNeeded();
   await shot('image-details');
   expect(pageErrors).toEqual([]);
 });

@@ -6,13 +6,19 @@ import { formatBytes } from '../format';
 type Copy = ImageDetails['sites'][number]['copies'][number];
 
 /** What a copy's inventory says besides its status: the properties that decide what Glint may do with it. */
-function propertiesOf(copy: Copy): string[] {
+function propertiesOf(copy: Copy, hash: ImageDetails['hash']): string[] {
+  const marker =
+    copy.glintContentHash === null
+      ? ''
+      : copy.glintContentHash === (hash && `${hash.algo}:${hash.value}`)
+        ? 'glint_content_hash: the image’s'
+        : `glint_content_hash: ${copy.glintContentHash}, not the image’s`;
   return [
     copy.protected ? 'protected' : '',
     copy.cloudOwner ? `owner ${copy.cloudOwner}` : '',
     copy.glintSourceSite ? `glint_source_site ${copy.glintSourceSite}` : '',
     copy.glintSourceImage ? `glint_source_image ${copy.glintSourceImage}` : '',
-    copy.glintContentHash ? 'glint_content_hash (matches)' : '',
+    marker,
   ].filter(Boolean);
 }
 
@@ -78,10 +84,16 @@ export class GlintImageDetails extends LitElement {
                   }
                   ${
                     copy
-                      ? html`<td class="mono">${copy.cloudImageId}</td>
-                          <td>${copy.status} · ${copy.visibility}</td>
+                      ? html`<td class="mono" title=${copy.cloudImageId}>
+                            ${copy.cloudImageId.slice(0, 8)}…
+                          </td>
+                          <td class="nowrap">${copy.status} · ${copy.visibility}</td>
                           <td class="mono">${copy.checksum ?? '—'}</td>
-                          <td>${propertiesOf(copy).join(', ') || '—'}</td>`
+                          <td>
+                            ${propertiesOf(copy, image.hash).map(
+                              (property) => html`<span class="property">${property}</span>`,
+                            )}
+                          </td>`
                       : html`<td colspan="4" class="none">no copy</td>`
                   }
                 </tr>`,
@@ -115,6 +127,15 @@ export class GlintImageDetails extends LitElement {
     .mono {
       font-family: ui-monospace, monospace;
       font-size: 12px;
+      overflow-wrap: anywhere;
+    }
+    td.mono,
+    .nowrap,
+    td.state {
+      white-space: nowrap;
+    }
+    .property {
+      display: block;
       overflow-wrap: anywhere;
     }
     table {

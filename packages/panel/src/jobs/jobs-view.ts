@@ -149,7 +149,7 @@ export class GlintJobsView extends LitElement {
       <td><span class="state ${job.state}">${job.state}</span></td>
       <td>${job.operation}</td>
       <td>${image}</td>
-      <td>${route || '—'}</td>
+      <td class="nowrap">${route || '—'}</td>
       <td class="what">
         ${
           job.state === 'running'
@@ -313,6 +313,9 @@ export class GlintJobsView extends LitElement {
     thead th {
       background: #f9fafb;
       font-weight: 600;
+    }
+    .nowrap {
+      white-space: nowrap;
     }
     td.what {
       max-width: 380px;
