@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ImageDetails } from '../api-types';
 import { stateLooks } from '../matrix/cell-display';
+import { dataTable } from '../data-table';
 import { formatBytes } from '../format';
+import { tableStyles } from '../view-styles';
 
 type Copy = ImageDetails['sites'][number]['copies'][number];
 
@@ -55,111 +57,86 @@ export class GlintImageDetails extends LitElement {
             : nothing
         }
       </dl>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Site</th>
-            <th scope="col">State</th>
-            <th scope="col">Copy</th>
-            <th scope="col">Status</th>
-            <th scope="col">md5</th>
-            <th scope="col">Properties</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${image.sites.map((site) => {
-            const look = stateLooks[site.state];
-            const copies = site.copies.length ? site.copies : [null];
-            return copies.map(
-              (copy, i) =>
-                html`<tr data-site=${site.siteName}>
-                  ${
-                    i === 0
-                      ? html`<th scope="row" rowspan=${copies.length}>${site.siteName}</th>
-                          <td rowspan=${copies.length} class="state" data-state=${site.state}>
-                            ${look.icon} ${look.label}
-                            ${site.message ? html`<small>${site.message}</small>` : nothing}
-                          </td>`
-                      : nothing
-                  }
-                  ${
-                    copy
-                      ? html`<td class="mono" title=${copy.cloudImageId}>
-                            ${copy.cloudImageId.slice(0, 8)}…
-                          </td>
-                          <td class="nowrap">${copy.status} · ${copy.visibility}</td>
-                          <td class="mono">${copy.checksum ?? '—'}</td>
-                          <td>
-                            ${propertiesOf(copy, image.hash).map(
-                              (property) => html`<span class="property">${property}</span>`,
-                            )}
-                          </td>`
-                      : html`<td colspan="4" class="none">no copy</td>`
-                  }
-                </tr>`,
-            );
-          })}
-        </tbody>
-      </table>`;
+      ${dataTable(
+        ['Site', 'State', 'Copy', 'Status', 'md5', 'Properties'],
+        image.sites.map((site) => {
+          const look = stateLooks[site.state];
+          const copies = site.copies.length ? site.copies : [null];
+          return copies.map(
+            (copy, i) =>
+              html`<tr data-site=${site.siteName}>
+                ${
+                  i === 0
+                    ? html`<th scope="row" rowspan=${copies.length}>${site.siteName}</th>
+                        <td rowspan=${copies.length} class="state" data-state=${site.state}>
+                          ${look.icon} ${look.label}
+                          ${site.message ? html`<small>${site.message}</small>` : nothing}
+                        </td>`
+                    : nothing
+                }
+                ${
+                  copy
+                    ? html`<td class="mono" title=${copy.cloudImageId}>
+                          ${copy.cloudImageId.slice(0, 8)}…
+                        </td>
+                        <td class="nowrap">${copy.status} · ${copy.visibility}</td>
+                        <td class="mono">${copy.checksum ?? '—'}</td>
+                        <td>
+                          ${propertiesOf(copy, image.hash).map(
+                            (property) => html`<span class="property">${property}</span>`,
+                          )}
+                        </td>`
+                    : html`<td colspan="4" class="none">no copy</td>`
+                }
+              </tr>`,
+          );
+        }),
+      )}`;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    h3 {
-      margin: 0 0 8px;
-      font-size: 15px;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: max-content minmax(0, 1fr);
-      gap: 4px 16px;
-      margin: 0 0 12px;
-    }
-    dt {
-      color: #4b5563;
-    }
-    dd {
-      margin: 0;
-    }
-    .hash,
-    .mono {
-      font-family: ui-monospace, monospace;
-      font-size: 12px;
-      overflow-wrap: anywhere;
-    }
-    td.mono,
-    .nowrap,
-    td.state {
-      white-space: nowrap;
-    }
-    .property {
-      display: block;
-      overflow-wrap: anywhere;
-    }
-    table {
-      border-collapse: collapse;
-      width: 100%;
-      background: #fff;
-      border: 1px solid #d1d5db;
-    }
-    th,
-    td {
-      text-align: left;
-      padding: 6px 8px;
-      border-bottom: 1px solid #e5e7eb;
-      vertical-align: top;
-    }
-    thead th {
-      background: #f9fafb;
-    }
-    td.state small {
-      display: block;
-      color: #7f1d1d;
-    }
-    .none {
-      color: #6b7280;
-    }
-  `;
+  static override styles = [
+    tableStyles,
+    css`
+      :host {
+        display: block;
+      }
+      h3 {
+        margin: 0 0 8px;
+        font-size: 15px;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 4px 16px;
+        margin: 0 0 12px;
+      }
+      dt {
+        color: #4b5563;
+      }
+      dd {
+        margin: 0;
+      }
+      .hash,
+      .mono {
+        font-family: ui-monospace, monospace;
+        font-size: 12px;
+        overflow-wrap: anywhere;
+      }
+      td.mono,
+      td.state {
+        white-space: nowrap;
+      }
+      .property {
+        display: block;
+        overflow-wrap: anywhere;
+      }
+      td.state small {
+        display: block;
+        color: #7f1d1d;
+      }
+      .none {
+        color: #6b7280;
+      }
+    `,
+  ];
 }

@@ -1,29 +1,24 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { ApiClient } from '../api-client';
+import { css, html, nothing } from 'lit';
 import type { GlintEvent, ImageDetails, Matrix, Site } from '../api-types';
 import { formatBytes } from '../format';
-import { failureText } from '../view-failure';
+import { LiveView } from '../live-view';
+import { viewStyles } from '../view-styles';
 
 /**
  * The Images view: upload a file, import from a URL, and find an image to see its details. The
  * list and the open image are read again when events name them (or, for inventories, name none).
  */
-export class GlintImagesView extends LitElement {
+export class GlintImagesView extends LiveView {
   static override properties = {
-    client: { attribute: false },
-    events: { attribute: false },
+    ...LiveView.properties,
     sites: { state: true },
     images: { state: true },
     details: { state: true },
-    error: { state: true },
   };
 
-  declare client: ApiClient;
-  declare events: EventTarget;
   declare sites: Site[];
   declare images: Matrix['rows'] | null;
   declare details: ImageDetails | null;
-  declare error: string | null;
   private search = '';
   private searchTimer?: ReturnType<typeof setTimeout>;
 
@@ -32,31 +27,15 @@ export class GlintImagesView extends LitElement {
     this.sites = [];
     this.images = null;
     this.details = null;
-    this.error = null;
   }
 
-  private readonly onEvent = (event: Event) => {
-    const detail = (event as CustomEvent<GlintEvent>).detail;
-    const named = detail.type === 'job' ? [detail.imageId] : (detail.imageIds ?? null);
+  protected eventArrived(event: GlintEvent): void {
+    const named = event.type === 'job' ? [event.imageId] : (event.imageIds ?? null);
     if (named === null) void this.load();
     else if (this.details && named.includes(this.details.id)) void this.open(this.details.id);
-  };
-  private readonly onReconnect = () => void this.load();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.events.addEventListener('glint-event', this.onEvent);
-    this.events.addEventListener('reconnect', this.onReconnect);
-    void this.load();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.events.removeEventListener('glint-event', this.onEvent);
-    this.events.removeEventListener('reconnect', this.onReconnect);
-  }
-
-  private async load() {
+  protected async load() {
     const query = new URLSearchParams({ limit: '50' });
     if (this.search) query.set('name', this.search);
     try {
@@ -68,7 +47,7 @@ export class GlintImagesView extends LitElement {
       this.images = matrix.rows;
       if (this.details) await this.open(this.details.id);
     } catch (error) {
-      this.error = failureText(this, error);
+      this.fail(error);
     }
   }
 
@@ -76,7 +55,7 @@ export class GlintImagesView extends LitElement {
     try {
       this.details = await this.client.get<ImageDetails>(`/images/${id}`);
     } catch (error) {
-      this.error = failureText(this, error);
+      this.fail(error);
     }
   }
 
@@ -134,81 +113,72 @@ export class GlintImagesView extends LitElement {
       </div>`;
   }
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 16px;
-    }
-    .forms {
-      display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
-      gap: 16px;
-    }
-    section {
-      padding: 12px 16px;
-      border: 1px solid #d1d5db;
-      border-radius: 6px;
-      background: #fff;
-      min-width: 0;
-    }
-    h2 {
-      margin: 0 0 10px;
-      font-size: 15px;
-    }
-    .browse {
-      display: grid;
-      grid-template-columns: minmax(200px, 280px) minmax(0, 1fr);
-      gap: 16px;
-      align-items: start;
-    }
-    .search {
-      box-sizing: border-box;
-      width: 100%;
-      padding: 5px 8px;
-      font: inherit;
-    }
-    ul {
-      list-style: none;
-      margin: 8px 0 0;
-      padding: 0;
-      max-height: 420px;
-      overflow: auto;
-    }
-    button.image {
-      display: flex;
-      justify-content: space-between;
-      gap: 8px;
-      width: 100%;
-      padding: 6px 8px;
-      border: none;
-      border-radius: 4px;
-      background: none;
-      font: inherit;
-      text-align: left;
-      cursor: pointer;
-    }
-    button.image span {
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-    }
-    button.image small {
-      flex: none;
-      color: #6b7280;
-    }
-    button.image[aria-current='true'] {
-      background: #dbeafe;
-    }
-    .empty {
-      color: #6b7280;
-    }
-    .error {
-      margin: 0;
-      color: #7f1d1d;
-      background: #fee2e2;
-      padding: 6px 10px;
-      border-radius: 4px;
-    }
-  `;
+  static override styles = [
+    viewStyles,
+    css`
+      :host {
+        gap: 16px;
+      }
+      .forms {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
+        gap: 16px;
+      }
+      section {
+        padding: 12px 16px;
+        border: 1px solid #d1d5db;
+        border-radius: 6px;
+        background: #fff;
+        min-width: 0;
+      }
+      h2 {
+        margin: 0 0 10px;
+        font-size: 15px;
+      }
+      .browse {
+        display: grid;
+        grid-template-columns: minmax(200px, 280px) minmax(0, 1fr);
+        gap: 16px;
+        align-items: start;
+      }
+      .search {
+        box-sizing: border-box;
+        width: 100%;
+        padding: 5px 8px;
+        font: inherit;
+      }
+      ul {
+        list-style: none;
+        margin: 8px 0 0;
+        padding: 0;
+        max-height: 420px;
+        overflow: auto;
+      }
+      button.image {
+        display: flex;
+        justify-content: space-between;
+        gap: 8px;
+        width: 100%;
+        padding: 6px 8px;
+        border: none;
+        border-radius: 4px;
+        background: none;
+        font: inherit;
+        text-align: left;
+        cursor: pointer;
+      }
+      button.image span {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      button.image small {
+        flex: none;
+        color: #6b7280;
+      }
+      button.image[aria-current='true'] {
+        background: #dbeafe;
+      }
+    `,
+  ];
 }

@@ -1,7 +1,8 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { ApiClient } from '../api-client';
+import { css, html, nothing } from 'lit';
 import type { GlintEvent, Job, JobList, Matrix, Site } from '../api-types';
-import { failureText } from '../view-failure';
+import { dataTable } from '../data-table';
+import { LiveView } from '../live-view';
+import { viewStyles } from '../view-styles';
 import { cancellable, isProgress, progressText, retryable, type Progress } from './job-progress';
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -20,27 +21,22 @@ interface Filters {
  * job event reads the page again, so new, finished and failed jobs show as they happen. Failed or
  * cancelled jobs can be retried, queued or running ones cancelled.
  */
-export class GlintJobsView extends LitElement {
+export class GlintJobsView extends LiveView {
   static override properties = {
-    client: { attribute: false },
-    events: { attribute: false },
+    ...LiveView.properties,
     jobs: { state: true },
     total: { state: true },
     filters: { state: true },
     progress: { state: true },
-    error: { state: true },
     sites: { state: true },
     imageNames: { state: true },
   };
 
-  declare client: ApiClient;
-  declare events: EventTarget;
   declare jobs: Job[] | null;
   declare total: number;
   declare filters: Filters;
   /** The latest progress of running jobs, by queue job id. */
   declare progress: Record<string, Progress>;
-  declare error: string | null;
   declare sites: Site[];
   declare imageNames: Record<string, string>;
 
@@ -50,40 +46,24 @@ export class GlintJobsView extends LitElement {
     this.total = 0;
     this.filters = { state: '', operation: '', image: '', site: '' };
     this.progress = {};
-    this.error = null;
     this.sites = [];
     this.imageNames = {};
   }
 
-  private readonly onEvent = (event: Event) => {
-    const detail = (event as CustomEvent<GlintEvent>).detail;
-    if (detail.type !== 'job') return;
-    if (isProgress(detail)) {
+  protected eventArrived(event: GlintEvent): void {
+    if (event.type !== 'job') return;
+    if (isProgress(event)) {
       this.progress = {
         ...this.progress,
-        [detail.queueJobId]: { bytes: detail.bytes!, bytesPerSecond: detail.bytesPerSecond ?? 0 },
+        [event.queueJobId]: { bytes: event.bytes!, bytesPerSecond: event.bytesPerSecond ?? 0 },
       };
-      if (this.jobs?.some((job) => job.queueJobId === detail.queueJobId && job.state === 'running'))
+      if (this.jobs?.some((job) => job.queueJobId === event.queueJobId && job.state === 'running'))
         return;
     }
     void this.load();
-  };
-  private readonly onReconnect = () => void this.load();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.events.addEventListener('glint-event', this.onEvent);
-    this.events.addEventListener('reconnect', this.onReconnect);
-    void this.load();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.events.removeEventListener('glint-event', this.onEvent);
-    this.events.removeEventListener('reconnect', this.onReconnect);
-  }
-
-  private async load() {
+  protected async load() {
     const query = new URLSearchParams({ limit: '100' });
     for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
     try {
@@ -97,7 +77,7 @@ export class GlintJobsView extends LitElement {
       this.total = list.page.total;
       this.error = null;
     } catch (error) {
-      this.error = failureText(this, error);
+      this.fail(error);
     }
   }
 
@@ -125,7 +105,7 @@ export class GlintJobsView extends LitElement {
       await this.client.post(`/jobs/${job.id}/${action}`);
       await this.load();
     } catch (error) {
-      this.error = failureText(this, error);
+      this.fail(error);
     }
   }
 
@@ -221,150 +201,89 @@ export class GlintJobsView extends LitElement {
           ? html`<p>Loading…</p>`
           : this.jobs.length === 0
             ? html`<p class="empty">No jobs match.</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">State</th>
-                    <th scope="col">Operation</th>
-                    <th scope="col">Image</th>
-                    <th scope="col">Sites</th>
-                    <th scope="col">Progress or error</th>
-                    <th scope="col">Asked for</th>
-                    <th scope="col"><span class="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.jobs.map((job) => this.renderJob(job))}
-                </tbody>
-              </table>`
+            : dataTable(
+                ['State', 'Operation', 'Image', 'Sites', 'Progress or error', 'Asked for', ''],
+                this.jobs.map((job) => this.renderJob(job)),
+              )
       }`;
   }
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 12px;
-    }
-    .toolbar {
-      display: flex;
-      align-items: center;
-      flex-wrap: wrap;
-      gap: 12px;
-    }
-    h2 {
-      margin: 0 8px 0 0;
-      font-size: 16px;
-    }
-    label {
-      display: flex;
-      align-items: center;
-      gap: 4px;
-      color: #374151;
-    }
-    select,
-    button {
-      font: inherit;
-      padding: 4px 8px;
-      border: 1px solid #9ca3af;
-      border-radius: 4px;
-      background: #fff;
-    }
-    button {
-      cursor: pointer;
-    }
-    button.link {
-      border: none;
-      padding: 0;
-      color: #1d4ed8;
-      text-decoration: underline;
-      text-align: left;
-    }
-    .chip {
-      display: flex;
-      align-items: center;
-      gap: 4px;
-      padding: 2px 4px 2px 10px;
-      background: #eff6ff;
-      border-radius: 12px;
-    }
-    .chip button {
-      border: none;
-      background: none;
-      padding: 0 4px;
-    }
-    .count {
-      margin-left: auto;
-      color: #6b7280;
-    }
-    table {
-      border-collapse: collapse;
-      width: 100%;
-      background: #fff;
-      border: 1px solid #d1d5db;
-    }
-    th,
-    td {
-      text-align: left;
-      padding: 7px 10px;
-      border-bottom: 1px solid #e5e7eb;
-      vertical-align: top;
-    }
-    thead th {
-      background: #f9fafb;
-      font-weight: 600;
-    }
-    .nowrap {
-      white-space: nowrap;
-    }
-    td.what {
-      max-width: 380px;
-    }
-    td.actions {
-      white-space: nowrap;
-      text-align: right;
-    }
-    .state {
-      display: inline-block;
-      padding: 1px 8px;
-      border-radius: 10px;
-      font-size: 12px;
-      font-weight: 600;
-      background: #f3f4f6;
-    }
-    .state.running {
-      background: #dbeafe;
-      color: #1e3a8a;
-    }
-    .state.succeeded {
-      background: #dcfce7;
-      color: #166534;
-    }
-    .state.failed {
-      background: #fee2e2;
-      color: #7f1d1d;
-    }
-    .state.cancelled {
-      background: #e5e7eb;
-      color: #374151;
-    }
-    .job-error {
-      display: block;
-      color: #7f1d1d;
-    }
-    .error {
-      margin: 0;
-      color: #7f1d1d;
-      background: #fee2e2;
-      padding: 6px 10px;
-      border-radius: 4px;
-    }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-    }
-  `;
+  static override styles = [
+    viewStyles,
+    css`
+      h2 {
+        margin-right: 8px;
+      }
+      label {
+        display: flex;
+        align-items: center;
+        gap: 4px;
+        color: #374151;
+      }
+      select {
+        font: inherit;
+        padding: 4px 8px;
+      }
+      button.link {
+        border: none;
+        padding: 0;
+        background: none;
+        color: #1d4ed8;
+        text-decoration: underline;
+        text-align: left;
+      }
+      .chip {
+        display: flex;
+        align-items: center;
+        gap: 4px;
+        padding: 2px 4px 2px 10px;
+        background: #eff6ff;
+        border-radius: 12px;
+      }
+      .chip button {
+        border: none;
+        background: none;
+        padding: 0 4px;
+      }
+      .count {
+        margin-left: auto;
+        color: #6b7280;
+      }
+      td.what {
+        max-width: 380px;
+      }
+      td.actions {
+        white-space: nowrap;
+        text-align: right;
+      }
+      .state {
+        display: inline-block;
+        padding: 1px 8px;
+        border-radius: 10px;
+        font-size: 12px;
+        font-weight: 600;
+        background: #f3f4f6;
+      }
+      .state.running {
+        background: #dbeafe;
+        color: #1e3a8a;
+      }
+      .state.succeeded {
+        background: #dcfce7;
+        color: #166534;
+      }
+      .state.failed {
+        background: #fee2e2;
+        color: #7f1d1d;
+      }
+      .state.cancelled {
+        background: #e5e7eb;
+        color: #374151;
+      }
+      .job-error {
+        display: block;
+        color: #7f1d1d;
+      }
+    `,
+  ];
 }

@@ -1,7 +1,9 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { ApiClient } from '../api-client';
+import { css, html, nothing } from 'lit';
 import type { GlintEvent, Site, SiteHealth } from '../api-types';
+import { dataTable } from '../data-table';
+import { LiveView } from '../live-view';
 import { failureText } from '../view-failure';
+import { viewStyles } from '../view-styles';
 
 type Health = SiteHealth | 'checking' | { error: string };
 
@@ -24,24 +26,19 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'ne
  * removing a site tells the other views through the shared event target, and queues the new
  * site's inventory.
  */
-export class GlintSitesView extends LitElement {
+export class GlintSitesView extends LiveView {
   static override properties = {
-    client: { attribute: false },
-    events: { attribute: false },
+    ...LiveView.properties,
     sites: { state: true },
     health: { state: true },
-    error: { state: true },
     notice: { state: true },
     adding: { state: true },
     editing: { state: true },
     removing: { state: true },
   };
 
-  declare client: ApiClient;
-  declare events: EventTarget;
   declare sites: Site[] | null;
   declare health: Record<string, Health>;
-  declare error: string | null;
   declare notice: string | null;
   declare adding: boolean;
   declare editing: string | null;
@@ -51,38 +48,23 @@ export class GlintSitesView extends LitElement {
     super();
     this.sites = null;
     this.health = {};
-    this.error = null;
     this.notice = null;
     this.adding = false;
     this.editing = null;
     this.removing = null;
   }
 
-  private readonly onEvent = (event: Event) => {
-    const detail = (event as CustomEvent<GlintEvent>).detail;
+  protected eventArrived(event: GlintEvent): void {
     // Inventories (cells events without images) change the sites' last inventory time.
-    if (detail.type === 'cells' && !detail.imageIds) void this.load();
-  };
-  private readonly onReconnect = () => void this.load();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.events.addEventListener('glint-event', this.onEvent);
-    this.events.addEventListener('reconnect', this.onReconnect);
-    void this.load().then(() => this.checkHealth());
+    if (event.type === 'cells' && !event.imageIds) void this.load();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.events.removeEventListener('glint-event', this.onEvent);
-    this.events.removeEventListener('reconnect', this.onReconnect);
+  protected override async firstLoad() {
+    await this.load();
+    this.checkHealth();
   }
 
-  private fail(error: unknown) {
-    this.error = failureText(this, error);
-  }
-
-  private async load() {
+  protected async load() {
     try {
       this.sites = (await this.client.get<{ sites: Site[] }>('/sites')).sites;
     } catch (error) {
@@ -232,123 +214,55 @@ export class GlintSitesView extends LitElement {
           ? html`<p>Loading…</p>`
           : this.sites.length === 0
             ? html`<p class="empty">No sites yet: add one to start.</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Region</th>
-                    <th scope="col">Logs in as</th>
-                    <th scope="col">Last inventory</th>
-                    <th scope="col">Self-heal</th>
-                    <th scope="col">Health</th>
-                    <th scope="col"><span class="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.sites.map((site) => this.renderRow(site))}
-                </tbody>
-              </table>`
+            : dataTable(
+                [
+                  'Name',
+                  'Type',
+                  'Region',
+                  'Logs in as',
+                  'Last inventory',
+                  'Self-heal',
+                  'Health',
+                  '',
+                ],
+                this.sites.map((site) => this.renderRow(site)),
+              )
       }`;
   }
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 12px;
-    }
-    .toolbar {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-    }
-    h2 {
-      margin: 0 auto 0 0;
-      font-size: 16px;
-    }
-    button {
-      padding: 5px 12px;
-      font: inherit;
-      border: 1px solid #9ca3af;
-      border-radius: 4px;
-      background: #fff;
-      cursor: pointer;
-    }
-    button.primary {
-      background: #1d4ed8;
-      border-color: #1d4ed8;
-      color: #fff;
-    }
-    button.danger {
-      background: #b91c1c;
-      border-color: #b91c1c;
-      color: #fff;
-    }
-    table {
-      border-collapse: collapse;
-      width: 100%;
-      background: #fff;
-      border: 1px solid #d1d5db;
-    }
-    th,
-    td {
-      text-align: left;
-      padding: 8px 10px;
-      border-bottom: 1px solid #e5e7eb;
-      vertical-align: top;
-    }
-    thead th {
-      background: #f9fafb;
-      font-weight: 600;
-    }
-    tbody th {
-      font-weight: 600;
-    }
-    td.actions {
-      white-space: nowrap;
-      text-align: right;
-    }
-    .health b {
-      font-weight: 600;
-    }
-    .health small {
-      display: block;
-      color: #4b5563;
-      max-width: 260px;
-    }
-    .health.ok b {
-      color: #166534;
-    }
-    .health.bad b {
-      color: #991b1b;
-    }
-    tr.confirm td {
-      background: #fef2f2;
-    }
-    tr.confirm button {
-      margin-left: 8px;
-    }
-    .error {
-      margin: 0;
-      color: #7f1d1d;
-      background: #fee2e2;
-      padding: 6px 10px;
-      border-radius: 4px;
-    }
-    .notice {
-      margin: 0;
-      color: #1e3a8a;
-      background: #eff6ff;
-      padding: 6px 10px;
-      border-radius: 4px;
-    }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-    }
-  `;
+  static override styles = [
+    viewStyles,
+    css`
+      h2 {
+        margin-right: auto;
+      }
+      tbody th {
+        font-weight: 600;
+      }
+      td.actions {
+        white-space: nowrap;
+        text-align: right;
+      }
+      .health b {
+        font-weight: 600;
+      }
+      .health small {
+        display: block;
+        color: #4b5563;
+        max-width: 260px;
+      }
+      .health.ok b {
+        color: #166534;
+      }
+      .health.bad b {
+        color: #991b1b;
+      }
+      tr.confirm td {
+        background: #fef2f2;
+      }
+      tr.confirm button {
+        margin-left: 8px;
+      }
+    `,
+  ];
 }
