@@ -147,6 +147,13 @@ async function handle(
       );
     }
     services.faults.check(action);
+    if (params.flag('DryRun')) {
+      throw new ApiError(
+        'DryRunOperation',
+        'Request would have succeeded, but DryRun flag is set.',
+        412,
+      );
+    }
     // Time moves every task in the region, whoever looks.
     for (const task of services.state.owned(
       services.state.tasks,

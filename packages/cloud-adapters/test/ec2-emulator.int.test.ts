@@ -228,9 +228,9 @@ describe('the S3 server (Swift s3api)', () => {
 
   it('refuses a request signed for a region it does not serve, as S3 does', async () => {
     const error = await failure(
-      s3('us-west-2').send(new HeadObjectCommand({ Bucket: bucket, Key: 'x' })),
+      s3('us-west-2').send(new GetObjectCommand({ Bucket: bucket, Key: 'x' })),
     );
-    expect(error.status).toBe(400);
+    expect(error).toMatchObject({ name: 'AuthorizationHeaderMalformed', status: 400 });
   });
 });
 
@@ -378,6 +378,15 @@ describe('the EC2 emulator', () => {
     expect(done).toMatchObject({ Status: 'completed', Architecture: 'x86_64', BootMode: 'uefi' });
     const progress = seen.filter((t) => t.Progress).map((t) => Number(t.Progress));
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const byTaskTag = await client.send(
+      new DescribeImportImageTasksCommand({
+        Filters: [
+          { Name: 'tag:glint_name', Values: ['a'] },
+          { Name: 'task-state', Values: ['completed'] },
+        ],
+      }),
+    );
+    expect(byTaskTag.ImportImageTasks?.map((t) => t.ImportTaskId)).toEqual([started.ImportTaskId]);
     const snapshotId = done.SnapshotDetails![0]!.SnapshotId!;
     expect(done.SnapshotDetails![0]).toMatchObject({ DiskImageSize: body.length, Format: 'RAW' });
     // The imported disk is the object: same size and sha256.
@@ -464,6 +473,8 @@ describe('the EC2 emulator', () => {
     const first = await client.send(new ImportImageCommand(request));
     const again = await client.send(new ImportImageCommand(request));
     expect(again.ImportTaskId).toBe(first.ImportTaskId);
+    const dryRun = await failure(client.send(new ImportImageCommand({ ...request, DryRun: true })));
+    expect(dryRun).toMatchObject({ name: 'DryRunOperation', status: 412 });
     expect(emulator.tasks('us-west-2')).toHaveLength(1);
     const mismatch = await failure(
       client.send(new ImportImageCommand({ ...request, Description: 'other' })),
