@@ -23,7 +23,7 @@ export interface Region {
 
 export type Tags = Map<string, string>;
 
-interface Owned {
+export interface Owned {
   region: string;
   ownerId: string;
   tags: Tags;

@@ -1,9 +1,8 @@
 /** AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage. */
 import type { Action } from '../context';
 import { ApiError } from '../errors';
-import { matchesFilters, page } from '../filters';
-import { filters } from '../query';
 import { newId, type BlockDevice, type Image } from '../state';
+import { describeOwned } from './describe';
 import { newTags, requestedTags, tagSetXml } from './tags';
 
 const idPattern = /^ami-[0-9a-f]{8,17}$/;
@@ -48,44 +47,28 @@ function imageXml(image: Image) {
   };
 }
 
-export const describeImages: Action = ({ state, caller, region, params }) => {
-  const owners = params.list('Owner');
-  const ids = params.list('ImageId');
-  ids.forEach(checkImageId);
-  const wanted = filters(params);
-  // The emulator holds no public or shared AMIs: every owner but the caller sees nothing.
-  const ownerSeen =
-    !owners.length || owners.some((o) => o === 'self' || o === caller.account.accountId);
-  const images = state.owned(state.images, region, caller.account.accountId).filter(
-    (image) =>
-      ownerSeen &&
-      (!ids.length || ids.includes(image.imageId)) &&
-      matchesFilters(
-        wanted,
-        {
-          'image-id': image.imageId,
-          name: image.name,
-          description: image.description,
-          state: 'available',
-          architecture: image.architecture,
-          'owner-id': image.ownerId,
-          'is-public': 'false',
-          'image-type': 'machine',
-          'root-device-type': 'ebs',
-          'virtualization-type': image.virtualizationType,
-          'block-device-mapping.snapshot-id': image.blockDevices.map((d) => d.snapshotId),
-        },
-        image.tags,
-      ),
-  );
-  const missing = ids.filter((id) => !images.some((image) => image.imageId === id));
-  if (missing.length) {
-    throw new ApiError(
-      'InvalidAMIID.NotFound',
-      `The image id '[${missing.join(', ')}]' does not exist`,
-    );
-  }
-  const { items, nextToken } = page(images, params);
+export const describeImages: Action = (context) => {
+  const { items, nextToken } = describeOwned(context, {
+    all: context.state.images,
+    idParam: 'ImageId',
+    id: (image) => image.imageId,
+    checkId: checkImageId,
+    fields: (image) => ({
+      'image-id': image.imageId,
+      name: image.name,
+      description: image.description,
+      state: 'available',
+      architecture: image.architecture,
+      'owner-id': image.ownerId,
+      'is-public': 'false',
+      'image-type': 'machine',
+      'root-device-type': 'ebs',
+      'virtualization-type': image.virtualizationType,
+      'block-device-mapping.snapshot-id': image.blockDevices.map((d) => d.snapshotId),
+    }),
+    notFound: (ids) =>
+      new ApiError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`),
+  });
   return { imagesSet: items.map(imageXml), nextToken };
 };
 

@@ -1,9 +1,8 @@
 /** EBS snapshots: DescribeSnapshots and DeleteSnapshot (refused while an AMI uses it). */
 import type { Action } from '../context';
 import { ApiError } from '../errors';
-import { matchesFilters, page } from '../filters';
-import { filters } from '../query';
 import type { Snapshot } from '../state';
+import { describeOwned } from './describe';
 import { tagSetXml } from './tags';
 
 const idPattern = /^snap-[0-9a-f]{8,17}$/;
@@ -30,38 +29,23 @@ function snapshotXml(snapshot: Snapshot) {
   };
 }
 
-export const describeSnapshots: Action = ({ state, caller, region, params }) => {
-  const owners = params.list('Owner');
-  const ids = params.list('SnapshotId');
-  ids.forEach(checkSnapshotId);
-  const wanted = filters(params);
-  const ownerSeen =
-    !owners.length || owners.some((o) => o === 'self' || o === caller.account.accountId);
-  const snapshots = state.owned(state.snapshots, region, caller.account.accountId).filter(
-    (snapshot) =>
-      ownerSeen &&
-      (!ids.length || ids.includes(snapshot.snapshotId)) &&
-      matchesFilters(
-        wanted,
-        {
-          'snapshot-id': snapshot.snapshotId,
-          status: 'completed',
-          'owner-id': snapshot.ownerId,
-          description: snapshot.description,
-          'volume-id': 'vol-ffffffff',
-          'volume-size': String(snapshot.volumeSize),
-        },
-        snapshot.tags,
-      ),
-  );
-  const missing = ids.filter((id) => !snapshots.some((s) => s.snapshotId === id));
-  if (missing.length) {
-    throw new ApiError(
-      'InvalidSnapshot.NotFound',
-      `The snapshot '${missing.join(', ')}' does not exist.`,
-    );
-  }
-  const { items, nextToken } = page(snapshots, params);
+export const describeSnapshots: Action = (context) => {
+  const { items, nextToken } = describeOwned(context, {
+    all: context.state.snapshots,
+    idParam: 'SnapshotId',
+    id: (snapshot) => snapshot.snapshotId,
+    checkId: checkSnapshotId,
+    fields: (snapshot) => ({
+      'snapshot-id': snapshot.snapshotId,
+      status: 'completed',
+      'owner-id': snapshot.ownerId,
+      description: snapshot.description,
+      'volume-id': 'vol-ffffffff',
+      'volume-size': String(snapshot.volumeSize),
+    }),
+    notFound: (ids) =>
+      new ApiError('InvalidSnapshot.NotFound', `The snapshot '${ids.join(', ')}' does not exist.`),
+  });
   return { snapshotSet: items.map(snapshotXml), nextToken };
 };
 
