@@ -42,6 +42,7 @@ export interface S3ServerOptions {
 
 const python = '/usr/bin/python3';
 const device = 'disk1';
+const startTimeoutMs = 150_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -62,9 +63,12 @@ function ini(sections: Record<string, Record<string, string | number | boolean>>
     .join('\n');
 }
 
-/** Waits until `port` answers Swift's healthcheck (or any HTTP), failing if the process ends. */
+/**
+ * Waits until `port` answers Swift's healthcheck, failing if the process ends. Generous: on a
+ * two-core machine under a full test run, Python takes tens of seconds to load Swift.
+ */
 async function waitForHttp(port: number, process: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (process.exitCode !== null) {
       throw new Error(`a Swift server exited with ${process.exitCode}:\n${log()}`);
@@ -83,7 +87,9 @@ async function waitForHttp(port: number, process: ChildProcess, log: () => strin
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`a Swift server did not listen on ${port} within 60 s:\n${log()}`);
+  throw new Error(
+    `a Swift server did not listen on ${port} within ${startTimeoutMs / 1000} s:\n${log()}`,
+  );
 }
 
 const regionPattern = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
@@ -99,7 +105,12 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const children: ChildProcess[] = [];
   let router: ReturnType<typeof createServer> | undefined;
 
+  // Swift must not outlive a test run that ends without close() (a timeout, Ctrl-C).
+  const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+
   const close = async (): Promise<void> => {
+    process.off('exit', killAll);
     if (router) await new Promise((resolve) => router?.close(resolve));
     await Promise.all(
       children.map(
