@@ -17,20 +17,10 @@ let nginx: ChildProcess;
 const seen: { url: string; headers: Record<string, unknown>; bytes: number }[] = [];
 
 beforeAll(async () => {
+  const selfSigned = 'req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=glint.example.org';
   await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=glint.example.org',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
+    ...selfSigned.split(' '),
+    ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
   ]);
   api = createServer((req, res) => {
     const entry = { url: req.url!, headers: req.headers, bytes: 0 };
