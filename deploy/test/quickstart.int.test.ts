@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { sandboxCloud } from '../../test-support/sandbox';
 
@@ -33,6 +34,10 @@ afterAll(async () => {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${env.GLINT_REDIS_PREFIX}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
   rmSync(state, { recursive: true, force: true });
 });
 
