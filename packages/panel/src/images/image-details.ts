@@ -76,11 +76,11 @@ export class GlintImageDetails extends LitElement {
                 }
                 ${
                   copy
-                    ? html`<td class="mono" title=${copy.cloudImageId}>
+                    ? html`<td class="mono copy" title=${copy.cloudImageId}>
                           ${copy.cloudImageId.slice(0, 8)}…
                         </td>
                         <td class="nowrap">${copy.status} · ${copy.visibility}</td>
-                        <td class="mono">${copy.checksum ?? '—'}</td>
+                        <td class="mono md5">${copy.checksum ?? '—'}</td>
                         <td>
                           ${propertiesOf(copy, image.hash).map(
                             (property) => html`<span class="property">${property}</span>`,
@@ -122,9 +122,15 @@ export class GlintImageDetails extends LitElement {
         font-size: 12px;
         overflow-wrap: anywhere;
       }
-      td.mono,
+      td.copy,
       td.state {
         white-space: nowrap;
+      }
+      td.md5 {
+        min-width: 9em;
+      }
+      td.properties {
+        min-width: 16em;
       }
       .property {
         display: block;
