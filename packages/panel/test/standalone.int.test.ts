@@ -96,6 +96,7 @@ test('log in through the page and see the matrix fill from the clouds', async ()
   await cell(0).waitFor();
   expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
     'Image',
+    'Size',
     expect.stringMatching(/^cloud1\s/),
     expect.stringMatching(/^cloud2\s/),
     expect.stringMatching(/^cloud3\s/),
