@@ -168,7 +168,8 @@ export class GlintImageMatrix extends LitElement {
   /** Reads the rows again under other filters or another order, from the top. */
   private setQuery(change: Partial<RowQuery>) {
     this.query = { ...this.query, ...change };
-    this.draw.focus = { row: 0, col: 0 };
+    // Back to the first row, unless the focus is on the header (a sort clicked or keyed there).
+    if (this.draw.focus.row !== headRow) this.draw.focus = { row: 0, col: this.draw.focus.col };
     this.draw.version++;
     if (this.scroller) this.scroller.scrollTop = 0;
     this.data.setQuery(this.query).catch((e) => this.fail(e));
