@@ -54,7 +54,7 @@ const describe = (f: Frames) =>
   `${(f.over * 100).toFixed(1)} % of ${f.count} frames over ${ms(frameBudget)}`;
 
 /**
- * In the page: scrolls `selector`'s element (found through shadow roots) by `step` pixels a frame,
+ * In the page: scrolls `selector`'s element by `step` pixels a frame,
  * down to the end and then across, and returns the intervals between frames.
  */
 async function scrollFrames(page: Page, selector: string, stepPx: number): Promise<Frames> {
@@ -68,20 +68,11 @@ async function scrollFrames(page: Page, selector: string, stepPx: number): Promi
     );
   };
   const before = await busy();
-  const intervals = await page.evaluate(
-    ([selector, stepPx]) => {
-      const find = (root: Document | ShadowRoot): HTMLElement | null => {
-        const hit = root.querySelector<HTMLElement>(selector);
-        if (hit) return hit;
-        for (const element of root.querySelectorAll('*'))
-          if (element.shadowRoot) {
-            const deep = find(element.shadowRoot);
-            if (deep) return deep;
-          }
-        return null;
-      };
-      const scroller = find(document)!;
-      return new Promise<number[]>((resolve) => {
+  // Playwright's CSS pierces shadow roots: the panel's grid is inside two.
+  const scroller = await page.locator(selector).elementHandle();
+  const intervals = await scroller!.evaluate(
+    (scroller, stepPx) =>
+      new Promise<number[]>((resolve) => {
         const intervals: number[] = [];
         let last = 0;
         const frame = (now: number) => {
@@ -95,9 +86,8 @@ async function scrollFrames(page: Page, selector: string, stepPx: number): Promi
           requestAnimationFrame(frame);
         };
         requestAnimationFrame(frame);
-      });
-    },
-    [selector, stepPx] as const,
+      }),
+    stepPx,
   );
   return summary(intervals, (await busy()) - before);
 }
@@ -105,24 +95,11 @@ async function scrollFrames(page: Page, selector: string, stepPx: number): Promi
 /** Milliseconds from navigation start until the first screen of the matrix holds its cells. */
 async function firstRender(page: Page, base: string): Promise<number> {
   await page.goto(base);
+  const matrix = await page.locator('glint-image-matrix').elementHandle();
+  // The tenth row's cells: the first screen is there, not just the first page's start.
   const at = await page.waitForFunction(
-    () => {
-      const find = (root: Document | ShadowRoot): Element | null => {
-        const hit = root.querySelector('glint-image-matrix');
-        if (hit) return hit;
-        for (const element of root.querySelectorAll('*'))
-          if (element.shadowRoot) {
-            const deep = find(element.shadowRoot);
-            if (deep) return deep;
-          }
-        return null;
-      };
-      const matrix = find(document)?.shadowRoot;
-      // The tenth row's cells: the first screen is there, not just the first page's start.
-      const drawn = matrix?.querySelector('.cell[data-row="9"]');
-      return drawn ? performance.now() : 0;
-    },
-    undefined,
+    (matrix) => (matrix.shadowRoot!.querySelector('.cell[data-row="9"]') ? performance.now() : 0),
+    matrix!,
     { polling: 'raf', timeout: 30_000 },
   );
   return at.jsonValue();
@@ -189,15 +166,9 @@ async function main(): Promise<void> {
         `target ≤ 1500 ms: ${render <= 1500 ? 'met' : 'MISSED'}`,
     );
 
-    const cells = await page.evaluate(() => {
-      const find = (root: Document | ShadowRoot): Element | null =>
-        root.querySelector('glint-image-matrix') ??
-        [...root.querySelectorAll('*')]
-          .map((e) => (e.shadowRoot ? find(e.shadowRoot) : null))
-          .find(Boolean) ??
-        null;
-      return find(document)!.shadowRoot!.querySelectorAll('*').length;
-    });
+    const cells = await page
+      .locator('glint-image-matrix')
+      .evaluate((matrix) => matrix.shadowRoot!.querySelectorAll('*').length);
     console.log(`elements in the matrix's shadow root at first render: ${cells}`);
 
     const matrixFrames = await scrollFrames(page, '.scroller[role="grid"]', step);

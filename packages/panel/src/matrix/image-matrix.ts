@@ -480,32 +480,22 @@ export class GlintImageMatrix extends LitElement {
   private renderHead(width: number) {
     const tabindex = (col: number) =>
       this.draw.focus.row === headRow && this.draw.focus.col === col ? 0 : -1;
+    const sortHeader = (key: SortKey, col: number, label: string) =>
+      html`<div class=${key} role="columnheader" aria-sort=${this.sortState(key)}>
+        <button
+          type="button"
+          class="sort-${key}"
+          data-row=${headRow}
+          data-col=${col}
+          tabindex=${tabindex(col)}
+          aria-label="${label}: sort by ${key}"
+        >
+          ${label}
+        </button>
+      </div>`;
     return html`<div class="head" role="row" aria-rowindex="1" style="width: ${width}px">
       <div class="lead">
-        <div class="name" role="columnheader" aria-sort=${this.sortState('name')}>
-          <button
-            type="button"
-            class="sort-name"
-            data-row=${headRow}
-            data-col=${nameCol}
-            tabindex=${tabindex(nameCol)}
-            aria-label="Image: sort by name"
-          >
-            Image
-          </button>
-        </div>
-        <div class="size" role="columnheader" aria-sort=${this.sortState('size')}>
-          <button
-            type="button"
-            class="sort-size"
-            data-row=${headRow}
-            data-col=${sizeCol}
-            tabindex=${tabindex(sizeCol)}
-            aria-label="Size: sort by size"
-          >
-            Size
-          </button>
-        </div>
+        ${sortHeader('name', nameCol, 'Image')} ${sortHeader('size', sizeCol, 'Size')}
       </div>
       ${this.data.columns.map(
         (column, col) =>

@@ -86,7 +86,9 @@ export class MatrixData {
         .get<Matrix>(this.url({ offset: String(offset), limit: String(limit) }))
         .then((matrix) => {
           if (generation !== this.generation) return;
-          this.columns = matrix.columns;
+          // The same columns keep their array, so the drawing does not redraw every row for them.
+          if (JSON.stringify(matrix.columns) !== JSON.stringify(this.columns))
+            this.columns = matrix.columns;
           this.total = matrix.page.total;
           matrix.rows.forEach((row, i) => this.rows.set(offset + i, row));
           this.changed();

@@ -23,8 +23,8 @@ export class GlintMatrixLegend extends LitElement {
       .cell {
         width: auto;
         min-width: 24px;
-        height: 22px;
-        padding: 0 6px;
+        height: 24px;
+        padding: 0 6px 3px;
       }
       .cell.wanted::after {
         position: static;
