@@ -27,12 +27,18 @@ beforeAll(async () => {
   // The same name with other content on each cloud (a conflict), cloud1's content again under
   // another name on cloud2 (related), and on cloud2 an image carrying Glint's markers.
   plain1 = await images.seed(cloud1, `${run}-plain`, `${run}-a`);
-  plain2 = await images.seed(cloud2, `${run}-plain`, `${run}-b`);
+  plain2 = await images.seed(cloud2, `${run}-plain`, `${run}-b`, {}, 32 * 1024);
   alias2 = await images.seed(cloud2, `${run}-alias`, `${run}-a`);
-  managed2 = await images.seed(cloud2, `${run}-managed`, `${run}-c`, {
-    [GLINT_MARKERS.sourceSite]: 'elsewhere',
-    [GLINT_MARKERS.sourceImage]: 'b1c2',
-  });
+  managed2 = await images.seed(
+    cloud2,
+    `${run}-managed`,
+    `${run}-c`,
+    {
+      [GLINT_MARKERS.sourceSite]: 'elsewhere',
+      [GLINT_MARKERS.sourceImage]: 'b1c2',
+    },
+    128 * 1024,
+  );
 });
 
 afterAll(async () => {
@@ -112,6 +118,53 @@ test('the matrix filters conflicts and visibility, and pages', async () => {
   const page = await matrix('&limit=1&offset=1');
   expect(page.rows.map((r) => r.name)).toEqual([`${run}-managed`]);
   expect(page.page).toEqual({ offset: 1, limit: 1, total: 4 });
+});
+
+test('the matrix sorts by size, name, created and copies, both ways, with ties broken the same on every page', async () => {
+  const order = async (sort: string) =>
+    (await matrix(`&sort=${sort}`)).rows.map((r) => `${r.name.slice(run.length + 1)} ${r.size}`);
+  const KiB = 1024;
+  expect(await order('size')).toEqual([
+    `plain ${32 * KiB}`,
+    `alias ${64 * KiB}`,
+    `plain ${64 * KiB}`,
+    `managed ${128 * KiB}`,
+  ]);
+  // Descending flips the key only: equal sizes still go by name A to Z.
+  expect(await order('-size')).toEqual([
+    `managed ${128 * KiB}`,
+    `alias ${64 * KiB}`,
+    `plain ${64 * KiB}`,
+    `plain ${32 * KiB}`,
+  ]);
+  expect((await order('-name')).map((r) => r.split(' ')[0])).toEqual([
+    'plain',
+    'plain',
+    'managed',
+    'alias',
+  ]);
+  const all = await matrix('&sort=created');
+  const created = all.rows.map((r) => Date.parse(r.createdAt));
+  expect(created).toEqual([...created].sort((x, y) => x - y));
+  // Every image is on one site: all ties, so the pages must still split the rows without overlap.
+  const copies = await matrix('&sort=-copies');
+  expect(copies.rows.map((r) => r.copies)).toEqual([1, 1, 1, 1]);
+  const paged = [];
+  for (let offset = 0; offset < 4; offset++)
+    paged.push(...(await matrix(`&sort=-copies&limit=1&offset=${offset}`)).rows.map((r) => r.id));
+  expect(paged).toEqual(copies.rows.map((r) => r.id));
+  expect(new Set(paged).size).toBe(4);
+
+  const bad = await server.inject({
+    method: 'GET',
+    url: '/api/v1/matrix?sort=colour',
+    headers: { cookie: user.cookie },
+  });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json()).toMatchObject({
+    error: expect.any(String),
+    message: expect.stringMatching(/sort/),
+  });
 });
 
 test('the matrix reads again just the rows asked for by id, as the panel does after an event', async () => {

@@ -20,6 +20,14 @@ declare module 'd3' {
     call(callback: (selection: this) => void): this;
     remove(): this;
     node(): E | null;
+    transition(): Transition<Datum>;
+  }
+
+  /** d3-transition: the parts used. */
+  export interface Transition<Datum> {
+    duration(ms: number): this;
+    style(name: string, value: Value<Datum, string | null>): this;
+    remove(): this;
   }
 
   export interface Update<E extends Element, Datum> extends Selection<E, Datum> {

@@ -178,6 +178,7 @@ test('log in through the page, add two sites from openrc files, and see the matr
   await cell(0).waitFor();
   expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
     'Image',
+    'Size',
     expect.stringMatching(/^cloud1\s/),
     expect.stringMatching(/^cloud2\s/),
     expect.stringMatching(/^cloud3\s/),

@@ -1,14 +1,14 @@
-import { pagesOf, rowWindow } from '../src/matrix/virtual-window';
+import { pagesOf, visibleRange } from '../src/matrix/virtual-window';
 
-test('only the rows in view and a few either side are drawn', () => {
-  expect(rowWindow(0, 440, 44, 2000, 8)).toEqual({ first: 0, end: 18 });
-  expect(rowWindow(44 * 1000, 440, 44, 2000, 8)).toEqual({ first: 992, end: 1018 });
+test('only the rows (or columns) in view and a few either side are drawn', () => {
+  expect(visibleRange(0, 440, 44, 2000, 8)).toEqual({ first: 0, end: 18 });
+  expect(visibleRange(44 * 1000, 440, 44, 2000, 8)).toEqual({ first: 992, end: 1018 });
 });
 
 test('the window stops at the ends of the list', () => {
-  expect(rowWindow(44 * 1995, 440, 44, 2000, 8)).toEqual({ first: 1987, end: 2000 });
-  expect(rowWindow(0, 440, 44, 3, 8)).toEqual({ first: 0, end: 3 });
-  expect(rowWindow(500, 440, 44, 0, 8)).toEqual({ first: 0, end: 0 });
+  expect(visibleRange(44 * 1995, 440, 44, 2000, 8)).toEqual({ first: 1987, end: 2000 });
+  expect(visibleRange(0, 440, 44, 3, 8)).toEqual({ first: 0, end: 3 });
+  expect(visibleRange(500, 440, 44, 0, 8)).toEqual({ first: 0, end: 0 });
 });
 
 test('the pages a window needs, by offset', () => {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Uuid } from './common';
+import { matrixSortKeys } from '@glint/store';
+import { Timestamp, Uuid } from './common';
 
 export const MatrixQuery = Type.Object(
   {
@@ -15,6 +16,15 @@ export const MatrixQuery = Type.Object(
         maxItems: 500,
         description: 'Only these images (repeat the parameter): the rows an event said changed',
       }),
+    ),
+    sort: Type.Optional(
+      Type.Enum(
+        matrixSortKeys.flatMap((key) => [key, `-${key}`]),
+        {
+          description:
+            'The row order: name, size, created (when Glint first saw the image) or copies (how many sites hold one); a leading "-" reverses it. Ties go by name, then content. Default: name',
+        },
+      ),
     ),
     offset: Type.Integer({ minimum: 0, default: 0 }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -60,6 +70,8 @@ const Row = Type.Object({
   name: Type.String(),
   hash: Nullable(Type.Object({ algo: Type.String(), value: Type.String() })),
   size: Nullable(Type.Number()),
+  createdAt: Timestamp('When Glint first saw the image'),
+  copies: Type.Integer({ description: 'How many sites hold a copy' }),
   diskFormat: Nullable(Type.String()),
   containerFormat: Nullable(Type.String()),
   visibilities: Type.Array(Type.String()),

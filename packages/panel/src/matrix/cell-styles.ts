@@ -1,6 +1,10 @@
 import { css } from 'lit';
 
-/** The cell look, shared by the grid and its legend so they cannot disagree. */
+/**
+ * The cell look, shared by the grid and its legend so they cannot disagree. A cell is one element
+ * and its text: the state's icon (`data-icon`), the wanted tick and a transfer's progress bar are
+ * drawn by CSS, which keeps a screen of 2,000 × 50 cells light.
+ */
 export const cellStyles = css`
   .cell {
     position: relative;
@@ -10,59 +14,72 @@ export const cellStyles = css`
     gap: 4px;
     padding: 0 8px;
     font-size: 12px;
+    white-space: nowrap;
+    overflow: hidden;
     border-radius: 4px;
-    background: #f3f4f6;
+    background-color: #f3f4f6;
     color: #374151;
     border: 1px solid #e5e7eb;
+    background-repeat: no-repeat;
+    background-position: 6px calc(100% - 4px);
+    background-size: 0 3px;
     transition:
       background-color 300ms,
-      color 300ms;
+      color 300ms,
+      background-size 300ms;
   }
-  .cell .icon {
+  .cell::before {
+    /* The state's icon; the word after it says the same to screen readers. */
+    content: attr(data-icon) / '';
     font-weight: 700;
     width: 1em;
+    flex: none;
     text-align: center;
   }
-  .cell .wanted {
+  .cell.wanted {
+    border-color: #1d4ed8;
+  }
+  .cell.wanted::after {
+    content: '✓' / '';
     position: absolute;
     top: 1px;
     right: 4px;
     font-size: 11px;
     color: #1d4ed8;
   }
-  .cell.wanted {
-    border-color: #1d4ed8;
-  }
   .cell[data-state='present'] {
-    background: #dcfce7;
+    background-color: #dcfce7;
     color: #14532d;
   }
   .cell[data-state='missing'] {
-    background: #ffffff;
+    background-color: #ffffff;
     color: #6b7280;
   }
   .cell[data-state='queued'] {
-    background: #fef9c3;
+    background-color: #fef9c3;
     color: #713f12;
   }
   .cell[data-state='transferring'] {
-    background: #dbeafe;
+    background-color: #dbeafe;
     color: #1e3a8a;
+    /* The progress bar along the bottom, as wide as the share copied. */
+    background-image: linear-gradient(#1d4ed8, #1d4ed8);
+    background-size: calc((100% - 12px) * var(--progress, 0)) 3px;
   }
   .cell[data-state='deleting'] {
-    background: #fce7f3;
+    background-color: #fce7f3;
     color: #831843;
   }
   .cell[data-state='error'] {
-    background: #fee2e2;
+    background-color: #fee2e2;
     color: #7f1d1d;
   }
   .cell[data-state='conflict'] {
-    background: #ffedd5;
+    background-color: #ffedd5;
     color: #7c2d12;
   }
   .cell[data-state='unmanaged'] {
-    background: #ede9fe;
+    background-color: #ede9fe;
     color: #4c1d95;
   }
 `;

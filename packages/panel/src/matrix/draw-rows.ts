@@ -1,13 +1,33 @@
 /**
- * Draws the rows in view with a D3 data join keyed by image and site, so an event that changes a
- * cell updates that element in place: rows scrolled in enter, rows scrolled out exit, the rest update.
- * Rows are placed absolutely by index, so only the rows in view exist however long the list.
+ * Draws the rows in view, and in them only the site columns in view, with a D3 data join keyed by
+ * image and site: an event that changes a cell updates its element in place. Rows and cells are
+ * placed absolutely by index, so however long the list and however many sites, the DOM holds about
+ * one screen of cells.
+ *
+ * Transitions mark what the data changed, never what scrolling brought into view: rows that a data
+ * change brings or takes fade in and out, and a cell whose state changed pops. A scroll draws its
+ * entering rows at once and leaves the other rows untouched.
  */
 import { select } from 'd3';
+// Adds transition() to selections; d3's bundle says it has no side effects, so it must be named.
+import 'd3-transition';
 import type { MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
+import { formatBytes } from '../format';
 import { cellDetail, effectiveWanted, progressOf, stateLooks } from './cell-display';
+import type { Range } from './virtual-window';
 
 export const rowHeight = 44;
+export const columnWidth = 132;
+export const nameWidth = 200;
+export const sizeWidth = 80;
+/** The sticky block left of the sites: the image's name and size. */
+export const leadWidth = nameWidth + sizeWidth;
+
+/** Grid columns left of the sites, by their `data-col`. */
+export const nameCol = -2;
+export const sizeCol = -1;
+/** The header row's `data-row`. */
+export const headRow = -1;
 
 /** A row in view: its index in the filtered list, and its data once its page is loaded. */
 export interface RowSlot {
@@ -17,9 +37,11 @@ export interface RowSlot {
 
 export interface DrawState {
   columns: MatrixColumn[];
+  /** The site columns in view (and a few either side). */
+  columnRange: Range;
   /** Unapplied clicks: the wanted state each changed cell ("image site") will get. */
   pending: Map<string, boolean>;
-  /** The cell that takes Tab focus (roving tabindex). */
+  /** The element that takes Tab focus (roving tabindex), by `data-row` and `data-col`. */
   focus: { row: number; col: number };
   /** Bumped when columns, pending or focus change: every row in view is drawn again. */
   version: number;
@@ -27,10 +49,17 @@ export interface DrawState {
 
 /**
  * What each row element was last drawn from. Rows are replaced, never changed, when their data
- * changes, so a row whose data and draw state are the same needs no work: scrolling touches only
- * the rows that enter.
+ * changes, so a row whose data, draw state and column range are the same needs no work: scrolling
+ * down touches only the rows that enter.
  */
-const drawnFrom = new WeakMap<Element, { row: MatrixRow | undefined; version: number }>();
+interface Drawn {
+  row: MatrixRow | undefined;
+  version: number;
+  index: number;
+  first: number;
+  end: number;
+}
+const drawnFrom = new WeakMap<Element, Drawn>();
 
 export const cellKey = (imageId: string, siteId: string) => `${imageId} ${siteId}`;
 
@@ -41,39 +70,94 @@ interface CellDatum {
   column: MatrixColumn;
 }
 
-export function drawRows(body: HTMLElement, slots: RowSlot[], state: DrawState): void {
+const fadeMs = 200;
+const popMs = 350;
+
+/** `animate` is false for a scroll: nothing changed but what is in view. */
+export function drawRows(
+  body: HTMLElement,
+  slots: RowSlot[],
+  state: DrawState,
+  animate: boolean,
+): void {
   const rows = select(body)
     .selectAll<HTMLDivElement, RowSlot>('div.row')
     .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
     .join(
       (enter) => {
         const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
-        row.append('div').attr('class', 'name').attr('role', 'rowheader');
+        const lead = row.append<HTMLDivElement>('div').attr('class', 'lead');
+        lead
+          .append('div')
+          .attr('class', 'row-head')
+          .attr('role', 'rowheader')
+          .append('button')
+          .attr('type', 'button')
+          .attr('class', 'name toggle-row')
+          .attr('data-col', nameCol);
+        lead.append('div').attr('class', 'size').attr('role', 'gridcell').attr('data-col', sizeCol);
+        if (animate) row.style('opacity', '0').transition().duration(fadeMs).style('opacity', '1');
         return row;
       },
       (update) => update,
-      (exit) => exit.remove(),
-    )
-    .attr('aria-rowindex', (slot) => slot.index + 2)
-    .style('transform', (slot) => `translateY(${slot.index * rowHeight}px)`);
+      (exit) => {
+        // Out of the next joins at once (no longer a .row), gone once faded.
+        if (animate)
+          exit
+            .classed('row', false)
+            .attr('aria-hidden', 'true')
+            .transition()
+            .duration(fadeMs)
+            .style('opacity', '0')
+            .remove();
+        else exit.remove();
+      },
+    );
 
+  const { first, end } = state.columnRange;
   const stale = rows.filter(function (slot) {
     const drawn = drawnFrom.get(this);
-    return !drawn || drawn.row !== slot.row || drawn.version !== state.version;
+    if (drawn?.index !== slot.index) {
+      this.style.transform = `translateY(${slot.index * rowHeight}px)`;
+      this.setAttribute('aria-rowindex', String(slot.index + 2));
+    }
+    return (
+      !drawn ||
+      drawn.row !== slot.row ||
+      drawn.version !== state.version ||
+      drawn.first !== first ||
+      drawn.end !== end
+    );
   });
   stale.each(function (slot) {
-    drawnFrom.set(this, { row: slot.row, version: state.version });
+    drawnFrom.set(this, { row: slot.row, version: state.version, index: slot.index, first, end });
   });
 
+  const tabindex = (row: number, col: number) =>
+    row === state.focus.row && col === state.focus.col ? 0 : -1;
   stale
-    .select<HTMLDivElement>('.name')
+    .select<HTMLButtonElement>('.toggle-row')
     .text((slot) => slot.row?.name ?? 'loading…')
-    .attr('title', (slot) => slot.row?.name ?? null);
+    .attr('title', (slot) => slot.row?.name ?? null)
+    .attr('aria-label', (slot) =>
+      slot.row ? `${slot.row.name}: select or clear on every site` : 'loading',
+    )
+    .attr('data-row', (slot) => slot.index)
+    .attr('tabindex', (slot) => tabindex(slot.index, nameCol));
+  stale
+    .select<HTMLDivElement>('.size')
+    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size)))
+    .attr('data-row', (slot) => slot.index)
+    .attr('aria-colindex', 2)
+    .attr('tabindex', (slot) => tabindex(slot.index, sizeCol));
 
   stale.each(function (slot) {
-    const cells: CellDatum[] = slot.row
-      ? slot.row.cells.map((cell, col) => ({ row: slot, col, cell, column: state.columns[col]! }))
-      : [];
+    const cells: CellDatum[] = [];
+    if (slot.row)
+      for (let col = first; col < end; col++) {
+        const cell = slot.row.cells[col];
+        if (cell) cells.push({ row: slot, col, cell, column: state.columns[col]! });
+      }
     drawCells(this, cells, state);
   });
 }
@@ -83,18 +167,24 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
     .selectAll<HTMLDivElement, CellDatum>('div.cell')
     .data(cells, (d) => d.cell.siteId)
     .join(
-      (enter) => {
-        const cell = enter
+      (enter) =>
+        enter
           .append<HTMLDivElement>('div')
           .attr('class', 'cell')
-          .attr('role', 'gridcell');
-        cell.append('span').attr('class', 'wanted').attr('aria-hidden', 'true');
-        cell.append('span').attr('class', 'icon').attr('aria-hidden', 'true');
-        cell.append('span').attr('class', 'label');
-        cell.append('div').attr('class', 'bar').append('div').attr('class', 'fill');
-        return cell;
+          .attr('role', 'gridcell')
+          .attr('data-state', (d) => d.cell.state),
+      (update) => {
+        // A cell whose state changed under it pops, so the eye finds what an event moved.
+        update
+          .filter(function (d) {
+            return this.getAttribute('data-state') !== d.cell.state;
+          })
+          .style('transform', 'scale(0.8)')
+          .transition()
+          .duration(popMs)
+          .style('transform', 'scale(1)');
+        return update;
       },
-      (update) => update,
       (exit) => exit.remove(),
     );
 
@@ -102,9 +192,10 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
     state.pending.get(cellKey(d.row.row!.id, d.cell.siteId)) ?? effectiveWanted(d.cell);
   joined
     .attr('data-state', (d) => d.cell.state)
+    .attr('data-icon', (d) => stateLooks[d.cell.state].icon)
     .attr('data-row', (d) => d.row.index)
     .attr('data-col', (d) => d.col)
-    .attr('aria-colindex', (d) => d.col + 2)
+    .attr('aria-colindex', (d) => d.col + 3)
     .attr('aria-selected', (d) => String(wantedOf(d)))
     .attr('tabindex', (d) =>
       d.row.index === state.focus.row && d.col === state.focus.col ? 0 : -1,
@@ -114,16 +205,13 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
       (d) => `${d.column.name}: ${stateLooks[d.cell.state].label} — ${cellDetail(d.cell)}`,
     )
     .classed('wanted', (d) => wantedOf(d))
-    .classed('changed', (d) => state.pending.has(cellKey(d.row.row!.id, d.cell.siteId)));
-  joined.select('.wanted').text((d) => (wantedOf(d) ? '✓' : ''));
-  joined.select('.icon').text((d) => stateLooks[d.cell.state].icon);
-  joined.select('.label').text((d) => {
-    const progress = progressOf(d.cell);
-    return progress === null
-      ? stateLooks[d.cell.state].label
-      : `${stateLooks.transferring.label} ${Math.floor(progress * 100)}%`;
-  });
-  // CSS transitions (cell-styles.ts) animate what changed: D3 transitions would start on every
-  // cell at every scroll frame.
-  joined.select('.fill').style('width', (d) => `${(progressOf(d.cell) ?? 0) * 100}%`);
+    .classed('changed', (d) => state.pending.has(cellKey(d.row.row!.id, d.cell.siteId)))
+    .style('left', (d) => `${leadWidth + d.col * columnWidth + 3}px`)
+    .style('--progress', (d) => String(progressOf(d.cell) ?? 0))
+    .text((d) => {
+      const progress = progressOf(d.cell);
+      return progress === null
+        ? stateLooks[d.cell.state].label
+        : `${stateLooks.transferring.label} ${Math.floor(progress * 100)}%`;
+    });
 }

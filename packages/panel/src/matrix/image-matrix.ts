@@ -1,15 +1,39 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiError, type ApiClient } from '../api-client';
-import type { GlintEvent, Job, Plan, PlanChange } from '../api-types';
+import type { GlintEvent, Job, MatrixCell, MatrixRow, Plan, PlanChange } from '../api-types';
 import { cellDetail, effectiveWanted, stateLooks } from './cell-display';
 import { cellStyles } from './cell-styles';
-import { cellKey, drawRows, rowHeight, type DrawState, type RowSlot } from './draw-rows';
-import { MatrixData, pageSize } from './matrix-data';
-import { pagesOf, rowWindow } from './virtual-window';
+import {
+  cellKey,
+  columnWidth,
+  drawRows,
+  headRow,
+  leadWidth,
+  nameCol,
+  nameWidth,
+  rowHeight,
+  sizeCol,
+  sizeWidth,
+  type DrawState,
+  type RowSlot,
+} from './draw-rows';
+import { MatrixData, defaultQuery, pageSize, type RowQuery, type SortKey } from './matrix-data';
+import { pagesOf, visibleRange } from './virtual-window';
 
-const nameWidth = 240;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const columnWidth = 132;
+
+/** The orders the toolbar offers; the Image and Size headers sort too. */
+const sortChoices: { value: string; label: string }[] = [
+  { value: 'name', label: 'Name, A to Z' },
+  { value: '-name', label: 'Name, Z to A' },
+  { value: '-size', label: 'Largest first' },
+  { value: 'size', label: 'Smallest first' },
+  { value: '-created', label: 'Newest first' },
+  { value: 'created', label: 'Oldest first' },
+  { value: '-copies', label: 'Most copies first' },
+  { value: 'copies', label: 'Fewest copies first' },
+];
+const sortValue = ({ key, descending }: RowQuery['sort']) => `${descending ? '-' : ''}${key}`;
 
 /**
  * Images (rows) by sites (columns). Lit draws the frame (toolbar, header, plan); the rows in view
@@ -24,6 +48,7 @@ export class GlintImageMatrix extends LitElement {
     error: { state: true },
     busy: { state: true },
     detailIndex: { state: true },
+    query: { state: true },
   };
 
   declare client: ApiClient;
@@ -34,15 +59,20 @@ export class GlintImageMatrix extends LitElement {
   declare busy: boolean;
   /** Bumped to draw the details of the focused cell again. */
   declare detailIndex: number;
+  /** The filters and order of the rows. */
+  declare query: RowQuery;
 
   private data!: MatrixData;
   private readonly draw: DrawState = {
     columns: [],
+    columnRange: { first: 0, end: 0 },
     pending: new Map(),
     focus: { row: 0, col: 0 },
     version: 0,
   };
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A scroll draws once per frame, however many scroll events the frame had. */
+  private scrollFrame = 0;
 
   constructor() {
     super();
@@ -50,6 +80,7 @@ export class GlintImageMatrix extends LitElement {
     this.error = null;
     this.busy = false;
     this.detailIndex = 0;
+    this.query = defaultQuery;
   }
 
   private readonly onEvent = (event: Event) => {
@@ -64,13 +95,14 @@ export class GlintImageMatrix extends LitElement {
     this.data = new MatrixData(this.client, () => this.requestUpdate());
     this.events.addEventListener('glint-event', this.onEvent);
     this.events.addEventListener('reconnect', this.onReconnect);
-    this.data.setFilter('').catch((e) => this.fail(e));
+    this.data.setQuery(this.query).catch((e) => this.fail(e));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.events.removeEventListener('glint-event', this.onEvent);
     this.events.removeEventListener('reconnect', this.onReconnect);
+    cancelAnimationFrame(this.scrollFrame);
   }
 
   private fail(error: unknown) {
@@ -88,36 +120,76 @@ export class GlintImageMatrix extends LitElement {
     return this.renderRoot.querySelector('.scroller');
   }
 
-  /** The rows in view (loading the pages they are on) drawn by D3. */
-  private drawWindow() {
+  /**
+   * The rows and site columns in view (loading the pages they are on) drawn by D3. `animate` is
+   * false for a scroll, which changes only what is in view.
+   */
+  private drawWindow(animate = true) {
     const scroller = this.scroller;
     const body = this.renderRoot.querySelector<HTMLElement>('.body');
     if (!scroller || !body) return;
-    const window = rowWindow(scroller.scrollTop, scroller.clientHeight, rowHeight, this.data.total);
-    for (const offset of pagesOf(window, pageSize))
+    const rows = visibleRange(
+      scroller.scrollTop,
+      scroller.clientHeight,
+      rowHeight,
+      this.data.total,
+    );
+    for (const offset of pagesOf(rows, pageSize))
       this.data.loadPage(offset).catch((e) => this.fail(e));
     const slots: RowSlot[] = [];
-    for (let index = window.first; index < window.end; index++)
+    for (let index = rows.first; index < rows.end; index++)
       slots.push({ index, row: this.data.row(index) });
     if (this.draw.columns !== this.data.columns) {
       this.draw.columns = this.data.columns;
       this.draw.version++;
     }
-    drawRows(body, slots, this.draw);
+    this.draw.columnRange = visibleRange(
+      scroller.scrollLeft,
+      scroller.clientWidth - leadWidth,
+      columnWidth,
+      this.data.columns.length,
+      2,
+    );
+    drawRows(body, slots, this.draw, animate);
   }
+
+  private readonly onScroll = () => {
+    if (this.scrollFrame) return;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = 0;
+      this.drawWindow(false);
+    });
+  };
 
   protected override updated(_changed: PropertyValues): void {
     this.drawWindow();
   }
 
+  /** Reads the rows again under other filters or another order, from the top. */
+  private setQuery(change: Partial<RowQuery>) {
+    this.query = { ...this.query, ...change };
+    // Back to the first row, unless the focus is on the header (a sort clicked or keyed there).
+    if (this.draw.focus.row !== headRow) this.draw.focus = { row: 0, col: this.draw.focus.col };
+    this.draw.version++;
+    if (this.scroller) this.scroller.scrollTop = 0;
+    this.data.setQuery(this.query).catch((e) => this.fail(e));
+  }
+
   private onFilter(event: InputEvent) {
     const value = (event.target as HTMLInputElement).value;
     clearTimeout(this.filterTimer);
-    this.filterTimer = setTimeout(() => {
-      this.draw.focus = { row: 0, col: 0 };
-      this.draw.version++;
-      this.data.setFilter(value).catch((e) => this.fail(e));
-    }, 250);
+    this.filterTimer = setTimeout(() => this.setQuery({ name: value }), 250);
+  }
+
+  /** A header click: by this key A to Z (or smallest first), or the other way when already so. */
+  private sortBy(key: SortKey) {
+    const { sort } = this.query;
+    this.setQuery({ sort: { key, descending: sort.key === key && !sort.descending } });
+  }
+
+  private sortState(key: SortKey) {
+    if (this.query.sort.key !== key) return 'none';
+    return this.query.sort.descending ? 'descending' : 'ascending';
   }
 
   private cellAt(row: number, col: number) {
@@ -126,16 +198,56 @@ export class GlintImageMatrix extends LitElement {
     return data && cell ? { row: data, cell } : undefined;
   }
 
-  private toggle(rowIndex: number, col: number) {
-    const found = this.cellAt(rowIndex, col);
-    if (!found) return;
-    const key = cellKey(found.row.id, found.cell.siteId);
-    const wanted = !(this.draw.pending.get(key) ?? effectiveWanted(found.cell));
-    if (wanted === effectiveWanted(found.cell)) this.draw.pending.delete(key);
-    else this.draw.pending.set(key, wanted);
+  private wanted(row: MatrixRow, cell: MatrixCell): boolean {
+    return this.draw.pending.get(cellKey(row.id, cell.siteId)) ?? effectiveWanted(cell);
+  }
+
+  /**
+   * Flips the cells together: all wanted when any is not, else none. Changes that undo themselves
+   * are dropped, so the pending count is what Review will send.
+   */
+  private toggleAll(cells: { row: MatrixRow; cell: MatrixCell }[]) {
+    if (cells.length === 0) return;
+    const wanted = !cells.every(({ row, cell }) => this.wanted(row, cell));
+    for (const { row, cell } of cells) {
+      const key = cellKey(row.id, cell.siteId);
+      if (wanted === effectiveWanted(cell)) this.draw.pending.delete(key);
+      else this.draw.pending.set(key, wanted);
+    }
     this.draw.version++;
     this.plan = null;
     this.requestUpdate();
+  }
+
+  private toggle(rowIndex: number, col: number) {
+    const found = this.cellAt(rowIndex, col);
+    if (found) this.toggleAll([found]);
+  }
+
+  /** The image on every site. */
+  private toggleRow(rowIndex: number) {
+    const row = this.data.row(rowIndex);
+    if (row) this.toggleAll(row.cells.map((cell) => ({ row, cell })));
+  }
+
+  /** The site for every image the filter passes, read first where not loaded yet. */
+  private toggleColumn(col: number) {
+    return this.run(async () => {
+      const rows = await this.data.allRows();
+      this.toggleAll(
+        rows.flatMap((row) => (row.cells[col] ? [{ row, cell: row.cells[col] }] : [])),
+      );
+    });
+  }
+
+  /** What a click, Space or Enter does where it lands. */
+  private activate(row: number, col: number) {
+    if (row === headRow) {
+      if (col === nameCol) this.sortBy('name');
+      else if (col === sizeCol) this.sortBy('size');
+      else void this.toggleColumn(col);
+    } else if (col === nameCol) this.toggleRow(row);
+    else if (col >= 0) this.toggle(row, col);
   }
 
   private focusCell(row: number, col: number) {
@@ -143,27 +255,38 @@ export class GlintImageMatrix extends LitElement {
     const cols = this.data.columns.length;
     if (rows === 0 || cols === 0) return;
     this.draw.focus = {
-      row: Math.max(0, Math.min(rows - 1, row)),
-      col: Math.max(0, Math.min(cols - 1, col)),
+      row: Math.max(headRow, Math.min(rows - 1, row)),
+      col: Math.max(nameCol, Math.min(cols - 1, col)),
     };
     this.draw.version++;
     const scroller = this.scroller!;
-    const top = this.draw.focus.row * rowHeight;
-    const headHeight = rowHeight;
-    if (top < scroller.scrollTop) scroller.scrollTop = top;
-    else if (top + rowHeight > scroller.scrollTop + scroller.clientHeight - headHeight)
-      scroller.scrollTop = top + rowHeight + headHeight - scroller.clientHeight;
+    const focus = this.draw.focus;
+    if (focus.row !== headRow) {
+      // Below the sticky header, which covers the first row's height of the view.
+      const top = focus.row * rowHeight;
+      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      else if (top + 2 * rowHeight > scroller.scrollTop + scroller.clientHeight)
+        scroller.scrollTop = top + 2 * rowHeight - scroller.clientHeight;
+    }
+    if (focus.col >= 0) {
+      // Right of the sticky name and size.
+      const left = focus.col * columnWidth;
+      if (left < scroller.scrollLeft) scroller.scrollLeft = left;
+      else if (left + leadWidth + columnWidth > scroller.scrollLeft + scroller.clientWidth)
+        scroller.scrollLeft = left + leadWidth + columnWidth - scroller.clientWidth;
+    }
     this.drawWindow();
     this.detailIndex++;
-    this.renderRoot
-      .querySelector<HTMLElement>(
-        `.cell[data-row="${this.draw.focus.row}"][data-col="${this.draw.focus.col}"]`,
-      )
-      ?.focus();
+    // The header's roving tabindex is Lit's: focus once it has drawn.
+    void this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector<HTMLElement>(`[data-row="${focus.row}"][data-col="${focus.col}"]`)
+        ?.focus(),
+    );
   }
 
   private targetCell(event: Event): { row: number; col: number } | undefined {
-    const cell = (event.target as Element).closest?.('.cell[data-row]');
+    const cell = (event.target as Element).closest?.('[data-row][data-col]');
     if (!cell) return undefined;
     return {
       row: Number(cell.getAttribute('data-row')),
@@ -175,29 +298,32 @@ export class GlintImageMatrix extends LitElement {
     const at = this.targetCell(event);
     if (!at) return;
     this.focusCell(at.row, at.col);
-    this.toggle(at.row, at.col);
+    this.activate(at.row, at.col);
   }
 
   private onKeyDown(event: KeyboardEvent) {
     const { row, col } = this.draw.focus;
-    const page = Math.max(1, Math.floor((this.scroller?.clientHeight ?? 0) / rowHeight) - 1);
+    const page = Math.max(1, Math.floor((this.scroller?.clientHeight ?? 0) / rowHeight) - 2);
+    const last = this.data.columns.length - 1;
     const moves: Record<string, [number, number]> = {
       ArrowUp: [row - 1, col],
       ArrowDown: [row + 1, col],
       ArrowLeft: [row, col - 1],
       ArrowRight: [row, col + 1],
-      PageUp: [row - page, col],
+      PageUp: [Math.max(0, row - page), col],
       PageDown: [row + page, col],
-      Home: event.ctrlKey ? [0, 0] : [row, 0],
-      End: event.ctrlKey ? [this.data.total - 1, col] : [row, this.data.columns.length - 1],
+      Home: event.ctrlKey ? [headRow, nameCol] : [row, nameCol],
+      End: event.ctrlKey ? [this.data.total - 1, last] : [row, last],
     };
     const move = moves[event.key];
     if (move) {
       event.preventDefault();
       this.focusCell(...move);
     } else if (event.key === ' ' || event.key === 'Enter') {
+      // A button's own click does it; the cells are not buttons.
+      if ((event.target as Element).localName === 'button') return;
       event.preventDefault();
-      this.toggle(row, col);
+      this.activate(row, col);
     }
   }
 
@@ -289,25 +415,111 @@ export class GlintImageMatrix extends LitElement {
     </div>`;
   }
 
+  private renderToolbar() {
+    const pending = this.draw.pending.size;
+    const onVisibility = (event: Event) =>
+      this.setQuery({
+        visibility: (event.target as HTMLSelectElement).value as RowQuery['visibility'],
+      });
+    const onSort = (event: Event) => {
+      const value = (event.target as HTMLSelectElement).value;
+      this.setQuery({
+        sort: { key: value.replace(/^-/, '') as SortKey, descending: value.startsWith('-') },
+      });
+    };
+    return html`<div class="toolbar">
+      <input
+        type="search"
+        class="filter"
+        placeholder="Filter by name"
+        aria-label="Filter images by name"
+        @input=${this.onFilter}
+      />
+      <label
+        >Visibility
+        <select class="visibility" @change=${onVisibility}>
+          <option value="" ?selected=${this.query.visibility === ''}>any</option>
+          ${(['private', 'shared', 'community', 'public'] as const).map(
+            (v) => html`<option value=${v} ?selected=${this.query.visibility === v}>${v}</option>`,
+          )}
+        </select></label
+      >
+      <label
+        ><input
+          type="checkbox"
+          class="conflicts"
+          .checked=${this.query.conflicts}
+          @change=${(e: Event) =>
+            this.setQuery({ conflicts: (e.target as HTMLInputElement).checked })}
+        />Conflicts only</label
+      >
+      <label
+        >Sort
+        <select class="sort" @change=${onSort}>
+          ${sortChoices.map(
+            (choice) =>
+              html`<option
+                value=${choice.value}
+                ?selected=${sortValue(this.query.sort) === choice.value}
+              >
+                ${choice.label}
+              </option>`,
+          )}
+        </select></label
+      >
+      <span class="count"
+        >${plural(this.data.total, 'image')} · ${plural(this.data.columns.length, 'site')}</span
+      >
+      <button class="review" ?disabled=${pending === 0 || this.busy} @click=${this.review}>
+        Review ${plural(pending, 'change')}
+      </button>
+    </div>`;
+  }
+
+  /** The header row: sorting by name and size, and a button per site for its whole column. */
+  private renderHead(width: number) {
+    const tabindex = (col: number) =>
+      this.draw.focus.row === headRow && this.draw.focus.col === col ? 0 : -1;
+    const sortHeader = (key: SortKey, col: number, label: string) =>
+      html`<div class=${key} role="columnheader" aria-sort=${this.sortState(key)}>
+        <button
+          type="button"
+          class="sort-${key}"
+          data-row=${headRow}
+          data-col=${col}
+          tabindex=${tabindex(col)}
+          aria-label="${label}: sort by ${key}"
+        >
+          ${label}
+        </button>
+      </div>`;
+    return html`<div class="head" role="row" aria-rowindex="1" style="width: ${width}px">
+      <div class="lead">
+        ${sortHeader('name', nameCol, 'Image')} ${sortHeader('size', sizeCol, 'Size')}
+      </div>
+      ${this.data.columns.map(
+        (column, col) =>
+          html`<div class="column" role="columnheader" aria-colindex=${col + 3}>
+            <button
+              type="button"
+              class="toggle-column"
+              data-row=${headRow}
+              data-col=${col}
+              tabindex=${tabindex(col)}
+              title="${column.name}: select or clear for every image the filter shows"
+              aria-label="${column.name}: select or clear for every image the filter shows"
+            >
+              <span>${column.name}</span><small>${column.region ?? column.type}</small>
+            </button>
+          </div>`,
+      )}
+    </div>`;
+  }
+
   override render() {
     const columns = this.data.columns;
-    const width = nameWidth + columns.length * columnWidth;
-    const pending = this.draw.pending.size;
-    return html`<div class="toolbar">
-        <input
-          type="search"
-          class="filter"
-          placeholder="Filter by name"
-          aria-label="Filter images by name"
-          @input=${this.onFilter}
-        />
-        <span class="count"
-          >${plural(this.data.total, 'image')} · ${plural(columns.length, 'site')}</span
-        >
-        <button class="review" ?disabled=${pending === 0 || this.busy} @click=${this.review}>
-          Review ${plural(pending, 'change')}
-        </button>
-      </div>
+    const width = leadWidth + columns.length * columnWidth;
+    return html`${this.renderToolbar()}
       <glint-matrix-legend></glint-matrix-legend>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${
@@ -325,25 +537,18 @@ export class GlintImageMatrix extends LitElement {
       <div
         class="scroller"
         role="grid"
-        aria-label="Images by site; Space or Enter toggles whether an image is wanted on a site"
+        aria-label="Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
         aria-rowcount=${this.data.total + 1}
-        aria-colcount=${columns.length + 1}
+        aria-colcount=${columns.length + 2}
         aria-multiselectable="true"
-        style="--name-width: ${nameWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px"
-        @scroll=${() => this.drawWindow()}
+        aria-busy=${this.busy ? 'true' : 'false'}
+        style="--name-width: ${nameWidth}px; --size-width: ${sizeWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px; --width: ${width}px"
+        @scroll=${this.onScroll}
         @click=${this.onClick}
         @keydown=${this.onKeyDown}
         @focusin=${this.onFocusIn}
       >
-        <div class="head" role="row" aria-rowindex="1" style="width: ${width}px">
-          <div class="name" role="columnheader">Image</div>
-          ${columns.map(
-            (column) =>
-              html`<div class="column" role="columnheader" title=${column.name}>
-                <span>${column.name}</span><small>${column.region ?? column.type}</small>
-              </div>`,
-          )}
-        </div>
+        ${this.renderHead(width)}
         <div
           class="body"
           role="rowgroup"
@@ -383,6 +588,12 @@ export class GlintImageMatrix extends LitElement {
         padding: 6px 10px;
         border-radius: 4px;
       }
+      .toolbar label {
+        display: flex;
+        align-items: center;
+        gap: 4px;
+        color: #374151;
+      }
       .scroller {
         position: relative;
         overflow: auto;
@@ -401,16 +612,41 @@ export class GlintImageMatrix extends LitElement {
         background: #f9fafb;
         border-bottom: 1px solid #d1d5db;
       }
+      .head button {
+        all: unset;
+        box-sizing: border-box;
+        width: 100%;
+        height: 100%;
+        cursor: pointer;
+        display: flex;
+        flex-direction: column;
+        justify-content: center;
+        font-weight: 600;
+        overflow: hidden;
+      }
+      /* The order's arrow; aria-sort says the same to screen readers. */
+      [aria-sort='ascending'] button::after {
+        content: '\\a0▲' / '';
+      }
+      [aria-sort='descending'] button::after {
+        content: '\\a0▼' / '';
+      }
+      .head button:hover {
+        background: #eef2ff;
+      }
+      .head button:focus-visible,
+      .toggle-row:focus-visible,
+      .size:focus-visible {
+        outline: 3px solid #111827;
+        outline-offset: -3px;
+      }
       .head .column {
         box-sizing: border-box;
         width: var(--column-width);
         flex: none;
-        display: flex;
-        flex-direction: column;
-        justify-content: center;
+      }
+      .head .column button {
         padding: 0 8px;
-        font-weight: 600;
-        overflow: hidden;
       }
       .head .column span,
       .head .column small {
@@ -422,24 +658,49 @@ export class GlintImageMatrix extends LitElement {
         font-weight: 400;
         color: #6b7280;
       }
-      .name {
-        box-sizing: border-box;
+      /* The image's name and size, kept in view when scrolling sideways. */
+      .lead {
         position: sticky;
         left: 0;
         z-index: 1;
         flex: none;
+        display: flex;
+        height: 100%;
+        width: calc(var(--name-width) + var(--size-width));
+        background: inherit;
+        border-right: 1px solid #e5e7eb;
+      }
+      .lead .name,
+      .lead .row-head {
+        box-sizing: border-box;
         width: var(--name-width);
-        padding: 0 10px;
+        flex: none;
+      }
+      .lead .size {
+        box-sizing: border-box;
+        width: var(--size-width);
+        flex: none;
+        padding: 0 8px;
         display: flex;
         align-items: center;
-        background: inherit;
-        font-weight: 600;
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
+        justify-content: flex-end;
+        color: #4b5563;
+        font-variant-numeric: tabular-nums;
       }
-      .head .name {
-        display: flex;
+      .head .lead button {
+        flex-direction: row;
+        align-items: center;
+        justify-content: flex-start;
+      }
+      .head .lead .name button {
+        padding: 0 10px;
+      }
+      .head .lead .size {
+        padding: 0;
+      }
+      .head .lead .size button {
+        justify-content: flex-end;
+        padding: 0 8px;
       }
       .body {
         position: relative;
@@ -449,23 +710,34 @@ export class GlintImageMatrix extends LitElement {
         position: absolute;
         top: 0;
         left: 0;
-        right: 0;
-        display: flex;
-        align-items: center;
+        width: var(--width);
         height: var(--row-height);
         background: #fff;
         border-bottom: 1px solid #f3f4f6;
+        box-sizing: border-box;
+        /* Each row is laid out and painted on its own: a row entering leaves the others alone. */
+        contain: strict;
       }
-      .row .name {
-        display: block;
+      .toggle-row {
+        all: unset;
+        box-sizing: border-box;
+        width: 100%;
+        height: 100%;
+        padding: 0 10px;
         line-height: var(--row-height);
-        font-weight: 400;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        cursor: pointer;
+      }
+      .toggle-row:hover {
+        background: #eef2ff;
       }
       .row .cell {
-        flex: none;
+        position: absolute;
+        top: 4px;
         width: calc(var(--column-width) - 6px);
         height: calc(var(--row-height) - 8px);
-        margin: 0 3px;
         cursor: pointer;
       }
       .cell.changed {
@@ -475,19 +747,6 @@ export class GlintImageMatrix extends LitElement {
       .cell:focus-visible {
         outline: 3px solid #111827;
         outline-offset: 1px;
-      }
-      .cell .bar {
-        position: absolute;
-        left: 6px;
-        right: 6px;
-        bottom: 4px;
-        height: 3px;
-      }
-      .cell .fill {
-        height: 100%;
-        width: 0;
-        background: #1d4ed8;
-        transition: width 300ms;
       }
       .detail {
         min-height: 1.5em;

@@ -7,6 +7,29 @@ import type { ApiClient } from '../api-client';
 import type { GlintEvent, Matrix, MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
 
 export const pageSize = 100;
+/** The largest page the API gives: what a whole-column selection reads the filter's rows in. */
+const bulkPageSize = 500;
+
+export type SortKey = 'name' | 'size' | 'created' | 'copies';
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
+
+/** Which rows, in which order: the query of GET /matrix. */
+export interface RowQuery {
+  name: string;
+  visibility: '' | 'public' | 'private' | 'shared' | 'community';
+  conflicts: boolean;
+  sort: Sort;
+}
+
+export const defaultQuery: RowQuery = {
+  name: '',
+  visibility: '',
+  conflicts: false,
+  sort: { key: 'name', descending: false },
+};
 
 export class MatrixData {
   columns: MatrixColumn[] = [];
@@ -22,23 +45,28 @@ export class MatrixData {
     private readonly changed: () => void,
   ) {}
 
-  private filter = '';
+  query: RowQuery = defaultQuery;
 
   row(index: number): MatrixRow | undefined {
     return this.rows.get(index);
   }
 
-  private query(params: Record<string, string | string[]>): string {
+  private url(params: Record<string, string | string[]>): string {
+    const { name, visibility, conflicts, sort } = this.query;
     const search = new URLSearchParams();
-    if (this.filter) search.set('name', this.filter);
+    if (name) search.set('name', name);
+    if (visibility) search.set('visibility', visibility);
+    if (conflicts) search.set('conflicts', 'true');
+    if (sort.key !== 'name' || sort.descending)
+      search.set('sort', `${sort.descending ? '-' : ''}${sort.key}`);
     for (const [key, value] of Object.entries(params))
       for (const v of [value].flat()) search.append(key, v);
     return `/matrix?${search.toString()}`;
   }
 
-  /** Starts over with another name filter. */
-  async setFilter(name: string): Promise<void> {
-    this.filter = name.trim();
+  /** Starts over with other filters or another order. */
+  async setQuery(query: RowQuery): Promise<void> {
+    this.query = { ...query, name: query.name.trim() };
     this.generation++;
     this.rows.clear();
     this.pages.clear();
@@ -47,22 +75,57 @@ export class MatrixData {
 
   /** Reads the page at `offset` unless it is loaded or on its way. */
   loadPage(offset: number): Promise<void> {
+    return this.read(offset, pageSize);
+  }
+
+  private read(offset: number, limit: number): Promise<void> {
     let loading = this.pages.get(offset);
     if (!loading) {
       const generation = this.generation;
       loading = this.client
-        .get<Matrix>(this.query({ offset: String(offset), limit: String(pageSize) }))
+        .get<Matrix>(this.url({ offset: String(offset), limit: String(limit) }))
         .then((matrix) => {
           if (generation !== this.generation) return;
-          this.columns = matrix.columns;
+          // The same columns keep their array, so the drawing does not redraw every row for them.
+          if (JSON.stringify(matrix.columns) !== JSON.stringify(this.columns))
+            this.columns = matrix.columns;
           this.total = matrix.page.total;
           matrix.rows.forEach((row, i) => this.rows.set(offset + i, row));
           this.changed();
         });
-      loading.catch(() => this.pages.delete(offset));
-      this.pages.set(offset, loading);
+      // Every page-sized offset it covers is on its way, so scrolling there reads nothing more.
+      const covered: number[] = [];
+      for (let at = offset; at < offset + limit; at += pageSize) covered.push(at);
+      for (const at of covered) this.pages.set(at, loading);
+      loading.catch(() => covered.forEach((at) => this.pages.delete(at)));
     }
     return loading;
+  }
+
+  /**
+   * Every row the filter passes, read in the API's largest pages where not yet loaded: what a
+   * whole-column selection needs. Rows read are kept, so scrolling there afterwards reads nothing.
+   */
+  async allRows(): Promise<MatrixRow[]> {
+    const generation = this.generation;
+    await this.loadPage(0);
+    const reads: Promise<void>[] = [];
+    for (let offset = 0; offset < this.total; offset += pageSize) {
+      if (this.pages.has(offset)) reads.push(this.pages.get(offset)!);
+      else reads.push(this.read(offset, Math.min(bulkPageSize, this.total - offset)));
+      // read() registered every page this bulk read covers; skip past them.
+      while (offset + pageSize < this.total && this.pages.get(offset + pageSize) === reads.at(-1))
+        offset += pageSize;
+    }
+    await Promise.all(reads);
+    if (generation !== this.generation)
+      throw new Error('the filter changed while reading its rows');
+    const rows: MatrixRow[] = [];
+    for (let index = 0; index < this.total; index++) {
+      const row = this.rows.get(index);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
   /** Reads these rows again where they are loaded; others are read when scrolled to. */
@@ -72,7 +135,7 @@ export class MatrixData {
     if (at.size === 0) return;
     const generation = this.generation;
     const matrix = await this.client.get<Matrix>(
-      this.query({ image: [...at.keys()], limit: String(at.size) }),
+      this.url({ image: [...at.keys()], limit: String(at.size) }),
     );
     if (generation !== this.generation) return;
     for (const row of matrix.rows) {

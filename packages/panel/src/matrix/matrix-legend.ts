@@ -23,26 +23,29 @@ export class GlintMatrixLegend extends LitElement {
       .cell {
         width: auto;
         min-width: 24px;
-        height: 22px;
-        padding: 0 6px;
+        height: 24px;
+        padding: 0 6px 3px;
       }
-      .cell .wanted {
-        top: 3px;
-        right: 7px;
+      .cell.wanted::after {
+        position: static;
+      }
+      .cell.wanted::before {
+        content: none;
+      }
+      .cell[data-state='transferring'] {
+        --progress: 0.6;
       }
     `,
   ];
 
   override render() {
-    return html`<span class="entry"
-        ><span class="cell wanted"><span class="wanted">✓</span></span
-        >wanted on the site</span
-      >${(Object.keys(stateLooks) as CellState[]).map(
+    return html`<span class="entry"><span class="cell wanted"></span>wanted on the site</span>${(
+        Object.keys(stateLooks) as CellState[]
+      ).map(
         (state) =>
           html`<span class="entry" title=${stateLooks[state].meaning}
-            ><span class="cell" data-state=${state}
-              ><span class="icon">${stateLooks[state].icon}</span
-              ><span class="label">${stateLooks[state].label}</span></span
+            ><span class="cell" data-state=${state} data-icon=${stateLooks[state].icon}
+              >${stateLooks[state].label}</span
             ></span
           >`,
       )}`;

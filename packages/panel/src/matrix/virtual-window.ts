@@ -1,31 +1,34 @@
-/** Which rows of a long scrolled list need to be in the DOM: those in view, and a few either side. */
+/**
+ * Which items of a long scrolled list need to be in the DOM: those in view, and a few either side.
+ * The matrix uses it twice: for its rows, and for its site columns.
+ */
 
-export interface RowWindow {
-  /** First row index to render. */
+export interface Range {
+  /** First index to render. */
   first: number;
-  /** One past the last row index to render. */
+  /** One past the last index to render. */
   end: number;
 }
 
-export function rowWindow(
-  scrollTop: number,
-  viewportHeight: number,
-  rowHeight: number,
+export function visibleRange(
+  scroll: number,
+  viewport: number,
+  itemSize: number,
   total: number,
   overscan = 8,
-): RowWindow {
-  const first = Math.min(total, Math.max(0, Math.floor(scrollTop / rowHeight) - overscan));
-  const end = Math.min(total, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
+): Range {
+  const first = Math.min(total, Math.max(0, Math.floor(scroll / itemSize) - overscan));
+  const end = Math.min(total, Math.ceil((scroll + viewport) / itemSize) + overscan);
   return { first, end: Math.max(first, end) };
 }
 
-/** The pages (of `pageSize` rows, by offset) a window covers. */
-export function pagesOf(window: RowWindow, pageSize: number): number[] {
+/** The pages (of `pageSize` rows, by offset) a range of rows covers. */
+export function pagesOf(range: Range, pageSize: number): number[] {
   const pages: number[] = [];
-  if (window.first >= window.end) return pages;
+  if (range.first >= range.end) return pages;
   for (
-    let offset = Math.floor(window.first / pageSize) * pageSize;
-    offset < window.end;
+    let offset = Math.floor(range.first / pageSize) * pageSize;
+    offset < range.end;
     offset += pageSize
   )
     pages.push(offset);

@@ -32,7 +32,16 @@ export type { Queryable } from './queryable';
 export type { AuditEvent, AuditRepository } from './audit';
 export type { CredentialsRepository, StoredCredential } from './credentials';
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
-export type { CellFacts, MatrixColumn, MatrixFilter, MatrixRepository, MatrixRow } from './matrix';
+export type {
+  CellFacts,
+  MatrixColumn,
+  MatrixFilter,
+  MatrixRepository,
+  MatrixRow,
+  MatrixSort,
+  MatrixSortKey,
+} from './matrix';
+export { matrixSortKeys } from './matrix';
 export {
   siteNameConstraint,
   type SelfHeal,

@@ -1,6 +1,29 @@
 import { pageOf, type Queryable } from './queryable';
 import type { SelfHeal } from './sites';
 
+/** What the rows can be ordered by; ties go by name, content and id, so pages never overlap. */
+export const matrixSortKeys = ['name', 'size', 'created', 'copies'] as const;
+export type MatrixSortKey = (typeof matrixSortKeys)[number];
+export interface MatrixSort {
+  key: MatrixSortKey;
+  descending: boolean;
+}
+
+const sortColumn: Record<MatrixSortKey, string | null> = {
+  name: null,
+  size: 'size',
+  created: '"createdAt"::timestamptz',
+  copies: 'copies',
+};
+
+/** The ORDER BY of a sort: the key (nulls last either way), then name and content, then id. */
+function orderBy({ key, descending }: MatrixSort): string {
+  const direction = descending ? 'DESC' : 'ASC';
+  const column = sortColumn[key];
+  const lead = column ? `${column} ${direction} NULLS LAST, name` : `name ${direction}`;
+  return `${lead}, "hashAlgo", "hashValue", id`;
+}
+
 export interface MatrixFilter {
   /** Part of the name, in any letter case. */
   name?: string;
@@ -9,6 +32,8 @@ export interface MatrixFilter {
   conflictsOnly?: boolean;
   /** Only these logical images: what a client reads again when events say they changed. */
   imageIds?: string[];
+  /** By name A to Z when not given. */
+  sort?: MatrixSort;
   offset: number;
   limit: number;
 }
@@ -26,6 +51,9 @@ export interface MatrixRow {
   hashAlgo: string | null;
   hashValue: string | null;
   size: number | null;
+  createdAt: string;
+  /** How many sites hold a copy. */
+  copies: number;
   diskFormat: string | null;
   containerFormat: string | null;
   visibilities: string[];
@@ -74,7 +102,7 @@ export function matrixRepository(db: Queryable) {
       return rows;
     },
 
-    /** One page of rows by name, and how many rows pass the filter. */
+    /** One page of rows in the sort's order, and how many rows pass the filter. */
     async rows(
       ownerId: string,
       filter: MatrixFilter,
@@ -82,6 +110,9 @@ export function matrixRepository(db: Queryable) {
       const { rows } = await db.query<MatrixRow & { total: string }>(
         `WITH candidates AS (
            SELECT i.id, i.name, i.hash_algo AS "hashAlgo", i.hash_value AS "hashValue", i.size::float8 AS size,
+                  to_jsonb(i.created_at) #>> '{}' AS "createdAt",
+                  (SELECT count(DISTINCT s.site_id)::int FROM site_images s
+                   WHERE s.owner_id = i.owner_id AND s.image_id = i.id) AS copies,
                   i.disk_format AS "diskFormat", i.container_format AS "containerFormat",
                   ARRAY(SELECT DISTINCT s.visibility FROM site_images s
                         WHERE s.owner_id = i.owner_id AND s.image_id = i.id ORDER BY 1) AS visibilities,
@@ -96,7 +127,7 @@ export function matrixRepository(db: Queryable) {
              AND ($7::uuid[] IS NULL OR i.id = ANY ($7)))
          SELECT *, count(*) OVER () AS total FROM candidates
          WHERE (NOT $3 OR conflict) AND ($4::text IS NULL OR $4 = ANY (visibilities))
-         ORDER BY name, "hashAlgo", "hashValue" LIMIT $5 OFFSET $6`,
+         ORDER BY ${orderBy(filter.sort ?? { key: 'name', descending: false })} LIMIT $5 OFFSET $6`,
         [
           ownerId,
           filter.name ?? null,

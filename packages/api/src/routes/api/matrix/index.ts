@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { CellFacts } from '@glint/store';
+import type { CellFacts, MatrixSortKey } from '@glint/store';
 import { cellState, driftOf } from '../../../cell-state';
 import { authOf } from '../../../plugins/app/authentication';
 import { errorReplies } from '../../../schemas/errors';
@@ -18,7 +18,7 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request): Promise<Matrix> => {
       const ownerId = authOf(request).caller.userId;
-      const { name, visibility, conflicts, image, offset, limit } = request.query;
+      const { name, visibility, conflicts, image, sort, offset, limit } = request.query;
       const repository = fastify.repositories.matrix;
       const [columns, page] = await Promise.all([
         repository.columns(ownerId),
@@ -27,6 +27,13 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
           visibility,
           conflictsOnly: conflicts,
           imageIds: image,
+          sort:
+            sort === undefined
+              ? undefined
+              : {
+                  key: sort.replace(/^-/, '') as MatrixSortKey,
+                  descending: sort.startsWith('-'),
+                },
           offset,
           limit,
         }),
