@@ -138,7 +138,9 @@ export async function watchJobs(client: ApiClient, options: WatchOptions): Promi
     }
   } finally {
     clearTimeout(timer);
-    await events.return(undefined);
+    // The read under way ends when the caller aborts the stream; awaiting it here would wait for
+    // the next heartbeat, and its rejection then is expected.
+    next.catch(() => {});
   }
   // The final word is the job table's: a fan-out copy may have failed on one destination only.
   const rows = (await recentJobs(client)).filter((row) => watched.has(row.queueJobId));
