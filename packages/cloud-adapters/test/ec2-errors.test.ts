@@ -25,6 +25,13 @@ test.each([
   ['an AMI that is gone', aws('InvalidAMIID.NotFound', 400), 'not_found', false, /not found/],
   ['a refused request', aws('InvalidParameterValue', 400), 'invalid', false, /refused/],
   [
+    'a refused connection, as the SDK wraps it',
+    new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:1'),
+    'unreachable',
+    true,
+    /nothing answered/,
+  ],
+  [
     'nothing listening',
     Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     'unreachable',

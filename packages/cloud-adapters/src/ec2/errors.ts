@@ -110,7 +110,10 @@ export function cloudErrorFrom(
     return new NotFoundError(`not found while ${doing} (${name || status}${said})`, options);
   if (name === 'ResourceLimitExceeded' || /LimitExceeded$/.test(name))
     return new QuotaError(`an AWS limit was reached while ${doing} (${name}${said})`, options);
-  const system = (error as { code?: string }).code;
+  // The SDK wraps a failed connection in an error whose message alone names the cause.
+  const system =
+    (error as { code?: string }).code ??
+    [...networkFailures].find((failure) => aws.message?.includes(failure));
   if (networkFailures.has(name) || (system && networkFailures.has(system)))
     return new UnreachableError(
       `nothing answered for AWS in ${context.region} while ${doing} (${system ?? name}${said})`,

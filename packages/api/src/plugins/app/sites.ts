@@ -38,7 +38,7 @@ const loginFailures: Partial<Record<CloudErrorCode, { status: number; code: stri
   invalid: { status: 400, code: 'invalid_site_settings' },
 };
 
-function loginError(error: unknown, secrets: string[]): unknown {
+export function loginError(error: unknown, secrets: string[]): unknown {
   if (!isCloudError(error)) return error;
   const failure = loginFailures[error.code] ?? { status: 502, code: 'site_login_failed' };
   // Adapters keep secrets out of their messages already; this is the second lock on that door.
