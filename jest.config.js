@@ -49,13 +49,16 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/deploy/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/test/**/*.int.test.ts',
+        '<rootDir>/deploy/test/**/*.int.test.ts',
+      ],
       setupFilesAfterEnv: ['<rootDir>/test-support/integration-timeout.js'],
       globalSetup: '<rootDir>/test-support/integration-setup.js',
     },

@@ -1,42 +1,16 @@
-import envSchema from 'env-schema';
-import { Type, type Static } from '@fastify/type-provider-typebox';
-import { normaliseAuthUrl } from '@glint/cloud-adapters';
 import type { BlockList } from 'node:net';
-import { DEFAULT_JOB_ATTEMPTS, parseNetworks } from '@glint/core';
+import { normaliseAuthUrl } from '@glint/cloud-adapters';
+import {
+  ApiSettings,
+  checkSetting,
+  ConfigError,
+  loadSettings,
+  parseNetworks,
+  settingList,
+} from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
-/** The service's settings as environment variables: names, types and defaults (see README.md). */
-const EnvSchema = Type.Object({
-  GLINT_HOST: Type.String({ default: '127.0.0.1' }),
-  GLINT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  GLINT_TLS_CERT: Type.Optional(Type.String({ minLength: 1 })),
-  GLINT_TLS_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  GLINT_TRUST_PROXY: Type.String({ default: 'false' }),
-  GLINT_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    default: 'info',
-  }),
-  GLINT_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
-  GLINT_DATABASE_URL: Type.String({
-    minLength: 1,
-    default: 'postgres://postgres@127.0.0.1:5432/glint',
-  }),
-  GLINT_MIGRATE_ON_START: Type.Boolean({ default: false }),
-  GLINT_REDIS_URL: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
-  GLINT_REDIS_PREFIX: Type.String({ default: 'glint:' }),
-  GLINT_KEYSTONE_URL: Type.String({ minLength: 1 }),
-  GLINT_KEYSTONE_TIMEOUT: Type.Integer({ minimum: 1, default: 15 }),
-  GLINT_ADMIN_ROLES: Type.String({ default: 'admin' }),
-  GLINT_SESSION_TTL: Type.Integer({ minimum: 1, default: 8 * 3600 }),
-  GLINT_SESSION_SECRET: Type.String({ minLength: 32 }),
-  GLINT_COOKIE_SECURE: Type.Enum(['auto', 'always', 'never'], { default: 'auto' }),
-  GLINT_TOKEN_CACHE_TTL: Type.Integer({ minimum: 0, default: 300 }),
-  GLINT_CREDENTIAL_KEYS: Type.String({ minLength: 1 }),
-  GLINT_CREDENTIAL_KEY_ID: Type.String({ minLength: 1 }),
-  GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({ default: '' }),
-  GLINT_CORS_ORIGINS: Type.String({ default: '' }),
-  GLINT_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_JOB_ATTEMPTS }),
-});
-type Env = Static<typeof EnvSchema>;
+export { ConfigError };
 
 export interface Config {
   host: string;
@@ -75,18 +49,9 @@ export interface Config {
   corsOrigins: string[];
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 /** Reads and checks the configuration from environment variables; throws a ConfigError naming the variable at fault. */
 export function loadConfig(environment: Record<string, string | undefined>): Config {
-  let env: Env;
-  try {
-    env = envSchema<Env>({ schema: structuredClone(EnvSchema), data: environment, env: false });
-  } catch (error) {
-    throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
-  }
+  const env = loadSettings(ApiSettings, environment);
   return {
     host: env.GLINT_HOST,
     port: env.GLINT_PORT,
@@ -98,9 +63,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     migrateOnStart: env.GLINT_MIGRATE_ON_START,
     redis: { url: env.GLINT_REDIS_URL, keyPrefix: env.GLINT_REDIS_PREFIX },
     keystone: {
-      authUrl: keystoneUrl(env.GLINT_KEYSTONE_URL),
+      authUrl: checkSetting('GLINT_KEYSTONE_URL', () => normaliseAuthUrl(env.GLINT_KEYSTONE_URL)),
       timeoutMs: env.GLINT_KEYSTONE_TIMEOUT * 1000,
-      adminRoles: list(env.GLINT_ADMIN_ROLES),
+      adminRoles: settingList(env.GLINT_ADMIN_ROLES),
     },
     session: {
       ttlSeconds: env.GLINT_SESSION_TTL,
@@ -108,37 +73,18 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       secureCookie: { auto: 'auto' as const, always: true, never: false }[env.GLINT_COOKIE_SECURE],
     },
     tokenCacheSeconds: env.GLINT_TOKEN_CACHE_TTL,
-    credentialKeys: keyring(env),
-    importAllowedNetworks: importNetworks(env.GLINT_IMPORT_ALLOWED_NETWORKS),
+    credentialKeys: checkSetting('GLINT_CREDENTIAL_KEYS', () =>
+      parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID),
+    ),
+    importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
+      parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
+    ),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     corsOrigins: origins(env.GLINT_CORS_ORIGINS),
   };
 }
 
-function keyring(env: Env): Keyring {
-  try {
-    return parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-}
-
-function importNetworks(text: string): BlockList {
-  try {
-    return parseNetworks(list(text));
-  } catch (error) {
-    throw new ConfigError(`GLINT_IMPORT_ALLOWED_NETWORKS: ${(error as Error).message}`);
-  }
-}
-
-function list(text: string): string[] {
-  return text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function tlsFiles(env: Env): Config['tls'] {
+function tlsFiles(env: ApiSettings): Config['tls'] {
   if (!env.GLINT_TLS_CERT && !env.GLINT_TLS_KEY) return null;
   if (!env.GLINT_TLS_CERT || !env.GLINT_TLS_KEY) {
     throw new ConfigError(
@@ -157,17 +103,9 @@ function parseTrustProxy(text: string): Config['trustProxy'] {
   return text;
 }
 
-function keystoneUrl(text: string): string {
-  try {
-    return normaliseAuthUrl(text);
-  } catch (error) {
-    throw new ConfigError(`GLINT_KEYSTONE_URL: ${(error as Error).message}`);
-  }
-}
-
 /** The comma-separated origins of GLINT_CORS_ORIGINS, each checked to be only an origin. */
 function origins(text: string): string[] {
-  return list(text).map((origin) => {
+  return settingList(text).map((origin) => {
     let url: URL;
     try {
       url = new URL(origin);

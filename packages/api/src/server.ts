@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import serviceApp from './app';
-import { loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { loggerOptions } from './logger';
 
 /** The configured server with the app registered, not yet listening. */
@@ -50,6 +50,11 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
+    // A bad setting is the operator's to fix (exit 2, as glint-daemon); anything else is a failure.
+    if (error instanceof ConfigError) {
+      console.error(`glint-api: cannot start: ${error.message}`);
+      process.exit(2);
+    }
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
 import {
   addSandboxSites,
+  keystoneToken,
   login,
   testEnvironment,
   type Session,
@@ -99,4 +100,20 @@ test("each user hears their own job and cell changes, and never another user's",
 test('the stream needs a caller', async () => {
   const response = await fetch(`${base}/api/v1/events`);
   expect(response.status).toBe(401);
+});
+
+test('a dashboard embedding the panel may read the stream across origins', async () => {
+  const origin = 'http://dashboard.example.org';
+  const embedded = await env.start({ GLINT_CORS_ORIGINS: origin });
+  await embedded.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = embedded.server.address() as AddressInfo;
+  const reading = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/events`, {
+    headers: { origin, 'x-auth-token': await keystoneToken() },
+    signal: reading.signal,
+  });
+  reading.abort();
+  expect(response.status).toBe(200);
+  // Without it the browser hides the stream from the panel, which then never hears of a change.
+  expect(response.headers.get('access-control-allow-origin')).toBe(origin);
 });

@@ -14,7 +14,7 @@ import {
 } from '@glint/daemon';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Session, TestEnvironment } from './test-environment';
+import type { TestEnvironment } from './test-environment';
 
 export interface RunningWorker {
   worker: Worker;
@@ -53,12 +53,18 @@ export const startTransferWorker = (env: TestEnvironment, overrides: Record<stri
 export const startDeleteWorker = (env: TestEnvironment) =>
   startWorker(env, ({ options }) => deleteWorker(options));
 
-/** Refreshes every site of the session's user and waits until the worker has taken every inventory. */
-export async function refreshAll(server: FastifyInstance, session: Session): Promise<void> {
+/**
+ * Refreshes every site of the caller's user and waits until the worker has taken every inventory.
+ * The caller is a cookie session, or `{headers: {'x-auth-token': token}}`.
+ */
+export async function refreshAll(
+  server: FastifyInstance,
+  caller: { headers: Record<string, string> },
+): Promise<void> {
   const response = await server.inject({
     method: 'POST',
     url: '/api/v1/sites/refresh',
-    headers: session.headers,
+    headers: caller.headers,
   });
   expect(response.statusCode).toBe(202);
   // Finished inventory jobs are removed, so an empty queue means all ran.

@@ -174,10 +174,13 @@ export function siteBody(name: string, cloud: SandboxCloud, user: SandboxUserNam
   return { type, name, config, credential: passwordCredential(cloud, user) };
 }
 
-/** Adds a site per entry, named by its key, on the sandbox cloud of that number; returns their ids. */
+/**
+ * Adds a site per entry, named by its key, on the sandbox cloud of that number; returns their ids.
+ * The caller is a cookie session, or `{headers: {'x-auth-token': token}}`.
+ */
 export async function addSandboxSites<Name extends string>(
   server: FastifyInstance,
-  session: Session,
+  caller: { headers: Record<string, string> },
   clouds: Record<Name, number>,
 ): Promise<Record<Name, string>> {
   const ids = {} as Record<Name, string>;
@@ -185,7 +188,7 @@ export async function addSandboxSites<Name extends string>(
     const created = await server.inject({
       method: 'POST',
       url: '/api/v1/sites',
-      headers: session.headers,
+      headers: caller.headers,
       payload: siteBody(name, sandboxCloud(index)),
     });
     if (created.statusCode !== 201)

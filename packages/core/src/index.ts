@@ -7,3 +7,4 @@ export * from './events';
 export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';
+export * from './config';

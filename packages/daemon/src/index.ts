@@ -16,7 +16,7 @@ export { clearEarlierCopies, copyImageId } from './copy-image-ids';
 export { SiteSlots, type SiteLease } from './site-slots';
 export { enqueueDueInventories, scheduleInventories } from './inventory-schedule';
 export { JobControl } from './job-control';
-export { DaemonConfigError, loadDaemonConfig, type DaemonConfig } from './config';
+export { loadDaemonConfig, type DaemonConfig } from './config';
 export {
   startDaemon,
   transferWorkerOn,

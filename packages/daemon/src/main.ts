@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `glint-daemon`: runs Glint's workers until SIGTERM or SIGINT, configured by environment. */
-import { DaemonConfigError, loadDaemonConfig } from './config';
+import { ConfigError } from '@glint/core';
+import { loadDaemonConfig } from './config';
 import { startDaemon } from './daemon';
 
 const log = (message: string, error?: unknown) =>
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   try {
     config = loadDaemonConfig(process.env);
   } catch (error) {
-    if (!(error instanceof DaemonConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     log(`cannot start: ${error.message}`);
     process.exit(2);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DaemonConfigError, loadDaemonConfig } from '../src/config';
+import { ConfigError } from '@glint/core';
+import { loadDaemonConfig } from '../src/config';
 
 const complete = {
   GLINT_CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -27,7 +28,7 @@ test.each([
   [{ GLINT_CREDENTIAL_KEY_ID: 'k2' }, /GLINT_CREDENTIAL_KEY_ID is "k2"/],
   [{ GLINT_CREDENTIAL_KEYS: 'k1:c2hvcnQ=' }, /GLINT_CREDENTIAL_KEYS: key "k1" is 5 bytes/],
   [{ GLINT_REDIS_URL: 'localhost:6379' }, /^GLINT_REDIS_URL is "localhost:6379"/],
-  [{ GLINT_DATABASE_URL: 'mysql://x' }, /^GLINT_DATABASE_URL is not/],
+  [{ GLINT_DATABASE_URL: 'mysql://x' }, /^GLINT_DATABASE_URL is "mysql:\/\/x", not a postgres/],
   [{ GLINT_DAEMON_CONCURRENCY: '0' }, /^GLINT_DAEMON_CONCURRENCY is "0", not a positive/],
   [{ GLINT_SITE_TRANSFER_LIMIT: '-1' }, /^GLINT_SITE_TRANSFER_LIMIT is "-1"/],
   [{ GLINT_INVENTORY_INTERVAL_SECONDS: '5m' }, /^GLINT_INVENTORY_INTERVAL_SECONDS is "5m"/],
@@ -35,6 +36,6 @@ test.each([
   [{ GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/33' }, /^GLINT_IMPORT_ALLOWED_NETWORKS: /],
 ])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {
   const load = () => loadDaemonConfig({ ...complete, ...change });
-  expect(load).toThrow(DaemonConfigError);
+  expect(load).toThrow(ConfigError);
   expect(load).toThrow(message);
 });

@@ -10,7 +10,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +28,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../../test-support/daemon-process';
+import { freePort } from '../../../test-support/free-port';
 import { sandboxCloud, sandboxService, withFaultCloud } from '../../../test-support/sandbox';
 import { copyImageId } from '../src/copy-image-ids';
 
@@ -58,14 +58,6 @@ const cutShort: string[] = [];
 let redisDir: string;
 let redisPort: number;
 let redisServer: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const redisCli = (...args: string[]) => exec('redis-cli', ['-p', String(redisPort), ...args]);
 

@@ -8,7 +8,7 @@ declare module 'fastify' {
   }
 }
 
-/** The configuration server.ts loaded (with env-schema, see config.ts), for every plugin and route. */
+/** The configuration server.ts loaded (checked against @glint/core's settings schema, see config.ts), for every plugin and route. */
 export default fp<AppOptions>(
   async (fastify, opts) => {
     fastify.decorate('config', opts.config);

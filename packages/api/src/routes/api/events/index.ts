@@ -32,6 +32,9 @@ const events: FastifyPluginAsyncTypebox = async (fastify) => {
         reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       const stop = await fastify.events.listen(caller.userId, send);
       reply.hijack();
+      // Hijacked, the reply writes only the raw response's headers: keep those hooks set (CORS).
+      for (const [name, value] of Object.entries(reply.getHeaders()))
+        if (value !== undefined) reply.raw.setHeader(name, value);
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-cache',

@@ -1,0 +1,142 @@
+/**
+ * The API's replies as the CLI reads them: the parts of packages/api/src/schemas it uses, kept by
+ * hand so the CLI needs nothing from the server's packages. The API's schemas are the reference.
+ */
+
+export interface Me {
+  id: string;
+  name: string;
+  domain: string;
+  project: { id: string; name: string } | null;
+  isAdmin: boolean;
+  expiresAt: string;
+}
+
+export interface Site {
+  id: string;
+  type: string;
+  name: string;
+  config: Record<string, unknown> & { region?: string; authUrl?: string };
+  selfHeal: string;
+  inventoriedAt: string | null;
+  credential: { kind: string; username?: string; validatedAt: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  warnings?: string[];
+}
+
+export interface SiteHealth {
+  ok: boolean;
+  latencyMs: number;
+  detail: string;
+  checkedAt: string;
+}
+
+export type CellState =
+  | 'present'
+  | 'missing'
+  | 'queued'
+  | 'transferring'
+  | 'deleting'
+  | 'error'
+  | 'conflict'
+  | 'unmanaged';
+
+export interface MatrixCell {
+  siteId: string;
+  state: CellState;
+  wanted: boolean | null;
+  cloudImageId: string | null;
+  bytes?: number;
+  bytesTotal?: number | null;
+  bytesPerSecond?: number;
+  message?: string;
+}
+
+export interface MatrixRow {
+  id: string;
+  name: string;
+  hash: { algo: string; value: string } | null;
+  size: number | null;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  visibilities: string[];
+  conflict: boolean;
+  cells: MatrixCell[];
+}
+
+export interface MatrixColumn {
+  id: string;
+  name: string;
+  type: string;
+  region: string | null;
+}
+
+export interface Matrix {
+  columns: MatrixColumn[];
+  rows: MatrixRow[];
+  page: { offset: number; limit: number; total: number };
+}
+
+export type PlanBody =
+  | { changes: { image: string; site: string; wanted: boolean }[]; force?: boolean }
+  | { desired: { image: string; sites: string[] }[]; force?: boolean };
+
+export interface Plan {
+  copies: {
+    imageId: string;
+    source: { siteId: string; cloudImageId: string };
+    destinations: string[];
+    bytes: number | null;
+  }[];
+  deletes: { imageId: string; siteId: string; cloudImageId: string }[];
+  refusals: { imageId: string; siteId: string; wanted: boolean; reason: string; message: string }[];
+  unchanged: number;
+  bytes: number;
+}
+
+export interface Applied extends Plan {
+  jobs: { queueJobId: string; operation: 'copy' | 'delete' }[];
+}
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: string;
+  queueJobId: string;
+  operation: string;
+  imageId: string | null;
+  sourceSiteId: string | null;
+  destinationSiteId: string | null;
+  state: JobState;
+  attempts: number;
+  bytesDone: number;
+  bytesTotal: number | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobList {
+  jobs: Job[];
+  page: { offset: number; limit: number; total: number };
+}
+
+export interface Uploaded {
+  bytes: number;
+  contentHash: { algo: string; value: string } | null;
+  sites: {
+    siteId: string;
+    outcome: 'copied' | 'failed';
+    cloudImageId: string | null;
+    error: string | null;
+  }[];
+}
+
+export type Imported =
+  | { status: 'queued'; queueJobId: string }
+  | { status: 'present'; message: string; images: { id: string; name: string }[] };
+
+/** What GET /api/v1/events sends. */
+export type { GlintEvent } from '@glint/core';

@@ -1,0 +1,330 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { Command, Option } from 'commander';
+import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '../api-types';
+import { action, collect, examples } from '../command-kit';
+import type { Context } from '../context';
+import { CliError, UsageError } from '../errors';
+import { watchJobs } from '../job-watch';
+import { ProgressDisplay } from '../progress-display';
+import { findSite, listImages, listSites, resolveImage, resolveSites } from '../resolve';
+import { renderFields, renderTable } from '../table';
+import { formatBytes } from '../units';
+import { jobRowsTable, jobsOutcome } from './jobs';
+
+const diskFormats = [
+  'raw',
+  'qcow2',
+  'vmdk',
+  'vdi',
+  'vhd',
+  'vhdx',
+  'iso',
+  'ami',
+  'ari',
+  'aki',
+  'ploop',
+];
+const containerFormats = ['bare', 'ovf', 'ova', 'ami', 'ari', 'aki', 'docker', 'compressed'];
+const visibilities = ['private', 'shared', 'community', 'public'];
+
+/** The disk format a file's extension says, where it says one unambiguously (`.img` does not). */
+const formatByExtension: Record<string, string> = {
+  '.qcow2': 'qcow2',
+  '.raw': 'raw',
+  '.iso': 'iso',
+  '.vmdk': 'vmdk',
+  '.vdi': 'vdi',
+  '.vhd': 'vhd',
+  '.vhdx': 'vhdx',
+};
+
+interface UploadOptions {
+  to: string[];
+  name?: string;
+  diskFormat?: string;
+  containerFormat: string;
+  visibility: string;
+  wait: boolean;
+}
+
+export function imageCommands(program: Command): void {
+  const image = program.command('image').description('List, show and upload images.');
+
+  examples(
+    image
+      .command('list')
+      .alias('ls')
+      .summary('Your images and where they are')
+      .description(
+        'Your images (one per name and content), with the sites that hold them. With --site, the images on that site and their state there.',
+      )
+      .option('--site <site>', 'only the images on this site (name or id)')
+      .option('--name <text>', 'only images whose name contains this')
+      .action(
+        action(async (ctx: Context, options: { site?: string; name?: string }) => {
+          const client = await ctx.client();
+          const { columns, rows } = await listImages(
+            client,
+            options.name ? { name: options.name } : {},
+          );
+          if (options.site) {
+            const site = findSite(await listSites(client), options.site);
+            const at = columns.findIndex((c) => c.id === site.id);
+            const held = rows
+              .map((row) => ({ row, cell: row.cells[at]! }))
+              .filter(({ cell }) => cell && cell.state !== 'missing');
+            ctx.result(
+              held.map(({ row, cell }) => ({ ...summary(row, columns), site: site.id, cell })),
+              () =>
+                renderTable(
+                  ['NAME', 'SIZE', 'STATE', 'WANTED', 'CLOUD IMAGE', 'ID'],
+                  held.map(({ row, cell }) => [
+                    row.name,
+                    formatBytes(row.size),
+                    cell.state,
+                    wantedText(cell.wanted),
+                    cell.cloudImageId,
+                    row.id,
+                  ]),
+                ),
+            );
+            return;
+          }
+          ctx.result(
+            rows.map((row) => summary(row, columns)),
+            () =>
+              rows.length === 0
+                ? 'No images yet: upload one with glint image upload, or refresh your sites.'
+                : renderTable(
+                    ['NAME', 'SIZE', 'FORMAT', 'ON', 'ID'],
+                    rows.map((row) => [
+                      row.name + (row.conflict ? ' (!)' : ''),
+                      formatBytes(row.size),
+                      row.diskFormat,
+                      summary(row, columns).on.join(', '),
+                      row.id,
+                    ]),
+                  ) +
+                  (rows.some((r) => r.conflict)
+                    ? '\n(!) other content has the same name: refer to it by id'
+                    : ''),
+          );
+        }),
+      ),
+    ['glint image list', 'glint image list --site east', 'glint image list --name cirros --json'],
+  );
+
+  examples(
+    image
+      .command('show')
+      .description('One image: its content, and its state on each of your sites.')
+      .argument('<image>', 'name or id')
+      .action(
+        action(async (ctx: Context, ref: string) => {
+          const { row, columns } = await resolveImage(await ctx.client(), ref);
+          const cells = row.cells.map((cell, i) => ({ site: columns[i]!, ...cell }));
+          ctx.result({ ...row, cells }, () =>
+            [
+              renderFields([
+                ['name', row.name],
+                ['id', row.id],
+                ['size', row.size === null ? null : `${formatBytes(row.size)} (${row.size} bytes)`],
+                ['format', [row.diskFormat, row.containerFormat].filter(Boolean).join(' / ')],
+                ['hash', row.hash ? `${row.hash.algo}:${row.hash.value}` : null],
+                ['visibility', row.visibilities.join(', ')],
+              ]),
+              '',
+              renderTable(
+                ['SITE', 'STATE', 'WANTED', 'CLOUD IMAGE', 'DETAIL'],
+                cells.map((c) => [
+                  c.site.name,
+                  c.state,
+                  wantedText(c.wanted),
+                  c.cloudImageId,
+                  c.message ??
+                    (c.state === 'transferring'
+                      ? `${formatBytes(c.bytes)} of ${formatBytes(c.bytesTotal)}`
+                      : null),
+                ]),
+              ),
+            ].join('\n'),
+          );
+        }),
+      ),
+    ['glint image show cirros-0.6.2', 'glint image show 0b9c…-id --json'],
+  );
+
+  examples(
+    image
+      .command('upload')
+      .summary('Put an image file or URL on sites')
+      .description(
+        'Put an image on sites. A FILE is streamed to the API, which streams it to every site at once and ' +
+          'verifies each copy (a progress bar shows on stderr). A URL is fetched by the daemon (an import job, ' +
+          'followed until it ends unless --no-wait).',
+      )
+      .argument('<source>', 'a file, or an http(s) URL')
+      .requiredOption(
+        '--to <site>',
+        'a site to put it on (repeatable, or comma-separated)',
+        collect,
+      )
+      .option('--name <name>', "the image's name (default: the file name without its extension)")
+      .addOption(
+        new Option('--disk-format <format>', 'default: from the extension').choices(diskFormats),
+      )
+      .addOption(
+        new Option('--container-format <format>').choices(containerFormats).default('bare'),
+      )
+      .addOption(new Option('--visibility <visibility>').choices(visibilities).default('private'))
+      .option('--no-wait', 'URL: return once the import is queued')
+      .action(action(upload)),
+    [
+      'glint image upload cirros-0.6.2.qcow2 --to east --to west',
+      'glint image upload disk.img --disk-format raw --name base-2025 --to east,west',
+      'glint image upload https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img --disk-format qcow2 --to east',
+    ],
+  );
+}
+
+function wantedText(wanted: boolean | null): string {
+  return wanted === null ? '-' : wanted ? 'yes' : 'no';
+}
+
+/** An image for scripts: its row, with the names of the sites that hold a copy. */
+function summary(row: MatrixRow, columns: MatrixColumn[]) {
+  const on = row.cells
+    .map((cell, i) => ({ cell, site: columns[i]! }))
+    .filter(({ cell }) => cell.state === 'present' || cell.state === 'unmanaged')
+    .map(({ site }) => site.name);
+  return {
+    id: row.id,
+    name: row.name,
+    size: row.size,
+    diskFormat: row.diskFormat,
+    hash: row.hash,
+    conflict: row.conflict,
+    on,
+  };
+}
+
+async function upload(ctx: Context, source: string, options: UploadOptions): Promise<void> {
+  const isUrl = /^https?:\/\//i.test(source);
+  const fileName = isUrl ? basename(new URL(source).pathname) : basename(source);
+  const extension = extname(fileName).toLowerCase();
+  const diskFormat = options.diskFormat ?? formatByExtension[extension];
+  if (!diskFormat) {
+    throw new UsageError(
+      `cannot tell the disk format of ${fileName} from its extension: give --disk-format (${diskFormats.join(', ')})`,
+    );
+  }
+  const name = options.name ?? (fileName.slice(0, fileName.length - extension.length) || fileName);
+  const client = await ctx.client();
+  const sites = await resolveSites(client, options.to);
+  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+
+  if (isUrl) {
+    const abort = new AbortController();
+    const events = options.wait ? await client.events(abort.signal) : undefined;
+    try {
+      const imported = await client.request<Imported>('POST', '/images/import', {
+        json: {
+          url: source,
+          name,
+          diskFormat,
+          containerFormat: options.containerFormat,
+          visibility: options.visibility,
+          sites: sites.map((s) => s.id),
+        },
+      });
+      if (imported.status === 'present' || !events) {
+        ctx.result(imported, () =>
+          imported.status === 'present'
+            ? imported.message
+            : `Queued import ${imported.queueJobId}.`,
+        );
+        return;
+      }
+      const rows = await watchJobs(client, {
+        queueJobIds: [imported.queueJobId],
+        events,
+        display: !ctx.json,
+      });
+      ctx.result({ ...imported, jobs: rows }, () =>
+        jobRowsTable(rows, { site: (id) => siteName.get(id) ?? id, image: () => name }),
+      );
+      jobsOutcome(rows);
+    } finally {
+      abort.abort();
+    }
+    return;
+  }
+
+  let size: number;
+  try {
+    const info = await stat(source);
+    if (!info.isFile()) throw new Error('not a regular file');
+    size = info.size;
+  } catch (error) {
+    throw new CliError(`cannot read ${source}: ${(error as Error).message}`);
+  }
+  const display = ctx.json && !process.stderr.isTTY ? undefined : new ProgressDisplay();
+  const started = performance.now();
+  let sent = 0;
+  const show = () =>
+    display?.update([
+      {
+        key: 'upload',
+        label: `upload ${name}`,
+        state: sent < size ? 'sending' : 'verifying',
+        progress: {
+          bytes: sent,
+          total: size,
+          bytesPerSecond: sent / Math.max(0.001, (performance.now() - started) / 1000),
+        },
+      },
+    ]);
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      show();
+      done(null, chunk);
+    },
+  });
+  show();
+  const body = Readable.toWeb(createReadStream(source).pipe(counter)) as ReadableStream<Uint8Array>;
+  const uploaded = await client.request<Uploaded>('POST', '/images/upload', {
+    query: {
+      site: sites.map((s) => s.id),
+      name,
+      diskFormat,
+      containerFormat: options.containerFormat,
+      visibility: options.visibility,
+      size,
+    },
+    stream: { body, contentType: 'application/octet-stream' },
+  });
+  ctx.result({ name, ...uploaded }, () =>
+    [
+      `Uploaded ${name}: ${formatBytes(uploaded.bytes)}${uploaded.contentHash ? `, ${uploaded.contentHash.algo}:${uploaded.contentHash.value.slice(0, 16)}…` : ''}`,
+      renderTable(
+        ['SITE', 'OUTCOME', 'CLOUD IMAGE', 'ERROR'],
+        uploaded.sites.map((s) => [
+          siteName.get(s.siteId) ?? s.siteId,
+          s.outcome,
+          s.cloudImageId,
+          s.error,
+        ]),
+      ),
+    ].join('\n'),
+  );
+  const failed = uploaded.sites.filter((s) => s.outcome === 'failed');
+  if (failed.length > 0) {
+    throw new CliError(
+      `the upload failed on ${failed.map((s) => siteName.get(s.siteId) ?? s.siteId).join(', ')}: see the errors above, then upload again to those sites`,
+    );
+  }
+}

@@ -1,0 +1,203 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client';
+import type { Applied, Plan, PlanBody } from '../api-types';
+import { action, collect, examples } from '../command-kit';
+import type { Context } from '../context';
+import { desiredState } from '../desired-state';
+import { CliError } from '../errors';
+import { watchJobs } from '../job-watch';
+import { parsePlacementsFile } from '../placements-file';
+import { renderApplied, renderPlan, type Names } from '../plan-view';
+import { listImages, listSites, resolveImage, resolveSites } from '../resolve';
+import { jobRowsTable, jobsOutcome } from './jobs';
+
+interface ApplyOptions {
+  file: string;
+  force?: boolean;
+  wait?: boolean;
+}
+
+const waitHelp = 'follow the jobs with progress bars until they end; exit 1 if any fails';
+
+export function placementCommands(program: Command): void {
+  examples(
+    program
+      .command('place')
+      .description('Want an image on sites: copies it there from a site that has it.')
+      .argument('<image>', 'name or id')
+      .requiredOption('--on <site>', 'a site (repeatable, or comma-separated)', collect)
+      .option('--wait', waitHelp)
+      .action(
+        action(async (ctx: Context, image: string, options: { on: string[]; wait?: boolean }) =>
+          change(ctx, image, options.on, true, { wait: options.wait }),
+        ),
+      ),
+    [
+      'glint place cirros-0.6.2 --on east --on west',
+      'glint place cirros-0.6.2 --on east,west --wait',
+    ],
+  );
+  examples(
+    program
+      .command('unplace')
+      .summary('Want an image off sites: deletes the copies there')
+      .description(
+        'Want an image off sites: deletes the copies there. The last copy anywhere is kept unless --force.',
+      )
+      .argument('<image>', 'name or id')
+      .requiredOption('--from <site>', 'a site (repeatable, or comma-separated)', collect)
+      .option('--force', 'delete even the last copy of the image anywhere')
+      .option('--wait', waitHelp)
+      .action(
+        action(
+          async (
+            ctx: Context,
+            image: string,
+            options: { from: string[]; force?: boolean; wait?: boolean },
+          ) => change(ctx, image, options.from, false, options),
+        ),
+      ),
+    [
+      'glint unplace cirros-0.6.2 --from west',
+      'glint unplace old-image --from east --force --wait',
+    ],
+  );
+  examples(
+    program
+      .command('plan')
+      .summary('Show what a placements file would change')
+      .description(
+        'Show what a placements file would change: copies (+), deletes (-) and refusals (!). Changes nothing. ' +
+          'The file format is in examples/placements.yaml.',
+      )
+      .requiredOption('-f, --file <file>', 'the placements file (YAML)')
+      .option('--force', 'plan deletes of last copies too')
+      .action(action((ctx: Context, options: ApplyOptions) => fromFile(ctx, options, false))),
+    ['glint plan -f placements.yaml', 'glint plan -f placements.yaml --json'],
+  );
+  examples(
+    program
+      .command('apply')
+      .summary('Make a placements file the desired state')
+      .description(
+        'Make a placements file the desired state: records it and queues the copies and deletes it needs. ' +
+          'Exits 1 if anything was refused, or with --wait if any job fails.',
+      )
+      .requiredOption('-f, --file <file>', 'the placements file (YAML)')
+      .option('--force', 'delete even the last copy of an image anywhere')
+      .option('--wait', waitHelp)
+      .action(action((ctx: Context, options: ApplyOptions) => fromFile(ctx, options, true))),
+    ['glint apply -f placements.yaml', 'glint apply -f placements.yaml --wait'],
+  );
+}
+
+async function names(client: ApiClient, knownImages: Map<string, string>): Promise<Names> {
+  const sites = new Map((await listSites(client)).map((s) => [s.id, s.name]));
+  return { site: (id) => sites.get(id) ?? id, image: (id) => knownImages.get(id) ?? id };
+}
+
+async function change(
+  ctx: Context,
+  imageRef: string,
+  siteRefs: string[],
+  wanted: boolean,
+  options: { force?: boolean; wait?: boolean },
+): Promise<void> {
+  const client = await ctx.client();
+  const { row } = await resolveImage(client, imageRef);
+  const sites = await resolveSites(client, siteRefs);
+  const body: PlanBody = {
+    changes: sites.map((site) => ({ image: row.id, site: site.id, wanted })),
+    ...(options.force ? { force: true } : {}),
+  };
+  await applyBody(
+    ctx,
+    client,
+    body,
+    await names(client, new Map([[row.id, row.name]])),
+    options.wait,
+  );
+}
+
+async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(options.file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`);
+  }
+  const spec = parsePlacementsFile(text, options.file);
+  const client = await ctx.client();
+  const [sites, images] = await Promise.all([listSites(client), listImages(client)]);
+  const state = desiredState(spec, sites, images.rows);
+  for (const warning of state.warnings) ctx.note(`warning: ${warning}`);
+  const imageNames = new Map(images.rows.map((row) => [row.id, row.name]));
+  const siteNames = new Map(sites.map((s) => [s.id, s.name]));
+  const view: Names = {
+    site: (id) => siteNames.get(id) ?? id,
+    image: (id) => imageNames.get(id) ?? id,
+  };
+  if (state.desired.length === 0) {
+    ctx.result(
+      {
+        copies: [],
+        deletes: [],
+        refusals: [],
+        unchanged: 0,
+        bytes: 0,
+        jobs: [],
+        warnings: state.warnings,
+      },
+      () => 'The file selects no image: nothing to do.',
+    );
+    return;
+  }
+  const body: PlanBody = { desired: state.desired, force: spec.force || Boolean(options.force) };
+  if (!apply) {
+    const plan = await client.request<Plan>('POST', '/plan', { json: body });
+    ctx.result({ ...plan, warnings: state.warnings }, () => renderPlan(plan, view));
+    return;
+  }
+  await applyBody(ctx, client, body, view, options.wait);
+}
+
+/** PUT /placements; with `wait`, the event stream is opened first so no job's end is missed. */
+async function applyBody(
+  ctx: Context,
+  client: ApiClient,
+  body: PlanBody,
+  view: Names,
+  wait: boolean | undefined,
+): Promise<void> {
+  const abort = new AbortController();
+  try {
+    const events = wait ? await client.events(abort.signal) : undefined;
+    const applied = await client.request<Applied>('PUT', '/placements', { json: body });
+    if (!events || applied.jobs.length === 0) {
+      ctx.result(applied, () => renderApplied(applied, view));
+      refusalsOutcome(applied);
+      return;
+    }
+    if (!ctx.json) ctx.note(renderApplied(applied, view));
+    const rows = await watchJobs(client, {
+      queueJobIds: applied.jobs.map((j) => j.queueJobId),
+      events,
+      display: !ctx.json,
+    });
+    ctx.result({ ...applied, results: rows }, () => jobRowsTable(rows, view));
+    refusalsOutcome(applied);
+    jobsOutcome(rows);
+  } finally {
+    abort.abort();
+  }
+}
+
+function refusalsOutcome(plan: Plan): void {
+  if (plan.refusals.length > 0) {
+    throw new CliError(
+      `${plan.refusals.length} change${plan.refusals.length === 1 ? ' was' : 's were'} refused (see "! refused" above): ` +
+        'a delete of the last copy needs --force; a copy needs a site that holds the image',
+    );
+  }
+}

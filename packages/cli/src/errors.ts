@@ -1,0 +1,21 @@
+/** A failure the user can act on: its message is printed as is, and the command exits 1. */
+export class CliError extends Error {
+  readonly exitCode: number = 1;
+}
+
+/** Bad flags or arguments, caught after commander's own checks: exits 2 like commander's errors. */
+export class UsageError extends CliError {
+  override readonly exitCode: number = 2;
+}
+
+/** The API's `{error, message, details?}` reply to a request that failed. */
+export class ApiRequestError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Applied, Plan } from './api-types';
+import { renderTable } from './table';
+import { formatBytes } from './units';
+
+/** Names to show for ids. */
+export interface Names {
+  site(id: string): string;
+  image(id: string): string;
+}
+
+/** A plan as a diff: `+` copies, `-` deletes, `!` refusals, then a summary line. */
+export function renderPlan(plan: Plan, names: Names): string {
+  const lines: string[] = [];
+  for (const copy of plan.copies) {
+    lines.push(
+      `+ copy   ${names.image(copy.imageId)} (${formatBytes(copy.bytes)}) from ${names.site(copy.source.siteId)} to ${copy.destinations.map((d) => names.site(d)).join(', ')}`,
+    );
+  }
+  for (const del of plan.deletes) {
+    lines.push(`- delete ${names.image(del.imageId)} from ${names.site(del.siteId)}`);
+  }
+  for (const refusal of plan.refusals) {
+    lines.push(
+      `! refused: ${refusal.wanted ? 'copy' : 'delete'} ${names.image(refusal.imageId)} ${refusal.wanted ? 'to' : 'from'} ${names.site(refusal.siteId)}: ${refusal.message} [${refusal.reason}]`,
+    );
+  }
+  const destinations = plan.copies.reduce((n, c) => n + c.destinations.length, 0);
+  lines.push(
+    `${destinations} cop${destinations === 1 ? 'y' : 'ies'} (${formatBytes(plan.bytes)} to read), ` +
+      `${plan.deletes.length} delete${plan.deletes.length === 1 ? '' : 's'}, ` +
+      `${plan.refusals.length} refused, ${plan.unchanged} unchanged.`,
+  );
+  return lines.join('\n');
+}
+
+export function renderApplied(applied: Applied, names: Names): string {
+  const jobs = applied.jobs.length
+    ? `\n\n${renderTable(
+        ['QUEUE JOB', 'OPERATION'],
+        applied.jobs.map((j) => [j.queueJobId, j.operation]),
+      )}`
+    : '';
+  return `${renderPlan(applied, names)}${jobs}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * `glint` as a real process, as users run it: bundled once with esbuild (the built package runs the
+ * same code from dist/), started with exactly the environment a test gives.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(__dirname, '..', '..', '..');
+
+export async function bundleGlint(dir: string): Promise<string> {
+  const outfile = join(dir, 'glint.js');
+  await build({
+    entryPoints: [join(root, 'packages', 'cli', 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    tsconfig: join(root, 'tsconfig.test.json'),
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+export interface GlintResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface GlintRun {
+  /** What it printed so far. */
+  output: { stdout: string; stderr: string };
+  exited: Promise<GlintResult>;
+}
+
+export function startGlint(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): GlintRun {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (input !== undefined) child.stdin!.end(input);
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<GlintResult>((resolve) =>
+    child.on('close', (code) => resolve({ code, ...output })),
+  );
+  return { output, exited };
+}
+
+export function runGlint(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<GlintResult> {
+  return startGlint(script, args, env, input).exited;
+}

@@ -1,0 +1,628 @@
+/**
+ * The EC2 test support, driven by the real AWS SDK clients: the S3 server (Debian's Swift with
+ * s3api) for multipart uploads, and the EC2/STS emulator for every call the EC2 adapter makes.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import {
+  CancelImportTaskCommand,
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeImportImageTasksCommand,
+  DescribeImportSnapshotTasksCommand,
+  DescribeRegionsCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  ImportImageCommand,
+  ImportSnapshotCommand,
+  RegisterImageCommand,
+  type ImportImageTask,
+} from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  startEc2Emulator,
+  unsupportedFormatMessage,
+  type Ec2Emulator,
+} from '../../../test-support/ec2-emulator';
+import { randomImageStream } from '../../../test-support/random-image';
+import { startS3Server, type S3Server } from '../../../test-support/s3-server';
+
+const MiB = 1024 * 1024;
+let s3Server: S3Server;
+let emulator: Ec2Emulator;
+
+interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+function s3(region = 'us-east-1'): S3Client {
+  return new S3Client({
+    endpoint: s3Server.endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: s3Server,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+function keys(account = emulator.accounts[0]!): Keys {
+  return { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
+}
+
+function ec2(region = 'us-east-1', credentials: Keys = keys(), maxAttempts = 3): EC2Client {
+  return new EC2Client({ endpoint: emulator.endpoint, region, credentials, maxAttempts });
+}
+
+function sts(region = 'us-east-1', credentials: Keys = keys()): STSClient {
+  return new STSClient({ endpoint: emulator.endpoint, region, credentials, maxAttempts: 1 });
+}
+
+/** The error an SDK call rejects with: its name is AWS's code. */
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('the call succeeded');
+}
+
+async function putObject(bucket: string, key: string, body: Buffer): Promise<string> {
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return createHash('sha256').update(body).digest('hex');
+}
+
+async function pollImageTask(client: EC2Client, id: string): Promise<ImportImageTask[]> {
+  const seen: ImportImageTask[] = [];
+  for (let i = 0; i < 200; i++) {
+    const reply = await client.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [id] }));
+    const task = reply.ImportImageTasks![0]!;
+    seen.push(task);
+    if (task.Status !== 'active') return seen;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`import task ${id} still active after 200 polls`);
+}
+
+const bucket = 'glint-staging-123456789012-us-east-1';
+
+beforeAll(async () => {
+  s3Server = await startS3Server({ regions: ['us-east-1', 'eu-west-1'] });
+  emulator = await startEc2Emulator({
+    s3: s3Server,
+    accounts: [{}, { roles: [], regions: ['us-east-1', 'ap-east-1'] }],
+    taskTiming: { stepMs: 10 },
+  });
+  await s3().send(new CreateBucketCommand({ Bucket: bucket }));
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await s3Server?.close();
+});
+
+describe('the S3 server (Swift s3api)', () => {
+  it('takes a streamed multipart upload, lists its parts and uploads, and serves the object', async () => {
+    for (const region of s3Server.regions) {
+      const client = s3(region);
+      const Bucket = `multipart-${region}`;
+      await client.send(new CreateBucketCommand({ Bucket }));
+      await client.send(new HeadBucketCommand({ Bucket }));
+      const Key = 'images/disk.raw';
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      const sizes = [5 * MiB, 5 * MiB, 123_457];
+      const hash = createHash('sha256');
+      const etags: string[] = [];
+      // Parts 1 and 2 first, as a crashed upload leaves them, then ListParts tells what is there.
+      for (const [index, size] of sizes.slice(0, 2).entries()) {
+        const body = Buffer.concat(await randomImageStream(size, `${region}-${index}`).toArray());
+        hash.update(body);
+        const part = await client.send(
+          new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1, Body: body }),
+        );
+        etags.push(part.ETag!);
+      }
+      const listed = await client.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+      expect(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+        [1, 5 * MiB, etags[0]],
+        [2, 5 * MiB, etags[1]],
+      ]);
+      const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket }));
+      expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([[Key, UploadId]]);
+      // The last part as a stream of known length, as the adapter sends it.
+      const last = sizes[2]!;
+      const lastBody = Buffer.concat(await randomImageStream(last, `${region}-2`).toArray());
+      hash.update(lastBody);
+      const part3 = await client.send(
+        new UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId,
+          PartNumber: 3,
+          Body: randomImageStream(last, `${region}-2`),
+          ContentLength: last,
+        }),
+      );
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: {
+            Parts: [...etags, part3.ETag!].map((ETag, i) => ({ ETag, PartNumber: i + 1 })),
+          },
+        }),
+      );
+      const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
+      expect(head.ContentLength).toBe(10 * MiB + last);
+      const object = await client.send(new GetObjectCommand({ Bucket, Key }));
+      const got = createHash('sha256');
+      for await (const chunk of object.Body as AsyncIterable<Buffer>) got.update(chunk);
+      expect(got.digest('hex')).toBe(hash.digest('hex'));
+
+      const aborted = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: 'gone' }));
+      await client.send(
+        new AbortMultipartUploadCommand({ Bucket, Key: 'gone', UploadId: aborted.UploadId }),
+      );
+      expect(
+        (await client.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? [],
+      ).toEqual([]);
+      await client.send(new DeleteObjectCommand({ Bucket, Key }));
+      expect((await failure(client.send(new HeadObjectCommand({ Bucket, Key })))).status).toBe(404);
+    }
+  });
+
+  it('refuses a part smaller than 5 MiB but the last, as S3 does', async () => {
+    const client = s3();
+    const Key = 'small-parts';
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key }),
+    );
+    const parts = [];
+    for (const PartNumber of [1, 2]) {
+      const part = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key,
+          UploadId,
+          PartNumber,
+          Body: Buffer.alloc(1000),
+        }),
+      );
+      parts.push({ PartNumber, ETag: part.ETag });
+    }
+    const error = await failure(
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      ),
+    );
+    expect(error.name).toBe('EntityTooSmall');
+  });
+
+  it('refuses a request signed for a region it does not serve, as S3 does', async () => {
+    const error = await failure(
+      s3('us-west-2').send(new GetObjectCommand({ Bucket: bucket, Key: 'x' })),
+    );
+    expect(error).toMatchObject({ name: 'AuthorizationHeaderMalformed', status: 400 });
+  });
+});
+
+describe('the EC2 emulator', () => {
+  it('lists the enabled regions, or all with their opt-in status, against the EC2 emulator', async () => {
+    const enabled = await ec2().send(new DescribeRegionsCommand({}));
+    expect(enabled.Regions?.map((r) => r.RegionName)).toEqual([
+      'us-east-1',
+      'us-west-2',
+      'eu-west-1',
+    ]);
+    expect(enabled.Regions?.[0]).toMatchObject({
+      Endpoint: 'ec2.us-east-1.amazonaws.com',
+      OptInStatus: 'opt-in-not-required',
+    });
+    const other = emulator.accounts[1]!;
+    const all = await ec2('us-east-1', keys(other)).send(
+      new DescribeRegionsCommand({ AllRegions: true }),
+    );
+    const status = Object.fromEntries(all.Regions!.map((r) => [r.RegionName, r.OptInStatus]));
+    expect(status).toMatchObject({
+      'us-east-1': 'opt-in-not-required',
+      'ap-east-1': 'opted-in',
+      'me-south-1': 'not-opted-in',
+      'eu-west-1': 'not-opted-in',
+    });
+  });
+
+  it('verifies SigV4 signatures and enabled regions against the EC2 emulator', async () => {
+    const unknown = await failure(
+      ec2('us-east-1', { accessKeyId: 'AKIANOTAKEY', secretAccessKey: 'x' }).send(
+        new DescribeImagesCommand({}),
+      ),
+    );
+    expect(unknown).toMatchObject({
+      name: 'AuthFailure',
+      status: 401,
+      message: 'AWS was not able to validate the provided access credentials',
+    });
+    const wrongSecret = await failure(
+      ec2('us-east-1', { ...keys(), secretAccessKey: 'not-the-secret' }).send(
+        new DescribeImagesCommand({}),
+      ),
+    );
+    expect(wrongSecret).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
+    const notEnabled = await failure(ec2('ap-east-1').send(new DescribeImagesCommand({})));
+    expect(notEnabled).toMatchObject({ name: 'OptInRequired', status: 401 });
+    const stsUnknown = await failure(
+      sts('us-east-1', { accessKeyId: 'AKIANOTAKEY', secretAccessKey: 'x' }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    );
+    expect(stsUnknown).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    expect(
+      emulator
+        .calls()
+        .slice(-4)
+        .map((c) => [c.service, c.region, c.error]),
+    ).toEqual([
+      ['ec2', 'us-east-1', 'AuthFailure'],
+      ['ec2', 'us-east-1', 'SignatureDoesNotMatch'],
+      ['ec2', 'ap-east-1', 'OptInRequired'],
+      ['sts', 'us-east-1', 'InvalidClientTokenId'],
+    ]);
+  });
+
+  it('serves STS GetCallerIdentity and AssumeRole on the same endpoint against the EC2 emulator', async () => {
+    const [first, second] = emulator.accounts as [
+      (typeof emulator.accounts)[0],
+      (typeof emulator.accounts)[0],
+    ];
+    const me = await sts('eu-west-1').send(new GetCallerIdentityCommand({}));
+    expect(me.Account).toBe(first.accountId);
+    const assumed = await sts().send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${first.accountId}:role/vmimport`,
+        RoleSessionName: 'glint',
+      }),
+    );
+    const temporary = {
+      accessKeyId: assumed.Credentials!.AccessKeyId!,
+      secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+      sessionToken: assumed.Credentials!.SessionToken!,
+    };
+    const asRole = await sts('us-east-1', temporary).send(new GetCallerIdentityCommand({}));
+    expect(asRole.Arn).toBe(`arn:aws:sts::${first.accountId}:assumed-role/vmimport/glint`);
+    await ec2('us-east-1', temporary).send(new DescribeImagesCommand({ Owners: ['self'] }));
+    const withoutToken = await failure(
+      ec2('us-east-1', { ...temporary, sessionToken: undefined }).send(
+        new DescribeImagesCommand({}),
+      ),
+    );
+    expect(withoutToken.name).toBe('AuthFailure');
+    const denied = await failure(
+      sts().send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${second.accountId}:role/admin`,
+          RoleSessionName: 'x',
+        }),
+      ),
+    );
+    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
+  it('throttles with RequestLimitExceeded, which the SDK retries, against the EC2 emulator', async () => {
+    emulator.throttle('DescribeImages', 1);
+    const once = await failure(ec2('us-east-1', keys(), 1).send(new DescribeImagesCommand({})));
+    expect(once).toMatchObject({ name: 'RequestLimitExceeded', status: 503 });
+    emulator.throttle('*', 2);
+    const retried = await ec2('us-east-1', keys(), 3).send(
+      new DescribeImagesCommand({ Owners: ['self'] }),
+    );
+    expect(retried.$metadata.attempts).toBe(3);
+    emulator.fail('DescribeSnapshots', {
+      code: 'InternalError',
+      message: 'An internal error has occurred',
+      times: 1,
+    });
+    const injected = await failure(
+      ec2('us-east-1', keys(), 1).send(new DescribeSnapshotsCommand({})),
+    );
+    expect(injected).toMatchObject({ name: 'InternalError', status: 500 });
+    await ec2('us-east-1', keys(), 1).send(new DescribeSnapshotsCommand({}));
+  });
+
+  it('imports an S3 object into an AMI whose snapshot is that object, tagged and deleted, against the EC2 emulator', async () => {
+    const client = ec2();
+    const body = Buffer.concat(await randomImageStream(3 * MiB + 17, 'import-image').toArray());
+    const sha256 = await putObject(bucket, 'disks/a.raw', body);
+    const started = await client.send(
+      new ImportImageCommand({
+        DiskContainers: [{ Format: 'raw', UserBucket: { S3Bucket: bucket, S3Key: 'disks/a.raw' } }],
+        Architecture: 'x86_64',
+        BootMode: 'uefi',
+        LicenseType: 'BYOL',
+        TagSpecifications: [
+          { ResourceType: 'import-image-task', Tags: [{ Key: 'glint_name', Value: 'a' }] },
+        ],
+      }),
+    );
+    expect(started).toMatchObject({ Status: 'active', StatusMessage: 'pending', Progress: '2' });
+    expect(started.Tags).toEqual([{ Key: 'glint_name', Value: 'a' }]);
+    const seen = await pollImageTask(client, started.ImportTaskId!);
+    const done = seen.at(-1)!;
+    expect(done).toMatchObject({ Status: 'completed', Architecture: 'x86_64', BootMode: 'uefi' });
+    const progress = seen.filter((t) => t.Progress).map((t) => Number(t.Progress));
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const byTaskTag = await client.send(
+      new DescribeImportImageTasksCommand({
+        Filters: [
+          { Name: 'tag:glint_name', Values: ['a'] },
+          { Name: 'task-state', Values: ['completed'] },
+        ],
+      }),
+    );
+    expect(byTaskTag.ImportImageTasks?.map((t) => t.ImportTaskId)).toEqual([started.ImportTaskId]);
+    const snapshotId = done.SnapshotDetails![0]!.SnapshotId!;
+    expect(done.SnapshotDetails![0]).toMatchObject({ DiskImageSize: body.length, Format: 'RAW' });
+    // The imported disk is the object: same size and sha256.
+    expect(emulator.snapshot('us-east-1', snapshotId)).toMatchObject({
+      diskSize: body.length,
+      diskSha256: sha256,
+      volumeSize: 1,
+    });
+
+    const imageId = done.ImageId!;
+    const [image] = (
+      await client.send(new DescribeImagesCommand({ Owners: ['self'], ImageIds: [imageId] }))
+    ).Images!;
+    expect(image).toMatchObject({
+      State: 'available',
+      OwnerId: emulator.accounts[0]!.accountId,
+      RootDeviceName: '/dev/sda1',
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId, VolumeSize: 1 } },
+      ],
+    });
+    expect(image?.Tags).toBeUndefined();
+
+    await client.send(
+      new CreateTagsCommand({
+        Resources: [imageId, snapshotId],
+        Tags: [
+          { Key: 'glint_content_hash', Value: `sha256:${sha256}` },
+          { Key: 'Name', Value: 'a' },
+        ],
+      }),
+    );
+    const byTag = await client.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: 'tag:glint_content_hash', Values: [`sha256:${sha256}`] }],
+      }),
+    );
+    expect(byTag.Images?.map((i) => i.ImageId)).toEqual([imageId]);
+    expect(byTag.Images?.[0]?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'Name', Value: 'a' },
+        { Key: 'glint_content_hash', Value: `sha256:${sha256}` },
+      ]),
+    );
+    const noMatch = await client.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: 'tag:glint_content_hash', Values: ['sha256:0'] }],
+      }),
+    );
+    expect(noMatch.Images).toEqual([]);
+    const snapshots = await client.send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: [{ Name: 'tag-key', Values: ['glint_*'] }],
+      }),
+    );
+    expect(snapshots.Snapshots?.map((s) => s.SnapshotId)).toEqual([snapshotId]);
+    // Not in another region.
+    expect(
+      (await ec2('eu-west-1').send(new DescribeImagesCommand({ Owners: ['self'] }))).Images,
+    ).toEqual([]);
+
+    const inUse = await failure(client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
+    expect(inUse.name).toBe('InvalidSnapshot.InUse');
+    await client.send(new DeregisterImageCommand({ ImageId: imageId }));
+    await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    expect(emulator.image('us-east-1', imageId)).toBeUndefined();
+    expect(emulator.snapshot('us-east-1', snapshotId)).toBeUndefined();
+    const gone = await failure(client.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
+    expect(gone.name).toBe('InvalidAMIID.NotFound');
+  });
+
+  it('returns the same task for the same ClientToken against the EC2 emulator', async () => {
+    const client = ec2('us-west-2');
+    await putObject(bucket, 'disks/token.raw', Buffer.alloc(4096, 7));
+    const request = {
+      ClientToken: 'glint-token-1',
+      DiskContainers: [
+        { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/token.raw' } },
+      ],
+    };
+    const first = await client.send(new ImportImageCommand(request));
+    const again = await client.send(new ImportImageCommand(request));
+    expect(again.ImportTaskId).toBe(first.ImportTaskId);
+    const dryRun = await failure(client.send(new ImportImageCommand({ ...request, DryRun: true })));
+    expect(dryRun).toMatchObject({ name: 'DryRunOperation', status: 412 });
+    expect(emulator.tasks('us-west-2')).toHaveLength(1);
+    const mismatch = await failure(
+      client.send(new ImportImageCommand({ ...request, Description: 'other' })),
+    );
+    expect(mismatch.name).toBe('IdempotentParameterMismatch');
+  });
+
+  it('imports a snapshot and registers an AMI from it against the EC2 emulator', async () => {
+    const client = ec2('eu-west-1');
+    const body = Buffer.alloc(2 * MiB, 3);
+    const sha256 = await putObject(bucket, 'disks/snap.raw', body);
+    const started = await client.send(
+      new ImportSnapshotCommand({
+        DiskContainer: { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/snap.raw' } },
+        TagSpecifications: [
+          { ResourceType: 'import-snapshot-task', Tags: [{ Key: 'k', Value: 'v' }] },
+        ],
+      }),
+    );
+    expect(started.SnapshotTaskDetail).toMatchObject({
+      Status: 'active',
+      StatusMessage: 'pending',
+    });
+    let detail = started.SnapshotTaskDetail!;
+    for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const reply = await client.send(
+        new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
+      );
+      detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
+    }
+    expect(detail).toMatchObject({ Status: 'completed', DiskImageSize: body.length });
+    expect(emulator.snapshot('eu-west-1', detail.SnapshotId!)?.diskSha256).toBe(sha256);
+    expect(emulator.images('eu-west-1')).toEqual([]);
+
+    const registered = await client.send(
+      new RegisterImageCommand({
+        Name: 'glint ubuntu 24.04',
+        Architecture: 'x86_64',
+        RootDeviceName: '/dev/xvda',
+        VirtualizationType: 'hvm',
+        EnaSupport: true,
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: detail.SnapshotId } }],
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'glint_name', Value: 'ubuntu' }] },
+        ],
+      }),
+    );
+    const [image] = (
+      await client.send(new DescribeImagesCommand({ ImageIds: [registered.ImageId!] }))
+    ).Images!;
+    expect(image).toMatchObject({
+      Name: 'glint ubuntu 24.04',
+      EnaSupport: true,
+      Tags: [{ Key: 'glint_name', Value: 'ubuntu' }],
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: detail.SnapshotId } }],
+    });
+    const duplicate = await failure(
+      client.send(
+        new RegisterImageCommand({
+          Name: 'glint ubuntu 24.04',
+          BlockDeviceMappings: [
+            { DeviceName: '/dev/xvda', Ebs: { SnapshotId: detail.SnapshotId } },
+          ],
+        }),
+      ),
+    );
+    expect(duplicate.name).toBe('InvalidAMIName.Duplicate');
+  });
+
+  it('fails an import of a qcow2 disk, a missing role and a missing bucket as VM Import does, against the EC2 emulator', async () => {
+    const client = ec2();
+    const qcow2 = Buffer.concat([
+      Buffer.from('QFI\xfb\x00\x00\x00\x03', 'latin1'),
+      Buffer.alloc(1024),
+    ]);
+    await putObject(bucket, 'disks/q.qcow2', qcow2);
+    const started = await client.send(
+      new ImportImageCommand({
+        DiskContainers: [
+          { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/q.qcow2' } },
+        ],
+      }),
+    );
+    const done = (await pollImageTask(client, started.ImportTaskId!)).at(-1)!;
+    expect(done).toMatchObject({ Status: 'deleted', StatusMessage: unsupportedFormatMessage });
+    expect(done.ImageId).toBeUndefined();
+
+    const noRole = await failure(
+      ec2('us-east-1', keys(emulator.accounts[1])).send(
+        new ImportImageCommand({
+          DiskContainers: [
+            { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/q.qcow2' } },
+          ],
+        }),
+      ),
+    );
+    expect(noRole).toMatchObject({
+      name: 'InvalidParameter',
+      message:
+        'The service role vmimport provided does not exist or does not have sufficient permissions',
+    });
+    const noBucket = await failure(
+      client.send(
+        new ImportImageCommand({
+          DiskContainers: [
+            { Format: 'RAW', UserBucket: { S3Bucket: 'no-such-bucket', S3Key: 'k' } },
+          ],
+        }),
+      ),
+    );
+    expect(noBucket).toMatchObject({
+      name: 'InvalidParameter',
+      message: 'S3 bucket does not exist: s3://no-such-bucket/k',
+    });
+  });
+
+  it('fails, sticks and cancels tasks on request against the EC2 emulator', async () => {
+    const client = ec2();
+    await putObject(bucket, 'disks/f.raw', Buffer.alloc(4096, 1));
+    const disk = {
+      DiskContainers: [{ Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/f.raw' } }],
+    };
+    emulator.failNextTask('ClientError: Unknown OS / Missing OS files.');
+    const failed = await client.send(new ImportImageCommand(disk));
+    expect((await pollImageTask(client, failed.ImportTaskId!)).at(-1)).toMatchObject({
+      Status: 'deleted',
+      StatusMessage: 'ClientError: Unknown OS / Missing OS files.',
+    });
+
+    emulator.stickNextTask();
+    const stuck = await client.send(new ImportImageCommand(disk));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [shown] = (
+      await client.send(
+        new DescribeImportImageTasksCommand({ ImportTaskIds: [stuck.ImportTaskId!] }),
+      )
+    ).ImportImageTasks!;
+    expect(shown).toMatchObject({ Status: 'active', StatusMessage: 'converting', Progress: '28' });
+    const cancelled = await client.send(
+      new CancelImportTaskCommand({ ImportTaskId: stuck.ImportTaskId }),
+    );
+    expect(cancelled).toMatchObject({ PreviousState: 'active', State: 'deleting' });
+    const [after] = (
+      await client.send(
+        new DescribeImportImageTasksCommand({ ImportTaskIds: [stuck.ImportTaskId!] }),
+      )
+    ).ImportImageTasks!;
+    expect(after?.Status).toBe('deleted');
+  });
+});

@@ -1,0 +1,179 @@
+import { Type, type Static, type TSchema } from '../typebox';
+import { DEFAULT_JOB_ATTEMPTS } from '../queues';
+
+/**
+ * Every setting Glint reads, as environment variables: its type, default and meaning. The API and
+ * the daemon each validate the subset they use (`apiSettings`, `daemonSettings`), so one
+ * environment file can serve both; `deploy/glint.env.example` documents exactly these names.
+ *
+ * Extra schema keywords: `expected` is how an error states what a malformed value should have been
+ * when the type alone does not say it (patterns); `secret` settings are never repeated in errors.
+ */
+
+const postgresUrl = Type.String({
+  pattern: '^postgres(ql)?://',
+  expected: 'a postgres:// URL',
+  default: 'postgres://postgres@127.0.0.1:5432/glint',
+  description: 'PostgreSQL, as a connection URL.',
+});
+
+/** Settings both processes read, with the same names and defaults. */
+const sharedSettings = {
+  GLINT_DATABASE_URL: postgresUrl,
+  GLINT_REDIS_URL: Type.String({
+    pattern: '^rediss?://',
+    expected: 'a redis:// or rediss:// URL',
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis: the queues, sessions, site slots and events.',
+  }),
+  GLINT_REDIS_PREFIX: Type.String({
+    default: 'glint:',
+    description: 'The prefix of every Redis key Glint writes; the API and its daemons share it.',
+  }),
+  GLINT_CREDENTIAL_KEYS: Type.String({
+    minLength: 1,
+    secret: true,
+    expected: 'a list of id:base64key',
+    description:
+      'The keyring of site credentials: id:base64key,… each key 32 bytes (openssl rand -base64 32).',
+  }),
+  GLINT_CREDENTIAL_KEY_ID: Type.String({
+    minLength: 1,
+    description: 'The key of GLINT_CREDENTIAL_KEYS new credentials are encrypted under.',
+  }),
+  GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({
+    default: '',
+    description:
+      'Comma-separated internal networks (10.20.0.0/16, fd00::/8, an address) URL imports may reach; none by default.',
+  }),
+  GLINT_JOB_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: DEFAULT_JOB_ATTEMPTS,
+    description:
+      'Attempts of a copy, delete or import whose errors may clear, with exponential backoff between them.',
+  }),
+};
+
+/** The API's own settings. */
+const apiOnlySettings = {
+  GLINT_HOST: Type.String({ default: '127.0.0.1', description: 'The address the API listens on.' }),
+  GLINT_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'The port the API listens on.',
+  }),
+  GLINT_TLS_CERT: Type.Optional(
+    Type.String({
+      description:
+        'PEM certificate chain to serve HTTPS directly, with GLINT_TLS_KEY; unset behind a TLS-terminating proxy.',
+    }),
+  ),
+  GLINT_TLS_KEY: Type.Optional(Type.String({ description: 'PEM private key of GLINT_TLS_CERT.' })),
+  GLINT_TRUST_PROXY: Type.String({
+    default: 'false',
+    description:
+      "Fastify's trustProxy: true, a hop count, or comma-separated proxy addresses; needed for X-Forwarded-Proto to count.",
+  }),
+  GLINT_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'How much the API logs (JSON lines on stdout).',
+  }),
+  GLINT_BODY_LIMIT: Type.Integer({
+    minimum: 1024,
+    default: 1024 * 1024,
+    description: 'Largest request body in bytes (uploads are streamed and not limited by it).',
+  }),
+  GLINT_MIGRATE_ON_START: Type.Boolean({
+    default: false,
+    description: 'Apply pending database migrations before serving.',
+  }),
+  GLINT_KEYSTONE_URL: Type.String({
+    minLength: 1,
+    description: 'The home Keystone users log in to (v3; /v3 is added when missing).',
+  }),
+  GLINT_KEYSTONE_TIMEOUT: Type.Integer({
+    minimum: 1,
+    default: 15,
+    description: 'Seconds to wait for the home Keystone.',
+  }),
+  GLINT_ADMIN_ROLES: Type.String({
+    default: 'admin',
+    description: 'Comma-separated Keystone roles that make a user a Glint admin.',
+  }),
+  GLINT_SESSION_TTL: Type.Integer({
+    minimum: 1,
+    default: 8 * 3600,
+    description: 'Session lifetime in seconds; never beyond the Keystone token it came from.',
+  }),
+  GLINT_SESSION_SECRET: Type.String({
+    minLength: 32,
+    secret: true,
+    description:
+      'Keys the CSRF tokens to their session; at least 32 characters (openssl rand -base64 32).',
+  }),
+  GLINT_COOKIE_SECURE: Type.Enum(['auto', 'always', 'never'], {
+    default: 'auto',
+    description:
+      "Cookies' Secure flag: auto (when the request came over TLS, directly or through a trusted proxy), always, never.",
+  }),
+  GLINT_TOKEN_CACHE_TTL: Type.Integer({
+    minimum: 0,
+    default: 300,
+    description:
+      'Seconds a validated Keystone token is trusted without asking Keystone again; 0 asks every time.',
+  }),
+  GLINT_CORS_ORIGINS: Type.String({
+    default: '',
+    description:
+      'Comma-separated origins (https://dashboard.example.org) of dashboards that embed the panel, such as Horizon.',
+  }),
+};
+
+/** The daemon's own settings. */
+const daemonOnlySettings = {
+  GLINT_DAEMON_NAME: Type.Optional(
+    Type.String({
+      description: "This daemon in logs and in BullMQ's processedBy; host:pid when unset.",
+    }),
+  ),
+  GLINT_DAEMON_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    default: 4,
+    description: 'Transfers (copies and imports) this daemon runs at once.',
+  }),
+  GLINT_SITE_TRANSFER_LIMIT: Type.Integer({
+    minimum: 1,
+    default: 2,
+    description: 'Transfers one site takes part in at once, across all daemons.',
+  }),
+  GLINT_INVENTORY_INTERVAL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 300,
+    description: "How often each site's inventory is taken.",
+  }),
+  GLINT_DAEMON_LOCK_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: "How long a dead daemon's jobs and site slots stay held.",
+  }),
+  GLINT_DAEMON_GRACE_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'How long running jobs may finish after SIGTERM.',
+  }),
+};
+
+export const ApiSettings = Type.Object({ ...sharedSettings, ...apiOnlySettings });
+export type ApiSettings = Static<typeof ApiSettings>;
+
+export const DaemonSettings = Type.Object({ ...sharedSettings, ...daemonOnlySettings });
+export type DaemonSettings = Static<typeof DaemonSettings>;
+
+/** Every setting by name, whichever process reads it. */
+export const allSettings: Readonly<Record<string, TSchema>> = {
+  ...sharedSettings,
+  ...apiOnlySettings,
+  ...daemonOnlySettings,
+};

@@ -1,0 +1,70 @@
+/** EBS snapshots: DescribeSnapshots and DeleteSnapshot (refused while an AMI uses it). */
+import type { Action } from '../context';
+import { ApiError } from '../errors';
+import type { Snapshot } from '../state';
+import { describeOwned } from './describe';
+import { tagSetXml } from './tags';
+
+const idPattern = /^snap-[0-9a-f]{8,17}$/;
+
+function checkSnapshotId(id: string): void {
+  if (!idPattern.test(id)) {
+    throw new ApiError('InvalidSnapshotID.Malformed', `Invalid id: "${id}" (expecting "snap-...")`);
+  }
+}
+
+function snapshotXml(snapshot: Snapshot) {
+  return {
+    snapshotId: snapshot.snapshotId,
+    volumeId: 'vol-ffffffff',
+    status: 'completed',
+    startTime: snapshot.startTime,
+    progress: '100%',
+    ownerId: snapshot.ownerId,
+    volumeSize: snapshot.volumeSize,
+    description: snapshot.description,
+    encrypted: false,
+    storageTier: 'standard',
+    tagSet: tagSetXml(snapshot.tags),
+  };
+}
+
+export const describeSnapshots: Action = (context) => {
+  const { items, nextToken } = describeOwned(context, {
+    all: context.state.snapshots,
+    idParam: 'SnapshotId',
+    id: (snapshot) => snapshot.snapshotId,
+    checkId: checkSnapshotId,
+    fields: (snapshot) => ({
+      'snapshot-id': snapshot.snapshotId,
+      status: 'completed',
+      'owner-id': snapshot.ownerId,
+      description: snapshot.description,
+      'volume-id': 'vol-ffffffff',
+      'volume-size': String(snapshot.volumeSize),
+    }),
+    notFound: (ids) =>
+      new ApiError('InvalidSnapshot.NotFound', `The snapshot '${ids.join(', ')}' does not exist.`),
+  });
+  return { snapshotSet: items.map(snapshotXml), nextToken };
+};
+
+export const deleteSnapshot: Action = ({ state, caller, region, params }) => {
+  const snapshotId = params.require('SnapshotId');
+  checkSnapshotId(snapshotId);
+  const snapshot = state.snapshots.get(snapshotId);
+  if (!snapshot || snapshot.region !== region || snapshot.ownerId !== caller.account.accountId) {
+    throw new ApiError('InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`);
+  }
+  const user = [...state.images.values()].find((image) =>
+    image.blockDevices.some((d) => d.snapshotId === snapshotId),
+  );
+  if (user) {
+    throw new ApiError(
+      'InvalidSnapshot.InUse',
+      `The snapshot ${snapshotId} is currently in use by ${user.imageId}`,
+    );
+  }
+  state.snapshots.delete(snapshotId);
+  return { return: true };
+};

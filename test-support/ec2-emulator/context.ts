@@ -1,0 +1,23 @@
+/** What an action handler gets: the caller, the region it signed for, and its parameters. */
+import type { QueryParams } from './query';
+import type { Ec2Account, Ec2State } from './state';
+import type { TaskRunner } from './tasks';
+import type { DiskReader } from './disk-reader';
+import type { XmlObject } from './xml';
+
+export interface Caller {
+  account: Ec2Account;
+  /** The assumed role's name and session when signed with `AssumeRole` credentials. */
+  session?: { roleName: string; sessionName: string };
+}
+
+export interface ActionContext {
+  state: Ec2State;
+  tasks: TaskRunner;
+  disks: DiskReader;
+  caller: Caller;
+  region: string;
+  params: QueryParams;
+}
+
+export type Action = (context: ActionContext) => XmlObject | Promise<XmlObject>;

@@ -1,0 +1,56 @@
+/**
+ * Injected failures and the log of calls. A failure applies to the next `times` calls of an action
+ * (or of every action, `'*'`), before the action runs, so it changes nothing, as an AWS error does.
+ */
+import { ApiError } from './errors';
+
+export interface Failure {
+  code: string;
+  message: string;
+  /** How many calls fail; default 1. */
+  times?: number;
+  /** Default: the status AWS gives that code (errors.ts). */
+  status?: number;
+}
+
+export interface Call {
+  service: 'ec2' | 'sts';
+  action: string;
+  region: string;
+  accessKeyId: string;
+  /** The error code answered, if any. */
+  error?: string;
+}
+
+interface Pending {
+  error: ApiError;
+  left: number;
+}
+
+export class Faults {
+  private readonly pending = new Map<string, Pending[]>();
+  readonly calls: Call[] = [];
+
+  fail(action: string, failure: Failure): void {
+    const error = new ApiError(failure.code, failure.message, failure.status);
+    const queue = this.pending.get(action) ?? [];
+    queue.push({ error, left: failure.times ?? 1 });
+    this.pending.set(action, queue);
+  }
+
+  /** The next `times` calls are throttled the way EC2 throttles: `RequestLimitExceeded`, HTTP 503. */
+  throttle(action: string, times = 1): void {
+    this.fail(action, { code: 'RequestLimitExceeded', message: 'Request limit exceeded.', times });
+  }
+
+  /** Throws the failure injected for this action, if any is left. */
+  check(action: string): void {
+    for (const key of [action, '*']) {
+      const queue = this.pending.get(key);
+      const next = queue?.[0];
+      if (!queue || !next) continue;
+      if (--next.left <= 0) queue.shift();
+      throw next.error;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * What the emulated AWS holds: accounts and their keys, regions, AMIs, snapshots, import tasks and
+ * their tags. Every resource belongs to one account in one region, as in EC2.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface Ec2Account {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Twelve digits. */
+  accountId: string;
+  /** IAM roles that exist in the account: `vmimport` for VM Import, others for `AssumeRole`. */
+  roles: string[];
+  /** Regions enabled for the account; calls to any other region fail with `OptInRequired`. */
+  regions: string[];
+}
+
+export interface Region {
+  name: string;
+  /** An opt-in region (as ap-east-1): `DescribeRegions` shows `opted-in` rather than `opt-in-not-required`. */
+  optIn: boolean;
+}
+
+export type Tags = Map<string, string>;
+
+export interface Owned {
+  region: string;
+  ownerId: string;
+  tags: Tags;
+}
+
+export interface BlockDevice {
+  deviceName: string;
+  snapshotId: string;
+  volumeSize: number;
+}
+
+export interface Image extends Owned {
+  imageId: string;
+  name: string;
+  description?: string;
+  architecture: string;
+  creationDate: string;
+  rootDeviceName: string;
+  blockDevices: BlockDevice[];
+  virtualizationType: string;
+  bootMode?: string;
+  enaSupport?: boolean;
+}
+
+export interface Snapshot extends Owned {
+  snapshotId: string;
+  /** GiB, rounded up, as EBS counts. */
+  volumeSize: number;
+  description: string;
+  startTime: string;
+  /** The imported disk's exact byte count and sha256, so tests can check it is the S3 object. */
+  diskSize: number;
+  diskSha256: string;
+}
+
+export type TaskKind = 'image' | 'snapshot';
+
+export interface ImportTask extends Owned {
+  kind: TaskKind;
+  importTaskId: string;
+  clientToken?: string;
+  /** The request's parameters, to tell a repeated ClientToken from a reused one. */
+  fingerprint: string;
+  format: string;
+  bucket: string;
+  key: string;
+  roleName: string;
+  description?: string;
+  architecture?: string;
+  bootMode?: string;
+  licenseType?: string;
+  platform?: string;
+  /** `active` while running, then `completed` or `deleted` (failed or cancelled). */
+  status: 'active' | 'completed' | 'deleting' | 'deleted';
+  statusMessage?: string;
+  progress?: string;
+  /** Index into the task kind's steps (tasks.ts). */
+  step: number;
+  diskSize?: number;
+  diskSha256?: string;
+  snapshotId?: string;
+  imageId?: string;
+}
+
+/** Temporary credentials from `AssumeRole`, acting as `roleName` in `accountId`. */
+export interface Session {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  roleName: string;
+  sessionName: string;
+  expiration: Date;
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+}
+
+export function tagList(tags: Tags): { key: string; value: string }[] {
+  return [...tags].map(([key, value]) => ({ key, value }));
+}
+
+export class Ec2State {
+  readonly images = new Map<string, Image>();
+  readonly snapshots = new Map<string, Snapshot>();
+  readonly tasks = new Map<string, ImportTask>();
+  readonly sessions = new Map<string, Session>();
+
+  constructor(
+    readonly regions: Region[],
+    readonly accounts: Ec2Account[],
+  ) {}
+
+  account(accountId: string): Ec2Account | undefined {
+    return this.accounts.find((a) => a.accountId === accountId);
+  }
+
+  /** The resources of one account in one region. */
+  owned<T extends Owned>(all: Map<string, T>, region: string, ownerId: string): T[] {
+    return [...all.values()].filter((r) => r.region === region && r.ownerId === ownerId);
+  }
+
+  /** Any taggable resource by id, within the caller's account and region. */
+  taggable(id: string, region: string, ownerId: string): Owned | undefined {
+    const resource = this.images.get(id) ?? this.snapshots.get(id) ?? this.tasks.get(id);
+    return resource && resource.region === region && resource.ownerId === ownerId
+      ? resource
+      : undefined;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The import task state machine. A task walks through the steps VM Import reports, with the
+ * progress percentages it shows, one step per `stepMs` of time and/or `stepsPerPoll` per describe
+ * call. It cannot pass validation before the disk has been read from S3 for real; a disk that cannot
+ * be read or is not in a format VM Import takes ends the task as `deleted` with the service's text.
+ * On completion an image task makes a snapshot and an AMI, a snapshot task the snapshot only.
+ */
+import type { DiskContent, DiskReader } from './disk-reader';
+import { newId, type Ec2State, type ImportTask, type TaskKind } from './state';
+
+interface Step {
+  message: string;
+  progress: string;
+}
+
+const steps: Record<TaskKind, Step[]> = {
+  image: [
+    { message: 'pending', progress: '2' },
+    { message: 'validating', progress: '10' },
+    { message: 'validated', progress: '19' },
+    { message: 'converting', progress: '28' },
+    { message: 'updating', progress: '47' },
+    { message: 'booting', progress: '58' },
+    { message: 'booted', progress: '72' },
+    { message: 'preparing ami', progress: '87' },
+  ],
+  snapshot: [
+    { message: 'pending', progress: '3' },
+    { message: 'validating', progress: '13' },
+    { message: 'validated', progress: '19' },
+    { message: 'converting', progress: '46' },
+  ],
+};
+/** The first step that needs the disk read. */
+const validatedStep = 2;
+const GiB = 1024 ** 3;
+
+export interface TaskTiming {
+  /** Time per step; default 100 ms. `Infinity` leaves the pace to `stepsPerPoll`. */
+  stepMs?: number;
+  /** Steps a describe call of the task advances it; default 0. */
+  stepsPerPoll?: number;
+}
+
+export const unsupportedFormatMessage =
+  'ClientError: Disk validation failed [Unsupported specified file format]';
+export const invalidSourceMessage =
+  'ClientError: Disk validation failed [Invalid S3 source location]';
+
+interface Running {
+  lastStepAt: number;
+  disk?: DiskContent;
+  failure?: string;
+  /** Held at this step until cancelled (`stickNextTask`). */
+  stuckAt?: number;
+  /** Fails with this message when it reaches validation (`failNextTask`). */
+  failWith?: string;
+}
+
+export class TaskRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly pendingReads = new Set<Promise<void>>();
+  private nextFault: { stick?: boolean; failWith?: string } = {};
+
+  constructor(
+    private readonly state: Ec2State,
+    private readonly reader: DiskReader,
+    private readonly timing: Required<TaskTiming>,
+  ) {}
+
+  /** The next task started fails at validation with `message` (e.g. a `ClientError: …` text). */
+  failNextTask(message: string): void {
+    this.nextFault.failWith = message;
+  }
+
+  /** The next task started never gets past `converting`, as a hung import does. */
+  stickNextTask(): void {
+    this.nextFault.stick = true;
+  }
+
+  start(task: ImportTask): void {
+    const run: Running = { lastStepAt: Date.now() };
+    if (this.nextFault.stick) run.stuckAt = validatedStep + 1;
+    if (this.nextFault.failWith) run.failWith = this.nextFault.failWith;
+    this.nextFault = {};
+    this.running.set(task.importTaskId, run);
+    this.show(task, 0);
+    const read = this.reader.read(task.bucket, task.key).then(
+      (disk) => {
+        if (disk.detectedFormat === 'qcow2') run.failure = unsupportedFormatMessage;
+        else run.disk = disk;
+      },
+      () => {
+        run.failure = invalidSourceMessage;
+      },
+    );
+    this.pendingReads.add(read);
+    void read.finally(() => this.pendingReads.delete(read));
+  }
+
+  cancel(task: ImportTask): void {
+    this.running.delete(task.importTaskId);
+    task.status = 'deleted';
+    task.statusMessage = 'User initiated task cancelation';
+    task.progress = undefined;
+  }
+
+  /** Moves the task on by the time passed since it last moved, plus `polls` describe calls. */
+  advance(task: ImportTask, polls: number): void {
+    const run = this.running.get(task.importTaskId);
+    if (!run || task.status !== 'active') return;
+    const now = Date.now();
+    const byTime = Number.isFinite(this.timing.stepMs)
+      ? Math.floor((now - run.lastStepAt) / this.timing.stepMs)
+      : 0;
+    let moves = byTime + polls * this.timing.stepsPerPoll;
+    if (byTime > 0) run.lastStepAt += byTime * this.timing.stepMs;
+    while (moves-- > 0) {
+      const next = task.step + 1;
+      if (run.stuckAt !== undefined && next > run.stuckAt) return;
+      if (next >= validatedStep) {
+        const failure = run.failWith ?? run.failure;
+        if (failure) return this.fail(task, failure);
+        if (!run.disk) return; // still reading the object
+      }
+      if (next >= steps[task.kind].length) return this.complete(task, run.disk!);
+      this.show(task, next);
+    }
+  }
+
+  /** Resolves once every disk read under way has ended (for a clean close). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pendingReads]);
+  }
+
+  private show(task: ImportTask, step: number): void {
+    const shown = steps[task.kind][step]!;
+    task.step = step;
+    task.statusMessage = shown.message;
+    task.progress = shown.progress;
+  }
+
+  private fail(task: ImportTask, message: string): void {
+    this.running.delete(task.importTaskId);
+    task.status = 'deleted';
+    task.statusMessage = message;
+    task.progress = undefined;
+  }
+
+  private complete(task: ImportTask, disk: DiskContent): void {
+    this.running.delete(task.importTaskId);
+    const now = new Date().toISOString();
+    const snapshotId = newId('snap');
+    const volumeSize = Math.max(1, Math.ceil(disk.size / GiB));
+    this.state.snapshots.set(snapshotId, {
+      snapshotId,
+      region: task.region,
+      ownerId: task.ownerId,
+      tags: new Map(),
+      volumeSize,
+      description: `Created by AWS-VMImport service for ${task.importTaskId}`,
+      startTime: now,
+      diskSize: disk.size,
+      diskSha256: disk.sha256,
+    });
+    task.snapshotId = snapshotId;
+    task.diskSize = disk.size;
+    task.diskSha256 = disk.sha256;
+    if (task.kind === 'image') {
+      const imageId = newId('ami');
+      this.state.images.set(imageId, {
+        imageId,
+        region: task.region,
+        ownerId: task.ownerId,
+        tags: new Map(),
+        name: task.importTaskId,
+        description: task.description,
+        architecture: task.architecture ?? 'x86_64',
+        creationDate: now,
+        rootDeviceName: '/dev/sda1',
+        blockDevices: [{ deviceName: '/dev/sda1', snapshotId, volumeSize }],
+        virtualizationType: 'hvm',
+        bootMode: task.bootMode,
+      });
+      task.imageId = imageId;
+    }
+    task.status = 'completed';
+    task.statusMessage = undefined;
+    task.progress = undefined;
+  }
+}

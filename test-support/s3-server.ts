@@ -1,0 +1,247 @@
+/**
+ * A real S3 server on loopback for the EC2 tests: OpenStack Swift (Debian's `swift-*` packages,
+ * installed by deploy/test-env) with its `s3api` middleware, which speaks the S3 REST API with
+ * SigV4, multipart uploads (ListParts, ListMultipartUploads, Abort) and AWS's error codes.
+ *
+ * Each call starts its own Swift in a temp dir (an account, a container and an object server, one
+ * proxy per region) and removes it on close, so test files never share buckets. S3 checks that a
+ * request is signed for the server's region, as AWS does; Swift's s3api serves one region per
+ * proxy, so a small router in front reads the region from the SigV4 credential scope and passes
+ * the request, untouched and streamed, to that region's proxy. One endpoint thus serves every
+ * region, as the EC2 emulator does.
+ *
+ * Clients must not use the SDK's default request checksums, which send `aws-chunked` bodies that
+ * this Swift (2.30) refuses: `requestChecksumCalculation: 'WHEN_REQUIRED'` and
+ * `responseChecksumValidation: 'WHEN_REQUIRED'`, with `forcePathStyle: true`.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface S3Server {
+  /** `http://127.0.0.1:PORT`, for `endpoint` with `forcePathStyle: true`. */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The regions requests may be signed for; the first is the default. */
+  regions: string[];
+  close(): Promise<void>;
+}
+
+export interface S3ServerOptions {
+  /** Default `['us-east-1']`. Each region costs one Swift proxy process. */
+  regions?: string[];
+  /** S3's smallest part but the last; default 5 MiB, as AWS. */
+  minPartSize?: number;
+}
+
+const python = '/usr/bin/python3';
+const device = 'disk1';
+const startTimeoutMs = 150_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function ini(sections: Record<string, Record<string, string | number | boolean>>): string {
+  return Object.entries(sections)
+    .map(
+      ([name, keys]) =>
+        `[${name}]\n${Object.entries(keys)
+          .map(([k, v]) => `${k} = ${v}\n`)
+          .join('')}`,
+    )
+    .join('\n');
+}
+
+/**
+ * Waits until `port` answers Swift's healthcheck, failing if the process ends. Generous: on a
+ * two-core machine under a full test run, Python takes tens of seconds to load Swift.
+ */
+async function waitForHttp(port: number, process: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  while (Date.now() < deadline) {
+    if (process.exitCode !== null) {
+      throw new Error(`a Swift server exited with ${process.exitCode}:\n${log()}`);
+    }
+    const up = await new Promise<boolean>((resolve) => {
+      const probe = request(
+        { host: '127.0.0.1', port, path: '/healthcheck', method: 'GET' },
+        (res) => {
+          res.resume();
+          resolve(true);
+        },
+      );
+      probe.on('error', () => resolve(false));
+      probe.end();
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `a Swift server did not listen on ${port} within ${startTimeoutMs / 1000} s:\n${log()}`,
+  );
+}
+
+const regionPattern = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
+
+export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
+  const regions = options.regions ?? ['us-east-1'];
+  const dir = await mkdtemp(join(tmpdir(), 'glint-s3-'));
+  const swiftDir = join(dir, 'etc');
+  await mkdir(join(dir, 'srv', device), { recursive: true });
+  await mkdir(swiftDir);
+  const accessKeyId = 'glint:glint';
+  const secretAccessKey = randomBytes(16).toString('hex');
+  const children: ChildProcess[] = [];
+  let router: ReturnType<typeof createServer> | undefined;
+
+  // Swift must not outlive a test run that ends without close() (a timeout, Ctrl-C).
+  const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+
+  const close = async (): Promise<void> => {
+    process.off('exit', killAll);
+    if (router) await new Promise((resolve) => router?.close(resolve));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const backendPorts = {
+      account: await freePort(),
+      container: await freePort(),
+      object: await freePort(),
+    };
+    const common = {
+      devices: join(dir, 'srv'),
+      mount_check: false,
+      bind_ip: '127.0.0.1',
+      workers: 0,
+      user: userInfo().username,
+      swift_dir: swiftDir,
+      log_level: 'WARNING',
+    };
+    await writeFile(
+      join(swiftDir, 'swift.conf'),
+      ini({
+        'swift-hash': { swift_hash_path_suffix: randomBytes(8).toString('hex') },
+        'storage-policy:0': { name: 'Policy-0', default: 'yes' },
+      }),
+    );
+    await promisify(execFile)(python, [
+      join(__dirname, 'swift-rings.py'),
+      swiftDir,
+      device,
+      ...Object.entries(backendPorts).map(([kind, port]) => `${kind}=${port}`),
+    ]);
+
+    const logs = new Map<ChildProcess, string>();
+    const start = async (command: string, conf: string, port: number): Promise<void> => {
+      const child = spawn(command, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      logs.set(child, '');
+      const keep = (data: Buffer) =>
+        logs.set(child, (logs.get(child)! + data.toString()).slice(-4000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      await waitForHttp(port, child, () => logs.get(child)!);
+    };
+
+    const backends = Object.entries(backendPorts).map(async ([kind, port]) => {
+      const conf = join(swiftDir, `${kind}-server.conf`);
+      await writeFile(
+        conf,
+        ini({
+          DEFAULT: { ...common, bind_port: port },
+          'pipeline:main': { pipeline: `healthcheck ${kind}-server` },
+          'filter:healthcheck': { use: 'egg:swift#healthcheck' },
+          [`app:${kind}-server`]: { use: `egg:swift#${kind}` },
+        }),
+      );
+      await start(`/usr/bin/swift-${kind}-server`, conf, port);
+    });
+
+    const proxyPorts = new Map<string, number>();
+    const proxies = regions.map(async (region) => {
+      const port = await freePort();
+      proxyPorts.set(region, port);
+      const conf = join(swiftDir, `proxy-${region}.conf`);
+      await writeFile(
+        conf,
+        ini({
+          DEFAULT: { ...common, bind_port: port },
+          'pipeline:main': {
+            pipeline:
+              'catch_errors gatekeeper healthcheck proxy-logging cache listing_formats ' +
+              's3api tempauth copy slo dlo proxy-logging proxy-server',
+          },
+          'app:proxy-server': { use: 'egg:swift#proxy', account_autocreate: true },
+          'filter:catch_errors': { use: 'egg:swift#catch_errors' },
+          'filter:gatekeeper': { use: 'egg:swift#gatekeeper' },
+          'filter:healthcheck': { use: 'egg:swift#healthcheck' },
+          'filter:proxy-logging': { use: 'egg:swift#proxy_logging' },
+          // No memcached runs here; Swift then caches nothing, which only costs lookups.
+          'filter:cache': {
+            use: 'egg:swift#memcache',
+            memcache_servers: `127.0.0.1:${await freePort()}`,
+          },
+          'filter:listing_formats': { use: 'egg:swift#listing_formats' },
+          'filter:s3api': {
+            use: 'egg:swift#s3api',
+            location: region,
+            min_segment_size: options.minPartSize ?? 5 * 1024 * 1024,
+          },
+          'filter:tempauth': {
+            use: 'egg:swift#tempauth',
+            [`user_${accessKeyId.replace(':', '_')}`]: `${secretAccessKey} .admin`,
+          },
+          'filter:copy': { use: 'egg:swift#copy' },
+          'filter:slo': { use: 'egg:swift#slo' },
+          'filter:dlo': { use: 'egg:swift#dlo' },
+        }),
+      );
+      await start('/usr/bin/swift-proxy-server', conf, port);
+    });
+    await Promise.all([...backends, ...proxies]);
+
+    // The router: the request goes, headers and body as they came, to its signing region's proxy.
+    router = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const region = regionPattern.exec(req.headers.authorization ?? '')?.[1];
+      const port = proxyPorts.get(region ?? '') ?? proxyPorts.get(regions[0]!)!;
+      const upstream = request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => res.destroy(error));
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => router?.listen(0, '127.0.0.1', resolve));
+    const { port } = router.address() as AddressInfo;
+    return { endpoint: `http://127.0.0.1:${port}`, accessKeyId, secretAccessKey, regions, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
