@@ -2,7 +2,15 @@ import type { CellFacts } from '@glint/store';
 
 export type CellState =
   | { state: 'present' | 'unmanaged' | 'conflict' | 'missing' | 'queued' | 'deleting' }
-  | { state: 'transferring'; bytes: number; bytesTotal: number | null; bytesPerSecond: number }
+  | {
+      state: 'transferring';
+      bytes: number;
+      bytesTotal: number | null;
+      bytesPerSecond: number;
+      /** Once the bytes are out and the site works on them itself, e.g. "importing" at 42%. */
+      stage?: 'importing';
+      percent?: number;
+    }
   | { state: 'error'; message: string };
 
 /** Site statuses of an image that will not become usable by waiting. */
@@ -23,6 +31,7 @@ export function cellState(facts: CellFacts, rowInConflict: boolean): CellState {
       bytes,
       bytesTotal: facts.bytesTotal,
       bytesPerSecond: seconds > 0 ? Math.round(bytes / seconds) : 0,
+      ...(facts.jobStage && { stage: facts.jobStage, percent: facts.jobPercent ?? 0 }),
     };
   }
   if (open) return { state: 'queued' };

@@ -26,6 +26,7 @@ interface SiteTypeTraits {
 
 const siteTypes: { readonly [T in SiteType]?: SiteTypeTraits } = {
   openstack: { configDefaults: { interface: 'public' }, secretFields: ['password', 'secret'] },
+  ec2: { configDefaults: {}, secretFields: ['secretAccessKey', 'sessionToken'] },
 };
 
 function traitsOf(type: SiteType): SiteTypeTraits {

@@ -13,6 +13,8 @@ const nothing: CellFacts = {
   jobState: null,
   bytesDone: null,
   bytesTotal: null,
+  jobStage: null,
+  jobPercent: null,
   runningSeconds: null,
   jobError: null,
 };
@@ -52,6 +54,28 @@ test.each([
     },
     false,
     { state: 'transferring', bytes: 1000, bytesTotal: 4000, bytesPerSecond: 250 },
+  ],
+  [
+    'a copy whose bytes are out and whose import is under way',
+    {
+      ...nothing,
+      jobOperation: 'copy',
+      jobState: 'running',
+      bytesDone: 4000,
+      bytesTotal: 4000,
+      jobStage: 'importing',
+      jobPercent: 42,
+      runningSeconds: 8,
+    },
+    false,
+    {
+      state: 'transferring',
+      bytes: 4000,
+      bytesTotal: 4000,
+      bytesPerSecond: 500,
+      stage: 'importing',
+      percent: 42,
+    },
   ],
   [
     'a failed copy',

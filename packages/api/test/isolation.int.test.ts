@@ -97,6 +97,30 @@ test("user B gets 404 on every route of user A's site, and changes nothing", asy
   ).toEqual(before);
 });
 
+test("user B gets 404 on every route of user A's EC2 account, and changes nothing", async () => {
+  const routes = await routesUnder('/api/v1/accounts/{id}');
+  expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    'DELETE /api/v1/accounts/{id}',
+    'GET /api/v1/accounts/{id}',
+    'PATCH /api/v1/accounts/{id}',
+  ]);
+  // Stored directly: adding one through the API checks the keys live with AWS.
+  const [account] = await env.query<{ id: string }>(
+    `INSERT INTO accounts (owner_id, type, name, config)
+     SELECT owner_id, 'ec2', 'a-secret-account', '{}' FROM sites WHERE id = $1 RETURNING id`,
+    [siteOfA.id],
+  );
+  const before = await env.query('SELECT * FROM accounts');
+  await expectNotFoundForB(routes, account!.id, 'account_not_found', 'a-secret-account');
+  const listed = await server.inject({
+    method: 'GET',
+    url: '/api/v1/accounts',
+    headers: { cookie: userB.cookie },
+  });
+  expect(listed.json()).toEqual({ accounts: [] });
+  expect(await env.query('SELECT * FROM accounts')).toEqual(before);
+});
+
 test("with a Keystone token too, user B cannot reach user A's site", async () => {
   const token = await keystoneToken('admin');
   const response = await server.inject({

@@ -8,6 +8,7 @@ import { testEnvironment, type TestEnvironment } from './test-environment';
 const postgres = 'postgres://postgres@127.0.0.1:5432';
 const repository = join(__dirname, '..', '..', '..');
 const tables = [
+  'accounts',
   'audit_events',
   'credentials',
   'images',

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ImageStatus, SiteType, Visibility } from '@glint/core';
+import type { BackoffPolicy, ImageStatus, SiteType, Visibility } from '@glint/core';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {
@@ -81,8 +81,22 @@ export interface Validation {
   userId: string;
   /** The image endpoint chosen from the catalog. */
   imageEndpoint: string;
-  /** When the token obtained expires (ISO 8601). */
-  expiresAt: string;
+  /** When the token obtained expires (ISO 8601); null for keys that do not expire. */
+  expiresAt: string | null;
+}
+
+/** A stage a copy goes through after its bytes went out, such as an EC2 import task. */
+export interface ActivationProgress {
+  stage: 'importing';
+  /** How far the stage is, 0–100, as the service reports it. */
+  percent: number;
+}
+
+export interface AwaitActiveOptions {
+  /** How often and how long to ask; a service with a long stage of its own may poll longer. */
+  policy: BackoffPolicy;
+  signal?: AbortSignal;
+  onProgress?: (progress: ActivationProgress) => void;
 }
 
 export interface HealthReport {
@@ -98,6 +112,11 @@ export interface HealthReport {
  */
 export interface CloudAdapter {
   readonly siteType: SiteType;
+  /**
+   * True when an upload cut short can be resumed under the same image id (the id is the caller's
+   * own, not the service's). Such a half-made copy is kept for the next attempt, not deleted.
+   */
+  readonly resumableUploads: boolean;
   /** Logs in live and checks that an image service is reachable; throws a typed error if not. */
   validate(): Promise<Validation>;
   /** Every image the credential can see that matches the query, all pages. */
@@ -107,6 +126,11 @@ export interface CloudAdapter {
   createImage(spec: ImageSpec): Promise<ImageInfo>;
   /** Writes the image data from a stream; resolves once the service accepted all of it. */
   uploadImageData(id: string, data: Readable, options?: UploadOptions): Promise<void>;
+  /**
+   * Waits until the image whose data was just written is usable, and returns it as it then is:
+   * however long the service needs to finish (a Glance still saving, an EC2 import task).
+   */
+  awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo>;
   deleteImage(id: string): Promise<void>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   health(): Promise<HealthReport>;

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './registry';
 export * from './openstack';
 export * from './transfer';
+export * from './ec2';

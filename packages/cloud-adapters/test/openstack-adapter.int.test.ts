@@ -134,7 +134,7 @@ describe('logging in', () => {
     expect(validation.projectId).toMatch(/^[0-9a-f]{32}$/);
     expect(validation.userId).toMatch(/^[0-9a-f]{32}$/);
     expect(glanceRoot(validation.imageEndpoint)).toBe(glanceRoot(cloud1.glanceUrl));
-    expect(Date.parse(validation.expiresAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(validation.expiresAt ?? '')).toBeGreaterThan(Date.now());
     expect((await adapterFor(cloud1).health()).ok).toBe(true);
   });
 

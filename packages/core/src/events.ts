@@ -17,6 +17,9 @@ export type GlintEvent =
       bytesPerSecond?: number;
       /** Seconds left at the current rate; null while unknown. */
       etaSeconds?: number | null;
+      /** The destination's own stage after the bytes (an EC2 import task), and how far it is. */
+      stage?: 'importing';
+      percent?: number;
       error?: string;
     }
   | {

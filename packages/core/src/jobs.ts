@@ -125,6 +125,10 @@ export interface TransferJobProgress {
     bytes: number;
     bytesPerSecond: number;
     etaSeconds: number | null;
+    /** Set once the destination works on the bytes itself (an EC2 import task). */
+    stage?: 'importing';
+    /** How far that stage is, 0–100. */
+    percent?: number;
   }>;
 }
 

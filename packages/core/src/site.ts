@@ -45,3 +45,42 @@ export type ApplicationCredential = {
 };
 
 export type OpenStackCredential = PasswordCredential | ApplicationCredential;
+
+/** How an EC2 region receives an image: VM Import's ImportImage, or ImportSnapshot + RegisterImage. */
+export type Ec2ImportMode = 'image' | 'snapshot';
+
+/** Addresses to use instead of AWS's own, for S3-compatible gateways and for tests. */
+export interface Ec2Endpoints {
+  ec2?: string;
+  s3?: string;
+  sts?: string;
+}
+
+/** The settings an EC2 account shares across its regions. Never a secret. */
+export interface Ec2AccountSettings {
+  /** The staging bucket; else Glint creates `glint-staging-<account id>-<region>`. */
+  bucket?: string;
+  /** The service role VM Import acts as (default `vmimport`). */
+  importRole?: string;
+  importMode?: Ec2ImportMode;
+  endpoints?: Ec2Endpoints;
+  /** Where a qcow2 image is converted to raw: the one case a file is staged (default the OS's). */
+  stagingDir?: string;
+  /** A role to assume with the keys, and the external id its trust policy asks for. */
+  roleArn?: string;
+  externalId?: string;
+}
+
+/** One enabled region of an EC2 account, as a site: the account's settings plus the region. */
+export interface Ec2SiteConfig extends Ec2AccountSettings {
+  type: 'ec2';
+  region: string;
+}
+
+/** An IAM user's access key, or temporary keys with their session token. */
+export interface Ec2Credential {
+  kind: 'ec2_keys';
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}

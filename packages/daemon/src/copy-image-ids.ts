@@ -24,13 +24,15 @@ export function copyImageId(jobImageId: string, n: number): string {
  * Removes what earlier starts of the job left on the destination (a copy not active is half-made)
  * and returns the id for this start's copy: the first of the sequence not in use and not given to
  * an earlier start, whose image may be gone but whose id is spent. `earlierStarts` counts the
- * starts before this one, crashed ones included.
+ * starts before this one, crashed ones included. An adapter that resumes uploads keeps the job's
+ * own id and what was made under it, for this start to carry on from.
  */
 export async function clearEarlierCopies(
   adapter: CloudAdapter,
   jobImageId: string,
   earlierStarts: number,
 ): Promise<string> {
+  if (adapter.resumableUploads) return jobImageId;
   for (let n = 0; ; n++) {
     const id = copyImageId(jobImageId, n);
     const image = await adapter.getImage(id).catch((error: unknown) => {

@@ -50,8 +50,13 @@ export function progressRelay(
     };
     const relay = async () => {
       await job.updateProgress(report);
-      for (const destination of report.destinations)
-        await repositories.jobs.markProgress(job.id!, destination.siteId, destination.bytes);
+      for (const { siteId, bytes, stage, percent } of report.destinations)
+        await repositories.jobs.markProgress(
+          job.id!,
+          siteId,
+          bytes,
+          stage && percent !== undefined ? { stage, percent } : undefined,
+        );
       await audience.publish(
         audience.ownerId,
         report.destinations.map((destination) => ({
@@ -64,6 +69,7 @@ export function progressRelay(
           bytes: destination.bytes,
           bytesPerSecond: destination.bytesPerSecond,
           etaSeconds: destination.etaSeconds,
+          ...(destination.stage && { stage: destination.stage, percent: destination.percent }),
         })),
       );
     };

@@ -76,12 +76,14 @@ function lease(adapter: CloudAdapter, release: () => void): CloudAdapter {
   let released = false;
   return {
     siteType: adapter.siteType,
+    resumableUploads: adapter.resumableUploads,
     validate: () => adapter.validate(),
     listImages: (query) => adapter.listImages(query),
     getImage: (id) => adapter.getImage(id),
     openDownload: (id, options) => adapter.openDownload(id, options),
     createImage: (spec) => adapter.createImage(spec),
     uploadImageData: (id, data, options) => adapter.uploadImageData(id, data, options),
+    awaitActive: (id, options) => adapter.awaitActive(id, options),
     deleteImage: (id) => adapter.deleteImage(id),
     updateProperties: (id, changes) => adapter.updateProperties(id, changes),
     health: () => adapter.health(),

@@ -23,6 +23,9 @@ export interface MatrixCell {
   bytes?: number;
   bytesTotal?: number | null;
   bytesPerSecond?: number;
+  /** Once the bytes are out and the site works on them itself (an EC2 import task). */
+  stage?: 'importing';
+  percent?: number;
   message?: string;
 }
 

@@ -39,6 +39,18 @@ test('a transfer shows bytes, rate and time left; its progress is known only wit
   expect(cellDetail(cell({ state: 'transferring', bytes: 2048 }))).toBe('2.0 KiB');
 });
 
+test('a copy whose site imports the bytes shows the stage and its percentage', () => {
+  const importing = cell({
+    state: 'transferring',
+    bytes: 40 * MiB,
+    bytesTotal: 40 * MiB,
+    stage: 'importing',
+    percent: 42,
+  });
+  expect(cellDetail(importing)).toBe('importing 42%');
+  expect(progressOf(importing)).toBe(0.42);
+});
+
 test('an error cell shows its message', () => {
   expect(cellDetail(cell({ state: 'error', message: 'Glance said 500' }))).toBe('Glance said 500');
 });

@@ -62,6 +62,14 @@ const Cell = Type.Object({
   bytes: Type.Optional(Type.Number()),
   bytesTotal: Type.Optional(Nullable(Type.Number())),
   bytesPerSecond: Type.Optional(Type.Number()),
+  stage: Type.Optional(
+    Type.Enum(['importing'], {
+      description: 'The site works on the bytes it received (an EC2 import task)',
+    }),
+  ),
+  percent: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 100, description: 'How far that stage is' }),
+  ),
   message: Type.Optional(Type.String()),
 });
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { FileText, Name, Secret, Timestamp, Url, Uuid } from './common';
+import { Ec2SiteConfig } from './ec2';
 
 /** Where an OpenStack site is: everything about it except the secret. */
 const OpenStackConfig = Type.Object(
@@ -50,7 +51,10 @@ const OpenStackApplicationCredential = Type.Object(
 
 const SiteName = Name('Unique among your sites');
 
-/** Each site type's configuration and credential; another type adds its pair here. */
+/**
+ * The configuration and credential a site is added or changed with. EC2 regions are added and
+ * changed through their account (routes/api/accounts), never one by one.
+ */
 const SiteConfig = Type.Union([OpenStackConfig]);
 const SiteCredential = Type.Union([OpenStackPassword, OpenStackApplicationCredential]);
 
@@ -131,6 +135,7 @@ const CredentialView = Type.Object({
   userId: Type.Optional(Type.String()),
   id: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
+  accessKeyId: Type.Optional(Type.String()),
   validatedAt: Timestamp('When a live login last succeeded with it'),
 });
 
@@ -138,10 +143,17 @@ export const Site = Type.Object({
   id: Uuid('The site’s id'),
   type: Type.Enum(['openstack', 'ec2']),
   name: Type.String(),
-  config: SiteConfig,
+  config: Type.Union([OpenStackConfig, Ec2SiteConfig]),
   selfHeal: SelfHeal,
   inventoriedAt: Type.Union([Timestamp('When the last inventory finished'), Type.Null()]),
   credential: Type.Union([CredentialView, Type.Null()]),
+  account: Type.Union([
+    Type.Object(
+      { id: Uuid('The account'), name: Type.String() },
+      { description: 'The account the site is a region of' },
+    ),
+    Type.Null(),
+  ]),
   createdAt: Timestamp('When the site was added'),
   updatedAt: Timestamp('When the site was last changed'),
 });

@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
-import type { OpenStackCredential, OpenStackSiteConfig } from '@glint/core';
+import {
+  backoffDelay,
+  sleep,
+  type OpenStackCredential,
+  type OpenStackSiteConfig,
+} from '@glint/core';
 import type {
+  AwaitActiveOptions,
   CloudAdapter,
   Download,
   DownloadOptions,
@@ -13,6 +19,7 @@ import type {
   UploadOptions,
   Validation,
 } from '../adapter';
+import { TransientError } from '../errors';
 import { GlanceClient } from './glance';
 import { createSiteAgent } from './http';
 import { glanceCreateBody, imageInfoFromGlance, propertyPatch } from './image-mapping';
@@ -26,6 +33,8 @@ export interface OpenStackAdapterOptions {
 /** One OpenStack site: a Keystone v3 login and the Glance v2 endpoint its catalog names. */
 export class OpenStackAdapter implements CloudAdapter {
   readonly siteType = 'openstack';
+  /** Glance never gives a deleted image's id again, and an upload cannot continue where it broke. */
+  readonly resumableUploads = false;
   readonly keystone: KeystoneSession;
   private readonly agent: Agent;
   private glanceClient?: Promise<GlanceClient>;
@@ -73,6 +82,21 @@ export class OpenStackAdapter implements CloudAdapter {
 
   async uploadImageData(id: string, data: Readable, options?: UploadOptions): Promise<void> {
     return (await this.glance()).uploadData(id, data, options);
+  }
+
+  /** Polls until Glance reports the image active; it may still be finishing its write. */
+  async awaitActive(id: string, { policy, signal }: AwaitActiveOptions): Promise<ImageInfo> {
+    for (let attempt = 1; ; attempt++) {
+      const image = await this.getImage(id);
+      if (image.status === 'active') return image;
+      const stillWriting = image.status === 'saving' || image.status === 'importing';
+      if (!stillWriting || attempt > policy.retries) {
+        throw new TransientError(
+          `copy ${id} is ${image.status}, not active, after its data was sent`,
+        );
+      }
+      await sleep(backoffDelay(policy, attempt), signal);
+    }
   }
 
   async deleteImage(id: string): Promise<void> {

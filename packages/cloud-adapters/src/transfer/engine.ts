@@ -1,13 +1,11 @@
 import {
-  backoffDelay,
   formatContentHash,
   GLINT_MARKERS,
-  sleep,
   withRetries,
   type BackoffPolicy,
   type ContentHash,
 } from '@glint/core';
-import type { CloudAdapter, ImageInfo, ImageSpec } from '../adapter';
+import type { ActivationProgress, CloudAdapter, ImageInfo, ImageSpec } from '../adapter';
 import {
   CancelledError,
   CloudError,
@@ -107,6 +105,8 @@ interface Target {
   imageId: string;
   sink: FanOutSink;
   error?: CloudError;
+  /** Where the destination is after the data went out, when it reports a stage of its own. */
+  activation?: ActivationProgress;
 }
 
 /** Why a target failed: a cancellation whatever the error it surfaced as, else the error typed. */
@@ -178,34 +178,22 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
   }
 }
 
-/** Polls until the destination reports the copy active; Glance may still be finishing its write. */
-async function waitUntilActive(
-  target: Target,
-  policy: BackoffPolicy,
-  signal?: AbortSignal,
-): Promise<ImageInfo> {
-  const { adapter, key } = target.destination;
-  for (let attempt = 1; ; attempt++) {
-    const image = await adapter.getImage(target.imageId);
-    if (image.status === 'active') return image;
-    const stillWriting = image.status === 'saving' || image.status === 'importing';
-    if (!stillWriting || attempt > policy.retries) {
-      throw new TransientError(
-        `copy ${target.imageId} on ${key} is ${image.status}, not active, after its data was sent`,
-      );
-    }
-    await sleep(backoffDelay(policy, attempt), signal);
-  }
-}
-
 /** Checks what the destination reports for the copy against the bytes that were sent. */
 async function verifyDestination(
   target: Target,
   sent: SentData,
   policy: BackoffPolicy,
+  progress: ProgressReporter | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
-  const image = await waitUntilActive(target, policy, signal);
+  const image = await target.destination.adapter.awaitActive(target.imageId, {
+    policy,
+    ...(signal ? { signal } : {}),
+    onProgress: (activation) => {
+      target.activation = activation;
+      progress?.tick();
+    },
+  });
   const computed = sent.hashes;
   const mismatches: string[] = [];
   if (image.size !== sent.bytes) mismatches.push(`size ${image.size} ≠ ${sent.bytes} sent`);
@@ -274,18 +262,19 @@ async function removeFailedCopy(
  */
 async function finishTargets(
   targets: Target[],
-  sent: SentData | undefined,
+  streamed: Streamed,
   markHash: boolean,
   algo: string,
   retry: RetryPolicies,
   results: Map<string, DestinationResult>,
   signal?: AbortSignal,
 ): Promise<void> {
+  const { sent, progress } = streamed;
   await Promise.all(
     targets.map(async (target) => {
       if (target.error || !sent) return;
       try {
-        await verifyDestination(target, sent, retry.activation, signal);
+        await verifyDestination(target, sent, retry.activation, progress, signal);
         if (markHash) {
           const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
           await target.destination.adapter.updateProperties(target.imageId, {
@@ -315,6 +304,7 @@ async function finishTargets(
       });
     }),
   );
+  progress?.finish();
 }
 
 /**
@@ -374,7 +364,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     }
   }
 
-  const sent = await streamToTargets(
+  const streamed = await streamToTargets(
     request,
     {
       chunks: readImageData(sourceAdapter, source.id, source.size, retry.read, signal),
@@ -384,7 +374,8 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     targets,
     algo,
   );
-  await finishTargets(targets, sent, declared === undefined, algo, retry, results, signal);
+  await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
+  const { sent } = streamed;
 
   return {
     sourceImageId: source.id,
@@ -439,7 +430,7 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
-  const sent = await streamToTargets(
+  const streamed = await streamToTargets(
     request,
     {
       chunks: request.data,
@@ -449,7 +440,8 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
     targets,
     algo,
   );
-  await finishTargets(targets, sent, true, algo, retry, results, signal);
+  await finishTargets(targets, streamed, true, algo, retry, results, signal);
+  const { sent } = streamed;
   return {
     sourceImageId: request.sourceName,
     ...(sent ? { contentHash: { algo, value: sent.hashes[algo]! } } : {}),
@@ -484,18 +476,26 @@ type StreamOptions = Pick<
 >;
 
 /**
+ * What went out: `sent` is undefined when there was no target or the read failed (every target
+ * then carries the reason). The progress reporter goes on reporting the destinations' later stages.
+ */
+interface Streamed {
+  sent?: SentData;
+  progress?: ProgressReporter;
+}
+
+/**
  * Runs every target's upload while one read of the source feeds them. The last bytes are held back
  * until the source's check passes: a corrupt source aborts the uploads, so no destination ever
- * turns active with bad data. Returns what was sent, or undefined when there was no target or
- * the read failed (every target then carries the reason).
+ * turns active with bad data.
  */
 async function streamToTargets(
   options: StreamOptions,
   source: DataSource,
   targets: Target[],
   algo: string,
-): Promise<SentData | undefined> {
-  if (targets.length === 0) return undefined;
+): Promise<Streamed> {
+  if (targets.length === 0) return {};
   const { signal } = options;
   const digest = new StreamDigest([algo, 'md5']);
   let sent: SentData | undefined;
@@ -504,7 +504,12 @@ async function streamToTargets(
   const progress = new ProgressReporter(
     source.size,
     () => digest.bytes,
-    () => sinks.map((sink) => ({ key: sink.key, bytes: sink.bytesWritten })),
+    () =>
+      targets.map((target) => ({
+        key: target.sink.key,
+        bytes: target.sink.bytesWritten,
+        ...target.activation,
+      })),
     options.onProgress,
     options.progressIntervalMs ?? 1000,
   );
@@ -538,6 +543,6 @@ async function streamToTargets(
     }
   }
   await Promise.all(uploads);
-  progress.finish();
-  return sent;
+  progress.tick();
+  return { ...(sent ? { sent } : {}), progress };
 }

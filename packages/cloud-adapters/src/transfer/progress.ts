@@ -6,6 +6,10 @@ export interface DestinationProgress {
   bytesPerSecond: number;
   /** Seconds left at the current rate; null when the size or the rate is unknown. */
   etaSeconds: number | null;
+  /** Set once the destination has all the bytes and works on them itself (an EC2 import). */
+  stage?: 'importing';
+  /** How far that stage is, 0–100. */
+  percent?: number;
 }
 
 export interface TransferProgress {
@@ -41,7 +45,9 @@ export class ProgressReporter {
   constructor(
     private readonly totalBytes: number | null,
     private readonly read: () => number,
-    private readonly destinations: () => Array<{ key: string; bytes: number }>,
+    private readonly destinations: () => Array<
+      { key: string; bytes: number } & Pick<DestinationProgress, 'stage' | 'percent'>
+    >,
     private readonly onProgress: ((progress: TransferProgress) => void) | undefined,
     private readonly intervalMs: number,
   ) {}
@@ -57,7 +63,7 @@ export class ProgressReporter {
 
   private report(now: number): void {
     this.lastReport = now;
-    const destinations = this.destinations().map(({ key, bytes }) => {
+    const destinations = this.destinations().map(({ key, bytes, ...stage }) => {
       const meter = this.meters.get(key) ?? new RateMeter();
       this.meters.set(key, meter);
       const bytesPerSecond = meter.sample(now, bytes);
@@ -65,7 +71,7 @@ export class ProgressReporter {
         this.totalBytes !== null && bytesPerSecond > 0
           ? Math.max(0, (this.totalBytes - bytes) / bytesPerSecond)
           : null;
-      return { key, bytes, bytesPerSecond, etaSeconds };
+      return { key, bytes, bytesPerSecond, etaSeconds, ...stage };
     });
     this.onProgress!({ totalBytes: this.totalBytes, bytesRead: this.read(), destinations });
   }

@@ -33,16 +33,22 @@ export function effectiveWanted(cell: MatrixCell): boolean {
   return cell.wanted ?? holdsCopy(cell);
 }
 
-/** A transfer's done fraction (0–1), or null when its size is unknown. */
+/** A transfer's done fraction (0–1): its import's once importing, else its bytes' when its size is known. */
 export function progressOf(cell: MatrixCell): number | null {
-  if (cell.state !== 'transferring' || !cell.bytesTotal) return null;
+  if (cell.state !== 'transferring') return null;
+  if (cell.stage) return Math.min(1, (cell.percent ?? 0) / 100);
+  if (!cell.bytesTotal) return null;
   return Math.min(1, (cell.bytes ?? 0) / cell.bytesTotal);
 }
 
-/** "12 MiB of 40 MiB · 5.0 MiB/s · 6 s left" for a transfer; else the state's meaning or message. */
+/**
+ * "12 MiB of 40 MiB · 5.0 MiB/s · 6 s left" for a transfer, "importing 42%" once the site works on
+ * the bytes itself; else the state's meaning or message.
+ */
 export function cellDetail(cell: MatrixCell): string {
   if (cell.state === 'error') return cell.message ?? stateLooks.error.meaning;
   if (cell.state !== 'transferring') return stateLooks[cell.state].meaning;
+  if (cell.stage) return `${cell.stage} ${Math.round(cell.percent ?? 0)}%`;
   const done = formatBytes(cell.bytes ?? 0);
   const parts = [cell.bytesTotal ? `${done} of ${formatBytes(cell.bytesTotal)}` : done];
   const rate = cell.bytesPerSecond;

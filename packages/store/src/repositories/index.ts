@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { accountsRepository } from './accounts';
 import { auditRepository } from './audit';
 import { credentialsRepository } from './credentials';
 import { inventoryRepository } from './inventory';
@@ -29,6 +30,13 @@ import { sitesRepository } from './sites';
 import { usersRepository } from './users';
 
 export type { Queryable } from './queryable';
+export {
+  accountNameConstraint,
+  type AccountRecord,
+  type AccountSite,
+  type AccountsRepository,
+  type AccountType,
+} from './accounts';
 export type { AuditEvent, AuditRepository } from './audit';
 export type { CredentialsRepository, StoredCredential } from './credentials';
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
@@ -55,6 +63,7 @@ export function repositoriesOn(db: Queryable) {
   return {
     users: usersRepository(db),
     sites: sitesRepository(db),
+    accounts: accountsRepository(db),
     credentials: credentialsRepository(db),
     audit: auditRepository(db),
     inventory: inventoryRepository(db),

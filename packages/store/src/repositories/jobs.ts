@@ -227,16 +227,20 @@ export function jobsRepository(db: Queryable) {
       );
     },
 
-    /** Bytes a running queue job has sent to one destination so far. */
+    /**
+     * Bytes a running queue job has sent to one destination so far, and the stage the destination
+     * has reached after the bytes (an import) with its percentage, when it reports one.
+     */
     async markProgress(
       queueJobId: string,
       destinationSiteId: string,
       bytesDone: number,
+      stage?: { stage: 'importing'; percent: number },
     ): Promise<void> {
       await db.query(
-        `UPDATE jobs SET bytes_done = $3, updated_at = now()
+        `UPDATE jobs SET bytes_done = $3, stage = $4, percent = $5, updated_at = now()
          WHERE queue_job_id = $1 AND destination_site_id = $2 AND state = 'running'`,
-        [queueJobId, destinationSiteId, bytesDone],
+        [queueJobId, destinationSiteId, bytesDone, stage?.stage ?? null, stage?.percent ?? null],
       );
     },
 

@@ -78,6 +78,9 @@ export interface CellFacts {
   jobState: string | null;
   bytesDone: number | null;
   bytesTotal: number | null;
+  /** The stage the destination reached after the bytes went out (an import), and how far. */
+  jobStage: 'importing' | null;
+  jobPercent: number | null;
   /** Seconds the latest job has been running. */
   runningSeconds: number | null;
   jobError: string | null;
@@ -149,6 +152,7 @@ export function matrixRepository(db: Queryable) {
                 coalesce(si.managed, false) AS managed, p.wanted,
                 coalesce(p.self_heal, s.self_heal) AS "selfHeal", j.operation AS "jobOperation",
                 j.state AS "jobState", j.bytes_done::float8 AS "bytesDone", j.bytes_total::float8 AS "bytesTotal",
+                j.stage AS "jobStage", j.percent AS "jobPercent",
                 extract(epoch FROM now() - j.started_at)::float8 AS "runningSeconds", j.error AS "jobError"
          FROM unnest($2::uuid[]) AS i (id)
          JOIN sites s ON s.owner_id = $1
@@ -158,7 +162,7 @@ export function matrixRepository(db: Queryable) {
            ORDER BY status = 'active' DESC, cloud_image_id LIMIT 1) si ON true
          LEFT JOIN placements p ON p.owner_id = $1 AND p.image_id = i.id AND p.site_id = s.id
          LEFT JOIN LATERAL (
-           SELECT operation, state, bytes_done, bytes_total, started_at, error FROM jobs
+           SELECT operation, state, bytes_done, bytes_total, stage, percent, started_at, error FROM jobs
            WHERE owner_id = $1 AND image_id = i.id AND destination_site_id = s.id
            ORDER BY created_at DESC LIMIT 1) j ON true`,
         [ownerId, imageIds],

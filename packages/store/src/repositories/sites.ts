@@ -20,6 +20,8 @@ export interface SiteRecord {
   /** When the last inventory of the site finished; null before the first. */
   inventoriedAt: string | null;
   credential: ({ kind: string; validatedAt: string } & Record<string, unknown>) | null;
+  /** The account the site is a region of, when it is one. */
+  account: { id: string; name: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,9 +32,11 @@ const selectSites = `
          to_jsonb(s.inventoried_at) #>> '{}' AS "inventoriedAt", to_jsonb(s.created_at) #>> '{}' AS "createdAt",
          to_jsonb(s.updated_at) #>> '{}' AS "updatedAt",
          CASE WHEN c.id IS NULL THEN NULL
-              ELSE c.principal || jsonb_build_object('kind', c.kind, 'validatedAt', c.validated_at) END AS credential
+              ELSE c.principal || jsonb_build_object('kind', c.kind, 'validatedAt', c.validated_at) END AS credential,
+         CASE WHEN a.id IS NULL THEN NULL ELSE jsonb_build_object('id', a.id, 'name', a.name) END AS account
   FROM sites s
-  LEFT JOIN credentials c ON c.owner_id = s.owner_id AND c.site_id = s.id`;
+  LEFT JOIN credentials c ON c.owner_id = s.owner_id AND c.site_id = s.id
+  LEFT JOIN accounts a ON a.owner_id = s.owner_id AND a.id = s.account_id`;
 
 /** The unique index that keeps site names distinct per owner. */
 export const siteNameConstraint = 'sites_name_per_owner';
@@ -74,11 +78,11 @@ export function sitesRepository(db: Queryable) {
 
     async insert(
       ownerId: string,
-      site: { type: SiteType; name: string; config: SiteConfig },
+      site: { type: SiteType; name: string; config: SiteConfig; accountId?: string },
     ): Promise<string> {
       const { rows } = await db.query<{ id: string }>(
-        'INSERT INTO sites (owner_id, type, name, config) VALUES ($1, $2, $3, $4) RETURNING id',
-        [ownerId, site.type, site.name, site.config],
+        'INSERT INTO sites (owner_id, type, name, config, account_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        [ownerId, site.type, site.name, site.config, site.accountId ?? null],
       );
       return rows[0]!.id;
     },

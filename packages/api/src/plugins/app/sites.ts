@@ -38,7 +38,7 @@ const loginFailures: Partial<Record<CloudErrorCode, { status: number; code: stri
   invalid: { status: 400, code: 'invalid_site_settings' },
 };
 
-function loginError(error: unknown, secrets: string[]): unknown {
+export function loginError(error: unknown, secrets: string[]): unknown {
   if (!isCloudError(error)) return error;
   const failure = loginFailures[error.code] ?? { status: 502, code: 'site_login_failed' };
   // Adapters keep secrets out of their messages already; this is the second lock on that door.
@@ -90,6 +90,11 @@ export class SiteService {
 
   async update(caller: Caller, id: string, changes: SiteChanges): Promise<SiteRecord> {
     const site = await this.get(caller, id);
+    if (site.account && (changes.name ?? changes.config ?? changes.credential) !== undefined)
+      throw ownedByAccount(
+        site.account,
+        'its name, settings and keys are the account’s: change them',
+      );
     if (changes.name !== undefined) await this.checkNameFree(caller, changes.name, id);
     const config = changes.config && withDefaults(site.type, changes.config);
     if (config || changes.credential) {
@@ -120,6 +125,8 @@ export class SiteService {
   async remove(caller: Caller, id: string): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
       const site = await repositories.sites.find(caller.userId, id);
+      if (site?.account)
+        throw ownedByAccount(site.account, 'disable its region instead, in the account’s regions');
       if (!site || !(await repositories.sites.remove(caller.userId, id)))
         throw notFound('site', id);
       await this.audit(repositories, caller, 'site.deleted', id, {
@@ -244,6 +251,15 @@ export class SiteService {
     }
     return this.get(caller, id);
   }
+}
+
+/** A change to a site that only its account may make. */
+function ownedByAccount(account: { id: string; name: string }, advice: string): ApiError {
+  return new ApiError(
+    400,
+    'site_belongs_to_account',
+    `this site is a region of the account ${account.name}; ${advice} with PATCH /api/v1/accounts/${account.id}`,
+  );
 }
 
 function nameTaken(name: string): ApiError {

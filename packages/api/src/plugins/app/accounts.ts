@@ -1,0 +1,314 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
+import { listEc2Regions, type Ec2Region } from '@glint/cloud-adapters';
+import {
+  accountNameConstraint,
+  siteNameConstraint,
+  type AccountRecord,
+  type Repositories,
+} from '@glint/store';
+import { ApiError, notFound } from '../../errors';
+import { siteAdapter, splitCredential } from '../../site-types';
+import type { Caller } from './caller-store';
+import { loginError } from './sites';
+import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
+
+const DEFAULT_REGION = 'us-east-1';
+const siteName = (account: string, region: string) => `${account}/${region}`;
+
+/** An account as the API shows it. */
+export interface AccountView {
+  id: string;
+  type: 'ec2';
+  name: string;
+  settings: Ec2AccountSettings;
+  regions: Array<{ region: string; siteId: string; name: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const view = (account: AccountRecord): AccountView => ({
+  id: account.id,
+  type: account.type,
+  name: account.name,
+  settings: account.config as Ec2AccountSettings,
+  regions: account.sites.map(({ siteId, region, name }) => ({ siteId, region, name })),
+  createdAt: account.createdAt,
+  updatedAt: account.updatedAt,
+});
+
+/**
+ * The caller's EC2 accounts. Each enabled region is a site of its own, with the account's settings
+ * and its own sealed copy of the keys; the keys are checked live before anything is stored.
+ */
+export class AccountService {
+  constructor(private readonly fastify: FastifyInstance) {}
+
+  async list(caller: Caller): Promise<AccountView[]> {
+    return (await this.fastify.repositories.accounts.list(caller.userId)).map(view);
+  }
+
+  async get(caller: Caller, id: string): Promise<AccountView> {
+    return view(await this.record(caller, id));
+  }
+
+  /** The account with every region AWS lists for it, asked live with its stored keys. */
+  async detail(caller: Caller, id: string) {
+    const account = await this.record(caller, id);
+    const credential = await this.credentialOf(caller, account);
+    const enabled = new Set(account.sites.map((s) => s.region));
+    const available = await this.regions(account.config as Ec2AccountSettings, credential);
+    return {
+      ...view(account),
+      availableRegions: available.map((r) => ({ ...r, enabled: enabled.has(r.region) })),
+    };
+  }
+
+  async create(caller: Caller, body: CreateAccountBody): Promise<AccountView> {
+    const settings = body.settings ?? {};
+    const regions = body.regions ?? [DEFAULT_REGION];
+    await this.checkNameFree(caller, body.name);
+    await this.checkKeys(settings, regions[0]!, body.credential);
+    await this.checkRegions(settings, body.credential, regions);
+    const id = await this.writing(body.name, async (repositories) => {
+      const accountId = await repositories.accounts.insert(caller.userId, {
+        type: 'ec2',
+        name: body.name,
+        config: settings,
+      });
+      for (const region of regions)
+        await this.addRegion(
+          repositories,
+          caller,
+          accountId,
+          body.name,
+          settings,
+          region,
+          body.credential,
+        );
+      await this.audit(repositories, caller, 'account.created', accountId, {
+        name: body.name,
+        regions,
+      });
+      return accountId;
+    });
+    return this.get(caller, id);
+  }
+
+  async update(caller: Caller, id: string, changes: UpdateAccountBody): Promise<AccountView> {
+    const account = await this.record(caller, id);
+    const name = changes.name ?? account.name;
+    const settings = (changes.settings ?? account.config) as Ec2AccountSettings;
+    if (changes.name !== undefined) await this.checkNameFree(caller, changes.name, id);
+    const credential = changes.credential ?? (await this.credentialOf(caller, account));
+    const regions = changes.regions ?? account.sites.map((s) => s.region);
+    if (changes.credential || changes.settings)
+      await this.checkKeys(settings, regions[0]!, credential);
+    const added = regions.filter((r) => !account.sites.some((s) => s.region === r));
+    if (added.length > 0) await this.checkRegions(settings, credential, added);
+    await this.writing(name, async (repositories) => {
+      await repositories.accounts.update(caller.userId, id, {
+        name: changes.name,
+        config: changes.settings,
+      });
+      for (const site of account.sites) {
+        if (!regions.includes(site.region)) {
+          await repositories.sites.remove(caller.userId, site.siteId);
+          continue;
+        }
+        await repositories.sites.update(caller.userId, site.siteId, {
+          name: siteName(name, site.region),
+          config: { ...settings, region: site.region },
+        });
+        if (changes.credential)
+          await this.seal(repositories, caller, site.siteId, changes.credential);
+      }
+      for (const region of added)
+        await this.addRegion(repositories, caller, id, name, settings, region, credential);
+      await this.audit(repositories, caller, 'account.updated', id, {
+        changed: Object.keys(changes),
+      });
+      return id;
+    });
+    return this.get(caller, id);
+  }
+
+  async remove(caller: Caller, id: string): Promise<void> {
+    await this.fastify.transaction(async (repositories) => {
+      const account = await repositories.accounts.find(caller.userId, id);
+      if (!account || !(await repositories.accounts.remove(caller.userId, id)))
+        throw notFound('account', id);
+      await this.audit(repositories, caller, 'account.deleted', id, { name: account.name });
+    });
+  }
+
+  private async record(caller: Caller, id: string): Promise<AccountRecord> {
+    const account = await this.fastify.repositories.accounts.find(caller.userId, id);
+    if (!account) throw notFound('account', id);
+    return account;
+  }
+
+  private async checkNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
+    if (await this.fastify.repositories.accounts.nameTaken(caller.userId, name, exceptId))
+      throw nameTaken(name);
+  }
+
+  /** A live check of the keys (STS) in one region; nothing is stored when it fails. */
+  private async checkKeys(
+    settings: Ec2AccountSettings,
+    region: string,
+    credential: Ec2Credential,
+  ): Promise<void> {
+    const adapter = siteAdapter('ec2', { ...settings, region }, { ...credential });
+    try {
+      await adapter.validate();
+    } catch (error) {
+      throw loginError(error, splitCredential('ec2', { ...credential }).secrets);
+    } finally {
+      await adapter.close();
+    }
+  }
+
+  private async regions(
+    settings: Ec2AccountSettings,
+    credential: Ec2Credential,
+  ): Promise<Ec2Region[]> {
+    try {
+      return await listEc2Regions({ type: 'ec2', ...settings, region: DEFAULT_REGION }, credential);
+    } catch (error) {
+      throw loginError(error, splitCredential('ec2', { ...credential }).secrets);
+    }
+  }
+
+  /** Fails unless AWS lists every region asked for and the account may use it. */
+  private async checkRegions(
+    settings: Ec2AccountSettings,
+    credential: Ec2Credential,
+    wanted: string[],
+  ): Promise<void> {
+    const available = await this.regions(settings, credential);
+    const problems = wanted.flatMap((region) => {
+      const known = available.find((r) => r.region === region);
+      if (!known) return [`${region} is not a region of this account`];
+      return known.usable
+        ? []
+        : [`${region} is not enabled for the account (${known.optInStatus})`];
+    });
+    if (problems.length > 0)
+      throw new ApiError(
+        422,
+        'region_not_available',
+        `${problems.join('; ')}: enable it under Account → AWS Regions, or leave it out`,
+        { available: available.filter((r) => r.usable).map((r) => r.region) },
+      );
+  }
+
+  private async addRegion(
+    repositories: Repositories,
+    caller: Caller,
+    accountId: string,
+    accountName: string,
+    settings: Ec2AccountSettings,
+    region: string,
+    credential: Ec2Credential,
+  ): Promise<void> {
+    const siteId = await repositories.sites.insert(caller.userId, {
+      type: 'ec2',
+      name: siteName(accountName, region),
+      config: { ...settings, region },
+      accountId,
+    });
+    await this.seal(repositories, caller, siteId, credential);
+  }
+
+  /** Seals the keys for one region's site, bound to it like any site credential. */
+  private async seal(
+    repositories: Repositories,
+    caller: Caller,
+    siteId: string,
+    credential: Ec2Credential,
+  ): Promise<void> {
+    await repositories.credentials.store(caller.userId, siteId, {
+      kind: credential.kind,
+      principal: splitCredential('ec2', { ...credential }).principal,
+      sealed: this.fastify.credentialCipher.seal(
+        { ...credential },
+        { ownerId: caller.userId, siteId },
+      ),
+    });
+  }
+
+  /** The keys, opened from any of the account's regions: all hold the same. */
+  private async credentialOf(caller: Caller, account: AccountRecord): Promise<Ec2Credential> {
+    const [site] = account.sites;
+    const sealed =
+      site && (await this.fastify.repositories.credentials.sealed(caller.userId, site.siteId));
+    if (!site || !sealed)
+      throw new ApiError(
+        409,
+        'account_has_no_credential',
+        `account ${account.id} has no keys stored: give them with PATCH /api/v1/accounts/${account.id}`,
+      );
+    return this.fastify.credentialCipher.open(sealed, {
+      ownerId: caller.userId,
+      siteId: site.siteId,
+    }) as Ec2Credential;
+  }
+
+  private audit(
+    repositories: Repositories,
+    caller: Caller,
+    action: string,
+    accountId: string,
+    details: Record<string, unknown>,
+  ) {
+    return repositories.audit.record({
+      ownerId: caller.userId,
+      actorId: caller.userId,
+      action,
+      targetType: 'account',
+      targetId: accountId,
+      details,
+    });
+  }
+
+  /** Runs a change in a transaction; a name taken meanwhile (account or region site) is a 409. */
+  private async writing(
+    name: string,
+    change: (repositories: Repositories) => Promise<string>,
+  ): Promise<string> {
+    try {
+      return await this.fastify.transaction(change);
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (
+        code === '23505' &&
+        (constraint === accountNameConstraint || constraint === siteNameConstraint)
+      )
+        throw nameTaken(name);
+      throw error;
+    }
+  }
+}
+
+function nameTaken(name: string): ApiError {
+  return new ApiError(
+    409,
+    'account_name_taken',
+    `you already have an account or site named ${name} (or ${name}/<region>): choose another name`,
+  );
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accounts: AccountService;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.decorate('accounts', new AccountService(fastify));
+  },
+  { name: 'accounts', dependencies: ['repositories', 'credential-cipher'] },
+);

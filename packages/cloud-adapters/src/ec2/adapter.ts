@@ -1,0 +1,399 @@
+import type { Readable } from 'node:stream';
+import {
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeleteTagsCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeRegionsCommand,
+  type Filter,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type {
+  AwaitActiveOptions,
+  CloudAdapter,
+  Download,
+  HealthReport,
+  ImageInfo,
+  ImageQuery,
+  ImageSpec,
+  PropertyChanges,
+  UploadOptions,
+  Validation,
+} from '../adapter';
+import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
+import { Ec2Clients } from './clients';
+import { fileChunks, withRawFromQcow2 } from './disk-conversion';
+import { cloudErrorFrom } from './errors';
+import {
+  EC2_TAGS,
+  imageInfoFromAmi,
+  importFormatOf,
+  snapshotsOf,
+  tagsFor,
+  type ReceivedData,
+} from './image-mapping';
+import { ImportTasks } from './import-task';
+import { StagingBucket } from './staging';
+
+/** A copy this adapter is making: what it was asked for and, once written, what it received. */
+interface Copy {
+  spec: ImageSpec;
+  received?: ReceivedData;
+}
+
+const isAmiId = (id: string) => id.startsWith('ami-');
+/** The staging object of a copy; converted qcow2 goes up as raw. */
+const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
+
+/**
+ * One region of an EC2 account. A copy's id is Glint's own (the staging object's key and the
+ * import task's ClientToken), so an upload cut short resumes under it; the AMI VM Import makes
+ * carries the copy id as a tag, so either id finds it.
+ */
+export class Ec2Adapter implements CloudAdapter {
+  readonly siteType = 'ec2';
+  readonly resumableUploads = true;
+  private readonly clients: Ec2Clients;
+  private readonly tasks: ImportTasks;
+  private readonly copies = new Map<string, Copy>();
+  private accountId?: Promise<string>;
+  private bucket?: Promise<StagingBucket>;
+
+  constructor(
+    private readonly config: Ec2SiteConfig,
+    credential: Ec2Credential,
+  ) {
+    this.clients = new Ec2Clients(config, credential);
+    this.tasks = new ImportTasks(this.clients.ec2);
+  }
+
+  private get importRole(): string {
+    return this.config.importRole ?? 'vmimport';
+  }
+
+  /** Runs an AWS call, its failure typed and worded for `doing`. */
+  private async aws<T>(doing: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw cloudErrorFrom(error, doing, {
+        region: this.config.region,
+        importRole: this.importRole,
+        ...(signal ? { signal } : {}),
+      });
+    }
+  }
+
+  private account(): Promise<string> {
+    this.accountId ??= this.aws('checking the access keys (STS GetCallerIdentity)', async () => {
+      const identity = await this.clients.sts.send(new GetCallerIdentityCommand({}));
+      return identity.Account!;
+    });
+    this.accountId.catch(() => {
+      this.accountId = undefined;
+    });
+    return this.accountId;
+  }
+
+  private staging(): Promise<StagingBucket> {
+    this.bucket ??= this.account().then(
+      (account) =>
+        new StagingBucket(
+          this.clients.s3,
+          this.config.bucket ?? `glint-staging-${account}-${this.config.region}`,
+          this.config.region,
+        ),
+    );
+    return this.bucket;
+  }
+
+  async validate(): Promise<Validation> {
+    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
+      this.clients.sts.send(new GetCallerIdentityCommand({})),
+    );
+    const { Regions } = await this.aws(`looking up region ${this.config.region}`, () =>
+      this.clients.ec2.send(
+        new DescribeRegionsCommand({ RegionNames: [this.config.region], AllRegions: true }),
+      ),
+    );
+    const region = Regions?.find((r) => r.RegionName === this.config.region);
+    if (!region || region.OptInStatus === 'not-opted-in')
+      throw new PermissionError(
+        `region ${this.config.region} is not enabled for AWS account ${identity.Account}; enable it under Account → AWS Regions, or choose another region`,
+      );
+    return {
+      projectId: identity.Account!,
+      userId: identity.Arn!,
+      imageEndpoint: this.clients.ec2Endpoint(this.config),
+      expiresAt: null,
+    };
+  }
+
+  async *listImages(query?: ImageQuery): AsyncIterable<ImageInfo> {
+    const filters: Filter[] = query?.name
+      ? [{ Name: `tag:${EC2_TAGS.name}`, Values: [query.name] }]
+      : [];
+    for (const ami of await this.describe(filters)) yield imageInfoFromAmi(ami);
+  }
+
+  /** The account's own AMIs in the region that match, all pages. */
+  private async describe(filters: Filter[], imageIds?: string[]): Promise<Image[]> {
+    const images: Image[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.aws(`listing the AMIs of ${this.config.region}`, () =>
+        this.clients.ec2.send(
+          new DescribeImagesCommand({
+            Owners: ['self'],
+            ...(filters.length ? { Filters: filters } : {}),
+            ...(imageIds ? { ImageIds: imageIds } : { MaxResults: 1000 }),
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      images.push(...(page.Images ?? []));
+      token = page.NextToken;
+    } while (token);
+    return images;
+  }
+
+  /** The AMI an id names: an AMI id, or a copy id whose AMI carries it as a tag. */
+  private async amiOf(id: string): Promise<Image | undefined> {
+    const found = isAmiId(id)
+      ? await this.describe([], [id]).catch((error: unknown) => {
+          if (error instanceof NotFoundError) return [];
+          throw error;
+        })
+      : await this.describe([{ Name: `tag:${EC2_TAGS.copyId}`, Values: [id] }]);
+    return found[0];
+  }
+
+  /**
+   * An AMI id, or a copy id: its AMI when made, else its import task (`importing`), else its staged
+   * data (`uploading` while parts are going up, `saving` once whole).
+   */
+  async getImage(id: string): Promise<ImageInfo> {
+    const ami = await this.amiOf(id);
+    if (ami) return this.withReceived(imageInfoFromAmi(ami), id);
+    if (!isAmiId(id)) {
+      const status = await this.aws(`looking for copy ${id}`, () => this.progressOf(id));
+      if (status) return this.placeholder(id, status);
+    }
+    throw new NotFoundError(`no AMI or copy ${id} in ${this.config.region}`);
+  }
+
+  private async progressOf(
+    copyId: string,
+  ): Promise<'importing' | 'uploading' | 'saving' | undefined> {
+    const task = await this.tasks.find(copyId);
+    if (task && task.status !== 'deleted') return 'importing';
+    const bucket = await this.staging();
+    const key = stagingKey(copyId);
+    if (await bucket.openUpload(key).catch(() => undefined)) return 'uploading';
+    if (await bucket.holds(key).catch(() => false)) return 'saving';
+    return undefined;
+  }
+
+  /** A copy not yet an AMI, as an ImageInfo. */
+  private placeholder(id: string, status: ImageInfo['status']): ImageInfo {
+    const spec = this.copies.get(id)?.spec;
+    return {
+      id,
+      name: spec?.name ?? id,
+      status,
+      size: this.copies.get(id)?.received?.bytes ?? null,
+      diskFormat: spec?.diskFormat ?? null,
+      containerFormat: spec?.containerFormat ?? null,
+      visibility: 'private',
+      protected: false,
+      minDisk: spec?.minDisk ?? 0,
+      minRam: spec?.minRam ?? 0,
+      tags: [],
+      checksum: this.copies.get(id)?.received?.md5 ?? null,
+      hashAlgo: null,
+      hashValue: null,
+      owner: null,
+      properties: { ...spec?.properties },
+      createdAt: null,
+      updatedAt: null,
+    };
+  }
+
+  /** What this adapter received for a copy wins over the tags, which may lag. */
+  private withReceived(image: ImageInfo, id: string): ImageInfo {
+    const received = this.copies.get(id)?.received;
+    return received ? { ...image, size: received.bytes, checksum: received.md5 } : image;
+  }
+
+  openDownload(id: string): Promise<Download> {
+    return Promise.reject(
+      new InvalidRequestError(
+        `AMI ${id} cannot be a copy's source: Glint imports into EC2 but does not export from it; copy from an OpenStack site that holds the image`,
+      ),
+    );
+  }
+
+  /** Notes the copy to be made; nothing exists in AWS until its data arrives. */
+  async createImage(spec: ImageSpec): Promise<ImageInfo> {
+    importFormatOf(spec.diskFormat);
+    const id = spec.id ?? crypto.randomUUID();
+    this.copies.set(id, { spec });
+    await this.aws(`preparing the staging bucket in ${this.config.region}`, async () =>
+      (await this.staging()).ensure(),
+    );
+    return this.placeholder(id, 'queued');
+  }
+
+  async uploadImageData(id: string, data: Readable, options?: UploadOptions): Promise<void> {
+    const copy = this.copies.get(id);
+    if (!copy) throw new NotFoundError(`copy ${id} was not created in ${this.config.region}`);
+    const bucket = await this.staging();
+    const key = stagingKey(id);
+    const doing = `staging ${key} in ${bucket.name}`;
+    const signal = options?.signal;
+    if (copy.spec.diskFormat.toLowerCase() === 'qcow2') {
+      const { received } = await withRawFromQcow2(
+        data,
+        this.config.stagingDir,
+        options?.size,
+        (raw, rawSize) =>
+          this.aws(doing, () => bucket.upload(key, fileChunks(raw), rawSize, signal), signal),
+      );
+      copy.received = received;
+      return;
+    }
+    const staged = await this.aws(
+      doing,
+      () => bucket.upload(key, data, options?.size, signal),
+      signal,
+    );
+    copy.received = { bytes: staged.bytes, md5: staged.md5 };
+  }
+
+  /**
+   * Imports the staged disk (or finds the import started before), reports its percentage, tags
+   * the AMI and its snapshots with Glint's markers, removes the staging object, and returns the AMI.
+   */
+  async awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo> {
+    const done = await this.amiOf(id);
+    if (done?.State === 'available') return this.withReceived(imageInfoFromAmi(done), id);
+    const copy = this.copies.get(id);
+    if (!copy?.received) throw new NotFoundError(`copy ${id} has no data in ${this.config.region}`);
+    const bucket = await this.staging();
+    const request = {
+      copyId: id,
+      bucket: bucket.name,
+      key: stagingKey(id),
+      format: importFormatOf(copy.spec.diskFormat),
+      role: this.importRole,
+      mode: this.config.importMode ?? 'image',
+      ...(copy.spec.properties?.architecture
+        ? { architecture: copy.spec.properties.architecture }
+        : {}),
+    } as const;
+    const doing = `importing ${request.key} into ${this.config.region}`;
+    const { signal } = options;
+    const imported = await this.aws(
+      doing,
+      async () => this.tasks.finish(await this.tasks.start(request), request, options),
+      signal,
+    );
+    await this.aws(`tagging ${imported.imageId}`, () =>
+      this.clients.ec2.send(
+        new CreateTagsCommand({
+          Resources: [imported.imageId, ...imported.snapshotIds],
+          Tags: tagsFor(copy.spec, id, copy.received!),
+        }),
+      ),
+    );
+    await this.aws(`removing the staging object ${request.key}`, () => bucket.remove(request.key));
+    const ami = await this.amiOf(imported.imageId);
+    if (!ami) throw new NotFoundError(`VM Import reported ${imported.imageId}, which is not there`);
+    return this.withReceived(imageInfoFromAmi(ami), id);
+  }
+
+  /**
+   * Deregisters the AMI and deletes its snapshots; for a copy id also cancels its import task and
+   * removes its staged data, whatever stage it reached.
+   */
+  async deleteImage(id: string): Promise<void> {
+    const ami = await this.amiOf(id);
+    const copyId = isAmiId(id) ? ami?.Tags?.find((tag) => tag.Key === EC2_TAGS.copyId)?.Value : id;
+    let found = false;
+    if (ami) {
+      await this.aws(`deregistering ${ami.ImageId}`, () =>
+        this.clients.ec2.send(new DeregisterImageCommand({ ImageId: ami.ImageId })),
+      );
+      for (const snapshot of snapshotsOf(ami))
+        await this.aws(`deleting snapshot ${snapshot}`, () =>
+          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
+        ).catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+        });
+      found = true;
+    }
+    if (copyId) {
+      const cancelled = await this.aws(`cancelling the import of ${copyId}`, () =>
+        this.tasks.cancel(copyId),
+      );
+      const bucket = await this.staging();
+      const removed = await this.aws(`removing the staged data of ${copyId}`, () =>
+        bucket.remove(stagingKey(copyId)),
+      );
+      this.copies.delete(copyId);
+      found ||= cancelled || removed;
+    }
+    if (!found) throw new NotFoundError(`no AMI or copy ${id} in ${this.config.region}`);
+  }
+
+  /** Sets and removes tags on the AMI and its snapshots; Glance's tag list has no EC2 meaning. */
+  async updateProperties(id: string, changes: PropertyChanges): Promise<void> {
+    const ami = await this.amiOf(id);
+    if (!ami?.ImageId) throw new NotFoundError(`no AMI for ${id} in ${this.config.region}`);
+    const resources = [ami.ImageId, ...snapshotsOf(ami)];
+    const set = Object.entries(changes.set ?? {});
+    if (set.length > 0)
+      await this.aws(`tagging ${ami.ImageId}`, () =>
+        this.clients.ec2.send(
+          new CreateTagsCommand({
+            Resources: resources,
+            Tags: set.map(([Key, Value]) => ({ Key, Value })),
+          }),
+        ),
+      );
+    if (changes.remove?.length)
+      await this.aws(`untagging ${ami.ImageId}`, () =>
+        this.clients.ec2.send(
+          new DeleteTagsCommand({
+            Resources: resources,
+            Tags: changes.remove!.map((Key) => ({ Key })),
+          }),
+        ),
+      );
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      await this.aws(`reaching EC2 in ${this.config.region}`, () =>
+        this.clients.ec2.send(new DescribeRegionsCommand({ RegionNames: [this.config.region] })),
+      );
+      const latencyMs = elapsed();
+      return {
+        ok: true,
+        latencyMs,
+        detail: `EC2 in ${this.config.region} answered in ${latencyMs} ms`,
+      };
+    } catch (error) {
+      return { ok: false, latencyMs: elapsed(), detail: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.clients.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+
+/** What the SDK clients sign with. */
+interface SigningKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/**
+ * The SDK's standard retry strategy: throttling (RequestLimitExceeded, SlowDown) and 5xx are retried
+ * with exponential backoff and jitter, up to this many attempts; what still fails goes to the job,
+ * which retries later.
+ */
+const MAX_ATTEMPTS = 6;
+
+/** Assumed-role keys are renewed this long before they expire. */
+const RENEW_MARGIN_MS = 5 * 60_000;
+
+/** The keys of a role assumed with the account's keys, renewed before they expire. */
+function assumedRole(
+  config: Ec2SiteConfig,
+  base: SigningKeys,
+  stsOptions: ConstructorParameters<typeof STSClient>[0],
+): () => Promise<SigningKeys> {
+  const sts = new STSClient({ ...stsOptions, credentials: base });
+  let current: Promise<SigningKeys> | undefined;
+  let expiresAt = 0;
+  return () => {
+    if (!current || Date.now() > expiresAt - RENEW_MARGIN_MS) {
+      current = sts
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: config.roleArn,
+            RoleSessionName: 'glint',
+            ...(config.externalId ? { ExternalId: config.externalId } : {}),
+          }),
+        )
+        .then(({ Credentials: c }) => {
+          if (!c?.AccessKeyId || !c.SecretAccessKey)
+            throw new Error(`AssumeRole of ${config.roleArn} returned no keys`);
+          expiresAt = c.Expiration?.getTime() ?? Date.now() + 15 * 60_000;
+          return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+            expiration: new Date(expiresAt),
+          };
+        });
+      current.catch(() => {
+        current = undefined;
+      });
+    }
+    return current;
+  };
+}
+
+/** The SDK clients of one region of one account: EC2, S3 and STS, with the endpoint overrides. */
+export class Ec2Clients {
+  readonly ec2: EC2Client;
+  readonly s3: S3Client;
+  readonly sts: STSClient;
+
+  constructor(config: Ec2SiteConfig, credential: Ec2Credential) {
+    const keys: SigningKeys = {
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey,
+      ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
+    };
+    const common = { region: config.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'standard' };
+    const endpoints = config.endpoints ?? {};
+    const stsOptions = { ...common, ...(endpoints.sts ? { endpoint: endpoints.sts } : {}) };
+    const credentials = config.roleArn ? assumedRole(config, keys, stsOptions) : keys;
+    this.sts = new STSClient({ ...stsOptions, credentials });
+    this.ec2 = new EC2Client({
+      ...common,
+      credentials,
+      ...(endpoints.ec2 ? { endpoint: endpoints.ec2 } : {}),
+    });
+    this.s3 = new S3Client({
+      ...common,
+      credentials,
+      // Glint sends Content-MD5 on every part itself; the SDK's own CRC checksums are not
+      // understood by every S3-compatible gateway.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
+    });
+  }
+
+  /** The EC2 endpoint the region's calls go to, for messages. */
+  ec2Endpoint(config: Ec2SiteConfig): string {
+    return config.endpoints?.ec2 ?? `https://ec2.${config.region}.amazonaws.com`;
+  }
+
+  close(): void {
+    this.ec2.destroy();
+    this.s3.destroy();
+    this.sts.destroy();
+  }
+}
