@@ -150,8 +150,10 @@ test('Project → Compute → Image Distribution holds the panel with the user�
 test('the matrix renders for that user with no second login', async () => {
   await page.fill('input.filter', run);
   await page.locator('.count', { hasText: '1 image · 2 sites' }).waitFor();
+  await cell(0).waitFor();
   expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
     'Image',
+    'Size',
     expect.stringMatching(/^cloud1\s/),
     expect.stringMatching(/^cloud2\s/),
   ]);
