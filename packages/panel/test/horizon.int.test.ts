@@ -101,9 +101,14 @@ afterAll(async () => {
 const shot = (name: string) =>
   page.screenshot({ path: join(screenshots, `horizon-${name}.png`), fullPage: true });
 
-/** The test image's cell in column `col` matching `also`; playwright's CSS pierces shadow roots. */
+/**
+ * The test image's cell in column `col` matching `also`; playwright's CSS pierces shadow roots.
+ * Inside the matrix only: Horizon's Bootstrap layout has `.row` elements around the whole panel.
+ */
 const cell = (col: number, also = '') =>
-  page.locator(`.row:has(.name:text-is("${imageName}")) .cell[data-col="${col}"]${also}`);
+  page.locator(
+    `glint-image-matrix .row:has(.name:text-is("${imageName}")) .cell[data-col="${col}"]${also}`,
+  );
 
 /** Glint's Redis keys of one kind (`session` or `token`), as CallerStore names them. */
 const callerKeys = async (kind: 'session' | 'token') =>

@@ -57,6 +57,8 @@ export class GlintImageMatrix extends LitElement {
   declare plan: Plan | null;
   declare error: string | null;
   declare busy: boolean;
+  /** The focused cell's row was drawn anew: focus its cell again once it is there. */
+  private refocusCell = false;
   /** Bumped to draw the details of the focused cell again. */
   declare detailIndex: number;
   /** The filters and order of the rows. */
@@ -150,7 +152,27 @@ export class GlintImageMatrix extends LitElement {
       this.data.columns.length,
       2,
     );
+    const root = this.renderRoot as ShadowRoot;
+    const focused = root.activeElement;
+    const cellFocused = focused?.matches('.row [data-row][data-col]') ?? false;
     drawRows(body, slots, this.draw, animate);
+    // A row read again (a new filter, a page reloaded) is a new element, and its cells may come a
+    // page read later: keep the keyboard on the grid rather than dropping it to the page.
+    if (cellFocused && (!focused!.isConnected || !focused!.closest('.row')))
+      this.refocusCell = true;
+    if (!this.refocusCell) return;
+    // Focus elsewhere (not on a fading row's cell) is the user's choice: leave it there.
+    const active = root.activeElement;
+    if (active && !active.closest('[aria-hidden="true"]')) {
+      this.refocusCell = false;
+      return;
+    }
+    const { row, col } = this.draw.focus;
+    const cell = root.querySelector<HTMLElement>(`.row [data-row="${row}"][data-col="${col}"]`);
+    if (cell) {
+      cell.focus();
+      this.refocusCell = false;
+    }
   }
 
   private readonly onScroll = () => {
@@ -167,7 +189,10 @@ export class GlintImageMatrix extends LitElement {
 
   /** Reads the rows again under other filters or another order, from the top. */
   private setQuery(change: Partial<RowQuery>) {
-    this.query = { ...this.query, ...change };
+    const query = { ...this.query, ...change };
+    // Typing a filter back to what it was reads nothing again.
+    if (JSON.stringify(query) === JSON.stringify(this.query)) return;
+    this.query = query;
     // Back to the first row, unless the focus is on the header (a sort clicked or keyed there).
     if (this.draw.focus.row !== headRow) this.draw.focus = { row: 0, col: this.draw.focus.col };
     this.draw.version++;
