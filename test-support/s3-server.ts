@@ -7,8 +7,8 @@
  * proxy per region) and removes it on close, so test files never share buckets. S3 checks that a
  * request is signed for the server's region, as AWS does; Swift's s3api serves one region per
  * proxy, so a small router in front reads the region from the SigV4 credential scope and passes
- * the request, untouched and streamed, to that region's proxy. One endpoint thus serves every
- * region, as the EC2 emulator does.
+ * the request, streamed, to that region's proxy. One endpoint thus serves every region, as the
+ * EC2 emulator does. Its access key id is AWS-shaped (`AKIA…`), as Glint's API requires.
  *
  * Clients must not use the SDK's default request checksums, which send `aws-chunked` bodies that
  * this Swift (2.30) refuses: `requestChecksumCalculation: 'WHEN_REQUIRED'` and
@@ -100,7 +100,10 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const swiftDir = join(dir, 'etc');
   await mkdir(join(dir, 'srv', device), { recursive: true });
   await mkdir(swiftDir);
-  const accessKeyId = 'glint:glint';
+  // Swift's tempauth names an S3 user `account:user`, which no AWS key id (nor Glint's API) takes:
+  // clients get an AWS-shaped key id, which the router swaps for the Swift user.
+  const swiftUser = 'glint:glint';
+  const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(16).toString('hex');
   const children: ChildProcess[] = [];
   let router: ReturnType<typeof createServer> | undefined;
@@ -212,7 +215,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
           },
           'filter:tempauth': {
             use: 'egg:swift#tempauth',
-            [`user_${accessKeyId.replace(':', '_')}`]: `${secretAccessKey} .admin`,
+            [`user_${swiftUser.replace(':', '_')}`]: `${secretAccessKey} .admin`,
           },
           'filter:copy': { use: 'egg:swift#copy' },
           'filter:slo': { use: 'egg:swift#slo' },
@@ -223,12 +226,23 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     });
     await Promise.all([...backends, ...proxies]);
 
-    // The router: the request goes, headers and body as they came, to its signing region's proxy.
+    // The router: the request goes, body as it came, to its signing region's proxy. SigV4 does
+    // not sign the key id, so putting the Swift user in its place keeps the signature valid.
     router = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const region = regionPattern.exec(req.headers.authorization ?? '')?.[1];
+      const authorization = req.headers.authorization ?? '';
+      const region = regionPattern.exec(authorization)?.[1];
       const port = proxyPorts.get(region ?? '') ?? proxyPorts.get(regions[0]!)!;
+      const headers = {
+        ...req.headers,
+        ...(authorization && {
+          authorization: authorization.replace(
+            `Credential=${accessKeyId}/`,
+            `Credential=${swiftUser}/`,
+          ),
+        }),
+      };
       const upstream = request(
-        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers },
         (reply) => {
           res.writeHead(reply.statusCode ?? 502, reply.headers);
           reply.pipe(res);

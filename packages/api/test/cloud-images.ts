@@ -1,5 +1,6 @@
 /** Images put straight on sandbox clouds (as a user would outside Glint), removed again afterwards. */
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { createAdapter, type CloudAdapter, type ImageInfo } from '@glint/cloud-adapters';
 import { passwordCredential, siteConfig, type SandboxCloud } from '../../../test-support/sandbox';
 import { randomImageStream } from '../../../test-support/random-image';
@@ -18,24 +19,39 @@ export class CloudImages {
   }
 
   /** An active private image of `size` bytes generated from `seed`; the same seed, the same content. */
-  async seed(
+  seed(
     cloud: SandboxCloud,
     name: string,
     seed: string,
     properties: Record<string, string> = {},
     size = 64 * 1024,
   ): Promise<ImageInfo> {
+    return this.upload(
+      cloud,
+      { name, diskFormat: 'raw', properties },
+      randomImageStream(size, seed),
+      size,
+    );
+  }
+
+  /** An active private image of the `size` bytes `data` gives. */
+  async upload(
+    cloud: SandboxCloud,
+    spec: { name: string; diskFormat: string; properties?: Record<string, string> },
+    data: Readable,
+    size: number,
+  ): Promise<ImageInfo> {
     const adapter = this.adapter(cloud);
     const image = await adapter.createImage({
       id: randomUUID(),
-      name,
-      diskFormat: 'raw',
+      name: spec.name,
+      diskFormat: spec.diskFormat,
       containerFormat: 'bare',
       visibility: 'private',
-      properties,
+      properties: spec.properties ?? {},
     });
     this.made.push({ adapter, id: image.id });
-    await adapter.uploadImageData(image.id, randomImageStream(size, seed), { size });
+    await adapter.uploadImageData(image.id, data, { size });
     return adapter.getImage(image.id);
   }
 

@@ -30,6 +30,7 @@ import {
 } from '../../../test-support/daemon-process';
 import { freePort } from '../../../test-support/free-port';
 import { sandboxCloud, sandboxService, withFaultCloud } from '../../../test-support/sandbox';
+import { until } from '../../../test-support/until';
 import { copyImageId } from '../src/copy-image-ids';
 
 const MiB = 1024 * 1024;
@@ -129,21 +130,6 @@ const alive = (daemon: DaemonProcess) =>
 /** What a daemon logs when it falls over: an error nothing handled, or main()'s last word. */
 const crashLines = (daemon: DaemonProcess) =>
   daemon.log.filter((line) => /glint-daemon: failed|Unhandled|uncaught|^\s+at /i.test(line));
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 120_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
 async function imagesNamed(cloud: number, name: string): Promise<ImageInfo[]> {

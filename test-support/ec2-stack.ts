@@ -1,0 +1,125 @@
+/**
+ * An emulated AWS for tests that run Glint whole: the S3 server and the EC2 emulator on loopback,
+ * one account whose keys both accept, and that account added to Glint through its API, so each
+ * enabled region becomes a site. Also what a test reads back from S3 to see what Glint left there.
+ */
+import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
+import type { FastifyInstance } from 'fastify';
+import { startEc2Emulator, type Ec2Emulator, type TaskTiming } from './ec2-emulator';
+import { startS3Server, type S3Server } from './s3-server';
+
+export interface Ec2Stack {
+  s3: S3Server;
+  ec2: Ec2Emulator;
+  /** The account's keys, as `POST /api/v1/accounts` takes them. */
+  credential: Ec2Credential;
+  /** The account's settings pointing Glint at the emulated services. */
+  settings: Ec2AccountSettings;
+  /** Where Glint stages images in `region` when the account names no bucket. */
+  stagingBucket(region: string): string;
+  /** The objects and the unfinished multipart uploads in a bucket, by key. */
+  bucketContent(region: string, bucket: string): Promise<{ objects: string[]; uploads: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function startEc2Stack(options: {
+  regions: string[];
+  taskTiming?: TaskTiming;
+}): Promise<Ec2Stack> {
+  const s3 = await startS3Server({ regions: options.regions });
+  let ec2: Ec2Emulator;
+  try {
+    ec2 = await startEc2Emulator({
+      s3,
+      // AWS has one set of keys for EC2 and S3; so does this account.
+      accounts: [
+        {
+          accessKeyId: s3.accessKeyId,
+          secretAccessKey: s3.secretAccessKey,
+          regions: options.regions,
+        },
+      ],
+      ...(options.taskTiming && { taskTiming: options.taskTiming }),
+    });
+  } catch (error) {
+    await s3.close();
+    throw error;
+  }
+  const account = ec2.accounts[0]!;
+  const clients = new Map<string, S3Client>();
+  const client = (region: string) => {
+    let s3Client = clients.get(region);
+    if (!s3Client) {
+      s3Client = new S3Client({
+        endpoint: s3.endpoint,
+        region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      clients.set(region, s3Client);
+    }
+    return s3Client;
+  };
+  return {
+    s3,
+    ec2,
+    credential: {
+      kind: 'ec2_keys',
+      accessKeyId: account.accessKeyId,
+      secretAccessKey: account.secretAccessKey,
+    },
+    settings: { endpoints: { ec2: ec2.endpoint, sts: ec2.endpoint, s3: s3.endpoint } },
+    stagingBucket: (region) => `glint-staging-${account.accountId}-${region}`,
+    async bucketContent(region, bucket) {
+      const s3Client = client(region);
+      const [listed, uploads] = await Promise.all([
+        s3Client.send(new ListObjectsV2Command({ Bucket: bucket })),
+        s3Client.send(new ListMultipartUploadsCommand({ Bucket: bucket })),
+      ]);
+      return {
+        objects: (listed.Contents ?? []).map((o) => o.Key!),
+        uploads: (uploads.Uploads ?? []).map((u) => u.Key!),
+      };
+    },
+    async close() {
+      for (const s3Client of clients.values()) s3Client.destroy();
+      await ec2.close();
+      await s3.close();
+    },
+  };
+}
+
+/** An account as `POST /api/v1/accounts` answers it. */
+export interface AddedAccount {
+  id: string;
+  regions: Array<{ region: string; siteId: string; name: string }>;
+}
+
+/** Adds the stack's account to Glint through its API, with these regions enabled. */
+export async function addEc2Account(
+  server: FastifyInstance,
+  caller: { headers: Record<string, string> },
+  stack: Ec2Stack,
+  account: { name: string; regions: string[]; settings?: Ec2AccountSettings },
+): Promise<AddedAccount> {
+  const response = await server.inject({
+    method: 'POST',
+    url: '/api/v1/accounts',
+    headers: caller.headers,
+    payload: {
+      type: 'ec2',
+      name: account.name,
+      credential: stack.credential,
+      regions: account.regions,
+      settings: { ...stack.settings, ...account.settings },
+    },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(
+      `adding EC2 account ${account.name} failed: ${response.statusCode} ${response.body}`,
+    );
+  return response.json<AddedAccount>();
+}
