@@ -16,6 +16,8 @@ export interface Ec2Stack {
   credential: Ec2Credential;
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
+  /** An S3 client of the account for `region`, to look into what Glint staged. */
+  s3Client(region: string): S3Client;
   /** Where Glint stages images in `region` when the account names no bucket. */
   stagingBucket(region: string): string;
   /** The objects and the unfinished multipart uploads in a bucket, by key. */
@@ -72,6 +74,7 @@ export async function startEc2Stack(options: {
       secretAccessKey: account.secretAccessKey,
     },
     settings: { endpoints: { ec2: ec2.endpoint, sts: ec2.endpoint, s3: s3.endpoint } },
+    s3Client: client,
     stagingBucket: (region) => `glint-staging-${account.accountId}-${region}`,
     async bucketContent(region, bucket) {
       const s3Client = client(region);

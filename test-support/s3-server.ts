@@ -21,7 +21,21 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { RateLimiter } from '../packages/cloud-adapters/src/transfer/rate-limit';
+
+/** A request the router passed on to Swift. */
+export interface S3Request {
+  method: string;
+  /** The path, e.g. `/bucket/key`. */
+  path: string;
+  query: URLSearchParams;
+  /** Swift's status; none while it has not answered, or when the client went away first. */
+  status?: number;
+  /** Whether the exchange is over: answered in full, or cut short by the client. */
+  ended: boolean;
+}
 
 export interface S3Server {
   /** `http://127.0.0.1:PORT`, for `endpoint` with `forcePathStyle: true`. */
@@ -30,6 +44,13 @@ export interface S3Server {
   secretAccessKey: string;
   /** The regions requests may be signed for; the first is the default. */
   regions: string[];
+  /** Every request that reached the server so far, in arrival order. */
+  requests(): S3Request[];
+  /**
+   * Paces request bodies from now on to `bytesPerSecond`, all requests together, as a slow link
+   * would, so that a test can stop a client in the middle of an upload; undefined lifts the limit.
+   */
+  throttleUploads(bytesPerSecond: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +128,8 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const secretAccessKey = randomBytes(16).toString('hex');
   const children: ChildProcess[] = [];
   let router: ReturnType<typeof createServer> | undefined;
+  const log: S3Request[] = [];
+  let limiter: RateLimiter | undefined;
 
   // Swift must not outlive a test run that ends without close() (a timeout, Ctrl-C).
   const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
@@ -241,19 +264,55 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
           ),
         }),
       };
+      const url = new URL(req.url ?? '/', 'http://s3');
+      const logged: S3Request = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        ended: false,
+      };
+      log.push(logged);
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers },
         (reply) => {
+          logged.status = reply.statusCode;
           res.writeHead(reply.statusCode ?? 502, reply.headers);
           reply.pipe(res);
         },
       );
       upstream.on('error', (error) => res.destroy(error));
-      req.pipe(upstream);
+      const pace = limiter;
+      const body: Readable = pace
+        ? req.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                pace.take(chunk.length).then(() => done(null, chunk), done);
+              },
+            }),
+          )
+        : req;
+      // A client gone mid-request takes its request to Swift with it, as a dropped connection would.
+      res.on('close', () => {
+        logged.ended = true;
+        if (res.writableFinished) return;
+        body.destroy();
+        upstream.destroy();
+      });
+      body.pipe(upstream);
     });
     await new Promise<void>((resolve) => router?.listen(0, '127.0.0.1', resolve));
     const { port } = router.address() as AddressInfo;
-    return { endpoint: `http://127.0.0.1:${port}`, accessKeyId, secretAccessKey, regions, close };
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      accessKeyId,
+      secretAccessKey,
+      regions,
+      requests: () => [...log],
+      throttleUploads(bytesPerSecond) {
+        limiter = bytesPerSecond ? new RateLimiter(bytesPerSecond) : undefined;
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
