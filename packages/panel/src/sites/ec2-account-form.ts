@@ -59,33 +59,33 @@ export class GlintEc2AccountForm extends FieldForm {
   protected renderFields() {
     const endpointError = endpointFields.some((field) => this.errors[field]);
     return html`${this.input('name', 'Account name', 'text', {
-      hint: 'Each region becomes a site named <account>/<region>',
-    })}
-    ${this.input('accessKeyId', 'Access key ID', 'text', { placeholder: 'AKIA…' })}
-    ${this.input('secretAccessKey', 'Secret access key', 'password', {
-      autocomplete: 'new-password',
-    })}
-    ${this.input('sessionToken', 'Session token', 'password', {
-      hint: 'Only for temporary keys',
-      autocomplete: 'new-password',
-    })}
-    ${this.input('roleArn', 'Role to assume', 'text', {
-      placeholder: 'arn:aws:iam::123456789012:role/glint',
-      hint: 'Optional: Glint then works as this role, with the keys above',
-    })}
-    ${this.input('regions', 'Regions', 'text', {
-      value: 'us-east-1',
-      hint: 'Region codes, separated by spaces or commas. Each is checked with AWS; the account’s Edit lists every region it may use',
-    })}
-    <details class="advanced" ?open=${endpointError}>
-      <summary>Advanced: endpoint overrides</summary>
-      <div class="overrides">
-        <p class="hint">For S3- and EC2-compatible clouds; leave empty for AWS.</p>
-        ${this.input('ec2', 'EC2 endpoint', 'url', { placeholder: 'https://ec2.example.org' })}
-        ${this.input('s3', 'S3 endpoint', 'url', { placeholder: 'https://s3.example.org' })}
-        ${this.input('sts', 'STS endpoint', 'url', { placeholder: 'https://sts.example.org' })}
-      </div>
-    </details>`;
+        hint: 'Each region becomes a site named <account>/<region>',
+      })}
+      ${this.input('accessKeyId', 'Access key ID', 'text', { placeholder: 'AKIA…' })}
+      ${this.input('secretAccessKey', 'Secret access key', 'password', {
+        autocomplete: 'new-password',
+      })}
+      ${this.input('sessionToken', 'Session token', 'password', {
+        hint: 'Only for temporary keys',
+        autocomplete: 'new-password',
+      })}
+      ${this.input('roleArn', 'Role to assume', 'text', {
+        placeholder: 'arn:aws:iam::123456789012:role/glint',
+        hint: 'Optional: Glint then works as this role, with the keys above',
+      })}
+      ${this.input('regions', 'Regions', 'text', {
+        value: 'us-east-1',
+        hint: 'Region codes, separated by spaces or commas. Each is checked with AWS; the account’s Edit lists every region it may use',
+      })}
+      <details class="advanced" ?open=${endpointError}>
+        <summary>Advanced: endpoint overrides</summary>
+        <div class="overrides">
+          <p class="hint">For S3- and EC2-compatible clouds; leave empty for AWS.</p>
+          ${this.input('ec2', 'EC2 endpoint', 'url', { placeholder: 'https://ec2.example.org' })}
+          ${this.input('s3', 'S3 endpoint', 'url', { placeholder: 'https://s3.example.org' })}
+          ${this.input('sts', 'STS endpoint', 'url', { placeholder: 'https://sts.example.org' })}
+        </div>
+      </details>`;
   }
 
   static override styles: CSSResultGroup = [

@@ -265,12 +265,14 @@ export class GlintSitesView extends LiveView {
         this.removing === site.id && !site.account
           ? html`<tr class="confirm">
               <td colspan="8" role="alert">
-                Remove <b>${site.name}</b> with its credential, inventory and desired state? The
-                images on the cloud stay; the job history stays.
-                <button class="confirm-remove danger" @click=${() => this.removeSite(site)}>
-                  Remove ${site.name}
-                </button>
-                <button @click=${() => (this.removing = null)}>Keep it</button>
+                <div class="confirm-text">
+                  Remove <b>${site.name}</b> with its credential, inventory and desired state? The
+                  images on the cloud stay; the job history stays.
+                  <button class="confirm-remove danger" @click=${() => this.removeSite(site)}>
+                    Remove ${site.name}
+                  </button>
+                  <button @click=${() => (this.removing = null)}>Keep it</button>
+                </div>
               </td>
             </tr>`
           : nothing
@@ -283,21 +285,23 @@ export class GlintSitesView extends LiveView {
     const regions = this.regionsOf(site);
     return html`<tr class="confirm">
       <td colspan="8" role="alert">
-        <b>${site.name}</b> is a region of the EC2 account <b>${account.name}</b>. Remove the account
-        with its ${regions.length === 1 ? 'region' : `${regions.length} regions`}
-        (${regions.map((s) => s.config.region).join(', ')}), their inventory and desired state?
-        The AMIs in AWS stay; the job history stays.
-        <button class="confirm-remove danger" @click=${() => this.removeAccount(site)}>
-          Remove account ${account.name}
-        </button>
-        ${
-          regions.length > 1
-            ? html`<button class="disable-region" @click=${() => this.disableRegion(site)}>
-                Disable only ${site.config.region}
-              </button>`
-            : nothing
-        }
-        <button @click=${() => (this.removing = null)}>Keep it</button>
+        <div class="confirm-text">
+          <b>${site.name}</b> is a region of the EC2 account <b>${account.name}</b>. Remove the
+          account with its ${regions.length === 1 ? 'region' : `${regions.length} regions`}
+          (${regions.map((s) => s.config.region).join(', ')}), their inventory and desired state?
+          The AMIs in AWS stay; the job history stays.
+          <button class="confirm-remove danger" @click=${() => this.removeAccount(site)}>
+            Remove account ${account.name}
+          </button>
+          ${
+            regions.length > 1
+              ? html`<button class="disable-region" @click=${() => this.disableRegion(site)}>
+                  Disable only ${site.config.region}
+                </button>`
+              : nothing
+          }
+          <button @click=${() => (this.removing = null)}>Keep it</button>
+        </div>
       </td>
     </tr>`;
   }
@@ -383,6 +387,11 @@ export class GlintSitesView extends LiveView {
       }
       tr.confirm button {
         margin-left: 8px;
+      }
+      /* No width of its own, so its long line never squeezes the sites' columns. */
+      .confirm-text {
+        width: 0;
+        min-width: 100%;
       }
     `,
   ];
