@@ -38,10 +38,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
-  [cloud, env] = await Promise.all([
-    startEc2Cloud(),
-    testEnvironment(),
-  ]);
+  [cloud, env] = await Promise.all([startEc2Cloud(), testEnvironment()]);
   server = await env.start();
   user = await login(server);
   await addSandboxSites(server, user, { sandbox: 1 });
@@ -167,9 +164,11 @@ test('the matrix shows the two EC2 region columns beside the OpenStack site', as
   const cell = (col: number) =>
     page.locator(`.row:has(.name:text-is("${run}-image")) .cell[data-col="${col}"]`);
   await cell(2).waitFor();
-  expect(
-    await Promise.all([0, 1, 2].map((col) => cell(col).getAttribute('data-state'))),
-  ).toEqual(['missing', 'missing', 'unmanaged']);
+  expect(await Promise.all([0, 1, 2].map((col) => cell(col).getAttribute('data-state')))).toEqual([
+    'missing',
+    'missing',
+    'unmanaged',
+  ]);
   await page.waitForTimeout(400);
   await shot('ec2-matrix');
   expect(pageErrors).toEqual([]);
