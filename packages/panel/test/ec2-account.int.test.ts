@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CloudImages } from '../../api/test/cloud-images';
 import {
   addSandboxSites,
@@ -23,6 +23,7 @@ import {
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { startEc2Cloud, type Ec2Cloud } from '../../../test-support/ec2-cloud';
 import { sandboxCloud } from '../../../test-support/sandbox';
+import { launchChromium, loggedInPage } from './browser-page';
 
 const run = `panel-ec2-${randomBytes(4).toString('hex')}`;
 const screenshots = join(__dirname, '../../../test-output/panel');
@@ -50,20 +51,8 @@ beforeAll(async () => {
     () => {},
   );
   await server.inject({ method: 'POST', url: '/api/v1/sites/refresh', headers: user.headers });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  // The demo user's session from the API login: the page reads its CSRF token itself.
-  await context.addCookies(
-    user.cookie.split('; ').map((pair) => {
-      const [name, ...value] = pair.split('=');
-      return { name: name!, value: value.join('='), url: base };
-    }),
-  );
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  browser = await launchChromium();
+  page = await loggedInPage(browser, base, user.cookie, { width: 1100, height: 900 }, pageErrors);
   await page.goto(base);
 }, 240_000);
 
