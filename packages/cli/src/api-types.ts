@@ -19,10 +19,33 @@ export interface Site {
   config: Record<string, unknown> & { region?: string; authUrl?: string };
   selfHeal: string;
   inventoriedAt: string | null;
-  credential: { kind: string; username?: string; validatedAt: string } | null;
+  credential: {
+    kind: string;
+    username?: string;
+    accessKeyId?: string;
+    validatedAt: string;
+  } | null;
+  /** The EC2 account the site is a region of. */
+  account: { id: string; name: string } | null;
   createdAt: string;
   updatedAt: string;
   warnings?: string[];
+}
+
+/** An EC2 account: its settings (never the keys) and its enabled regions, each a site. */
+export interface Account {
+  id: string;
+  type: 'ec2';
+  name: string;
+  settings: Record<string, unknown>;
+  regions: { region: string; siteId: string; name: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An account with every region AWS lists for it, asked live. */
+export interface AccountDetail extends Account {
+  availableRegions: { region: string; optInStatus: string; usable: boolean; enabled: boolean }[];
 }
 
 export interface SiteHealth {

@@ -21,7 +21,7 @@ import {
 } from '../../../test-support/daemon-process';
 import { randomImageStream } from '../../../test-support/random-image';
 import { sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
-import { bundleGlint, runGlint, startGlint, type GlintResult } from './glint-process';
+import { bundleGlint, openstackEnv, runGlint, startGlint, type GlintResult } from './glint-process';
 
 const run = `cli-${randomBytes(4).toString('hex')}`;
 const imageName = `${run}-base`;
@@ -37,23 +37,6 @@ let daemonScript: string;
 let daemon: DaemonProcess | undefined;
 /** Every --json run, to check that each printed exactly one JSON document. */
 const jsonRuns: { args: string[]; result: GlintResult }[] = [];
-
-/** The environment of a shell that sourced cloud1's openrc for the demo user. */
-function openstackEnv(
-  cloud: SandboxCloud = sandboxCloud(1),
-  password?: string,
-): Record<string, string> {
-  const u = cloud.users.demo;
-  return {
-    OS_AUTH_URL: cloud.authUrl,
-    OS_USERNAME: u.username,
-    OS_PASSWORD: password ?? u.password,
-    OS_PROJECT_NAME: u.projectName,
-    OS_USER_DOMAIN_NAME: u.userDomainName,
-    OS_PROJECT_DOMAIN_NAME: u.projectDomainName,
-    OS_IDENTITY_API_VERSION: '3',
-  };
-}
 
 function glintEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { HOME: dir, GLINT_CONFIG_DIR: join(dir, 'config'), GLINT_API_URL: apiUrl, ...extra };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -61,4 +62,21 @@ export function runGlint(
   input?: string,
 ): Promise<GlintResult> {
   return startGlint(script, args, env, input).exited;
+}
+
+/** The environment of a shell that sourced cloud1's openrc for the demo user. */
+export function openstackEnv(
+  cloud: SandboxCloud = sandboxCloud(1),
+  password?: string,
+): Record<string, string> {
+  const u = cloud.users.demo;
+  return {
+    OS_AUTH_URL: cloud.authUrl,
+    OS_USERNAME: u.username,
+    OS_PASSWORD: password ?? u.password,
+    OS_PROJECT_NAME: u.projectName,
+    OS_USER_DOMAIN_NAME: u.userDomainName,
+    OS_PROJECT_DOMAIN_NAME: u.projectDomainName,
+    OS_IDENTITY_API_VERSION: '3',
+  };
 }

@@ -109,10 +109,32 @@ export interface Site {
     userId?: string;
     id?: string;
     name?: string;
+    accessKeyId?: string;
     validatedAt: string;
   } | null;
+  /** The EC2 account the site is a region of. */
+  account: { id: string; name: string } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An EC2 account: its keys' settings (never the keys) and its enabled regions, each a site. */
+export interface Account {
+  id: string;
+  type: 'ec2';
+  name: string;
+  settings: {
+    roleArn?: string;
+    endpoints?: { ec2?: string; s3?: string; sts?: string };
+  } & Record<string, unknown>;
+  regions: { region: string; siteId: string; name: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An account with every region AWS lists for it, asked live. */
+export interface AccountDetail extends Account {
+  availableRegions: { region: string; optInStatus: string; usable: boolean; enabled: boolean }[];
 }
 
 export interface SiteHealth {

@@ -12,9 +12,11 @@ import { GlintImageMatrix } from './matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend';
 import { GlintPlanReview } from './matrix/plan-review';
 import { GlintPanel } from './panel';
+import { GlintAccountEdit } from './sites/account-edit';
 import { GlintAddSite } from './sites/add-site';
 import { GlintAppCredentialForm } from './sites/app-credential-form';
 import { GlintCloudsYamlForm } from './sites/clouds-yaml-form';
+import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
 import { GlintSiteEdit } from './sites/site-edit';
 import { GlintSitesView } from './sites/sites-view';
@@ -30,7 +32,9 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-openrc-form': GlintOpenrcForm,
   'glint-clouds-yaml-form': GlintCloudsYamlForm,
   'glint-app-credential-form': GlintAppCredentialForm,
+  'glint-ec2-account-form': GlintEc2AccountForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-account-edit': GlintAccountEdit,
   'glint-jobs-view': GlintJobsView,
   'glint-images-view': GlintImagesView,
   'glint-image-upload': GlintImageUpload,
@@ -42,9 +46,11 @@ for (const [name, element] of Object.entries(elements))
   if (!customElements.get(name)) customElements.define(name, element);
 
 export {
+  GlintAccountEdit,
   GlintAddSite,
   GlintAppCredentialForm,
   GlintCloudsYamlForm,
+  GlintEc2AccountForm,
   GlintImageDetails,
   GlintImageImport,
   GlintImageMatrix,

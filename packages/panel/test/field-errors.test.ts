@@ -19,9 +19,11 @@ test('schema complaints go to the field their path or missing property names; ot
     { where: 'body/name', problem: 'must NOT have fewer than 1 characters' },
     { where: 'body', problem: "must have required property 'password'" },
     { where: 'body/config/authUrl', problem: 'must match format "uri"' },
+    { where: 'body/openrc/0', problem: 'must match pattern "^[a-z]+$"' },
   ]);
   expect(fieldErrors(error, fields, codes)).toEqual({
     name: 'must NOT have fewer than 1 characters',
+    openrc: 'must match pattern "^[a-z]+$"',
     password: "must have required property 'password'",
     '': 'body/config/authUrl must match format "uri"',
   });

@@ -8,8 +8,9 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { login, testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import { launchChromium, loggedInPage } from './browser-page';
 
 const screenshots = join(__dirname, '../../../test-output/panel');
 const imageCount = 150;
@@ -59,19 +60,14 @@ beforeAll(async () => {
   await seed(user!.id);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await context.addCookies(
-    session.cookie.split('; ').map((pair) => {
-      const at = pair.indexOf('=');
-      return { name: pair.slice(0, at), value: pair.slice(at + 1), url: base };
-    }),
+  browser = await launchChromium();
+  page = await loggedInPage(
+    browser,
+    base,
+    session.cookie,
+    { width: 1100, height: 800 },
+    pageErrors,
   );
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(base);
   await page.locator('.count', { hasText: `${imageCount + 1} images · 3 sites` }).waitFor();
 });

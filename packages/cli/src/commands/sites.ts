@@ -1,22 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigFileError, parseOpenrc } from '@glint/cloud-adapters';
-import type { Site, SiteHealth } from '../api-types';
+import type { ApiClient } from '../api-client';
+import type { Account, AccountDetail, Site, SiteHealth } from '../api-types';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError, UsageError } from '../errors';
 import { cloudFromFiles, findCloudsFiles, readCaBundle } from '../openstack-config';
 import { readStdin, promptSecret } from '../prompt';
+import {
+  ec2AccountBody,
+  findAccount,
+  listAccounts,
+  regionsOf,
+  type Ec2Options,
+} from '../ec2-account';
 import { findSite, listSites } from '../resolve';
 import { renderFields, renderTable } from '../table';
 
-interface AddOptions {
+interface AddOptions extends Ec2Options {
   openrc?: string;
   osCloud?: string;
   ec2?: boolean;
   passwordStdin?: boolean;
-  accessKeyId?: string;
-  region?: string[];
 }
 
 export function siteCommands(program: Command): void {
@@ -33,8 +39,9 @@ export function siteCommands(program: Command): void {
       .description(
         'Add a site. Glint logs in to it once before storing anything; the credential is kept encrypted. ' +
           'From an openrc file (the password from the file, --password-stdin, or a prompt), a clouds.yaml ' +
-          'entry, or an EC2 account (keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, ' +
-          'or --access-key-id with the secret on stdin).',
+          'entry, or an EC2 account, whose regions each become a site named <name>/<region> (keys from ' +
+          'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or --access-key-id with the secret ' +
+          'on stdin or asked for without echo).',
       )
       .argument('<name>', 'the name to give the site, unique among yours')
       .addOption(
@@ -52,13 +59,22 @@ export function siteCommands(program: Command): void {
       .option('--ec2', 'an Amazon EC2 account')
       .option('--password-stdin', 'read the password or secret from stdin')
       .option('--access-key-id <id>', 'EC2: the access key id (default: AWS_ACCESS_KEY_ID)')
-      .option('--region <region>', 'EC2: a region to use (repeatable, or comma-separated)', collect)
+      .option(
+        '--region <region>',
+        'EC2: a region to enable (repeatable, or comma-separated; default us-east-1)',
+        collect,
+      )
+      .option('--role-arn <arn>', 'EC2: a role to assume with the keys')
+      .option('--ec2-endpoint <url>', 'EC2: an EC2-compatible endpoint instead of AWS’s')
+      .option('--s3-endpoint <url>', 'EC2: an S3-compatible endpoint instead of AWS’s')
+      .option('--sts-endpoint <url>', 'EC2: an STS endpoint instead of AWS’s')
       .action(action(addSite)),
     [
       'glint site add east --openrc east-openrc.sh',
       'printf %s "$PASSWORD" | glint site add east --openrc east-openrc.sh --password-stdin',
       'glint site add west --os-cloud west',
-      'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… glint site add aws --ec2 --region eu-west-1,us-east-1',
+      'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… glint site add aws --ec2 --region eu-west-1 --region us-east-1',
+      'glint site add aws --ec2 --access-key-id AKIA… --role-arn arn:aws:iam::123456789012:role/glint',
     ],
   );
 
@@ -79,7 +95,7 @@ export function siteCommands(program: Command): void {
                     s.name,
                     s.type,
                     s.config.region,
-                    s.credential?.username,
+                    s.credential?.username ?? s.credential?.accessKeyId,
                     s.inventoriedAt,
                     s.id,
                   ]),
@@ -93,13 +109,20 @@ export function siteCommands(program: Command): void {
   examples(
     site
       .command('show')
-      .description("One site's settings, and a live check of its credential.")
-      .argument('<site>', 'name or id')
+      .description(
+        "One site's settings, and a live check of its credential; or an EC2 account's, with every region AWS lists for it.",
+      )
+      .argument('<site>', 'name or id of a site or an EC2 account')
       .option('--no-check', 'skip the live check')
       .action(
         action(async (ctx: Context, ref: string, options: { check: boolean }) => {
           const client = await ctx.client();
-          const found = findSite(await listSites(client), ref);
+          const sites = await listSites(client);
+          const account = isSite(sites, ref)
+            ? undefined
+            : findAccount(await listAccounts(client), ref);
+          if (account) return showAccount(ctx, client, account);
+          const found = findSite(sites, ref);
           const health = options.check
             ? await client.get<SiteHealth>(`/sites/${found.id}/health`)
             : undefined;
@@ -115,9 +138,10 @@ export function siteCommands(program: Command): void {
               [
                 'credential',
                 found.credential
-                  ? `${found.credential.kind} ${found.credential.username ?? ''}`.trim()
+                  ? `${found.credential.kind} ${found.credential.username ?? found.credential.accessKeyId ?? ''}`.trim()
                   : null,
               ],
+              ['account', found.account?.name],
               ['self-heal', found.selfHeal],
               ['inventoried', found.inventoriedAt],
               ['added', found.createdAt],
@@ -133,7 +157,7 @@ export function siteCommands(program: Command): void {
           );
         }),
       ),
-    ['glint site show east', 'glint site show east --no-check --json'],
+    ['glint site show east', 'glint site show east --no-check --json', 'glint site show aws'],
   );
 
   examples(
@@ -142,21 +166,18 @@ export function siteCommands(program: Command): void {
       .alias('remove')
       .summary('Remove sites')
       .description(
-        'Remove sites with their credentials and desired state (the images on them stay; job history stays).',
+        'Remove sites with their credentials and desired state (the images on them stay; job history stays). ' +
+          'An EC2 account’s name removes the account with all its regions’ sites; one region’s site ' +
+          '(<account>/<region>) disables that region.',
       )
-      .argument('<site...>', 'names or ids')
-      .action(
-        action(async (ctx: Context, refs: string[]) => {
-          const client = await ctx.client();
-          const sites = await listSites(client);
-          const removed = refs.map((ref) => findSite(sites, ref));
-          for (const s of removed) await client.request('DELETE', `/sites/${s.id}`);
-          ctx.result({ removed: removed.map((s) => ({ id: s.id, name: s.name })) }, () =>
-            removed.map((s) => `Removed site ${s.name}.`).join('\n'),
-          );
-        }),
-      ),
-    ['glint site rm east', 'glint site rm east west'],
+      .argument('<site...>', 'names or ids of sites or EC2 accounts')
+      .action(action(removeSites)),
+    [
+      'glint site rm east',
+      'glint site rm east west',
+      'glint site rm aws',
+      'glint site rm aws/eu-west-1',
+    ],
   );
 
   examples(
@@ -227,9 +248,15 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
       },
     });
   } else if (options.ec2) {
-    created = await client.request<Site>('POST', '/accounts', {
-      json: await ec2Account(name, options),
+    const account = await client.request<Account>('POST', '/accounts', {
+      json: await ec2AccountBody(name, options),
     });
+    ctx.result(
+      account,
+      () =>
+        `Added EC2 account ${account.name} (id ${account.id}); its regions are sites: ${account.regions.map((r) => r.name).join(', ')}.`,
+    );
+    return;
   } else {
     throw new UsageError('say where the site is: --openrc FILE, --os-cloud NAME or --ec2');
   }
@@ -263,28 +290,71 @@ async function missingSecret(options: AddOptions, file: string): Promise<string 
   return undefined;
 }
 
-async function ec2Account(name: string, options: AddOptions) {
-  const accessKeyId = options.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID;
-  if (!accessKeyId)
-    throw new UsageError('--ec2 needs an access key id: --access-key-id ID or AWS_ACCESS_KEY_ID');
-  const secretAccessKey = options.passwordStdin
-    ? await readStdin()
-    : process.env.AWS_SECRET_ACCESS_KEY;
-  if (!secretAccessKey) {
-    throw new UsageError(
-      '--ec2 needs the secret access key: pipe it with --password-stdin, or set AWS_SECRET_ACCESS_KEY',
-    );
+/** Whether `ref` names a site (a site's name wins over an account's, as it is the more precise). */
+const isSite = (sites: Site[], ref: string) =>
+  sites.some((s) => s.id === ref.toLowerCase() || s.name.toLowerCase() === ref.toLowerCase());
+
+async function showAccount(ctx: Context, client: ApiClient, account: Account): Promise<void> {
+  const detail = await client.get<AccountDetail>(`/accounts/${account.id}`);
+  const regions = (wanted: (r: AccountDetail['availableRegions'][number]) => boolean) =>
+    detail.availableRegions
+      .filter(wanted)
+      .map((r) => r.region)
+      .join(', ');
+  ctx.result(detail, () =>
+    renderFields([
+      ['name', detail.name],
+      ['id', detail.id],
+      ['type', 'ec2 account'],
+      ['sites', detail.regions.map((r) => r.name).join(', ')],
+      ['enabled', regionsOf(detail)],
+      ['may enable', regions((r) => r.usable && !r.enabled)],
+      ['not opted in', regions((r) => !r.usable)],
+      ...Object.entries(detail.settings).map(([key, value]): [string, string] => [
+        key,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+      ['added', detail.createdAt],
+    ]),
+  );
+}
+
+/** Sites, EC2 accounts (with their regions' sites), or single EC2 regions, by name or id. */
+async function removeSites(ctx: Context, refs: string[]): Promise<void> {
+  const client = await ctx.client();
+  const [sites, accounts] = await Promise.all([listSites(client), listAccounts(client)]);
+  const removed: { id: string; name: string }[] = [];
+  const said: string[] = [];
+  for (const ref of refs) {
+    const account = isSite(sites, ref) ? undefined : findAccount(accounts, ref);
+    if (account) {
+      await client.request('DELETE', `/accounts/${account.id}`);
+      removed.push(...account.regions.map((r) => ({ id: r.siteId, name: r.name })));
+      said.push(
+        `Removed EC2 account ${account.name} with its sites ${account.regions.map((r) => r.name).join(', ')}.`,
+      );
+      continue;
+    }
+    const site = findSite(sites, ref);
+    const owner = site.account && accounts.find((a) => a.id === site.account!.id);
+    if (owner) {
+      const regions = owner.regions.filter((r) => r.siteId !== site.id);
+      if (regions.length === 0)
+        throw new CliError(
+          `${site.name} is the last region of the EC2 account ${owner.name}: remove the account with glint site rm ${owner.name}`,
+        );
+      await client.request('PATCH', `/accounts/${owner.id}`, {
+        json: { regions: regions.map((r) => r.region) },
+      });
+      owner.regions = regions;
+      said.push(
+        `Disabled region ${site.config.region} of EC2 account ${owner.name} (site ${site.name} removed).`,
+      );
+    } else {
+      await client.request('DELETE', `/sites/${site.id}`);
+      said.push(`Removed site ${site.name}.`);
+    }
+    removed.push({ id: site.id, name: site.name });
   }
-  const sessionToken = process.env.AWS_SESSION_TOKEN;
-  return {
-    type: 'ec2',
-    name,
-    credential: {
-      kind: 'ec2_keys',
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-    },
-    ...(options.region?.length ? { regions: options.region } : {}),
-  };
+  ctx.result({ removed }, () => said.join('\n'));
 }

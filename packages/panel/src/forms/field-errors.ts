@@ -17,10 +17,19 @@ interface SchemaProblem {
   problem: string;
 }
 
-/** The field a schema complaint concerns: the last part of its path, or the missing property. */
-function fieldOf({ where, problem }: SchemaProblem): string {
+/**
+ * The field a schema complaint concerns: the missing property, or the last part of its path that is
+ * a field of the form (`body/regions/1` concerns `regions`), else none.
+ */
+function fieldOf({ where, problem }: SchemaProblem, fields: readonly string[]): string {
   const missing = /required property '([^']+)'/.exec(problem);
-  return missing ? missing[1]! : (where.split('/').pop() ?? '');
+  if (missing) return missing[1]!;
+  return (
+    where
+      .split('/')
+      .reverse()
+      .find((part) => fields.includes(part)) ?? ''
+  );
 }
 
 function add(errors: FieldErrors, field: string, message: string) {
@@ -36,7 +45,7 @@ export function fieldErrors(
   const errors: FieldErrors = {};
   if (error.code === 'invalid_request' && Array.isArray(error.details)) {
     for (const problem of error.details as SchemaProblem[]) {
-      const field = fieldOf(problem);
+      const field = fieldOf(problem, fields);
       if (fields.includes(field)) add(errors, field, problem.problem);
       else add(errors, '', `${problem.where} ${problem.problem}`);
     }

@@ -41,6 +41,11 @@ export const formStyles = [
       border-color: #b91c1c;
       outline-color: #b91c1c;
     }
+    .choices {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 14px;
+    }
     .hint {
       color: #6b7280;
       font-size: 12px;

@@ -67,11 +67,6 @@ export abstract class ImageForm extends FieldForm {
   static override styles: CSSResultGroup = [
     formStyles,
     css`
-      .choices {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 4px 14px;
-      }
       .outcome {
         margin: 0;
         color: #166534;

@@ -26,9 +26,17 @@ export const addSiteMethods: {
     form: (client) =>
       html`<glint-app-credential-form .client=${client}></glint-app-credential-form>`,
   },
+  {
+    id: 'ec2',
+    label: 'EC2 account',
+    form: (client) => html`<glint-ec2-account-form .client=${client}></glint-ec2-account-form>`,
+  },
 ];
 
-/** Add a site: pick a way, fill in its form. The form's `site-added` bubbles through. */
+/**
+ * Add a site: pick a way, fill in its form. The form's `site-added` (or an EC2 account form's
+ * `account-added`) bubbles through.
+ */
 export class GlintAddSite extends LitElement {
   static override properties = {
     client: { attribute: false },

@@ -99,12 +99,16 @@ export class GlintSiteEdit extends FieldForm {
   }
 
   protected override renderExtraActions() {
-    return html`<button
-      type="button"
-      @click=${() =>
-        this.dispatchEvent(new Event('edit-cancelled', { bubbles: true, composed: true }))}
-    >
-      Cancel
-    </button>`;
+    return cancelButton(this);
   }
+}
+
+/** An edit form's Cancel: fires `edit-cancelled` from `form`. */
+export function cancelButton(form: HTMLElement): TemplateResult {
+  return html`<button
+    type="button"
+    @click=${() => form.dispatchEvent(new Event('edit-cancelled', { bubbles: true, composed: true }))}
+  >
+    Cancel
+  </button>`;
 }

@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Site, SiteHealth } from '../api-types';
+import type { Account, GlintEvent, Site, SiteHealth } from '../api-types';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { failureText } from '../view-failure';
@@ -15,6 +15,10 @@ function loginOf(site: Site): string {
   if (!credential) return 'no credential';
   if (credential.kind === 'application_credential')
     return `app credential ${credential.name ?? credential.id ?? ''}`;
+  if (credential.kind === 'ec2_keys') {
+    const role = site.config.roleArn;
+    return `keys ${credential.accessKeyId ?? ''}${typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : ''}`;
+  }
   return credential.username ?? credential.userId ?? credential.kind;
 }
 
@@ -24,7 +28,8 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'ne
  * The Sites view: the caller's sites with their health (a live login each), adding, editing and
  * removing them. An inventory's `cells` event re-reads the list (its time changes); adding or
  * removing a site tells the other views through the shared event target, and queues the new
- * site's inventory.
+ * site's inventory. An EC2 region's site is its account's: editing or removing it edits or removes
+ * the account (or disables just that region).
  */
 export class GlintSitesView extends LiveView {
   static override properties = {
@@ -101,19 +106,49 @@ export class GlintSitesView extends LiveView {
     }
   }
 
+  /** New sites: their health checked, the other views told, their first inventories queued. */
+  private async sitesArrived(ids: string[]) {
+    this.checkHealth(ids);
+    this.announce(ids);
+    try {
+      for (const id of ids) await this.client.post(`/sites/${id}/refresh`);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   private async siteAdded(event: CustomEvent<Site & { warnings?: string[] }>) {
     const site = event.detail;
     this.sites = [...(this.sites ?? []), site].sort((a, b) => a.name.localeCompare(b.name));
     this.adding = false;
     const warnings = site.warnings?.length ? ` Notes on the file: ${site.warnings.join('; ')}` : '';
     this.notice = `Added ${site.name}; its inventory is queued.${warnings}`;
-    this.checkHealth([site.id]);
-    this.announce([site.id]);
-    try {
-      await this.client.post(`/sites/${site.id}/refresh`);
-    } catch (error) {
-      this.fail(error);
-    }
+    await this.sitesArrived([site.id]);
+  }
+
+  private async accountAdded(event: CustomEvent<Account>) {
+    const account = event.detail;
+    this.adding = false;
+    this.notice = `Added the EC2 account ${account.name} with ${regionWords(account)}; their inventories are queued.`;
+    await this.load();
+    await this.sitesArrived(account.regions.map((r) => r.siteId));
+  }
+
+  private async accountChanged(event: CustomEvent<Account | null>) {
+    const account = event.detail;
+    this.editing = null;
+    if (!account) return;
+    const before = new Set((this.sites ?? []).map((s) => s.id));
+    const gone = (this.sites ?? []).filter(
+      (s) => s.account?.id === account.id && !account.regions.some((r) => r.siteId === s.id),
+    );
+    this.notice = `Saved ${account.name}: ${regionWords(account)}.`;
+    await this.load();
+    this.announce(gone.map((s) => s.id));
+    await this.sitesArrived(
+      account.regions.filter((r) => !before.has(r.siteId)).map((r) => r.siteId),
+    );
+    this.checkHealth(account.regions.filter((r) => before.has(r.siteId)).map((r) => r.siteId));
   }
 
   private siteChanged(event: CustomEvent<Site>) {
@@ -137,6 +172,42 @@ export class GlintSitesView extends LiveView {
     }
   }
 
+  /** The sites of the account `site` is a region of. */
+  private regionsOf(site: Site): Site[] {
+    return (this.sites ?? []).filter((s) => s.account && s.account.id === site.account?.id);
+  }
+
+  private async removeAccount(site: Site) {
+    const account = site.account!;
+    try {
+      await this.client.delete(`/accounts/${account.id}`);
+      const removed = this.regionsOf(site).map((s) => s.id);
+      this.sites = (this.sites ?? []).filter((s) => !removed.includes(s.id));
+      this.removing = null;
+      this.notice = `Removed the EC2 account ${account.name} and its regions. Its AMIs in AWS stay.`;
+      this.announce(removed);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Disables one region of an account: the account keeps the others. */
+  private async disableRegion(site: Site) {
+    const account = site.account!;
+    const regions = this.regionsOf(site)
+      .filter((s) => s.id !== site.id)
+      .map((s) => s.config.region);
+    try {
+      await this.client.patch(`/accounts/${account.id}`, { regions });
+      this.sites = (this.sites ?? []).filter((s) => s.id !== site.id);
+      this.removing = null;
+      this.notice = `Disabled ${site.config.region} of ${account.name}. Its AMIs in AWS stay.`;
+      this.announce([site.id]);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   private renderHealth(site: Site) {
     const health = this.health[site.id];
     if (!health || health === 'checking') return html`<span class="health">checking…</span>`;
@@ -150,6 +221,18 @@ export class GlintSitesView extends LiveView {
   }
 
   private renderRow(site: Site) {
+    if (this.editing === site.id && site.account)
+      return html`<tr class="editing">
+        <td colspan="8">
+          <glint-account-edit
+            .client=${this.client}
+            .account=${site.account}
+            .accessKeyId=${site.credential?.accessKeyId ?? ''}
+            @account-changed=${this.accountChanged}
+            @edit-cancelled=${() => (this.editing = null)}
+          ></glint-account-edit>
+        </td>
+      </tr>`;
     if (this.editing === site.id)
       return html`<tr class="editing">
         <td colspan="8">
@@ -163,7 +246,10 @@ export class GlintSitesView extends LiveView {
       </tr>`;
     return html`<tr data-site=${site.name}>
         <th scope="row">${site.name}</th>
-        <td>${site.type}</td>
+        <td>
+          ${site.type}
+          ${site.account ? html`<small class="account">account ${site.account.name}</small>` : nothing}
+        </td>
         <td>${site.config.region ?? '—'}</td>
         <td>${loginOf(site)}</td>
         <td>${when(site.inventoriedAt)}</td>
@@ -174,20 +260,50 @@ export class GlintSitesView extends LiveView {
           <button class="remove" @click=${() => (this.removing = site.id)}>Remove</button>
         </td>
       </tr>
+      ${this.removing === site.id && site.account ? this.renderRemoveAccount(site) : nothing}
       ${
-        this.removing === site.id
+        this.removing === site.id && !site.account
           ? html`<tr class="confirm">
               <td colspan="8" role="alert">
-                Remove <b>${site.name}</b> with its credential, inventory and desired state? The
-                images on the cloud stay; the job history stays.
-                <button class="confirm-remove danger" @click=${() => this.removeSite(site)}>
-                  Remove ${site.name}
-                </button>
-                <button @click=${() => (this.removing = null)}>Keep it</button>
+                <div class="confirm-text">
+                  Remove <b>${site.name}</b> with its credential, inventory and desired state? The
+                  images on the cloud stay; the job history stays.
+                  <button class="confirm-remove danger" @click=${() => this.removeSite(site)}>
+                    Remove ${site.name}
+                  </button>
+                  <button @click=${() => (this.removing = null)}>Keep it</button>
+                </div>
               </td>
             </tr>`
           : nothing
       }`;
+  }
+
+  /** Removing a region's site: the whole account, or only this region while others stay. */
+  private renderRemoveAccount(site: Site) {
+    const account = site.account!;
+    const regions = this.regionsOf(site);
+    return html`<tr class="confirm">
+      <td colspan="8" role="alert">
+        <div class="confirm-text">
+          <b>${site.name}</b> is a region of the EC2 account <b>${account.name}</b>. Remove the
+          account with its ${regions.length === 1 ? 'region' : `${regions.length} regions`}
+          (${regions.map((s) => s.config.region).join(', ')}), their inventory and desired state?
+          The AMIs in AWS stay; the job history stays.
+          <button class="confirm-remove danger" @click=${() => this.removeAccount(site)}>
+            Remove account ${account.name}
+          </button>
+          ${
+            regions.length > 1
+              ? html`<button class="disable-region" @click=${() => this.disableRegion(site)}>
+                  Disable only ${site.config.region}
+                </button>`
+              : nothing
+          }
+          <button @click=${() => (this.removing = null)}>Keep it</button>
+        </div>
+      </td>
+    </tr>`;
   }
 
   override render() {
@@ -206,6 +322,7 @@ export class GlintSitesView extends LiveView {
           ? html`<glint-add-site
               .client=${this.client}
               @site-added=${this.siteAdded}
+              @account-added=${this.accountAdded}
             ></glint-add-site>`
           : nothing
       }
@@ -236,8 +353,16 @@ export class GlintSitesView extends LiveView {
       h2 {
         margin-right: auto;
       }
+      thead th,
+      tbody th {
+        white-space: nowrap;
+      }
       tbody th {
         font-weight: 600;
+      }
+      small.account {
+        display: block;
+        color: #4b5563;
       }
       td.actions {
         white-space: nowrap;
@@ -263,6 +388,15 @@ export class GlintSitesView extends LiveView {
       tr.confirm button {
         margin-left: 8px;
       }
+      /* No width of its own, so its long line never squeezes the sites' columns. */
+      .confirm-text {
+        width: 0;
+        min-width: 100%;
+      }
     `,
   ];
 }
+
+/** An account's enabled regions, in words. */
+const regionWords = (account: Account) =>
+  `region${account.regions.length === 1 ? '' : 's'} ${account.regions.map((r) => r.region).join(', ')}`;
