@@ -14,6 +14,8 @@ export interface Ec2Stack {
   ec2: Ec2Emulator;
   /** The account's keys, as `POST /api/v1/accounts` takes them. */
   credential: Ec2Credential;
+  /** EC2 and STS on the emulator, S3 on the S3 server: the overrides an account needs. */
+  endpoints: { ec2: string; s3: string; sts: string };
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
   /** An S3 client of the account for `region`, to look into what Glint staged. */
@@ -25,23 +27,20 @@ export interface Ec2Stack {
   close(): Promise<void>;
 }
 
-export async function startEc2Stack(options: {
-  regions: string[];
-  taskTiming?: TaskTiming;
-}): Promise<Ec2Stack> {
-  const s3 = await startS3Server({ regions: options.regions });
+/**
+ * Starts both; S3 serves `regions` (default us-east-1), the account may use the emulator's usual
+ * regions (us-east-1, us-west-2, eu-west-1). Takes 15–50 s, most of it Swift.
+ */
+export async function startEc2Stack(
+  options: { regions?: string[]; taskTiming?: TaskTiming } = {},
+): Promise<Ec2Stack> {
+  const s3 = await startS3Server({ regions: options.regions ?? ['us-east-1'] });
   let ec2: Ec2Emulator;
   try {
     ec2 = await startEc2Emulator({
       s3,
       // AWS has one set of keys for EC2 and S3; so does this account.
-      accounts: [
-        {
-          accessKeyId: s3.accessKeyId,
-          secretAccessKey: s3.secretAccessKey,
-          regions: options.regions,
-        },
-      ],
+      accounts: [{ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }],
       ...(options.taskTiming && { taskTiming: options.taskTiming }),
     });
   } catch (error) {
@@ -49,6 +48,7 @@ export async function startEc2Stack(options: {
     throw error;
   }
   const account = ec2.accounts[0]!;
+  const endpoints = { ec2: ec2.endpoint, s3: s3.endpoint, sts: ec2.endpoint };
   const clients = new Map<string, S3Client>();
   const client = (region: string) => {
     let s3Client = clients.get(region);
@@ -73,7 +73,8 @@ export async function startEc2Stack(options: {
       accessKeyId: account.accessKeyId,
       secretAccessKey: account.secretAccessKey,
     },
-    settings: { endpoints: { ec2: ec2.endpoint, sts: ec2.endpoint, s3: s3.endpoint } },
+    endpoints,
+    settings: { endpoints },
     s3Client: client,
     stagingBucket: (region) => `glint-staging-${account.accountId}-${region}`,
     async bucketContent(region, bucket) {

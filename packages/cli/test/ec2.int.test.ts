@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
 import type { AccountDetail, Site } from '../src/api-types';
-import { startEc2Cloud, type Ec2Cloud } from '../../../test-support/ec2-cloud';
+import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { bundleGlint, openstackEnv, runGlint } from './glint-process';
 
-let cloud: Ec2Cloud;
+let cloud: Ec2Stack;
 let env: TestEnvironment;
 let server: FastifyInstance;
 let dir: string;
@@ -23,7 +23,7 @@ let glintEnv: Record<string, string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'glint-cli-ec2-'));
-  [cloud, env, script] = await Promise.all([startEc2Cloud(), testEnvironment(), bundleGlint(dir)]);
+  [cloud, env, script] = await Promise.all([startEc2Stack(), testEnvironment(), bundleGlint(dir)]);
   server = await env.start();
   await server.listen({ port: 0, host: '127.0.0.1' });
   glintEnv = {
@@ -46,8 +46,8 @@ function glint(args: string[], keys: Record<string, string> = {}, input?: string
   return runGlint(script, args, { ...glintEnv, ...keys }, input);
 }
 
-const awsKeys = (secret = cloud.account.secretAccessKey) => ({
-  AWS_ACCESS_KEY_ID: cloud.account.accessKeyId,
+const awsKeys = (secret = cloud.credential.secretAccessKey) => ({
+  AWS_ACCESS_KEY_ID: cloud.credential.accessKeyId,
   AWS_SECRET_ACCESS_KEY: secret,
 });
 const endpointFlags = () => [
@@ -74,7 +74,7 @@ test('a wrong secret is exit 1 saying to check the keys, without the secret; not
 
 test('without a secret and no terminal to ask on, exit 1 says where to give it', async () => {
   const result = await glint(['site', 'add', 'aws', '--ec2', ...endpointFlags()], {
-    AWS_ACCESS_KEY_ID: cloud.account.accessKeyId,
+    AWS_ACCESS_KEY_ID: cloud.credential.accessKeyId,
   });
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(
@@ -112,14 +112,14 @@ test('an account with two regions from the AWS_* keys: two sites, listed with --
   ]);
   expect(sites[0]!.credential).toMatchObject({
     kind: 'ec2_keys',
-    accessKeyId: cloud.account.accessKeyId,
+    accessKeyId: cloud.credential.accessKeyId,
   });
-  expect(list.stdout).not.toContain(cloud.account.secretAccessKey);
+  expect(list.stdout).not.toContain(cloud.credential.secretAccessKey);
   expect(list.stdout).not.toContain('secretAccessKey');
 
   const table = await glint(['site', 'list']);
   expect(table.stdout).toMatch(
-    new RegExp(`^aws/eu-west-1 +ec2 +eu-west-1 +${cloud.account.accessKeyId} `, 'm'),
+    new RegExp(`^aws/eu-west-1 +ec2 +eu-west-1 +${cloud.credential.accessKeyId} `, 'm'),
   );
 });
 
@@ -143,7 +143,7 @@ test('site show of the account lists the regions AWS offers it; of a region, its
   expect(region.code).toBe(0);
   expect(region.stdout).toMatch(/^account: +aws$/m);
   expect(region.stdout).toMatch(/^check: +ok in \d+ ms: EC2 in eu-west-1 answered/m);
-  expect(region.stdout + account.stdout).not.toContain(cloud.account.secretAccessKey);
+  expect(region.stdout + account.stdout).not.toContain(cloud.credential.secretAccessKey);
 });
 
 test('rm of a region disables it, of the last region says to remove the account, of the account removes every region', async () => {

@@ -21,14 +21,14 @@ import {
   type TestEnvironment,
 } from '../../api/test/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
-import { startEc2Cloud, type Ec2Cloud } from '../../../test-support/ec2-cloud';
+import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { launchChromium, loggedInPage } from './browser-page';
 
 const run = `panel-ec2-${randomBytes(4).toString('hex')}`;
 const screenshots = join(__dirname, '../../../test-output/panel');
 const images = new CloudImages();
-let cloud: Ec2Cloud;
+let cloud: Ec2Stack;
 let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
@@ -39,7 +39,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
-  [cloud, env] = await Promise.all([startEc2Cloud(), testEnvironment()]);
+  [cloud, env] = await Promise.all([startEc2Stack(), testEnvironment()]);
   server = await env.start();
   user = await login(server);
   await addSandboxSites(server, user, { sandbox: 1 });
@@ -74,7 +74,7 @@ const form = () => page.locator('glint-ec2-account-form');
 async function addAccount(secret: string, regions: string) {
   const f = form();
   await f.locator('input[name="name"]').fill('aws');
-  await f.locator('input[name="accessKeyId"]').fill(cloud.account.accessKeyId);
+  await f.locator('input[name="accessKeyId"]').fill(cloud.credential.accessKeyId);
   await f.locator('input[name="secretAccessKey"]').fill(secret);
   await f.locator('input[name="regions"]').fill(regions);
   if (!(await f.locator('details.advanced').evaluate((d: HTMLDetailsElement) => d.open)))
@@ -102,7 +102,7 @@ test('a bad secret, then a region the account may not use, are refused beside th
   await shot('ec2-add-error');
 
   // ap-east-1 needs an opt-in this account never gave.
-  await addAccount(cloud.account.secretAccessKey, 'us-east-1 ap-east-1');
+  await addAccount(cloud.credential.secretAccessKey, 'us-east-1 ap-east-1');
   const regionError = form().locator('[data-field="regions"] .field-error');
   await regionError.waitFor();
   expect(await regionError.innerText()).toMatch(/ap-east-1 is not enabled for the account/);
@@ -113,11 +113,11 @@ test('a bad secret, then a region the account may not use, are refused beside th
 });
 
 test('the account with two regions becomes two sites, healthy, inventoried, showing the account and region', async () => {
-  await addAccount(cloud.account.secretAccessKey, 'us-east-1, eu-west-1');
+  await addAccount(cloud.credential.secretAccessKey, 'us-east-1, eu-west-1');
   for (const name of ['aws/eu-west-1', 'aws/us-east-1'])
     await row(name).locator('.health.ok').waitFor({ timeout: 30_000 });
   expect((await row('aws/eu-west-1').innerText()).replace(/\s+/g, ' ')).toMatch(
-    new RegExp(`^aws/eu-west-1 ec2 account aws eu-west-1 keys ${cloud.account.accessKeyId} `),
+    new RegExp(`^aws/eu-west-1 ec2 account aws eu-west-1 keys ${cloud.credential.accessKeyId} `),
   );
   // The inventories the page queued ran DescribeImages against the emulator.
   for (const name of ['aws/eu-west-1', 'aws/us-east-1'])
