@@ -7,7 +7,13 @@ const aws = (name: string, status: number, message = 'AWS said so') =>
 test.each([
   ['bad keys', aws('AuthFailure', 401), 'authentication', false, /access key id and secret/],
   ['an unknown key id', aws('InvalidClientTokenId', 403), 'authentication', false, /keys/],
-  ['a region not enabled', aws('OptInRequired', 401), 'permission', false, /not enabled/],
+  [
+    'a region not enabled',
+    aws('OptInRequired', 401),
+    'permission',
+    false,
+    /^region eu-west-1 is not enabled .*enable it in the AWS console under Account → AWS Regions/,
+  ],
   [
     'a missing vmimport role',
     aws(
@@ -17,7 +23,7 @@ test.each([
     ),
     'permission',
     false,
-    /create the IAM role "vmimport"/,
+    /^VM Import's service role "vmimport" is missing .*create the IAM role "vmimport" as AWS's "Required service role" .*required-permissions\.html#vmimport-role/,
   ],
   ['throttling', aws('RequestLimitExceeded', 503), 'transient', true, /busy/],
   ['S3 slowing down', aws('SlowDown', 503), 'transient', true, /busy/],

@@ -26,7 +26,7 @@ import type {
 import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
 import { Ec2Clients } from './clients';
 import { fileChunks, withRawFromQcow2 } from './disk-conversion';
-import { cloudErrorFrom } from './errors';
+import { cloudErrorFrom, regionNotEnabled } from './errors';
 import {
   EC2_TAGS,
   imageInfoFromAmi,
@@ -110,10 +110,11 @@ export class Ec2Adapter implements CloudAdapter {
     return this.bucket;
   }
 
+  /**
+   * The region first: STS in a region the account has not enabled refuses the keys as invalid
+   * (InvalidClientTokenId), which would read as bad keys, while EC2 there says OptInRequired.
+   */
   async validate(): Promise<Validation> {
-    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
-      this.clients.sts.send(new GetCallerIdentityCommand({})),
-    );
     const { Regions } = await this.aws(`looking up region ${this.config.region}`, () =>
       this.clients.ec2.send(
         new DescribeRegionsCommand({ RegionNames: [this.config.region], AllRegions: true }),
@@ -122,8 +123,16 @@ export class Ec2Adapter implements CloudAdapter {
     const region = Regions?.find((r) => r.RegionName === this.config.region);
     if (!region || region.OptInStatus === 'not-opted-in')
       throw new PermissionError(
-        `region ${this.config.region} is not enabled for AWS account ${identity.Account}; enable it under Account → AWS Regions, or choose another region`,
+        regionNotEnabled(
+          this.config.region,
+          region
+            ? `DescribeRegions lists it as ${region.OptInStatus}`
+            : 'DescribeRegions does not list it',
+        ),
       );
+    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
+      this.clients.sts.send(new GetCallerIdentityCommand({})),
+    );
     return {
       projectId: identity.Account!,
       userId: identity.Arn!,

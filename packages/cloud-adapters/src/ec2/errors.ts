@@ -57,10 +57,19 @@ const importRoleProblem = /service role .* (does not exist|sufficient permission
 /** How to create the role VM Import acts as; said whenever it is missing. */
 export function importRoleAdvice(role: string): string {
   return (
-    `create the IAM role "${role}" that VM Import acts as (trust policy for vmie.amazonaws.com, ` +
-    'read access to the staging bucket and EC2 snapshot permissions; see ' +
-    'https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html), ' +
-    'or name an existing one in the account settings (importRole)'
+    `create the IAM role "${role}" as AWS's "Required service role" for VM Import describes ` +
+    '(https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html#vmimport-role): ' +
+    'a trust policy for vmie.amazonaws.com, read access to the staging bucket and EC2 snapshot ' +
+    'permissions; or set importRole in the account settings to a role that exists'
+  );
+}
+
+/** Why a region cannot be used, and how to enable it; `evidence` is what showed it. */
+export function regionNotEnabled(region: string, evidence: string): string {
+  return (
+    `region ${region} is not enabled for this AWS account (${evidence}); it is an opt-in region: ` +
+    'enable it in the AWS console under Account → AWS Regions (this takes a few minutes), or ' +
+    'remove the region from this account in Glint'
   );
 }
 
@@ -87,13 +96,10 @@ export function cloudErrorFrom(
       options,
     );
   if (name === 'OptInRequired')
-    return new PermissionError(
-      `region ${context.region} is not enabled for this AWS account (${name}); enable it under Account → AWS Regions, or disable the region in Glint`,
-      options,
-    );
+    return new PermissionError(regionNotEnabled(context.region, `${name} while ${doing}`), options);
   if (importRoleProblem.test(aws.message ?? '') && context.importRole)
     return new PermissionError(
-      `VM Import cannot use its service role while ${doing}${said}; ${importRoleAdvice(context.importRole)}`,
+      `VM Import's service role "${context.importRole}" is missing or lacks permissions, so ${doing} failed (AWS${said}); ${importRoleAdvice(context.importRole)}`,
       options,
     );
   if (name === 'UnauthorizedOperation' || name === 'AccessDenied' || status === 403)

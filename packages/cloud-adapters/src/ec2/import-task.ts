@@ -164,7 +164,8 @@ export class ImportTasks {
       }
       if (task.status === 'deleted' || task.status === 'deleting' || task.status === 'cancelled')
         throw new InvalidRequestError(
-          `VM Import failed to import ${request.key} (task ${taskId}): ${task.message ?? task.status}`,
+          `VM Import gave up on ${request.key} (task ${taskId}, ${task.status}): ${task.message ?? 'no reason given'}; ` +
+            'it takes a bootable raw, VMDK, VHD, VHDX or OVA disk of an operating system it supports: fix the image at its source, then copy it again',
         );
       const progress: ActivationProgress = { stage: 'importing', percent: task.progress };
       onProgress?.(progress);
