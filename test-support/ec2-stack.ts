@@ -29,10 +29,11 @@ export interface Ec2Stack {
 
 /**
  * Starts both; S3 serves `regions` (default us-east-1), the account may use the emulator's usual
- * regions (us-east-1, us-west-2, eu-west-1). Takes 15–50 s, most of it Swift.
+ * regions (us-east-1, us-west-2, eu-west-1) and has the IAM roles `roles` (default the emulator's,
+ * vmimport). Takes 15–50 s, most of it Swift.
  */
 export async function startEc2Stack(
-  options: { regions?: string[]; taskTiming?: TaskTiming } = {},
+  options: { regions?: string[]; roles?: string[]; taskTiming?: TaskTiming } = {},
 ): Promise<Ec2Stack> {
   const s3 = await startS3Server({ regions: options.regions ?? ['us-east-1'] });
   let ec2: Ec2Emulator;
@@ -40,7 +41,13 @@ export async function startEc2Stack(
     ec2 = await startEc2Emulator({
       s3,
       // AWS has one set of keys for EC2 and S3; so does this account.
-      accounts: [{ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }],
+      accounts: [
+        {
+          accessKeyId: s3.accessKeyId,
+          secretAccessKey: s3.secretAccessKey,
+          ...(options.roles && { roles: options.roles }),
+        },
+      ],
       ...(options.taskTiming && { taskTiming: options.taskTiming }),
     });
   } catch (error) {

@@ -23,11 +23,17 @@ import {
 const MiB = 1024 * 1024;
 const regions = ['us-east-1', 'eu-west-1'];
 const region = regions[0]!;
+/** A role the account's keys may assume, beside VM Import's. */
+const operatorRole = 'glint-operator';
 let stack: Ec2Stack;
 const adapters: Ec2Adapter[] = [];
 
 beforeAll(async () => {
-  stack = await startEc2Stack({ regions, taskTiming: { stepMs: 10 } });
+  stack = await startEc2Stack({
+    regions,
+    roles: ['vmimport', operatorRole],
+    taskTiming: { stepMs: 10 },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -169,6 +175,55 @@ test('a region the account has not enabled fails validation with a permission er
   expect((error as Error).message).toMatch(
     /^region ap-east-1 is not enabled for this AWS account \(OptInRequired .*\); .*enable it in the AWS console under Account → AWS Regions/,
   );
+});
+
+describe('an account that assumes a role', () => {
+  const roleArn = () => `arn:aws:iam::${stack.ec2.accounts[0]!.accountId}:role/${operatorRole}`;
+  /** The STS calls made since `from`: where they went and how they ended. */
+  const stsCallsSince = (from: number) =>
+    stack.ec2
+      .calls()
+      .slice(from)
+      .filter((c) => c.service === 'sts')
+      .map(({ action, region: signedFor, error }) => ({ action, region: signedFor, error }));
+
+  test('validated for a region the account has not enabled, it gets the region-not-enabled permission error, not bad keys', async () => {
+    const from = stack.ec2.calls().length;
+    const error = await adapterFor('ap-east-1', { roleArn: roleArn() })
+      .validate()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermissionError);
+    expect((error as Error).message).toMatch(
+      /^region ap-east-1 is not enabled for this AWS account \(OptInRequired .*\); .*enable it in the AWS console/,
+    );
+    // STS in ap-east-1 would have refused the keys as invalid; us-east-1 is always enabled.
+    expect(stsCallsSince(from)).toEqual([
+      { action: 'AssumeRole', region: 'us-east-1', error: undefined },
+      { action: 'GetCallerIdentity', region: 'us-east-1', error: undefined },
+    ]);
+  });
+
+  test('validated for an enabled region, its identity is the assumed role, and EC2 is called with the role’s keys', async () => {
+    const from = stack.ec2.calls().length;
+    const validation = await adapterFor('eu-west-1', { roleArn: roleArn() }).validate();
+    const accountId = stack.ec2.accounts[0]!.accountId;
+    expect(validation).toMatchObject({
+      projectId: accountId,
+      userId: `arn:aws:sts::${accountId}:assumed-role/${operatorRole}/glint`,
+    });
+    expect(stsCallsSince(from)).toEqual([
+      { action: 'AssumeRole', region: 'us-east-1', error: undefined },
+      { action: 'GetCallerIdentity', region: 'us-east-1', error: undefined },
+    ]);
+    const ec2Calls = stack.ec2
+      .calls()
+      .slice(from)
+      .filter((c) => c.service === 'ec2');
+    expect(ec2Calls.map((c) => [c.action, c.region, c.error])).toEqual([
+      ['DescribeRegions', 'eu-west-1', undefined],
+    ]);
+    expect(ec2Calls[0]!.accessKeyId).toMatch(/^ASIA/);
+  });
 });
 
 test('throttled DescribeImages calls are retried by the SDK and the listing succeeds', async () => {

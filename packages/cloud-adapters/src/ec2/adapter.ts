@@ -111,10 +111,13 @@ export class Ec2Adapter implements CloudAdapter {
   }
 
   /**
-   * The region first: STS in a region the account has not enabled refuses the keys as invalid
-   * (InvalidClientTokenId), which would read as bad keys, while EC2 there says OptInRequired.
+   * The keys first, with STS (asked in us-east-1, which every account has), then the site's region:
+   * only EC2 there tells whether the account has enabled it.
    */
   async validate(): Promise<Validation> {
+    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
+      this.clients.sts.send(new GetCallerIdentityCommand({})),
+    );
     const { Regions } = await this.aws(`looking up region ${this.config.region}`, () =>
       this.clients.ec2.send(
         new DescribeRegionsCommand({ RegionNames: [this.config.region], AllRegions: true }),
@@ -130,9 +133,6 @@ export class Ec2Adapter implements CloudAdapter {
             : 'DescribeRegions does not list it',
         ),
       );
-    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
-      this.clients.sts.send(new GetCallerIdentityCommand({})),
-    );
     return {
       projectId: identity.Account!,
       userId: identity.Arn!,

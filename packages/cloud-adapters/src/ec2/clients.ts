@@ -18,6 +18,15 @@ interface SigningKeys {
  */
 const MAX_ATTEMPTS = 6;
 
+/**
+ * Where STS is asked, whatever the site's region. In a region the account has not enabled, STS
+ * refuses the keys as invalid (InvalidClientTokenId), which would read as bad keys. AWS recommends
+ * a regional STS endpoint over the global one, whose session tokens are not valid in opt-in regions;
+ * us-east-1 is the region every account has and whose STS cannot be deactivated.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
+ */
+const STS_REGION = 'us-east-1';
+
 /** Assumed-role keys are renewed this long before they expire. */
 const RENEW_MARGIN_MS = 5 * 60_000;
 
@@ -59,7 +68,10 @@ function assumedRole(
   };
 }
 
-/** The SDK clients of one region of one account: EC2, S3 and STS, with the endpoint overrides. */
+/**
+ * The SDK clients of one region of one account: EC2 and S3 in the region, STS in us-east-1, with
+ * the endpoint overrides.
+ */
 export class Ec2Clients {
   readonly ec2: EC2Client;
   readonly s3: S3Client;
@@ -73,7 +85,11 @@ export class Ec2Clients {
     };
     const common = { region: config.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'standard' };
     const endpoints = config.endpoints ?? {};
-    const stsOptions = { ...common, ...(endpoints.sts ? { endpoint: endpoints.sts } : {}) };
+    const stsOptions = {
+      ...common,
+      region: STS_REGION,
+      ...(endpoints.sts ? { endpoint: endpoints.sts } : {}),
+    };
     const credentials = config.roleArn ? assumedRole(config, keys, stsOptions) : keys;
     this.sts = new STSClient({ ...stsOptions, credentials });
     this.ec2 = new EC2Client({
