@@ -105,7 +105,9 @@ test('a bad secret, then a region the account may not use, are refused beside th
   await addAccount(cloud.credential.secretAccessKey, 'us-east-1 ap-east-1');
   const regionError = form().locator('[data-field="regions"] .field-error');
   await regionError.waitFor();
-  expect(await regionError.innerText()).toMatch(/ap-east-1 is not enabled for the account/);
+  expect(await regionError.innerText()).toMatch(
+    /^region ap-east-1 is not enabled for this AWS account \(DescribeRegions lists it as not-opted-in\); .*enable it in the AWS console under Account → AWS Regions .*remove the region from this account in Glint/,
+  );
   expect(await form().locator('.field-error').count()).toBe(1);
   expect(await env.query('SELECT * FROM accounts')).toEqual([]);
   expect(await env.query("SELECT * FROM sites WHERE type = 'ec2'")).toEqual([]);

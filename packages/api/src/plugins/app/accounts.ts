@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
-import { listEc2Regions, type Ec2Region } from '@glint/cloud-adapters';
+import { listEc2Regions, regionNotEnabled, type Ec2Region } from '@glint/cloud-adapters';
 import {
   accountNameConstraint,
   siteNameConstraint,
@@ -190,18 +190,18 @@ export class AccountService {
     const available = await this.regions(settings, credential);
     const problems = wanted.flatMap((region) => {
       const known = available.find((r) => r.region === region);
-      if (!known) return [`${region} is not a region of this account`];
+      if (!known)
+        return [
+          `${region} is not a region AWS lists for this account: check the region code, or remove it from this account in Glint`,
+        ];
       return known.usable
         ? []
-        : [`${region} is not enabled for the account (${known.optInStatus})`];
+        : [regionNotEnabled(region, `DescribeRegions lists it as ${known.optInStatus}`)];
     });
     if (problems.length > 0)
-      throw new ApiError(
-        422,
-        'region_not_available',
-        `${problems.join('; ')}: enable it under Account → AWS Regions, or leave it out`,
-        { available: available.filter((r) => r.usable).map((r) => r.region) },
-      );
+      throw new ApiError(422, 'region_not_available', problems.join('. '), {
+        available: available.filter((r) => r.usable).map((r) => r.region),
+      });
   }
 
   private async addRegion(
