@@ -119,7 +119,7 @@ async function importQueued(): Promise<string> {
   return response.json<{ queueJobId: string }>().queueJobId;
 }
 
-test('a copy and an import, each capped, take at least size / cap and report no faster', async () => {
+test('a copy and an import through the daemon each read no faster than the cap, and arrive whole', async () => {
   const [copy, imported] = await Promise.all([
     copyQueued().then((id) => followed('copy', id)),
     importQueued().then((id) => followed('import', id)),
@@ -130,8 +130,8 @@ test('a copy and an import, each capped, take at least size / cap and report no 
     expect(job.seconds).toBeGreaterThanOrEqual((size - cap) / cap);
     const rates = job.reports.flatMap((report) => report.destinations.map((d) => d.bytesPerSecond));
     expect(rates.length).toBeGreaterThan(0);
-    // A report's rate spans at least one second between samples, in which the bucket passes at
-    // most its one-second burst plus a second's worth, and one chunk in flight.
+    // A report's rate spans at least the second between two reports, and the bucket passes at most
+    // (t + 1) × cap in any t seconds: no rate above 2 × cap, but for a chunk in flight.
     expect(Math.max(...rates)).toBeLessThanOrEqual(2 * cap + MiB);
   }
   // Both arrived whole: the cap slows the bytes, it does not cut them.
