@@ -4,6 +4,7 @@ import {
   checkSetting,
   DaemonSettings,
   loadSettings,
+  parseByteRate,
   parseNetworks,
   settingList,
 } from '@glint/core';
@@ -23,6 +24,11 @@ export interface DaemonConfig {
    * (GLINT_SITE_TRANSFER_LIMIT).
    */
   siteTransferLimit: number;
+  /**
+   * Bytes per second each transfer may read from its source, so a daemon never fills a site's
+   * uplink (GLINT_TRANSFER_BANDWIDTH_LIMIT); no cap when absent.
+   */
+  transferBandwidthLimit?: number;
   /** How often each site's inventory is taken (GLINT_INVENTORY_INTERVAL_SECONDS). */
   inventoryIntervalMs: number;
   /**
@@ -49,6 +55,11 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     name: env.GLINT_DAEMON_NAME ?? `${hostname()}:${process.pid}`,
     concurrency: env.GLINT_DAEMON_CONCURRENCY,
     siteTransferLimit: env.GLINT_SITE_TRANSFER_LIMIT,
+    ...(env.GLINT_TRANSFER_BANDWIDTH_LIMIT && {
+      transferBandwidthLimit: checkSetting('GLINT_TRANSFER_BANDWIDTH_LIMIT', () =>
+        parseByteRate(env.GLINT_TRANSFER_BANDWIDTH_LIMIT!),
+      ),
+    }),
     inventoryIntervalMs: env.GLINT_INVENTORY_INTERVAL_SECONDS * 1000,
     lockMs: env.GLINT_DAEMON_LOCK_SECONDS * 1000,
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,

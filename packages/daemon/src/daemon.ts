@@ -115,7 +115,12 @@ export function transferWorkerOn(
   resources: WorkerResources,
   config: Pick<
     DaemonConfig,
-    'concurrency' | 'siteTransferLimit' | 'lockMs' | 'redis' | 'importAllowedNetworks'
+    | 'concurrency'
+    | 'siteTransferLimit'
+    | 'transferBandwidthLimit'
+    | 'lockMs'
+    | 'redis'
+    | 'importAllowedNetworks'
   >,
 ): Worker {
   const { options } = resources;
@@ -130,6 +135,7 @@ export function transferWorkerOn(
     ),
     control: resources.control,
     allowedNetworks: config.importAllowedNetworks,
+    ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }
 

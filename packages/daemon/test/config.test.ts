@@ -21,6 +21,20 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
   });
   expect(config.name).toBe(`${hostname()}:${process.pid}`);
   expect(config.credentialKeys.currentKeyId).toBe('k1');
+  // No bandwidth cap unless the operator sets one; blank counts as unset.
+  expect(config.transferBandwidthLimit).toBeUndefined();
+  expect(
+    loadDaemonConfig({ ...complete, GLINT_TRANSFER_BANDWIDTH_LIMIT: ' ' }).transferBandwidthLimit,
+  ).toBeUndefined();
+});
+
+test.each([
+  ['3000000', 3_000_000],
+  [' 40MiB ', 40 * 1024 * 1024],
+  ['800Mbit', 100_000_000],
+])('GLINT_TRANSFER_BANDWIDTH_LIMIT=%s caps each transfer at %d bytes per second', (text, bytes) => {
+  const config = loadDaemonConfig({ ...complete, GLINT_TRANSFER_BANDWIDTH_LIMIT: text });
+  expect(config.transferBandwidthLimit).toBe(bytes);
 });
 
 test.each([
@@ -34,6 +48,14 @@ test.each([
   [{ GLINT_INVENTORY_INTERVAL_SECONDS: '5m' }, /^GLINT_INVENTORY_INTERVAL_SECONDS is "5m"/],
   [{ GLINT_DAEMON_GRACE_SECONDS: 'soon' }, /^GLINT_DAEMON_GRACE_SECONDS is "soon"/],
   [{ GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/33' }, /^GLINT_IMPORT_ALLOWED_NETWORKS: /],
+  [
+    { GLINT_TRANSFER_BANDWIDTH_LIMIT: '100Mb' },
+    /^GLINT_TRANSFER_BANDWIDTH_LIMIT is "100Mb", not bytes per second: .* \(e\.g\. 50MiB, 800Mbit\)$/,
+  ],
+  [
+    { GLINT_TRANSFER_BANDWIDTH_LIMIT: '0' },
+    /^GLINT_TRANSFER_BANDWIDTH_LIMIT: "0" is less than 1 byte per second; leave the setting unset/,
+  ],
 ])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {
   const load = () => loadDaemonConfig({ ...complete, ...change });
   expect(load).toThrow(ConfigError);

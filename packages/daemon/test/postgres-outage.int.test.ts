@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
 import {
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
 } from '../../api/test/test-environment';
+import { wantCopy } from '../../api/test/want-copy';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
@@ -63,15 +63,7 @@ async function onTwo(): Promise<ImageInfo[]> {
 
 test('the daemon outlives a PostgreSQL outage during a copy, and the copy still ends present once', async () => {
   const source = await images.seed(sandboxCloud(1), name, name, {}, 256 * MiB);
-  await refreshAll(server, user);
-  const row = await matrixRow(server, user, name);
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: { changes: [{ image: row.id, site: site.two, wanted: true }] },
-  });
-  const { queueJobId } = applied.json<{ jobs: { queueJobId: string }[] }>().jobs[0]!;
+  const queueJobId = await wantCopy(server, user, name, site.two);
   const state = async () =>
     (
       await env.query<{ state: string; attempts: number }>(

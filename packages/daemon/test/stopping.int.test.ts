@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
 import {
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
 } from '../../api/test/test-environment';
+import { wantCopy } from '../../api/test/want-copy';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
 
@@ -61,16 +61,7 @@ async function onTwo(name: string): Promise<ImageInfo[]> {
 /** A large image on cloud 1, inventoried, and a copy of it to cloud 2 applied: its job row. */
 async function copyStarted(name: string): Promise<{ id: string; queueJobId: string }> {
   await images.seed(sandboxCloud(1), name, name, {}, 384 * MiB);
-  await refreshAll(server, user);
-  const row = await matrixRow(server, user, name);
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: { changes: [{ image: row.id, site: site.two, wanted: true }] },
-  });
-  expect(applied.statusCode).toBe(200);
-  const { queueJobId } = applied.json<{ jobs: { queueJobId: string }[] }>().jobs[0]!;
+  const queueJobId = await wantCopy(server, user, name, site.two);
   for (;;) {
     const [job] = await env.query<{ id: string; state: string }>(
       'SELECT id, state FROM jobs WHERE queue_job_id = $1',

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '../typebox';
 import { DEFAULT_JOB_ATTEMPTS } from '../queues';
+import { BYTE_RATE_EXPECTED, BYTE_RATE_PATTERN } from './byte-rate';
 
 /**
  * Every setting Glint reads, as environment variables: its type, default and meaning. The API and
@@ -148,6 +149,14 @@ const daemonOnlySettings = {
     default: 2,
     description: 'Transfers one site takes part in at once, across all daemons.',
   }),
+  GLINT_TRANSFER_BANDWIDTH_LIMIT: Type.Optional(
+    Type.String({
+      pattern: BYTE_RATE_PATTERN,
+      expected: BYTE_RATE_EXPECTED,
+      description:
+        'Bandwidth cap of each transfer, on its source read: bytes per second, or with a unit (50MiB, 800Mbit); a daemon moves at most GLINT_DAEMON_CONCURRENCY times this. Unset: no cap.',
+    }),
+  ),
   GLINT_INVENTORY_INTERVAL_SECONDS: Type.Integer({
     minimum: 1,
     default: 300,

@@ -56,6 +56,7 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
         imageId: p.cloudImageId,
       })),
       visibility: payload.visibility,
+      ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
       signal,
       onProgress,
     });

@@ -27,6 +27,7 @@ async function importImage(run: TransferRun<'import'>): Promise<DestinationOutco
       data: fetched.body,
       ...(size !== undefined && { size }),
       ...(payload.expectedHash && { expectedHash: payload.expectedHash }),
+      ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
       signal,
       onProgress,
       spec: {

@@ -44,6 +44,8 @@ export interface TransferRun<K extends TransferKind> {
   repositories: Repositories;
   adapters: SiteAdapters;
   allowedNetworks?: BlockList;
+  /** The engine's `rateLimit`: bytes per second the source may be read at. */
+  bandwidthLimit?: number;
   started: StartedJob<K>;
   /** Aborts, with a StopReason, when the job is cancelled or handed back. */
   signal: AbortSignal;
@@ -62,6 +64,8 @@ export interface TransferWorkerOptions extends WorkerOptions {
   control: JobControl;
   /** Internal networks imports may reach after all (GLINT_IMPORT_ALLOWED_NETWORKS). */
   allowedNetworks?: BlockList;
+  /** Bytes per second each transfer may read (GLINT_TRANSFER_BANDWIDTH_LIMIT). */
+  bandwidthLimit?: number;
 }
 
 /** The kinds on the transfer queue, by BullMQ job name. */
@@ -163,6 +167,7 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
             repositories,
             adapters: options.adapters,
             ...(options.allowedNetworks && { allowedNetworks: options.allowedNetworks }),
+            ...(options.bandwidthLimit && { bandwidthLimit: options.bandwidthLimit }),
             started,
             signal: running.signal,
             onProgress: progressRelay(job, repositories, started.audience),

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { refreshAll } from './inventory-worker';
+import { matrixRow, type Session } from './test-environment';
+
+/**
+ * Wants the image called `name`, put on a site outside Glint, on `siteId` as the panel would: every
+ * site's inventory taken, the placement applied. Returns the copy's queue job id.
+ */
+export async function wantCopy(
+  server: FastifyInstance,
+  session: Session,
+  name: string,
+  siteId: string,
+): Promise<string> {
+  await refreshAll(server, session);
+  const row = await matrixRow(server, session, name);
+  const applied = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/placements',
+    headers: session.headers,
+    payload: { changes: [{ image: row.id, site: siteId, wanted: true }] },
+  });
+  expect(applied.statusCode).toBe(200);
+  return applied.json<{ jobs: { queueJobId: string }[] }>().jobs[0]!.queueJobId;
+}
