@@ -17,7 +17,8 @@
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, loggedInPage } from '../../test-support/browser-page';
 import { ms, percentile, seededApi } from '../matrix/seeded-api';
 
 const imageCount = Number(process.env.BENCH_IMAGES ?? 2000);
@@ -124,22 +125,13 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   const api = await seededApi({ images: imageCount, sites: siteCount });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     await api.server.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(api.server.server.address() as AddressInfo).port}`;
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-    await context.addCookies(
-      api.cookie.split('; ').map((pair) => {
-        const at = pair.indexOf('=');
-        return { name: pair.slice(0, at), value: pair.slice(at + 1), url: base };
-      }),
+    const page = await loggedInPage(browser, base, api.cookie, { width: 1100, height: 760 }, (m) =>
+      console.error(`page error: ${m}`),
     );
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') console.error(`console: ${message.text()}`);
     });
@@ -180,7 +172,7 @@ async function main(): Promise<void> {
         })
       ).json()
     ).rows as { name: string; cells: { state: string }[] }[];
-    const table = await context.newPage();
+    const table = await page.context().newPage();
     await table.setContent(
       staticTable(rows.map((r) => ({ name: r.name, cells: r.cells.map((c) => c.state) }))),
     );

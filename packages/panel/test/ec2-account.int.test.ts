@@ -23,7 +23,7 @@ import {
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import { launchChromium, loggedInPage } from './browser-page';
+import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
 
 const run = `panel-ec2-${randomBytes(4).toString('hex')}`;
 const screenshots = join(__dirname, '../../../test-output/panel');
@@ -52,7 +52,9 @@ beforeAll(async () => {
   );
   await server.inject({ method: 'POST', url: '/api/v1/sites/refresh', headers: user.headers });
   browser = await launchChromium();
-  page = await loggedInPage(browser, base, user.cookie, { width: 1100, height: 900 }, pageErrors);
+  page = await loggedInPage(browser, base, user.cookie, { width: 1100, height: 900 }, (message) =>
+    pageErrors.push(message),
+  );
   await page.goto(base);
 }, 240_000);
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CloudImages } from '../../api/test/cloud-images';
 import { refreshAll } from '../../api/test/inventory-worker';
 import {
@@ -22,6 +22,7 @@ import {
   type TestEnvironment,
 } from '../../api/test/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
+import { launchChromium } from '../../../test-support/browser-page';
 import { freePort } from '../../../test-support/free-port';
 import { startHorizon, stopHorizon } from '../../../test-support/horizon';
 import { sandboxCloud } from '../../../test-support/sandbox';
@@ -67,10 +68,7 @@ beforeAll(async () => {
     glintApi: api,
     keystone: sandboxCloud(1).authUrl,
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
 }, 360_000);

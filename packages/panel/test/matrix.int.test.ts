@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { login, testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
-import { launchChromium, loggedInPage } from './browser-page';
+import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
 
 const screenshots = join(__dirname, '../../../test-output/panel');
 const imageCount = 150;
@@ -66,7 +66,7 @@ beforeAll(async () => {
     base,
     session.cookie,
     { width: 1100, height: 800 },
-    pageErrors,
+    (message) => pageErrors.push(message),
   );
   await page.goto(base);
   await page.locator('.count', { hasText: `${imageCount + 1} images · 3 sites` }).waitFor();

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CredentialCipher } from '@glint/store';
 import { loadConfig } from '../../api/src/config';
 import { CloudImages } from '../../api/test/cloud-images';
@@ -22,6 +22,7 @@ import {
   type TestEnvironment,
 } from '../../api/test/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
+import { launchChromium } from '../../../test-support/browser-page';
 import { passwordCredential, sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
 
 const MiB = 1024 * 1024;
@@ -53,10 +54,7 @@ beforeAll(async () => {
     () => {},
   );
   await images.seed(sandboxCloud(1), imageName, run, {}, 16 * MiB);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   // Not console errors: Chromium logs every 4xx there, and the 401 before the login is expected.

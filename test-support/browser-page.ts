@@ -1,4 +1,4 @@
-/** Headless Chromium for the panel's browser tests, and a page already logged in to the API. */
+/** Headless Chromium for the panel's browser tests and benchmark, and a page logged in to the API. */
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export function launchChromium(): Promise<Browser> {
@@ -11,14 +11,14 @@ export function launchChromium(): Promise<Browser> {
 /**
  * A page of its own browser context carrying a session cookie (`name=value; …`, as the API test
  * helpers give it) for `base`, so the panel starts logged in and fetches its CSRF token itself.
- * Uncaught page errors are collected into `pageErrors`.
+ * Uncaught page errors go to `onPageError`.
  */
 export async function loggedInPage(
   browser: Browser,
   base: string,
   cookie: string,
   viewport: { width: number; height: number },
-  pageErrors: string[],
+  onPageError: (message: string) => void,
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   await context.addCookies(
@@ -28,6 +28,6 @@ export async function loggedInPage(
     }),
   );
   const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('pageerror', (error) => onPageError(error.message));
   return page;
 }
