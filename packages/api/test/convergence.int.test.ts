@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   eventChannel,
   LAST_COPY_REFUSAL,
+  subscriberConnection,
   type CopyJob,
   type GlintEvent,
   type JobKind,
@@ -14,7 +15,6 @@ import type { ImageInfo } from '@glint/cloud-adapters';
 import { copyImageId } from '@glint/daemon';
 import { CredentialCipher } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { passwordCredential, sandboxCloud } from '../../../test-support/sandbox';
 import { loadConfig } from '../src/config';
 import { CloudImages } from './cloud-images';
@@ -175,7 +175,7 @@ test('a half-made image with the job’s id is removed first, and exactly one ac
   expect(halfMade.status).toBe('queued');
 
   const events: GlintEvent[] = [];
-  const subscriber = new Redis(env.env().GLINT_REDIS_URL!);
+  const subscriber = subscriberConnection(env.env().GLINT_REDIS_URL!);
   await subscriber.subscribe(eventChannel(env.redisPrefix, await ownerId()));
   subscriber.on('message', (_channel, text: string) => events.push(JSON.parse(text)));
   const job = await runDirectly('copy', await copyTo(site.two, cloudImageId));

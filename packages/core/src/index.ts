@@ -4,6 +4,7 @@ export * from './backoff';
 export * from './jobs';
 export * from './url-guard';
 export * from './events';
+export * from './redis-subscriber';
 export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';

@@ -1,4 +1,10 @@
-import { JobQueues, JOBS, queuePrefix, redisEventPublisher } from '@glint/core';
+import {
+  JobQueues,
+  JOBS,
+  queuePrefix,
+  redisEventPublisher,
+  subscriberConnection,
+} from '@glint/core';
 import { CredentialCipher, repositoriesOn } from '@glint/store';
 import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -49,7 +55,7 @@ export function workerResources(
   const redisOptions = { maxRetriesPerRequest: null };
   const redis = new Redis(config.redis.url, redisOptions);
   // Subscribed to the cancel channel by JobControl.
-  const subscriber = new Redis(config.redis.url, redisOptions);
+  const subscriber = subscriberConnection(config.redis.url, redisOptions);
   const queueConnection = new Redis(config.redis.url, redisOptions);
   for (const connection of [redis, subscriber, queueConnection])
     connection.on('error', (error) => log('Redis connection failed', error));

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import {
   eventChannel,
   redisEventPublisher,
+  subscriberConnection,
   type GlintEvent,
   type PublishEvents,
 } from '@glint/core';
@@ -68,7 +69,7 @@ export default fp<AppOptions>(
     const { url, keyPrefix } = opts.config.redis;
     // Channels are not keys, so ioredis's keyPrefix would not apply: the prefix is in the name.
     const publisher = new Redis(url);
-    const subscriber = new Redis(url);
+    const subscriber = subscriberConnection(url);
     for (const connection of [publisher, subscriber])
       connection.on('error', (error) =>
         fastify.log.error({ err: error }, 'Redis connection failed'),
