@@ -11,7 +11,9 @@ import { Client, type QueryResultRow } from 'pg';
 import { loadConfig } from '../src/config';
 import { loggerOptions } from '../src/logger';
 import { runMigrations } from '@glint/store';
+import type { Static } from '@fastify/type-provider-typebox';
 import type { Matrix } from '../src/schemas/matrix';
+import type { ApplyReply } from '../src/schemas/placements';
 import { buildServer } from '../src/server';
 import {
   passwordCredential,
@@ -229,4 +231,20 @@ export async function matrixRow(
     headers: { cookie: session.cookie },
   });
   return matrix.json<Matrix>().rows[0]!;
+}
+
+/** Applies placement changes as the panel does (`PUT /api/v1/placements`); the plan applied. */
+export async function applyPlacements(
+  server: FastifyInstance,
+  session: { headers: Record<string, string> },
+  changes: { image: string; site: string; wanted: boolean }[],
+): Promise<Static<typeof ApplyReply>> {
+  const applied = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/placements',
+    headers: session.headers,
+    payload: { changes },
+  });
+  expect(applied.statusCode).toBe(200);
+  return applied.json<Static<typeof ApplyReply>>();
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { refreshAll } from './inventory-worker';
-import { matrixRow, type Session } from './test-environment';
+import { applyPlacements, matrixRow, type Session } from './test-environment';
 
 /**
  * Wants the image called `name`, put on a site outside Glint, on `siteId` as the panel would: every
@@ -14,12 +14,8 @@ export async function wantCopy(
 ): Promise<string> {
   await refreshAll(server, session);
   const row = await matrixRow(server, session, name);
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: session.headers,
-    payload: { changes: [{ image: row.id, site: siteId, wanted: true }] },
-  });
-  expect(applied.statusCode).toBe(200);
-  return applied.json<{ jobs: { queueJobId: string }[] }>().jobs[0]!.queueJobId;
+  const applied = await applyPlacements(server, session, [
+    { image: row.id, site: siteId, wanted: true },
+  ]);
+  return applied.jobs[0]!.queueJobId;
 }

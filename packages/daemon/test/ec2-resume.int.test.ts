@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { partSizeFor } from '../../cloud-adapters/src/ec2/staging-parts';
 import { CloudImages } from '../../api/test/cloud-images';
 import {
+  applyPlacements,
   matrixRow,
   withSites,
   type Session,
@@ -136,13 +137,7 @@ test('a daemon killed mid-multipart: the next one resumes the upload without sen
     const found = await matrixRow(server, user, run);
     return found?.cells.some((c) => c.siteId === cloud1 && c.state === 'unmanaged') && found;
   });
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: { changes: [{ image: row.id, site: ec2Site, wanted: true }] },
-  });
-  expect(applied.statusCode).toBe(200);
+  await applyPlacements(server, user, [{ image: row.id, site: ec2Site, wanted: true }]);
   const { destination } = await copyRow(row.id);
   const bucket = stack.stagingBucket(region);
   const key = `glint/${destination}.disk`;

@@ -19,6 +19,7 @@ import type { Static } from '@fastify/type-provider-typebox';
 import { CloudImages } from '../../api/test/cloud-images';
 import { refreshAll } from '../../api/test/inventory-worker';
 import {
+  applyPlacements,
   login,
   matrixRow,
   siteBody,
@@ -28,7 +29,6 @@ import {
 } from '../../api/test/test-environment';
 import type { Matrix } from '../../api/src/schemas/matrix';
 import type { Job } from '../../api/src/schemas/jobs';
-import type { ApplyReply } from '../../api/src/schemas/placements';
 import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import {
   startImageReadCounter,
@@ -108,16 +108,12 @@ async function inventoried(image: ImageInfo): Promise<{ image: ImageInfo; id: st
 }
 
 /** Says where the image is (un)wanted, as the panel would; returns the plan applied. */
-async function place(imageId: string, sites: string[], wanted: boolean) {
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: { changes: sites.map((site) => ({ image: imageId, site, wanted })) },
-  });
-  expect(applied.statusCode).toBe(200);
-  return applied.json<Static<typeof ApplyReply>>();
-}
+const place = (imageId: string, sites: string[], wanted: boolean) =>
+  applyPlacements(
+    server,
+    user,
+    sites.map((site) => ({ image: imageId, site, wanted })),
+  );
 
 /** The image's jobs of one kind, once none is queued or running, as GET /api/v1/jobs shows them. */
 const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>

@@ -17,6 +17,7 @@ import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import { CloudImages } from '../../api/test/cloud-images';
 import {
+  applyPlacements,
   matrixRow,
   withSites,
   type Session,
@@ -159,14 +160,10 @@ const copyRows = (imageId: string) =>
 
 /** Says the image is wanted on the site, as the panel would; returns the copy's one row. */
 async function want(imageId: string, siteId: string): Promise<CopyRow> {
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: { changes: [{ image: imageId, site: siteId, wanted: true }] },
-  });
-  expect(applied.statusCode).toBe(200);
-  expect(applied.json()).toMatchObject({ copies: [{ destinations: [siteId] }] });
+  const applied = await applyPlacements(server, user, [
+    { image: imageId, site: siteId, wanted: true },
+  ]);
+  expect(applied).toMatchObject({ copies: [{ destinations: [siteId] }] });
   const rows = await copyRows(imageId);
   expect(rows).toHaveLength(1);
   return rows[0]!;

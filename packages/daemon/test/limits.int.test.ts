@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import type { Matrix } from '../../api/src/schemas/matrix';
 import { CloudImages } from '../../api/test/cloud-images';
 import { refreshAll } from '../../api/test/inventory-worker';
-import { withSites, type SitesFixture } from '../../api/test/test-environment';
+import { applyPlacements, withSites, type SitesFixture } from '../../api/test/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,
@@ -148,20 +148,11 @@ async function wantCopies(seeded: Seeded[], prefix: string): Promise<string[]> {
   await refreshAll(server, user);
   const ids = await imageIds(prefix);
   expect([...ids.keys()].sort()).toEqual(seeded.map((s) => s.name).sort());
-  const applied = await server.inject({
-    method: 'PUT',
-    url: '/api/v1/placements',
-    headers: user.headers,
-    payload: {
-      changes: seeded.map((s) => ({ image: ids.get(s.name)!, site: site[s.to], wanted: true })),
-    },
-  });
-  expect(applied.statusCode).toBe(200);
-  const plan = applied.json<{
-    copies: { imageId: string; source: { siteId: string }; destinations: string[] }[];
-    refusals: unknown[];
-    jobs: { queueJobId: string; operation: string }[];
-  }>();
+  const plan = await applyPlacements(
+    server,
+    user,
+    seeded.map((s) => ({ image: ids.get(s.name)!, site: site[s.to], wanted: true })),
+  );
   expect(plan.refusals).toEqual([]);
   // One job per image, each from the site the image was seeded on to the one it is wanted on.
   expect(
