@@ -47,6 +47,8 @@ export interface Config {
   jobAttempts: number;
   /** Origins (scheme://host[:port]) of dashboards that embed the panel; none by default. */
   corsOrigins: string[];
+  /** Failed logins allowed per user name and per client address within a window of seconds. */
+  loginFailures: { perUser: number; perAddress: number; windowSeconds: number };
 }
 
 /** Reads and checks the configuration from environment variables; throws a ConfigError naming the variable at fault. */
@@ -81,6 +83,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     ),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     corsOrigins: origins(env.GLINT_CORS_ORIGINS),
+    loginFailures: {
+      perUser: env.GLINT_LOGIN_FAILURES_PER_USER,
+      perAddress: env.GLINT_LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: env.GLINT_LOGIN_FAILURE_WINDOW,
+    },
   };
 }
 

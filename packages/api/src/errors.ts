@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError } from 'fastify';
+import { patternProblems } from './schemas/common';
 import type { ErrorReply } from './schemas/errors';
 
 /** A failure the client can act on: its status, a stable code, and a message saying what to do. */
@@ -51,6 +52,13 @@ function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }
 
+/** A validation issue in words: a pattern by what it asks for, not as its regular expression. */
+function problemOf(issue: NonNullable<FastifyError['validation']>[number]): string {
+  const pattern = issue.keyword === 'pattern' ? issue.params.pattern : undefined;
+  const described = typeof pattern === 'string' ? patternProblems[pattern] : undefined;
+  return described ?? issue.message ?? 'is invalid';
+}
+
 /**
  * The status and body for any error a request ends with. Only messages written for clients are
  * passed on; anything unexpected becomes a 500 whose message says no more than where it is logged.
@@ -75,7 +83,7 @@ export function errorReply(
     const issues = fastifyError.validation.map((issue) => ({
       keyword: issue.keyword,
       where: `${where}${issue.instancePath}`,
-      problem: issue.message ?? 'is invalid',
+      problem: problemOf(issue),
     }));
     // "must match a schema in anyOf" only repeats that the alternatives' own complaints apply.
     const telling = issues.some((issue) => issue.keyword !== 'anyOf')

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import serviceApp from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loggerOptions } from './logger';
+import { buildValidator } from './request-validation';
 
 /** The configured server with the app registered, not yet listening. */
 export function buildServer(
@@ -20,6 +21,7 @@ export function buildServer(
     bodyLimit: config.bodyLimit,
     // Reject unknown fields (a mistyped "projectDomainName" should not pass silently) instead of dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator } },
     ...(tls && {
       serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
         createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler),

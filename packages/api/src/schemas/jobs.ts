@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Timestamp, Uuid } from './common';
+import { PageQuery, Timestamp, Uuid } from './common';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -30,8 +30,7 @@ export const JobQuery = Type.Object(
     operation: Type.Optional(Operation),
     image: Type.Optional(Uuid('Jobs of this image')),
     site: Type.Optional(Uuid('Jobs reading from or writing to this site')),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { OpenStackSiteConfig } from '@glint/core';
+import { redactSecrets, type OpenStackSiteConfig } from '@glint/core';
 import {
   AuthenticationError,
   CancelledError,
@@ -40,6 +40,11 @@ export interface ServiceCall {
   advice?: Partial<Record<number, string>>;
   /** Strings that must never appear in a message built from the server's reply. */
   secrets?: readonly string[];
+  /**
+   * The request carries credentials (a login): its reply's body is never quoted in a message,
+   * since a server may echo what it was sent in a form no redaction foresees.
+   */
+  sendsCredentials?: boolean;
 }
 
 export interface HttpRequest extends ServiceCall {
@@ -181,7 +186,9 @@ function classifyStatus(
 
 /** Maps an HTTP error status and its body onto the typed error, with a message that says how to fix it. */
 export function errorForStatus(status: number, body: string, call: ServiceCall): CloudError {
-  const serverMessage = redact(extractServerMessage(body), call.secrets);
+  const serverMessage = call.sendsCredentials
+    ? ''
+    : redactSecrets(extractServerMessage(body), call.secrets ?? []);
   const { errorClass, advice } = classifyStatus(status, serverMessage);
   const verb = status >= 500 ? 'failed to' : 'refused to';
   const detail = serverMessage ? `${status}: ${serverMessage}` : String(status);
@@ -227,13 +234,6 @@ function findMessage(value: unknown): string | undefined {
   return undefined;
 }
 
-function redact(text: string, secrets: readonly string[] = []): string {
-  return secrets.reduce(
-    (result, secret) => (secret ? result.split(secret).join('***') : result),
-    text,
-  );
-}
-
 // Nothing listened, or nothing could be found to connect to: the address, the service or a firewall is wrong.
 const unreachableCodes = new Set([
   'ECONNREFUSED',
@@ -277,9 +277,9 @@ export function errorForNetworkFailure(
   // A failing upload source already says what went wrong, in its own typed error.
   if (isCloudError(error)) return error;
   const code = errorCode(error) ?? '';
-  const reason = redact(
+  const reason = redactSecrets(
     `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`,
-    call.secrets,
+    call.secrets ?? [],
   );
   if (phase === 'request' && tlsCode.test(code)) {
     return new UnreachableError(

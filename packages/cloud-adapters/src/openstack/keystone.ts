@@ -289,6 +289,7 @@ export class KeystoneSession implements TokenProvider {
       action: describeLogin(this.config, this.credential),
       url: `${this.authUrl}/auth/tokens`,
       secrets: [secret],
+      sendsCredentials: true,
       advice: {
         401:
           this.credential.kind === 'password'
