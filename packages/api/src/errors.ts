@@ -43,6 +43,14 @@ const frameworkErrors: Record<string, { code: string; message?: string }> = {
     message: 'an uploaded file is larger than the API accepts',
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type' },
+  FST_ERR_BAD_URL: {
+    code: 'malformed_url',
+    message: 'the URL path does not decode to UTF-8 text: percent-encode its characters as UTF-8',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'path_parameter_too_long',
+    message: 'a part of the URL path is longer than any id Glint uses',
+  },
   FST_CSRF_MISSING_SECRET: { code: 'csrf_token_invalid', message: csrfMessage },
   FST_CSRF_INVALID_TOKEN: { code: 'csrf_token_invalid', message: csrfMessage },
 };

@@ -181,3 +181,18 @@ test('every numeric query parameter of the OpenAPI document has bounds', async (
     expect(schema.maximum as number).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
   }
 });
+
+test('malformed URLs get the API’s own error body, saying what is wrong', async () => {
+  const notUtf8 = await server.inject(get('/api/v1/sites/%ED%A0%80')());
+  expect(notUtf8.statusCode).toBe(400);
+  expect(notUtf8.json()).toEqual({
+    error: 'malformed_url',
+    message: expect.stringContaining('UTF-8'),
+  });
+  const tooLong = await server.inject(get(`/api/v1/sites/${'x'.repeat(300)}`)());
+  expect(tooLong.statusCode).toBe(414);
+  expect(tooLong.json()).toEqual({
+    error: 'path_parameter_too_long',
+    message: expect.stringContaining('longer than any id'),
+  });
+});

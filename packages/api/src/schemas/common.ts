@@ -12,11 +12,15 @@ export const noNulPattern = '^[^\\u0000]*$';
 /** A printable name without "/", which joins an account's name to its regions' in site names. */
 export const accountNamePattern = '^[^/\\u0000-\\u001F\\u007F-\\u009F]+$';
 
+/** Printable ASCII without spaces: what AWS keys and tokens are made of, and HTTP headers carry. */
+export const awsTokenPattern = '^[\\x21-\\x7E]+$';
+
 /** What each pattern above asks for, in the words an error gives the client. */
 export const patternProblems: Readonly<Record<string, string>> = {
   [printablePattern]: 'must not contain control characters (NUL, tab, line breaks and the like)',
   [noNulPattern]: 'must not contain NUL characters',
   [accountNamePattern]: 'must not contain "/" or control characters',
+  [awsTokenPattern]: 'must be printable ASCII without spaces, as AWS issues it',
 };
 
 /** A name or identifier as clouds and Keystone accept them. */
@@ -29,8 +33,14 @@ export const Name = (description?: string) =>
   });
 
 /** A password or other secret: write-only, never in a reply. */
-export const Secret = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 4096, description, writeOnly: true });
+export const Secret = (description: string, pattern?: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    description,
+    writeOnly: true,
+    ...(pattern && { pattern }),
+  });
 
 export const Url = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
