@@ -23,13 +23,7 @@ import {
   type Operation,
   type Vocabulary,
 } from './openapi-arbitraries';
-import {
-  login,
-  siteBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from './test-environment';
+import { login, withSites, type Session, type TestEnvironment } from './test-environment';
 
 const runs = 5000;
 const cloud1 = sandboxCloud(1);
@@ -59,18 +53,14 @@ let previousAwsEndpoint: string | undefined;
 beforeAll(async () => {
   previousAwsEndpoint = process.env.AWS_ENDPOINT_URL;
   process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
-  env = await testEnvironment();
   // Past a few failed logins from the fuzz's address, logins are refused without asking Keystone,
   // whose password hashing is what a login costs.
-  server = await env.start({ GLINT_LOGIN_FAILURES_PER_ADDRESS: '5' });
-  user = await login(server);
-  const created = await server.inject({
-    method: 'POST',
-    url: '/api/v1/sites',
-    headers: user.headers,
-    payload: siteBody(`fuzz-${randomBytes(3).toString('hex')}`, cloud1),
-  });
-  siteId = created.json<{ id: string }>().id;
+  let site: Record<'fuzzed', string>;
+  ({ env, server, user, site } = await withSites(
+    { fuzzed: 1 },
+    { GLINT_LOGIN_FAILURES_PER_ADDRESS: '5' },
+  ));
+  siteId = site.fuzzed;
   const document = await server.inject({ method: 'GET', url: '/docs/json' });
   operations = operationsOf(document.json()).filter(
     (operation) => !(operation.method === 'GET' && operation.path.startsWith('/api/v1/events')),

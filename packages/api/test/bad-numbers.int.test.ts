@@ -4,14 +4,7 @@
  * 400 saying what is wrong, and changes nothing.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { sandboxCloud } from '../../../test-support/sandbox';
-import {
-  login,
-  siteBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from './test-environment';
+import { login, withSites, type Session, type TestEnvironment } from './test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;
@@ -20,17 +13,10 @@ let admin: Session;
 let siteId: string;
 
 beforeAll(async () => {
-  env = await testEnvironment();
-  server = await env.start();
-  demo = await login(server, 'demo');
+  let site: Record<'numbers', string>;
+  ({ env, server, user: demo, site } = await withSites({ numbers: 1 }));
+  siteId = site.numbers;
   admin = await login(server, 'admin');
-  const created = await server.inject({
-    method: 'POST',
-    url: '/api/v1/sites',
-    headers: demo.headers,
-    payload: siteBody('numbers', sandboxCloud(1)),
-  });
-  siteId = created.json().id;
 });
 
 afterAll(async () => {

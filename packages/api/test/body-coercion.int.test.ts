@@ -6,13 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import {
-  login,
-  siteBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from './test-environment';
+import { siteBody, withSites, type Session, type TestEnvironment } from './test-environment';
 
 const cloud1 = sandboxCloud(1);
 let env: TestEnvironment;
@@ -21,16 +15,9 @@ let demo: Session;
 let siteId: string;
 
 beforeAll(async () => {
-  env = await testEnvironment();
-  server = await env.start();
-  demo = await login(server);
-  const created = await server.inject({
-    method: 'POST',
-    url: '/api/v1/sites',
-    headers: demo.headers,
-    payload: siteBody('typed', cloud1),
-  });
-  siteId = created.json().id;
+  let site: Record<'typed', string>;
+  ({ env, server, user: demo, site } = await withSites({ typed: 1 }));
+  siteId = site.typed;
 });
 
 afterAll(async () => {

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../src/logger';
 import { siteSecretFields } from '../src/site-types';
 
-test('secrets are redacted wherever a logged object carries them', async () => {
+/** A server logging as the API does, into `lines`. */
+function loggingServer(): { server: FastifyInstance; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -11,7 +12,11 @@ test('secrets are redacted wherever a logged object carries them', async () => {
       done();
     },
   });
-  const server = Fastify({ logger: { ...loggerOptions('info'), stream } });
+  return { server: Fastify({ logger: { ...loggerOptions('info'), stream } }), lines };
+}
+
+test('secrets are redacted wherever a logged object carries them', async () => {
+  const { server, lines } = loggingServer();
   server.log.info(
     {
       password: 'p1',
@@ -29,14 +34,7 @@ test('secrets are redacted wherever a logged object carries them', async () => {
 });
 
 test("every site type's secret credential fields are redacted, EC2's keys included", async () => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  const server = Fastify({ logger: { ...loggerOptions('info'), stream } });
+  const { server, lines } = loggingServer();
   const credential = {
     kind: 'ec2_keys',
     accessKeyId: 'AKIAEXAMPLE',

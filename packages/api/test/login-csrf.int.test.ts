@@ -5,9 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
   keystoneToken,
-  login,
   loginBody,
-  testEnvironment,
+  withSites,
   type Session,
   type TestEnvironment,
 } from './test-environment';
@@ -18,14 +17,18 @@ let server: FastifyInstance;
 let demo: Session;
 
 beforeAll(async () => {
-  env = await testEnvironment();
-  server = await env.start({ GLINT_CORS_ORIGINS: dashboard });
-  demo = await login(server);
+  ({ env, server, user: demo } = await withSites({}, { GLINT_CORS_ORIGINS: dashboard }));
 });
 
 afterAll(async () => {
   await env?.close();
 });
+
+/** A login (by default noimage's, standing for the attacker's account) with these headers. */
+const logInWith = (
+  headers: Record<string, string>,
+  payload: string | object = loginBody('noimage'),
+) => server.inject({ method: 'POST', url: '/api/v1/auth/login', headers, payload });
 
 /** A login body as a cross-site HTML form would post it, with the attacker's credentials. */
 function formLogin(): { payload: string; contentType: string } {
@@ -42,12 +45,7 @@ function formLogin(): { payload: string; contentType: string } {
 
 test('login CSRF: a multipart/form-data login is refused (415) and starts no session', async () => {
   const { payload, contentType } = formLogin();
-  const response = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    headers: { 'content-type': contentType },
-    payload,
-  });
+  const response = await logInWith({ 'content-type': contentType }, payload);
   expect(response.statusCode).toBe(415);
   expect(response.json()).toMatchObject({
     error: 'unsupported_media_type',
@@ -57,24 +55,17 @@ test('login CSRF: a multipart/form-data login is refused (415) and starts no ses
 });
 
 test('login CSRF: an url-encoded form login is refused (415) too', async () => {
-  const response = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams(loginBody('noimage')).toString(),
-  });
+  const response = await logInWith(
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams(loginBody('noimage')).toString(),
+  );
   expect(response.statusCode).toBe(415);
   expect(response.cookies).toEqual([]);
 });
 
 test('login CSRF: a JSON login from another site’s page (its Origin) is refused with 403', async () => {
   for (const origin of ['https://evil.example', 'null', `${dashboard}.evil.example`]) {
-    const response = await server.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      headers: { origin },
-      payload: loginBody('noimage'),
-    });
+    const response = await logInWith({ origin });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({
       error: 'origin_not_allowed',
@@ -103,27 +94,21 @@ test('every state-changing request is checked: a session with its CSRF token, se
 });
 
 test('the panel’s own page logs in, directly and behind the TLS front', async () => {
-  const direct = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    headers: { host: 'glint.test:8080', origin: 'http://glint.test:8080' },
-    payload: loginBody(),
-  });
+  const direct = await logInWith(
+    { host: 'glint.test:8080', origin: 'http://glint.test:8080' },
+    loginBody(),
+  );
   expect(direct.statusCode).toBe(200);
   // nginx passes Host without the port the browser used.
-  const fronted = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    headers: { host: 'glint.example.org', origin: 'https://glint.example.org:8443' },
-    payload: loginBody(),
-  });
+  const fronted = await logInWith(
+    { host: 'glint.example.org', origin: 'https://glint.example.org:8443' },
+    loginBody(),
+  );
   expect(fronted.statusCode).toBe(200);
-  const otherHost = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    headers: { host: 'glint.test:8080', origin: 'http://glint.test:9090' },
-    payload: loginBody(),
-  });
+  const otherHost = await logInWith(
+    { host: 'glint.test:8080', origin: 'http://glint.test:9090' },
+    loginBody(),
+  );
   expect(otherHost.statusCode).toBe(403);
 });
 
@@ -145,10 +130,6 @@ test('the CLI and scripts (no Origin, no cookie) keep working with a token or a 
     headers: { 'x-auth-token': token },
   });
   expect(refresh.statusCode).toBe(202);
-  const loggedIn = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: loginBody(),
-  });
+  const loggedIn = await logInWith({}, loginBody());
   expect(loggedIn.statusCode).toBe(200);
 });

@@ -83,6 +83,25 @@ describe('a site whose Keystone echoes the login', () => {
     demo = await login(server);
   });
 
+  /** Adds the demo project of the Keystone at `authUrl` as a site, with `credential`. */
+  const addSite = (authUrl: string, credential: object) =>
+    server.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: demo.headers,
+      payload: {
+        type: 'openstack',
+        name: 'echo',
+        config: {
+          authUrl,
+          projectName: 'demo',
+          projectDomainName: 'Default',
+          userDomainName: 'Default',
+        },
+        credential,
+      },
+    });
+
   const credentials = {
     password: { kind: 'password', username: 'demo', password },
     'application credential': { kind: 'application_credential', id: 'ac-1', secret: password },
@@ -91,22 +110,7 @@ describe('a site whose Keystone echoes the login', () => {
   test.each(Object.entries(credentials))(
     'gets no %s into the logs or the reply',
     async (_kind, credential) => {
-      const response = await server.inject({
-        method: 'POST',
-        url: '/api/v1/sites',
-        headers: demo.headers,
-        payload: {
-          type: 'openstack',
-          name: 'echo',
-          config: {
-            authUrl: echoUrl,
-            projectName: 'demo',
-            projectDomainName: 'Default',
-            userDomainName: 'Default',
-          },
-          credential,
-        },
-      });
+      const response = await addSite(echoUrl, credential);
       expect(response.statusCode).toBeGreaterThanOrEqual(400);
       expect(response.statusCode).toBeLessThan(500);
       expectNoTrace(response.body);
@@ -114,23 +118,7 @@ describe('a site whose Keystone echoes the login', () => {
   );
 
   test('a wrong password at a real Keystone is still reported as one', async () => {
-    const cloud = sandboxCloud(1);
-    const response = await server.inject({
-      method: 'POST',
-      url: '/api/v1/sites',
-      headers: demo.headers,
-      payload: {
-        type: 'openstack',
-        name: 'wrong',
-        config: {
-          authUrl: cloud.authUrl,
-          projectName: 'demo',
-          projectDomainName: 'Default',
-          userDomainName: 'Default',
-        },
-        credential: { kind: 'password', username: 'demo', password },
-      },
-    });
+    const response = await addSite(sandboxCloud(1).authUrl, credentials.password);
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ error: 'site_login_rejected' });
     expectNoTrace(response.body);

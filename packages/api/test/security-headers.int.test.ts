@@ -8,22 +8,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../test-support/browser-page';
-import {
-  login,
-  loginBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from './test-environment';
+import { loginBody, withSites, type Session, type TestEnvironment } from './test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;
 let demo: Session;
 
 beforeAll(async () => {
-  env = await testEnvironment();
-  server = await env.start();
-  demo = await login(server);
+  ({ env, server, user: demo } = await withSites({}));
 });
 
 afterAll(async () => {

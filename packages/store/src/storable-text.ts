@@ -2,6 +2,7 @@
  * What PostgreSQL's text cannot hold: NUL, and UTF-16 surrogates without their pair (which JSON
  * carries as `\ud800` and jsonb refuses, "unsupported Unicode escape sequence").
  */
+// eslint-disable-next-line no-control-regex -- NUL is what it must find
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
