@@ -56,7 +56,29 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
+/** The demo image's copies on the sandbox's cloud 1, as Glance lists them to the demo user. */
+async function demoImagesOnCloud1(): Promise<number> {
+  const { authUrl, users } = sandboxCloud(1);
+  const { stdout } = await run(
+    'openstack',
+    ['image', 'list', '--name', 'glint-demo', '-f', 'value', '-c', 'ID'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        OS_AUTH_URL: authUrl,
+        OS_USERNAME: users.demo.username,
+        OS_PASSWORD: users.demo.password,
+        OS_PROJECT_NAME: users.demo.projectName,
+        OS_USER_DOMAIN_NAME: users.demo.userDomainName,
+        OS_PROJECT_DOMAIN_NAME: users.demo.projectDomainName,
+      },
+    },
+  );
+  return stdout.split('\n').filter(Boolean).length;
+}
+
 test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
+  const demoImages = await demoImagesOnCloud1();
   const { stdout } = await quickstart('--sandbox');
   expect(stdout).toContain(`Glint is running: ${panelUrl}`);
 
@@ -83,6 +105,9 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
   expect(statSync(state).mode & 0o777).toBe(0o700);
   const sessionSecret = /^GLINT_SESSION_SECRET=(.+)$/m.exec(secrets)![1]!;
   expect(readFileSync(join(state, 'api.log'), 'utf8')).not.toContain(sessionSecret);
+
+  // The demo image an earlier quickstart left on cloud 1 is found, not uploaded again.
+  expect(await demoImagesOnCloud1()).toBe(Math.max(demoImages, 1));
 });
 
 test('it prints one line per step with its time, and keeps what the steps print in its log', async () => {
