@@ -15,7 +15,7 @@ test('the tests run on the Node that package.json engines asks for', () => {
   const [, major, minor] = /^>=(\d+)\.(\d+)$/.exec(engines)!.map(Number);
   const [runningMajor, runningMinor] = process.versions.node.split('.').map(Number);
   const satisfied = runningMajor! > major! || (runningMajor === major && runningMinor! >= minor!);
-  // On failure: run the tests as README says, bash deploy/node24 npm test (or npx jest).
+  // On failure: run them as README says, bash deploy/node24 npm test (or bash deploy/node24 npx jest).
   expect({ node: process.versions.node, satisfies: engines, satisfied }).toEqual({
     node: process.versions.node,
     satisfies: '>=24.11',
