@@ -169,7 +169,7 @@ test("the sandbox's clouds.yaml (0600) has an entry per cloud and user that the 
   expect(stdout).toContain('glint-demo');
 });
 
-test('a second run without --sandbox reuses the first run’s mode, secrets and processes', async () => {
+test('a second run without --sandbox reuses the last run’s mode, secrets and processes', async () => {
   const before = readFileSync(join(state, 'secrets.env'), 'utf8');
   const pids = ['api', 'daemon'].map((name) => readFileSync(join(state, `${name}.pid`), 'utf8'));
   const { stdout } = await quickstart();
