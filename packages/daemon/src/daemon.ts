@@ -3,6 +3,7 @@ import {
   JOBS,
   queuePrefix,
   redisEventPublisher,
+  redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
 import { CredentialCipher, repositoriesOn } from '@glint/store';
@@ -12,6 +13,7 @@ import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
 import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
+import { scheduleRecovery } from './queue-recovery';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -37,8 +39,6 @@ export interface WorkerResources {
   options: WorkerOptions;
   /** Commands outside BullMQ: events, site slots, cancel requests. */
   redis: Redis;
-  /** The running transfers, and the cancel requests that stop them. */
-  control: JobControl;
   close(): Promise<void>;
 }
 
@@ -67,6 +67,7 @@ export function workerResources(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
   );
+  const control = new JobControl(redis, subscriber, config.redis.keyPrefix);
   return {
     options: {
       bullmq: {
@@ -82,9 +83,9 @@ export function workerResources(
       adapters,
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
+      control,
     },
     redis,
-    control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     async close() {
       await adapters.close();
       await queues.close();
@@ -139,13 +140,15 @@ export function transferWorkerOn(
       config.siteTransferLimit,
       config.lockMs,
     ),
-    control: resources.control,
     allowedNetworks: config.importAllowedNetworks,
     ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }
 
-/** Every worker of the daemon, on shared resources, and the inventory schedule. */
+/**
+ * Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery
+ * check; warns when Redis would lose its data on a restart.
+ */
 export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
   const resources = workerResources(config, log);
   const { options } = resources;
@@ -170,6 +173,8 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
     config.inventoryIntervalMs,
     log,
   );
+  const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
+  for (const warning of await redisPersistenceWarnings(resources.redis)) log(warning);
   return {
     workers,
     async stop() {
@@ -182,9 +187,10 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
       const finished = await Promise.race([closed.then(() => true), graceOver]);
       clearTimeout(timer);
       if (!finished) {
-        resources.control.handBackAll();
+        options.control.handBackAll();
         await closed;
       }
+      await stopRecovery();
       await Promise.all(watchers.map((watcher) => watcher.close()));
       await resources.close();
       return finished;
