@@ -34,8 +34,9 @@ export function jobEvent(
 /**
  * Puts committed jobs on the queue, marks them enqueued and tells their owners. The jobs table is
  * the queue's outbox: whoever decides work (the API, the daemon's reconciler) writes its rows in
- * the deciding transaction and calls this after the commit. Rows a crash left unmarked are put on
- * the queue again under the same ids, which BullMQ takes once.
+ * the deciding transaction and calls this after the commit. Rows a crash left unmarked, and jobs a
+ * Redis that lost its data no longer holds (the daemons' recovery check), are put on the queue
+ * again under the same ids, which BullMQ takes once.
  */
 export async function dispatchJobs(
   queues: JobQueues,
