@@ -23,6 +23,7 @@ import {
 } from '../../api/test/test-environment';
 import {
   bundleDaemon,
+  crashLines,
   startDaemonProcess,
   stopDaemonProcess,
   type DaemonProcess,
@@ -78,17 +79,8 @@ async function startDaemon(overrides: Record<string, string> = {}): Promise<Daem
 const alive = (daemon: DaemonProcess) =>
   daemon.child.exitCode === null && daemon.child.signalCode === null;
 
-/** What a daemon logs when it falls over: an error nothing handled, or main()'s last word. */
-const crashLines = (daemon: DaemonProcess) =>
-  daemon.log.filter((line) => /glint-daemon: failed|Unhandled|uncaught|^\s+at /i.test(line));
-
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
-async function imagesNamed(cloud: number, name: string): Promise<ImageInfo[]> {
-  const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(cloud)).listImages({ name }))
-    found.push(image);
-  return found;
-}
+const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name);
 
 interface CopyRow {
   queue_job_id: string;

@@ -23,6 +23,7 @@ import {
 } from '../../api/test/test-environment';
 import {
   bundleDaemon,
+  crashLines,
   startDaemonProcess,
   stopDaemonProcess,
   type DaemonProcess,
@@ -98,13 +99,8 @@ async function want(what: keyof typeof sizes, ...siteIds: string[]): Promise<str
   return applied.jobs[0]!.queueJobId;
 }
 
-/** The images called `name` on a sandbox cloud, straight from its Glance. */
-async function imagesNamed(cloud: number, name: string): Promise<ImageInfo[]> {
-  const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(cloud)).listImages({ name }))
-    found.push(image);
-  return found;
-}
+/** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
+const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name);
 
 /** Exactly one active copy of the seeded image, with its content, on each of the clouds. */
 async function expectOneCopyOn(what: keyof typeof sizes, ...clouds: number[]): Promise<void> {
@@ -134,9 +130,6 @@ async function backWithinBound(...queueJobIds: string[]): Promise<void> {
     boundSeconds * 1000,
   );
 }
-
-const crashLines = (daemon: DaemonProcess) =>
-  daemon.log.filter((line) => /glint-daemon: failed|Unhandled|uncaught|^\s+at /i.test(line));
 
 beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), 'glint-redis-loss-'));
