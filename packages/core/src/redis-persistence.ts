@@ -13,8 +13,8 @@ const wanted = [
     value: 'yes',
     risk: (actual: string) =>
       `Redis runs with appendonly ${actual}, so a restart empties it: the progress of running jobs ` +
-      'and every session are lost, and the queued jobs are only put back from PostgreSQL by the ' +
-      "daemons' recovery check (within GLINT_QUEUE_RECOVERY_SECONDS).",
+      "and every session are gone, and the queued jobs come back only through the daemons' " +
+      'recovery check (within GLINT_QUEUE_RECOVERY_SECONDS).',
   },
   {
     parameter: 'maxmemory-policy',
