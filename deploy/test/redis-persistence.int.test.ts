@@ -10,9 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisPersistenceWarnings } from '@glint/core';
-import { loadDaemonConfig, startDaemon } from '@glint/daemon';
 import { Redis } from 'ioredis';
 import { testEnvironment, type TestEnvironment } from '../../packages/api/test/test-environment';
+import {
+  bundleDaemon,
+  startDaemonProcess,
+  stopDaemonProcess,
+} from '../../test-support/daemon-process';
 import { RedisServer } from '../../test-support/redis-server';
 
 const exec = promisify(execFile);
@@ -23,9 +27,11 @@ let kept: RedisServer;
 let lost: RedisServer;
 let refused: RedisServer;
 let env: TestEnvironment;
+let daemonScript: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'glint-redis-persistence-'));
+  const bundled = bundleDaemon(dir);
   [kept, lost, refused] = await Promise.all([
     RedisServer.start(['--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction']),
     RedisServer.start(['--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru']),
@@ -34,6 +40,7 @@ beforeAll(async () => {
   env = await testEnvironment();
   // The quickstart's check runs on the build, as the quickstart builds before it checks.
   await exec('npx', ['tsc', '-b', 'packages/core'], { cwd: root });
+  daemonScript = await bundled;
 });
 
 afterAll(async () => {
@@ -86,28 +93,24 @@ test('the API and the daemon warn as they start on a Redis that would lose its d
   for (const server of [kept, lost]) {
     const before = env.logs.length;
     await env.start({ GLINT_REDIS_URL: server.url });
-    const warned = env.logs
+    const apiWarnings = env.logs
       .slice(before)
       .map((line) => JSON.parse(line) as { level: number; msg: string })
       .filter((line) => line.level === 40)
       .map((line) => line.msg);
-    const daemonLog: string[] = [];
-    const daemon = await startDaemon(
-      loadDaemonConfig(
-        env.env({ GLINT_REDIS_URL: server.url, GLINT_INVENTORY_INTERVAL_SECONDS: '3600' }),
-      ),
-      (message) => daemonLog.push(message),
+    const daemon = await startDaemonProcess(
+      daemonScript,
+      env.env({ GLINT_REDIS_URL: server.url, GLINT_INVENTORY_INTERVAL_SECONDS: '3600' }),
     );
-    await daemon.stop();
+    await stopDaemonProcess(daemon);
+    const daemonWarnings = daemon.log.filter((line) => line.startsWith('glint-daemon: warning: '));
     if (server === kept) {
-      expect(warned).toEqual([]);
-      expect(daemonLog).toEqual([]);
+      expect(apiWarnings).toEqual([]);
+      expect(daemonWarnings).toEqual([]);
     } else {
-      expect(warned).toEqual([expect.stringMatching(appendonly), expect.stringMatching(eviction)]);
-      expect(daemonLog).toEqual([
-        expect.stringMatching(appendonly),
-        expect.stringMatching(eviction),
-      ]);
+      const both = [expect.stringMatching(appendonly), expect.stringMatching(eviction)];
+      expect(apiWarnings).toEqual(both);
+      expect(daemonWarnings).toEqual(both);
     }
   }
 });

@@ -26,6 +26,8 @@ type Log = (message: string, error?: unknown) => void;
 
 export interface RunningDaemon {
   workers: Worker[];
+  /** What the operator should hear of: Redis settings that lose data on a restart. */
+  warnings: string[];
   /**
    * Stops taking jobs and waits for the running ones, up to the grace period. Transfers still
    * running then are stopped, their half-made copies removed, and handed back to the queue, where
@@ -145,10 +147,7 @@ export function transferWorkerOn(
   });
 }
 
-/**
- * Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery
- * check; warns when Redis would lose its data on a restart.
- */
+/** Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery check. */
 export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
   const resources = workerResources(config, log);
   const { options } = resources;
@@ -174,9 +173,9 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
     log,
   );
   const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
-  for (const warning of await redisPersistenceWarnings(resources.redis)) log(warning);
   return {
     workers,
+    warnings: await redisPersistenceWarnings(resources.redis),
     async stop() {
       stopSchedule();
       const closed = Promise.all(workers.map((worker) => worker.close()));
