@@ -4,6 +4,7 @@ import {
   jobEvent,
   repositoriesOn,
   withTransaction,
+  type JobsRepository,
   type PendingJob,
 } from '@glint/store';
 import type { Job } from 'bullmq';
@@ -67,6 +68,61 @@ export async function confirmRunningJobs(options: WorkerOptions): Promise<void> 
   await repositoriesOn(options.pool).jobs.confirm(options.control.ids());
 }
 
+/** A finished fate: the rows' end, and the event that tells the owner. */
+async function settle(
+  jobs: JobsRepository,
+  pending: PendingJob,
+  fate: Exclude<Fate, { is: 'tracked' | 'lost' }>,
+) {
+  const id = pending.queueJobId;
+  if (fate.is === 'cancelled') {
+    await jobs.markCancelled(id, CANCELLED_BY_OWNER);
+    return jobEvent(pending, 'cancelled');
+  }
+  if (fate.is === 'failed') {
+    await jobs.failOpen(id, fate.reason);
+    return jobEvent(pending, 'failed', fate.reason);
+  }
+  for (const { siteId, bytes } of madeDestinations(fate.returnvalue))
+    await jobs.markFinished(id, siteId, { state: 'succeeded', bytesDone: bytes, error: null });
+  // A delete names no bytes; a completed transfer made every destination still open.
+  await jobs.markFinished(id, null, { state: 'succeeded', bytesDone: 0, error: null });
+  return jobEvent(pending, 'succeeded');
+}
+
+/**
+ * Checks one batch of unconfirmed rows in a transaction that holds their claims (see
+ * recoverLostJobs); adds what it did to `recovery` and returns how many queue jobs it claimed.
+ */
+async function checkBatch(
+  options: WorkerOptions,
+  boundMs: number,
+  recovery: Recovery,
+): Promise<number> {
+  const { pool, queues, publish, control } = options;
+  return withTransaction(pool, async (repositories) => {
+    const claimed = await repositories.jobs.claimUnconfirmed(boundMs / 2000, batch);
+    const running = new Set(control.ids());
+    const checked = claimed.filter((pending) => !running.has(pending.queueJobId));
+    const fates = await Promise.all(checked.map((pending) => fateOf(options, pending)));
+    const lost: PendingJob[] = [];
+    for (const [i, fate] of fates.entries()) {
+      const pending = checked[i]!;
+      if (fate.is === 'tracked') continue;
+      if (fate.is === 'lost') {
+        lost.push(pending);
+        continue;
+      }
+      const { ownerId, event } = await settle(repositories.jobs, pending, fate);
+      await publish(ownerId, [event]);
+      (fate.is === 'cancelled' ? recovery.cancelled : recovery.settled).push(pending.queueJobId);
+    }
+    await dispatchJobs(queues, repositories.jobs, publish, lost);
+    recovery.requeued.push(...lost.map((job) => job.queueJobId));
+    return claimed.length;
+  });
+}
+
 /**
  * One recovery check. It claims the open rows of copies, deletes and imports that no one confirmed
  * for half of `boundMs` (a live daemon vouches for its jobs far more often), and holds their row
@@ -77,55 +133,15 @@ export async function confirmRunningJobs(options: WorkerOptions): Promise<void> 
  *   adding the same id adds nothing), or cancelled when its owner asked for that;
  * - completed or failed: the rows missed the end (a daemon that died in between, a failure nobody
  *   heard of); they are settled as the queue says, and the job is not run again.
+ * Batch after batch, until no unconfirmed row is left: a claimed row is confirmed, so none comes
+ * round twice, and a backlog of any size is checked within the bound.
  */
 export async function recoverLostJobs(options: WorkerOptions, boundMs: number): Promise<Recovery> {
-  const { pool, queues, publish, control } = options;
   const recovery: Recovery = { requeued: [], settled: [], cancelled: [] };
-  await withTransaction(pool, async (repositories) => {
-    const running = new Set(control.ids());
-    const claimed = (await repositories.jobs.claimUnconfirmed(boundMs / 2000, batch)).filter(
-      (pending) => !running.has(pending.queueJobId),
-    );
-    const fates = await Promise.all(claimed.map((pending) => fateOf(options, pending)));
-    const lost: PendingJob[] = [];
-    for (const [i, fate] of fates.entries()) {
-      const pending = claimed[i]!;
-      const id = pending.queueJobId;
-      if (fate.is === 'tracked') continue;
-      if (fate.is === 'lost') {
-        lost.push(pending);
-        continue;
-      }
-      let event;
-      if (fate.is === 'cancelled') {
-        await repositories.jobs.markCancelled(id, CANCELLED_BY_OWNER);
-        recovery.cancelled.push(id);
-        event = jobEvent(pending, 'cancelled');
-      } else if (fate.is === 'failed') {
-        await repositories.jobs.failOpen(id, fate.reason);
-        recovery.settled.push(id);
-        event = jobEvent(pending, 'failed', fate.reason);
-      } else {
-        for (const { siteId, bytes } of madeDestinations(fate.returnvalue))
-          await repositories.jobs.markFinished(id, siteId, {
-            state: 'succeeded',
-            bytesDone: bytes,
-            error: null,
-          });
-        // A delete names no bytes; a completed transfer made every destination still open.
-        await repositories.jobs.markFinished(id, null, {
-          state: 'succeeded',
-          bytesDone: 0,
-          error: null,
-        });
-        recovery.settled.push(id);
-        event = jobEvent(pending, 'succeeded');
-      }
-      await publish(event.ownerId, [event.event]);
-    }
-    await dispatchJobs(queues, repositories.jobs, publish, lost);
-    recovery.requeued.push(...lost.map((job) => job.queueJobId));
-  });
+  let claimed: number;
+  do {
+    claimed = await checkBatch(options, boundMs, recovery);
+  } while (claimed > 0);
   return recovery;
 }
 
@@ -142,10 +158,10 @@ function oneAtATime(work: () => Promise<void>) {
 
 /**
  * The recovery check on a schedule, from now on; returns a function that stops it and waits for
- * the check under way. It runs often
- * enough that a lost job is back on the queue within `boundMs` of being lost (or of its daemon's
- * last word). The daemon vouches for its own jobs as often, through PostgreSQL alone, so that a
- * check stuck while Redis is away never makes them look abandoned.
+ * the check under way. It runs often enough that a lost job is back on the queue within `boundMs`
+ * of being lost (or of its daemon's last word). The daemon vouches for its own jobs as often,
+ * through PostgreSQL alone, so that a check stuck while Redis is away never makes them look
+ * abandoned.
  */
 export function scheduleRecovery(
   options: WorkerOptions,

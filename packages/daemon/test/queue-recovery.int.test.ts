@@ -223,6 +223,17 @@ test('jobs the queue lost are put back under their ids with their payloads, once
   expect(await recoverLostJobs(options, boundMs)).toEqual(nothing);
 });
 
+test('a backlog larger than one batch is checked in one go', async () => {
+  // 260 copies of two rows each: more rows than one claim takes (500).
+  const backlog: PendingJob[] = [];
+  for (let i = 0; i < 260; i += 1) backlog.push(await copyJob({ enqueue: false }));
+  await unconfirmed(...backlog);
+
+  const { requeued } = await recoverLostJobs(options, boundMs);
+  expect(requeued.sort()).toEqual(backlog.map((job) => job.queueJobId).sort());
+  expect(await queue().getJobCounts('waiting')).toEqual({ waiting: 260 });
+});
+
 test('a job the queue kept the data of but lost from its lists is put back', async () => {
   const orphan = await copyJob();
   await redis.lrem(`${queuePrefix(env.redisPrefix)}:glint-transfer:wait`, 0, orphan.queueJobId);
