@@ -5,6 +5,7 @@ export * from './jobs';
 export * from './url-guard';
 export * from './events';
 export * from './redis-subscriber';
+export * from './redis-persistence';
 export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';
