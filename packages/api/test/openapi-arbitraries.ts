@@ -46,6 +46,8 @@ export interface Operation {
 export interface Vocabulary {
   /** Absolute URLs, for `format: uri`. */
   urls: string[];
+  /** Other URLs for fields of these names (and everything in them). */
+  fieldUrls?: Record<string, string[]>;
   /** Ids of things that exist, used now and then for `format: uuid`. */
   ids: string[];
 }
@@ -222,7 +224,11 @@ function objectOf(
       .tuple(
         // Required fields are left out now and then; optional ones half the time.
         fc.integer({ min: 0, max: required.has(name) ? 19 : 1 }),
-        valueOf(property, words, depth + 1),
+        valueOf(
+          property,
+          words.fieldUrls?.[name] ? { ...words, urls: words.fieldUrls[name] } : words,
+          depth + 1,
+        ),
       )
       .map(([keep, value]) => (keep === 0 ? [] : [[name, value] as const])),
   );
