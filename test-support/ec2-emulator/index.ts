@@ -28,7 +28,9 @@ export type {
   Snapshot,
   TaskTiming,
 };
-export { invalidSourceMessage, unsupportedFormatMessage } from './tasks';
+export { unsupportedFormatMessage, unsupportedOvaMessage } from './disk-reader';
+export { TASK_PAGE_SIZE } from './actions/imports';
+export { invalidSourceMessage, noPartitionsMessage } from './tasks';
 
 export const defaultRegions: Region[] = [
   { name: 'us-east-1', optIn: false },
@@ -49,6 +51,11 @@ export interface Ec2EmulatorOptions {
   regions?: Region[];
   /** How fast import tasks move; default one step per 100 ms. */
   taskTiming?: TaskTiming;
+  /**
+   * How long a new AMI (registered or imported) answers InvalidAMIID.NotFound to DescribeImages,
+   * CreateTags and DeregisterImage, as EC2's eventual consistency does; default 200 ms.
+   */
+  consistencyDelayMs?: number;
 }
 
 export interface Ec2Emulator {
@@ -90,7 +97,7 @@ function fillAccount(given: Partial<Ec2Account>, index: number): Ec2Account {
 export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2Emulator> {
   const accounts = (options.accounts ?? [{}]).map(fillAccount);
   const regions = options.regions ?? defaultRegions;
-  const state = new Ec2State(regions, accounts);
+  const state = new Ec2State(regions, accounts, options.consistencyDelayMs ?? 200);
   const disks = new DiskReader(options.s3);
   const tasks = new TaskRunner(state, disks, {
     stepMs: options.taskTiming?.stepMs ?? 100,

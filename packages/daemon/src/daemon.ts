@@ -45,7 +45,7 @@ export interface WorkerResources {
 export function workerResources(
   config: Pick<
     DaemonConfig,
-    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
+    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts' | 'conversionDir'
   >,
   log: Log,
 ): WorkerResources {
@@ -66,6 +66,7 @@ export function workerResources(
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
+    { ...(config.conversionDir && { conversionDir: config.conversionDir }) },
   );
   return {
     options: {

@@ -172,6 +172,13 @@ const daemonOnlySettings = {
     default: 60,
     description: 'How long running jobs may finish after SIGTERM.',
   }),
+  GLINT_CONVERSION_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "An existing directory where images are staged while their format is converted (qcow2 for EC2): Glint makes a private directory (0700) in it per conversion and removes it afterwards. The OS's temporary directory when unset.",
+    }),
+  ),
 };
 
 export const ApiSettings = Type.Object({ ...sharedSettings, ...apiOnlySettings });
