@@ -71,6 +71,8 @@ export interface Ec2Emulator {
   failNextTask(message: string): void;
   /** The next import task never gets past `converting`. */
   stickNextTask(): void;
+  /** How long AMIs made from now on stay unseen by the API (`consistencyDelayMs`). */
+  delayNewImages(ms: number): void;
   /** The resources in a region, of the first account unless `accountId` is given. */
   images(region: string, accountId?: string): Image[];
   snapshots(region: string, accountId?: string): Snapshot[];
@@ -124,6 +126,9 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
     throttle: (action, times) => faults.throttle(action, times),
     failNextTask: (message) => tasks.failNextTask(message),
     stickNextTask: () => tasks.stickNextTask(),
+    delayNewImages: (ms) => {
+      state.consistencyDelayMs = ms;
+    },
     images: (region, accountId) => (settle(), state.owned(state.images, region, owner(accountId))),
     snapshots: (region, accountId) => (
       settle(),

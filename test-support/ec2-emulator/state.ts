@@ -126,7 +126,7 @@ export class Ec2State {
      * How long a new AMI stays invisible to DescribeImages, CreateTags and DeregisterImage, which
      * answer InvalidAMIID.NotFound meanwhile: "Eventual consistency in the Amazon EC2 API".
      */
-    readonly consistencyDelayMs: number,
+    public consistencyDelayMs: number,
   ) {}
 
   /** Registers a new AMI, seen by the API only once the consistency delay has passed. */

@@ -4,20 +4,32 @@
  * operator meets (bad keys, throttling, a missing service role, a region not enabled, an import
  * VM Import gives up on, a copy deleted mid-upload), each checked for what it leaves behind.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { EC2Client, ImportImageCommand } from '@aws-sdk/client-ec2';
 import { GLINT_MARKERS, type Ec2AccountSettings } from '@glint/core';
+import { noPartitionsMessage, TASK_PAGE_SIZE } from '../../../test-support/ec2-emulator';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
+import { randomDisk } from '../../../test-support/random-image';
 import { until } from '../../../test-support/until';
 import {
   AuthenticationError,
   CancelledError,
   copyFromStream,
+  EC2_PROPERTIES,
   Ec2Adapter,
   InvalidRequestError,
   NotFoundError,
   PermissionError,
   type CopyResult,
+  type ImageSpec,
 } from '../src';
 
 const MiB = 1024 * 1024;
@@ -27,8 +39,12 @@ const region = regions[0]!;
 const operatorRole = 'glint-operator';
 let stack: Ec2Stack;
 const adapters: Ec2Adapter[] = [];
+/** The operator's conversion directory, and files the tests make. */
+let work: string;
+const run = promisify(execFile);
 
 beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'glint-ec2-adapter-'));
   stack = await startEc2Stack({
     regions,
     roles: ['vmimport', operatorRole],
@@ -39,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(adapters.map((adapter) => adapter.close()));
   await stack?.close();
+  await rm(work, { recursive: true, force: true });
 });
 
 const adapterFor = (
@@ -49,6 +66,7 @@ const adapterFor = (
   const adapter = new Ec2Adapter(
     { type: 'ec2', region: siteRegion, ...stack.settings, ...settings },
     { ...stack.credential, secretAccessKey },
+    { conversionDir: work },
   );
   adapters.push(adapter);
   return adapter;
@@ -57,16 +75,22 @@ const adapterFor = (
 const newCopyId = () => `copy-${randomBytes(4).toString('hex')}`;
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
 
-/** Streams `data` as a raw image through the transfer engine to one adapter per copy id. */
-const copyRaw = (data: Buffer, name: string, targets: Array<[Ec2Adapter, string]>) =>
+/** Streams `data` as an image (raw unless `spec` says) through the transfer engine, one adapter per copy id. */
+const copyImage = (
+  data: Buffer,
+  spec: Partial<ImageSpec> & { name: string },
+  targets: Array<[Ec2Adapter, string]>,
+) =>
   copyFromStream({
     sourceKey: 'upload',
-    sourceName: `${name}.raw`,
+    sourceName: `${spec.name}.raw`,
     data: Readable.from([data]),
     size: data.length,
-    spec: { name, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+    spec: { diskFormat: 'raw', containerFormat: 'bare', visibility: 'private', ...spec },
     destinations: targets.map(([adapter, imageId], i) => ({ key: `d${i}`, adapter, imageId })),
   });
+const copyRaw = (data: Buffer, name: string, targets: Array<[Ec2Adapter, string]>) =>
+  copyImage(data, { name }, targets);
 
 /** What a failed copy left in the region: its staged data, its AMIs, its import tasks. */
 async function leftovers(copyId: string) {
@@ -86,6 +110,19 @@ async function leftovers(copyId: string) {
 }
 const nothingLeft = { objects: [], uploads: [], amis: [], running: [] };
 
+/** Whether anything of the copy reached AWS: a request for its staging object, an import task. */
+const touchedAws = (copyId: string, r = region) => ({
+  s3Requests: stack.s3.requests().filter((q) => q.path.endsWith(`/${stagingKey(copyId)}`)).length,
+  tasks: stack.ec2.tasks(r).filter((task) => task.clientToken === copyId).length,
+});
+const untouched = { s3Requests: 0, tasks: 0 };
+
+/** The AMI and import task a copy made in `r`. */
+const madeBy = (copyId: string, r = region) => ({
+  ami: stack.ec2.images(r).find((image) => image.tags.get('glint_copy_id') === copyId),
+  task: stack.ec2.tasks(r).find((task) => task.clientToken === copyId),
+});
+
 const failureOf = (result: CopyResult) => {
   const [destination] = result.destinations;
   expect(destination).toMatchObject({ outcome: 'failed' });
@@ -94,7 +131,7 @@ const failureOf = (result: CopyResult) => {
 };
 
 test('a raw image streams to two emulated regions (S3 server + EC2 emulator); the AMIs are tagged, the imported disks hash as the source', async () => {
-  const data = randomBytes(12 * MiB + 123);
+  const data = randomDisk(12 * MiB + 123);
   const targets = regions.map((r) => [adapterFor(r), newCopyId()] as [Ec2Adapter, string]);
   const result = await copyRaw(data, 'ec2-raw', targets);
   expect(result.destinations.map((d) => [d.outcome, d.error?.message])).toEqual([
@@ -118,7 +155,7 @@ test('a raw image streams to two emulated regions (S3 server + EC2 emulator); th
 }, 240_000);
 
 test('importMode snapshot: ImportSnapshot then RegisterImage make an AMI of the imported snapshot, both tagged, the staging object removed', async () => {
-  const data = randomBytes(6 * MiB + 77);
+  const data = randomDisk(6 * MiB + 77);
   const copyId = newCopyId();
   const callsBefore = stack.ec2.calls().length;
   const result = await copyRaw(data, 'ec2-snapshot-mode', [
@@ -240,7 +277,7 @@ test('throttled DescribeImages calls are retried by the SDK and the listing succ
 
 test('a missing VM Import service role fails the copy for good, saying how to create the role; nothing is left behind', async () => {
   const copyId = newCopyId();
-  const result = await copyRaw(randomBytes(MiB), 'ec2-no-role', [
+  const result = await copyRaw(randomDisk(MiB), 'ec2-no-role', [
     [adapterFor(region, { importRole: 'glint-no-such-role' }), copyId],
   ]);
   const error = failureOf(result);
@@ -260,7 +297,7 @@ test('an import VM Import gives up on fails the copy with its status message; th
   const copyId = newCopyId();
   const statusMessage = 'ClientError: Disk validation failed [Invalid Partition table]';
   stack.ec2.failNextTask(statusMessage);
-  const result = await copyRaw(randomBytes(MiB), 'ec2-task-fails', [[adapterFor(region), copyId]]);
+  const result = await copyRaw(randomDisk(MiB), 'ec2-task-fails', [[adapterFor(region), copyId]]);
   const error = failureOf(result);
   expect(error).toBeInstanceOf(InvalidRequestError);
   expect(error.message).toContain(statusMessage);
@@ -292,7 +329,7 @@ test('deleting a copy whose multipart upload was cut off by its signal aborts th
   // Slowed so the signal lands while the first parts are going up, as a job cancelled mid-copy.
   stack.s3.throttleUploads(8 * MiB);
   const controller = new AbortController();
-  const upload = adapter.uploadImageData(copyId, Readable.from([randomBytes(size)]), {
+  const upload = adapter.uploadImageData(copyId, Readable.from([randomDisk(size)]), {
     size,
     signal: controller.signal,
   });
@@ -313,3 +350,266 @@ test('deleting a copy whose multipart upload was cut off by its signal aborts th
   expect(uploads).toEqual([]);
   await expect(adapter.getImage(copyId)).rejects.toBeInstanceOf(NotFoundError);
 }, 60_000);
+
+/** A raw disk of `virtualSize` bytes starting with `data`, and its sha256, in the work directory. */
+async function rawDisk(name: string, data: Buffer, virtualSize: number) {
+  const path = join(work, `${name}.raw`);
+  await writeFile(path, data);
+  await run('truncate', ['-s', String(virtualSize), path]);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { path, sha256: hash.digest('hex') };
+}
+
+const convert = (from: string, to: string, format: string, ...options: string[]) =>
+  run('qemu-img', ['convert', '-f', 'raw', '-O', format, ...options, from, to]);
+
+const activation = { policy: { initialMs: 200, maxMs: 5000, retries: 20 } };
+const copied = (result: CopyResult) =>
+  expect(result.destinations.map((d) => [d.outcome, d.error?.message])).toEqual(
+    result.destinations.map(() => ['copied', undefined]),
+  );
+
+test('item 6, architecture: an aarch64 image is registered as arm64 in snapshot mode and i686 imported as i386; ImportImage cannot take aarch64, nor EC2 ppc64le: refused before anything is uploaded', async () => {
+  const data = randomDisk(MiB);
+  const arm = newCopyId();
+  const x86 = newCopyId();
+  copied(
+    await copyImage(
+      data,
+      { name: 'ec2-aarch64', properties: { architecture: 'aarch64', hw_firmware_type: 'uefi' } },
+      [[adapterFor(region, { importMode: 'snapshot' }), arm]],
+    ),
+  );
+  copied(
+    await copyImage(data, { name: 'ec2-i686', properties: { architecture: 'i686' } }, [
+      [adapterFor(region), x86],
+    ]),
+  );
+  expect(madeBy(arm).ami).toMatchObject({ architecture: 'arm64', bootMode: 'uefi' });
+  expect(madeBy(x86).task).toMatchObject({ architecture: 'i386', status: 'completed' });
+  const refusals: Array<[Record<string, string>, Ec2AccountSettings, RegExp]> = [
+    [
+      { architecture: 'aarch64' },
+      {},
+      /ImportImage .* takes i386 and x86_64 images only; .*"snapshot"/,
+    ],
+    [
+      { architecture: 'ppc64le' },
+      { importMode: 'snapshot' },
+      /EC2 runs x86_64, i686 and aarch64 images, not this image's architecture "ppc64le"/,
+    ],
+  ];
+  for (const [properties, settings, message] of refusals) {
+    const copyId = newCopyId();
+    const error = failureOf(
+      await copyImage(data, { name: 'ec2-arch-refused', properties }, [
+        [adapterFor(region, settings), copyId],
+      ]),
+    );
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toMatch(message);
+    expect(touchedAws(copyId)).toEqual(untouched);
+  }
+});
+
+test('item 7, boot mode and ENA: a UEFI image imports with BootMode uefi; registered from a snapshot it has EnaSupport only when ec2_ena_support says it has the driver', async () => {
+  const data = randomDisk(MiB);
+  const [imported, plain, ena] = [newCopyId(), newCopyId(), newCopyId()];
+  const uefi = { hw_firmware_type: 'uefi' };
+  const snapshotMode = () => adapterFor(region, { importMode: 'snapshot' });
+  copied(
+    await copyImage(data, { name: 'ec2-uefi', properties: uefi }, [[adapterFor(region), imported]]),
+  );
+  copied(
+    await copyImage(data, { name: 'ec2-no-ena', properties: uefi }, [[snapshotMode(), plain]]),
+  );
+  copied(
+    await copyImage(
+      data,
+      { name: 'ec2-ena', properties: { ...uefi, [EC2_PROPERTIES.enaSupport]: 'true' } },
+      [[snapshotMode(), ena]],
+    ),
+  );
+  expect(madeBy(imported).task).toMatchObject({ bootMode: 'uefi' });
+  expect(madeBy(imported).ami).toMatchObject({ bootMode: 'uefi' });
+  expect(madeBy(plain).ami).toMatchObject({ bootMode: 'uefi' });
+  expect(madeBy(plain).ami!.enaSupport).toBeUndefined();
+  expect(madeBy(ena).ami).toMatchObject({ bootMode: 'uefi', enaSupport: true });
+});
+
+test('item 8, OVA: an image in an ova container is imported as Format OVA, its disk the VMDK inside; snapshot mode, which takes no OVA, refuses it before uploading', async () => {
+  const disk = await rawDisk('ova-disk', randomDisk(2 * MiB), 8 * MiB);
+  await convert(disk.path, join(work, 'disk.vmdk'), 'vmdk', '-o', 'subformat=streamOptimized');
+  await writeFile(join(work, 'disk.ovf'), '<?xml version="1.0"?><Envelope/>');
+  await run('tar', ['-cf', join(work, 'disk.ova'), '-C', work, 'disk.ovf', 'disk.vmdk']);
+  const ova = await readFile(join(work, 'disk.ova'));
+  const spec = { name: 'ec2-ova', diskFormat: 'vmdk', containerFormat: 'ova' };
+  const copyId = newCopyId();
+  copied(await copyImage(ova, spec, [[adapterFor(region), copyId]]));
+  const { task, ami } = madeBy(copyId);
+  expect(task).toMatchObject({ format: 'OVA', status: 'completed' });
+  expect(stack.ec2.snapshot(region, ami!.blockDevices[0]!.snapshotId)).toMatchObject({
+    diskSize: 8 * MiB,
+    diskSha256: disk.sha256,
+  });
+  const refusedId = newCopyId();
+  const error = failureOf(
+    await copyImage(ova, spec, [[adapterFor(region, { importMode: 'snapshot' }), refusedId]]),
+  );
+  expect(error).toBeInstanceOf(InvalidRequestError);
+  expect(error.message).toMatch(
+    /ImportSnapshot .* takes VHD, VMDK and RAW disks, not OVA: set the account's importMode to "image"/,
+  );
+  expect(touchedAws(refusedId)).toEqual(untouched);
+});
+
+test('item 9, eventual consistency: an AMI that EC2 does not show yet is tagged and read once it does, in both modes', async () => {
+  stack.ec2.delayNewImages(1500);
+  try {
+    const from = stack.ec2.calls().length;
+    const ids = [newCopyId(), newCopyId()];
+    copied(
+      await copyRaw(randomDisk(MiB), 'ec2-late', [
+        [adapterFor(region), ids[0]!],
+        [adapterFor(region, { importMode: 'snapshot' }), ids[1]!],
+      ]),
+    );
+    const tagging = stack.ec2
+      .calls()
+      .slice(from)
+      .filter((call) => call.action === 'CreateTags')
+      .map((call) => call.error ?? 'ok');
+    expect(new Set(tagging)).toEqual(new Set(['InvalidAMIID.NotFound', 'ok']));
+    for (const id of ids)
+      expect(Object.fromEntries(madeBy(id).ami!.tags)).toMatchObject({ glint_copy_id: id });
+  } finally {
+    stack.ec2.delayNewImages(200);
+  }
+});
+
+test('item 10, qcow2: a qcow2 of a 1 GiB disk holding 4 MiB is staged as a stream-optimized VMDK of under 5 MiB, not the raw GiB; the imported disk is the raw disk, byte for byte', async () => {
+  const virtualSize = 1024 * MiB;
+  const disk = await rawDisk('sparse', randomDisk(4 * MiB), virtualSize);
+  const qcow2 = join(work, 'sparse.qcow2');
+  await convert(disk.path, qcow2, 'qcow2');
+  await rm(disk.path);
+  const qcow2Size = (await stat(qcow2)).size;
+  const adapter = adapterFor(region);
+  const copyId = newCopyId();
+  await adapter.createImage({
+    id: copyId,
+    name: 'ec2-sparse',
+    diskFormat: 'qcow2',
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
+  await adapter.uploadImageData(copyId, createReadStream(qcow2), { size: qcow2Size });
+  const staged = await stack
+    .s3Client(region)
+    .send(new HeadObjectCommand({ Bucket: stack.stagingBucket(region), Key: stagingKey(copyId) }));
+  // Converted to raw, this was virtualSize bytes.
+  expect(staged.ContentLength).toBeGreaterThan(4 * MiB);
+  expect(staged.ContentLength).toBeLessThan(5 * MiB);
+  const image = await adapter.awaitActive(copyId, activation);
+  expect(image).toMatchObject({ status: 'active', size: qcow2Size, diskFormat: 'qcow2' });
+  const { task, ami } = madeBy(copyId);
+  expect(task).toMatchObject({ format: 'VMDK' });
+  expect(stack.ec2.snapshot(region, ami!.blockDevices[0]!.snapshotId)).toMatchObject({
+    diskSize: virtualSize,
+    diskSha256: disk.sha256,
+  });
+  expect(await leftovers(copyId)).toEqual({ ...nothingLeft, amis: [ami!.imageId] });
+}, 120_000);
+
+test(`item 12, paged task listings: a copy whose import task is past the first page (${TASK_PAGE_SIZE}) still reads as importing, and deleting it cancels that task`, async () => {
+  const other = 'eu-west-1';
+  const adapter = adapterFor(other);
+  const copyId = newCopyId();
+  await adapter.createImage({
+    id: copyId,
+    name: 'ec2-paged',
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
+  // Other imports of the account fill the first page of the region's listing.
+  const bucket = stack.stagingBucket(other);
+  await stack
+    .s3Client(other)
+    .send(new PutObjectCommand({ Bucket: bucket, Key: 'other/disk.raw', Body: randomDisk(4096) }));
+  const ec2 = new EC2Client({
+    endpoint: stack.ec2.endpoint,
+    region: other,
+    credentials: stack.credential,
+  });
+  try {
+    for (let i = 0; i < TASK_PAGE_SIZE; i++)
+      await ec2.send(
+        new ImportImageCommand({
+          ClientToken: `other-${copyId}-${i}`,
+          DiskContainers: [
+            { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'other/disk.raw' } },
+          ],
+        }),
+      );
+  } finally {
+    ec2.destroy();
+  }
+  const data = randomDisk(MiB);
+  await adapter.uploadImageData(copyId, Readable.from([data]), { size: data.length });
+  stack.ec2.stickNextTask();
+  const controller = new AbortController();
+  const waiting = adapter.awaitActive(copyId, { ...activation, signal: controller.signal });
+  await until(
+    'the import task to run',
+    async () => madeBy(copyId, other).task?.status === 'active',
+  );
+  controller.abort();
+  await expect(waiting).rejects.toBeInstanceOf(CancelledError);
+
+  expect((await adapter.getImage(copyId)).status).toBe('importing');
+  await adapter.deleteImage(copyId);
+  expect(madeBy(copyId, other).task).toMatchObject({
+    status: 'deleted',
+    statusMessage: 'User initiated task cancelation',
+  });
+});
+
+test('item 14, licence: a Windows image that does not say its licence is refused before uploading; with ec2_license_type BYOL it is imported BYOL, not licence-included', async () => {
+  const data = randomDisk(MiB, 'ntfs');
+  const refusedId = newCopyId();
+  const error = failureOf(
+    await copyImage(data, { name: 'ec2-windows', properties: { os_type: 'windows' } }, [
+      [adapterFor(region), refusedId],
+    ]),
+  );
+  expect(error).toBeInstanceOf(InvalidRequestError);
+  expect(error.message).toMatch(
+    /set the image property ec2_license_type to AWS \(licence included\) or BYOL \(your own licences\)/,
+  );
+  expect(touchedAws(refusedId)).toEqual(untouched);
+
+  const byolId = newCopyId();
+  const properties = { os_type: 'windows', [EC2_PROPERTIES.licenseType]: 'BYOL' };
+  copied(
+    await copyImage(data, { name: 'ec2-windows', properties }, [[adapterFor(region), byolId]]),
+  );
+  expect(madeBy(byolId).task).toMatchObject({ licenseType: 'BYOL', platform: 'Windows' });
+  expect(madeBy(byolId).ami).toMatchObject({
+    platformDetails: 'Windows BYOL',
+    usageOperation: 'RunInstances:0800',
+  });
+});
+
+test('item 15, no partition table: VM Import refuses the disk; the copy fails for good with its reason, and nothing is left behind', async () => {
+  const data = randomBytes(MiB);
+  data.writeUInt16LE(0, 510);
+  const copyId = newCopyId();
+  const error = failureOf(await copyRaw(data, 'ec2-no-partitions', [[adapterFor(region), copyId]]));
+  expect(error).toBeInstanceOf(InvalidRequestError);
+  expect(error.retryable).toBe(false);
+  expect(error.message).toContain(noPartitionsMessage);
+  expect(error.message).toMatch(/fix the image at its source, then copy it again/);
+  expect(await leftovers(copyId)).toEqual(nothingLeft);
+});

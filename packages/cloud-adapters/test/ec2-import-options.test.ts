@@ -94,7 +94,10 @@ test('formats (item 8): container ova is Format OVA, refused in snapshot mode as
 });
 
 test('licence (item 14): a Windows image must say AWS or BYOL, which ImportImage is given; snapshot mode cannot give AWS’s', () => {
-  for (const windows of [{ os_type: 'windows' }, { os_distro: 'Windows' }])
+  for (const windows of [{ os_type: 'windows' }, { os_distro: 'Windows' }] as Record<
+    string,
+    string
+  >[])
     expect(refusal(() => importOptionsFor(disk(windows), 'image'))).toMatch(
       /this Windows image does not say how it is licensed on EC2, .* set the image property ec2_license_type to AWS \(licence included\) or BYOL/,
     );

@@ -52,12 +52,13 @@ let server: FastifyInstance;
 let user: Session;
 let daemon: RunningDaemon;
 let glance: ImageReadCounter;
-let stagingDir: string;
+/** The operator's GLINT_CONVERSION_DIR, where the daemon converts qcow2 images. */
+let conversionDir: string;
 let cloud1: string;
 const regionSite = {} as Record<Region, string>;
 
 beforeAll(async () => {
-  stagingDir = await mkdtemp(join(tmpdir(), 'glint-ec2-staging-'));
+  conversionDir = await mkdtemp(join(tmpdir(), 'glint-ec2-conversion-'));
   const stackStarted = startEc2Stack({ regions: [...regions], taskTiming: { stepMs: 10 } });
   env = await testEnvironment();
   server = await env.start();
@@ -77,11 +78,12 @@ beforeAll(async () => {
   const account = await addEc2Account(server, user, stack, {
     name: 'aws',
     regions: [...regions],
-    settings: { stagingDir },
   });
   for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
   daemon = await startDaemon(
-    loadDaemonConfig(env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600' })),
+    loadDaemonConfig(
+      env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600', GLINT_CONVERSION_DIR: conversionDir }),
+    ),
     () => {},
   );
 }, 180_000);
@@ -92,7 +94,7 @@ afterAll(async () => {
   await images.close();
   await env?.close();
   await stack?.close();
-  await rm(stagingDir, { recursive: true, force: true });
+  await rm(conversionDir, { recursive: true, force: true });
 });
 
 const sha256Of = async (data: AsyncIterable<Buffer>) => {
@@ -285,7 +287,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
 
     // What the daemon makes in the staging dir while it converts.
     const staged: string[] = [];
-    watcher = watch(stagingDir, (_event, file) => file && staged.push(file));
+    watcher = watch(conversionDir, (_event, file) => file && staged.push(file));
     const site = regionSite['us-east-1'];
     await place(qcow2.id, [site], true);
     const [job] = await endedJobs(qcow2.id, 'copy');
@@ -298,7 +300,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
       diskSha256: rawSha256,
     });
     expect(staged.some((file) => file.startsWith('glint-qcow2-'))).toBe(true);
-    expect(await readdir(stagingDir)).toEqual([]);
+    expect(await readdir(conversionDir)).toEqual([]);
     expect(await stagingLeft('us-east-1')).toEqual(nothingStaged);
   } finally {
     watcher?.close();

@@ -86,6 +86,14 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
       `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'`,
     );
   }
+  const architecture = params.choice('Architecture', architectures) ?? 'x86_64';
+  const bootMode = params.choice('BootMode', bootModes);
+  // Graviton instances boot UEFI only.
+  if (architecture.startsWith('arm64') && bootMode === 'legacy-bios')
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The boot mode legacy-bios is not supported for the arm64 architecture.',
+    );
   if (params.get('ImageLocation')) {
     throw new ApiError(
       'InvalidParameterCombination',
@@ -124,14 +132,6 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
       'An EBS-backed AMI needs a BlockDeviceMapping with Ebs.SnapshotId.',
     );
   }
-  const architecture = params.choice('Architecture', architectures) ?? 'x86_64';
-  const bootMode = params.choice('BootMode', bootModes);
-  // Graviton instances boot UEFI only.
-  if (architecture.startsWith('arm64') && bootMode === 'legacy-bios')
-    throw new ApiError(
-      'InvalidParameterCombination',
-      'The boot mode legacy-bios is not supported for the arm64 architecture.',
-    );
   const rootDeviceName = params.get('RootDeviceName') ?? blockDevices[0]!.deviceName;
   if (!blockDevices.some((d) => d.deviceName === rootDeviceName)) {
     throw new ApiError(
