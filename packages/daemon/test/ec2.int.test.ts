@@ -34,7 +34,7 @@ import {
   startImageReadCounter,
   type ImageReadCounter,
 } from '../../../test-support/image-read-counter';
-import { randomImageStream } from '../../../test-support/random-image';
+import { randomDisk, randomDiskStream } from '../../../test-support/random-image';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
@@ -103,6 +103,10 @@ const sha256Of = async (data: AsyncIterable<Buffer>) => {
   return hash.digest('hex');
 };
 
+/** A raw image on cloud1 of `size` bytes from `seed`, a disk VM Import takes (it has an MBR). */
+const seedDisk = (name: string, seed: string, size: number) =>
+  images.upload(sandboxCloud(1), { name, diskFormat: 'raw' }, randomDiskStream(size, seed), size);
+
 /** An image seeded on cloud1 with its logical image, once the inventory found it. */
 async function inventoried(image: ImageInfo): Promise<{ image: ImageInfo; id: string }> {
   await refreshAll(server, user);
@@ -146,7 +150,7 @@ describe('a raw image placed on two EC2 regions', () => {
   let amis: Record<Region, string>;
 
   beforeAll(async () => {
-    raw = await inventoried(await images.seed(sandboxCloud(1), named('raw'), seed, {}, size));
+    raw = await inventoried(await seedDisk(named('raw'), seed, size));
   });
 
   test('is copied with one read of the source; both AMIs carry the markers and the source bytes', async () => {
@@ -169,7 +173,7 @@ describe('a raw image placed on two EC2 regions', () => {
     expect(new Set(jobs.map((job) => job.queueJobId)).size).toBe(1);
     expect(glance.downloads(raw.image.id)).toEqual({ requests: 1, bytes: size });
 
-    const sourceSha256 = await sha256Of(randomImageStream(size, seed));
+    const sourceSha256 = await sha256Of(randomDiskStream(size, seed));
     amis = {} as Record<Region, string>;
     for (const region of regions) {
       const amiId = (await cellOn(raw.image.name, regionSite[region])).cloudImageId!;
@@ -262,7 +266,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
   try {
     const rawPath = join(work, 'disk.raw');
     const qcow2Path = join(work, 'disk.qcow2');
-    await writeFile(rawPath, randomBytes(6 * MiB));
+    await writeFile(rawPath, randomDisk(6 * MiB));
     await promisify(execFile)('qemu-img', [
       'convert',
       '-f',
@@ -309,9 +313,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
 });
 
 test('an import VM Import gives up on fails its job with AWS’s reason, and leaves no staging object or AMI', async () => {
-  const failing = await inventoried(
-    await images.seed(sandboxCloud(1), named('fails'), named('fails'), {}, MiB),
-  );
+  const failing = await inventoried(await seedDisk(named('fails'), named('fails'), MiB));
   const reason = 'ClientError: Unknown OS / Missing OS files.';
   stack.ec2.failNextTask(reason);
   const site = regionSite['eu-west-1'];
