@@ -260,7 +260,7 @@ describe('a raw image placed on two EC2 regions', () => {
   });
 });
 
-test('a qcow2 image is converted to raw in the staging dir, imported, and the staging dir emptied', async () => {
+test('a qcow2 image is converted to a stream-optimized VMDK in GLINT_CONVERSION_DIR, imported as the raw disk it holds, and the directory emptied', async () => {
   const work = await mkdtemp(join(tmpdir(), 'glint-ec2-qcow2-'));
   let watcher: FSWatcher | undefined;
   try {
@@ -303,6 +303,8 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
       diskSize: 6 * MiB,
       diskSha256: rawSha256,
     });
+    const [task] = stack.ec2.tasks('us-east-1').filter((t) => t.imageId === amiId);
+    expect(task).toMatchObject({ format: 'VMDK' });
     expect(staged.some((file) => file.startsWith('glint-qcow2-'))).toBe(true);
     expect(await readdir(conversionDir)).toEqual([]);
     expect(await stagingLeft('us-east-1')).toEqual(nothingStaged);
