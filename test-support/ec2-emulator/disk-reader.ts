@@ -79,7 +79,7 @@ class ChunkReader {
   }
 
   async skip(n: number): Promise<void> {
-    for (let left = n; left > 0; ) {
+    for (let left = n; left > 0;) {
       const got = await this.read(Math.min(left, 1024 * 1024));
       if (!got.length) return;
       left -= got.length;
@@ -127,7 +127,9 @@ class RawDisk {
       size: this.size,
       sha256: this.hash.digest('hex'),
       detectedFormat,
-      ...(inspected && { partitioned: signed && (gpt || types.some((t) => t !== 0 && t !== 0xee)) }),
+      ...(inspected && {
+        partitioned: signed && (gpt || types.some((t) => t !== 0 && t !== 0xee)),
+      }),
       windows: signed && types.includes(0x07),
     };
   }

@@ -82,7 +82,15 @@ test('ENA (item 7): only an image whose ec2_ena_support is true has EnaSupport',
 test('formats (item 8): container ova is Format OVA, refused in snapshot mode as VHDX is; qcow2 goes up as a VMDK', () => {
   expect(importOptionsFor(disk({}, 'vmdk', 'ova'), 'image').format).toBe('OVA');
   expect(importOptionsFor(disk({}, 'vmdk'), 'snapshot').format).toBe('VMDK');
-  expect(importOptionsFor(disk({}, 'qcow2'), 'snapshot').format).toBe('VMDK');
+  expect(importOptionsFor(disk({}, 'qcow2'), 'snapshot')).toMatchObject({
+    format: 'VMDK',
+    convertFromQcow2: true,
+  });
+  expect(importOptionsFor(disk({}, 'vmdk'), 'image').convertFromQcow2).toBe(false);
+  expect(importOptionsFor(disk({}, 'qcow2', 'ova'), 'image')).toMatchObject({
+    format: 'OVA',
+    convertFromQcow2: false,
+  });
   expect(importOptionsFor(disk({}, 'vhdx'), 'image').format).toBe('VHDX');
   for (const refused of [disk({}, 'vmdk', 'ova'), disk({}, 'vhdx')])
     expect(refusal(() => importOptionsFor(refused, 'snapshot'))).toMatch(

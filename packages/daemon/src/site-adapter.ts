@@ -1,9 +1,5 @@
 import type { SiteType } from '@glint/core';
-import {
-  createAdapter,
-  type AdapterEnvironment,
-  type CloudAdapter,
-} from '@glint/cloud-adapters';
+import { createAdapter, type AdapterEnvironment, type CloudAdapter } from '@glint/cloud-adapters';
 import type { CredentialCipher, Repositories } from '@glint/store';
 
 /** A site was removed (or its credential) after its job was queued; retrying cannot help. */

@@ -30,7 +30,13 @@ import { Ec2Clients } from './clients';
 import { onceVisible } from './consistency';
 import { fileChunks, withStreamOptimizedVmdk } from './disk-conversion';
 import { cloudErrorFrom, regionNotEnabled } from './errors';
-import { EC2_TAGS, imageInfoFromAmi, snapshotsOf, tagsFor, type ReceivedData } from './image-mapping';
+import {
+  EC2_TAGS,
+  imageInfoFromAmi,
+  snapshotsOf,
+  tagsFor,
+  type ReceivedData,
+} from './image-mapping';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { StagingBucket } from './staging';
@@ -273,7 +279,7 @@ export class Ec2Adapter implements CloudAdapter {
     const key = stagingKey(id);
     const doing = `staging ${key} in ${bucket.name}`;
     const signal = options?.signal;
-    if (copy.spec.diskFormat.toLowerCase() === 'qcow2' && copy.options.format === 'VMDK') {
+    if (copy.options.convertFromQcow2) {
       const { received } = await withStreamOptimizedVmdk(
         data,
         this.environment.conversionDir ?? tmpdir(),

@@ -24,6 +24,8 @@ export const EC2_PROPERTIES = {
 /** What VM Import is told about an image beyond its bytes. */
 export interface ImportOptions {
   format: ImportFormat;
+  /** A qcow2, which goes up converted to the stream-optimized VMDK `format` names. */
+  convertFromQcow2: boolean;
   /** EC2's name of the image's architecture, when the image names one. */
   architecture?: Ec2Architecture;
   bootMode?: BootMode;
@@ -188,6 +190,7 @@ export function importOptionsFor(
   const licenseType = licenseTypeOf(properties, mode);
   return {
     format,
+    convertFromQcow2: format === 'VMDK' && spec.diskFormat.toLowerCase() === 'qcow2',
     ...(architecture && { architecture }),
     ...(bootMode && { bootMode }),
     enaSupport: enaSupportOf(properties),

@@ -237,7 +237,8 @@ export class ImportTasks {
     } catch (error) {
       const { name: code, message } = error as { name?: string; message?: string };
       const registered = /\bami-[0-9a-f]+\b/.exec(message ?? '')?.[0];
-      if (code === 'InvalidAMIName.Duplicate' && registered) return { imageId: registered, snapshotIds };
+      if (code === 'InvalidAMIName.Duplicate' && registered)
+        return { imageId: registered, snapshotIds };
       throw error;
     }
   }
