@@ -73,6 +73,20 @@ const adapterFor = (
 };
 
 const newCopyId = () => `copy-${randomBytes(4).toString('hex')}`;
+
+/** An adapter of `siteRegion` with a copy of `diskFormat` created on it, no data sent yet. */
+async function createdCopy(siteRegion: string, name: string, diskFormat = 'raw') {
+  const adapter = adapterFor(siteRegion);
+  const copyId = newCopyId();
+  await adapter.createImage({
+    id: copyId,
+    name,
+    diskFormat,
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
+  return { adapter, copyId };
+}
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
 
 /** Streams `data` as an image (raw unless `spec` says) through the transfer engine, one adapter per copy id. */
@@ -308,15 +322,7 @@ test('an import VM Import gives up on fails the copy with its status message; th
 });
 
 test('deleting a copy whose multipart upload was cut off by its signal aborts the open upload', async () => {
-  const adapter = adapterFor(region);
-  const copyId = newCopyId();
-  await adapter.createImage({
-    id: copyId,
-    name: 'ec2-cut-off',
-    diskFormat: 'raw',
-    containerFormat: 'bare',
-    visibility: 'private',
-  });
+  const { adapter, copyId } = await createdCopy(region, 'ec2-cut-off');
   const size = 3 * 5 * MiB;
   const key = stagingKey(copyId);
   const bucket = stack.stagingBucket(region);
@@ -495,15 +501,7 @@ test('item 10, qcow2: a qcow2 of a 1 GiB disk holding 4 MiB is staged as a strea
   await convert(disk.path, qcow2, 'qcow2');
   await rm(disk.path);
   const qcow2Size = (await stat(qcow2)).size;
-  const adapter = adapterFor(region);
-  const copyId = newCopyId();
-  await adapter.createImage({
-    id: copyId,
-    name: 'ec2-sparse',
-    diskFormat: 'qcow2',
-    containerFormat: 'bare',
-    visibility: 'private',
-  });
+  const { adapter, copyId } = await createdCopy(region, 'ec2-sparse', 'qcow2');
   await adapter.uploadImageData(copyId, createReadStream(qcow2), { size: qcow2Size });
   const staged = await stack
     .s3Client(region)
@@ -524,15 +522,7 @@ test('item 10, qcow2: a qcow2 of a 1 GiB disk holding 4 MiB is staged as a strea
 
 test(`item 12, paged task listings: a copy whose import task is past the first page (${TASK_PAGE_SIZE}) still reads as importing, and deleting it cancels that task`, async () => {
   const other = 'eu-west-1';
-  const adapter = adapterFor(other);
-  const copyId = newCopyId();
-  await adapter.createImage({
-    id: copyId,
-    name: 'ec2-paged',
-    diskFormat: 'raw',
-    containerFormat: 'bare',
-    visibility: 'private',
-  });
+  const { adapter, copyId } = await createdCopy(other, 'ec2-paged');
   // Other imports of the account fill the first page of the region's listing.
   const bucket = stack.stagingBucket(other);
   await stack
