@@ -8,6 +8,7 @@
  * AMI, a snapshot task the snapshot only.
  */
 import { DiskValidationError, type DiskContent, type DiskReader } from './disk-reader';
+import { allows } from './policies';
 import { newId, type Ec2State, type ImportTask, type TaskKind } from './state';
 
 interface Step {
@@ -51,6 +52,9 @@ export const invalidSourceMessage =
  * (REMnux/remnux-cli#156, for a raw disk; AWS's troubleshooting page lists no such text).
  */
 export const noPartitionsMessage = 'ClientError: No valid partitions. Not a valid volume.';
+/** When the service role's policy does not let VM Import read the disk (AWS's own text). */
+export const accessDeniedMessage =
+  'ClientError: Disk validation failed [We do not have access to the given resource. Reason 403 Forbidden]';
 
 interface Running {
   lastStepAt: number;
@@ -101,6 +105,10 @@ export class TaskRunner {
     this.nextFault = {};
     this.running.set(task.importTaskId, run);
     this.show(task, 0);
+    if (!this.roleMayRead(task)) {
+      run.failure = accessDeniedMessage;
+      return;
+    }
     const read = this.reader.read(task.bucket, task.key, task.format).then(
       (disk) => {
         if (task.kind === 'image' && disk.partitioned === false) run.failure = noPartitionsMessage;
@@ -112,6 +120,18 @@ export class TaskRunner {
     );
     this.pendingReads.add(read);
     void read.finally(() => this.pendingReads.delete(read));
+  }
+
+  /** What VM Import's role needs of the bucket: AWS's "Required service role" permissions. */
+  private roleMayRead(task: ImportTask): boolean {
+    const policy = this.state.account(task.ownerId)?.rolePolicies[task.roleName];
+    const bucket = `arn:aws:s3:::${task.bucket}`;
+    return (
+      !policy ||
+      (allows(policy, 's3:GetBucketLocation', bucket) &&
+        allows(policy, 's3:ListBucket', bucket) &&
+        allows(policy, 's3:GetObject', `${bucket}/${task.key}`))
+    );
   }
 
   cancel(task: ImportTask): void {
