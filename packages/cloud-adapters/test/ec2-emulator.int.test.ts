@@ -1212,6 +1212,8 @@ describe('the EC2 emulator as AWS behaves (#13)', () => {
       );
     const first = await register('dereg-first');
     const second = await register('dereg-second');
+    // A new AMI is unseen for a moment, by DeregisterImage too.
+    for (const { ImageId } of [first, second]) await visibleImage(client, ImageId!);
     const shared = await client.send(
       new DeregisterImageCommand({ ImageId: first.ImageId, DeleteAssociatedSnapshots: true }),
     );
