@@ -1202,18 +1202,20 @@ describe('the EC2 emulator as AWS behaves (#13)', () => {
       );
       return ImportSnapshotTasks?.[0]?.SnapshotTaskDetail?.SnapshotId;
     });
-    const register = (Name: string) =>
-      client.send(
+    /** A new AMI, once seen: until then DeregisterImage does not find it either. */
+    const register = async (Name: string) => {
+      const registered = await client.send(
         new RegisterImageCommand({
           Name,
           RootDeviceName: '/dev/sda1',
           BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
         }),
       );
+      await visibleImage(client, registered.ImageId!);
+      return registered;
+    };
     const first = await register('dereg-first');
     const second = await register('dereg-second');
-    // A new AMI is unseen for a moment, by DeregisterImage too.
-    for (const { ImageId } of [first, second]) await visibleImage(client, ImageId!);
     const shared = await client.send(
       new DeregisterImageCommand({ ImageId: first.ImageId, DeleteAssociatedSnapshots: true }),
     );
