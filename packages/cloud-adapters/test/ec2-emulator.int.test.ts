@@ -40,6 +40,7 @@ import {
   ImportSnapshotCommand,
   RegisterImageCommand,
   type ImportImageTask,
+  type ImportSnapshotCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
@@ -123,6 +124,19 @@ async function visibleImage(client: EC2Client, imageId: string) {
     }
   }
   throw new Error(`${imageId} never became visible`);
+}
+
+/** The detail of a snapshot import task once it is no longer active. */
+async function pollSnapshotTask(client: EC2Client, started: ImportSnapshotCommandOutput) {
+  let detail = started.SnapshotTaskDetail!;
+  for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const reply = await client.send(
+      new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
+    );
+    detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
+  }
+  return detail;
 }
 
 async function pollImageTask(client: EC2Client, id: string): Promise<ImportImageTask[]> {
@@ -558,14 +572,7 @@ describe('the EC2 emulator', () => {
       Status: 'active',
       StatusMessage: 'pending',
     });
-    let detail = started.SnapshotTaskDetail!;
-    for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const reply = await client.send(
-        new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
-      );
-      detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
-    }
+    const detail = await pollSnapshotTask(client, started);
     expect(detail).toMatchObject({ Status: 'completed', DiskImageSize: body.length });
     expect(emulator.snapshot('eu-west-1', detail.SnapshotId!)?.diskSha256).toBe(sha256);
     expect(emulator.images('eu-west-1')).toEqual([]);
@@ -770,14 +777,7 @@ describe('the EC2 emulator', () => {
         },
       }),
     );
-    let detail = started.SnapshotTaskDetail!;
-    for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const reply = await client.send(
-        new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
-      );
-      detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
-    }
+    const detail = await pollSnapshotTask(client, started);
     expect(detail.Status).toBe('completed');
     // A GPT disk (protective MBR, "EFI PART" at LBA 1) is bootable too.
     const gpt = Buffer.alloc(MiB);
