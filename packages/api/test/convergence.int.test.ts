@@ -381,7 +381,7 @@ test('a wrong password on one destination fails that cell for good; the other ge
     attempts: number;
     error: string | null;
   }>(`SELECT destination_site_id, state, attempts, error FROM jobs WHERE queue_job_id = $1`, [
-    applied.json().jobs[0].queueJobId,
+    applied.json().jobs[0].id,
   ]);
   const bySite = Object.fromEntries(rows.map((row) => [row.destination_site_id, row]));
   expect(bySite[site.two]).toMatchObject({ state: 'succeeded', attempts: 1, error: null });
@@ -402,24 +402,26 @@ test('a failed copy, its cause fixed, is retried from the API and completes', as
     payload: { credential: passwordCredential(sandboxCloud(3)) },
   });
   expect(fixed.statusCode).toBe(200);
-  const [failed] = await env.query<{ id: string }>(
-    `SELECT id FROM jobs WHERE destination_site_id = $1 AND state = 'failed'
-     ORDER BY created_at DESC LIMIT 1`,
-    [site.four],
-  );
+  const failed = await server.inject({
+    url: `/api/v1/jobs?site=${site.four}&state=failed&limit=1`,
+    headers: { cookie: user.cookie },
+  });
+  const [job] = failed.json<{ jobs: { id: string }[] }>().jobs;
+  // The fan-out copy to two and four: only four's part failed, and only it runs again.
   const retried = await server.inject({
     method: 'POST',
-    url: `/api/v1/jobs/${failed!.id}/retry`,
+    url: `/api/v1/jobs/${job!.id}/retry`,
     headers: user.headers,
   });
   expect(retried.statusCode).toBe(202);
+  expect(retried.json().parts).toEqual([expect.objectContaining({ siteId: site.four })]);
   await settled();
 
-  const [job] = await env.query<{ state: string; attempts: number; error: string | null }>(
-    'SELECT state, attempts, error FROM jobs WHERE id = $1',
+  const rows = await env.query<{ state: string; attempts: number; error: string | null }>(
+    'SELECT state, attempts, error FROM jobs WHERE queue_job_id = $1',
     [retried.json<{ id: string }>().id],
   );
-  expect(job).toEqual({ state: 'succeeded', attempts: 1, error: null });
+  expect(rows).toEqual([{ state: 'succeeded', attempts: 1, error: null }]);
   expect((await cellStates())[site.four]).toBe('present');
   // Sites three and four are the same project of cloud 3: the copy there serves both.
   expect((await copiesOn(3)).map((c) => c.status)).toEqual(['active']);

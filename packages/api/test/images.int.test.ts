@@ -33,8 +33,8 @@ const body = { url: 'http://127.0.0.1:9/image.raw', name: 'imported', diskFormat
 test('a URL import is recorded and queued once, with new image ids for each site', async () => {
   const response = await importUrl({ ...body, sites: [siteId], expectedSize: 1024 });
   expect(response.statusCode).toBe(202);
-  const { queueJobId } = response.json<{ queueJobId: string }>();
-  const queued = await server.queues.queue('import').getJob(queueJobId);
+  const { jobId } = response.json<{ jobId: string }>();
+  const queued = await server.queues.queue('import').getJob(jobId);
   expect(queued?.data).toMatchObject({
     url: body.url,
     name: 'imported',
@@ -50,6 +50,18 @@ test('a URL import is recorded and queued once, with new image ids for each site
   ).toEqual([
     { operation: 'import', destination_site_id: siteId, state: 'queued', enqueued: true },
   ]);
+  // No logical image names the import yet: the job carries the name it was given.
+  const job = await server.inject({
+    url: `/api/v1/jobs/${jobId}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(job.json()).toMatchObject({
+    id: jobId,
+    operation: 'import',
+    imageId: null,
+    imageName: 'imported',
+    parts: [{ siteId, state: 'queued', bytesTotal: 1024 }],
+  });
 });
 
 test('an allow-list admits only its networks: metadata addresses stay refused', async () => {
@@ -122,7 +134,7 @@ describe('the import worker', () => {
       ...extra,
     });
     expect(response.statusCode).toBe(202);
-    const { queueJobId } = response.json<{ queueJobId: string }>();
+    const { jobId: queueJobId } = response.json<{ jobId: string }>();
     for (;;) {
       const [row] = await env.query<{ state: string; error: string | null; bytes: number }>(
         'SELECT state, error, bytes_done::int AS bytes FROM jobs WHERE queue_job_id = $1',

@@ -116,29 +116,42 @@ export interface Plan {
   refusals: { imageId: string; siteId: string; wanted: boolean; reason: string; message: string }[];
   unchanged: number;
   bytes: number;
+  /** The name of every image and site the plan names, by id. */
+  names: { images: Record<string, string>; sites: Record<string, string> };
 }
 
 export interface Applied extends Plan {
-  jobs: { queueJobId: string; operation: 'copy' | 'delete' }[];
+  jobs: { id: string; operation: 'copy' | 'delete' }[];
 }
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export interface Job {
-  id: string;
-  queueJobId: string;
-  operation: string;
-  imageId: string | null;
-  sourceSiteId: string | null;
-  destinationSiteId: string | null;
+/** One destination of a job (a delete's only site). */
+export interface JobPart {
+  siteId: string | null;
+  siteName: string | null;
   state: JobState;
   attempts: number;
   bytesDone: number;
   bytesTotal: number | null;
   error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** A job: one id in every reply, event and command, with a part per destination. */
+export interface Job {
+  id: string;
+  operation: string;
+  state: JobState;
+  imageId: string | null;
+  imageName: string | null;
+  sourceSiteId: string | null;
+  sourceSiteName: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  parts: JobPart[];
 }
 
 export interface JobList {
@@ -158,7 +171,7 @@ export interface Uploaded {
 }
 
 export type Imported =
-  | { status: 'queued'; queueJobId: string }
+  | { status: 'queued'; jobId: string }
   | { status: 'present'; message: string; images: { id: string; name: string }[] };
 
 /** What GET /api/v1/events sends. */

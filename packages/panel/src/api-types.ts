@@ -67,26 +67,39 @@ export interface Plan {
   refusals: { imageId: string; siteId: string; wanted: boolean; reason: string; message: string }[];
   unchanged: number;
   bytes: number;
+  /** The name of every image and site the plan names, by id. */
+  names: { images: Record<string, string>; sites: Record<string, string> };
 }
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
 
-export interface Job {
-  id: string;
-  queueJobId: string;
-  operation: JobOperation;
-  imageId: string | null;
-  sourceSiteId: string | null;
-  destinationSiteId: string | null;
+/** One destination of a job (a delete's only site). */
+export interface JobPart {
+  siteId: string | null;
+  siteName: string | null;
   state: JobState;
   attempts: number;
   bytesDone: number;
   bytesTotal: number | null;
   error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** A job: one id in every reply, event and command, with a part per destination. */
+export interface Job {
+  id: string;
+  operation: JobOperation;
+  state: JobState;
+  imageId: string | null;
+  imageName: string | null;
+  sourceSiteId: string | null;
+  sourceSiteName: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  parts: JobPart[];
 }
 
 export interface JobList {
