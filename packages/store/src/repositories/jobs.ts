@@ -205,25 +205,65 @@ export function jobsRepository(db: Queryable) {
       return rowCount ?? 0;
     },
 
+    /** Whether the queue job has rows: it was recorded when asked for, or adopted since. */
+    async has(queueJobId: string): Promise<boolean> {
+      const { rowCount } = await db.query('SELECT 1 FROM jobs WHERE queue_job_id = $1 LIMIT 1', [
+        queueJobId,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+
     /**
      * Records a queue job that reached the queue without rows (put there by automation, straight
-     * into Redis), so its history and cells show like any other. Sites and images that are not the
-     * owner's are recorded as unknown; an owner who is no Glint user gets no rows.
+     * into Redis), so its history and cells show like any other. A copy's total is its image's
+     * size, as a planned copy's is. An owner who is no Glint user gets no rows. Returns whether
+     * rows were written: false when the job had rows already, or no owner.
      */
-    async adopt(ownerId: string, rows: NewJob[]): Promise<void> {
-      await db.query(
+    async adopt(ownerId: string, rows: NewJob[]): Promise<boolean> {
+      const { rowCount } = await db.query(
         `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, image_name, source_site_id,
                            destination_site_id, bytes_total, payload, enqueued_at)
          SELECT $1, x."queueJobId", x.operation,
                 (SELECT id FROM images WHERE owner_id = $1 AND id = x."imageId"), x.image_name,
                 (SELECT id FROM sites WHERE owner_id = $1 AND id = x."sourceSiteId"),
                 (SELECT id FROM sites WHERE owner_id = $1 AND id = x."destinationSiteId"),
-                x."bytesTotal", x.payload, now()
+                coalesce(x."bytesTotal", CASE WHEN x.operation = 'copy' THEN
+                  (SELECT size FROM images WHERE owner_id = $1 AND id = x."imageId") END),
+                x.payload, now()
          FROM (${newRows('$1::uuid', '$2')}) x
          WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
            AND NOT EXISTS (SELECT 1 FROM jobs WHERE queue_job_id = x."queueJobId")`,
         [ownerId, JSON.stringify(rows)],
       );
+      return (rowCount ?? 0) > 0;
+    },
+
+    /**
+     * A queue job refused before it ran: its payload or job name is not the contract's, or it
+     * names images or sites that are not its owner's. Its open rows fail with the reason; one
+     * that came without rows gets a failed row for its owner, naming nothing but the reason.
+     * Returns whether a row says so now: false when there is no such owner to tell.
+     */
+    async reject(
+      ownerId: string | null,
+      queueJobId: string,
+      operation: NewJob['operation'],
+      error: string,
+    ): Promise<boolean> {
+      const failed = await db.query(
+        `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
+         WHERE queue_job_id = $1 AND state IN ('queued', 'running')`,
+        [queueJobId, error],
+      );
+      if ((failed.rowCount ?? 0) > 0 || ownerId === null) return (failed.rowCount ?? 0) > 0;
+      const { rowCount } = await db.query(
+        `INSERT INTO jobs (owner_id, queue_job_id, operation, state, error, finished_at, enqueued_at)
+         SELECT $1, $2, $3, 'failed', $4, now(), now()
+         WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+           AND NOT EXISTS (SELECT 1 FROM jobs WHERE queue_job_id = $2)`,
+        [ownerId, queueJobId, operation, error],
+      );
+      return (rowCount ?? 0) > 0;
     },
 
     /**
@@ -292,13 +332,22 @@ export function jobsRepository(db: Queryable) {
     async markProgress(
       queueJobId: string,
       destinationSiteId: string,
-      bytesDone: number,
+      bytes: { done: number; total: number | null },
       stage?: { stage: 'importing'; percent: number },
     ): Promise<void> {
+      // The source's own size fills a total nobody knew when the row was written (an import).
       await db.query(
-        `UPDATE jobs SET bytes_done = $3, stage = $4, percent = $5, updated_at = now()
+        `UPDATE jobs SET bytes_done = $3, bytes_total = coalesce(bytes_total, $6), stage = $4,
+           percent = $5, updated_at = now()
          WHERE queue_job_id = $1 AND destination_site_id = $2 AND state = 'running'`,
-        [queueJobId, destinationSiteId, bytesDone, stage?.stage ?? null, stage?.percent ?? null],
+        [
+          queueJobId,
+          destinationSiteId,
+          bytes.done,
+          stage?.stage ?? null,
+          stage?.percent ?? null,
+          bytes.total,
+        ],
       );
     },
 
