@@ -206,10 +206,20 @@ export interface Uploaded {
   }[];
 }
 
+/** Who is logged in (GET /me; the user of a login or session reply). */
+export interface Me {
+  name: string;
+  domain: string;
+  project: { id: string; name: string } | null;
+}
+
 export interface LoginReply {
-  user: { name: string };
+  user: Me;
   csrfToken: string;
 }
+
+/** GET /auth/session: whether this browser has a session; never a 401. */
+export type SessionReply = { authenticated: false } | ({ authenticated: true } & LoginReply);
 
 /** What GET /api/v1/events sends: the events the API and the daemons publish. */
 export type { GlintEvent } from '@glint/core';

@@ -65,14 +65,19 @@ export class GlintJobsView extends LiveView {
     void this.load();
   }
 
+  /** Loads may overlap (a filter changed, an event came): only the latest one's page shows. */
+  private loads = 0;
+
   protected async load() {
     const query = new URLSearchParams({ limit: '100' });
     for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
+    const load = ++this.loads;
     try {
       const [list, sites] = await Promise.all([
         this.client.get<JobList>(`/jobs?${query}`),
         this.client.get<{ sites: Site[] }>('/sites'),
       ]);
+      if (load !== this.loads) return;
       this.sites = sites.sites;
       this.jobs = list.jobs;
       this.total = list.page.total;

@@ -528,7 +528,6 @@ export class GlintImageMatrix extends LitElement {
               data-col=${col}
               tabindex=${tabindex(col)}
               title="${column.name}: select or clear for every image the filter shows"
-              aria-label="${column.name}: select or clear for every image the filter shows"
             >
               <span>${column.name}</span><small>${column.region ?? column.type}</small>
             </button>
