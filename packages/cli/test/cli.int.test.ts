@@ -275,7 +275,7 @@ describe('images, placements and jobs', () => {
     const jobs = await glint(['jobs', '--operation', 'upload']);
     expect(jobs.stdout).toMatch(
       new RegExp(
-        `^upload-\\S+ +upload +${imageName} +one +succeeded +8\\.00 MiB / 8\\.00 MiB`,
+        `^upload-\\S+ +upload +${imageName} +- +one +succeeded +8\\.00 MiB / 8\\.00 MiB`,
         'm',
       ),
     );
