@@ -132,10 +132,7 @@ export class GlintPanel extends LitElement {
       case 'starting':
         return html`<p>Loading…</p>`;
       case 'login':
-        return html`<glint-login
-          .client=${this.client}
-          @logged-in=${this.loggedIn}
-        ></glint-login>`;
+        return html`<glint-login .client=${this.client} @logged-in=${this.loggedIn}></glint-login>`;
       case 'open':
         this.visited.add(this.tab);
         return html`<header>

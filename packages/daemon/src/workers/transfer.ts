@@ -1,5 +1,5 @@
 import type { BlockList } from 'node:net';
-import { JOBS, type JobPayload } from '@glint/core';
+import { JOBS } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';

@@ -64,7 +64,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Whether this browser has a session, and whose: a page asks before it shows a login',
+        summary:
+          'Whether this browser has a session, and whose: a page asks before it shows a login',
         description:
           'Never a 401, so a page that has no session yet logs no error. With a live session cookie: the user and a CSRF token for the session; without one, or with one that ended, `authenticated: false`.',
         security: [],
