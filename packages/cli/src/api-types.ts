@@ -3,6 +3,8 @@
  * hand so the CLI needs nothing from the server's packages. The API's schemas are the reference.
  */
 
+import type { Job } from '@glint/core';
+
 export interface Me {
   id: string;
   name: string;
@@ -124,36 +126,6 @@ export interface Applied extends Plan {
   jobs: { id: string; operation: 'copy' | 'delete' }[];
 }
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-/** One destination of a job (a delete's only site). */
-export interface JobPart {
-  siteId: string | null;
-  siteName: string | null;
-  state: JobState;
-  attempts: number;
-  bytesDone: number;
-  bytesTotal: number | null;
-  error: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** A job: one id in every reply, event and command, with a part per destination. */
-export interface Job {
-  id: string;
-  operation: string;
-  state: JobState;
-  imageId: string | null;
-  imageName: string | null;
-  sourceSiteId: string | null;
-  sourceSiteName: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parts: JobPart[];
-}
-
 export interface JobList {
   jobs: Job[];
   page: { offset: number; limit: number; total: number };
@@ -176,3 +148,6 @@ export type Imported =
 
 /** What GET /api/v1/events sends. */
 export type { GlintEvent } from '@glint/core';
+
+/** GET /api/v1/jobs: jobs, each with a part per destination. */
+export type { Job, JobOperation, JobPart, JobState } from '@glint/core';

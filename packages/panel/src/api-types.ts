@@ -3,6 +3,8 @@
  * hand so the bundle needs nothing from the server's packages; the API's schemas are the reference.
  */
 
+import type { Job } from '@glint/core';
+
 export type CellState =
   | 'present'
   | 'missing'
@@ -69,37 +71,6 @@ export interface Plan {
   bytes: number;
   /** The name of every image and site the plan names, by id. */
   names: { images: Record<string, string>; sites: Record<string, string> };
-}
-
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
-
-/** One destination of a job (a delete's only site). */
-export interface JobPart {
-  siteId: string | null;
-  siteName: string | null;
-  state: JobState;
-  attempts: number;
-  bytesDone: number;
-  bytesTotal: number | null;
-  error: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** A job: one id in every reply, event and command, with a part per destination. */
-export interface Job {
-  id: string;
-  operation: JobOperation;
-  state: JobState;
-  imageId: string | null;
-  imageName: string | null;
-  sourceSiteId: string | null;
-  sourceSiteName: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parts: JobPart[];
 }
 
 export interface JobList {
@@ -223,3 +194,6 @@ export type SessionReply = { authenticated: false } | ({ authenticated: true } &
 
 /** What GET /api/v1/events sends: the events the API and the daemons publish. */
 export type { GlintEvent } from '@glint/core';
+
+/** GET /api/v1/jobs: jobs, each with a part per destination. */
+export type { Job, JobOperation, JobPart, JobState } from '@glint/core';

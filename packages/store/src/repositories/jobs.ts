@@ -1,8 +1,7 @@
+import type { Job, JobOperation, JobPart, JobState } from '@glint/core';
 import { pageOf, type Queryable } from './queryable';
 
-/** The operations and states the jobs table allows. */
-export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type { JobOperation, JobPart, JobState };
 
 /** One cell's share of a queue job, as the history records it. */
 export interface NewJob {
@@ -37,37 +36,9 @@ export interface JobFilter {
   limit: number;
 }
 
-/** One destination of a job (a delete's only site), as the history records it. */
-export interface JobPart {
-  siteId: string | null;
-  /** The site's name now; null once the site is removed. */
-  siteName: string | null;
-  state: JobState;
-  attempts: number;
-  bytesDone: number;
-  bytesTotal: number | null;
-  error: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/**
- * A job as the API shows it: one queue job, named by its queue id everywhere (the API, the CLI,
- * the panel, the events), with a part per destination. The payload stays inside.
- */
-export interface JobRecord {
-  id: string;
+/** A job as the API shows it, with its owner; the payload stays inside. */
+export interface JobRecord extends Job {
   ownerId: string;
-  operation: JobOperation;
-  state: JobState;
-  imageId: string | null;
-  imageName: string | null;
-  sourceSiteId: string | null;
-  sourceSiteName: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parts: JobPart[];
 }
 
 /**
