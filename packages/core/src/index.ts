@@ -6,6 +6,7 @@ export * from './job-history';
 export * from './url-guard';
 export * from './events';
 export * from './redis-subscriber';
+export * from './redis-persistence';
 export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';
