@@ -79,8 +79,10 @@ async function demoImagesOnCloud1(): Promise<number> {
 
 test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
   const demoImages = await demoImagesOnCloud1();
-  const { stdout } = await quickstart('--sandbox');
+  const { stdout, stderr } = await quickstart('--sandbox');
   expect(stdout).toContain(`Glint is running: ${panelUrl}`);
+  // The test machine's Redis keeps nothing on disk (deploy/test-env), which the quickstart says.
+  expect(stderr).toMatch(/^quickstart: warning: Redis runs with appendonly no, /m);
 
   const page = await fetch(panelUrl);
   expect(page.status).toBe(200);

@@ -1,9 +1,9 @@
 import type { BlockList } from 'node:net';
-import { JOBS, type JobPayload } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { JobControl, StopReason } from '../job-control';
+import type { StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
 import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
@@ -11,8 +11,10 @@ import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
 import type { WorkerOptions } from './worker-options';
 import {
+  admitJob,
   parsePayload,
   raise,
+  rejectJob,
   recordFailure,
   failJob,
   startJob,
@@ -52,16 +54,13 @@ export interface TransferRun<K extends TransferKind> {
   onProgress: (progress: TransferProgress) => void;
 }
 
-/** A kind of job that moves image bytes onto sites. */
+/** A kind of job that moves image bytes onto sites; each site it uses must give it a slot. */
 export interface Transfer<K extends TransferKind> extends JobCells<K> {
-  /** The sites the transfer reads or writes, each of which must give it a slot. */
-  slotSites(payload: JobPayload<K>): string[];
   run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
 }
 
 export interface TransferWorkerOptions extends WorkerOptions {
   slots: SiteSlots;
-  control: JobControl;
   /** Internal networks imports may reach after all (GLINT_IMPORT_ALLOWED_NETWORKS). */
   allowedNetworks?: BlockList;
   /** Bytes per second each transfer may read (GLINT_TRANSFER_BANDWIDTH_LIMIT). */
@@ -131,9 +130,9 @@ async function stopped(
   reason: StopReason,
 ): Promise<never> {
   if (reason === 'cancelled') {
-    await repositories.jobs.markCancelled(job.id!, 'cancelled by its owner');
+    await repositories.jobs.markCancelled(job.id!, CANCELLED_BY_OWNER);
     await announce(job, started.audience, 'cancelled');
-    throw new UnrecoverableError('cancelled by its owner');
+    throw new UnrecoverableError(CANCELLED_BY_OWNER);
   }
   await repositories.jobs.markWaiting(job.id!, null, null);
   await announce(job, started.audience, 'queued');
@@ -154,9 +153,20 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
     JOBS.copy.queue,
     async (job, token) => {
       const transfer = transfers.get(job.name);
-      if (!transfer) throw new UnrecoverableError(`no transfer is called "${job.name}"`);
-      const payload = await parsePayload(repositories, job, transfer.kind);
-      const lease = await slots.acquire(transfer.slotSites(payload));
+      if (!transfer) {
+        const data = job.data as { ownerId?: unknown; url?: unknown } | null;
+        return rejectJob(
+          repositories,
+          publish,
+          job,
+          data?.url === undefined ? 'copy' : 'import',
+          data?.ownerId,
+          `no transfer is called "${job.name}": name the job ${JOBS.copy.name} or ${JOBS.import.name}`,
+        );
+      }
+      const payload = await parsePayload(repositories, publish, job, transfer.kind);
+      await admitJob(repositories, publish, job, payload, transfer);
+      const lease = await slots.acquire(transfer.sitesUsed(payload));
       if (!lease) return requeue(job, token, slotWaitMs());
       const running = await control.start(job.id!);
       try {
