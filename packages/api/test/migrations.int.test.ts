@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -44,6 +45,14 @@ async function emptyDatabase(): Promise<string> {
   extraDatabases.push(name);
   return `${postgres}/${name}`;
 }
+
+/** `npm run migrate` of the store package: every pending migration, or only the next `count`. */
+const migrateStore = (databaseUrl: string, count?: number) =>
+  promisify(execFile)(
+    'npm',
+    ['run', 'migrate', '-w', '@glint/store', ...(count === undefined ? [] : ['--', String(count)])],
+    { cwd: repository, env: { ...process.env, GLINT_DATABASE_URL: databaseUrl } },
+  );
 
 async function tablesOf(databaseUrl: string): Promise<string[]> {
   const client = new Client({ connectionString: databaseUrl });
@@ -249,5 +258,43 @@ describe('the schema', () => {
     await insert(null);
     await expect(insert('aa')).rejects.toMatchObject({ code: '23505' });
     await expect(insert(null)).rejects.toMatchObject({ code: '23505' });
+  });
+
+  test('issue 12 item 1: stagingDir is dropped from stored EC2 account and region-site settings, the rest kept', async () => {
+    const databaseUrl = await emptyDatabase();
+    const files = (await readdir(join(repository, 'migrations'))).filter((f) => f.endsWith('.sql'));
+    const before = files
+      .sort()
+      .findIndex((f) => f.endsWith('_ec2-settings-without-staging-dir.sql'));
+    expect(before).toBeGreaterThan(0);
+    await migrateStore(databaseUrl, before);
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const kept = { importMode: 'snapshot', bucket: 'glint-images' };
+      const stored = { ...kept, stagingDir: '/root/../etc/cron.d' };
+      const {
+        rows: [user],
+      } = await client.query<{ id: string }>(
+        "INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ('k1', 'demo', 'default', 'Default') RETURNING id",
+      );
+      const {
+        rows: [account],
+      } = await client.query<{ id: string }>(
+        "INSERT INTO accounts (owner_id, type, name, config) VALUES ($1, 'ec2', 'aws', $2) RETURNING id",
+        [user!.id, stored],
+      );
+      await client.query(
+        "INSERT INTO sites (owner_id, type, name, config, account_id) VALUES ($1, 'ec2', 'aws/eu-west-1', $2, $3)",
+        [user!.id, { ...stored, region: 'eu-west-1' }, account!.id],
+      );
+      await migrateStore(databaseUrl);
+      const { rows: accounts } = await client.query('SELECT config FROM accounts');
+      const { rows: sites } = await client.query('SELECT config FROM sites');
+      expect(accounts).toEqual([{ config: kept }]);
+      expect(sites).toEqual([{ config: { ...kept, region: 'eu-west-1' } }]);
+    } finally {
+      await client.end();
+    }
   });
 });
