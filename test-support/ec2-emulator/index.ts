@@ -31,7 +31,9 @@ export type {
   SnapshotReturnCode,
   TaskTiming,
 };
-export { accessDeniedMessage, invalidSourceMessage, unsupportedFormatMessage } from './tasks';
+export { unsupportedFormatMessage, unsupportedOvaMessage } from './disk-reader';
+export { TASK_PAGE_SIZE } from './actions/imports';
+export { accessDeniedMessage, invalidSourceMessage, noPartitionsMessage } from './tasks';
 
 export const defaultRegions: Region[] = [
   { name: 'us-east-1', optIn: false },
@@ -54,6 +56,11 @@ export interface Ec2EmulatorOptions {
   taskTiming?: TaskTiming;
   /** How long an AMI just deregistered still holds its snapshots; default 1000 ms. */
   snapshotHoldMs?: number;
+  /**
+   * How long a new AMI (registered or imported) answers InvalidAMIID.NotFound to DescribeImages,
+   * CreateTags and DeregisterImage, as EC2's eventual consistency does; default 200 ms.
+   */
+  consistencyDelayMs?: number;
 }
 
 export interface Ec2Emulator {
@@ -69,6 +76,8 @@ export interface Ec2Emulator {
   failNextTask(message: string): void;
   /** The next import task never gets past `converting`. */
   stickNextTask(): void;
+  /** How long AMIs made from now on stay unseen by the API (`consistencyDelayMs`). */
+  delayNewImages(ms: number): void;
   /**
    * The next DeregisterImage with DeleteAssociatedSnapshots deletes none of its snapshots and
    * reports `code` for each, as EC2 does when, e.g., the caller may not DeleteSnapshot.
@@ -103,7 +112,12 @@ function fillAccount(given: Partial<Ec2Account>, index: number): Ec2Account {
 export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2Emulator> {
   const accounts = (options.accounts ?? [{}]).map(fillAccount);
   const regions = options.regions ?? defaultRegions;
-  const state = new Ec2State(regions, accounts, options.snapshotHoldMs ?? 1000);
+  const state = new Ec2State(
+    regions,
+    accounts,
+    options.snapshotHoldMs ?? 1000,
+    options.consistencyDelayMs ?? 200,
+  );
   const disks = new DiskReader(options.s3);
   const tasks = new TaskRunner(state, disks, {
     stepMs: options.taskTiming?.stepMs ?? 100,
@@ -130,6 +144,9 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
     throttle: (action, times) => faults.throttle(action, times),
     failNextTask: (message) => tasks.failNextTask(message),
     stickNextTask: () => tasks.stickNextTask(),
+    delayNewImages: (ms) => {
+      state.consistencyDelayMs = ms;
+    },
     failNextSnapshotDeletions: (code) => {
       faults.snapshotDeletion = code;
     },

@@ -61,6 +61,12 @@ export interface Image extends Owned {
   virtualizationType: string;
   bootMode?: string;
   enaSupport?: boolean;
+  /** `windows` for a Windows AMI; absent for Linux/UNIX, as DescribeImages shows it. */
+  platform?: string;
+  platformDetails?: string;
+  usageOperation?: string;
+  /** When DescribeImages and CreateTags start to see it (EC2's eventual consistency). */
+  visibleAt: number;
 }
 
 export interface Snapshot extends Owned {
@@ -136,7 +142,24 @@ export class Ec2State {
     readonly accounts: Ec2Account[],
     /** How long an AMI just deregistered still holds its snapshots. */
     readonly snapshotHoldMs: number,
+    /**
+     * How long a new AMI stays invisible to DescribeImages, CreateTags and DeregisterImage, which
+     * answer InvalidAMIID.NotFound meanwhile: "Eventual consistency in the Amazon EC2 API".
+     */
+    public consistencyDelayMs: number,
   ) {}
+
+  /** Registers a new AMI, seen by the API only once the consistency delay has passed. */
+  addImage(image: Omit<Image, 'visibleAt'>): Image {
+    const added = { ...image, visibleAt: Date.now() + this.consistencyDelayMs };
+    this.images.set(added.imageId, added);
+    return added;
+  }
+
+  /** Whether the API sees the AMI yet. */
+  visible(image: Image): boolean {
+    return image.visibleAt <= Date.now();
+  }
 
   account(accountId: string): Ec2Account | undefined {
     return this.accounts.find((a) => a.accountId === accountId);
@@ -147,9 +170,13 @@ export class Ec2State {
     return [...all.values()].filter((r) => r.region === region && r.ownerId === ownerId);
   }
 
-  /** Any taggable resource by id, within the caller's account and region. */
+  /** Any taggable resource by id the API sees, within the caller's account and region. */
   taggable(id: string, region: string, ownerId: string): Owned | undefined {
-    const resource = this.images.get(id) ?? this.snapshots.get(id) ?? this.tasks.get(id);
+    const image = this.images.get(id);
+    const resource =
+      (image && this.visible(image) ? image : undefined) ??
+      this.snapshots.get(id) ??
+      this.tasks.get(id);
     return resource && resource.region === region && resource.ownerId === ownerId
       ? resource
       : undefined;

@@ -60,8 +60,14 @@ function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }
 
-/** A validation issue in words: a pattern by what it asks for, not as its regular expression. */
+/**
+ * A validation issue in words: an unknown field by its name (Ajv's text does not say which), a
+ * pattern by what it asks for rather than as its regular expression.
+ */
 function problemOf(issue: NonNullable<FastifyError['validation']>[number]): string {
+  const unknown = (issue.params as { additionalProperty?: string } | undefined)
+    ?.additionalProperty;
+  if (unknown) return `has the unknown field "${unknown}"; remove it`;
   const pattern = issue.keyword === 'pattern' ? issue.params.pattern : undefined;
   const described = typeof pattern === 'string' ? patternProblems[pattern] : undefined;
   return described ?? issue.message ?? 'is invalid';

@@ -58,6 +58,11 @@ test.each([
   ['a name with a slash', { name: 'a/b' }, /name/],
   ['no keys', { credential: undefined }, /credential/],
   ['an unknown import mode', { settings: { importMode: 'copy' } }, /importMode/],
+  [
+    'a staging directory (issue 12 item 1: the operator’s GLINT_CONVERSION_DIR, never an account’s)',
+    { settings: { stagingDir: '/root/../etc/cron.d' } },
+    /body\/settings has the unknown field \\"stagingDir\\"; remove it/,
+  ],
 ])('%s is a 400 naming the field', async (_what, change, field) => {
   const response = await server.inject({
     method: 'POST',
@@ -67,4 +72,18 @@ test.each([
   });
   expect(response.statusCode).toBe(400);
   expect(JSON.stringify(response.json())).toMatch(field);
+});
+
+test('issue 12 item 1: changing an account’s settings to a staging directory is a 400 naming the field, before the account is even looked up', async () => {
+  const response = await server.inject({
+    method: 'PATCH',
+    url: '/api/v1/accounts/00000000-0000-4000-8000-000000000000',
+    headers: user.headers,
+    payload: { settings: { stagingDir: '/tmp' } },
+  });
+  expect(response.statusCode).toBe(400);
+  expect(response.json()).toMatchObject({
+    error: 'invalid_request',
+    details: [{ where: 'body/settings', problem: 'has the unknown field "stagingDir"; remove it' }],
+  });
 });

@@ -106,6 +106,15 @@ export interface HealthReport {
   detail: string;
 }
 
+/** What the operator's settings give every adapter a daemon opens, whatever its site. */
+export interface AdapterEnvironment {
+  /**
+   * Where an image is staged while its format is converted (GLINT_CONVERSION_DIR): the operator's,
+   * never a site's, as the daemon writes there. The OS's temporary directory when absent.
+   */
+  conversionDir?: string;
+}
+
 /**
  * One site's image service, as the transfer engine and the daemon see it. Implementations map the
  * service's own failures onto the typed errors in ./errors.

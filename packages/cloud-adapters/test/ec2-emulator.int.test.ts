@@ -2,7 +2,12 @@
  * The EC2 test support, driven by the real AWS SDK clients: the S3 server (Debian's Swift with
  * s3api) for multipart uploads, and the EC2/STS emulator for every call the EC2 adapter makes.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -35,15 +40,23 @@ import {
   ImportSnapshotCommand,
   RegisterImageCommand,
   type ImportImageTask,
+  type ImportSnapshotCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   accessDeniedMessage,
+  noPartitionsMessage,
   startEc2Emulator,
+  TASK_PAGE_SIZE,
   unsupportedFormatMessage,
+  unsupportedOvaMessage,
   type Ec2Emulator,
 } from '../../../test-support/ec2-emulator';
-import { randomImageStream } from '../../../test-support/random-image';
+import {
+  randomDisk,
+  randomDiskStream,
+  randomImageStream,
+} from '../../../test-support/random-image';
 import { startS3Server, type S3Server } from '../../../test-support/s3-server';
 import { until } from '../../../test-support/until';
 import { oneBucketImportPolicy } from './readme-iam-policies';
@@ -99,6 +112,33 @@ async function putObject(bucket: string, key: string, body: Buffer): Promise<str
   return createHash('sha256').update(body).digest('hex');
 }
 
+/** The image once DescribeImages sees it: a new AMI is unseen for a moment, as in EC2. */
+async function visibleImage(client: EC2Client, imageId: string) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const { Images } = await client.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+      return Images![0]!;
+    } catch (error) {
+      if ((error as Error).name !== 'InvalidAMIID.NotFound') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`${imageId} never became visible`);
+}
+
+/** The detail of a snapshot import task once it is no longer active. */
+async function pollSnapshotTask(client: EC2Client, started: ImportSnapshotCommandOutput) {
+  let detail = started.SnapshotTaskDetail!;
+  for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const reply = await client.send(
+      new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
+    );
+    detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
+  }
+  return detail;
+}
+
 async function pollImageTask(client: EC2Client, id: string): Promise<ImportImageTask[]> {
   const seen: ImportImageTask[] = [];
   for (let i = 0; i < 200; i++) {
@@ -112,12 +152,6 @@ async function pollImageTask(client: EC2Client, id: string): Promise<ImportImage
 }
 
 const bucket = 'glint-staging-123456789012-us-east-1';
-/** A small disk with an MBR boot signature, as VM Import wants a bootable disk. */
-function bootDisk(fill: number): Buffer {
-  const disk = Buffer.alloc(4096, fill);
-  disk.writeUInt16LE(0xaa55, 510);
-  return disk;
-}
 /** A vmimport role whose policy, as AWS's sample, names one bucket: not `bucket`. */
 const narrowRole = 'vmimport-narrow';
 
@@ -385,7 +419,7 @@ describe('the EC2 emulator', () => {
 
   it('imports an S3 object into an AMI whose snapshot is that object, tagged and deleted, against the EC2 emulator', async () => {
     const client = ec2();
-    const body = Buffer.concat(await randomImageStream(3 * MiB + 17, 'import-image').toArray());
+    const body = Buffer.concat(await randomDiskStream(3 * MiB + 17, 'import-image').toArray());
     const sha256 = await putObject(bucket, 'disks/a.raw', body);
     const started = await client.send(
       new ImportImageCommand({
@@ -424,9 +458,7 @@ describe('the EC2 emulator', () => {
     });
 
     const imageId = done.ImageId!;
-    const [image] = (
-      await client.send(new DescribeImagesCommand({ Owners: ['self'], ImageIds: [imageId] }))
-    ).Images!;
+    const image = await visibleImage(client, imageId);
     expect(image).toMatchObject({
       State: 'available',
       OwnerId: emulator.accounts[0]!.accountId,
@@ -540,14 +572,7 @@ describe('the EC2 emulator', () => {
       Status: 'active',
       StatusMessage: 'pending',
     });
-    let detail = started.SnapshotTaskDetail!;
-    for (let i = 0; i < 200 && detail.Status === 'active'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const reply = await client.send(
-        new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
-      );
-      detail = reply.ImportSnapshotTasks![0]!.SnapshotTaskDetail!;
-    }
+    const detail = await pollSnapshotTask(client, started);
     expect(detail).toMatchObject({ Status: 'completed', DiskImageSize: body.length });
     expect(emulator.snapshot('eu-west-1', detail.SnapshotId!)?.diskSha256).toBe(sha256);
     expect(emulator.images('eu-west-1')).toEqual([]);
@@ -565,9 +590,7 @@ describe('the EC2 emulator', () => {
         ],
       }),
     );
-    const [image] = (
-      await client.send(new DescribeImagesCommand({ ImageIds: [registered.ImageId!] }))
-    ).Images!;
+    const image = await visibleImage(client, registered.ImageId!);
     expect(image).toMatchObject({
       Name: 'glint ubuntu 24.04',
       EnaSupport: true,
@@ -636,7 +659,7 @@ describe('the EC2 emulator', () => {
 
   it('fails, sticks and cancels tasks on request against the EC2 emulator', async () => {
     const client = ec2();
-    await putObject(bucket, 'disks/f.raw', Buffer.alloc(4096, 1));
+    await putObject(bucket, 'disks/f.raw', randomDisk(4096));
     const disk = {
       DiskContainers: [{ Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/f.raw' } }],
     };
@@ -666,6 +689,235 @@ describe('the EC2 emulator', () => {
       )
     ).ImportImageTasks!;
     expect(after?.Status).toBe('deleted');
+  });
+
+  /** Starts an image import of `key` in `format` and polls it to its end. */
+  const importToEnd = async (
+    key: string,
+    format: string,
+    extra: Partial<ConstructorParameters<typeof ImportImageCommand>[0]> = {},
+    client = ec2(),
+  ) => {
+    const started = await client.send(
+      new ImportImageCommand({
+        DiskContainers: [{ Format: format, UserBucket: { S3Bucket: bucket, S3Key: key } }],
+        ...extra,
+      }),
+    );
+    return (await pollImageTask(client, started.ImportTaskId!)).at(-1)!;
+  };
+
+  it('reads a qemu-img stream-optimized VMDK, bare and in an OVA, back to the raw disk it holds (issue 13 item 10)', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'glint-vmdk-'));
+    try {
+      const run = promisify(execFile);
+      const raw = join(work, 'disk.raw');
+      // 2 MiB of data on a 40 MiB disk: the VMDK holds the data, the emulator the whole disk.
+      await writeFile(raw, randomDisk(2 * MiB));
+      await run('truncate', ['-s', String(40 * MiB), raw]);
+      const rawSha256 = createHash('sha256')
+        .update(await readFile(raw))
+        .digest('hex');
+      const vmdk = join(work, 'disk.vmdk');
+      await run('qemu-img', [
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vmdk',
+        '-o',
+        'subformat=streamOptimized',
+        raw,
+        vmdk,
+      ]);
+      await writeFile(join(work, 'disk.ovf'), '<?xml version="1.0"?><Envelope/>');
+      await run('tar', ['-cf', join(work, 'disk.ova'), '-C', work, 'disk.ovf', 'disk.vmdk']);
+      // A hosted ("monolithicSparse") VMDK: VM Import takes the stream-optimized kind only.
+      const hosted = join(work, 'hosted.vmdk');
+      await run('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', raw, hosted]);
+      for (const file of ['disk.vmdk', 'disk.ova', 'hosted.vmdk'])
+        await putObject(bucket, `disks/${file}`, await readFile(join(work, file)));
+
+      for (const [key, format] of [
+        ['disks/disk.vmdk', 'VMDK'],
+        ['disks/disk.ova', 'OVA'],
+      ] as const) {
+        const done = await importToEnd(key, format);
+        expect(done).toMatchObject({ Status: 'completed' });
+        expect(emulator.snapshot('us-east-1', done.SnapshotDetails![0]!.SnapshotId!)).toMatchObject(
+          { diskSize: 40 * MiB, diskSha256: rawSha256 },
+        );
+      }
+      for (const [key, format, message] of [
+        ['disks/hosted.vmdk', 'VMDK', unsupportedFormatMessage],
+        ['disks/disk.ova', 'VMDK', unsupportedFormatMessage],
+        ['disks/disk.vmdk', 'OVA', unsupportedOvaMessage],
+      ] as const)
+        expect(await importToEnd(key, format)).toMatchObject({
+          Status: 'deleted',
+          StatusMessage: message,
+        });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an ImportImage disk with no partition table as VM Import does; ImportSnapshot takes it (issue 13 item 15)', async () => {
+    const client = ec2();
+    await putObject(bucket, 'disks/blank.raw', Buffer.alloc(MiB, 9));
+    expect(await importToEnd('disks/blank.raw', 'RAW')).toMatchObject({
+      Status: 'deleted',
+      StatusMessage: noPartitionsMessage,
+    });
+    const started = await client.send(
+      new ImportSnapshotCommand({
+        DiskContainer: {
+          Format: 'RAW',
+          UserBucket: { S3Bucket: bucket, S3Key: 'disks/blank.raw' },
+        },
+      }),
+    );
+    const detail = await pollSnapshotTask(client, started);
+    expect(detail.Status).toBe('completed');
+    // A GPT disk (protective MBR, "EFI PART" at LBA 1) is bootable too.
+    const gpt = Buffer.alloc(MiB);
+    gpt[446 + 4] = 0xee;
+    gpt.writeUInt16LE(0xaa55, 510);
+    gpt.write('EFI PART', 512, 'latin1');
+    await putObject(bucket, 'disks/gpt.raw', gpt);
+    expect(await importToEnd('disks/gpt.raw', 'RAW')).toMatchObject({ Status: 'completed' });
+  });
+
+  it('imports a Windows disk licence-included unless LicenseType says BYOL, as ImportImage documents (issue 13 item 14)', async () => {
+    const client = ec2();
+    await putObject(bucket, 'disks/windows.raw', randomDisk(MiB, 'ntfs'));
+    const plain = await importToEnd('disks/windows.raw', 'RAW');
+    expect(plain).toMatchObject({ Status: 'completed', LicenseType: 'AWS', Platform: 'Windows' });
+    expect(await visibleImage(client, plain.ImageId!)).toMatchObject({
+      Platform: 'windows',
+      PlatformDetails: 'Windows',
+      UsageOperation: 'RunInstances:0002',
+    });
+    const byol = await importToEnd('disks/windows.raw', 'RAW', { LicenseType: 'BYOL' });
+    expect(byol).toMatchObject({ Status: 'completed', LicenseType: 'BYOL' });
+    expect(await visibleImage(client, byol.ImageId!)).toMatchObject({
+      PlatformDetails: 'Windows BYOL',
+      UsageOperation: 'RunInstances:0800',
+    });
+  });
+
+  it('answers InvalidAMIID.NotFound about a new AMI for a moment, as EC2’s eventual consistency does (issue 13 item 9)', async () => {
+    const client = ec2('eu-west-1');
+    await putObject(bucket, 'disks/late.raw', randomDisk(MiB));
+    emulator.delayNewImages(2000);
+    try {
+      const done = await importToEnd('disks/late.raw', 'RAW', {}, client);
+      const imageId = done.ImageId!;
+      const notYet = await Promise.all([
+        failure(client.send(new DescribeImagesCommand({ ImageIds: [imageId] }))),
+        failure(
+          client.send(
+            new CreateTagsCommand({ Resources: [imageId], Tags: [{ Key: 'k', Value: 'v' }] }),
+          ),
+        ),
+        failure(client.send(new DeregisterImageCommand({ ImageId: imageId }))),
+      ]);
+      expect(notYet.map((e) => e.name)).toEqual([
+        'InvalidAMIID.NotFound',
+        'InvalidAMIID.NotFound',
+        'InvalidAMIID.NotFound',
+      ]);
+      const listed = await client.send(new DescribeImagesCommand({ Owners: ['self'] }));
+      expect(listed.Images?.map((i) => i.ImageId)).not.toContain(imageId);
+      expect((await visibleImage(client, imageId)).ImageId).toBe(imageId);
+    } finally {
+      emulator.delayNewImages(200);
+    }
+  });
+
+  it(`pages import-task listings by ${TASK_PAGE_SIZE} when the caller gives no MaxResults (issue 13 item 12)`, async () => {
+    const client = ec2('us-west-2');
+    await putObject(bucket, 'disks/page.raw', randomDisk(4096));
+    for (let i = 0; i < TASK_PAGE_SIZE + 2; i++)
+      await client.send(
+        new ImportImageCommand({
+          ClientToken: `page-${i}`,
+          DiskContainers: [
+            { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/page.raw' } },
+          ],
+        }),
+      );
+    const total = emulator.tasks('us-west-2').filter((t) => t.kind === 'image').length;
+    const first = await client.send(new DescribeImportImageTasksCommand({}));
+    expect(first.ImportImageTasks).toHaveLength(TASK_PAGE_SIZE);
+    expect(first.NextToken).toBeDefined();
+    const seen = [...first.ImportImageTasks!];
+    for (let token = first.NextToken; token;) {
+      const next = await client.send(new DescribeImportImageTasksCommand({ NextToken: token }));
+      seen.push(...next.ImportImageTasks!);
+      token = next.NextToken;
+    }
+    expect(new Set(seen.map((t) => t.ImportTaskId)).size).toBe(total);
+    const all = await client.send(new DescribeImportImageTasksCommand({ MaxResults: 100 }));
+    expect([all.ImportImageTasks?.length, all.NextToken]).toEqual([total, undefined]);
+  });
+
+  it('refuses what each call does not take: ImportImage arm64 and uefi-preferred, ImportSnapshot OVA, RegisterImage arm64 on BIOS (issue 13 items 6-8)', async () => {
+    const client = ec2();
+    const disk = { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/f.raw' } };
+    const refused = await Promise.all([
+      failure(
+        client.send(new ImportImageCommand({ DiskContainers: [disk], Architecture: 'arm64' })),
+      ),
+      failure(
+        client.send(new ImportImageCommand({ DiskContainers: [disk], BootMode: 'uefi-preferred' })),
+      ),
+      failure(client.send(new ImportImageCommand({ DiskContainers: [disk], LicenseType: 'Auto' }))),
+      failure(
+        client.send(new ImportSnapshotCommand({ DiskContainer: { ...disk, Format: 'OVA' } })),
+      ),
+      failure(
+        client.send(
+          new RegisterImageCommand({
+            Name: 'arm on bios',
+            Architecture: 'arm64',
+            BootMode: 'legacy-bios',
+            BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-0' } }],
+          }),
+        ),
+      ),
+      failure(
+        client.send(
+          new RegisterImageCommand({
+            Name: 'libosinfo name',
+            Architecture: 'aarch64' as never,
+            BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-0' } }],
+          }),
+        ),
+      ),
+    ]);
+    expect(refused.map((e) => [e.name, e.message])).toEqual([
+      [
+        'InvalidParameterValue',
+        expect.stringMatching(
+          /^Value \(arm64\) for parameter architecture is invalid\. Valid values: i386, x86_64$/,
+        ),
+      ],
+      [
+        'InvalidParameterValue',
+        expect.stringMatching(/bootMode is invalid\. Valid values: legacy-bios, uefi$/),
+      ],
+      ['InvalidParameterValue', expect.stringMatching(/licenseType is invalid/)],
+      ['InvalidParameter', "Invalid disk image format 'OVA'. Valid values: VHD, VMDK, RAW."],
+      [
+        'InvalidParameterCombination',
+        'The boot mode legacy-bios is not supported for the arm64 architecture.',
+      ],
+      [
+        'InvalidParameterValue',
+        expect.stringMatching(/Value \(aarch64\) for parameter architecture/),
+      ],
+    ]);
   });
 });
 
@@ -935,7 +1187,7 @@ describe('the EC2 emulator as AWS behaves (#13)', () => {
 
   it('deletes the snapshots with the AMI on DeleteAssociatedSnapshots, skipping one another AMI uses, or reports why not (#13 item 2)', async () => {
     const client = ec2();
-    await putObject(bucket, 'disks/dereg.raw', bootDisk(9));
+    await putObject(bucket, 'disks/dereg.raw', randomDisk(4096));
     const started = await client.send(
       new ImportSnapshotCommand({
         DiskContainer: {
@@ -950,14 +1202,18 @@ describe('the EC2 emulator as AWS behaves (#13)', () => {
       );
       return ImportSnapshotTasks?.[0]?.SnapshotTaskDetail?.SnapshotId;
     });
-    const register = (Name: string) =>
-      client.send(
+    /** A new AMI, once seen: until then DeregisterImage does not find it either. */
+    const register = async (Name: string) => {
+      const registered = await client.send(
         new RegisterImageCommand({
           Name,
           RootDeviceName: '/dev/sda1',
           BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
         }),
       );
+      await visibleImage(client, registered.ImageId!);
+      return registered;
+    };
     const first = await register('dereg-first');
     const second = await register('dereg-second');
     const shared = await client.send(
@@ -986,7 +1242,7 @@ describe('the EC2 emulator as AWS behaves (#13)', () => {
 
   it('fails an import whose role’s policy does not let VM Import read the bucket, with AWS’s 403 text (#13 item 5)', async () => {
     const client = ec2();
-    await putObject(bucket, 'disks/denied.raw', bootDisk(5));
+    await putObject(bucket, 'disks/denied.raw', randomDisk(4096));
     const disk = {
       DiskContainers: [
         { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/denied.raw' } },

@@ -67,8 +67,6 @@ export interface Ec2AccountSettings {
   importRole?: string;
   importMode?: Ec2ImportMode;
   endpoints?: Ec2Endpoints;
-  /** Where a qcow2 image is converted to raw: the one case a file is staged (default the OS's). */
-  stagingDir?: string;
   /** A role to assume with the keys, and the external id its trust policy asks for. */
   roleArn?: string;
   externalId?: string;

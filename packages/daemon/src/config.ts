@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { BlockList } from 'node:net';
 import {
@@ -46,6 +47,18 @@ export interface DaemonConfig {
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
   importAllowedNetworks: BlockList;
+  /**
+   * Where images are staged while their format is converted, the one case an image touches the
+   * daemon's disk (GLINT_CONVERSION_DIR); the OS's temporary directory when absent.
+   */
+  conversionDir?: string;
+}
+
+/** The conversion directory, which must exist: Glint makes its own private directories in it. */
+function existingDirectory(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`${path} is not an existing directory; create it, or unset the setting`);
+  return path;
 }
 
 /** Reads and checks the settings; throws a ConfigError (of @glint/core) naming every one at fault. */
@@ -73,5 +86,10 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
       parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
     ),
+    ...(env.GLINT_CONVERSION_DIR && {
+      conversionDir: checkSetting('GLINT_CONVERSION_DIR', () =>
+        existingDirectory(env.GLINT_CONVERSION_DIR!),
+      ),
+    }),
   };
 }

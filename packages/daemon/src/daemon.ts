@@ -47,7 +47,7 @@ export interface WorkerResources {
 export function workerResources(
   config: Pick<
     DaemonConfig,
-    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
+    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts' | 'conversionDir'
   >,
   log: Log,
 ): WorkerResources {
@@ -68,6 +68,7 @@ export function workerResources(
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
+    { ...(config.conversionDir && { conversionDir: config.conversionDir }) },
   );
   const control = new JobControl(redis, subscriber, config.redis.keyPrefix);
   return {

@@ -1,5 +1,5 @@
 import type { SiteType } from '@glint/core';
-import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
+import { createAdapter, type AdapterEnvironment, type CloudAdapter } from '@glint/cloud-adapters';
 import type { CredentialCipher, Repositories } from '@glint/store';
 
 /** A site was removed (or its credential) after its job was queued; retrying cannot help. */
@@ -30,6 +30,7 @@ export class SiteAdapters {
   constructor(
     private readonly repositories: Repositories,
     private readonly cipher: CredentialCipher,
+    private readonly environment: AdapterEnvironment = {},
     private readonly idleMs = 60_000,
   ) {}
 
@@ -44,7 +45,8 @@ export class SiteAdapters {
     if (!pooled) {
       const credential = this.cipher.open(sealed, { ownerId, siteId });
       const config = { ...site.config, type: site.type };
-      pooled = { adapter: createAdapter(site.type as SiteType, config, credential), users: 0 };
+      const adapter = createAdapter(site.type as SiteType, config, credential, this.environment);
+      pooled = { adapter, users: 0 };
       this.pool.set(key, pooled);
     }
     clearTimeout(pooled.idle);

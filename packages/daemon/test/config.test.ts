@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from '@glint/core';
 import { loadDaemonConfig } from '../src/config';
 
@@ -27,6 +27,13 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
   expect(
     loadDaemonConfig({ ...complete, GLINT_TRANSFER_BANDWIDTH_LIMIT: ' ' }).transferBandwidthLimit,
   ).toBeUndefined();
+});
+
+test('GLINT_CONVERSION_DIR (issue 12 item 1): the operator’s existing directory, else none (the OS’s temporary directory)', () => {
+  expect(loadDaemonConfig(complete).conversionDir).toBeUndefined();
+  expect(loadDaemonConfig({ ...complete, GLINT_CONVERSION_DIR: tmpdir() }).conversionDir).toBe(
+    tmpdir(),
+  );
 });
 
 test.each([
@@ -57,6 +64,10 @@ test.each([
   [
     { GLINT_TRANSFER_BANDWIDTH_LIMIT: '0' },
     /^GLINT_TRANSFER_BANDWIDTH_LIMIT: "0" is less than 1 byte per second; leave the setting unset/,
+  ],
+  [
+    { GLINT_CONVERSION_DIR: '/nonexistent/glint' },
+    /^GLINT_CONVERSION_DIR: \/nonexistent\/glint is not an existing directory; create it/,
   ],
 ])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {
   const load = () => loadDaemonConfig({ ...complete, ...change });

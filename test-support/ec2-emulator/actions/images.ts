@@ -9,6 +9,9 @@ import { describeOwned } from './describe';
 import { newTags, requestedTags, tagSetXml } from './tags';
 
 const idPattern = /^ami-[0-9a-f]{8,17}$/;
+/** RegisterImage's `Architecture` and `BootMode` values (ArchitectureValues, BootModeValues). */
+const architectures = ['i386', 'x86_64', 'arm64', 'x86_64_mac', 'arm64_mac'];
+const bootModes = ['legacy-bios', 'uefi', 'uefi-preferred'];
 const namePattern = /^[a-zA-Z0-9()[\]./\-'@_ ]{3,128}$/;
 
 export function checkImageId(id: string): void {
@@ -45,8 +48,9 @@ function imageXml(image: Image) {
     hypervisor: 'xen',
     bootMode: image.bootMode,
     enaSupport: image.enaSupport,
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
+    platform: image.platform,
+    platformDetails: image.platformDetails ?? 'Linux/UNIX',
+    usageOperation: image.usageOperation ?? 'RunInstances',
   };
 }
 
@@ -71,6 +75,7 @@ export const describeImages: Action = (context) => {
     }),
     notFound: (ids) =>
       new ApiError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`),
+    visible: (image) => context.state.visible(image),
   });
   return { imagesSet: items.map(imageXml), nextToken };
 };
@@ -84,6 +89,14 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
       `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'`,
     );
   }
+  const architecture = params.choice('Architecture', architectures) ?? 'x86_64';
+  const bootMode = params.choice('BootMode', bootModes);
+  // Graviton instances boot UEFI only.
+  if (architecture.startsWith('arm64') && bootMode === 'legacy-bios')
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The boot mode legacy-bios is not supported for the arm64 architecture.',
+    );
   if (params.get('ImageLocation')) {
     throw new ApiError(
       'InvalidParameterCombination',
@@ -130,20 +143,19 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
     );
   }
   const tags = requestedTags(params, ['image', 'snapshot']);
-  const imageId = newId('ami');
-  state.images.set(imageId, {
-    imageId,
+  const { imageId } = state.addImage({
+    imageId: newId('ami'),
     region,
     ownerId,
     tags: newTags(tags.get('image')),
     name,
     description: params.get('Description'),
-    architecture: params.get('Architecture') ?? 'x86_64',
+    architecture,
     creationDate: new Date().toISOString(),
     rootDeviceName,
     blockDevices,
     virtualizationType: params.get('VirtualizationType') ?? 'hvm',
-    bootMode: params.get('BootMode'),
+    bootMode,
     enaSupport: params.flag('EnaSupport'),
   });
   for (const device of blockDevices) {
@@ -162,7 +174,12 @@ export const deregisterImage: Action = ({ state, faults, caller, region, params 
   const imageId = params.require('ImageId');
   checkImageId(imageId);
   const image = state.images.get(imageId);
-  if (!image || image.region !== region || image.ownerId !== caller.account.accountId) {
+  if (
+    !image ||
+    !state.visible(image) ||
+    image.region !== region ||
+    image.ownerId !== caller.account.accountId
+  ) {
     throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
   }
   state.images.delete(imageId);

@@ -35,13 +35,6 @@ export const Ec2Settings = {
       { additionalProperties: false },
     ),
   ),
-  stagingDir: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 1024,
-      description: 'Where qcow2 images are converted to raw, the one case a file is staged',
-    }),
-  ),
   roleArn: Type.Optional(
     Type.String({
       pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',

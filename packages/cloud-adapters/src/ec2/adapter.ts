@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   CreateTagsCommand,
@@ -13,6 +14,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { backoffDelay, sleep, type Ec2Credential, type Ec2SiteConfig } from '@glint/core';
 import type {
+  AdapterEnvironment,
   AwaitActiveOptions,
   CloudAdapter,
   Download,
@@ -26,28 +28,33 @@ import type {
 } from '../adapter';
 import { InvalidRequestError, NotFoundError, PermissionError, TransientError } from '../errors';
 import { Ec2Clients, HOME_REGION } from './clients';
-import { fileChunks, withRawFromQcow2 } from './disk-conversion';
+import { onceVisible } from './consistency';
+import { fileChunks, withStreamOptimizedVmdk } from './disk-conversion';
 import { cloudErrorFrom, regionNotEnabled } from './errors';
 import {
   EC2_TAGS,
   imageInfoFromAmi,
-  importFormatOf,
   snapshotsOf,
   tagsFor,
   type ReceivedData,
 } from './image-mapping';
+import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
-/** A copy this adapter is making: what it was asked for and, once written, what it received. */
+/**
+ * A copy this adapter is making: what it was asked for, what VM Import is to be told of it and,
+ * once written, what it received.
+ */
 interface Copy {
   spec: ImageSpec;
+  options: ImportOptions;
   received?: ReceivedData;
 }
 
 const isAmiId = (id: string) => id.startsWith('ami-');
-/** The staging object of a copy; converted qcow2 goes up as raw. */
+/** The staging object of a copy; a qcow2 goes up converted to a stream-optimized VMDK. */
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
 /**
  * How long to keep asking to delete a snapshot its AMI, just deregistered, still holds
@@ -72,6 +79,7 @@ export class Ec2Adapter implements CloudAdapter {
   constructor(
     private readonly config: Ec2SiteConfig,
     credential: Ec2Credential,
+    private readonly environment: AdapterEnvironment = {},
   ) {
     this.clients = new Ec2Clients(config, credential);
     this.tasks = new ImportTasks(this.clients.ec2);
@@ -258,11 +266,19 @@ export class Ec2Adapter implements CloudAdapter {
     );
   }
 
-  /** Notes the copy to be made; nothing exists in AWS until its data arrives. */
+  private get importMode() {
+    return this.config.importMode ?? 'image';
+  }
+
+  /**
+   * Notes the copy to be made; nothing exists in AWS until its data arrives. An image VM Import
+   * cannot take as it is described (format, architecture, boot mode, licence) is refused here,
+   * before any byte is read.
+   */
   async createImage(spec: ImageSpec): Promise<ImageInfo> {
-    importFormatOf(spec.diskFormat);
+    const options = importOptionsFor(spec, this.importMode);
     const id = spec.id ?? crypto.randomUUID();
-    this.copies.set(id, { spec });
+    this.copies.set(id, { spec, options });
     await this.aws(`preparing the staging bucket in ${this.config.region}`, async () =>
       (await this.staging()).ensure(),
     );
@@ -276,13 +292,13 @@ export class Ec2Adapter implements CloudAdapter {
     const key = stagingKey(id);
     const doing = `staging ${key} in ${bucket.name}`;
     const signal = options?.signal;
-    if (copy.spec.diskFormat.toLowerCase() === 'qcow2') {
-      const { received } = await withRawFromQcow2(
+    if (copy.options.convertFromQcow2) {
+      const { received } = await withStreamOptimizedVmdk(
         data,
-        this.config.stagingDir,
+        this.environment.conversionDir ?? tmpdir(),
         options?.size,
-        (raw, rawSize) =>
-          this.aws(doing, () => bucket.upload(key, fileChunks(raw), rawSize, signal), signal),
+        (vmdk, vmdkSize) =>
+          this.aws(doing, () => bucket.upload(key, fileChunks(vmdk), vmdkSize, signal), signal),
       );
       copy.received = received;
       return;
@@ -298,6 +314,8 @@ export class Ec2Adapter implements CloudAdapter {
   /**
    * Imports the staged disk (or finds the import started before), reports its percentage, tags
    * the AMI and its snapshots with Glint's markers, removes the staging object, and returns the AMI.
+   * A new AMI may read as not found for a while (EC2's eventual consistency): tagging and reading
+   * it are retried until it shows.
    */
   async awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo> {
     const done = await this.amiOf(id);
@@ -309,31 +327,41 @@ export class Ec2Adapter implements CloudAdapter {
       copyId: id,
       bucket: bucket.name,
       key: stagingKey(id),
-      format: importFormatOf(copy.spec.diskFormat),
       role: this.importRole,
-      mode: this.config.importMode ?? 'image',
-      ...(copy.spec.properties?.architecture
-        ? { architecture: copy.spec.properties.architecture }
-        : {}),
-    } as const;
+      mode: this.importMode,
+      options: copy.options,
+    };
     const doing = `importing ${request.key} into ${this.config.region}`;
-    const { signal } = options;
+    const { policy, signal } = options;
     const imported = await this.aws(
       doing,
       async () => this.tasks.finish(await this.tasks.start(request), request, options),
       signal,
     );
-    await this.aws(`tagging ${imported.imageId}`, () =>
-      this.clients.ec2.send(
-        new CreateTagsCommand({
-          Resources: [imported.imageId, ...imported.snapshotIds],
-          Tags: tagsFor(copy.spec, id, copy.received!),
-        }),
-      ),
+    await onceVisible(
+      () =>
+        this.aws(`tagging ${imported.imageId}`, () =>
+          this.clients.ec2.send(
+            new CreateTagsCommand({
+              Resources: [imported.imageId, ...imported.snapshotIds],
+              Tags: tagsFor(copy.spec, id, copy.received!),
+            }),
+          ),
+        ),
+      policy,
+      signal,
     );
     await this.aws(`removing the staging object ${request.key}`, () => bucket.remove(request.key));
-    const ami = await this.amiOf(imported.imageId);
-    if (!ami) throw new NotFoundError(`VM Import reported ${imported.imageId}, which is not there`);
+    const ami = await onceVisible(
+      async () => {
+        const found = await this.amiOf(imported.imageId);
+        if (!found)
+          throw new NotFoundError(`VM Import reported ${imported.imageId}, which is not there`);
+        return found;
+      },
+      policy,
+      signal,
+    );
     return this.withReceived(imageInfoFromAmi(ami), id);
   }
 

@@ -1,4 +1,5 @@
 import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { AdapterEnvironment } from '../adapter';
 import { registerAdapter } from '../registry';
 import { Ec2Adapter } from './adapter';
 
@@ -6,10 +7,12 @@ export { Ec2Adapter } from './adapter';
 export { listEc2Regions, type Ec2Region } from './regions';
 export { defaultStagingBucket } from './staging';
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
-export { imageInfoFromAmi, importFormatOf, tagsFor, EC2_TAGS } from './image-mapping';
+export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
+export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 
 registerAdapter(
   'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential) => new Ec2Adapter(config, credential),
+  (config: Ec2SiteConfig, credential: Ec2Credential, environment: AdapterEnvironment) =>
+    new Ec2Adapter(config, credential, environment),
 );

@@ -196,6 +196,13 @@ const daemonOnlySettings = {
     description:
       'The longest a copy, delete or import stays stranded when Redis lost it (a restart without persistence, a failover to an empty replica): the daemons check the jobs table against the queue and put back what it lost.',
   }),
+  GLINT_CONVERSION_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "An existing directory where images are staged while their format is converted (qcow2 for EC2): Glint makes a private directory (0700) in it per conversion and removes it afterwards. The OS's temporary directory when unset.",
+    }),
+  ),
 };
 
 export const ApiSettings = Type.Object({ ...sharedSettings, ...apiOnlySettings });
