@@ -121,6 +121,12 @@ const cases: [string, () => InjectOptions, string][] = [
     }),
     'body/name must not contain control characters',
   ],
+  ['a job id holding a NUL', get('/api/v1/jobs/a%00b'), 'params/id must not contain NUL'],
+  [
+    'a retry of a job id holding a NUL',
+    () => ({ method: 'POST', url: '/api/v1/jobs/%00/retry', headers: demo.headers }),
+    'params/id must not contain NUL',
+  ],
   [
     'a matrix search for a NUL',
     get('/api/v1/matrix?name=a%00b'),
