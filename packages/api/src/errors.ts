@@ -65,8 +65,7 @@ function codeForStatus(status: number): string {
  * pattern by what it asks for rather than as its regular expression.
  */
 function problemOf(issue: NonNullable<FastifyError['validation']>[number]): string {
-  const unknown = (issue.params as { additionalProperty?: string } | undefined)
-    ?.additionalProperty;
+  const unknown = (issue.params as { additionalProperty?: string } | undefined)?.additionalProperty;
   if (unknown) return `has the unknown field "${unknown}"; remove it`;
   const pattern = issue.keyword === 'pattern' ? issue.params.pattern : undefined;
   const described = typeof pattern === 'string' ? patternProblems[pattern] : undefined;
