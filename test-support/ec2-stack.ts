@@ -7,6 +7,7 @@ import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aw
 import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
 import type { FastifyInstance } from 'fastify';
 import { startEc2Emulator, type Ec2Emulator, type TaskTiming } from './ec2-emulator';
+import { outboundAllow } from './sandbox';
 import { startS3Server, type S3Server } from './s3-server';
 
 export interface Ec2Stack {
@@ -18,6 +19,8 @@ export interface Ec2Stack {
   endpoints: { ec2: string; s3: string; sts: string };
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
+  /** GLINT_OUTBOUND_ALLOW for a Glint using this stack: the sandbox's clouds, S3 and the emulator. */
+  outboundAllow: string;
   /** An S3 client of the account for `region`, to look into what Glint staged. */
   s3Client(region: string): S3Client;
   /** Where Glint stages images in `region` when the account names no bucket. */
@@ -82,6 +85,7 @@ export async function startEc2Stack(
     },
     endpoints,
     settings: { endpoints },
+    outboundAllow: outboundAllow(ec2.endpoint, s3.endpoint),
     s3Client: client,
     stagingBucket: (region) => `glint-staging-${account.accountId}-${region}`,
     async bucketContent(region, bucket) {

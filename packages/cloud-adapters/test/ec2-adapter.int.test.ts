@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { GLINT_MARKERS, type Ec2AccountSettings } from '@glint/core';
+import { GLINT_MARKERS, OutboundPolicy, type Ec2AccountSettings } from '@glint/core';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { until } from '../../../test-support/until';
 import {
@@ -49,6 +49,7 @@ const adapterFor = (
   const adapter = new Ec2Adapter(
     { type: 'ec2', region: siteRegion, ...stack.settings, ...settings },
     { ...stack.credential, secretAccessKey },
+    { outbound: OutboundPolicy.fromSetting(stack.outboundAllow) },
   );
   adapters.push(adapter);
   return adapter;

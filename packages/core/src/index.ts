@@ -2,7 +2,7 @@ export * from './site';
 export * from './image';
 export * from './backoff';
 export * from './jobs';
-export * from './url-guard';
+export * from './outbound-policy';
 export * from './events';
 export * from './redis-subscriber';
 export * from './delete-safeguards';

@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
-import type { BlockList } from 'node:net';
 import {
   checkSetting,
   DaemonSettings,
   loadSettings,
+  OutboundPolicy,
   parseByteRate,
-  parseNetworks,
-  settingList,
 } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
@@ -40,7 +38,8 @@ export interface DaemonConfig {
   graceMs: number;
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
-  importAllowedNetworks: BlockList;
+  /** Where the daemon may connect for the sites' owners (sites, imports): GLINT_OUTBOUND_ALLOW. */
+  outbound: OutboundPolicy;
 }
 
 /** Reads and checks the settings; throws a ConfigError (of @glint/core) naming every one at fault. */
@@ -64,8 +63,6 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     lockMs: env.GLINT_DAEMON_LOCK_SECONDS * 1000,
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
-    importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
-      parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
-    ),
+    outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
   };
 }

@@ -45,7 +45,7 @@ export interface WorkerResources {
 export function workerResources(
   config: Pick<
     DaemonConfig,
-    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
+    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts' | 'outbound'
   >,
   log: Log,
 ): WorkerResources {
@@ -66,6 +66,7 @@ export function workerResources(
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
+    config.outbound,
   );
   return {
     options: {
@@ -121,12 +122,7 @@ export function transferWorkerOn(
   resources: WorkerResources,
   config: Pick<
     DaemonConfig,
-    | 'concurrency'
-    | 'siteTransferLimit'
-    | 'transferBandwidthLimit'
-    | 'lockMs'
-    | 'redis'
-    | 'importAllowedNetworks'
+    'concurrency' | 'siteTransferLimit' | 'transferBandwidthLimit' | 'lockMs' | 'redis' | 'outbound'
   >,
 ): Worker {
   const { options } = resources;
@@ -140,7 +136,7 @@ export function transferWorkerOn(
       config.lockMs,
     ),
     control: resources.control,
-    allowedNetworks: config.importAllowedNetworks,
+    outbound: config.outbound,
     ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }

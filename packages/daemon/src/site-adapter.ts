@@ -1,4 +1,4 @@
-import type { SiteType } from '@glint/core';
+import type { OutboundPolicy, SiteType } from '@glint/core';
 import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import type { CredentialCipher, Repositories } from '@glint/store';
 
@@ -30,6 +30,8 @@ export class SiteAdapters {
   constructor(
     private readonly repositories: Repositories,
     private readonly cipher: CredentialCipher,
+    /** Where the adapters may connect (GLINT_OUTBOUND_ALLOW). */
+    private readonly outbound: OutboundPolicy,
     private readonly idleMs = 60_000,
   ) {}
 
@@ -44,7 +46,10 @@ export class SiteAdapters {
     if (!pooled) {
       const credential = this.cipher.open(sealed, { ownerId, siteId });
       const config = { ...site.config, type: site.type };
-      pooled = { adapter: createAdapter(site.type as SiteType, config, credential), users: 0 };
+      const adapter = createAdapter(site.type as SiteType, config, credential, {
+        outbound: this.outbound,
+      });
+      pooled = { adapter, users: 0 };
       this.pool.set(key, pooled);
     }
     clearTimeout(pooled.idle);

@@ -35,7 +35,7 @@ import {
   type ImageReadCounter,
 } from '../../../test-support/image-read-counter';
 import { randomImageStream } from '../../../test-support/random-image';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
 
@@ -60,10 +60,12 @@ beforeAll(async () => {
   stagingDir = await mkdtemp(join(tmpdir(), 'glint-ec2-staging-'));
   const stackStarted = startEc2Stack({ regions: [...regions], taskTiming: { stepMs: 10 } });
   env = await testEnvironment();
-  server = await env.start();
-  user = await login(server);
   // cloud1 is read through a proxy that counts image downloads, as any Glance endpoint override.
   glance = await startImageReadCounter(sandboxCloud(1).glanceUrl);
+  stack = await stackStarted;
+  const allow = outboundAllow(glance.url, ...Object.values(stack.endpoints));
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: allow });
+  user = await login(server);
   const body = siteBody('cloud1', sandboxCloud(1));
   const added = await server.inject({
     method: 'POST',
@@ -73,7 +75,6 @@ beforeAll(async () => {
   });
   expect(added.statusCode).toBe(201);
   cloud1 = added.json<{ id: string }>().id;
-  stack = await stackStarted;
   const account = await addEc2Account(server, user, stack, {
     name: 'aws',
     regions: [...regions],
@@ -81,7 +82,9 @@ beforeAll(async () => {
   });
   for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
   daemon = await startDaemon(
-    loadDaemonConfig(env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600' })),
+    loadDaemonConfig(
+      env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600', GLINT_OUTBOUND_ALLOW: allow }),
+    ),
     () => {},
   );
 }, 180_000);

@@ -10,7 +10,7 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
 import type {
   AwaitActiveOptions,
   CloudAdapter,
@@ -65,8 +65,9 @@ export class Ec2Adapter implements CloudAdapter {
   constructor(
     private readonly config: Ec2SiteConfig,
     credential: Ec2Credential,
+    options: { outbound: OutboundPolicy },
   ) {
-    this.clients = new Ec2Clients(config, credential);
+    this.clients = new Ec2Clients(config, credential, options.outbound);
     this.tasks = new ImportTasks(this.clients.ec2);
   }
 

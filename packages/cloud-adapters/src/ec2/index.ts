@@ -10,5 +10,6 @@ export { bareEtag, compositeEtag, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from '
 
 registerAdapter(
   'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential) => new Ec2Adapter(config, credential),
+  (config: Ec2SiteConfig, credential: Ec2Credential, { outbound }) =>
+    new Ec2Adapter(config, credential, { outbound }),
 );

@@ -1,5 +1,5 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
 import { Ec2Clients } from './clients';
 import { cloudErrorFrom } from './errors';
 
@@ -15,8 +15,9 @@ export interface Ec2Region {
 export async function listEc2Regions(
   config: Ec2SiteConfig,
   credential: Ec2Credential,
+  outbound: OutboundPolicy,
 ): Promise<Ec2Region[]> {
-  const clients = new Ec2Clients(config, credential);
+  const clients = new Ec2Clients(config, credential, outbound);
   try {
     const { Regions } = await clients.ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
     return (Regions ?? [])
