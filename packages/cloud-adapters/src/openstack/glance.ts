@@ -185,6 +185,7 @@ export class GlanceClient {
       path: '/v2/images?limit=1',
       action: 'list images',
       quoteReply: false,
+      advice: { 404: "this is not Glance's image API: check the image endpoint" },
     });
     imagesOf(await readJson<ImagePage>(response, call), call);
   }
