@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { sandboxCloud } from '../../test-support/sandbox';
+import { sandboxCloud, sandboxClouds } from '../../test-support/sandbox';
 
 // The CI smoke of the quickstart: deploy/quickstart --sandbox as a new user runs it, but on its own
 // port, state dir, database and Redis prefix, so it leaves the machine's Glint (if any) alone.
@@ -69,6 +69,52 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
   expect(statSync(state).mode & 0o777).toBe(0o700);
   const sessionSecret = /^GLINT_SESSION_SECRET=(.+)$/m.exec(secrets)![1]!;
   expect(readFileSync(join(state, 'api.log'), 'utf8')).not.toContain(sessionSecret);
+});
+
+test("with --sandbox, sites reach exactly the sandbox's clouds: Redis and PostgreSQL stay refused", async () => {
+  const settings = readFileSync(join(state, 'glint.env'), 'utf8');
+  const allowed = /^GLINT_OUTBOUND_ALLOW='(.*)'$/m.exec(settings)?.[1]?.split(',');
+  const clouds = sandboxClouds().flatMap((cloud) => [cloud.authUrl, cloud.glanceUrl]);
+  expect(allowed?.sort()).toEqual(clouds.map((url) => new URL(url).host).sort());
+
+  const api = `http://127.0.0.1:${port}/api/v1`;
+  const demo = sandboxCloud(1).users.demo;
+  const login = await fetch(`${api}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: demo.username,
+      password: demo.password,
+      project: demo.projectName,
+    }),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  for (const authUrl of ['http://127.0.0.1:6379/v3', 'http://127.0.0.1:5432/v3']) {
+    const site = await fetch(`${api}/sites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({
+        type: 'openstack',
+        name: 'internal',
+        config: {
+          authUrl,
+          projectName: 'demo',
+          userDomainName: 'Default',
+          projectDomainName: 'Default',
+        },
+        credential: { kind: 'password', username: demo.username, password: demo.password },
+      }),
+    });
+    expect([authUrl, site.status, ((await site.json()) as { error: string }).error]).toEqual([
+      authUrl,
+      400,
+      'site_address_refused',
+    ]);
+  }
 });
 
 test('a second run reuses everything: same secrets, same processes', async () => {
