@@ -41,6 +41,21 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
+const demo = sandboxCloud(1).users.demo;
+const api = `http://127.0.0.1:${port}/api/v1`;
+
+/** The demo user's login at the quickstart's API, as the panel sends it. */
+const loginAsDemo = () =>
+  fetch(`${api}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: demo.username,
+      password: demo.password,
+      project: demo.projectName,
+    }),
+  });
+
 test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
   const { stdout } = await quickstart('--sandbox');
   const panelUrl = `http://127.0.0.1:${port}/`;
@@ -50,16 +65,7 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('glint-panel');
 
-  const demo = sandboxCloud(1).users.demo;
-  const login = await fetch(`${panelUrl}api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: demo.username,
-      password: demo.password,
-      project: demo.projectName,
-    }),
-  });
+  const login = await loginAsDemo();
   expect(login.status).toBe(200);
   expect(await login.json()).toMatchObject({ user: { name: demo.username } });
 
@@ -77,17 +83,7 @@ test("with --sandbox, sites reach exactly the sandbox's clouds: Redis and Postgr
   const clouds = sandboxClouds().flatMap((cloud) => [cloud.authUrl, cloud.glanceUrl]);
   expect(allowed?.sort()).toEqual(clouds.map((url) => new URL(url).host).sort());
 
-  const api = `http://127.0.0.1:${port}/api/v1`;
-  const demo = sandboxCloud(1).users.demo;
-  const login = await fetch(`${api}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: demo.username,
-      password: demo.password,
-      project: demo.projectName,
-    }),
-  });
+  const login = await loginAsDemo();
   const cookie = login.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { hostAddress } from '../../../test-support/host-address';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import { CloudImages } from './cloud-images';
@@ -102,20 +102,12 @@ test('content already known is reported, not imported again', async () => {
   expect(await env.snapshot('jobs')).toEqual(before);
 });
 
-/** An address of this host's own network interfaces other than loopback (eth0's here). */
-function ownAddress(): string {
-  const entries = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
-  const own = entries.find((entry) => !entry.internal && entry.family === 'IPv4');
-  if (!own) throw new Error('this host has no non-loopback IPv4 address to test with');
-  return own.address;
-}
-
 test.each([
   ['an IPv4-compatible IPv6 form of loopback', 'http://[::7f00:1]/image.raw'],
   ['an IPv4-translated IPv6 form of loopback', 'http://[::ffff:0:7f00:1]/image.raw'],
   ['a local-use NAT64 form of the metadata address', 'http://[64:ff9b:1::a9fe:a9fe]/image.raw'],
   ['a 6to4 form of loopback', 'http://[2002:7f00:1::]/image.raw'],
-  ["this host's own eth0 address", `http://${ownAddress()}/image.raw`],
+  ["this host's own eth0 address", `http://${hostAddress()}/image.raw`],
 ])(
   'the import guard no longer lets through %s: refused before anything is queued',
   async (_what, url) => {
@@ -129,7 +121,7 @@ test.each([
 );
 
 test("a network in the allow list does not open this host's own address", async () => {
-  const own = ownAddress();
+  const own = hostAddress();
   const lenient = await env.start({ GLINT_OUTBOUND_ALLOW: `${own}/32,${outboundAllow()}` });
   const response = await lenient.inject({
     method: 'POST',

@@ -7,8 +7,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { hostAddress } from '../../../test-support/host-address';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { startInventoryWorker } from './inventory-worker';
 import {
@@ -46,14 +46,6 @@ function cloud1With(name: string, config: Record<string, unknown>) {
   return { ...body, config: { ...body.config, ...config } };
 }
 
-/** An address of this host's own network interfaces other than loopback (eth0's here). */
-function ownAddress(): string {
-  const entries = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
-  const own = entries.find((entry) => !entry.internal && entry.family === 'IPv4');
-  if (!own) throw new Error('this host has no non-loopback IPv4 address to test with');
-  return own.address;
-}
-
 describe("a site's Keystone at an internal address is refused before any connection, nothing stored", () => {
   test.each([
     ['Redis on loopback', 'http://127.0.0.1:6379/v3'],
@@ -63,7 +55,7 @@ describe("a site's Keystone at an internal address is refused before any connect
     ['loopback by name', 'http://localhost:6379/v3'],
     ['an IPv4-compatible IPv6 form of loopback', 'http://[::7f00:1]:6379/v3'],
     ['a local-use NAT64 form of the metadata address', 'http://[64:ff9b:1::a9fe:a9fe]/v3'],
-    ["this host's own eth0 address", `http://${ownAddress()}:6379/v3`],
+    ["this host's own eth0 address", `http://${hostAddress()}:6379/v3`],
     ['a private address', 'http://10.0.0.1:5000/v3'],
   ])('%s (%s)', async (_what, authUrl) => {
     const before = await storedState();

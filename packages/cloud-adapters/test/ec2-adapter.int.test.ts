@@ -10,6 +10,7 @@ import { GLINT_MARKERS, OutboundPolicy, type Ec2AccountSettings } from '@glint/c
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { until } from '../../../test-support/until';
 import {
+  AddressRefusedError,
   AuthenticationError,
   CancelledError,
   copyFromStream,
@@ -165,6 +166,25 @@ test('bad keys are a permanent authentication error saying to check them', async
   expect(error).toBeInstanceOf(AuthenticationError);
   expect((error as AuthenticationError).retryable).toBe(false);
   expect((error as Error).message).toMatch(/check the access key id and secret/);
+});
+
+test('an S3 endpoint outside the outbound policy (Redis on loopback) is refused before any connection, for good', async () => {
+  const adapter = adapterFor(region, {
+    endpoints: { ...stack.endpoints, s3: 'http://127.0.0.1:6379' },
+  });
+  const error = await adapter
+    .createImage({
+      name: 'refused',
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      visibility: 'private',
+    })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AddressRefusedError);
+  expect((error as AddressRefusedError).retryable).toBe(false);
+  expect((error as Error).message).toMatch(
+    /^preparing the staging bucket in us-east-1 was not attempted: the address 127\.0\.0\.1 is a loopback address.*GLINT_OUTBOUND_ALLOW/,
+  );
 });
 
 test('a region the account has not enabled fails validation with a permission error saying to enable it', async () => {

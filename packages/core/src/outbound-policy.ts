@@ -50,9 +50,11 @@ const RANGE_WORDS: Readonly<Record<string, string>> = {
   rfc6052: 'a local-use NAT64 address (64:ff9b:1::/48), which leads into this network',
 };
 
-/** What an IPv6 address in one of these ranges carries, and where. */
+/**
+ * What an IPv6 address in one of these ranges carries, and where. IPv4-mapped addresses are no
+ * IPv6 addresses here: they are parsed as the IPv4 address they are.
+ */
 const EMBEDDING: Readonly<Record<string, { form: string; ipv4: (p: number[]) => number[][] }>> = {
-  ipv4Mapped: { form: 'an IPv4-mapped address', ipv4: (p) => [p.slice(6)] },
   rfc6145: { form: 'an IPv4-translated address', ipv4: (p) => [p.slice(6)] },
   '6to4': { form: 'a 6to4 address', ipv4: (p) => [p.slice(1, 3)] },
   // Teredo carries its server, and its client's address inverted.
@@ -288,7 +290,7 @@ export class OutboundPolicy {
    * Checks a URL before anything is asked of it: http or https, no credentials in it, and every
    * address its host resolves to allowed. Throws OutboundRefusedError saying what is wrong.
    */
-  async checkUrl(text: string): Promise<URL> {
+  async checkUrl(text: string): Promise<void> {
     let url: URL;
     try {
       url = new URL(text);
@@ -310,7 +312,6 @@ export class OutboundPolicy {
       if (error instanceof OutboundRefusedError) throw error;
       throw new OutboundRefusedError(`the host name ${url.hostname} does not resolve`);
     }
-    return url;
   }
 }
 
