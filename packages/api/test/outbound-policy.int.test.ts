@@ -109,15 +109,20 @@ describe('an image endpoint override is checked as Glance, under the policy', ()
     api = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   });
 
-  test("pointed at Glint's own API document (/docs/json), it is refused as an internal address", async () => {
+  test("pointed at Glint's own API document (/docs/json), as Glance or as Keystone, it is refused as an internal address", async () => {
     const before = await storedState();
-    const refused = async (override: string) => {
-      const response = await addSite(cloud1With('docs', { imageEndpointOverride: override }));
+    const refused = async (config: Record<string, string>) => {
+      const response = await addSite(cloud1With('docs', config));
       return [response.statusCode, response.json<{ error: string }>().error];
     };
-    expect(await refused(`${api}/docs/json`)).toEqual([400, 'site_address_refused']);
+    const docs = `${api}/docs/json`;
+    expect(await refused({ imageEndpointOverride: docs })).toEqual([400, 'site_address_refused']);
+    expect(await refused({ authUrl: docs })).toEqual([400, 'site_address_refused']);
     // With a fragment, Glance's paths would vanish into it: that is refused first.
-    expect(await refused(`${api}/docs/json#`)).toEqual([400, 'invalid_site_settings']);
+    expect(await refused({ imageEndpointOverride: `${docs}#` })).toEqual([
+      400,
+      'invalid_site_settings',
+    ]);
     expect(await storedState()).toEqual(before);
   });
 

@@ -174,6 +174,23 @@ describe('logging in', () => {
     );
   });
 
+  it('refuses a Keystone on a loopback port the policy does not list (Redis) before connecting; health says so', async () => {
+    const adapter = new OpenStackAdapter(
+      { ...siteConfig(cloud1), authUrl: 'http://127.0.0.1:6379/v3' },
+      passwordCredential(cloud1),
+      { outbound },
+    );
+    adapters.push(adapter);
+    const validation = adapter.validate();
+    await expect(validation).rejects.toBeInstanceOf(AddressRefusedError);
+    await expect(validation).rejects.toThrow(
+      /^Keystone at http:\/\/127\.0\.0\.1:6379\/v3\/auth\/tokens was not asked to log in .*: the address 127\.0\.0\.1 is a loopback address.*GLINT_OUTBOUND_ALLOW/,
+    );
+    const health = await adapter.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/127\.0\.0\.1:6379 must be reachable/);
+  });
+
   it('reports a catalog without an image service, naming region and interface', async () => {
     const validation = adapterFor(cloud1, 'noimage').validate();
     await expect(validation).rejects.toBeInstanceOf(NoImageServiceError);

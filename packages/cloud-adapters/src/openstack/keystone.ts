@@ -310,6 +310,13 @@ export class KeystoneSession implements TokenProvider {
       headers: { 'content-type': 'application/json' },
       body,
     });
+    if (response.statusCode < 400 && response.statusCode !== 201) {
+      await response.body.dump();
+      throw new InvalidRequestError(
+        `Keystone at ${call.url} answered the login with ${response.statusCode}, not 201 with a token: ${notKeystone}`,
+        { status: response.statusCode },
+      );
+    }
     if (response.statusCode !== 201) throw await errorForResponse(response, call);
     const value = response.headers['x-subject-token'];
     const reply = await readJson<TokenReply>(response, call);
