@@ -11,8 +11,23 @@ export interface Ec2Account {
   accountId: string;
   /** IAM roles that exist in the account: `vmimport` for VM Import, others for `AssumeRole`. */
   roles: string[];
-  /** Regions enabled for the account; calls to any other region fail with `OptInRequired`. */
+  /**
+   * The permission policies of roles VM Import acts as, by role name: an import reads its disk only
+   * where the role's policy allows `s3:GetObject`. A role not named here may read every bucket.
+   */
+  rolePolicies: Record<string, PolicyDocument>;
+  /** Regions enabled for the account; EC2 calls to any other region fail with `AuthFailure`. */
   regions: string[];
+}
+
+/** An IAM policy document, as much of it as the emulator evaluates: Allow statements. */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: Array<{
+    Effect: 'Allow' | 'Deny';
+    Action: string | string[];
+    Resource: string | string[];
+  }>;
 }
 
 export interface Region {
@@ -50,6 +65,9 @@ export interface Image extends Owned {
 
 export interface Snapshot extends Owned {
   snapshotId: string;
+  /** Until when (ms since the epoch) the AMI just deregistered still holds it: DeleteSnapshot is refused. */
+  heldUntil?: number;
+  heldBy?: string;
   /** GiB, rounded up, as EBS counts. */
   volumeSize: number;
   description: string;
@@ -116,6 +134,8 @@ export class Ec2State {
   constructor(
     readonly regions: Region[],
     readonly accounts: Ec2Account[],
+    /** How long an AMI just deregistered still holds its snapshots. */
+    readonly snapshotHoldMs: number,
   ) {}
 
   account(accountId: string): Ec2Account | undefined {

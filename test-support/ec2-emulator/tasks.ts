@@ -6,6 +6,7 @@
  * On completion an image task makes a snapshot and an AMI, a snapshot task the snapshot only.
  */
 import type { DiskContent, DiskReader } from './disk-reader';
+import { allows } from './policies';
 import { newId, type Ec2State, type ImportTask, type TaskKind } from './state';
 
 interface Step {
@@ -46,6 +47,9 @@ export const unsupportedFormatMessage =
   'ClientError: Disk validation failed [Unsupported specified file format]';
 export const invalidSourceMessage =
   'ClientError: Disk validation failed [Invalid S3 source location]';
+/** When the service role's policy does not let VM Import read the disk (AWS's own text). */
+export const accessDeniedMessage =
+  'ClientError: Disk validation failed [We do not have access to the given resource. Reason 403 Forbidden]';
 
 interface Running {
   lastStepAt: number;
@@ -85,6 +89,10 @@ export class TaskRunner {
     this.nextFault = {};
     this.running.set(task.importTaskId, run);
     this.show(task, 0);
+    if (!this.roleMayRead(task)) {
+      run.failure = accessDeniedMessage;
+      return;
+    }
     const read = this.reader.read(task.bucket, task.key).then(
       (disk) => {
         if (disk.detectedFormat === 'qcow2') run.failure = unsupportedFormatMessage;
@@ -96,6 +104,18 @@ export class TaskRunner {
     );
     this.pendingReads.add(read);
     void read.finally(() => this.pendingReads.delete(read));
+  }
+
+  /** What VM Import's role needs of the bucket: AWS's "Required service role" permissions. */
+  private roleMayRead(task: ImportTask): boolean {
+    const policy = this.state.account(task.ownerId)?.rolePolicies[task.roleName];
+    const bucket = `arn:aws:s3:::${task.bucket}`;
+    return (
+      !policy ||
+      (allows(policy, 's3:GetBucketLocation', bucket) &&
+        allows(policy, 's3:ListBucket', bucket) &&
+        allows(policy, 's3:GetObject', `${bucket}/${task.key}`))
+    );
   }
 
   cancel(task: ImportTask): void {

@@ -62,6 +62,13 @@ export class CloudImages {
     return adapter.getImage(image.id);
   }
 
+  /** The images called `name` on the cloud, straight from its Glance, whatever their status. */
+  async named(cloud: SandboxCloud, name: string): Promise<ImageInfo[]> {
+    const found: ImageInfo[] = [];
+    for await (const image of this.adapter(cloud).listImages({ name })) found.push(image);
+    return found;
+  }
+
   async remove(cloud: SandboxCloud, id: string): Promise<void> {
     await this.adapter(cloud).deleteImage(id);
   }

@@ -2,12 +2,16 @@
  * The EC2 adapter against the real S3 server (Swift's s3api) and the EC2 emulator, one of each for
  * the whole file: copies through the transfer engine in both import modes, and the failures an
  * operator meets (bad keys, throttling, a missing service role, a region not enabled, an import
- * VM Import gives up on, a copy deleted mid-upload), each checked for what it leaves behind.
+ * VM Import gives up on, a copy deleted mid-upload), each checked for what it leaves behind. The
+ * emulated vmimport role has the policy the README documents. The tests marked "#13 item N" hold
+ * the adapter to AWS's behaviour as issue 13 lists it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { GLINT_MARKERS, OutboundPolicy, type Ec2AccountSettings } from '@glint/core';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
+import type { S3Request } from '../../../test-support/s3-server';
 import { until } from '../../../test-support/until';
 import {
   AddressRefusedError,
@@ -18,21 +22,29 @@ import {
   InvalidRequestError,
   NotFoundError,
   PermissionError,
+  TransientError,
   type CopyResult,
 } from '../src';
+import { oneBucketImportPolicy, readmePolicies } from './readme-iam-policies';
 
 const MiB = 1024 * 1024;
 const regions = ['us-east-1', 'eu-west-1'];
 const region = regions[0]!;
 /** A role the account's keys may assume, beside VM Import's. */
 const operatorRole = 'glint-operator';
+/** A VM Import role whose policy is AWS's sample: one bucket named, not Glint's. */
+const narrowImportRole = 'vmimport-one-bucket';
 let stack: Ec2Stack;
 const adapters: Ec2Adapter[] = [];
 
 beforeAll(async () => {
   stack = await startEc2Stack({
     regions,
-    roles: ['vmimport', operatorRole],
+    roles: ['vmimport', operatorRole, narrowImportRole],
+    rolePolicies: {
+      vmimport: readmePolicies().vmimport,
+      [narrowImportRole]: oneBucketImportPolicy('disk-image-bucket'),
+    },
     taskTiming: { stepMs: 10 },
   });
 }, 180_000);
@@ -187,15 +199,34 @@ test('an S3 endpoint outside the outbound policy (Redis on loopback) is refused 
   );
 });
 
-test('a region the account has not enabled fails validation with a permission error saying to enable it', async () => {
+/** The EC2 calls made since `from`: which, where, and how they ended. */
+const ec2CallsSince = (from: number) =>
+  stack.ec2
+    .calls()
+    .slice(from)
+    .filter((c) => c.service === 'ec2')
+    .map((c) => [c.action, c.region, c.error]);
+
+test('a region the account has not enabled, where EC2 answers AuthFailure as to bad keys, is reported not enabled from DescribeRegions asked in us-east-1, before the region is called (#13 item 1)', async () => {
+  const from = stack.ec2.calls().length;
   const error = await adapterFor('ap-east-1')
     .validate()
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PermissionError);
   expect((error as PermissionError).retryable).toBe(false);
   expect((error as Error).message).toMatch(
-    /^region ap-east-1 is not enabled for this AWS account \(OptInRequired .*\); .*enable it in the AWS console under Account → AWS Regions/,
+    /^region ap-east-1 is not enabled for this AWS account \(DescribeRegions in us-east-1 lists it as not-opted-in\); .*enable it in the AWS console under Account → AWS Regions/,
   );
+  expect(ec2CallsSince(from)).toEqual([['DescribeRegions', 'us-east-1', undefined]]);
+});
+
+test('an enabled region is checked from us-east-1, then called itself (#13 item 1)', async () => {
+  const from = stack.ec2.calls().length;
+  await adapterFor('eu-west-1').validate();
+  expect(ec2CallsSince(from)).toEqual([
+    ['DescribeRegions', 'us-east-1', undefined],
+    ['DescribeRegions', 'eu-west-1', undefined],
+  ]);
 });
 
 describe('an account that assumes a role', () => {
@@ -215,7 +246,7 @@ describe('an account that assumes a role', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionError);
     expect((error as Error).message).toMatch(
-      /^region ap-east-1 is not enabled for this AWS account \(OptInRequired .*\); .*enable it in the AWS console/,
+      /^region ap-east-1 is not enabled for this AWS account \(DescribeRegions in us-east-1 lists it as not-opted-in\); .*enable it in the AWS console/,
     );
     // STS in ap-east-1 would have refused the keys as invalid; us-east-1 is always enabled.
     expect(stsCallsSince(from)).toEqual([
@@ -241,9 +272,10 @@ describe('an account that assumes a role', () => {
       .slice(from)
       .filter((c) => c.service === 'ec2');
     expect(ec2Calls.map((c) => [c.action, c.region, c.error])).toEqual([
+      ['DescribeRegions', 'us-east-1', undefined],
       ['DescribeRegions', 'eu-west-1', undefined],
     ]);
-    expect(ec2Calls[0]!.accessKeyId).toMatch(/^ASIA/);
+    expect(ec2Calls.every((c) => c.accessKeyId.startsWith('ASIA'))).toBe(true);
   });
 });
 
@@ -334,3 +366,310 @@ test('deleting a copy whose multipart upload was cut off by its signal aborts th
   expect(uploads).toEqual([]);
   await expect(adapter.getImage(copyId)).rejects.toBeInstanceOf(NotFoundError);
 }, 60_000);
+
+/** Random bytes with an MBR boot signature: a disk VM Import takes for bootable. */
+const bootable = (size: number) => {
+  const data = randomBytes(size);
+  data.writeUInt16LE(0xaa55, 510);
+  return data;
+};
+const accountId = () => stack.ec2.accounts[0]!.accountId;
+const rawSpec = (name: string) =>
+  ({ name, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' }) as const;
+/** The S3 requests that reached the server from `from` on. */
+const s3Since = (from: number) => stack.s3.requests().slice(from);
+const bucketPath = (path: string) => path.replace(/\/$/, '');
+const isCreateBucket = (r: S3Request, bucket: string) =>
+  r.method === 'PUT' &&
+  bucketPath(r.path) === `/${bucket}` &&
+  [...r.query.keys()].every((k) => k === 'x-id');
+
+/** Copies `data` to `region` as a raw image; its copy id, AMI and snapshots. */
+async function copied(adapter: Ec2Adapter, data: Buffer, name: string) {
+  const copyId = newCopyId();
+  const result = await copyRaw(data, name, [[adapter, copyId]]);
+  expect(result.destinations.map((d) => [d.outcome, d.error?.message])).toEqual([
+    ['copied', undefined],
+  ]);
+  const ami = stack.ec2.images(region).find((i) => i.tags.get('glint_copy_id') === copyId)!;
+  return { copyId, amiId: ami.imageId, snapshots: ami.blockDevices.map((d) => d.snapshotId) };
+}
+
+describe('deleting an AMI (#13 item 2)', () => {
+  test('deregisters it and deletes its snapshots, though the AMI holds them a while after deregistering (#13 item 2)', async () => {
+    const adapter = adapterFor(region);
+    const { amiId, snapshots } = await copied(adapter, bootable(MiB), 'ec2-delete');
+    await adapter.deleteImage(amiId);
+    expect(stack.ec2.image(region, amiId)).toBeUndefined();
+    expect(snapshots.map((id) => stack.ec2.snapshot(region, id))).toEqual([undefined]);
+  });
+
+  test('a snapshot EC2 did not delete with its AMI is deleted when the deletion is retried, the AMI gone (#13 item 2)', async () => {
+    const adapter = adapterFor(region);
+    const { amiId, snapshots } = await copied(adapter, bootable(MiB), 'ec2-delete-retried');
+    // As for keys without ec2:DeleteSnapshot: EC2 keeps the snapshots, and so does Glint's own try.
+    stack.ec2.failNextSnapshotDeletions('missing-permissions');
+    stack.ec2.fail('DeleteSnapshot', {
+      code: 'UnauthorizedOperation',
+      message: 'You are not authorized to perform this operation.',
+    });
+    await expect(adapter.deleteImage(amiId)).rejects.toBeInstanceOf(PermissionError);
+    expect(stack.ec2.image(region, amiId)).toBeUndefined();
+    expect(
+      snapshots.map((id) => stack.ec2.snapshot(region, id)?.tags.get('glint_deregistered_from')),
+    ).toEqual([amiId]);
+    // The job retried once the permission is granted: nothing is left to be billed.
+    await adapter.deleteImage(amiId);
+    expect(snapshots.map((id) => stack.ec2.snapshot(region, id))).toEqual([undefined]);
+    await expect(adapter.deleteImage(amiId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('the staging bucket', () => {
+  test('is in the account-regional namespace, and every S3 call names the account as the expected bucket owner (#13 item 3)', async () => {
+    const bucket = stack.stagingBucket(region);
+    expect(bucket).toBe(`glint-staging-${accountId()}-${region}-an`);
+    const adapter = adapterFor(region);
+    const copyId = newCopyId();
+    const from = stack.s3.requests().length;
+    await adapter.createImage({ ...rawSpec('ec2-owner'), id: copyId });
+    const created = stack.s3
+      .requests()
+      .filter((r) => isCreateBucket(r, bucket) && r.status === 200);
+    expect(created.map((r) => r.headers['x-amz-bucket-namespace'])).toEqual(['account-regional']);
+    const size = 6 * MiB;
+    await adapter.uploadImageData(copyId, Readable.from([bootable(size)]), { size });
+    await adapter.deleteImage(copyId);
+    const sent = s3Since(from).filter((r) => !isCreateBucket(r, bucket));
+    expect(sent.length).toBeGreaterThan(5);
+    expect(
+      sent
+        .filter((r) => r.headers['x-amz-expected-bucket-owner'] !== accountId())
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual([]);
+  });
+
+  test('another account holds is refused, whether or not its policy lets Glint in, saying to set the account’s bucket; nothing is written to it (#13 item 3)', async () => {
+    for (const othersMayUse of [false, true]) {
+      const bucket = `glint-squatted-${randomBytes(3).toString('hex')}`;
+      await stack.s3.squatBucket(bucket, { othersMayUse });
+      const from = stack.s3.requests().length;
+      const error = await adapterFor(region, { bucket })
+        .createImage({ ...rawSpec('ec2-squatted'), id: newCopyId() })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermissionError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^the S3 bucket ${bucket} belongs to another AWS account, .*set the account's bucket to one that account ${accountId()} owns`,
+        ),
+      );
+      expect(
+        s3Since(from)
+          .filter((r) => bucketPath(r.path) === `/${bucket}`)
+          .map((r) => [r.method, r.status]),
+      ).toEqual([
+        ['HEAD', 403],
+        ['PUT', 409],
+      ]);
+    }
+  });
+
+  test('created by two daemons at once is the account’s for both: BucketAlreadyOwnedByYou is success (#13 item 3)', async () => {
+    const bucket = `glint-staging-race-${randomBytes(3).toString('hex')}`;
+    // Both HeadBuckets answer before either CreateBucket, as when two daemons start together.
+    stack.s3.barrier((r) => r.method === 'HEAD' && bucketPath(r.path) === `/${bucket}`, 2);
+    const from = stack.s3.requests().length;
+    await Promise.all(
+      [1, 2].map(() =>
+        adapterFor(region, { bucket }).createImage({ ...rawSpec('ec2-race'), id: newCopyId() }),
+      ),
+    );
+    expect(
+      s3Since(from)
+        .filter((r) => isCreateBucket(r, bucket))
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([200, 409]);
+  });
+
+  test('Glint creates gets a rule aborting uploads left unfinished for 7 days; a bucket the account already has is not touched (#13 item 13)', async () => {
+    await adapterFor(region).createImage({ ...rawSpec('ec2-lifecycle'), id: newCopyId() });
+    const s3 = stack.s3Client(region);
+    const { Rules } = await s3.send(
+      new GetBucketLifecycleConfigurationCommand({ Bucket: stack.stagingBucket(region) }),
+    );
+    expect(Rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        Filter: { Prefix: 'glint/' },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }),
+    ]);
+    const own = `glint-staging-own-${randomBytes(3).toString('hex')}`;
+    await s3.send(new CreateBucketCommand({ Bucket: own }));
+    await adapterFor(region, { bucket: own }).createImage({
+      ...rawSpec('ec2-own-bucket'),
+      id: newCopyId(),
+    });
+    await expect(
+      s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: own })),
+    ).rejects.toMatchObject({ name: 'NoSuchLifecycleConfiguration' });
+  });
+
+  test('with SSE-KMS, whose ETags are not MD5s, takes the image, checked by SHA-256; the AMI’s disk is the source (#13 item 4)', async () => {
+    const bucket = `glint-staging-kms-${randomBytes(3).toString('hex')}`;
+    stack.s3.encryptWithKms(bucket);
+    const data = bootable(11 * MiB + 5);
+    const { snapshots } = await copied(adapterFor(region, { bucket }), data, 'ec2-kms');
+    expect(stack.ec2.snapshot(region, snapshots[0]!)).toMatchObject({
+      diskSize: data.length,
+      diskSha256: createHash('sha256').update(data).digest('hex'),
+    });
+  });
+
+  test('with SSE-KMS, an upload cut short resumes sending only the parts S3 does not hold, told by their SHA-256 (#13 item 4)', async () => {
+    const bucket = `glint-staging-kms-${randomBytes(3).toString('hex')}`;
+    stack.s3.encryptWithKms(bucket);
+    const copyId = newCopyId();
+    const key = stagingKey(copyId);
+    const size = 3 * 5 * MiB + 1234;
+    const data = bootable(size);
+    const parts = (from: number) =>
+      s3Since(from).filter((r) => r.method === 'PUT' && r.path === `/${bucket}/${key}`);
+    const first = adapterFor(region, { bucket });
+    await first.createImage({ ...rawSpec('ec2-kms-resume'), id: copyId });
+    const controller = new AbortController();
+    stack.s3.throttleUploads(8 * MiB);
+    const from = stack.s3.requests().length;
+    const upload = first.uploadImageData(copyId, Readable.from([data]), {
+      size,
+      signal: controller.signal,
+    });
+    try {
+      await until(
+        'part 1 in S3',
+        async () => parts(from).some((r) => r.status === 200),
+        30_000,
+        20,
+      );
+      controller.abort();
+      await expect(upload).rejects.toBeInstanceOf(CancelledError);
+    } finally {
+      stack.s3.throttleUploads(undefined);
+    }
+    await until('the requests to S3 to end', async () => stack.s3.requests().every((r) => r.ended));
+    const held = parts(from)
+      .filter((r) => r.status === 200)
+      .map((r) => Number(r.query.get('partNumber')));
+    expect(held.length).toBeGreaterThanOrEqual(1);
+
+    // Another daemon takes the copy up.
+    const second = adapterFor(region, { bucket });
+    await second.createImage({ ...rawSpec('ec2-kms-resume'), id: copyId });
+    const resumedFrom = stack.s3.requests().length;
+    await second.uploadImageData(copyId, Readable.from([data]), { size });
+    const all = [1, 2, 3, 4];
+    expect(parts(resumedFrom).map((r) => [Number(r.query.get('partNumber')), r.status])).toEqual(
+      all.filter((n) => !held.includes(n)).map((n) => [n, 200]),
+    );
+    expect((await second.getImage(copyId)).status).toBe('saving');
+    await second.deleteImage(copyId);
+  }, 60_000);
+});
+
+test('an import the vmimport role may not read the bucket for fails for good, naming the bucket ARNs to add to its policy; nothing is left (#13 item 5)', async () => {
+  const copyId = newCopyId();
+  const result = await copyRaw(bootable(MiB), 'ec2-role-403', [
+    [adapterFor(region, { importRole: narrowImportRole }), copyId],
+  ]);
+  const error = failureOf(result);
+  const bucket = stack.stagingBucket(region);
+  expect(error).toBeInstanceOf(PermissionError);
+  expect(error.retryable).toBe(false);
+  expect(error.message).toContain(
+    `VM Import's service role "${narrowImportRole}" may not read s3://${bucket}/${stagingKey(copyId)}`,
+  );
+  expect(error.message).toContain('403 Forbidden');
+  expect(error.message).toContain(`add "arn:aws:s3:::${bucket}" and "arn:aws:s3:::${bucket}/*"`);
+  expect(error.message).toContain('arn:aws:s3:::glint-staging-*');
+  expect(await leftovers(copyId)).toEqual(nothingLeft);
+});
+
+describe('what AWS answers (#13 item 11)', () => {
+  test('RequestExpired is not bad keys: it says the clock or the session token (#13 item 11)', async () => {
+    stack.ec2.fail('DescribeImages', { code: 'RequestExpired', message: 'Request has expired.' });
+    const error = await adapterFor(region)
+      .getImage('ami-0123456789abcdef0')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toMatch(
+      /RequestExpired.*this host's clock is more than 15 minutes off AWS's .*session token has expired/,
+    );
+    expect((error as Error).message).not.toMatch(/check the access key id/);
+  });
+
+  test('a clock 20 minutes off AWS’s is corrected by the SDK from EC2’s reply (#13 item 11)', async () => {
+    stack.ec2.skewClock(20 * 60_000);
+    try {
+      const from = stack.ec2.calls().length;
+      await adapterFor('eu-west-1').validate();
+      expect(
+        stack.ec2
+          .calls()
+          .slice(from)
+          .filter((c) => c.service === 'ec2')
+          .map((c) => c.error),
+      ).toContain('RequestExpired');
+    } finally {
+      stack.ec2.skewClock(0);
+    }
+  });
+
+  test('ConcurrentTagAccess fails the copy as retryable (#13 item 11)', async () => {
+    stack.ec2.fail('CreateTags', {
+      code: 'ConcurrentTagAccess',
+      message: 'You cannot run simultaneous tagging operations on the same resource.',
+    });
+    const result = await copyRaw(bootable(MiB), 'ec2-tag-race', [
+      [adapterFor(region), newCopyId()],
+    ]);
+    const [destination] = result.destinations;
+    expect(destination).toMatchObject({ outcome: 'failed' });
+    expect(destination!.error).toBeInstanceOf(TransientError);
+    expect(destination!.error!.retryable).toBe(true);
+  });
+
+  test('IdempotentParameterMismatch says the copy’s ClientToken was used with other parameters (#13 item 11)', async () => {
+    const copyId = newCopyId();
+    const spec = { ...rawSpec('ec2-token-reused'), id: copyId };
+    const data = bootable(MiB);
+    // An attempt with the vmimport role starts the import, which runs on…
+    const before = adapterFor(region);
+    stack.ec2.stickNextTask();
+    await before.createImage(spec);
+    await before.uploadImageData(copyId, Readable.from([data]), { size: data.length });
+    const controller = new AbortController();
+    const running = before.awaitActive(copyId, {
+      policy: { initialMs: 10, maxMs: 20, retries: 0 },
+      signal: controller.signal,
+    });
+    await until('the import task', async () =>
+      stack.ec2.tasks(region).some((t) => t.clientToken === copyId),
+    );
+    controller.abort();
+    await running.catch(() => undefined);
+    // …and the next attempt, the account's importRole changed meanwhile, cannot take it up.
+    const after = adapterFor(region, { importRole: operatorRole });
+    await after.createImage(spec);
+    await after.uploadImageData(copyId, Readable.from([data]), { size: data.length });
+    const error = await after
+      .awaitActive(copyId, { policy: { initialMs: 10, maxMs: 20, retries: 0 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toMatch(
+      /IdempotentParameterMismatch.*ClientToken.*used before with other parameters \(the account's importRole/,
+    );
+    await after.deleteImage(copyId);
+    expect(await leftovers(copyId)).toEqual(nothingLeft);
+  });
+});

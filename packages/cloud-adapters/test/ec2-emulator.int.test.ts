@@ -9,11 +9,13 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -36,12 +38,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  accessDeniedMessage,
   startEc2Emulator,
   unsupportedFormatMessage,
   type Ec2Emulator,
 } from '../../../test-support/ec2-emulator';
 import { randomImageStream } from '../../../test-support/random-image';
 import { startS3Server, type S3Server } from '../../../test-support/s3-server';
+import { until } from '../../../test-support/until';
+import { oneBucketImportPolicy } from './readme-iam-policies';
 
 const MiB = 1024 * 1024;
 let s3Server: S3Server;
@@ -107,13 +112,30 @@ async function pollImageTask(client: EC2Client, id: string): Promise<ImportImage
 }
 
 const bucket = 'glint-staging-123456789012-us-east-1';
+/** A small disk with an MBR boot signature, as VM Import wants a bootable disk. */
+function bootDisk(fill: number): Buffer {
+  const disk = Buffer.alloc(4096, fill);
+  disk.writeUInt16LE(0xaa55, 510);
+  return disk;
+}
+/** A vmimport role whose policy, as AWS's sample, names one bucket: not `bucket`. */
+const narrowRole = 'vmimport-narrow';
 
 beforeAll(async () => {
   s3Server = await startS3Server({ regions: ['us-east-1', 'eu-west-1'] });
   emulator = await startEc2Emulator({
     s3: s3Server,
-    accounts: [{}, { roles: [], regions: ['us-east-1', 'ap-east-1'] }],
+    accounts: [
+      {
+        roles: ['vmimport', narrowRole],
+        rolePolicies: {
+          [narrowRole]: oneBucketImportPolicy('disk-image-bucket'),
+        },
+      },
+      { roles: [], regions: ['us-east-1', 'ap-east-1'] },
+    ],
     taskTiming: { stepMs: 10 },
+    snapshotHoldMs: 300,
   });
   await s3().send(new CreateBucketCommand({ Bucket: bucket }));
 });
@@ -276,8 +298,13 @@ describe('the EC2 emulator', () => {
       ),
     );
     expect(wrongSecret).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
+    // AWS answers a region the account has not enabled as it answers unknown keys (#13 item 1).
     const notEnabled = await failure(ec2('ap-east-1').send(new DescribeImagesCommand({})));
-    expect(notEnabled).toMatchObject({ name: 'OptInRequired', status: 401 });
+    expect(notEnabled).toMatchObject({
+      name: 'AuthFailure',
+      status: 401,
+      message: 'AWS was not able to validate the provided access credentials',
+    });
     const stsUnknown = await failure(
       sts('us-east-1', { accessKeyId: 'AKIANOTAKEY', secretAccessKey: 'x' }).send(
         new GetCallerIdentityCommand({}),
@@ -292,7 +319,7 @@ describe('the EC2 emulator', () => {
     ).toEqual([
       ['ec2', 'us-east-1', 'AuthFailure'],
       ['ec2', 'us-east-1', 'SignatureDoesNotMatch'],
-      ['ec2', 'ap-east-1', 'OptInRequired'],
+      ['ec2', 'ap-east-1', 'AuthFailure'],
       ['sts', 'us-east-1', 'InvalidClientTokenId'],
     ]);
   });
@@ -454,7 +481,22 @@ describe('the EC2 emulator', () => {
     const inUse = await failure(client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
     expect(inUse.name).toBe('InvalidSnapshot.InUse');
     await client.send(new DeregisterImageCommand({ ImageId: imageId }));
-    await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    // The AMI just deregistered holds its snapshot a while longer, as in EC2 (#13 item 2).
+    const held = await failure(client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
+    expect(held).toMatchObject({
+      name: 'InvalidSnapshot.InUse',
+      message: `The snapshot ${snapshotId} is currently in use by ${imageId}`,
+    });
+    await until(
+      'the snapshot released',
+      () =>
+        client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })).then(
+          () => true,
+          () => false,
+        ),
+      5_000,
+      50,
+    );
     expect(emulator.image('us-east-1', imageId)).toBeUndefined();
     expect(emulator.snapshot('us-east-1', snapshotId)).toBeUndefined();
     const gone = await failure(client.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
@@ -624,5 +666,339 @@ describe('the EC2 emulator', () => {
       )
     ).ImportImageTasks!;
     expect(after?.Status).toBe('deleted');
+  });
+});
+
+describe('the S3 server: what S3 does and Swift lacks (test-support/s3-semantics)', () => {
+  const owner = () => s3Server.accountId;
+
+  it('refuses another account’s bucket and an ExpectedBucketOwner that is not the bucket’s, as S3 does (#13 item 3)', async () => {
+    const client = s3();
+    await s3Server.squatBucket('taken-by-another');
+    expect(
+      await failure(client.send(new HeadBucketCommand({ Bucket: 'taken-by-another' }))),
+    ).toEqual(expect.objectContaining({ status: 403 }));
+    expect(
+      await failure(client.send(new CreateBucketCommand({ Bucket: 'taken-by-another' }))),
+    ).toMatchObject({ name: 'BucketAlreadyExists', status: 409 });
+    // A squatter whose policy lets everyone in: HEAD says 200, unless the owner is expected.
+    await s3Server.squatBucket('open-to-all', { othersMayUse: true });
+    await client.send(new HeadBucketCommand({ Bucket: 'open-to-all' }));
+    expect(
+      await failure(
+        client.send(new HeadBucketCommand({ Bucket: 'open-to-all', ExpectedBucketOwner: owner() })),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect(
+      await failure(
+        client.send(
+          new PutObjectCommand({
+            Bucket: 'open-to-all',
+            Key: 'k',
+            Body: 'x',
+            ExpectedBucketOwner: owner(),
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: 'AccessDenied', status: 403 });
+    // The keys' own bucket: the expected owner passes, another is refused.
+    await client.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: owner() }));
+    expect(
+      await failure(
+        client.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: '111122223333' })),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect(await failure(client.send(new CreateBucketCommand({ Bucket: bucket })))).toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+      status: 409,
+    });
+  });
+
+  it('creates a bucket in the account-regional namespace for its own account and region only (#13 item 3)', async () => {
+    const client = s3('eu-west-1');
+    const mine = `regional-${owner()}-eu-west-1-an`;
+    await client.send(
+      new CreateBucketCommand({
+        Bucket: mine,
+        BucketNamespace: 'account-regional',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
+    );
+    const created = s3Server
+      .requests()
+      .find((r) => r.method === 'PUT' && r.path.replace(/\/$/, '') === `/${mine}`);
+    expect(created?.headers['x-amz-bucket-namespace']).toBe('account-regional');
+    for (const name of [`regional-111122223333-eu-west-1-an`, `regional-${owner()}-us-east-1-an`])
+      expect(
+        await failure(
+          client.send(
+            new CreateBucketCommand({
+              Bucket: name,
+              BucketNamespace: 'account-regional',
+              CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+            }),
+          ),
+        ),
+      ).toMatchObject({ name: 'InvalidBucketName', status: 400 });
+    await expect(s3Server.squatBucket(`x-${owner()}-us-east-1-an`)).rejects.toThrow(
+      /regional namespace/,
+    );
+  });
+
+  it('checks SHA-256 checksums of multipart parts, lists them, and gives the object their composite (#13 item 4)', async () => {
+    const client = s3();
+    const Key = 'checksummed';
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
+    const parts = [Buffer.alloc(5 * MiB, 1), Buffer.alloc(1000, 2)];
+    const plain = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+    expect(
+      await failure(
+        client.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key,
+            UploadId: plain.UploadId,
+            PartNumber: 1,
+            Body: parts[1],
+            ChecksumSHA256: sha256(parts[1]!).toString('base64'),
+          }),
+        ),
+      ),
+    ).toMatchObject({
+      name: 'InvalidRequest',
+      message:
+        'Checksum Type mismatch occurred, expected checksum Type: null, actual checksum Type: sha256',
+    });
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }),
+    );
+    const upload = { Bucket: bucket, Key, UploadId };
+    const wrong = await failure(
+      client.send(
+        new UploadPartCommand({
+          ...upload,
+          PartNumber: 1,
+          Body: parts[0],
+          ChecksumSHA256: sha256(parts[1]!).toString('base64'),
+        }),
+      ),
+    );
+    expect(wrong).toMatchObject({ name: 'BadDigest', status: 400 });
+    expect((await client.send(new ListPartsCommand(upload))).Parts ?? []).toEqual([]);
+    const sent = [];
+    for (const [i, Body] of parts.entries())
+      sent.push(
+        await client.send(
+          new UploadPartCommand({
+            ...upload,
+            PartNumber: i + 1,
+            Body,
+            ChecksumSHA256: sha256(Body).toString('base64'),
+          }),
+        ),
+      );
+    const listed = await client.send(new ListPartsCommand(upload));
+    expect(listed.ChecksumAlgorithm).toBe('SHA256');
+    expect(listed.Parts?.map((p) => [p.PartNumber, p.ChecksumSHA256])).toEqual(
+      parts.map((part, i) => [i + 1, sha256(part).toString('base64')]),
+    );
+    const withoutChecksums = await failure(
+      client.send(
+        new CompleteMultipartUploadCommand({
+          ...upload,
+          MultipartUpload: { Parts: sent.map((p, i) => ({ PartNumber: i + 1, ETag: p.ETag })) },
+        }),
+      ),
+    );
+    expect(withoutChecksums).toMatchObject({ name: 'InvalidRequest' });
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        ...upload,
+        MultipartUpload: {
+          Parts: sent.map((p, i) => ({
+            PartNumber: i + 1,
+            ETag: p.ETag,
+            ChecksumSHA256: p.ChecksumSHA256,
+          })),
+        },
+      }),
+    );
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key, ChecksumMode: 'ENABLED' }),
+    );
+    const composite = sha256(Buffer.concat(parts.map(sha256))).toString('base64');
+    expect(head).toMatchObject({ ContentLength: 5 * MiB + 1000, ChecksumSHA256: `${composite}-2` });
+  });
+
+  it('gives an SSE-KMS bucket ETags that are not MD5s, and refuses a completion naming MD5s (#13 item 4)', async () => {
+    const client = s3();
+    const Bucket = 'kms-encrypted';
+    s3Server.encryptWithKms(Bucket);
+    await client.send(new CreateBucketCommand({ Bucket }));
+    const body = Buffer.alloc(5 * MiB, 3);
+    const md5 = createHash('md5').update(body).digest('hex');
+    const put = await client.send(new PutObjectCommand({ Bucket, Key: 'whole', Body: body }));
+    expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(put.ETag).not.toBe(`"${md5}"`);
+    expect(put.ServerSideEncryption).toBe('aws:kms');
+
+    const Key = 'parts';
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await client.send(
+      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: body }),
+    );
+    expect(part.ETag).not.toBe(`"${md5}"`);
+    const listed = await client.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(listed.Parts?.map((p) => p.ETag)).toEqual([part.ETag]);
+    const byMd5 = await failure(
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: `"${md5}"` }] },
+        }),
+      ),
+    );
+    expect(byMd5).toMatchObject({ name: 'InvalidPart' });
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-1"$/);
+    const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.ETag).toBe(done.ETag);
+    expect(head.ContentLength).toBe(body.length);
+  });
+
+  it('records and answers bucket lifecycle configurations, which Swift lacks (#13 item 13)', async () => {
+    const client = s3();
+    expect(
+      await failure(client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))),
+    ).toMatchObject({ name: 'NoSuchLifecycleConfiguration', status: 404 });
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'abort',
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+            },
+          ],
+        },
+      }),
+    );
+    const { Rules } = await client.send(
+      new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
+    );
+    expect(Rules).toEqual([
+      expect.objectContaining({
+        ID: 'abort',
+        Status: 'Enabled',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+      }),
+    ]);
+    expect(
+      await failure(
+        client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'no-such-bucket' })),
+      ),
+    ).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+  });
+});
+
+describe('the EC2 emulator as AWS behaves (#13)', () => {
+  it('answers a request signed 20 minutes off AWS’s clock RequestExpired, which the SDK corrects from the reply’s Date (#13 item 11)', async () => {
+    emulator.skewClock(20 * 60_000);
+    try {
+      const from = emulator.calls().length;
+      const once = await failure(ec2('us-east-1', keys(), 1).send(new DescribeRegionsCommand({})));
+      expect(once).toMatchObject({ name: 'RequestExpired', status: 400 });
+      const reply = await ec2().send(new DescribeRegionsCommand({}));
+      expect(reply.$metadata.attempts).toBe(2);
+      expect(
+        emulator
+          .calls()
+          .slice(from)
+          .map((c) => c.error),
+      ).toEqual(['RequestExpired', 'RequestExpired', undefined]);
+    } finally {
+      emulator.skewClock(0);
+    }
+  });
+
+  it('deletes the snapshots with the AMI on DeleteAssociatedSnapshots, skipping one another AMI uses, or reports why not (#13 item 2)', async () => {
+    const client = ec2();
+    await putObject(bucket, 'disks/dereg.raw', bootDisk(9));
+    const started = await client.send(
+      new ImportSnapshotCommand({
+        DiskContainer: {
+          Format: 'RAW',
+          UserBucket: { S3Bucket: bucket, S3Key: 'disks/dereg.raw' },
+        },
+      }),
+    );
+    const snapshotId = await until('the snapshot', async () => {
+      const { ImportSnapshotTasks } = await client.send(
+        new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [started.ImportTaskId!] }),
+      );
+      return ImportSnapshotTasks?.[0]?.SnapshotTaskDetail?.SnapshotId;
+    });
+    const register = (Name: string) =>
+      client.send(
+        new RegisterImageCommand({
+          Name,
+          RootDeviceName: '/dev/sda1',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
+        }),
+      );
+    const first = await register('dereg-first');
+    const second = await register('dereg-second');
+    const shared = await client.send(
+      new DeregisterImageCommand({ ImageId: first.ImageId, DeleteAssociatedSnapshots: true }),
+    );
+    expect(shared.DeleteSnapshotResults).toEqual([
+      { SnapshotId: snapshotId, ReturnCode: 'skipped' },
+    ]);
+    emulator.failNextSnapshotDeletions('missing-permissions');
+    const refused = await client.send(
+      new DeregisterImageCommand({ ImageId: second.ImageId, DeleteAssociatedSnapshots: true }),
+    );
+    expect(refused.DeleteSnapshotResults).toEqual([
+      { SnapshotId: snapshotId, ReturnCode: 'missing-permissions' },
+    ]);
+    expect(emulator.snapshot('us-east-1', snapshotId)).toBeDefined();
+    const third = await register('dereg-third');
+    const deleted = await client.send(
+      new DeregisterImageCommand({ ImageId: third.ImageId, DeleteAssociatedSnapshots: true }),
+    );
+    expect(deleted.DeleteSnapshotResults).toEqual([
+      { SnapshotId: snapshotId, ReturnCode: 'success' },
+    ]);
+    expect(emulator.snapshot('us-east-1', snapshotId)).toBeUndefined();
+  });
+
+  it('fails an import whose role’s policy does not let VM Import read the bucket, with AWS’s 403 text (#13 item 5)', async () => {
+    const client = ec2();
+    await putObject(bucket, 'disks/denied.raw', bootDisk(5));
+    const disk = {
+      DiskContainers: [
+        { Format: 'RAW', UserBucket: { S3Bucket: bucket, S3Key: 'disks/denied.raw' } },
+      ],
+    };
+    const denied = await client.send(new ImportImageCommand({ ...disk, RoleName: narrowRole }));
+    expect((await pollImageTask(client, denied.ImportTaskId!)).at(-1)).toMatchObject({
+      Status: 'deleted',
+      StatusMessage: accessDeniedMessage,
+    });
+    // The role without a policy here may read every bucket, as before.
+    const allowed = await client.send(new ImportImageCommand(disk));
+    expect((await pollImageTask(client, allowed.ImportTaskId!)).at(-1)?.Status).toBe('completed');
   });
 });

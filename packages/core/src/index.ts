@@ -5,6 +5,7 @@ export * from './jobs';
 export * from './outbound-policy';
 export * from './events';
 export * from './redis-subscriber';
+export * from './redis-persistence';
 export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';

@@ -58,7 +58,10 @@ export interface Ec2Endpoints {
 
 /** The settings an EC2 account shares across its regions. Never a secret. */
 export interface Ec2AccountSettings {
-  /** The staging bucket; else Glint creates `glint-staging-<account id>-<region>`. */
+  /**
+   * The staging bucket, the account's own; else Glint creates `glint-staging-<account id>-<region>-an`
+   * in S3's account-regional namespace (without `-an` where S3 has none).
+   */
   bucket?: string;
   /** The service role VM Import acts as (default `vmimport`). */
   importRole?: string;

@@ -36,6 +36,11 @@ export interface DaemonConfig {
   lockMs: number;
   /** How long running jobs may take to finish after SIGTERM (GLINT_DAEMON_GRACE_SECONDS). */
   graceMs: number;
+  /**
+   * The longest a queued or running job stays stranded when Redis lost it: the daemons check the
+   * jobs table against the queue often enough to put it back within this (GLINT_QUEUE_RECOVERY_SECONDS).
+   */
+  queueRecoveryMs: number;
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
   /** Where the daemon may connect for the sites' owners (sites, imports): GLINT_OUTBOUND_ALLOW. */
@@ -62,6 +67,7 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     inventoryIntervalMs: env.GLINT_INVENTORY_INTERVAL_SECONDS * 1000,
     lockMs: env.GLINT_DAEMON_LOCK_SECONDS * 1000,
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,
+    queueRecoveryMs: env.GLINT_QUEUE_RECOVERY_SECONDS * 1000,
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
   };

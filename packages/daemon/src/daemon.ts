@@ -3,6 +3,7 @@ import {
   JOBS,
   queuePrefix,
   redisEventPublisher,
+  redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
 import { CredentialCipher, repositoriesOn } from '@glint/store';
@@ -12,6 +13,7 @@ import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
 import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
+import { scheduleRecovery } from './queue-recovery';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -24,6 +26,8 @@ type Log = (message: string, error?: unknown) => void;
 
 export interface RunningDaemon {
   workers: Worker[];
+  /** What the operator should hear of: Redis settings that lose data on a restart. */
+  warnings: string[];
   /**
    * Stops taking jobs and waits for the running ones, up to the grace period. Transfers still
    * running then are stopped, their half-made copies removed, and handed back to the queue, where
@@ -37,8 +41,6 @@ export interface WorkerResources {
   options: WorkerOptions;
   /** Commands outside BullMQ: events, site slots, cancel requests. */
   redis: Redis;
-  /** The running transfers, and the cancel requests that stop them. */
-  control: JobControl;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export function workerResources(
     new CredentialCipher(config.credentialKeys),
     config.outbound,
   );
+  const control = new JobControl(redis, subscriber, config.redis.keyPrefix);
   return {
     options: {
       bullmq: {
@@ -83,9 +86,9 @@ export function workerResources(
       adapters,
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
+      control,
     },
     redis,
-    control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     async close() {
       await adapters.close();
       await queues.close();
@@ -135,13 +138,12 @@ export function transferWorkerOn(
       config.siteTransferLimit,
       config.lockMs,
     ),
-    control: resources.control,
     outbound: config.outbound,
     ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }
 
-/** Every worker of the daemon, on shared resources, and the inventory schedule. */
+/** Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery check. */
 export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
   const resources = workerResources(config, log);
   const { options } = resources;
@@ -166,8 +168,10 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
     config.inventoryIntervalMs,
     log,
   );
+  const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
   return {
     workers,
+    warnings: await redisPersistenceWarnings(resources.redis),
     async stop() {
       stopSchedule();
       const closed = Promise.all(workers.map((worker) => worker.close()));
@@ -178,9 +182,10 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
       const finished = await Promise.race([closed.then(() => true), graceOver]);
       clearTimeout(timer);
       if (!finished) {
-        resources.control.handBackAll();
+        options.control.handBackAll();
         await closed;
       }
+      await stopRecovery();
       await Promise.all(watchers.map((watcher) => watcher.close()));
       await resources.close();
       return finished;

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     `${config.name} running ${daemon.workers.map((w) => w.name).join(', ')}; ` +
       `${config.concurrency} transfers at once here, ${config.siteTransferLimit} per site overall`,
   );
+  for (const warning of daemon.warnings) log(`warning: ${warning}`);
 }
 
 main().catch((error: unknown) => {

@@ -18,6 +18,7 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
     inventoryIntervalMs: 300_000,
     lockMs: 30_000,
     graceMs: 60_000,
+    queueRecoveryMs: 60_000,
   });
   expect(config.name).toBe(`${hostname()}:${process.pid}`);
   expect(config.credentialKeys.currentKeyId).toBe('k1');
@@ -47,6 +48,7 @@ test.each([
   [{ GLINT_SITE_TRANSFER_LIMIT: '-1' }, /^GLINT_SITE_TRANSFER_LIMIT is "-1"/],
   [{ GLINT_INVENTORY_INTERVAL_SECONDS: '5m' }, /^GLINT_INVENTORY_INTERVAL_SECONDS is "5m"/],
   [{ GLINT_DAEMON_GRACE_SECONDS: 'soon' }, /^GLINT_DAEMON_GRACE_SECONDS is "soon"/],
+  [{ GLINT_QUEUE_RECOVERY_SECONDS: '1' }, /^GLINT_QUEUE_RECOVERY_SECONDS is "1"/],
   [{ GLINT_OUTBOUND_ALLOW: '10.0.0.0/33' }, /^GLINT_OUTBOUND_ALLOW: "10\.0\.0\.0\/33" is not/],
   [
     { GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/8' },

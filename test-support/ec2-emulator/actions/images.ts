@@ -1,4 +1,7 @@
-/** AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage. */
+/**
+ * AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage (with or
+ * without DeleteAssociatedSnapshots).
+ */
 import type { Action } from '../context';
 import { ApiError } from '../errors';
 import { newId, type BlockDevice, type Image } from '../state';
@@ -150,14 +153,40 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
   return { imageId };
 };
 
-export const deregisterImage: Action = ({ state, caller, region, params }) => {
+/**
+ * Deregisters the AMI. Its snapshots stay, held by it for `snapshotHoldMs` (DeleteSnapshot answers
+ * InvalidSnapshot.InUse meanwhile), unless DeleteAssociatedSnapshots asks EC2 to delete them: then
+ * each is deleted but one another AMI uses (`skipped`), and the reply says how each went.
+ */
+export const deregisterImage: Action = ({ state, faults, caller, region, params }) => {
   const imageId = params.require('ImageId');
   checkImageId(imageId);
   const image = state.images.get(imageId);
   if (!image || image.region !== region || image.ownerId !== caller.account.accountId) {
     throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
   }
-  // As in EC2, the snapshots stay: the caller deletes them.
   state.images.delete(imageId);
-  return { return: true };
+  const snapshotIds = image.blockDevices.map((device) => device.snapshotId);
+  const failure = faults.snapshotDeletion;
+  faults.snapshotDeletion = undefined;
+  const deleteSnapshots = params.flag('DeleteAssociatedSnapshots') ?? false;
+  const results = snapshotIds.map((snapshotId) => {
+    const sharedBy = [...state.images.values()].some((other) =>
+      other.blockDevices.some((device) => device.snapshotId === snapshotId),
+    );
+    const snapshot = state.snapshots.get(snapshotId);
+    if (deleteSnapshots && !sharedBy && !failure) {
+      state.snapshots.delete(snapshotId);
+      return { snapshotId, returnCode: 'success' };
+    }
+    if (snapshot) {
+      snapshot.heldUntil = Date.now() + state.snapshotHoldMs;
+      snapshot.heldBy = imageId;
+    }
+    return { snapshotId, returnCode: sharedBy ? 'skipped' : failure };
+  });
+  return {
+    return: true,
+    deleteSnapshotResultSet: deleteSnapshots ? results : undefined,
+  };
 };

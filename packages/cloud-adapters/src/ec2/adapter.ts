@@ -6,11 +6,18 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeRegionsCommand,
+  DescribeSnapshotsCommand,
   type Filter,
   type Image,
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
+import {
+  backoffDelay,
+  sleep,
+  type Ec2Credential,
+  type Ec2SiteConfig,
+  type OutboundPolicy,
+} from '@glint/core';
 import type {
   AwaitActiveOptions,
   CloudAdapter,
@@ -23,8 +30,8 @@ import type {
   UploadOptions,
   Validation,
 } from '../adapter';
-import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
-import { Ec2Clients } from './clients';
+import { InvalidRequestError, NotFoundError, PermissionError, TransientError } from '../errors';
+import { Ec2Clients, HOME_REGION } from './clients';
 import { fileChunks, withRawFromQcow2 } from './disk-conversion';
 import { cloudErrorFrom, regionNotEnabled } from './errors';
 import {
@@ -36,7 +43,8 @@ import {
   type ReceivedData,
 } from './image-mapping';
 import { ImportTasks } from './import-task';
-import { StagingBucket } from './staging';
+import { describeRegions } from './regions';
+import { defaultStagingBucket, StagingBucket } from './staging';
 
 /** A copy this adapter is making: what it was asked for and, once written, what it received. */
 interface Copy {
@@ -47,6 +55,11 @@ interface Copy {
 const isAmiId = (id: string) => id.startsWith('ami-');
 /** The staging object of a copy; converted qcow2 goes up as raw. */
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
+/**
+ * How long to keep asking to delete a snapshot its AMI, just deregistered, still holds
+ * (InvalidSnapshot.InUse); after that the deletion fails as transient and its job retries.
+ */
+const SNAPSHOT_RELEASE = { initialMs: 250, maxMs: 8_000, retries: 10 };
 
 /**
  * One region of an EC2 account. A copy's id is Glint's own (the staging object's key and the
@@ -104,42 +117,48 @@ export class Ec2Adapter implements CloudAdapter {
       (account) =>
         new StagingBucket(
           this.clients.s3,
-          this.config.bucket ?? `glint-staging-${account}-${this.config.region}`,
+          this.config.bucket ?? defaultStagingBucket(account, this.config.region),
           this.config.region,
+          account,
         ),
     );
     return this.bucket;
   }
 
   /**
-   * The keys first, with STS (asked in us-east-1, which every account has), then the site's region:
-   * only EC2 there tells whether the account has enabled it.
+   * The keys first, with STS; then whether the account has enabled the site's region, asked of EC2
+   * in us-east-1 (DescribeRegions with its opt-in status), because EC2 in a region not enabled
+   * answers AuthFailure, as for bad keys; then the region itself.
    */
   async validate(): Promise<Validation> {
     const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
       this.clients.sts.send(new GetCallerIdentityCommand({})),
     );
-    const { Regions } = await this.aws(`looking up region ${this.config.region}`, () =>
-      this.clients.ec2.send(
-        new DescribeRegionsCommand({ RegionNames: [this.config.region], AllRegions: true }),
-      ),
+    const { region } = this.config;
+    const asked = `DescribeRegions in ${HOME_REGION}`;
+    const [listed] = await this.aws(`looking up region ${region} (${asked})`, () =>
+      describeRegions(this.clients.ec2Home, [region]),
     );
-    const region = Regions?.find((r) => r.RegionName === this.config.region);
-    if (!region || region.OptInStatus === 'not-opted-in')
+    if (!listed?.usable)
       throw new PermissionError(
         regionNotEnabled(
-          this.config.region,
-          region
-            ? `DescribeRegions lists it as ${region.OptInStatus}`
-            : 'DescribeRegions does not list it',
+          region,
+          listed ? `${asked} lists it as ${listed.optInStatus}` : `${asked} does not list it`,
         ),
       );
+    await this.reachRegion();
     return {
       projectId: identity.Account!,
       userId: identity.Arn!,
       imageEndpoint: this.clients.ec2Endpoint(this.config),
       expiresAt: null,
     };
+  }
+
+  private reachRegion() {
+    return this.aws(`reaching EC2 in ${this.config.region}`, () =>
+      this.clients.ec2.send(new DescribeRegionsCommand({ RegionNames: [this.config.region] })),
+    );
   }
 
   async *listImages(query?: ImageQuery): AsyncIterable<ImageInfo> {
@@ -333,18 +352,12 @@ export class Ec2Adapter implements CloudAdapter {
     const ami = await this.amiOf(id);
     const copyId = isAmiId(id) ? ami?.Tags?.find((tag) => tag.Key === EC2_TAGS.copyId)?.Value : id;
     let found = false;
+    const amiId = ami?.ImageId ?? (isAmiId(id) ? id : undefined);
     if (ami) {
-      await this.aws(`deregistering ${ami.ImageId}`, () =>
-        this.clients.ec2.send(new DeregisterImageCommand({ ImageId: ami.ImageId })),
-      );
-      for (const snapshot of snapshotsOf(ami))
-        await this.aws(`deleting snapshot ${snapshot}`, () =>
-          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
-        ).catch((error: unknown) => {
-          if (!(error instanceof NotFoundError)) throw error;
-        });
+      await this.deregister(ami);
       found = true;
     }
+    found = (await this.deleteLeftSnapshots(amiId, copyId)) || found;
     if (copyId) {
       const cancelled = await this.aws(`cancelling the import of ${copyId}`, () =>
         this.tasks.cancel(copyId),
@@ -357,6 +370,76 @@ export class Ec2Adapter implements CloudAdapter {
       found ||= cancelled || removed;
     }
     if (!found) throw new NotFoundError(`no AMI or copy ${id} in ${this.config.region}`);
+  }
+
+  /**
+   * Deregisters the AMI, EC2 deleting its snapshots with it. Its snapshots are first tagged with
+   * its id, so that any EC2 does not delete (it reports why) can be found again, by this call or a
+   * retry of it once the AMI is gone.
+   */
+  private async deregister(ami: Image): Promise<void> {
+    const snapshots = snapshotsOf(ami);
+    if (snapshots.length > 0)
+      await this.aws(`marking the snapshots of ${ami.ImageId} for deletion`, () =>
+        this.clients.ec2.send(
+          new CreateTagsCommand({
+            Resources: snapshots,
+            Tags: [{ Key: EC2_TAGS.deregisteredFrom, Value: ami.ImageId }],
+          }),
+        ),
+      );
+    await this.aws(`deregistering ${ami.ImageId}`, () =>
+      this.clients.ec2.send(
+        new DeregisterImageCommand({ ImageId: ami.ImageId, DeleteAssociatedSnapshots: true }),
+      ),
+    );
+  }
+
+  /**
+   * Deletes the snapshots an AMI's deregistration left (tagged with its id) or, once its AMI is
+   * gone, those of the copy; but not one another AMI still uses. True when there were any.
+   */
+  private async deleteLeftSnapshots(amiId?: string, copyId?: string): Promise<boolean> {
+    const filter = amiId
+      ? { Name: `tag:${EC2_TAGS.deregisteredFrom}`, Values: [amiId] }
+      : copyId && { Name: `tag:${EC2_TAGS.copyId}`, Values: [copyId] };
+    if (!filter) return false;
+    const { Snapshots } = await this.aws(`looking for the snapshots ${amiId ?? copyId} left`, () =>
+      this.clients.ec2.send(
+        new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [filter] }),
+      ),
+    );
+    const left = (Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
+    for (const snapshot of left) {
+      // The AMI just deregistered may still be listed for a moment (EC2 is eventually consistent).
+      const users = (
+        await this.describe([{ Name: 'block-device-mapping.snapshot-id', Values: [snapshot] }])
+      ).filter((user) => user.ImageId !== amiId && user.State !== 'deregistered');
+      if (users.length === 0) await this.deleteSnapshot(snapshot);
+    }
+    return left.length > 0;
+  }
+
+  /** Deletes a snapshot, waiting while the AMI just deregistered still holds it. */
+  private async deleteSnapshot(snapshot: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.aws(`deleting snapshot ${snapshot}`, () =>
+          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
+        );
+        return;
+      } catch (error) {
+        if (error instanceof NotFoundError) return;
+        const inUse = (error as Error).cause as { name?: string } | undefined;
+        if (inUse?.name !== 'InvalidSnapshot.InUse') throw error;
+        if (attempt > SNAPSHOT_RELEASE.retries)
+          throw new TransientError(
+            `snapshot ${snapshot} is still in use after its AMI was deregistered; it stays tagged ${EC2_TAGS.deregisteredFrom} and is deleted when the deletion is retried`,
+            { cause: error },
+          );
+        await sleep(backoffDelay(SNAPSHOT_RELEASE, attempt));
+      }
+    }
   }
 
   /** Sets and removes tags on the AMI and its snapshots; Glance's tag list has no EC2 meaning. */
@@ -389,9 +472,7 @@ export class Ec2Adapter implements CloudAdapter {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      await this.aws(`reaching EC2 in ${this.config.region}`, () =>
-        this.clients.ec2.send(new DescribeRegionsCommand({ RegionNames: [this.config.region] })),
-      );
+      await this.reachRegion();
       const latencyMs = elapsed();
       return {
         ok: true,

@@ -11,6 +11,8 @@ export const EC2_TAGS = {
   md5: 'glint_md5',
   diskFormat: 'glint_disk_format',
   containerFormat: 'glint_container_format',
+  /** On the snapshots of an AMI being deleted: that AMI, so a retry finds what it left. */
+  deregisteredFrom: 'glint_deregistered_from',
 } as const;
 
 /** EC2 allows 50 tags a resource, keys up to 128 characters and values up to 256. */

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { backoffDelay, sleep, type Ec2ImportMode } from '@glint/core';
 import type { ActivationProgress, AwaitActiveOptions } from '../adapter';
-import { InvalidRequestError, TransientError } from '../errors';
+import { TransientError } from '../errors';
+import { importTaskFailed } from './errors';
 
 /** Where the disk to import lies, and how VM Import is to take it. */
 export interface ImportRequest {
@@ -163,10 +164,7 @@ export class ImportTasks {
         return { imageId: task.imageId, snapshotIds: task.snapshotIds };
       }
       if (task.status === 'deleted' || task.status === 'deleting' || task.status === 'cancelled')
-        throw new InvalidRequestError(
-          `VM Import gave up on ${request.key} (task ${taskId}, ${task.status}): ${task.message ?? 'no reason given'}; ` +
-            'it takes a bootable raw, VMDK, VHD, VHDX or OVA disk of an operating system it supports: fix the image at its source, then copy it again',
-        );
+        throw importTaskFailed({ taskId, status: task.status, message: task.message }, request);
       const progress: ActivationProgress = { stage: 'importing', percent: task.progress };
       onProgress?.(progress);
       if (Date.now() - started > IMPORT_DEADLINE_MS)

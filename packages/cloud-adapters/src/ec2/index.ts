@@ -4,9 +4,10 @@ import { Ec2Adapter } from './adapter';
 
 export { Ec2Adapter } from './adapter';
 export { listEc2Regions, type Ec2Region } from './regions';
+export { defaultStagingBucket } from './staging';
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
 export { imageInfoFromAmi, importFormatOf, tagsFor, EC2_TAGS } from './image-mapping';
-export { bareEtag, compositeEtag, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
+export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 
 registerAdapter(
   'ec2',

@@ -172,6 +172,12 @@ const daemonOnlySettings = {
     default: 60,
     description: 'How long running jobs may finish after SIGTERM.',
   }),
+  GLINT_QUEUE_RECOVERY_SECONDS: Type.Integer({
+    minimum: 5,
+    default: 60,
+    description:
+      'The longest a copy, delete or import stays stranded when Redis lost it (a restart without persistence, a failover to an empty replica): the daemons check the jobs table against the queue and put back what it lost.',
+  }),
 };
 
 export const ApiSettings = Type.Object({ ...sharedSettings, ...apiOnlySettings });

@@ -1,8 +1,8 @@
-import { JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { JobControl, StopReason } from '../job-control';
+import type { StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
 import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
@@ -61,7 +61,6 @@ export interface Transfer<K extends TransferKind> extends JobCells<K> {
 
 export interface TransferWorkerOptions extends WorkerOptions {
   slots: SiteSlots;
-  control: JobControl;
   /** Where imports may connect (GLINT_OUTBOUND_ALLOW). */
   outbound: OutboundPolicy;
   /** Bytes per second each transfer may read (GLINT_TRANSFER_BANDWIDTH_LIMIT). */
@@ -131,9 +130,9 @@ async function stopped(
   reason: StopReason,
 ): Promise<never> {
   if (reason === 'cancelled') {
-    await repositories.jobs.markCancelled(job.id!, 'cancelled by its owner');
+    await repositories.jobs.markCancelled(job.id!, CANCELLED_BY_OWNER);
     await announce(job, started.audience, 'cancelled');
-    throw new UnrecoverableError('cancelled by its owner');
+    throw new UnrecoverableError(CANCELLED_BY_OWNER);
   }
   await repositories.jobs.markWaiting(job.id!, null, null);
   await announce(job, started.audience, 'queued');

@@ -1,6 +1,7 @@
 import type { JobQueues, PublishEvents } from '@glint/core';
 import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Pool } from 'pg';
+import type { JobControl } from '../job-control';
 import type { SiteAdapters } from '../site-adapter';
 
 /** What every worker of a daemon runs on. */
@@ -17,4 +18,9 @@ export interface WorkerOptions {
   publish: PublishEvents;
   /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
   queues: JobQueues;
+  /**
+   * The copies, deletes and imports running here, registered for as long as their worker holds
+   * them, and the cancel requests that stop transfers.
+   */
+  control: JobControl;
 }

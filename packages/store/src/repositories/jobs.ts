@@ -93,9 +93,38 @@ export function jobsRepository(db: Queryable) {
       return rows;
     },
 
+    /**
+     * Claims the open rows of queued work, of every owner, not confirmed for `staleSeconds`, and
+     * confirms them now; returns their queue jobs, one each. The claims are row locks other daemons
+     * skip, held until the caller's transaction ends: run it in one, and settle each job's fate (on
+     * the queue, put back, or finished) before it commits.
+     */
+    async claimUnconfirmed(staleSeconds: number, limit: number): Promise<PendingJob[]> {
+      const { rows } = await db.query<PendingJob>(
+        `UPDATE jobs SET confirmed_at = now()
+         WHERE id IN (SELECT id FROM jobs WHERE state IN ('queued', 'running') AND payload IS NOT NULL
+                        AND confirmed_at <= now() - make_interval(secs => $1)
+                      ORDER BY confirmed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING queue_job_id AS "queueJobId", operation, payload`,
+        [staleSeconds, limit],
+      );
+      return [...new Map(rows.map((row) => [row.queueJobId, row])).values()];
+    },
+
+    /** The daemon running these queue jobs vouches for their open rows. */
+    async confirm(queueJobIds: string[]): Promise<void> {
+      if (queueJobIds.length === 0) return;
+      await db.query(
+        `UPDATE jobs SET confirmed_at = now()
+         WHERE queue_job_id = ANY ($1::text[]) AND state IN ('queued', 'running')`,
+        [queueJobIds],
+      );
+    },
+
     async markEnqueued(queueJobIds: string[]): Promise<void> {
       await db.query(
-        'UPDATE jobs SET enqueued_at = now() WHERE queue_job_id = ANY ($1::text[]) AND enqueued_at IS NULL',
+        `UPDATE jobs SET enqueued_at = now(), confirmed_at = now()
+         WHERE queue_job_id = ANY ($1::text[]) AND enqueued_at IS NULL`,
         [queueJobIds],
       );
     },
@@ -176,7 +205,7 @@ export function jobsRepository(db: Queryable) {
     async markRunning(queueJobId: string): Promise<{ starts: number; finishedSiteIds: string[] }> {
       const { rows } = await db.query<{ attempts: number }>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
-           error = NULL, updated_at = now()
+           error = NULL, updated_at = now(), confirmed_at = now()
          WHERE queue_job_id = $1 AND state IN ('queued', 'running')
          RETURNING attempts`,
         [queueJobId],
