@@ -253,7 +253,7 @@ export class OutboundPolicy {
           family: familyNumber(options.family),
           hints: options.hints ?? 0,
           all: true,
-          verbatim: true,
+          order: 'verbatim',
         },
         (error, found) => (error ? reject(error) : resolve(found)),
       ),
