@@ -57,8 +57,8 @@ const body = { url: 'http://127.0.0.1:9/image.raw', name: 'imported', diskFormat
 test('a URL import is recorded and queued once, with new image ids for each site', async () => {
   const response = await importUrl({ ...body, sites: [siteId], expectedSize: 1024 });
   expect(response.statusCode).toBe(202);
-  const { queueJobId } = response.json<{ queueJobId: string }>();
-  const queued = await server.queues.queue('import').getJob(queueJobId);
+  const { jobId } = response.json<{ jobId: string }>();
+  const queued = await server.queues.queue('import').getJob(jobId);
   expect(queued?.data).toMatchObject({
     url: body.url,
     name: 'imported',
@@ -74,6 +74,18 @@ test('a URL import is recorded and queued once, with new image ids for each site
   ).toEqual([
     { operation: 'import', destination_site_id: siteId, state: 'queued', enqueued: true },
   ]);
+  // No logical image names the import yet: the job carries the name it was given.
+  const job = await server.inject({
+    url: `/api/v1/jobs/${jobId}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(job.json()).toMatchObject({
+    id: jobId,
+    operation: 'import',
+    imageId: null,
+    imageName: 'imported',
+    parts: [{ siteId, state: 'queued', bytesTotal: 1024 }],
+  });
 });
 
 test('an allow-list admits only its networks: metadata addresses stay refused', async () => {
@@ -161,15 +173,16 @@ describe('the import worker', () => {
       ...extra,
     });
     expect(response.statusCode).toBe(202);
-    const { queueJobId } = response.json<{ queueJobId: string }>();
+    const { jobId: queueJobId } = response.json<{ jobId: string }>();
     for (;;) {
       const [row] = await env.query<{
         state: string;
         error: string | null;
         bytes: number;
+        total: number | null;
         attempts: number;
       }>(
-        'SELECT state, error, bytes_done::int AS bytes, attempts FROM jobs WHERE queue_job_id = $1',
+        'SELECT state, error, bytes_done::int AS bytes, bytes_total::int AS total, attempts FROM jobs WHERE queue_job_id = $1',
         [queueJobId],
       );
       if (row!.state === 'succeeded' || row!.state === 'failed') return row!;
@@ -178,10 +191,13 @@ describe('the import worker', () => {
   }
 
   test('fetches the URL and streams it to the site, verified and marked', async () => {
-    expect(await imported('/image.raw', { expectedSize: size })).toMatchObject({
+    // No size was given: the job's total is the one the source announced.
+    expect(await imported('/image.raw')).toEqual({
       state: 'succeeded',
       error: null,
       bytes: size,
+      total: size,
+      attempts: 1,
     });
     const { sha512 } = await digestStream(randomImageStream(size, run));
     const copies = [];

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +69,78 @@ describe('migrations', () => {
     expect((await migrate()).stdout).toMatch(/control-plane/);
     expect(await tablesOf(databaseUrl)).toEqual(tables);
     expect((await migrate()).stdout).toMatch(/No migrations to run/);
+  });
+
+  test('job-image-names names the jobs already in the history', async () => {
+    const databaseUrl = await emptyDatabase();
+    const { runner } = require('node-pg-migrate') as typeof import('node-pg-migrate', {
+      with: { 'resolution-mode': 'import' },
+    });
+    const migrate = (count: number) =>
+      runner({
+        databaseUrl,
+        dir: join(repository, 'migrations'),
+        ignorePattern: '(?!.*\\.sql$).*',
+        migrationsTable: 'pgmigrations',
+        direction: 'up',
+        count,
+        log: () => {},
+      });
+    // Up to the migration before it.
+    const before = readdirSync(join(repository, 'migrations'))
+      .filter((file) => file.endsWith('.sql'))
+      .sort()
+      .indexOf('1796000000000_job-image-names.sql');
+    expect((await migrate(before)).map((m) => m.name)).not.toContain(
+      '1796000000000_job-image-names',
+    );
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const one = async <T>(sql: string, values: unknown[] = []) =>
+        (await client.query(sql, values)).rows[0] as T;
+      const { id: owner } = await one<{ id: string }>(
+        `INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ('k', 'u', 'd', 'D') RETURNING id`,
+      );
+      const { id: image } = await one<{ id: string }>(
+        `INSERT INTO images (owner_id, name) VALUES ($1, 'cirros') RETURNING id`,
+        [owner],
+      );
+      const job = (
+        queueJobId: string,
+        operation: string,
+        imageId: string | null,
+        payload: object | null,
+      ) =>
+        client.query(
+          'INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, payload) VALUES ($1, $2, $3, $4, $5)',
+          [owner, queueJobId, operation, imageId, payload],
+        );
+      await job('copy-1', 'copy', image, null);
+      await job('import-1', 'import', null, { name: 'fetched' });
+      await job('upload-1', 'upload', null, null);
+      await job('upload-2', 'upload', null, null);
+      await client.query(
+        `INSERT INTO audit_events (owner_id, action, target_type, target_id, details)
+         VALUES ($1, 'image.uploaded', 'job', 'upload-1', '{"name": "sent"}')`,
+        [owner],
+      );
+      expect((await migrate(Infinity)).map((m) => m.name)).toContain(
+        '1796000000000_job-image-names',
+      );
+      const { rows } = await client.query(
+        'SELECT queue_job_id, image_name FROM jobs ORDER BY queue_job_id',
+      );
+      expect(rows).toEqual([
+        { queue_job_id: 'copy-1', image_name: 'cirros' },
+        { queue_job_id: 'import-1', image_name: 'fetched' },
+        { queue_job_id: 'upload-1', image_name: 'sent' },
+        // An upload whose audit event is gone stays unnamed.
+        { queue_job_id: 'upload-2', image_name: null },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 
   test('the API migrates on start when configured to, also when two instances start at once', async () => {

@@ -3,6 +3,7 @@ export * from './image';
 export * from './backoff';
 export * from './jobs';
 export * from './outbound-policy';
+export * from './job-history';
 export * from './events';
 export * from './redis-subscriber';
 export * from './redis-persistence';

@@ -116,7 +116,7 @@ async function importQueued(): Promise<string> {
     payload: { url: imageUrl, name: `${run}-import`, diskFormat: 'raw', sites: [site.one] },
   });
   expect(response.statusCode).toBe(202);
-  return response.json<{ queueJobId: string }>().queueJobId;
+  return response.json<{ jobId: string }>().jobId;
 }
 
 test('a copy and an import through the daemon each read no faster than the cap, and arrive whole', async () => {

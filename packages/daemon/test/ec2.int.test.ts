@@ -118,7 +118,10 @@ const place = (imageId: string, sites: string[], wanted: boolean) =>
     sites.map((site) => ({ image: imageId, site, wanted })),
   );
 
-/** The image's jobs of one kind, once none is queued or running, as GET /api/v1/jobs shows them. */
+/**
+ * The destinations of the image's jobs of one kind (each with its job's id), once none is queued
+ * or running, as GET /api/v1/jobs shows them.
+ */
 const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>
   until(`the ${operation} jobs of ${imageId} to end`, async () => {
     const response = await server.inject({
@@ -127,7 +130,9 @@ const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>
     });
     const { jobs } = response.json<{ jobs: Static<typeof Job>[] }>();
     return (
-      jobs.length > 0 && jobs.every((job) => !['queued', 'running'].includes(job.state)) && jobs
+      jobs.length > 0 &&
+      jobs.every((job) => !['queued', 'running'].includes(job.state)) &&
+      jobs.flatMap((job) => job.parts.map((part) => ({ jobId: job.id, ...part })))
     );
   });
 
@@ -167,7 +172,7 @@ describe('a raw image placed on two EC2 regions', () => {
       ['succeeded', null],
     ]);
     // One queue job fanned out to both regions, and Glance served the image's data once.
-    expect(new Set(jobs.map((job) => job.queueJobId)).size).toBe(1);
+    expect(new Set(jobs.map((job) => job.jobId)).size).toBe(1);
     expect(glance.downloads(raw.image.id)).toEqual({ requests: 1, bytes: size });
 
     const sourceSha256 = await sha256Of(randomImageStream(size, seed));

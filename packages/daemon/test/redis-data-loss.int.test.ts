@@ -96,7 +96,7 @@ async function want(what: keyof typeof sizes, ...siteIds: string[]): Promise<str
     siteIds.map((siteId) => ({ image: seeded[what].id, site: siteId, wanted: true })),
   );
   expect(applied.copies).toHaveLength(1);
-  return applied.jobs[0]!.queueJobId;
+  return applied.jobs[0]!.id;
 }
 
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */

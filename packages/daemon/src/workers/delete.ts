@@ -9,7 +9,15 @@ import { NotFoundError } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { Worker, type Job } from 'bullmq';
 import { announce } from '../job-reporting';
-import { failJob, failureOf, parsePayload, startJob, type JobCells } from './lifecycle';
+import {
+  admitJob,
+  failJob,
+  failureOf,
+  parsePayload,
+  rejectJob,
+  startJob,
+  type JobCells,
+} from './lifecycle';
 import type { WorkerOptions } from './worker-options';
 
 export interface DeleteOutcome {
@@ -63,6 +71,7 @@ const deleteCells: JobCells<'delete'> = {
   kind: 'delete',
   imageId: (payload) => payload.imageId,
   siteIds: (payload) => [payload.siteId],
+  sitesUsed: (payload) => [payload.siteId],
   rows: (queueJobId, payload) => [
     {
       queueJobId,
@@ -82,8 +91,19 @@ async function deleteJob(
   options: WorkerOptions,
   job: Job,
 ): Promise<DeleteOutcome> {
-  const payload = await parsePayload(repositories, job, 'delete');
-  const { audience } = await startJob(repositories, options.publish, job, payload, deleteCells);
+  const { publish } = options;
+  if (job.name !== JOBS.delete.name)
+    return rejectJob(
+      repositories,
+      publish,
+      job,
+      'delete',
+      (job.data as { ownerId?: unknown } | null)?.ownerId,
+      `no job is called "${job.name}" on ${JOBS.delete.queue}: name it ${JOBS.delete.name}`,
+    );
+  const payload = await parsePayload(repositories, publish, job, 'delete');
+  await admitJob(repositories, publish, job, payload, deleteCells);
+  const { audience } = await startJob(repositories, publish, job, payload, deleteCells);
   let outcome: DeleteOutcome | DeleteRefusal;
   try {
     outcome = await remove(repositories, options, payload);

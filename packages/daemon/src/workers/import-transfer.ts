@@ -59,12 +59,13 @@ export const importTransfer: Transfer<'import'> = {
   kind: 'import',
   imageId: () => null,
   siteIds: (payload) => payload.destinations.map((d) => d.siteId),
-  slotSites: (payload) => payload.destinations.map((d) => d.siteId),
+  sitesUsed: (payload) => payload.destinations.map((d) => d.siteId),
   rows: (queueJobId, payload) =>
     payload.destinations.map((destination) => ({
       queueJobId,
       operation: 'import',
       imageId: null,
+      imageName: payload.name,
       sourceSiteId: null,
       destinationSiteId: destination.siteId,
       bytesTotal: payload.expectedSize ?? null,

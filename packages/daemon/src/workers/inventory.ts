@@ -20,16 +20,12 @@ export function inventoryWorker(options: WorkerOptions): Worker<unknown, Invento
         const outcome = await takeInventory(pool, adapters, payload);
         await publish(payload.ownerId, [{ type: 'cells', siteIds: [payload.siteId] }]);
         // One reconcile per inventory: they are cheap, and serialised per owner by the reconciler.
-        await queues.enqueue(
-          'reconcile',
-          [
-            {
-              id: `reconcile-${job.id}-${Date.now()}`,
-              payload: { version: 1, ownerId: payload.ownerId },
-            },
-          ],
-          { removeOnComplete: true },
-        );
+        await queues.enqueue('reconcile', [
+          {
+            id: `reconcile-${job.id}-${Date.now()}`,
+            payload: { version: 1, ownerId: payload.ownerId },
+          },
+        ]);
         return outcome;
       } catch (error) {
         // A bad payload, a vanished site, or a site that answers what no retry changes (a refused

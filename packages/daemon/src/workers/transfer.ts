@@ -1,4 +1,4 @@
-import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS, type OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -10,8 +10,10 @@ import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
 import type { WorkerOptions } from './worker-options';
 import {
+  admitJob,
   parsePayload,
   raise,
+  rejectJob,
   recordFailure,
   failJob,
   startJob,
@@ -52,10 +54,8 @@ export interface TransferRun<K extends TransferKind> {
   onProgress: (progress: TransferProgress) => void;
 }
 
-/** A kind of job that moves image bytes onto sites. */
+/** A kind of job that moves image bytes onto sites; each site it uses must give it a slot. */
 export interface Transfer<K extends TransferKind> extends JobCells<K> {
-  /** The sites the transfer reads or writes, each of which must give it a slot. */
-  slotSites(payload: JobPayload<K>): string[];
   run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
 }
 
@@ -153,9 +153,20 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
     JOBS.copy.queue,
     async (job, token) => {
       const transfer = transfers.get(job.name);
-      if (!transfer) throw new UnrecoverableError(`no transfer is called "${job.name}"`);
-      const payload = await parsePayload(repositories, job, transfer.kind);
-      const lease = await slots.acquire(transfer.slotSites(payload));
+      if (!transfer) {
+        const data = job.data as { ownerId?: unknown; url?: unknown } | null;
+        return rejectJob(
+          repositories,
+          publish,
+          job,
+          data?.url === undefined ? 'copy' : 'import',
+          data?.ownerId,
+          `no transfer is called "${job.name}": name the job ${JOBS.copy.name} or ${JOBS.import.name}`,
+        );
+      }
+      const payload = await parsePayload(repositories, publish, job, transfer.kind);
+      await admitJob(repositories, publish, job, payload, transfer);
+      const lease = await slots.acquire(transfer.sitesUsed(payload));
       if (!lease) return requeue(job, token, slotWaitMs());
       const running = await control.start(job.id!);
       try {

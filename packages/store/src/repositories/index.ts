@@ -8,6 +8,7 @@ import { matrixRepository } from './matrix';
 export type {
   JobFilter,
   JobOperation,
+  JobPart,
   JobRecord,
   JobsRepository,
   JobState,

@@ -9,7 +9,7 @@ import type { ImportBody } from '../../schemas/images';
 import type { Caller } from './caller-store';
 
 export type ImportOutcome =
-  | { status: 'queued'; queueJobId: string }
+  | { status: 'queued'; jobId: string }
   | { status: 'present'; message: string; images: { id: string; name: string }[] };
 
 /**
@@ -62,6 +62,7 @@ export class ImportService {
       queueJobId,
       operation: 'import',
       imageId: null,
+      imageName: body.name,
       sourceSiteId: null,
       destinationSiteId: siteId,
       bytesTotal: body.expectedSize ?? null,
@@ -73,7 +74,7 @@ export class ImportService {
       details: { name: body.name, sites: body.sites.length },
     });
     await this.fastify.outbox.dispatch([{ queueJobId, operation: 'import', payload }]);
-    return { status: 'queued', queueJobId };
+    return { status: 'queued', jobId: queueJobId };
   }
 }
 

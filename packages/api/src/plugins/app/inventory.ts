@@ -44,7 +44,6 @@ export class InventoryService {
         id: jobId,
         payload: { version: 1, ownerId: caller.userId, siteId },
       })),
-      { removeOnComplete: true },
     );
     return queued;
   }
