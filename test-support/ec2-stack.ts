@@ -13,6 +13,7 @@ import {
   type PolicyDocument,
   type TaskTiming,
 } from './ec2-emulator';
+import { outboundAllow } from './sandbox';
 import { startS3Server, type S3Server } from './s3-server';
 
 export interface Ec2Stack {
@@ -24,6 +25,8 @@ export interface Ec2Stack {
   endpoints: { ec2: string; s3: string; sts: string };
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
+  /** GLINT_OUTBOUND_ALLOW for a Glint using this stack: the sandbox's clouds, S3 and the emulator. */
+  outboundAllow: string;
   /** An S3 client of the account for `region`, to look into what Glint staged. */
   s3Client(region: string): S3Client;
   /** Where Glint stages images in `region` when the account names no bucket. */
@@ -96,6 +99,7 @@ export async function startEc2Stack(
     },
     endpoints,
     settings: { endpoints },
+    outboundAllow: outboundAllow(ec2.endpoint, s3.endpoint),
     s3Client: client,
     stagingBucket: (region) => defaultStagingBucket(account.accountId, region),
     async bucketContent(region, bucket) {

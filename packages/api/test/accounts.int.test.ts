@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { outboundAllow } from '../../../test-support/sandbox';
 import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
 
 let env: TestEnvironment;
@@ -34,7 +35,9 @@ const keys = {
 test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
   const port = await closedPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const response = await server.inject({
+  // The operator allows that port; without it the outbound policy refuses it before connecting.
+  const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
+  const response = await allowing.inject({
     method: 'POST',
     url: '/api/v1/accounts',
     headers: user.headers,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
 
 /** Unique, and the same in every encoding: what must never show up. */
@@ -59,8 +59,8 @@ function expectNoTrace(reply: string): void {
   expect(reply.includes(core)).toBe(false);
 }
 
-// Under an outbound URL policy (GLINT_OUTBOUND_ALLOW) the stand-in on loopback must be allowed.
-const allowEcho = () => ({ GLINT_OUTBOUND_ALLOW: new URL(echoUrl).host });
+// The outbound policy lets the sandbox through, and the stand-in on loopback too.
+const allowEcho = () => ({ GLINT_OUTBOUND_ALLOW: outboundAllow(echoUrl) });
 
 test('a home Keystone that echoes the login gets no password into the logs or the reply', async () => {
   const server = await env.start({ GLINT_KEYSTONE_URL: echoUrl, ...allowEcho() });

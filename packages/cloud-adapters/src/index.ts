@@ -1,6 +1,7 @@
 export * from './adapter';
 export * from './errors';
 export * from './registry';
+export { guardedConnector, outboundRefusal } from './outbound';
 export * from './openstack';
 export * from './transfer';
 export * from './ec2';

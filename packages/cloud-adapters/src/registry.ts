@@ -1,5 +1,5 @@
 import type { SiteType } from '@glint/core';
-import type { AdapterEnvironment, CloudAdapter } from './adapter';
+import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
  * Adapter factories keyed by site type. Each adapter module registers itself; callers ask for an
@@ -8,7 +8,7 @@ import type { AdapterEnvironment, CloudAdapter } from './adapter';
 export type AdapterFactory<Config = unknown, Credential = unknown> = (
   config: Config,
   credential: Credential,
-  environment: AdapterEnvironment,
+  context: AdapterContext,
 ) => CloudAdapter;
 
 const factories = new Map<SiteType, AdapterFactory>();
@@ -26,14 +26,14 @@ export function createAdapter(
   type: SiteType,
   config: unknown,
   credential: unknown,
-  environment: AdapterEnvironment = {},
+  context: AdapterContext,
 ): CloudAdapter {
   const factory = factories.get(type);
   if (!factory) {
     const known = [...factories.keys()].join(', ') || 'none';
     throw new Error(`no adapter is registered for site type "${type}" (registered: ${known})`);
   }
-  return factory(config, credential, environment);
+  return factory(config, credential, context);
 }
 
 export function registeredSiteTypes(): SiteType[] {

@@ -21,13 +21,14 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { EC2Client, ImportImageCommand } from '@aws-sdk/client-ec2';
-import { GLINT_MARKERS, type Ec2AccountSettings } from '@glint/core';
+import { GLINT_MARKERS, OutboundPolicy, type Ec2AccountSettings } from '@glint/core';
 import { noPartitionsMessage, TASK_PAGE_SIZE } from '../../../test-support/ec2-emulator';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { randomDisk } from '../../../test-support/random-image';
 import type { S3Request } from '../../../test-support/s3-server';
 import { until } from '../../../test-support/until';
 import {
+  AddressRefusedError,
   AuthenticationError,
   CancelledError,
   copyFromStream,
@@ -82,7 +83,7 @@ const adapterFor = (
   const adapter = new Ec2Adapter(
     { type: 'ec2', region: siteRegion, ...stack.settings, ...settings },
     { ...stack.credential, secretAccessKey },
-    { conversionDir: work },
+    { outbound: OutboundPolicy.fromSetting(stack.outboundAllow), conversionDir: work },
   );
   adapters.push(adapter);
   return adapter;
@@ -231,6 +232,25 @@ test('bad keys are a permanent authentication error saying to check them', async
   expect(error).toBeInstanceOf(AuthenticationError);
   expect((error as AuthenticationError).retryable).toBe(false);
   expect((error as Error).message).toMatch(/check the access key id and secret/);
+});
+
+test('an S3 endpoint outside the outbound policy (Redis on loopback) is refused before any connection, for good', async () => {
+  const adapter = adapterFor(region, {
+    endpoints: { ...stack.endpoints, s3: 'http://127.0.0.1:6379' },
+  });
+  const error = await adapter
+    .createImage({
+      name: 'refused',
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      visibility: 'private',
+    })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AddressRefusedError);
+  expect((error as AddressRefusedError).retryable).toBe(false);
+  expect((error as Error).message).toMatch(
+    /^preparing the staging bucket in us-east-1 was not attempted: the address 127\.0\.0\.1 is a loopback address.*GLINT_OUTBOUND_ALLOW/,
+  );
 });
 
 /** The EC2 calls made since `from`: which, where, and how they ended. */

@@ -1,13 +1,11 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { BlockList } from 'node:net';
 import {
   checkSetting,
   DaemonSettings,
   loadSettings,
+  OutboundPolicy,
   parseByteRate,
-  parseNetworks,
-  settingList,
 } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
@@ -46,7 +44,8 @@ export interface DaemonConfig {
   queueRecoveryMs: number;
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
-  importAllowedNetworks: BlockList;
+  /** Where the daemon may connect for the sites' owners (sites, imports): GLINT_OUTBOUND_ALLOW. */
+  outbound: OutboundPolicy;
   /**
    * Where images are staged while their format is converted, the one case an image touches the
    * daemon's disk (GLINT_CONVERSION_DIR); the OS's temporary directory when absent.
@@ -83,9 +82,7 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,
     queueRecoveryMs: env.GLINT_QUEUE_RECOVERY_SECONDS * 1000,
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
-    importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
-      parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
-    ),
+    outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
     ...(env.GLINT_CONVERSION_DIR && {
       conversionDir: checkSetting('GLINT_CONVERSION_DIR', () =>
         existingDirectory(env.GLINT_CONVERSION_DIR!),

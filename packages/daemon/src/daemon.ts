@@ -47,7 +47,14 @@ export interface WorkerResources {
 export function workerResources(
   config: Pick<
     DaemonConfig,
-    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts' | 'conversionDir'
+    | 'databaseUrl'
+    | 'redis'
+    | 'credentialKeys'
+    | 'name'
+    | 'lockMs'
+    | 'jobAttempts'
+    | 'outbound'
+    | 'conversionDir'
   >,
   log: Log,
 ): WorkerResources {
@@ -68,7 +75,10 @@ export function workerResources(
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
-    { ...(config.conversionDir && { conversionDir: config.conversionDir }) },
+    {
+      outbound: config.outbound,
+      ...(config.conversionDir && { conversionDir: config.conversionDir }),
+    },
   );
   const control = new JobControl(redis, subscriber, config.redis.keyPrefix);
   return {
@@ -125,12 +135,7 @@ export function transferWorkerOn(
   resources: WorkerResources,
   config: Pick<
     DaemonConfig,
-    | 'concurrency'
-    | 'siteTransferLimit'
-    | 'transferBandwidthLimit'
-    | 'lockMs'
-    | 'redis'
-    | 'importAllowedNetworks'
+    'concurrency' | 'siteTransferLimit' | 'transferBandwidthLimit' | 'lockMs' | 'redis' | 'outbound'
   >,
 ): Worker {
   const { options } = resources;
@@ -143,7 +148,7 @@ export function transferWorkerOn(
       config.siteTransferLimit,
       config.lockMs,
     ),
-    allowedNetworks: config.importAllowedNetworks,
+    outbound: config.outbound,
     ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }

@@ -1,5 +1,5 @@
 import type { SiteType } from '@glint/core';
-import { createAdapter, type AdapterEnvironment, type CloudAdapter } from '@glint/cloud-adapters';
+import { createAdapter, type AdapterContext, type CloudAdapter } from '@glint/cloud-adapters';
 import type { CredentialCipher, Repositories } from '@glint/store';
 
 /** A site was removed (or its credential) after its job was queued; retrying cannot help. */
@@ -30,7 +30,8 @@ export class SiteAdapters {
   constructor(
     private readonly repositories: Repositories,
     private readonly cipher: CredentialCipher,
-    private readonly environment: AdapterEnvironment = {},
+    /** Where the adapters may connect (GLINT_OUTBOUND_ALLOW), and where they convert images. */
+    private readonly context: AdapterContext,
     private readonly idleMs = 60_000,
   ) {}
 
@@ -45,7 +46,7 @@ export class SiteAdapters {
     if (!pooled) {
       const credential = this.cipher.open(sealed, { ownerId, siteId });
       const config = { ...site.config, type: site.type };
-      const adapter = createAdapter(site.type as SiteType, config, credential, this.environment);
+      const adapter = createAdapter(site.type as SiteType, config, credential, this.context);
       pooled = { adapter, users: 0 };
       this.pool.set(key, pooled);
     }

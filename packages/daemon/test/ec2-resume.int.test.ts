@@ -62,7 +62,10 @@ beforeAll(async () => {
   );
   stack = await startEc2Stack({ regions: [region], taskTiming: { stepMs: 10 } });
   let site: Record<'one', string>;
-  ({ env, server, user, site } = await withSites({ one: 1 }));
+  ({ env, server, user, site } = await withSites(
+    { one: 1 },
+    { GLINT_OUTBOUND_ALLOW: stack.outboundAllow },
+  ));
   cloud1 = site.one;
   const account = await addEc2Account(server, user, stack, { name: run, regions: [region] });
   ec2Site = account.regions[0]!.siteId;
@@ -90,6 +93,7 @@ async function startDaemon(): Promise<DaemonProcess> {
       GLINT_DAEMON_NAME: `${run}-daemon-${daemons.length + 1}`,
       GLINT_DAEMON_LOCK_SECONDS: '5',
       GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+      GLINT_OUTBOUND_ALLOW: stack.outboundAllow,
     }),
   );
   daemons.push(daemon);

@@ -35,7 +35,7 @@ import {
   type ImageReadCounter,
 } from '../../../test-support/image-read-counter';
 import { randomDisk, randomDiskStream } from '../../../test-support/random-image';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
 
@@ -61,10 +61,12 @@ beforeAll(async () => {
   conversionDir = await mkdtemp(join(tmpdir(), 'glint-ec2-conversion-'));
   const stackStarted = startEc2Stack({ regions: [...regions], taskTiming: { stepMs: 10 } });
   env = await testEnvironment();
-  server = await env.start();
-  user = await login(server);
   // cloud1 is read through a proxy that counts image downloads, as any Glance endpoint override.
   glance = await startImageReadCounter(sandboxCloud(1).glanceUrl);
+  stack = await stackStarted;
+  const allow = outboundAllow(glance.url, ...Object.values(stack.endpoints));
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: allow });
+  user = await login(server);
   const body = siteBody('cloud1', sandboxCloud(1));
   const added = await server.inject({
     method: 'POST',
@@ -74,7 +76,6 @@ beforeAll(async () => {
   });
   expect(added.statusCode).toBe(201);
   cloud1 = added.json<{ id: string }>().id;
-  stack = await stackStarted;
   const account = await addEc2Account(server, user, stack, {
     name: 'aws',
     regions: [...regions],
@@ -82,7 +83,11 @@ beforeAll(async () => {
   for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
   daemon = await startDaemon(
     loadDaemonConfig(
-      env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600', GLINT_CONVERSION_DIR: conversionDir }),
+      env.env({
+        GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+        GLINT_CONVERSION_DIR: conversionDir,
+        GLINT_OUTBOUND_ALLOW: allow,
+      }),
     ),
     () => {},
   );

@@ -14,7 +14,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { backoffDelay, sleep, type Ec2Credential, type Ec2SiteConfig } from '@glint/core';
 import type {
-  AdapterEnvironment,
+  AdapterContext,
   AwaitActiveOptions,
   CloudAdapter,
   Download,
@@ -79,9 +79,9 @@ export class Ec2Adapter implements CloudAdapter {
   constructor(
     private readonly config: Ec2SiteConfig,
     credential: Ec2Credential,
-    private readonly environment: AdapterEnvironment = {},
+    private readonly context: AdapterContext,
   ) {
-    this.clients = new Ec2Clients(config, credential);
+    this.clients = new Ec2Clients(config, credential, context.outbound);
     this.tasks = new ImportTasks(this.clients.ec2);
   }
 
@@ -295,7 +295,7 @@ export class Ec2Adapter implements CloudAdapter {
     if (copy.options.convertFromQcow2) {
       const { received } = await withStreamOptimizedVmdk(
         data,
-        this.environment.conversionDir ?? tmpdir(),
+        this.context.conversionDir ?? tmpdir(),
         options?.size,
         (vmdk, vmdkSize) =>
           this.aws(doing, () => bucket.upload(key, fileChunks(vmdk), vmdkSize, signal), signal),

@@ -1,7 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
+import { guardedRequestHandler } from '../outbound';
 
 /** What the SDK clients sign with. */
 interface SigningKeys {
@@ -71,7 +72,8 @@ function assumedRole(
 
 /**
  * The SDK clients of one region of one account: EC2 and S3 in the region, STS and EC2 in
- * us-east-1, with the endpoint overrides.
+ * us-east-1, with the endpoint overrides. Every connection, to AWS or to an override, is under
+ * `outbound`.
  */
 export class Ec2Clients {
   readonly ec2: EC2Client;
@@ -83,13 +85,18 @@ export class Ec2Clients {
   readonly s3: S3Client;
   readonly sts: STSClient;
 
-  constructor(config: Ec2SiteConfig, credential: Ec2Credential) {
+  constructor(config: Ec2SiteConfig, credential: Ec2Credential, outbound: OutboundPolicy) {
     const keys: SigningKeys = {
       accessKeyId: credential.accessKeyId,
       secretAccessKey: credential.secretAccessKey,
       ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
     };
-    const common = { region: config.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'standard' };
+    const common = {
+      region: config.region,
+      maxAttempts: MAX_ATTEMPTS,
+      retryMode: 'standard',
+      requestHandler: guardedRequestHandler(outbound),
+    };
     const endpoints = config.endpoints ?? {};
     const stsOptions = {
       ...common,

@@ -1,4 +1,5 @@
 import {
+  AddressRefusedError,
   AuthenticationError,
   CancelledError,
   CloudError,
@@ -9,6 +10,7 @@ import {
   TransientError,
   UnreachableError,
 } from '../errors';
+import { outboundRefusal } from '../outbound';
 
 /** What an AWS SDK error carries that tells its cause. */
 interface AwsErrorShape {
@@ -114,6 +116,11 @@ export function cloudErrorFrom(
   if (error instanceof CloudError) return error;
   if (context.signal?.aborted)
     return new CancelledError(`${doing} was cancelled`, { cause: error });
+  const refusal = outboundRefusal(error);
+  if (refusal)
+    return new AddressRefusedError(`${doing} was not attempted: ${refusal.message}`, {
+      cause: error,
+    });
   const aws = (error ?? {}) as AwsErrorShape;
   const name = aws.name ?? aws.code ?? '';
   const status = aws.$metadata?.httpStatusCode;

@@ -1,5 +1,4 @@
 import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
-import type { AdapterEnvironment } from '../adapter';
 import { registerAdapter } from '../registry';
 import { Ec2Adapter } from './adapter';
 
@@ -13,6 +12,6 @@ export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './stag
 
 registerAdapter(
   'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential, environment: AdapterEnvironment) =>
-    new Ec2Adapter(config, credential, environment),
+  (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
+    new Ec2Adapter(config, credential, context),
 );

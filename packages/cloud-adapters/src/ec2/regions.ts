@@ -1,5 +1,5 @@
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
 import { Ec2Clients } from './clients';
 import { cloudErrorFrom } from './errors';
 
@@ -33,8 +33,9 @@ export async function describeRegions(ec2: EC2Client, names?: string[]): Promise
 export async function listEc2Regions(
   config: Ec2SiteConfig,
   credential: Ec2Credential,
+  outbound: OutboundPolicy,
 ): Promise<Ec2Region[]> {
-  const clients = new Ec2Clients(config, credential);
+  const clients = new Ec2Clients(config, credential, outbound);
   try {
     return await describeRegions(clients.ec2Home);
   } catch (error) {

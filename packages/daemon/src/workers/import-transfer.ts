@@ -13,7 +13,7 @@ async function importImage(run: TransferRun<'import'>): Promise<DestinationOutco
   const destinations = payload.destinations.filter((d) => started.isOpen(d.siteId));
   const adapters: CloudAdapter[] = [];
   const fetched = await fetchImage(payload.url, {
-    ...(run.allowedNetworks && { allowed: run.allowedNetworks }),
+    outbound: run.outbound,
     ...(payload.expectedSize !== undefined && { expectedSize: payload.expectedSize }),
     signal,
   });

@@ -1,4 +1,5 @@
 import { JOBS, parseJobPayload } from '@glint/core';
+import { isCloudError } from '@glint/cloud-adapters';
 import type { InventoryOutcome } from '@glint/store';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { takeInventory } from '../inventory';
@@ -27,8 +28,14 @@ export function inventoryWorker(options: WorkerOptions): Worker<unknown, Invento
         ]);
         return outcome;
       } catch (error) {
-        // A bad payload or a vanished site fails the same way on every attempt.
-        if (error instanceof SiteGoneError || (error as Error).name === 'InvalidJobPayloadError')
+        // A bad payload, a vanished site, or a site that answers what no retry changes (a refused
+        // address, an endpoint that is not Glance, a rejected password) fails the same way every
+        // time; the next scheduled inventory tries again.
+        if (
+          error instanceof SiteGoneError ||
+          (error as Error).name === 'InvalidJobPayloadError' ||
+          (isCloudError(error) && !error.retryable)
+        )
           throw new UnrecoverableError((error as Error).message);
         throw error;
       }

@@ -1,5 +1,4 @@
-import type { BlockList } from 'node:net';
-import { CANCELLED_BY_OWNER, JOBS } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS, type OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -45,7 +44,8 @@ export interface TransferOutcome {
 export interface TransferRun<K extends TransferKind> {
   repositories: Repositories;
   adapters: SiteAdapters;
-  allowedNetworks?: BlockList;
+  /** Where an import's URL and its redirects may lead. */
+  outbound: OutboundPolicy;
   /** The engine's `rateLimit`: bytes per second the source may be read at. */
   bandwidthLimit?: number;
   started: StartedJob<K>;
@@ -61,8 +61,8 @@ export interface Transfer<K extends TransferKind> extends JobCells<K> {
 
 export interface TransferWorkerOptions extends WorkerOptions {
   slots: SiteSlots;
-  /** Internal networks imports may reach after all (GLINT_IMPORT_ALLOWED_NETWORKS). */
-  allowedNetworks?: BlockList;
+  /** Where imports may connect (GLINT_OUTBOUND_ALLOW). */
+  outbound: OutboundPolicy;
   /** Bytes per second each transfer may read (GLINT_TRANSFER_BANDWIDTH_LIMIT). */
   bandwidthLimit?: number;
 }
@@ -176,7 +176,7 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
           outcomes = await transfer.run({
             repositories,
             adapters: options.adapters,
-            ...(options.allowedNetworks && { allowedNetworks: options.allowedNetworks }),
+            outbound: options.outbound,
             ...(options.bandwidthLimit && { bandwidthLimit: options.bandwidthLimit }),
             started,
             signal: running.signal,
