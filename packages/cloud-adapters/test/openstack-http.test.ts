@@ -172,10 +172,7 @@ describe('errorForStatus', () => {
     const error = errorForStatus(
       400,
       '{"error": {"message": "Invalid input: {\\"password\\": \\"x\\"}"}}',
-      {
-        ...call,
-        sendsCredentials: true,
-      },
+      { ...call, quoteReply: false },
     );
     expect(error.message).not.toContain('Invalid input');
     expect(error.message).toContain('(400)');
