@@ -46,6 +46,8 @@ export interface Config {
   jobAttempts: number;
   /** Origins (scheme://host[:port]) of dashboards that embed the panel; none by default. */
   corsOrigins: string[];
+  /** Failed logins allowed per user name and per client address within a window of seconds. */
+  loginFailures: { perUser: number; perAddress: number; windowSeconds: number };
 }
 
 /** Reads and checks the configuration from environment variables; throws a ConfigError naming the variable at fault. */
@@ -78,6 +80,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     corsOrigins: origins(env.GLINT_CORS_ORIGINS),
+    loginFailures: {
+      perUser: env.GLINT_LOGIN_FAILURES_PER_USER,
+      perAddress: env.GLINT_LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: env.GLINT_LOGIN_FAILURE_WINDOW,
+    },
   };
 }
 

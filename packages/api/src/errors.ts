@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError } from 'fastify';
+import { patternProblems } from './schemas/common';
 import type { ErrorReply } from './schemas/errors';
 
 /** A failure the client can act on: its status, a stable code, and a message saying what to do. */
@@ -42,6 +43,14 @@ const frameworkErrors: Record<string, { code: string; message?: string }> = {
     message: 'an uploaded file is larger than the API accepts',
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type' },
+  FST_ERR_BAD_URL: {
+    code: 'malformed_url',
+    message: 'the URL path does not decode to UTF-8 text: percent-encode its characters as UTF-8',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'path_parameter_too_long',
+    message: 'a part of the URL path is longer than any id Glint uses',
+  },
   FST_CSRF_MISSING_SECRET: { code: 'csrf_token_invalid', message: csrfMessage },
   FST_CSRF_INVALID_TOKEN: { code: 'csrf_token_invalid', message: csrfMessage },
 };
@@ -49,6 +58,18 @@ const frameworkErrors: Record<string, { code: string; message?: string }> = {
 /** `Payload Too Large` → `payload_too_large`: a code for an error that brings none of its own. */
 function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/**
+ * A validation issue in words: an unknown field by its name (Ajv's text does not say which), a
+ * pattern by what it asks for rather than as its regular expression.
+ */
+function problemOf(issue: NonNullable<FastifyError['validation']>[number]): string {
+  const unknown = (issue.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+  if (unknown) return `has the unknown field "${unknown}"; remove it`;
+  const pattern = issue.keyword === 'pattern' ? issue.params.pattern : undefined;
+  const described = typeof pattern === 'string' ? patternProblems[pattern] : undefined;
+  return described ?? issue.message ?? 'is invalid';
 }
 
 /**
@@ -72,18 +93,11 @@ export function errorReply(
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
-    const issues = fastifyError.validation.map((issue) => {
-      // Ajv's text for an unknown field does not say which field it is.
-      const unknown = (issue.params as { additionalProperty?: string } | undefined)
-        ?.additionalProperty;
-      return {
-        keyword: issue.keyword,
-        where: `${where}${issue.instancePath}`,
-        problem: unknown
-          ? `has the unknown field "${unknown}"; remove it`
-          : (issue.message ?? 'is invalid'),
-      };
-    });
+    const issues = fastifyError.validation.map((issue) => ({
+      keyword: issue.keyword,
+      where: `${where}${issue.instancePath}`,
+      problem: problemOf(issue),
+    }));
     // "must match a schema in anyOf" only repeats that the alternatives' own complaints apply.
     const telling = issues.some((issue) => issue.keyword !== 'anyOf')
       ? issues.filter((issue) => issue.keyword !== 'anyOf')

@@ -1,19 +1,26 @@
-/** Fields that hold secrets wherever they appear in a logged object: body fields, headers, cookies. */
+import { siteSecretFields } from './site-types';
+
+/**
+ * Fields that hold secrets wherever they appear in a logged object: every site type's credential
+ * secrets (from the same list that keeps them out of replies), the login's, headers and cookies.
+ */
 const secretFields = [
-  'password',
-  'secret',
-  'applicationCredentialSecret',
-  'token',
-  'csrfToken',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'x-auth-token',
-  'x-subject-token',
-  'x-csrf-token',
-  'openrc',
-  'cloudsYaml',
-  'secureYaml',
+  ...new Set([
+    ...siteSecretFields,
+    'password',
+    'applicationCredentialSecret',
+    'token',
+    'csrfToken',
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'x-auth-token',
+    'x-subject-token',
+    'x-csrf-token',
+    'openrc',
+    'cloudsYaml',
+    'secureYaml',
+  ]),
 ];
 
 /** Every path to a secret field up to four levels down, in pino's redaction syntax. */

@@ -1,12 +1,27 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import serviceApp from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { errorReply } from './errors';
 import { loggerOptions } from './logger';
+import { buildValidator } from './request-validation';
+
+/** URLs that fail before routing, where the app's error handler cannot see them, answered alike. */
+function malformedUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorReply(error, request.id);
+  request.log.info({ statusCode: status, error: body.error }, body.message);
+  void reply.code(status).send(body);
+}
 
 /** The configured server with the app registered, not yet listening. */
 export function buildServer(
@@ -20,6 +35,8 @@ export function buildServer(
     bodyLimit: config.bodyLimit,
     // Reject unknown fields (a mistyped "projectDomainName" should not pass silently) instead of dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors: malformedUrl as FastifyServerOptions['frameworkErrors'],
     ...(tls && {
       serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
         createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler),

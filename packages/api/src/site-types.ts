@@ -29,6 +29,11 @@ const siteTypes: { readonly [T in SiteType]?: SiteTypeTraits } = {
   ec2: { configDefaults: {}, secretFields: ['secretAccessKey', 'sessionToken'] },
 };
 
+/** Every credential field that holds a secret, of any site type: what logs must never show. */
+export const siteSecretFields: readonly string[] = [
+  ...new Set(Object.values(siteTypes).flatMap((traits) => traits.secretFields)),
+];
+
 function traitsOf(type: SiteType): SiteTypeTraits {
   const traits = siteTypes[type];
   if (!traits)

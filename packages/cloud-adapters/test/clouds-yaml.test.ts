@@ -156,6 +156,28 @@ describe('parseCloudsYaml', () => {
     expect(error.message).toMatch(/^secure\.yaml line \d+: is not valid YAML/);
   });
 
+  it('refuses aliases to nothing, circular aliases and alias bombs as a file error, not a crash', () => {
+    const lol = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++)
+      lol.push(
+        `${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9)
+          .fill(`*${'abcdefgh'[i - 1]}`)
+          .join(', ')}]`,
+      );
+    for (const [text, file] of [
+      ['*hi', 'clouds.yaml'],
+      ['clouds: &c {c: *c}', 'clouds.yaml'],
+      [`${lol.join('\n')}\nclouds: {}\n`, 'clouds.yaml'],
+    ]) {
+      const error = parseError(() => parseCloudsYaml(text!, 'c'));
+      expect([text, error.file]).toEqual([text, file]);
+      expect(error.message).toMatch(/is not usable YAML \(.+\): fix its aliases/);
+    }
+    expect(parseError(() => parseCloudsYaml(cloudsYaml, 'mycloud', '*nothing')).file).toBe(
+      'secure.yaml',
+    );
+  });
+
   it('refuses a file without clouds', () => {
     expect(parseError(() => parseCloudsYaml('other: 1\n', 'c')).message).toMatch(
       /^clouds\.yaml: has no "clouds:" mapping at the top level/,

@@ -289,6 +289,7 @@ describe('KeystoneSession against a scripted fake Keystone (mock: unit tests run
     reply = 'unauthorized';
     const failure = session({ ms: 0 }).token();
     await expect(failure).rejects.toBeInstanceOf(AuthenticationError);
+    // The reply to a login may echo what it was sent; only its status is told.
     await expect(failure).rejects.toThrow(
       `Keystone at ${keystone.url}/v3/auth/tokens refused to log in as user demo in domain Default with a password, scoped to project demo in domain Default ` +
         '(401): check the username, password and user domain, and that the user has a role on the project',

@@ -156,6 +156,27 @@ describe('errorForStatus', () => {
     expect(error.message).toContain('bad password ***');
     expect(error.message).not.toContain('hunter2');
   });
+
+  it('never repeats a secret the server echoed escaped, as JSON or URL-encoded', () => {
+    const secret = 'hu"nt\\er\t2';
+    const body = JSON.stringify({
+      error: {
+        message: `bad ${JSON.stringify({ password: secret })} ${encodeURIComponent(secret)}`,
+      },
+    });
+    const error = errorForStatus(400, body, { ...call, secrets: [secret] });
+    expect(error.message).toMatch(/^.*bad \{"password":"\*\*\*"\} \*\*\*.*$/);
+  });
+
+  it('quotes nothing of the reply to a login, which may echo what was sent', () => {
+    const error = errorForStatus(
+      400,
+      '{"error": {"message": "Invalid input: {\\"password\\": \\"x\\"}"}}',
+      { ...call, quoteReply: false },
+    );
+    expect(error.message).not.toContain('Invalid input');
+    expect(error.message).toContain('(400)');
+  });
 });
 
 describe('errorForNetworkFailure', () => {

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Timestamp, Uuid } from './common';
+import { accountNamePattern, Timestamp, Uuid } from './common';
 import { Ec2AccountSettings, Ec2Keys, Region } from './ec2';
 
 const AccountName = Type.String({
   minLength: 1,
   maxLength: 200,
-  pattern: '^[^/]+$',
+  pattern: accountNamePattern,
   description: 'Unique among your accounts; each region’s site is named <account>/<region>',
 });
 const Regions = Type.Array(Region, {

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { Uuid } from './common';
+import { PageQuery, Uuid } from './common';
 import { Job } from './jobs';
 import { Site } from './sites';
 
@@ -8,8 +8,7 @@ const Page = Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total:
 
 export const AdminPageQuery = Type.Object(
   {
-    offset: Type.Integer({ minimum: 0, default: 0 }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );

@@ -1,20 +1,72 @@
 import { Type } from '@fastify/type-provider-typebox';
 
+/**
+ * Text without control characters (C0, DEL, C1): what a name must be. PostgreSQL cannot store NUL,
+ * and the others only hide what a name really says in a list, a log or a terminal.
+ */
+export const printablePattern = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+
+/** Text without NUL, which PostgreSQL cannot store; files keep their tabs and line breaks. */
+export const noNulPattern = '^[^\\u0000]*$';
+
+/** A printable name without "/", which joins an account's name to its regions' in site names. */
+export const accountNamePattern = '^[^/\\u0000-\\u001F\\u007F-\\u009F]+$';
+
+/** Printable ASCII without spaces: what AWS keys and tokens are made of, and HTTP headers carry. */
+export const awsTokenPattern = '^[\\x21-\\x7E]+$';
+
+/** What each pattern above asks for, in the words an error gives the client. */
+export const patternProblems: Readonly<Record<string, string>> = {
+  [printablePattern]: 'must not contain control characters (NUL, tab, line breaks and the like)',
+  [noNulPattern]: 'must not contain NUL characters',
+  [accountNamePattern]: 'must not contain "/" or control characters',
+  [awsTokenPattern]: 'must be printable ASCII without spaces, as AWS issues it',
+};
+
 /** A name or identifier as clouds and Keystone accept them. */
 export const Name = (description?: string) =>
-  Type.String({ minLength: 1, maxLength: 255, ...(description ? { description } : {}) });
+  Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: printablePattern,
+    ...(description ? { description } : {}),
+  });
 
 /** A password or other secret: write-only, never in a reply. */
-export const Secret = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 4096, description, writeOnly: true });
+export const Secret = (description: string, pattern?: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    description,
+    writeOnly: true,
+    ...(pattern && { pattern }),
+  });
 
 export const Url = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
 /** The text of an uploaded configuration file or certificate bundle. */
 export const FileText = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 256 * 1024, description });
+  Type.String({ minLength: 1, maxLength: 256 * 1024, pattern: noNulPattern, description });
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
 export const Uuid = (description: string) => Type.String({ format: 'uuid', description });
+
+/**
+ * A number of bytes. Bounded so that it stays exact as a JavaScript number and fits PostgreSQL's
+ * bigint: larger ones (1e20, 2^63) are a 400, never a failed query.
+ */
+export const ByteCount = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+
+/** The paging parameters of a listing, bounded like every number a query carries. */
+export const PageQuery = {
+  offset: Type.Integer({
+    minimum: 0,
+    maximum: 2_147_483_647,
+    default: 0,
+    description: 'How many entries to skip',
+  }),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'How many to give' }),
+};

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { Name, Secret, Url } from './common';
+import { awsTokenPattern, Name, Secret, Url } from './common';
 
 /** An AWS region code, e.g. eu-west-1. */
 export const Region = Type.String({
@@ -60,8 +60,10 @@ export const Ec2Keys = Type.Object(
   {
     kind: Type.Literal('ec2_keys'),
     accessKeyId: Type.String({ pattern: '^[A-Z0-9]{16,128}$', description: 'The access key id' }),
-    secretAccessKey: Secret('The secret access key; never returned'),
-    sessionToken: Type.Optional(Secret('The session token of temporary keys; never returned')),
+    secretAccessKey: Secret('The secret access key; never returned', awsTokenPattern),
+    sessionToken: Type.Optional(
+      Secret('The session token of temporary keys; never returned', awsTokenPattern),
+    ),
   },
   { additionalProperties: false, title: 'AWS access keys' },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Name, Timestamp, Url, Uuid } from './common';
+import { ByteCount, Name, Timestamp, Url, Uuid } from './common';
 
 const DiskFormat = Type.Enum(
   ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'],
@@ -31,9 +31,7 @@ export const ImportBody = Type.Object(
     containerFormat: ContainerFormat,
     sites: Sites,
     visibility: Visibility,
-    expectedSize: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Refuse data of another size' }),
-    ),
+    expectedSize: Type.Optional(ByteCount('Refuse data of another size')),
     expectedHash: Type.Optional(
       Type.Object(ContentHash.properties, {
         additionalProperties: false,
@@ -67,9 +65,7 @@ export const UploadQuery = Type.Object(
     diskFormat: DiskFormat,
     containerFormat: ContainerFormat,
     visibility: Visibility,
-    size: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'The length the data must have; checked' }),
-    ),
+    size: Type.Optional(ByteCount('The length the data must have; checked')),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { Timestamp, Uuid } from './common';
+import { noNulPattern, PageQuery, Timestamp, Uuid } from './common';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -7,8 +7,12 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const Operation = Type.Enum(['copy', 'delete', 'inventory', 'upload', 'import']);
 const State = Type.Enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
-/** A job's id: the queue's (`copy-<uuid>`, …), or whatever id automation enqueued it under. */
-const JobId = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+/**
+ * A job's id: the queue's (`copy-<uuid>`, …), or whatever id automation enqueued it under; never
+ * with a NUL, which no stored id can hold.
+ */
+const JobId = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 255, pattern: noNulPattern, description });
 
 const JobPart = Type.Object({
   siteId: Nullable(Uuid('Written to, or deleted from; null once the site is removed')),
@@ -51,8 +55,7 @@ export const JobQuery = Type.Object(
     operation: Type.Optional(Operation),
     image: Type.Optional(Uuid('Jobs of this image')),
     site: Type.Optional(Uuid('Jobs reading from or writing to this site')),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );

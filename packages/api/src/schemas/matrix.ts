@@ -1,11 +1,16 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { matrixSortKeys } from '@glint/store';
-import { Timestamp, Uuid } from './common';
+import { PageQuery, printablePattern, Timestamp, Uuid } from './common';
 
 export const MatrixQuery = Type.Object(
   {
     name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: 'Part of the name, any case' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: printablePattern,
+        description: 'Part of the name, any case',
+      }),
     ),
     visibility: Type.Optional(Type.Enum(['public', 'private', 'shared', 'community'])),
     conflicts: Type.Optional(
@@ -26,8 +31,7 @@ export const MatrixQuery = Type.Object(
         },
       ),
     ),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );

@@ -67,7 +67,26 @@ function loadYaml(text: string, file: string): YamlFile {
       line: lines.linePos(offset).line,
     });
   }
-  return { file, doc, lines, data: doc.toJS() };
+  const unusable = (reason: string) =>
+    new ConfigFileError(
+      `is not usable YAML (${reason}): fix its aliases (*name) and anchors (&name)`,
+      { file },
+    );
+  let js: unknown;
+  try {
+    // An alias to a missing anchor, or so many aliases the document would explode, fails here.
+    js = doc.toJS();
+  } catch (failure) {
+    throw unusable((failure as Error).message);
+  }
+  let data: unknown;
+  try {
+    // As plain data, so nothing further on walks round an alias inside its own anchor (&a [*a]).
+    data = JSON.parse(JSON.stringify(js)) as unknown;
+  } catch {
+    throw unusable('an alias is inside the anchor it names');
+  }
+  return { file, doc, lines, data };
 }
 
 function cloudsOf(yaml: YamlFile): YamlMapping {

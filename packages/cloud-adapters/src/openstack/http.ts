@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { OpenStackSiteConfig, OutboundPolicy } from '@glint/core';
+import { redactSecrets, type OpenStackSiteConfig, type OutboundPolicy } from '@glint/core';
 import {
   AddressRefusedError,
   AuthenticationError,
@@ -192,7 +192,7 @@ function classifyStatus(
 
 /** Maps an HTTP error status and its body onto the typed error, with a message that says how to fix it. */
 export function errorForStatus(status: number, body: string, call: ServiceCall): CloudError {
-  const serverMessage = redact(extractServerMessage(body), call.secrets);
+  const serverMessage = redactSecrets(extractServerMessage(body), call.secrets ?? []);
   const { errorClass, advice } = classifyStatus(status, serverMessage);
   const verb = status >= 500 ? 'failed to' : 'refused to';
   const detail = serverMessage ? `${status}: ${serverMessage}` : String(status);
@@ -237,13 +237,6 @@ function findMessage(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-function redact(text: string, secrets: readonly string[] = []): string {
-  return secrets.reduce(
-    (result, secret) => (secret ? result.split(secret).join('***') : result),
-    text,
-  );
 }
 
 // Nothing listened, or nothing could be found to connect to: the address, the service or a firewall is wrong.
@@ -295,9 +288,9 @@ export function errorForNetworkFailure(
       { cause: error },
     );
   const code = errorCode(error) ?? '';
-  const reason = redact(
+  const reason = redactSecrets(
     `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`,
-    call.secrets,
+    call.secrets ?? [],
   );
   if (phase === 'request' && tlsCode.test(code)) {
     return new UnreachableError(

@@ -125,6 +125,24 @@ const apiOnlySettings = {
     description:
       'Seconds a validated Keystone token is trusted without asking Keystone again; 0 asks every time.',
   }),
+  GLINT_LOGIN_FAILURES_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description:
+      'Failed logins one user name may have within GLINT_LOGIN_FAILURE_WINDOW before its logins are refused (429) until the window ends.',
+  }),
+  GLINT_LOGIN_FAILURES_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'Failed logins one client address may have within GLINT_LOGIN_FAILURE_WINDOW, whatever the user names, before its logins are refused (429).',
+  }),
+  GLINT_LOGIN_FAILURE_WINDOW: Type.Integer({
+    minimum: 1,
+    default: 900,
+    description:
+      'Seconds failed logins are counted for, from the first; the count is kept in Redis, so every API instance shares it.',
+  }),
   GLINT_CORS_ORIGINS: Type.String({
     default: '',
     description:

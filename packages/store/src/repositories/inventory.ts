@@ -1,3 +1,4 @@
+import { storableText } from '../storable-text';
 import type { Queryable } from './queryable';
 
 /** One image as a site holds it, in the inventory's columns. */
@@ -37,6 +38,23 @@ const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::jsonb) AS
   "diskFormat" text, "containerFormat" text, visibility text, status text, protected boolean,
   "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text)`;
 
+/**
+ * The images as the batch's JSON. Clouds name images as they like: a name with a NUL (Glance takes
+ * one) must not stop the site's inventory, so text PostgreSQL cannot hold is stored escaped.
+ */
+function batchJson(images: SiteImage[]): string {
+  return JSON.stringify(
+    images.map((image) =>
+      Object.fromEntries(
+        Object.entries(image).map(([field, value]) => [
+          field,
+          typeof value === 'string' ? storableText(value) : value,
+        ]),
+      ),
+    ),
+  );
+}
+
 export function inventoryRepository(db: Queryable) {
   return {
     /**
@@ -50,7 +68,7 @@ export function inventoryRepository(db: Queryable) {
       images: SiteImage[],
       seenAt: Date,
     ): Promise<InventoryOutcome> {
-      const rows = JSON.stringify(images);
+      const rows = batchJson(images);
       await db.query(
         `INSERT INTO images (owner_id, name, hash_algo, hash_value, size, disk_format, container_format)
          SELECT DISTINCT ON (x.name, x."hashAlgo", x."hashValue") $1::uuid, x.name, x."hashAlgo", x."hashValue",
@@ -115,7 +133,7 @@ export function inventoryRepository(db: Queryable) {
            image_id = EXCLUDED.image_id, status = EXCLUDED.status, size = EXCLUDED.size,
            checksum = EXCLUDED.checksum, hash_algo = EXCLUDED.hash_algo, hash_value = EXCLUDED.hash_value,
            glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
-        [ownerId, siteId, imageId, JSON.stringify([image])],
+        [ownerId, siteId, imageId, batchJson([image])],
       );
     },
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { ApplicationCredential, PasswordCredential } from '@glint/core';
-import { authRequestBody, extractServerMessage, isCloudError } from '@glint/cloud-adapters';
+import { authRequestBody, isCloudError } from '@glint/cloud-adapters';
 import type { AppOptions } from '../../app';
 import { ApiError } from '../../errors';
 
@@ -69,7 +69,6 @@ export class KeystoneIdentityClient {
    */
   async login(login: HomeLogin): Promise<KeystoneIdentity> {
     const { credential } = login;
-    const secret = credential.kind === 'password' ? credential.password : credential.secret;
     let body: string;
     try {
       body = JSON.stringify(
@@ -100,13 +99,14 @@ export class KeystoneIdentityClient {
         'Keystone did not accept the login: check the user name, password (or application credential), domain and project',
       );
     }
-    const reason = extractServerMessage(await response.text())
-      .split(secret)
-      .join('***');
+    // Its body is not quoted: a Keystone may echo the login it was sent, password and all.
+    await response.body?.cancel();
     throw new ApiError(
       response.status < 500 ? 400 : 502,
       response.status < 500 ? 'invalid_login' : 'identity_service_failed',
-      `Keystone refused the login (${response.status}${reason ? `: ${reason}` : ''})`,
+      response.status < 500
+        ? `Keystone refused the login as malformed (${response.status}): check the user name, domain and project`
+        : `Keystone failed to log you in (${response.status}); try again, and tell the operator if this persists`,
     );
   }
 

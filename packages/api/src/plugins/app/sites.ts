@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { OutboundPolicy, SiteType } from '@glint/core';
+import { redactSecrets, type OutboundPolicy, type SiteType } from '@glint/core';
 import {
   isCloudError,
   type CloudAdapter,
@@ -44,8 +44,7 @@ export function loginError(error: unknown, secrets: string[]): unknown {
   if (!isCloudError(error)) return error;
   const failure = loginFailures[error.code] ?? { status: 502, code: 'site_login_failed' };
   // Adapters keep secrets out of their messages already; this is the second lock on that door.
-  const message = secrets.reduce((text, secret) => text.split(secret).join('***'), error.message);
-  return new ApiError(failure.status, failure.code, message);
+  return new ApiError(failure.status, failure.code, redactSecrets(error.message, secrets));
 }
 
 /**

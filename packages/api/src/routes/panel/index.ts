@@ -60,10 +60,14 @@ const panel: FastifyPluginAsync = async (fastify) => {
         'the panel bundle is not built: run npm run build -w @glint/panel',
       );
     }
-    return reply
-      .type('text/javascript; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .send(bundle);
+    return (
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        // Dashboards on other origins (Horizon) load it as a module script.
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .send(bundle)
+    );
   });
 };
 

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../../../errors';
 import { authOf, sessionCookie } from '../../../plugins/app/authentication';
-import type { HomeLogin } from '../../../plugins/app/keystone-identity';
+import type { HomeLogin, KeystoneIdentity } from '../../../plugins/app/keystone-identity';
 import { CsrfReply, LoginBody, LoginReply, SessionReply } from '../../../schemas/auth';
 import { errorReplies } from '../../../schemas/errors';
 import { meView } from '../../../schemas/me';
@@ -29,6 +29,13 @@ function homeLogin(body: LoginBody): HomeLogin {
   };
 }
 
+/** Whose failed logins a login counts towards: the user (by name, in a domain) or the credential. */
+function loginName({ credential, userDomain }: HomeLogin): string {
+  if (credential.kind === 'application_credential' && credential.id)
+    return `application credential ${credential.id}`;
+  return `${userDomain}/${credential.username ?? ''}`;
+}
+
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/login',
@@ -39,14 +46,28 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Log in to the home Keystone and start a cookie session',
         description:
           'Sets the httpOnly session cookie and returns the CSRF token to send as X-CSRF-Token on every POST, PATCH, PUT ' +
-          'and DELETE of the session. The session lasts GLINT_SESSION_TTL seconds, and never beyond the Keystone token.',
+          'and DELETE of the session. The session lasts GLINT_SESSION_TTL seconds, and never beyond the Keystone token. ' +
+          'JSON only. After too many failed logins for a user name (GLINT_LOGIN_FAILURES_PER_USER) or from an address ' +
+          '(GLINT_LOGIN_FAILURES_PER_ADDRESS), logins are refused with 429 and Retry-After until GLINT_LOGIN_FAILURE_WINDOW ends.',
         security: [],
         body: LoginBody,
         response: { 200: LoginReply, ...errorReplies },
       },
     },
     async (request, reply) => {
-      const caller = await fastify.callerFor(await fastify.keystone.login(homeLogin(request.body)));
+      const login = homeLogin(request.body);
+      const name = loginName(login);
+      await fastify.loginThrottle.check(reply, name, request.ip);
+      let identity: KeystoneIdentity;
+      try {
+        identity = await fastify.keystone.login(login);
+      } catch (error) {
+        if (error instanceof ApiError && error.statusCode === 401)
+          await fastify.loginThrottle.failed(name, request.ip);
+        throw error;
+      }
+      await fastify.loginThrottle.succeeded(name, request.ip);
+      const caller = await fastify.callerFor(identity);
       // A new id at every login: a session id planted before it (fixation) is worth nothing after.
       const previous = request.cookies[sessionCookie];
       if (previous) await fastify.sessions.delete(previous);

@@ -1,0 +1,17 @@
+/**
+ * What PostgreSQL's text cannot hold: NUL, and UTF-16 surrogates without their pair (which JSON
+ * carries as `\ud800` and jsonb refuses, "unsupported Unicode escape sequence").
+ */
+// eslint-disable-next-line no-control-regex -- NUL is what it must find
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text a cloud reported, as PostgreSQL can store it: each character it cannot hold written as its
+ * escape, `\u0000`, which is also how it is shown. Anything else is kept as it is.
+ */
+export function storableText(text: string): string {
+  return text.replace(
+    unstorable,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
