@@ -9,3 +9,4 @@ export * from './delete-safeguards';
 export * from './queues';
 export * from './cancellation';
 export * from './config';
+export * from './observability';

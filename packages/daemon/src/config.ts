@@ -41,6 +41,13 @@ export interface DaemonConfig {
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
   importAllowedNetworks: BlockList;
+  /** How much it logs (GLINT_LOG_LEVEL). */
+  logLevel: string;
+  /**
+   * Where its /metrics, /healthz and /readyz listen (GLINT_DAEMON_METRICS_HOST and _PORT), and the
+   * token /metrics asks for (GLINT_METRICS_TOKEN); absent: none, and no metrics are kept.
+   */
+  metrics?: { host: string; port: number; token?: string };
 }
 
 /** Reads and checks the settings; throws a ConfigError (of @glint/core) naming every one at fault. */
@@ -67,5 +74,13 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
       parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
     ),
+    logLevel: env.GLINT_LOG_LEVEL,
+    ...(env.GLINT_DAEMON_METRICS_PORT !== undefined && {
+      metrics: {
+        host: env.GLINT_DAEMON_METRICS_HOST,
+        port: env.GLINT_DAEMON_METRICS_PORT,
+        ...(env.GLINT_METRICS_TOKEN && { token: env.GLINT_METRICS_TOKEN }),
+      },
+    }),
   };
 }

@@ -3,15 +3,20 @@ import {
   JOBS,
   queuePrefix,
   redisEventPublisher,
+  redisProbe,
   subscriberConnection,
 } from '@glint/core';
-import { CredentialCipher, repositoriesOn } from '@glint/store';
+import { checkSchemaCurrent, CredentialCipher, repositoriesOn } from '@glint/store';
 import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
 import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
+import { observeJobs } from './job-telemetry';
+import type { Logger } from './logger';
+import { DaemonMetrics } from './metrics';
+import { startOpsServer, type OpsServer } from './ops-server';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -24,6 +29,8 @@ type Log = (message: string, error?: unknown) => void;
 
 export interface RunningDaemon {
   workers: Worker[];
+  /** Its /metrics, /healthz and /readyz, when GLINT_DAEMON_METRICS_PORT asked for them. */
+  ops?: OpsServer;
   /**
    * Stops taking jobs and waits for the running ones, up to the grace period. Transfers still
    * running then are stopped, their half-made copies removed, and handed back to the queue, where
@@ -39,6 +46,8 @@ export interface WorkerResources {
   redis: Redis;
   /** The running transfers, and the cancel requests that stop them. */
   control: JobControl;
+  /** What /readyz checks: the database and its schema, Redis, and the queue's connection. */
+  probes: Record<string, () => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -48,6 +57,7 @@ export function workerResources(
     'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
   >,
   log: Log,
+  metrics?: DaemonMetrics,
 ): WorkerResources {
   const pool = new Pool({ connectionString: config.databaseUrl });
   // A dropped idle connection is replaced on the next query; it must not end the process.
@@ -82,9 +92,18 @@ export function workerResources(
       adapters,
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
+      ...(metrics && { metrics }),
     },
     redis,
     control: new JobControl(redis, subscriber, config.redis.keyPrefix),
+    probes: {
+      postgres: async () => {
+        await pool.query('SELECT 1');
+      },
+      migrations: () => checkSchemaCurrent(pool),
+      redis: redisProbe(redis),
+      queue: redisProbe(queueConnection),
+    },
     async close() {
       await adapters.close();
       await queues.close();
@@ -146,8 +165,14 @@ export function transferWorkerOn(
 }
 
 /** Every worker of the daemon, on shared resources, and the inventory schedule. */
-export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
-  const resources = workerResources(config, log);
+export async function startDaemon(
+  config: DaemonConfig,
+  log: Log,
+  /** Where lines about each job go (main's JSON log); none when absent. */
+  logger?: Logger,
+): Promise<RunningDaemon> {
+  const metrics = config.metrics && new DaemonMetrics();
+  const resources = workerResources(config, log, metrics);
   const { options } = resources;
   const workers: Worker[] = [
     inventoryWorker(options),
@@ -157,13 +182,20 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   ];
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));
-    worker.on('failed', (job, error) => log(`job ${job?.id} on ${worker.name} failed`, error));
+    observeJobs(worker, logger, metrics);
   }
   const watchers = watchAbandonedJobs(options, log);
   await Promise.all([
     ...workers.map((worker) => worker.waitUntilReady()),
     ...watchers.map((watcher) => watcher.waitUntilReady()),
   ]);
+  const ops =
+    config.metrics &&
+    (await startOpsServer({
+      ...config.metrics,
+      registry: metrics!.registry,
+      probes: resources.probes,
+    }));
   const stopSchedule = scheduleInventories(
     options.pool,
     options.queues,
@@ -172,6 +204,7 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   );
   return {
     workers,
+    ...(ops && { ops }),
     async stop() {
       stopSchedule();
       const closed = Promise.all(workers.map((worker) => worker.close()));
@@ -186,6 +219,8 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
         await closed;
       }
       await Promise.all(watchers.map((watcher) => watcher.close()));
+      await ops?.close();
+      metrics?.close();
       await resources.close();
       return finished;
     },

@@ -9,8 +9,10 @@ import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
 import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
+import { TransferMeter } from './transfer-meter';
 import type { WorkerOptions } from './worker-options';
 import {
+  CANCELLED_BY_OWNER,
   parsePayload,
   raise,
   recordFailure,
@@ -56,6 +58,8 @@ export interface TransferRun<K extends TransferKind> {
 export interface Transfer<K extends TransferKind> extends JobCells<K> {
   /** The sites the transfer reads or writes, each of which must give it a slot. */
   slotSites(payload: JobPayload<K>): string[];
+  /** The site the bytes are read from; null when they come from elsewhere (a URL). */
+  sourceSiteId(payload: JobPayload<K>): string | null;
   run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
 }
 
@@ -131,9 +135,9 @@ async function stopped(
   reason: StopReason,
 ): Promise<never> {
   if (reason === 'cancelled') {
-    await repositories.jobs.markCancelled(job.id!, 'cancelled by its owner');
+    await repositories.jobs.markCancelled(job.id!, CANCELLED_BY_OWNER);
     await announce(job, started.audience, 'cancelled');
-    throw new UnrecoverableError('cancelled by its owner');
+    throw new UnrecoverableError(CANCELLED_BY_OWNER);
   }
   await repositories.jobs.markWaiting(job.id!, null, null);
   await announce(job, started.audience, 'queued');
@@ -148,7 +152,7 @@ async function stopped(
  * backoff, redoing only such destinations); one that cannot fails for good, its reason on its row.
  */
 export function transferWorker(options: TransferWorkerOptions): Worker<unknown, TransferOutcome> {
-  const { pool, publish, slots, control } = options;
+  const { pool, publish, slots, control, metrics } = options;
   const repositories = repositoriesOn(pool);
   return new Worker<unknown, TransferOutcome>(
     JOBS.copy.queue,
@@ -161,6 +165,9 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
       const running = await control.start(job.id!);
       try {
         const started = await startJob(repositories, publish, job, payload, transfer);
+        const sourceSiteId = transfer.sourceSiteId(payload);
+        const meter = metrics && new TransferMeter(metrics, transfer.kind, sourceSiteId);
+        const relay = progressRelay(job, repositories, started.audience);
         let outcomes: DestinationOutcome[];
         try {
           outcomes = await transfer.run({
@@ -170,16 +177,19 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
             ...(options.bandwidthLimit && { bandwidthLimit: options.bandwidthLimit }),
             started,
             signal: running.signal,
-            onProgress: progressRelay(job, repositories, started.audience),
+            onProgress: meter ? meter.relaying(relay) : relay,
           });
         } catch (error) {
           if (running.signal.aborted)
             return stopped(repositories, job, token, started, running.signal.reason as StopReason);
           // The source could not be opened or read: every destination fails the same way.
-          return failJob(repositories, job, started.audience, failureOf(error));
+          const failure = failureOf(error);
+          meter?.failedWhole(failure, transfer.siteIds(payload));
+          return failJob(repositories, job, started.audience, failure);
         }
         if (running.signal.aborted)
           return stopped(repositories, job, token, started, running.signal.reason as StopReason);
+        meter?.settled(outcomes);
         return settle(repositories, job, started, outcomes);
       } finally {
         running.done();

@@ -1,6 +1,7 @@
 import type { JobQueues, PublishEvents } from '@glint/core';
 import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Pool } from 'pg';
+import type { DaemonMetrics } from '../metrics';
 import type { SiteAdapters } from '../site-adapter';
 
 /** What every worker of a daemon runs on. */
@@ -17,4 +18,6 @@ export interface WorkerOptions {
   publish: PublishEvents;
   /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
   queues: JobQueues;
+  /** Where the workers count what they do; absent when the daemon exports no metrics. */
+  metrics?: DaemonMetrics;
 }

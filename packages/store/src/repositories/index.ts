@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { accountsRepository } from './accounts';
 import { auditRepository } from './audit';
 import { credentialsRepository } from './credentials';
+import { historyRepository } from './history';
 import { inventoryRepository } from './inventory';
 import { jobsRepository } from './jobs';
 import { matrixRepository } from './matrix';
@@ -39,6 +40,7 @@ export {
 } from './accounts';
 export type { AuditEvent, AuditRepository } from './audit';
 export type { CredentialsRepository, StoredCredential } from './credentials';
+export type { HistoryRepository, InventoryHour, SiteHour, TransferHour } from './history';
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
 export type {
   CellFacts,
@@ -70,6 +72,7 @@ export function repositoriesOn(db: Queryable) {
     matrix: matrixRepository(db),
     placements: placementsRepository(db),
     jobs: jobsRepository(db),
+    history: historyRepository(db),
   };
 }
 
