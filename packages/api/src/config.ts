@@ -47,6 +47,11 @@ export interface Config {
   jobAttempts: number;
   /** Origins (scheme://host[:port]) of dashboards that embed the panel; none by default. */
   corsOrigins: string[];
+  /**
+   * Who may read /metrics: requests with this bearer token, and direct (unproxied) connections
+   * from these networks; neither by default, so /metrics is closed until the operator opens it.
+   */
+  metrics: { token?: string; allowedNetworks: BlockList };
 }
 
 /** Reads and checks the configuration from environment variables; throws a ConfigError naming the variable at fault. */
@@ -81,6 +86,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     ),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     corsOrigins: origins(env.GLINT_CORS_ORIGINS),
+    metrics: {
+      ...(env.GLINT_METRICS_TOKEN && { token: env.GLINT_METRICS_TOKEN }),
+      allowedNetworks: checkSetting('GLINT_METRICS_ALLOWED_NETWORKS', () =>
+        parseNetworks(settingList(env.GLINT_METRICS_ALLOWED_NETWORKS)),
+      ),
+    },
   };
 }
 

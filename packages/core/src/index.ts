@@ -2,6 +2,7 @@ export * from './site';
 export * from './image';
 export * from './backoff';
 export * from './jobs';
+export * from './job-subject';
 export * from './url-guard';
 export * from './events';
 export * from './redis-subscriber';

@@ -3,6 +3,8 @@ import {
   JOBS,
   queuePrefix,
   redisEventPublisher,
+  queryProbe,
+  queueProbe,
   redisProbe,
   subscriberConnection,
 } from '@glint/core';
@@ -97,12 +99,10 @@ export function workerResources(
     redis,
     control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     probes: {
-      postgres: async () => {
-        await pool.query('SELECT 1');
-      },
+      postgres: queryProbe(pool),
       migrations: () => checkSchemaCurrent(pool),
       redis: redisProbe(redis),
-      queue: redisProbe(queueConnection),
+      queue: queueProbe(queues),
     },
     async close() {
       await adapters.close();

@@ -1,16 +1,9 @@
+import { jobSubject } from '@glint/core';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { pino } from 'pino';
 import type { Logger } from './logger';
 import type { DaemonMetrics } from './metrics';
 import { CANCELLED_BY_OWNER } from './workers/lifecycle';
-
-interface JobData {
-  ownerId?: string;
-  siteId?: string;
-  source?: { siteId?: string };
-  destinations?: { siteId?: string }[];
-  requestId?: string;
-}
 
 /**
  * What every log line about a job carries: the job, its kind, its owner (the project, once
@@ -18,16 +11,7 @@ interface JobData {
  * can be followed from the API's request log through every daemon that ran it.
  */
 export function jobContext(job: Job): Record<string, unknown> {
-  const data = (job.data ?? {}) as JobData;
-  const siteIds = [data.siteId, data.source?.siteId, ...(data.destinations ?? []).map((d) => d.siteId)]
-    .filter((id): id is string => typeof id === 'string');
-  return {
-    jobId: job.id,
-    kind: job.name,
-    ...(data.ownerId && { ownerId: data.ownerId }),
-    ...(siteIds.length > 0 && { siteIds }),
-    ...(data.requestId && { requestId: data.requestId }),
-  };
+  return { jobId: job.id, kind: job.name, ...jobSubject(job.data) };
 }
 
 export function jobLogger(logger: Logger, job: Job): Logger {
@@ -45,7 +29,9 @@ const secondsSince = (ms: number | undefined) => (ms ? (Date.now() - ms) / 1000 
  */
 export function observeJobs(worker: Worker, logger?: Logger, metrics?: DaemonMetrics): void {
   logger ??= silent;
-  worker.on('active', (job) => jobLogger(logger, job).info({ attempt: job.attemptsMade + 1 }, 'job started'));
+  worker.on('active', (job) =>
+    jobLogger(logger, job).info({ attempt: job.attemptsMade + 1 }, 'job started'),
+  );
   worker.on('completed', (job) => {
     const seconds = secondsSince(job.processedOn);
     jobLogger(logger, job).info({ state: 'succeeded', seconds }, 'job succeeded');
@@ -60,7 +46,10 @@ export function observeJobs(worker: Worker, logger?: Logger, metrics?: DaemonMet
     const log = jobLogger(logger, job);
     // BullMQ sets finishedOn only on the attempt after which it gives up.
     if (job.finishedOn === undefined) {
-      log.warn({ err: error, attempt: job.attemptsMade, seconds }, 'job attempt failed; it is retried');
+      log.warn(
+        { err: error, attempt: job.attemptsMade, seconds },
+        'job attempt failed; it is retried',
+      );
       metrics?.jobRetried(job.name);
       return;
     }

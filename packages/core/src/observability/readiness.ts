@@ -1,3 +1,5 @@
+import type { JobQueues } from '../queues';
+
 /** A dependency a process needs to do its work; resolves when it answers, throws when not. */
 export type ReadinessProbe = () => Promise<void>;
 
@@ -41,5 +43,19 @@ export async function checkReadiness(
 export function redisProbe(redis: { ping(): Promise<string> }): ReadinessProbe {
   return async () => {
     await redis.ping();
+  };
+}
+
+/** A database (a pg pool) answers a query. */
+export function queryProbe(db: { query(text: string): Promise<unknown> }): ReadinessProbe {
+  return async () => {
+    await db.query('SELECT 1');
+  };
+}
+
+/** The queues answer through BullMQ's own connection. */
+export function queueProbe(queues: JobQueues): ReadinessProbe {
+  return async () => {
+    await queues.queue('copy').getJobCounts('waiting');
   };
 }
