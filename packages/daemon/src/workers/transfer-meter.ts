@@ -38,9 +38,12 @@ export class TransferMeter {
   settled(outcomes: DestinationOutcome[]): void {
     for (const { siteId, error } of outcomes)
       this.metrics.siteOutcome(siteId, error ? 'failed' : 'succeeded', error);
-    const copied = outcomes.some((outcome) => !outcome.error);
-    if (this.sourceSiteId)
-      this.metrics.siteOutcome(this.sourceSiteId, copied || outcomes.length === 0 ? 'succeeded' : 'failed');
+    // The source did its part unless an error was its own: a destination's outage is not its.
+    const source = this.sourceSiteId;
+    if (source) {
+      const own = outcomes.find((outcome) => outcome.error?.siteId === source)?.error;
+      this.metrics.siteOutcome(source, own ? 'failed' : 'succeeded');
+    }
     if (outcomes.length > 0 && outcomes.every((outcome) => !outcome.error))
       this.metrics.transferred(this.kind, this.read, (performance.now() - this.started) / 1000);
   }
