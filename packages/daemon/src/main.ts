@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   log(
     `${config.name} running ${daemon.workers.map((w) => w.name).join(', ')}; ` +
       `${config.concurrency} transfers at once here, ${config.siteTransferLimit} per site overall` +
-      (daemon.ops ? `; /metrics, /healthz and /readyz on ${config.metrics!.host}:${daemon.ops.port}` : ''),
+      (daemon.ops
+        ? `; /metrics, /healthz and /readyz on ${config.metrics!.host}:${daemon.ops.port}`
+        : ''),
   );
 }
 

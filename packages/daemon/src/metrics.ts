@@ -5,7 +5,7 @@ import {
   type ErrorClass,
   type LoginReport,
 } from '@glint/cloud-adapters';
-import { metricsRegistry } from '@glint/core';
+import { JOBS, metricsRegistry } from '@glint/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { currentSite } from './site-scope';
 import type { JobFailure } from './workers/lifecycle';
@@ -126,6 +126,18 @@ export class DaemonMetrics {
 
   constructor() {
     loginChannel.subscribe(this.onLogin);
+    // Series Prometheus sees at zero before the first job, so that job is a rate, not a start.
+    for (const kind of Object.keys(JOBS)) {
+      for (const state of ['succeeded', 'failed', 'cancelled']) {
+        this.jobs.inc({ kind, state }, 0);
+        this.jobDuration.zero({ kind, state });
+      }
+      this.retries.inc({ kind }, 0);
+    }
+    for (const kind of ['copy', 'import']) {
+      this.transferDuration.zero({ kind });
+      this.transferThroughput.zero({ kind });
+    }
   }
 
   /** Stops hearing logins; the registry stays readable. */
@@ -143,6 +155,8 @@ export class DaemonMetrics {
     for (const outcome of ['succeeded', 'failed']) this.operations.inc({ site, outcome }, 0);
     for (const errorClass of ERROR_CLASSES) this.errors.inc({ site, class: errorClass }, 0);
     this.loginFailures.inc({ site, service: 'keystone' }, 0);
+    this.loginDuration.zero({ site, service: 'keystone' });
+    this.inventoryDuration.zero({ site });
     this.readBytes.inc({ site }, 0);
     this.writtenBytes.inc({ site }, 0);
   }
@@ -158,7 +172,8 @@ export class DaemonMetrics {
 
   transferred(kind: string, bytesRead: number, seconds: number): void {
     this.transferDuration.observe({ kind }, seconds);
-    if (seconds > 0 && bytesRead > 0) this.transferThroughput.observe({ kind }, bytesRead / seconds);
+    if (seconds > 0 && bytesRead > 0)
+      this.transferThroughput.observe({ kind }, bytesRead / seconds);
   }
 
   bytesRead(site: string, bytes: number): void {

@@ -62,5 +62,7 @@ export async function checkSchemaCurrent(db: Pick<Pool, 'query'>): Promise<void>
       throw error;
     });
   if (rows.length === 0)
-    throw new Error(`the database lacks migration ${LATEST_MIGRATION}: run npm run migrate -w @glint/api`);
+    throw new Error(
+      `the database lacks migration ${LATEST_MIGRATION}: run npm run migrate -w @glint/api`,
+    );
 }

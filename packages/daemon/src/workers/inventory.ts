@@ -14,6 +14,7 @@ async function measured<T>(
   take: () => Promise<T>,
 ): Promise<T> {
   if (!metrics) return take();
+  metrics.touch(siteId);
   const started = performance.now();
   try {
     const outcome = await take();

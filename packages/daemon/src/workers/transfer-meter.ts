@@ -24,7 +24,8 @@ export class TransferMeter {
   /** A progress callback that counts the bytes moved since the last report, then relays it. */
   relaying(relay: (progress: TransferProgress) => void): (progress: TransferProgress) => void {
     return (progress) => {
-      if (this.sourceSiteId) this.metrics.bytesRead(this.sourceSiteId, progress.bytesRead - this.read);
+      if (this.sourceSiteId)
+        this.metrics.bytesRead(this.sourceSiteId, progress.bytesRead - this.read);
       this.read = Math.max(this.read, progress.bytesRead);
       for (const { key, bytes } of progress.destinations) {
         this.metrics.bytesWritten(key, bytes - (this.written.get(key) ?? 0));

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Job, JobList, Matrix, Site } from '../api-types';
+import type { GlintEvent, Job, JobList, Matrix, Site, TransferHistory } from '../api-types';
+import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
@@ -7,6 +8,14 @@ import { cancellable, isProgress, progressText, retryable, type Progress } from 
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const operations = ['copy', 'delete', 'import', 'upload', 'inventory'];
+
+/** The transfers chart: its hours and its series, one per final state. */
+const chartHours = 24;
+const transferStates: ChartSeries[] = [
+  { key: 'succeeded', label: 'succeeded', color: '#16a34a' },
+  { key: 'failed', label: 'failed', color: '#dc2626' },
+  { key: 'cancelled', label: 'cancelled', color: '#9ca3af' },
+];
 
 interface Filters {
   state: string;
@@ -30,6 +39,7 @@ export class GlintJobsView extends LiveView {
     progress: { state: true },
     sites: { state: true },
     imageNames: { state: true },
+    transfers: { state: true },
   };
 
   declare jobs: Job[] | null;
@@ -39,6 +49,8 @@ export class GlintJobsView extends LiveView {
   declare progress: Record<string, Progress>;
   declare sites: Site[];
   declare imageNames: Record<string, string>;
+  /** Copies, imports and uploads per hour by final state (GET /history/transfers). */
+  declare transfers: TransferHistory | null;
 
   constructor() {
     super();
@@ -48,6 +60,7 @@ export class GlintJobsView extends LiveView {
     this.progress = {};
     this.sites = [];
     this.imageNames = {};
+    this.transfers = null;
   }
 
   protected eventArrived(event: GlintEvent): void {
@@ -67,10 +80,13 @@ export class GlintJobsView extends LiveView {
     const query = new URLSearchParams({ limit: '100' });
     for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
     try {
-      const [list, sites] = await Promise.all([
+      const site = this.filters.site ? `&site=${this.filters.site}` : '';
+      const [list, sites, transfers] = await Promise.all([
         this.client.get<JobList>(`/jobs?${query}`),
         this.client.get<{ sites: Site[] }>('/sites'),
+        this.client.get<TransferHistory>(`/history/transfers?hours=${chartHours}${site}`),
       ]);
+      this.transfers = transfers;
       this.sites = sites.sites;
       await this.nameImages(list.jobs);
       this.jobs = list.jobs;
@@ -197,6 +213,16 @@ export class GlintJobsView extends LiveView {
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${
+        this.transfers
+          ? html`<glint-hourly-chart
+              class="transfers"
+              label="Transfers per hour, last ${chartHours} hours"
+              .series=${transferStates}
+              .hours=${this.transfers.hours}
+            ></glint-hourly-chart>`
+          : nothing
+      }
+      ${
         this.jobs === null
           ? html`<p>Loading…</p>`
           : this.jobs.length === 0
@@ -244,6 +270,9 @@ export class GlintJobsView extends LiveView {
         border: none;
         background: none;
         padding: 0 4px;
+      }
+      glint-hourly-chart {
+        margin-bottom: 12px;
       }
       .count {
         margin-left: auto;

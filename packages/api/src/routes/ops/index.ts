@@ -70,7 +70,10 @@ const ops: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: "Prometheus' text format",
         description:
           'Needs GLINT_METRICS_TOKEN as Authorization: Bearer, or a direct connection from GLINT_METRICS_ALLOWED_NETWORKS.',
-        response: { 200: Type.String({ description: 'text/plain; version=0.0.4' }), ...errorReplies },
+        response: {
+          200: Type.String({ description: 'text/plain; version=0.0.4' }),
+          ...errorReplies,
+        },
       },
     },
     async (request, reply) => {
