@@ -90,6 +90,7 @@ declare module 'd3' {
 
   export interface Line<Datum> {
     (data: readonly Datum[]): string | null;
+    defined(defined: (datum: Datum) => boolean): this;
     x(x: (datum: Datum) => number): this;
     y(y: (datum: Datum) => number): this;
   }

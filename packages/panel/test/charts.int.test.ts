@@ -38,6 +38,8 @@ let daemon: RunningDaemon;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** The hour the copy ended in (UTC, as the history has it). */
+let copyHour: string;
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -57,12 +59,14 @@ beforeAll(async () => {
     return found?.cells.some((c) => c.siteId === site.one && c.state === 'unmanaged') && found;
   });
   await applyPlacements(server, user, [{ image: row.id, site: site.two, wanted: true }]);
-  await until('the copy to succeed', async () => {
-    const rows = await env.query<{ state: string }>(
-      `SELECT state FROM jobs WHERE operation = 'copy'`,
+  const ended = await until('the copy to succeed', async () => {
+    const rows = await env.query<{ state: string; finished_at: Date }>(
+      `SELECT state, finished_at FROM jobs WHERE operation = 'copy'`,
     );
-    return rows[0]?.state === 'succeeded';
+    return rows[0]?.state === 'succeeded' && rows[0].finished_at;
   });
+  ended.setUTCMinutes(0, 0, 0);
+  copyHour = ended.toISOString().replace('.000', '');
   browser = await launchChromium();
   page = await loggedInPage(browser, base, user.cookie, { width: 1200, height: 900 }, (message) =>
     pageErrors.push(message),
@@ -85,7 +89,7 @@ const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name
 /** The bars (or points) a chart drew for one series, as [hour, value] in hour order. */
 async function drawn(chart: string, series: string): Promise<[string, number][]> {
   const marks = page.locator(`${chart} [data-series="${series}"] [data-hour]`);
-  await marks.first().waitFor();
+  await marks.first().waitFor({ state: 'attached' });
   const values = await marks.evaluateAll((elements) =>
     elements.map((e) => [e.getAttribute('data-hour')!, Number(e.getAttribute('data-value'))]),
   );
@@ -98,14 +102,15 @@ test('a site’s page charts its throughput, its jobs and its inventories over t
   const activity = 'glint-site-activity';
   const bytesIn = await drawn(`${activity} .throughput`, 'bytesIn');
   expect(bytesIn).toHaveLength(24);
-  // This hour holds the copy's bytes; the hours before hold none.
-  expect(bytesIn.at(-1)![1]).toBe(size);
-  expect(bytesIn.slice(0, -1).every(([, bytes]) => bytes === 0)).toBe(true);
-  expect((await drawn(`${activity} .failures`, 'succeeded')).at(-1)![1]).toBeGreaterThanOrEqual(1);
-  expect((await drawn(`${activity} .failures`, 'failed')).at(-1)![1]).toBe(0);
-  // The inventory the daemon took when it started found the site empty of this run's image.
+  // The copy's hour holds its bytes; the others none.
+  expect(bytesIn.filter(([, bytes]) => bytes > 0)).toEqual([[copyHour, size]]);
+  const jobs = new Map(await drawn(`${activity} .failures`, 'succeeded'));
+  expect(jobs.get(copyHour)).toBeGreaterThanOrEqual(1);
+  expect((await drawn(`${activity} .failures`, 'failed')).every(([, n]) => n === 0)).toBe(true);
+  // What the daemon's inventories found, on the same hours.
   const held = await drawn(`${activity} .inventory`, 'images');
   expect(held.length).toBeGreaterThanOrEqual(1);
+  expect(bytesIn.map(([hour]) => hour)).toEqual(expect.arrayContaining(held.map(([h]) => h)));
   // The bar of the copy is drawn as tall as the axis' top allows: a real height, not a stub.
   const height = await page
     .locator(`${activity} .throughput [data-series="bytesIn"] rect`)
@@ -120,8 +125,8 @@ test('a site’s page charts its throughput, its jobs and its inventories over t
   await until(
     'the source’s chart',
     async () => {
-      const sent = await drawn(`${activity} .throughput`, 'bytesOut');
-      return sent.at(-1)![1] === size;
+      const sent = new Map(await drawn(`${activity} .throughput`, 'bytesOut'));
+      return sent.get(copyHour) === size;
     },
     10_000,
   );
@@ -132,7 +137,7 @@ test('the Jobs view charts transfers per hour by state', async () => {
   const chart = 'glint-jobs-view glint-hourly-chart.transfers';
   const succeeded = await drawn(chart, 'succeeded');
   expect(succeeded).toHaveLength(24);
-  expect(succeeded.at(-1)![1]).toBe(1);
+  expect(succeeded.filter(([, count]) => count > 0)).toEqual([[copyHour, 1]]);
   expect((await drawn(chart, 'failed')).every(([, count]) => count === 0)).toBe(true);
   expect(await page.locator(`${chart} figcaption`).textContent()).toMatch(/Transfers per hour/);
   await shot('charts-jobs');

@@ -2,8 +2,8 @@ import { axisBottom, axisLeft, line, scaleBand, scaleLinear, select, stack } fro
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { formatBytes } from '../format';
 
-/** One hour of a chart: its start (ISO 8601) and a number per series key. */
-export type ChartHour = { hour: string } & Record<string, number | string>;
+/** One hour of a chart: its start (ISO 8601) and a number per series key (none: not known). */
+export type ChartHour = { hour: string } & Record<string, number | string | undefined>;
 
 export interface ChartSeries {
   key: string;
@@ -16,11 +16,12 @@ const height = 170;
 const margin = { top: 8, right: 8, bottom: 22, left: 52 };
 
 const hourLabel = (iso: string) =>
-  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /**
  * `<glint-hourly-chart>`: hours along the bottom, drawn with D3 as stacked bars (counts or bytes
- * per hour) or as a line (a level, such as the images a site holds). Each bar and point carries
+ * per hour) or as a line (a level, such as the images a site holds; an hour without a value is a
+ * gap). Each bar and point carries
  * its hour and value as a tooltip; the legend names the series by colour and word.
  */
 export class GlintHourlyChart extends LitElement {
@@ -109,7 +110,8 @@ export class GlintHourlyChart extends LitElement {
       .attr('transform', `translate(${margin.left},0)`)
       .call(
         axisLeft(y)
-          .ticks(4)
+          // Counts are whole: no tick at 0.5 jobs.
+          .tickValues(y.ticks(4).filter((t) => this.unit === 'bytes' || Number.isInteger(t)))
           .tickFormat(this.format as (value: never) => string),
       );
 
@@ -187,12 +189,16 @@ export class GlintHourlyChart extends LitElement {
           .attr(
             'd',
             line<ChartHour>()
+              .defined((h) => h[s.key] !== undefined)
               .x(centre)
-              .y((h) => y(Number(h[s.key] ?? 0)))(hours) ?? '',
+              .y((h) => y(Number(h[s.key])))(hours) ?? '',
           );
         group
           .selectAll<SVGCircleElement>('circle')
-          .data(hours, (h) => h.hour)
+          .data(
+            hours.filter((h) => h[s.key] !== undefined),
+            (h) => h.hour,
+          )
           .join((enter) => {
             const dot = enter.append<SVGCircleElement>('circle');
             dot.append('title');

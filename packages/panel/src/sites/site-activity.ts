@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import type { GlintEvent, Site, SiteHistory } from '../api-types';
-import type { ChartSeries } from '../charts/hourly-chart';
+import type { ChartHour, ChartSeries } from '../charts/hourly-chart';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
 
@@ -15,6 +15,12 @@ const outcomes: ChartSeries[] = [
   { key: 'failed', label: 'failed', color: '#dc2626' },
 ];
 const held: ChartSeries[] = [{ key: 'images', label: 'images held', color: '#7c3aed' }];
+
+/** The inventories on the same hours as the other charts; an hour without one is a gap. */
+function inventoryHours(history: SiteHistory): ChartHour[] {
+  const taken = new Map(history.inventory.map((h) => [h.hour, h.images]));
+  return history.hours.map(({ hour }) => ({ hour, images: taken.get(hour) }));
+}
 
 /**
  * `<glint-site-activity>`: one site over the last day, from the API's hourly history: bytes copied
@@ -83,7 +89,7 @@ export class GlintSiteActivity extends LiveView {
                       kind="line"
                       label="Images held, by inventory"
                       .series=${held}
-                      .hours=${history.inventory}
+                      .hours=${inventoryHours(history)}
                     ></glint-hourly-chart>`
                   : html`<p class="empty">No inventory in the last ${hours} hours.</p>`
               }
