@@ -1,0 +1,88 @@
+/**
+ * bench/transfer, metrics: what keeping and serving metrics costs a copy on the product path (the
+ * API, a daemon process, the sandbox's Glances). The same image is copied with a daemon that keeps
+ * no metrics (GLINT_DAEMON_METRICS_PORT unset), and with one that keeps them while a scraper reads
+ * its /metrics every second (Prometheus' usual interval is 15 s), alternating, in the same run.
+ *
+ *   npm run bench:transfer:metrics                      # 256 MiB, 4 copies each way
+ *   BENCH_SIZE_MIB=64 BENCH_RUNS=2 npm run bench:transfer:metrics
+ */
+import { randomBytes } from 'node:crypto';
+import { createAdapter } from '@glint/cloud-adapters';
+import { freePort } from '../../test-support/free-port';
+import { randomImageStream } from '../../test-support/random-image';
+import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
+import { productPath } from './product-path';
+
+const MiB = 1024 * 1024;
+const size = Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB;
+const runs = Number(process.env.BENCH_RUNS ?? 4);
+
+const median = (values: number[]) =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const source = sandboxCloud(1);
+  const adapter = createAdapter('openstack', siteConfig(source), passwordCredential(source));
+  const name = `glint-bench-metrics-${randomBytes(4).toString('hex')}`;
+  const image = await adapter.createImage({
+    name,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
+  const path = await productPath(1, 2);
+  const seconds: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  let scrapes = 0;
+  try {
+    await adapter.uploadImageData(image.id, randomImageStream(size, name), { size });
+    for (let run = 0; run < runs * 2; run++) {
+      // Alternating, so a drift in the clouds' speed falls on both alike.
+      const mode = run % 2 === 0 ? 'off' : 'on';
+      const port = mode === 'on' ? await freePort() : undefined;
+      const daemon = await path.startDaemon(
+        port ? { GLINT_DAEMON_METRICS_PORT: String(port) } : {},
+      );
+      let scraping: NodeJS.Timeout | undefined;
+      if (port)
+        scraping = setInterval(() => {
+          void fetch(`http://127.0.0.1:${port}/metrics`)
+            .then((response) => response.text())
+            .then(
+              () => scrapes++,
+              () => undefined,
+            );
+        }, 1000);
+      try {
+        const imageId = await path.logicalImage(name);
+        const taken = await path.copy(imageId);
+        seconds[mode].push(taken);
+        console.error(`${mode === 'on' ? 'metrics on ' : 'metrics off'}: ${taken.toFixed(2)} s`);
+      } finally {
+        clearInterval(scraping);
+        await path.stopDaemon(daemon);
+      }
+    }
+  } finally {
+    await path.close();
+    await adapter.deleteImage(image.id).catch(() => {});
+    await adapter.close();
+  }
+  const off = median(seconds.off);
+  const on = median(seconds.on);
+  const mbps = (s: number) => (size / 1e6 / s).toFixed(1);
+  console.log(`product-path copy of ${size / MiB} MiB, cloud1 → cloud2, ${runs} runs each way:`);
+  console.log(`  metrics off: median ${off.toFixed(2)} s (${mbps(off)} MB/s)`);
+  console.log(`  metrics on:  median ${on.toFixed(2)} s (${mbps(on)} MB/s), ${scrapes} scrapes`);
+  console.log(`  metrics on / off: ${(on / off).toFixed(3)}×`);
+  const spread = (values: number[]) => (Math.max(...values) - Math.min(...values)) / median(values);
+  console.log(
+    `  run-to-run spread (max − min) / median: off ${(spread(seconds.off) * 100).toFixed(0)}%, ` +
+      `on ${(spread(seconds.on) * 100).toFixed(0)}%`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
