@@ -16,7 +16,7 @@ export async function bundleDaemon(dir: string): Promise<string> {
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     tsconfig: join(root, 'tsconfig.test.json'),
     external: ['pg-native'],
     logLevel: 'warning',

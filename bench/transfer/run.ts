@@ -71,7 +71,7 @@ async function bundleCopyProcess(dir: string): Promise<string> {
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     tsconfig: join(__dirname, '..', '..', 'tsconfig.test.json'),
     logLevel: 'warning',
   });

@@ -3,6 +3,7 @@
 //   node demo-sites.mjs API_BASE CLOUDS_JSON      (API_BASE: http://127.0.0.1:8080/api/v1)
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { URLSearchParams } from 'node:url';
 
 const [apiBase, manifest] = process.argv.slice(2);
@@ -68,6 +69,15 @@ for (const cloud of clouds.filter((c) => c.index <= 2)) {
   siteIds.push(site.id);
 }
 
+// An earlier quickstart (with another database) may have put the demo image on cloud 1 already: take
+// the inventories first, so the matrix knows it, and upload it only when it is not there.
+await call('POST', '/sites/refresh');
+for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+  const { sites: listed } = await call('GET', '/sites');
+  if (siteIds.every((id) => listed.find((site) => site.id === id)?.inventoriedAt)) break;
+  if (Date.now() > deadline)
+    fail('the inventories of the sandbox clouds did not finish within 60 s; see the daemon log');
+}
 const matrix = await call('GET', `/matrix?name=${demoImage.name}`);
 if (!matrix.rows.some((row) => row.name === demoImage.name)) {
   const query = new URLSearchParams({
@@ -87,4 +97,3 @@ if (!matrix.rows.some((row) => row.name === demoImage.name)) {
     `quickstart: uploaded ${demoImage.name} (8 MiB) to sandbox-cloud1; copy it to cloud2 in the panel`,
   );
 }
-await call('POST', '/sites/refresh');

@@ -6,25 +6,40 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { sandboxCloud } from '../../test-support/sandbox';
+import { sandboxCloud, sandboxClouds, sandboxDir } from '../../test-support/sandbox';
 
 // The CI smoke of the quickstart: deploy/quickstart --sandbox as a new user runs it, but on its own
-// port, state dir, database and Redis prefix, so it leaves the machine's Glint (if any) alone.
+// port, state dir, database, Redis prefix and directory for the glint command, so it leaves the
+// machine's Glint (if any) alone.
 const run = promisify(execFile);
 const script = join(__dirname, '..', 'quickstart');
 const id = randomBytes(4).toString('hex');
 const state = mkdtempSync(join(tmpdir(), 'glint-quickstart-'));
+const binDir = join(state, 'bin');
 const database = `glint_quickstart_${id}`;
 const port = 18400 + (process.pid % 80);
-const env = {
+const panelUrl = `http://127.0.0.1:${port}/`;
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   GLINT_QUICKSTART_DIR: state,
+  GLINT_QUICKSTART_BIN_DIR: binDir,
   GLINT_PORT: String(port),
   GLINT_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
   GLINT_REDIS_PREFIX: `glint-quickstart:${id}:`,
 };
+delete env.GLINT_KEYSTONE_URL;
 const quickstart = (...args: string[]) =>
   run('bash', [script, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+
+// A user's shell after the quickstart: the glint command's directory on PATH, the sandbox's clouds.yaml.
+const cloudsYaml = join(sandboxDir, 'clouds.yaml');
+const userEnv = {
+  ...env,
+  PATH: `${binDir}:${process.env.PATH}`,
+  OS_CLIENT_CONFIG_FILE: cloudsYaml,
+  GLINT_CONFIG_DIR: join(state, 'cli'),
+};
+const glint = (...args: string[]) => run('glint', args, { env: userEnv });
 
 jest.setTimeout(600_000);
 
@@ -41,9 +56,30 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
+/** The demo image's copies on the sandbox's cloud 1, as Glance lists them to the demo user. */
+async function demoImagesOnCloud1(): Promise<number> {
+  const { authUrl, users } = sandboxCloud(1);
+  const { stdout } = await run(
+    'openstack',
+    ['image', 'list', '--name', 'glint-demo', '-f', 'value', '-c', 'ID'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        OS_AUTH_URL: authUrl,
+        OS_USERNAME: users.demo.username,
+        OS_PASSWORD: users.demo.password,
+        OS_PROJECT_NAME: users.demo.projectName,
+        OS_USER_DOMAIN_NAME: users.demo.userDomainName,
+        OS_PROJECT_DOMAIN_NAME: users.demo.projectDomainName,
+      },
+    },
+  );
+  return stdout.split('\n').filter(Boolean).length;
+}
+
 test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
+  const demoImages = await demoImagesOnCloud1();
   const { stdout } = await quickstart('--sandbox');
-  const panelUrl = `http://127.0.0.1:${port}/`;
   expect(stdout).toContain(`Glint is running: ${panelUrl}`);
 
   const page = await fetch(panelUrl);
@@ -69,14 +105,80 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
   expect(statSync(state).mode & 0o777).toBe(0o700);
   const sessionSecret = /^GLINT_SESSION_SECRET=(.+)$/m.exec(secrets)![1]!;
   expect(readFileSync(join(state, 'api.log'), 'utf8')).not.toContain(sessionSecret);
+
+  // The demo image an earlier quickstart left on cloud 1 is found, not uploaded again.
+  expect(await demoImagesOnCloud1()).toBe(Math.max(demoImages, 1));
 });
 
-test('a second run reuses everything: same secrets, same processes', async () => {
+test('it prints one line per step with its time, and keeps what the steps print in its log', async () => {
+  const { stdout } = await quickstart('--sandbox');
+  const [steps, summary] = stdout.split('\n\n');
+  for (const line of steps!.split('\n')) expect(line).toMatch(/^quickstart: /);
+  for (const step of [
+    'Node.js 24 (deploy/node24)',
+    'building (tsc -b, incremental)',
+    'bundling the panel (esbuild)',
+    'migrating the database',
+  ]) {
+    expect(steps).toMatch(
+      new RegExp(`^quickstart: ${step.replace(/[()]/g, '\\$&')} … \\d+\\.\\d s$`, 'm'),
+    );
+  }
+  expect(summary).toContain(`export OS_CLIENT_CONFIG_FILE=${cloudsYaml}`);
+  expect(summary).toContain(`glint login --api ${panelUrl.slice(0, -1)} --os-cloud cloud1-demo`);
+  // The migration's own output, which the terminal no longer shows.
+  expect(readFileSync(join(state, 'quickstart.log'), 'utf8')).toMatch(
+    /==== \S+ migrating the database\n[\s\S]*No migrations to run!/,
+  );
+});
+
+test('glint is on PATH after it, and logs in with the sandbox clouds.yaml', async () => {
+  const login = await glint('login', '--api', panelUrl, '--os-cloud', 'cloud1-demo');
+  expect(login.stdout).toMatch(/demo/);
+  const whoami = JSON.parse((await glint('whoami', '--json')).stdout) as { name: string };
+  expect(whoami.name).toBe('demo');
+  const images = (await glint('image', 'list', '--json')).stdout;
+  expect(images).toContain('"glint-demo"');
+});
+
+test("the sandbox's clouds.yaml (0600) has an entry per cloud and user that the OpenStack client takes", async () => {
+  expect(statSync(cloudsYaml).mode & 0o777).toBe(0o600);
+  const yaml = readFileSync(cloudsYaml, 'utf8');
+  const entries = [...yaml.matchAll(/^ {2}(\S+):$/gm)].map((match) => match[1]);
+  expect(entries).toEqual(
+    sandboxClouds().flatMap((cloud) =>
+      ['admin', 'demo', 'noimage'].map((user) => `${cloud.name}-${user}`),
+    ),
+  );
+  const { stdout } = await run(
+    'openstack',
+    [
+      '--os-cloud',
+      'cloud1-demo',
+      'image',
+      'list',
+      '--name',
+      'glint-demo',
+      '-f',
+      'value',
+      '-c',
+      'Name',
+    ],
+    { env: userEnv },
+  );
+  expect(stdout).toContain('glint-demo');
+});
+
+test('a second run without --sandbox reuses the last run’s mode, secrets and processes', async () => {
   const before = readFileSync(join(state, 'secrets.env'), 'utf8');
   const pids = ['api', 'daemon'].map((name) => readFileSync(join(state, `${name}.pid`), 'utf8'));
-  const { stdout } = await quickstart('--sandbox');
+  const { stdout } = await quickstart();
+  expect(stdout).toContain(
+    'quickstart: using the OpenStack sandbox, as the last run did (--sandbox)',
+  );
   expect(stdout).toMatch(/api already running \(pid \d+\), unchanged/);
   expect(stdout).toMatch(/daemon already running \(pid \d+\), unchanged/);
+  expect(stdout).toMatch(/registering the sandbox's clouds 1 and 2 and a demo image .* … [\d.]+ s/);
   expect(readFileSync(join(state, 'secrets.env'), 'utf8')).toBe(before);
   expect(['api', 'daemon'].map((name) => readFileSync(join(state, `${name}.pid`), 'utf8'))).toEqual(
     pids,
@@ -88,11 +190,16 @@ test('stop ends both processes; status then says so', async () => {
   await expect(quickstart('status')).rejects.toMatchObject({ code: 3 });
 });
 
-test('without --sandbox or a Keystone, it stops with a message saying what to set', async () => {
-  const withoutKeystone: NodeJS.ProcessEnv = { ...env };
-  delete withoutKeystone.GLINT_KEYSTONE_URL;
-  await expect(run('bash', [script], { env: withoutKeystone })).rejects.toMatchObject({
-    code: 1,
-    stderr: expect.stringMatching(/GLINT_KEYSTONE_URL is not set: give the Keystone/),
-  });
+test('a first run without --sandbox or a Keystone stops with a message saying what to set', async () => {
+  const fresh = mkdtempSync(join(tmpdir(), 'glint-quickstart-'));
+  try {
+    await expect(
+      run('bash', [script], { env: { ...env, GLINT_QUICKSTART_DIR: fresh } }),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/GLINT_KEYSTONE_URL is not set: give the Keystone/),
+    });
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -25,6 +25,12 @@ test.each(units)('%s is hardened: systemd-analyze security rates it 2.0 or lower
   ]);
   const exposure = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(stdout)?.[1]);
   expect(exposure).toBeLessThanOrEqual(2.0);
+});
+
+test.each(units)('%s runs on Node 24', async (unit) => {
+  const node = /^ExecStart=(\S+) /m.exec(await readFile(unit, 'utf8'))![1]!;
+  const { stdout } = await run(node, ['-p', 'process.versions.node']);
+  expect(Number(stdout.split('.')[0])).toBeGreaterThanOrEqual(24);
 });
 
 test('a unit with a setting systemd cannot read is caught, so the check above can fail', async () => {
