@@ -2,12 +2,15 @@
  * bench/transfer, metrics: what keeping and serving metrics costs a copy on the product path (the
  * API, a daemon process, the sandbox's Glances). The same image is copied with a daemon that keeps
  * no metrics (GLINT_DAEMON_METRICS_PORT unset), and with one that keeps them while a scraper reads
- * its /metrics every second (Prometheus' usual interval is 15 s), alternating, in the same run.
+ * its /metrics every second (Prometheus' usual interval is 15 s), alternating, in the same run. It
+ * prints the ratios of the copy's time and of the daemon's CPU time, on over off, and the spread
+ * between runs, which says how small a difference the run could show.
  *
  *   npm run bench:transfer:metrics                      # 256 MiB, 4 copies each way
  *   BENCH_SIZE_MIB=64 BENCH_RUNS=2 npm run bench:transfer:metrics
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createAdapter } from '@glint/cloud-adapters';
 import { freePort } from '../../test-support/free-port';
 import { randomImageStream } from '../../test-support/random-image';
@@ -17,6 +20,12 @@ import { productPath } from './product-path';
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB;
 const runs = Number(process.env.BENCH_RUNS ?? 4);
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux's 100 ticks a second). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 const median = (values: number[]) =>
   [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
   });
   const path = await productPath(1, 2);
   const seconds: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
   let scrapes = 0;
   try {
     await adapter.uploadImageData(image.id, randomImageStream(size, name), { size });
@@ -55,9 +65,14 @@ async function main(): Promise<void> {
         }, 1000);
       try {
         const imageId = await path.logicalImage(name);
+        const cpuBefore = await cpuSeconds(daemon.child.pid!);
         const taken = await path.copy(imageId);
+        const used = (await cpuSeconds(daemon.child.pid!)) - cpuBefore;
         seconds[mode].push(taken);
-        console.error(`${mode === 'on' ? 'metrics on ' : 'metrics off'}: ${taken.toFixed(2)} s`);
+        cpu[mode].push(used);
+        console.error(
+          `${mode === 'on' ? 'metrics on ' : 'metrics off'}: ${taken.toFixed(2)} s, daemon CPU ${used.toFixed(2)} s`,
+        );
       } finally {
         clearInterval(scraping);
         await path.stopDaemon(daemon);
@@ -74,7 +89,12 @@ async function main(): Promise<void> {
   console.log(`product-path copy of ${size / MiB} MiB, cloud1 → cloud2, ${runs} runs each way:`);
   console.log(`  metrics off: median ${off.toFixed(2)} s (${mbps(off)} MB/s)`);
   console.log(`  metrics on:  median ${on.toFixed(2)} s (${mbps(on)} MB/s), ${scrapes} scrapes`);
-  console.log(`  metrics on / off: ${(on / off).toFixed(3)}×`);
+  console.log(`  metrics on / off, time: ${(on / off).toFixed(3)}×`);
+  const [cpuOff, cpuOn] = [median(cpu.off), median(cpu.on)];
+  console.log(
+    `  daemon CPU per copy (and its delete): off ${cpuOff.toFixed(2)} s, on ${cpuOn.toFixed(2)} s; ` +
+      `on / off: ${(cpuOn / cpuOff).toFixed(3)}×`,
+  );
   const spread = (values: number[]) => (Math.max(...values) - Math.min(...values)) / median(values);
   console.log(
     `  run-to-run spread (max − min) / median: off ${(spread(seconds.off) * 100).toFixed(0)}%, ` +
