@@ -22,7 +22,8 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../test-support/daemon-process';
-import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
+import { addSandboxSites } from '../../packages/api/test/test-environment';
+import { sandboxCloud } from '../../test-support/sandbox';
 
 const postgres = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
@@ -73,20 +74,11 @@ export async function productPath(source: number, destination: number): Promise<
   );
   await server.ready();
   const session: ApiSession = await loginAsDemo(server);
-  const siteIds: string[] = [];
-  for (const index of [source, destination]) {
-    const cloud = sandboxCloud(index);
-    const { type, ...config } = siteConfig(cloud);
-    const created = await server.inject({
-      method: 'POST',
-      url: '/api/v1/sites',
-      headers: session.headers,
-      payload: { type, name: cloud.name, config, credential: passwordCredential(cloud) },
-    });
-    if (created.statusCode !== 201) throw new Error(`adding ${cloud.name}: ${created.body}`);
-    siteIds.push(created.json<{ id: string }>().id);
-  }
-  const [sourceSite, destinationSite] = siteIds as [string, string];
+  const { source: sourceSite, destination: destinationSite } = await addSandboxSites(
+    server,
+    session,
+    { source, destination },
+  );
   const work = await mkdtemp(join(tmpdir(), 'glint-bench-product-'));
   const script = await bundleDaemon(work);
 

@@ -11,6 +11,15 @@ export interface ChartSeries {
   color: string;
 }
 
+/** What the marks are drawn on: the chart, its hours, its scales, and each mark's tooltip. */
+interface Plot {
+  svg: ReturnType<typeof select<SVGSVGElement>>;
+  hours: ChartHour[];
+  x: ReturnType<typeof scaleBand>;
+  y: ReturnType<typeof scaleLinear>;
+  title: (h: ChartHour, s: ChartSeries) => string;
+}
+
 const width = 480;
 const height = 170;
 const margin = { top: 8, right: 8, bottom: 22, left: 52 };
@@ -117,17 +126,12 @@ export class GlintHourlyChart extends LitElement {
 
     const title = (h: ChartHour, s: ChartSeries) =>
       `${hourLabel(h.hour)}: ${this.format(value(h, s.key))} ${s.label}`;
-    if (this.kind === 'bars') this.drawBars(svg, hours, x, y, title);
-    else this.drawLines(svg, hours, x, y, title);
+    const plot = { svg, hours, x, y, title };
+    if (this.kind === 'bars') this.drawBars(plot);
+    else this.drawLines(plot);
   }
 
-  private drawBars(
-    svg: ReturnType<typeof select<SVGSVGElement>>,
-    hours: ChartHour[],
-    x: ReturnType<typeof scaleBand>,
-    y: ReturnType<typeof scaleLinear>,
-    title: (h: ChartHour, s: ChartSeries) => string,
-  ) {
+  private drawBars({ svg, hours, x, y, title }: Plot) {
     const layers = stack<ChartHour>().keys(this.series.map((s) => s.key))(
       hours.map((h) => ({
         ...h,
@@ -162,13 +166,7 @@ export class GlintHourlyChart extends LitElement {
       });
   }
 
-  private drawLines(
-    svg: ReturnType<typeof select<SVGSVGElement>>,
-    hours: ChartHour[],
-    x: ReturnType<typeof scaleBand>,
-    y: ReturnType<typeof scaleLinear>,
-    title: (h: ChartHour, s: ChartSeries) => string,
-  ) {
+  private drawLines({ svg, hours, x, y, title }: Plot) {
     const centre = (h: ChartHour) => (x(h.hour) ?? 0) + x.bandwidth() / 2;
     svg
       .selectAll<SVGGElement>('g.line')
