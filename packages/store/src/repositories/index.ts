@@ -84,15 +84,22 @@ export async function withTransaction<T>(
   work: (repositories: Repositories) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while no query of the transaction runs (its work awaits Redis, say) is an
+  // 'error' event, which unheard would end the process: the transaction fails instead, and the
+  // broken connection is destroyed rather than handed out again.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => (lost = error);
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await work(repositoriesOn(client));
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK');
+    if (!lost) await client.query('ROLLBACK');
     throw error;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }
