@@ -64,15 +64,18 @@ async function main(): Promise<void> {
         port ? { GLINT_DAEMON_METRICS_PORT: String(port) } : {},
       );
       let scraping: NodeJS.Timeout | undefined;
-      if (port)
-        scraping = setInterval(() => {
+      if (port) {
+        // As Prometheus: a scrape when the target appears, then one every interval.
+        const scrape = () =>
           void fetch(`http://127.0.0.1:${port}/metrics`)
             .then((response) => response.text())
             .then(
               () => scrapes++,
               () => undefined,
             );
-        }, scrapeMs);
+        scrape();
+        scraping = setInterval(scrape, scrapeMs);
+      }
       try {
         const imageId = await path.logicalImage(name);
         const cpuBefore = await cpuSeconds(daemon.child.pid!);
