@@ -165,8 +165,8 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
       const running = await control.start(job.id!);
       try {
         const started = await startJob(repositories, publish, job, payload, transfer);
-        const sourceSiteId = transfer.sourceSiteId(payload);
-        const meter = metrics && new TransferMeter(metrics, transfer.kind, sourceSiteId);
+        const meter =
+          metrics && new TransferMeter(metrics, transfer.kind, transfer.sourceSiteId(payload));
         const relay = progressRelay(job, repositories, started.audience);
         let outcomes: DestinationOutcome[];
         try {
