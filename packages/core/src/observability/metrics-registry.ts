@@ -7,7 +7,9 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
  */
 export function metricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  // Sampling the event loop every 100 ms rather than prom-client's 10: a tenth of the wake-ups (a
+  // measurable share of an idle daemon's CPU), and a lag under 100 ms is not an operator's concern.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
 
