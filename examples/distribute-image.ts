@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
   InvalidJobPayloadError,
-  jobRetries,
+  jobOptions,
   JOBS,
   parseJobPayload,
   queuePrefix,
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       for (const d of progress.destinations)
         console.error(`${d.siteId}: ${d.bytes} of ${progress.totalBytes ?? '?'} bytes`);
     });
-    const job = await queue.add(JOBS.copy.name, asked.payload, { jobId, ...jobRetries() });
+    const job = await queue.add(JOBS.copy.name, asked.payload, { jobId, ...jobOptions('copy') });
     console.error(`queued ${jobId}`);
     try {
       const result: unknown = await job.waitUntilFinished(events, asked.timeoutMs);

@@ -82,3 +82,7 @@ export async function stopDaemonProcess(daemon: DaemonProcess, graceMs = 30_000)
   await daemon.exited;
   clearTimeout(killed);
 }
+
+/** What a daemon logged when it fell over: an error nothing handled, or main()'s last word. */
+export const crashLines = (daemon: DaemonProcess) =>
+  daemon.log.filter((line) => /glint-daemon: failed|Unhandled|uncaught|^\s+at /i.test(line));

@@ -6,7 +6,14 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
 import type { FastifyInstance } from 'fastify';
-import { startEc2Emulator, type Ec2Emulator, type TaskTiming } from './ec2-emulator';
+import { defaultStagingBucket } from '../packages/cloud-adapters/src/ec2/staging';
+import {
+  startEc2Emulator,
+  type Ec2Emulator,
+  type PolicyDocument,
+  type TaskTiming,
+} from './ec2-emulator';
+import { outboundAllow } from './sandbox';
 import { startS3Server, type S3Server } from './s3-server';
 
 export interface Ec2Stack {
@@ -18,6 +25,8 @@ export interface Ec2Stack {
   endpoints: { ec2: string; s3: string; sts: string };
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
+  /** GLINT_OUTBOUND_ALLOW for a Glint using this stack: the sandbox's clouds, S3 and the emulator. */
+  outboundAllow: string;
   /** An S3 client of the account for `region`, to look into what Glint staged. */
   s3Client(region: string): S3Client;
   /** Where Glint stages images in `region` when the account names no bucket. */
@@ -30,10 +39,16 @@ export interface Ec2Stack {
 /**
  * Starts both; S3 serves `regions` (default us-east-1), the account may use the emulator's usual
  * regions (us-east-1, us-west-2, eu-west-1) and has the IAM roles `roles` (default the emulator's,
- * vmimport). Takes 15–50 s, most of it Swift.
+ * vmimport), those named in `rolePolicies` with that permission policy. Takes 15–50 s, most of it
+ * Swift.
  */
 export async function startEc2Stack(
-  options: { regions?: string[]; roles?: string[]; taskTiming?: TaskTiming } = {},
+  options: {
+    regions?: string[];
+    roles?: string[];
+    rolePolicies?: Record<string, PolicyDocument>;
+    taskTiming?: TaskTiming;
+  } = {},
 ): Promise<Ec2Stack> {
   const s3 = await startS3Server({ regions: options.regions ?? ['us-east-1'] });
   let ec2: Ec2Emulator;
@@ -45,7 +60,9 @@ export async function startEc2Stack(
         {
           accessKeyId: s3.accessKeyId,
           secretAccessKey: s3.secretAccessKey,
+          accountId: s3.accountId,
           ...(options.roles && { roles: options.roles }),
+          ...(options.rolePolicies && { rolePolicies: options.rolePolicies }),
         },
       ],
       ...(options.taskTiming && { taskTiming: options.taskTiming }),
@@ -82,8 +99,9 @@ export async function startEc2Stack(
     },
     endpoints,
     settings: { endpoints },
+    outboundAllow: outboundAllow(ec2.endpoint, s3.endpoint),
     s3Client: client,
-    stagingBucket: (region) => `glint-staging-${account.accountId}-${region}`,
+    stagingBucket: (region) => defaultStagingBucket(account.accountId, region),
     async bucketContent(region, bucket) {
       const s3Client = client(region);
       const [listed, uploads] = await Promise.all([

@@ -10,6 +10,10 @@
  * the request, streamed, to that region's proxy. One endpoint thus serves every region, as the
  * EC2 emulator does. Its access key id is AWS-shaped (`AKIA…`), as Glint's API requires.
  *
+ * What S3 does and Swift 2.30 does not is a layer in the router (./s3-semantics): bucket owners
+ * (another account's bucket, `ExpectedBucketOwner`, the account-regional namespace), SHA-256
+ * checksums on multipart uploads, opaque ETags in SSE-KMS buckets, lifecycle configurations.
+ *
  * Clients must not use the SDK's default request checksums, which send `aws-chunked` bodies that
  * this Swift (2.30) refuses: `requestChecksumCalculation: 'WHEN_REQUIRED'` and
  * `responseChecksumValidation: 'WHEN_REQUIRED'`, with `forcePathStyle: true`.
@@ -18,12 +22,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { RateLimiter } from '../packages/cloud-adapters/src/transfer/rate-limit';
+import { parseCall, ReplyError, S3Semantics, type Reply } from './s3-semantics';
 
 /** A request the router passed on to Swift. */
 export interface S3Request {
@@ -31,7 +37,8 @@ export interface S3Request {
   /** The path, e.g. `/bucket/key`. */
   path: string;
   query: URLSearchParams;
-  /** Swift's status; none while it has not answered, or when the client went away first. */
+  headers: IncomingMessage['headers'];
+  /** S3's status; none while it has not answered, or when the client went away first. */
   status?: number;
   /** Whether the exchange is over: answered in full, or cut short by the client. */
   ended: boolean;
@@ -42,6 +49,8 @@ export interface S3Server {
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The AWS account the keys are of, which owns the buckets they create. */
+  accountId: string;
   /** The regions requests may be signed for; the first is the default. */
   regions: string[];
   /** Every request that reached the server so far, in arrival order. */
@@ -51,6 +60,19 @@ export interface S3Server {
    * would, so that a test can stop a client in the middle of an upload; undefined lifts the limit.
    */
   throttleUploads(bytesPerSecond: number | undefined): void;
+  /**
+   * Makes `bucket` another account's, as if it had created the name first: the server's keys get
+   * `AccessDenied`, unless `othersMayUse` (its owner's policy lets them in), and `ExpectedBucketOwner`
+   * naming the keys' account is refused either way.
+   */
+  squatBucket(bucket: string, options?: { othersMayUse?: boolean }): Promise<void>;
+  /** Gives `bucket` SSE-KMS default encryption: its ETags are no longer MD5s. */
+  encryptWithKms(bucket: string): void;
+  /**
+   * Holds the requests that `match` until `count` of them have arrived, then lets them all go on,
+   * so that a test can make concurrent requests meet at S3 (a race between two daemons).
+   */
+  barrier(match: (request: S3Request) => boolean, count: number): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +81,12 @@ export interface S3ServerOptions {
   regions?: string[];
   /** S3's smallest part but the last; default 5 MiB, as AWS. */
   minPartSize?: number;
+  /** The account the keys are of; default 123456789012, the EC2 emulator's first. */
+  accountId?: string;
 }
+
+/** The account that owns the buckets `squatBucket` hands away. */
+const otherAccountId = '999988887777';
 
 const python = '/usr/bin/python3';
 const device = 'disk1';
@@ -130,6 +157,24 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   let router: ReturnType<typeof createServer> | undefined;
   const log: S3Request[] = [];
   let limiter: RateLimiter | undefined;
+  const accountId = options.accountId ?? '123456789012';
+  const semantics = new S3Semantics({ secretAccessKey, accountId });
+  const barriers: Array<{
+    match: (r: S3Request) => boolean;
+    count: number;
+    waiting: Array<() => void>;
+  }> = [];
+  /** Resolves once the barrier the request meets, if any, is full. */
+  const held = (logged: S3Request): Promise<void> => {
+    const barrier = barriers.find((b) => b.match(logged));
+    if (!barrier) return Promise.resolve();
+    return new Promise((resolve) => {
+      barrier.waiting.push(resolve);
+      if (barrier.waiting.length < barrier.count) return;
+      barriers.splice(barriers.indexOf(barrier), 1);
+      barrier.waiting.forEach((go) => go());
+    });
+  };
 
   // Swift must not outlive a test run that ends without close() (a timeout, Ctrl-C).
   const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
@@ -249,67 +294,140 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     });
     await Promise.all([...backends, ...proxies]);
 
-    // The router: the request goes, body as it came, to its signing region's proxy. SigV4 does
-    // not sign the key id, so putting the Swift user in its place keeps the signature valid.
-    router = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // The router: the request goes, body as it came, to its signing region's proxy, through the
+    // layer of S3 behaviour Swift lacks. SigV4 does not sign the key id, so putting the Swift user
+    // in its place keeps the signature valid.
+    const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const authorization = req.headers.authorization ?? '';
       const region = regionPattern.exec(authorization)?.[1];
       const port = proxyPorts.get(region ?? '') ?? proxyPorts.get(regions[0]!)!;
-      const headers = {
-        ...req.headers,
-        ...(authorization && {
-          authorization: authorization.replace(
-            `Credential=${accessKeyId}/`,
-            `Credential=${swiftUser}/`,
-          ),
-        }),
-      };
+      const call = parseCall(req.method ?? '', req.url ?? '/', req.headers, region ?? regions[0]!);
       const url = new URL(req.url ?? '/', 'http://s3');
       const logged: S3Request = {
         method: req.method ?? '',
         path: url.pathname,
         query: url.searchParams,
+        headers: req.headers,
         ended: false,
       };
       log.push(logged);
+      await held(logged);
+      const answer = (reply: Reply) => {
+        logged.status = reply.status;
+        res.writeHead(reply.status, {
+          ...reply.headers,
+          'content-length': String(Buffer.byteLength(reply.body ?? '')),
+        });
+        res.end(reply.body);
+      };
+      res.on('close', () => {
+        logged.ended = true;
+      });
+      const outcome = await semantics.handle(call, req);
+      if ('status' in outcome) return answer(outcome);
+      let answered = false;
+      const headers = {
+        ...outcome.headers,
+        ...(authorization && {
+          authorization: (outcome.headers.authorization ?? '').replace(
+            `Credential=${accessKeyId}/`,
+            `Credential=${swiftUser}/`,
+          ),
+        }),
+      };
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers },
         (reply) => {
-          logged.status = reply.statusCode;
-          res.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(res);
+          answered = true;
+          const status = reply.statusCode ?? 502;
+          logged.status = status;
+          const replyHeaders = Object.fromEntries(
+            Object.entries(reply.headers).map(([name, value]) => [
+              name,
+              Array.isArray(value) ? value.join(', ') : (value ?? ''),
+            ]),
+          );
+          const rewrite = outcome.reply(status, replyHeaders);
+          if (!rewrite) {
+            res.writeHead(status, replyHeaders);
+            reply.pipe(res);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+          reply.on('end', () => {
+            const body = rewrite(Buffer.concat(chunks).toString());
+            delete replyHeaders['transfer-encoding'];
+            res.writeHead(status, {
+              ...replyHeaders,
+              'content-length': String(Buffer.byteLength(body)),
+            });
+            res.end(body);
+          });
         },
       );
-      upstream.on('error', (error) => res.destroy(error));
+      upstream.on('error', (error) => {
+        if (!answered && !res.headersSent) res.destroy(error);
+      });
       const pace = limiter;
       const body: Readable = pace
-        ? req.pipe(
+        ? outcome.body.pipe(
             new Transform({
               transform(chunk: Buffer, _encoding, done) {
                 pace.take(chunk.length).then(() => done(null, chunk), done);
               },
             }),
           )
-        : req;
+        : outcome.body;
+      // A part whose checksum fails never reaches Swift whole: S3's refusal is the answer.
+      outcome.body.on('error', (error) => {
+        upstream.destroy();
+        if (error instanceof ReplyError && !res.headersSent) answer(error.reply);
+        else res.destroy(error);
+      });
       // A client gone mid-request takes its request to Swift with it, as a dropped connection would.
       res.on('close', () => {
-        logged.ended = true;
         if (res.writableFinished) return;
         body.destroy();
         upstream.destroy();
       });
       body.pipe(upstream);
+    };
+    router = createServer((req: IncomingMessage, res: ServerResponse) => {
+      route(req, res).catch((error: unknown) => res.destroy(error as Error));
     });
     await new Promise<void>((resolve) => router?.listen(0, '127.0.0.1', resolve));
     const { port } = router.address() as AddressInfo;
+    const endpoint = `http://127.0.0.1:${port}`;
     return {
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint,
       accessKeyId,
       secretAccessKey,
+      accountId,
       regions,
       requests: () => [...log],
       throttleUploads(bytesPerSecond) {
         limiter = bytesPerSecond ? new RateLimiter(bytesPerSecond) : undefined;
+      },
+      async squatBucket(bucket, squatOptions = {}) {
+        const s3 = new S3Client({
+          endpoint,
+          region: regions[0]!,
+          forcePathStyle: true,
+          credentials: { accessKeyId, secretAccessKey },
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        });
+        try {
+          await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        } finally {
+          s3.destroy();
+        }
+        semantics.owners.squat(bucket, otherAccountId, squatOptions.othersMayUse ?? false);
+      },
+      encryptWithKms: (bucket) => semantics.kms.encrypt(bucket),
+      barrier(match, count) {
+        barriers.push({ match, count, waiting: [] });
       },
       close,
     };

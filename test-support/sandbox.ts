@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { OpenStackSiteConfig, PasswordCredential } from '@glint/core';
+import { OutboundPolicy, type OpenStackSiteConfig, type PasswordCredential } from '@glint/core';
 
 export interface SandboxUser {
   username: string;
@@ -49,6 +49,28 @@ export function sandboxCloud(index: number): SandboxCloud {
   const cloud = sandboxClouds().find((c) => c.index === index);
   if (!cloud) throw new Error(`the sandbox has no cloud${index}; start it with more clouds`);
   return cloud;
+}
+
+/**
+ * GLINT_OUTBOUND_ALLOW for tests: exactly the sandbox's Keystone and Glance host:ports (from its
+ * manifest), and those of `urls`, the test's own servers. The rest of loopback stays refused, as
+ * in production: Redis and PostgreSQL are as far out of a site's reach here as there.
+ */
+export function outboundAllow(...urls: string[]): string {
+  const servers = [
+    ...sandboxClouds().flatMap((cloud) => [cloud.authUrl, cloud.glanceUrl]),
+    ...urls,
+  ];
+  const hostPorts = servers.map((text) => {
+    const url = new URL(text);
+    return `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  });
+  return [...new Set(hostPorts)].join(',');
+}
+
+/** The outbound policy of outboundAllow(...urls), for tests that make adapters themselves. */
+export function sandboxOutbound(...urls: string[]): OutboundPolicy {
+  return OutboundPolicy.fromSetting(outboundAllow(...urls));
 }
 
 /** The cloud whose tokens live shortest, for tests of transfers that outlive a token. */

@@ -51,8 +51,10 @@ import {
 import { loginAsDemo, type ApiSession } from '../../test-support/api-session';
 import { randomImageStream } from '../../test-support/random-image';
 import {
+  outboundAllow,
   passwordCredential,
   sandboxCloud,
+  sandboxOutbound,
   sandboxToken,
   siteConfig,
   type SandboxCloud,
@@ -135,8 +137,12 @@ interface Source {
   name: string;
 }
 
+const outbound = sandboxOutbound();
 const adapters = new Map(
-  clouds.map((c) => [c.index, createAdapter('openstack', siteConfig(c), passwordCredential(c))]),
+  clouds.map((c) => [
+    c.index,
+    createAdapter('openstack', siteConfig(c), passwordCredential(c), { outbound }),
+  ]),
 );
 const adapterOf = (cloud: SandboxCloud): CloudAdapter => adapters.get(cloud.index)!;
 
@@ -443,6 +449,7 @@ async function main(): Promise<void> {
       GLINT_CREDENTIAL_KEYS: credentialKeys,
       GLINT_CREDENTIAL_KEY_ID: 'bench',
       GLINT_LOG_LEVEL: 'warn',
+      GLINT_OUTBOUND_ALLOW: outboundAllow(),
     }),
   );
   const work = await mkdtemp(join(tmpdir(), 'glint-bench-queue-'));
@@ -478,6 +485,7 @@ async function main(): Promise<void> {
       GLINT_DAEMON_CONCURRENCY: String(concurrency),
       GLINT_SITE_TRANSFER_LIMIT: String(siteLimit),
       GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+      GLINT_OUTBOUND_ALLOW: outboundAllow(),
     };
     for (let i = 0; i < daemonCount; i++) daemons.push(await startDaemonProcess(script, daemonEnv));
 

@@ -4,7 +4,12 @@
  */
 import { copyImage, createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import { countingReads } from '../../test-support/counting-reads';
-import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
+import {
+  passwordCredential,
+  sandboxCloud,
+  sandboxOutbound,
+  siteConfig,
+} from '../../test-support/sandbox';
 
 export interface CopyJob {
   source: { cloud: number; imageEndpoint?: string };
@@ -31,6 +36,8 @@ function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
     'openstack',
     { ...siteConfig(c), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) },
     passwordCredential(c),
+    // A throttling proxy stands in for the image endpoint: the policy lets it through too.
+    { outbound: sandboxOutbound(...(imageEndpoint ? [imageEndpoint] : [])) },
   );
 }
 

@@ -15,7 +15,12 @@ import { readFile } from 'node:fs/promises';
 import { createAdapter } from '@glint/cloud-adapters';
 import { freePort } from '../../test-support/free-port';
 import { randomImageStream } from '../../test-support/random-image';
-import { passwordCredential, sandboxCloud, siteConfig } from '../../test-support/sandbox';
+import {
+  passwordCredential,
+  sandboxCloud,
+  sandboxOutbound,
+  siteConfig,
+} from '../../test-support/sandbox';
 import { productPath } from './product-path';
 
 const MiB = 1024 * 1024;
@@ -41,7 +46,9 @@ const median = (values: number[]) =>
 
 async function main(): Promise<void> {
   const source = sandboxCloud(1);
-  const adapter = createAdapter('openstack', siteConfig(source), passwordCredential(source));
+  const adapter = createAdapter('openstack', siteConfig(source), passwordCredential(source), {
+    outbound: sandboxOutbound(),
+  });
   const name = `glint-bench-metrics-${randomBytes(4).toString('hex')}`;
   const image = await adapter.createImage({
     name,

@@ -23,7 +23,7 @@ import {
   type DaemonProcess,
 } from '../../test-support/daemon-process';
 import { addSandboxSites } from '../../packages/api/test/test-environment';
-import { sandboxCloud } from '../../test-support/sandbox';
+import { outboundAllow, sandboxCloud } from '../../test-support/sandbox';
 
 const postgres = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
@@ -63,6 +63,8 @@ export async function productPath(source: number, destination: number): Promise<
     GLINT_REDIS_PREFIX: `glint-bench:${id}:`,
     GLINT_CREDENTIAL_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     GLINT_CREDENTIAL_KEY_ID: 'bench',
+    // The sandbox's clouds are on loopback, which the outbound policy refuses unless allowed.
+    GLINT_OUTBOUND_ALLOW: outboundAllow(),
   };
   const server: FastifyInstance = buildServer(
     loadConfig({

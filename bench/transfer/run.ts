@@ -17,6 +17,7 @@ import { randomImageStream } from '../../test-support/random-image';
 import {
   passwordCredential,
   sandboxCloud,
+  sandboxOutbound,
   sandboxToken,
   siteConfig,
   type SandboxCloud,
@@ -31,8 +32,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const linkRate = Number(process.env.BENCH_LINK_MBPS ?? 50) * 1e6;
 
 const [cloudA, cloudB, cloudC] = [sandboxCloud(1), sandboxCloud(2), sandboxCloud(3)];
+const outbound = sandboxOutbound();
 const adapterFor = (c: SandboxCloud) =>
-  createAdapter('openstack', siteConfig(c), passwordCredential(c));
+  createAdapter('openstack', siteConfig(c), passwordCredential(c), { outbound });
 const [adapterA, adapterB, adapterC] = [adapterFor(cloudA), adapterFor(cloudB), adapterFor(cloudC)];
 const run = Date.now().toString(36);
 

@@ -1,6 +1,6 @@
 // The quickstart's checks of the services it uses, with messages saying what is wrong:
 //   node services.mjs database URL     the database exists (created when the server lets us)
-//   node services.mjs redis URL        Redis answers PING
+//   node services.mjs redis URL        Redis answers PING; warns when it would lose its data
 //   node services.mjs wait URL SECONDS the URL answers 200 within SECONDS
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -54,7 +54,14 @@ async function redis(url) {
     await client.connect();
     await client.ping();
   } catch (error) {
+    client.disconnect();
     fail(`Redis at ${shown(url)} does not answer: ${error.message}`);
+  }
+  // Built by the quickstart's first step; the API and the daemon say the same when they start.
+  const { redisPersistenceWarnings } = await import('@glint/core');
+  try {
+    for (const warning of await redisPersistenceWarnings(client))
+      console.error(`quickstart: warning: ${warning}`);
   } finally {
     client.disconnect();
   }

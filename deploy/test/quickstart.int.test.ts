@@ -77,17 +77,12 @@ async function demoImagesOnCloud1(): Promise<number> {
   return stdout.split('\n').filter(Boolean).length;
 }
 
-test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
-  const demoImages = await demoImagesOnCloud1();
-  const { stdout } = await quickstart('--sandbox');
-  expect(stdout).toContain(`Glint is running: ${panelUrl}`);
+const demo = sandboxCloud(1).users.demo;
+const api = `${panelUrl}api/v1`;
 
-  const page = await fetch(panelUrl);
-  expect(page.status).toBe(200);
-  expect(await page.text()).toContain('glint-panel');
-
-  const demo = sandboxCloud(1).users.demo;
-  const login = await fetch(`${panelUrl}api/v1/auth/login`, {
+/** The demo user's login at the quickstart's API, as the panel sends it. */
+const loginAsDemo = () =>
+  fetch(`${api}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -96,6 +91,19 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
       project: demo.projectName,
     }),
   });
+
+test('the quickstart brings Glint up: the panel URL answers and the demo user logs in', async () => {
+  const demoImages = await demoImagesOnCloud1();
+  const { stdout, stderr } = await quickstart('--sandbox');
+  expect(stdout).toContain(`Glint is running: ${panelUrl}`);
+  // The test machine's Redis keeps nothing on disk (deploy/test-env), which the quickstart says.
+  expect(stderr).toMatch(/^quickstart: warning: Redis runs with appendonly no, /m);
+
+  const page = await fetch(panelUrl);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('glint-panel');
+
+  const login = await loginAsDemo();
   expect(login.status).toBe(200);
   expect(await login.json()).toMatchObject({ user: { name: demo.username } });
 
@@ -108,6 +116,42 @@ test('the quickstart brings Glint up: the panel URL answers and the demo user lo
 
   // The demo image an earlier quickstart left on cloud 1 is found, not uploaded again.
   expect(await demoImagesOnCloud1()).toBe(Math.max(demoImages, 1));
+});
+
+test("with --sandbox, sites reach exactly the sandbox's clouds: Redis and PostgreSQL stay refused", async () => {
+  const settings = readFileSync(join(state, 'glint.env'), 'utf8');
+  const allowed = /^GLINT_OUTBOUND_ALLOW='(.*)'$/m.exec(settings)?.[1]?.split(',');
+  const clouds = sandboxClouds().flatMap((cloud) => [cloud.authUrl, cloud.glanceUrl]);
+  expect(allowed?.sort()).toEqual(clouds.map((url) => new URL(url).host).sort());
+
+  const login = await loginAsDemo();
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  for (const authUrl of ['http://127.0.0.1:6379/v3', 'http://127.0.0.1:5432/v3']) {
+    const site = await fetch(`${api}/sites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({
+        type: 'openstack',
+        name: 'internal',
+        config: {
+          authUrl,
+          projectName: 'demo',
+          userDomainName: 'Default',
+          projectDomainName: 'Default',
+        },
+        credential: { kind: 'password', username: demo.username, password: demo.password },
+      }),
+    });
+    expect([authUrl, site.status, ((await site.json()) as { error: string }).error]).toEqual([
+      authUrl,
+      400,
+      'site_address_refused',
+    ]);
+  }
 });
 
 test('it prints one line per step with its time, and keeps what the steps print in its log', async () => {

@@ -3,6 +3,7 @@ import type { QueryParams } from './query';
 import type { Ec2Account, Ec2State } from './state';
 import type { TaskRunner } from './tasks';
 import type { DiskReader } from './disk-reader';
+import type { Faults } from './faults';
 import type { XmlObject } from './xml';
 
 export interface Caller {
@@ -15,6 +16,7 @@ export interface ActionContext {
   state: Ec2State;
   tasks: TaskRunner;
   disks: DiskReader;
+  faults: Faults;
   caller: Caller;
   region: string;
   params: QueryParams;

@@ -27,9 +27,21 @@ interface Pending {
   left: number;
 }
 
+/** What DeregisterImage with DeleteAssociatedSnapshots may report for a snapshot it did not delete. */
+export type SnapshotReturnCode = 'missing-permissions' | 'internal-error' | 'client-error';
+
 export class Faults {
   private readonly pending = new Map<string, Pending[]>();
   readonly calls: Call[] = [];
+  /** The next DeregisterImage with DeleteAssociatedSnapshots leaves its snapshots, reporting this. */
+  snapshotDeletion?: SnapshotReturnCode;
+  /** How far AWS's clock is ahead of this host's, in ms. */
+  clockSkewMs = 0;
+
+  /** AWS's time. */
+  now(): number {
+    return Date.now() + this.clockSkewMs;
+  }
 
   fail(action: string, failure: Failure): void {
     const error = new ApiError(failure.code, failure.message, failure.status);

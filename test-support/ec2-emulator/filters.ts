@@ -29,9 +29,16 @@ export function matchesFilters(filters: Filter[], fields: Fields, tags: Tags): b
   });
 }
 
-/** One page of `items`; the token is the offset, opaque to the client. */
-export function page<T>(items: T[], params: QueryParams): { items: T[]; nextToken?: string } {
-  const max = params.int('MaxResults');
+/**
+ * One page of `items`, of MaxResults or else `defaultSize` (all when not given); the token is the
+ * offset, opaque to the client.
+ */
+export function page<T>(
+  items: T[],
+  params: QueryParams,
+  defaultSize?: number,
+): { items: T[]; nextToken?: string } {
+  const max = params.int('MaxResults') ?? defaultSize;
   const token = params.get('NextToken');
   const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
   if (!Number.isInteger(start) || start < 0) {

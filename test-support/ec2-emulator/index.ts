@@ -5,13 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DiskReader, type S3Access } from './disk-reader';
-import { Faults, type Call, type Failure } from './faults';
+import { Faults, type Call, type Failure, type SnapshotReturnCode } from './faults';
 import { createEmulatorServer } from './server';
 import {
   Ec2State,
   type Ec2Account,
   type Image,
   type ImportTask,
+  type PolicyDocument,
   type Region,
   type Snapshot,
 } from './state';
@@ -23,12 +24,16 @@ export type {
   Failure,
   Image,
   ImportTask,
+  PolicyDocument,
   Region,
   S3Access,
   Snapshot,
+  SnapshotReturnCode,
   TaskTiming,
 };
-export { invalidSourceMessage, unsupportedFormatMessage } from './tasks';
+export { unsupportedFormatMessage, unsupportedOvaMessage } from './disk-reader';
+export { TASK_PAGE_SIZE } from './actions/imports';
+export { accessDeniedMessage, invalidSourceMessage, noPartitionsMessage } from './tasks';
 
 export const defaultRegions: Region[] = [
   { name: 'us-east-1', optIn: false },
@@ -49,6 +54,13 @@ export interface Ec2EmulatorOptions {
   regions?: Region[];
   /** How fast import tasks move; default one step per 100 ms. */
   taskTiming?: TaskTiming;
+  /** How long an AMI just deregistered still holds its snapshots; default 1000 ms. */
+  snapshotHoldMs?: number;
+  /**
+   * How long a new AMI (registered or imported) answers InvalidAMIID.NotFound to DescribeImages,
+   * CreateTags and DeregisterImage, as EC2's eventual consistency does; default 200 ms.
+   */
+  consistencyDelayMs?: number;
 }
 
 export interface Ec2Emulator {
@@ -64,6 +76,15 @@ export interface Ec2Emulator {
   failNextTask(message: string): void;
   /** The next import task never gets past `converting`. */
   stickNextTask(): void;
+  /** How long AMIs made from now on stay unseen by the API (`consistencyDelayMs`). */
+  delayNewImages(ms: number): void;
+  /**
+   * The next DeregisterImage with DeleteAssociatedSnapshots deletes none of its snapshots and
+   * reports `code` for each, as EC2 does when, e.g., the caller may not DeleteSnapshot.
+   */
+  failNextSnapshotDeletions(code: SnapshotReturnCode): void;
+  /** Sets AWS's clock `ms` ahead of this host's (behind when negative); 0 puts them together. */
+  skewClock(ms: number): void;
   /** The resources in a region, of the first account unless `accountId` is given. */
   images(region: string, accountId?: string): Image[];
   snapshots(region: string, accountId?: string): Snapshot[];
@@ -83,6 +104,7 @@ function fillAccount(given: Partial<Ec2Account>, index: number): Ec2Account {
     secretAccessKey: given.secretAccessKey ?? randomBytes(30).toString('base64'),
     accountId: given.accountId ?? String(123456789012 + index * 1111),
     roles: given.roles ?? ['vmimport'],
+    rolePolicies: given.rolePolicies ?? {},
     regions: given.regions ?? ['us-east-1', 'us-west-2', 'eu-west-1'],
   };
 }
@@ -90,7 +112,12 @@ function fillAccount(given: Partial<Ec2Account>, index: number): Ec2Account {
 export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2Emulator> {
   const accounts = (options.accounts ?? [{}]).map(fillAccount);
   const regions = options.regions ?? defaultRegions;
-  const state = new Ec2State(regions, accounts);
+  const state = new Ec2State(
+    regions,
+    accounts,
+    options.snapshotHoldMs ?? 1000,
+    options.consistencyDelayMs ?? 200,
+  );
   const disks = new DiskReader(options.s3);
   const tasks = new TaskRunner(state, disks, {
     stepMs: options.taskTiming?.stepMs ?? 100,
@@ -117,6 +144,15 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
     throttle: (action, times) => faults.throttle(action, times),
     failNextTask: (message) => tasks.failNextTask(message),
     stickNextTask: () => tasks.stickNextTask(),
+    delayNewImages: (ms) => {
+      state.consistencyDelayMs = ms;
+    },
+    failNextSnapshotDeletions: (code) => {
+      faults.snapshotDeletion = code;
+    },
+    skewClock: (ms) => {
+      faults.clockSkewMs = ms;
+    },
     images: (region, accountId) => (settle(), state.owned(state.images, region, owner(accountId))),
     snapshots: (region, accountId) => (
       settle(),

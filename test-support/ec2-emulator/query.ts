@@ -26,6 +26,19 @@ export class QueryParams {
     return value;
   }
 
+  /** A parameter that must be one of `valid` when given, refused in EC2's words otherwise. */
+  choice(name: string, valid: string[]): string | undefined {
+    const value = this.get(name);
+    if (value !== undefined && !valid.includes(value)) {
+      const parameter = name[0]!.toLowerCase() + name.slice(1);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Value (${value}) for parameter ${parameter} is invalid. Valid values: ${valid.join(', ')}`,
+      );
+    }
+    return value;
+  }
+
   flag(name: string): boolean | undefined {
     const value = this.get(name);
     return value === undefined ? undefined : value === 'true';

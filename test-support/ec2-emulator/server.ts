@@ -96,6 +96,30 @@ function authenticate(
   };
 }
 
+/** How far a request's X-Amz-Date may be from the service's clock (AWS's common errors). */
+const CLOCK_TOLERANCE_MS = 15 * 60_000;
+
+/**
+ * A request signed more than 15 minutes away from AWS's time: EC2 answers RequestExpired, STS
+ * SignatureDoesNotMatch "Signature expired". Every reply's Date header is AWS's time, from which
+ * the SDK corrects its clock offset and retries, as it does against AWS.
+ */
+function checkClock(req: IncomingMessage, service: 'ec2' | 'sts', now: number): void {
+  const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
+    String(req.headers['x-amz-date'] ?? ''),
+  );
+  if (!stamp) return;
+  const [, y, mo, d, h, mi, s] = stamp.map(Number) as number[];
+  const signedAt = Date.UTC(y!, mo! - 1, d!, h, mi, s);
+  if (Math.abs(now - signedAt) <= CLOCK_TOLERANCE_MS) return;
+  if (service === 'sts')
+    throw new ApiError(
+      'SignatureDoesNotMatch',
+      `Signature expired: ${String(req.headers['x-amz-date'])} is now earlier or later than 15 min. from now`,
+    );
+  throw new ApiError('RequestExpired', 'Request has expired.');
+}
+
 async function handle(
   services: Services,
   req: IncomingMessage,
@@ -112,6 +136,7 @@ async function handle(
     res.writeHead(status, {
       'content-type': 'text/xml;charset=UTF-8',
       'x-amzn-requestid': requestId,
+      date: new Date(services.faults.now()).toUTCString(),
     });
     res.end(xml);
   };
@@ -127,6 +152,10 @@ async function handle(
       throw new ApiError('InvalidAction', `The emulator serves ec2 and sts, not ${auth.service}.`);
     }
     const caller = authenticate(services, auth, req, body);
+    checkClock(req, service, services.faults.now());
+    // In a region the account has not enabled, EC2 answers AuthFailure (401), as for unknown keys:
+    // that is what AWS does (observed by steampipe-plugin-aws#75, fog-aws#585), although its
+    // error table suggests OptInRequired, which EC2 gives an account not subscribed or activated.
     if (!caller.account.regions.includes(region)) {
       if (service === 'sts') {
         throw new ApiError(
@@ -135,8 +164,8 @@ async function handle(
         );
       }
       throw new ApiError(
-        'OptInRequired',
-        'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.',
+        'AuthFailure',
+        'AWS was not able to validate the provided access credentials',
       );
     }
     const handler = (service === 'sts' ? stsActions : ec2Actions)[action];

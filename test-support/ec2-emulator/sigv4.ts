@@ -2,7 +2,8 @@
  * Verifies an AWS Signature Version 4 `Authorization` header the way AWS does: rebuild the canonical
  * request from what arrived, derive the signing key from the secret through the HMAC chain, and
  * compare. The credential scope names the region and the service, which is how one endpoint serves
- * every region and both EC2 and STS.
+ * every region and both EC2 and STS. The S3 test server uses `signatureOf` too, for the requests
+ * it answers or rewrites itself (test-support/s3-semantics).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -79,10 +80,12 @@ function canonicalQuery(search: string): string {
   return pairs.sort().join('&');
 }
 
-function canonicalPath(path: string): string {
+/** Every service but S3 encodes each path segment twice. */
+function canonicalPath(path: string, service: string): string {
+  const once = (segment: string) => uriEncode(decodeURIComponent(segment));
   return path
     .split('/')
-    .map((segment) => uriEncode(uriEncode(decodeURIComponent(segment))))
+    .map((segment) => (service === 's3' ? once(segment) : uriEncode(once(segment))))
     .join('/');
 }
 
@@ -98,13 +101,35 @@ export function canonicalRequest(request: SignedRequest, auth: Authorization): s
     headerValue(request.headers, 'x-amz-content-sha256') || sha256Hex(request.body);
   return [
     request.method,
-    canonicalPath(url.pathname),
+    canonicalPath(url.pathname, auth.service),
     canonicalQuery(url.search),
     ...auth.signedHeaders.map((name) => `${name}:${headerValue(request.headers, name)}`),
     '',
     auth.signedHeaders.join(';'),
     payloadHash,
   ].join('\n');
+}
+
+/** The signature `secret` gives this request, as hex, over the headers `auth` names. */
+export function signatureOf(request: SignedRequest, auth: Authorization, secret: string): string {
+  const amzDate = headerValue(request.headers, 'x-amz-date');
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    scope,
+    sha256Hex(canonicalRequest(request, auth)),
+  ].join('\n');
+  const dateKey = hmac(`AWS4${secret}`, auth.date);
+  const key = hmac(hmac(hmac(dateKey, auth.region), auth.service), 'aws4_request');
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+/** Whether `secret` signed this request. */
+export function signedWith(request: SignedRequest, auth: Authorization, secret: string): boolean {
+  const expected = Buffer.from(signatureOf(request, auth, secret), 'hex');
+  const given = Buffer.from(auth.signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Throws `SignatureDoesNotMatch` unless `secret` signed this request. */
@@ -117,18 +142,7 @@ export function verifySignature(request: SignedRequest, auth: Authorization, sec
       400,
     );
   }
-  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = [
-    'AWS4-HMAC-SHA256',
-    amzDate,
-    scope,
-    sha256Hex(canonicalRequest(request, auth)),
-  ].join('\n');
-  const dateKey = hmac(`AWS4${secret}`, auth.date);
-  const key = hmac(hmac(hmac(dateKey, auth.region), auth.service), 'aws4_request');
-  const expected = createHmac('sha256', key).update(stringToSign).digest();
-  const given = Buffer.from(auth.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!signedWith(request, auth, secret)) {
     throw new ApiError(
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. ' +

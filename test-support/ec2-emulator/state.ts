@@ -11,8 +11,23 @@ export interface Ec2Account {
   accountId: string;
   /** IAM roles that exist in the account: `vmimport` for VM Import, others for `AssumeRole`. */
   roles: string[];
-  /** Regions enabled for the account; calls to any other region fail with `OptInRequired`. */
+  /**
+   * The permission policies of roles VM Import acts as, by role name: an import reads its disk only
+   * where the role's policy allows `s3:GetObject`. A role not named here may read every bucket.
+   */
+  rolePolicies: Record<string, PolicyDocument>;
+  /** Regions enabled for the account; EC2 calls to any other region fail with `AuthFailure`. */
   regions: string[];
+}
+
+/** An IAM policy document, as much of it as the emulator evaluates: Allow statements. */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: Array<{
+    Effect: 'Allow' | 'Deny';
+    Action: string | string[];
+    Resource: string | string[];
+  }>;
 }
 
 export interface Region {
@@ -46,10 +61,19 @@ export interface Image extends Owned {
   virtualizationType: string;
   bootMode?: string;
   enaSupport?: boolean;
+  /** `windows` for a Windows AMI; absent for Linux/UNIX, as DescribeImages shows it. */
+  platform?: string;
+  platformDetails?: string;
+  usageOperation?: string;
+  /** When DescribeImages and CreateTags start to see it (EC2's eventual consistency). */
+  visibleAt: number;
 }
 
 export interface Snapshot extends Owned {
   snapshotId: string;
+  /** Until when (ms since the epoch) the AMI just deregistered still holds it: DeleteSnapshot is refused. */
+  heldUntil?: number;
+  heldBy?: string;
   /** GiB, rounded up, as EBS counts. */
   volumeSize: number;
   description: string;
@@ -116,7 +140,26 @@ export class Ec2State {
   constructor(
     readonly regions: Region[],
     readonly accounts: Ec2Account[],
+    /** How long an AMI just deregistered still holds its snapshots. */
+    readonly snapshotHoldMs: number,
+    /**
+     * How long a new AMI stays invisible to DescribeImages, CreateTags and DeregisterImage, which
+     * answer InvalidAMIID.NotFound meanwhile: "Eventual consistency in the Amazon EC2 API".
+     */
+    public consistencyDelayMs: number,
   ) {}
+
+  /** Registers a new AMI, seen by the API only once the consistency delay has passed. */
+  addImage(image: Omit<Image, 'visibleAt'>): Image {
+    const added = { ...image, visibleAt: Date.now() + this.consistencyDelayMs };
+    this.images.set(added.imageId, added);
+    return added;
+  }
+
+  /** Whether the API sees the AMI yet. */
+  visible(image: Image): boolean {
+    return image.visibleAt <= Date.now();
+  }
 
   account(accountId: string): Ec2Account | undefined {
     return this.accounts.find((a) => a.accountId === accountId);
@@ -127,9 +170,13 @@ export class Ec2State {
     return [...all.values()].filter((r) => r.region === region && r.ownerId === ownerId);
   }
 
-  /** Any taggable resource by id, within the caller's account and region. */
+  /** Any taggable resource by id the API sees, within the caller's account and region. */
   taggable(id: string, region: string, ownerId: string): Owned | undefined {
-    const resource = this.images.get(id) ?? this.snapshots.get(id) ?? this.tasks.get(id);
+    const image = this.images.get(id);
+    const resource =
+      (image && this.visible(image) ? image : undefined) ??
+      this.snapshots.get(id) ??
+      this.tasks.get(id);
     return resource && resource.region === region && resource.ownerId === ownerId
       ? resource
       : undefined;

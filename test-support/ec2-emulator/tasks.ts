@@ -2,10 +2,13 @@
  * The import task state machine. A task walks through the steps VM Import reports, with the
  * progress percentages it shows, one step per `stepMs` of time and/or `stepsPerPoll` per describe
  * call. It cannot pass validation before the disk has been read from S3 for real; a disk that cannot
- * be read or is not in a format VM Import takes ends the task as `deleted` with the service's text.
- * On completion an image task makes a snapshot and an AMI, a snapshot task the snapshot only.
+ * be read or is not in a format VM Import takes ends the task as `deleted` with the service's text,
+ * and so does an image task's disk without a partition table (ImportSnapshot does not look inside:
+ * AWS does no bootability check on that path). On completion an image task makes a snapshot and an
+ * AMI, a snapshot task the snapshot only.
  */
-import type { DiskContent, DiskReader } from './disk-reader';
+import { DiskValidationError, type DiskContent, type DiskReader } from './disk-reader';
+import { allows } from './policies';
 import { newId, type Ec2State, type ImportTask, type TaskKind } from './state';
 
 interface Step {
@@ -42,10 +45,16 @@ export interface TaskTiming {
   stepsPerPoll?: number;
 }
 
-export const unsupportedFormatMessage =
-  'ClientError: Disk validation failed [Unsupported specified file format]';
 export const invalidSourceMessage =
   'ClientError: Disk validation failed [Invalid S3 source location]';
+/**
+ * What ImportImage reports for a disk with no partition table, as users of VM Import have seen it
+ * (REMnux/remnux-cli#156, for a raw disk; AWS's troubleshooting page lists no such text).
+ */
+export const noPartitionsMessage = 'ClientError: No valid partitions. Not a valid volume.';
+/** When the service role's policy does not let VM Import read the disk (AWS's own text). */
+export const accessDeniedMessage =
+  'ClientError: Disk validation failed [We do not have access to the given resource. Reason 403 Forbidden]';
 
 interface Running {
   lastStepAt: number;
@@ -55,6 +64,17 @@ interface Running {
   stuckAt?: number;
   /** Fails with this message when it reaches validation (`failNextTask`). */
   failWith?: string;
+}
+
+/**
+ * How an imported AMI is billed: Windows with AWS's licence (RunInstances:0002), Windows with the
+ * user's own (RunInstances:0800), or Linux/UNIX (RunInstances), as DescribeImages reports it.
+ */
+function billingOf(windows: boolean, licenseType: string) {
+  if (!windows) return { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' };
+  return licenseType === 'AWS'
+    ? { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' }
+    : { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' };
 }
 
 export class TaskRunner {
@@ -85,17 +105,33 @@ export class TaskRunner {
     this.nextFault = {};
     this.running.set(task.importTaskId, run);
     this.show(task, 0);
-    const read = this.reader.read(task.bucket, task.key).then(
+    if (!this.roleMayRead(task)) {
+      run.failure = accessDeniedMessage;
+      return;
+    }
+    const read = this.reader.read(task.bucket, task.key, task.format).then(
       (disk) => {
-        if (disk.detectedFormat === 'qcow2') run.failure = unsupportedFormatMessage;
+        if (task.kind === 'image' && disk.partitioned === false) run.failure = noPartitionsMessage;
         else run.disk = disk;
       },
-      () => {
-        run.failure = invalidSourceMessage;
+      (error: unknown) => {
+        run.failure = error instanceof DiskValidationError ? error.message : invalidSourceMessage;
       },
     );
     this.pendingReads.add(read);
     void read.finally(() => this.pendingReads.delete(read));
+  }
+
+  /** What VM Import's role needs of the bucket: AWS's "Required service role" permissions. */
+  private roleMayRead(task: ImportTask): boolean {
+    const policy = this.state.account(task.ownerId)?.rolePolicies[task.roleName];
+    const bucket = `arn:aws:s3:::${task.bucket}`;
+    return (
+      !policy ||
+      (allows(policy, 's3:GetBucketLocation', bucket) &&
+        allows(policy, 's3:ListBucket', bucket) &&
+        allows(policy, 's3:GetObject', `${bucket}/${task.key}`))
+    );
   }
 
   cancel(task: ImportTask): void {
@@ -167,8 +203,12 @@ export class TaskRunner {
     task.diskSize = disk.size;
     task.diskSha256 = disk.sha256;
     if (task.kind === 'image') {
+      // "Leaving LicenseType undefined is the same as choosing AWS when importing a Windows Server
+      // operating system, and BYOL for ... Linux" (ImportImage, Amazon EC2 API Reference).
+      task.platform = disk.windows ? 'Windows' : 'Linux';
+      task.licenseType ??= disk.windows ? 'AWS' : 'BYOL';
       const imageId = newId('ami');
-      this.state.images.set(imageId, {
+      this.state.addImage({
         imageId,
         region: task.region,
         ownerId: task.ownerId,
@@ -181,6 +221,8 @@ export class TaskRunner {
         blockDevices: [{ deviceName: '/dev/sda1', snapshotId, volumeSize }],
         virtualizationType: 'hvm',
         bootMode: task.bootMode,
+        ...(disk.windows && { platform: 'windows' }),
+        ...billingOf(disk.windows, task.licenseType),
       });
       task.imageId = imageId;
     }

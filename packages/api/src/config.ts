@@ -5,6 +5,7 @@ import {
   checkSetting,
   ConfigError,
   loadSettings,
+  OutboundPolicy,
   parseNetworks,
   settingList,
 } from '@glint/core';
@@ -41,8 +42,8 @@ export interface Config {
   /** At most this long a validated Keystone token is trusted without asking Keystone again. */
   tokenCacheSeconds: number;
   credentialKeys: Keyring;
-  /** Internal networks URL imports may reach after all; none by default. */
-  importAllowedNetworks: BlockList;
+  /** Where the API may connect for its users (site checks, uploads, import URLs): GLINT_OUTBOUND_ALLOW. */
+  outbound: OutboundPolicy;
   /** Attempts of a job whose errors may clear, with exponential backoff between them. */
   jobAttempts: number;
   /** Origins (scheme://host[:port]) of dashboards that embed the panel; none by default. */
@@ -81,9 +82,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     credentialKeys: checkSetting('GLINT_CREDENTIAL_KEYS', () =>
       parseKeyring(env.GLINT_CREDENTIAL_KEYS, env.GLINT_CREDENTIAL_KEY_ID),
     ),
-    importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
-      parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
-    ),
+    outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
     corsOrigins: origins(env.GLINT_CORS_ORIGINS),
     metrics: {

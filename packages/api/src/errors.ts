@@ -72,11 +72,18 @@ export function errorReply(
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
-    const issues = fastifyError.validation.map((issue) => ({
-      keyword: issue.keyword,
-      where: `${where}${issue.instancePath}`,
-      problem: issue.message ?? 'is invalid',
-    }));
+    const issues = fastifyError.validation.map((issue) => {
+      // Ajv's text for an unknown field does not say which field it is.
+      const unknown = (issue.params as { additionalProperty?: string } | undefined)
+        ?.additionalProperty;
+      return {
+        keyword: issue.keyword,
+        where: `${where}${issue.instancePath}`,
+        problem: unknown
+          ? `has the unknown field "${unknown}"; remove it`
+          : (issue.message ?? 'is invalid'),
+      };
+    });
     // "must match a schema in anyOf" only repeats that the alternatives' own complaints apply.
     const telling = issues.some((issue) => issue.keyword !== 'anyOf')
       ? issues.filter((issue) => issue.keyword !== 'anyOf')

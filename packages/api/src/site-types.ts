@@ -1,4 +1,4 @@
-import type { SiteType } from '@glint/core';
+import type { OutboundPolicy, SiteType } from '@glint/core';
 import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import type { SiteConfig } from '@glint/store';
 import { ApiError } from './errors';
@@ -56,10 +56,12 @@ export function splitCredential(
   return { principal, secrets };
 }
 
+/** The site's adapter; every connection it makes, to the site and where the site points, is under `outbound`. */
 export function siteAdapter(
   type: SiteType,
   config: SiteConfig,
   credential: SiteCredential,
+  outbound: OutboundPolicy,
 ): CloudAdapter {
-  return createAdapter(type, { ...config, type }, credential);
+  return createAdapter(type, { ...config, type }, credential, { outbound });
 }

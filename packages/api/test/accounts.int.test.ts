@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { outboundAllow } from '../../../test-support/sandbox';
 import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
 
 let env: TestEnvironment;
@@ -34,7 +35,9 @@ const keys = {
 test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
   const port = await closedPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const response = await server.inject({
+  // The operator allows that port; without it the outbound policy refuses it before connecting.
+  const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
+  const response = await allowing.inject({
     method: 'POST',
     url: '/api/v1/accounts',
     headers: user.headers,
@@ -58,6 +61,11 @@ test.each([
   ['a name with a slash', { name: 'a/b' }, /name/],
   ['no keys', { credential: undefined }, /credential/],
   ['an unknown import mode', { settings: { importMode: 'copy' } }, /importMode/],
+  [
+    'a staging directory (issue 12 item 1: the operator’s GLINT_CONVERSION_DIR, never an account’s)',
+    { settings: { stagingDir: '/root/../etc/cron.d' } },
+    /body\/settings has the unknown field \\"stagingDir\\"; remove it/,
+  ],
 ])('%s is a 400 naming the field', async (_what, change, field) => {
   const response = await server.inject({
     method: 'POST',
@@ -67,4 +75,18 @@ test.each([
   });
   expect(response.statusCode).toBe(400);
   expect(JSON.stringify(response.json())).toMatch(field);
+});
+
+test('issue 12 item 1: changing an account’s settings to a staging directory is a 400 naming the field, before the account is even looked up', async () => {
+  const response = await server.inject({
+    method: 'PATCH',
+    url: '/api/v1/accounts/00000000-0000-4000-8000-000000000000',
+    headers: user.headers,
+    payload: { settings: { stagingDir: '/tmp' } },
+  });
+  expect(response.statusCode).toBe(400);
+  expect(response.json()).toMatchObject({
+    error: 'invalid_request',
+    details: [{ where: 'body/settings', problem: 'has the unknown field "stagingDir"; remove it' }],
+  });
 });

@@ -233,6 +233,45 @@ describe('CSRF', () => {
   });
 });
 
+describe('the session probe', () => {
+  const probe = (cookie?: string) =>
+    server.inject({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      ...(cookie ? { headers: { cookie } } : {}),
+    });
+
+  test('without a session it answers 200, not authenticated, so a page before login logs no error', async () => {
+    const response = await probe();
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ authenticated: false });
+  });
+
+  test('with a session: who it is, and a CSRF token that works', async () => {
+    const session = await login(server);
+    const response = await probe(session.cookie);
+    expect(response.json()).toEqual({
+      authenticated: true,
+      user: expect.objectContaining({
+        name: sandboxCloud(1).users.demo.username,
+        project: expect.objectContaining({ name: sandboxCloud(1).users.demo.projectName }),
+        authMethod: 'session',
+      }),
+      csrfToken: expect.any(String),
+    });
+    const logout = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: session.cookie, 'x-csrf-token': response.json().csrfToken },
+    });
+    expect(logout.statusCode).toBe(204);
+    // Ended: not authenticated, and the dead cookie is cleared.
+    const ended = await probe(session.cookie);
+    expect([ended.statusCode, ended.json()]).toEqual([200, { authenticated: false }]);
+    expect(ended.cookies.find((c) => c.name === 'glint_session')?.value).toBe('');
+  });
+});
+
 describe('Keystone tokens', () => {
   test('a dashboard origin in GLINT_CORS_ORIGINS may call with a token; others get no CORS headers', async () => {
     const horizon = 'http://127.0.0.1:15500';

@@ -2,7 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createAdapter, type CloudAdapter, type ImageInfo } from '@glint/cloud-adapters';
-import { passwordCredential, siteConfig, type SandboxCloud } from '../../../test-support/sandbox';
+import {
+  passwordCredential,
+  sandboxOutbound,
+  siteConfig,
+  type SandboxCloud,
+} from '../../../test-support/sandbox';
 import { randomImageStream } from '../../../test-support/random-image';
 
 export class CloudImages {
@@ -12,7 +17,9 @@ export class CloudImages {
   adapter(cloud: SandboxCloud): CloudAdapter {
     let adapter = this.adapters.get(cloud.index);
     if (!adapter) {
-      adapter = createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud));
+      adapter = createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud), {
+        outbound: sandboxOutbound(),
+      });
       this.adapters.set(cloud.index, adapter);
     }
     return adapter;
@@ -53,6 +60,13 @@ export class CloudImages {
     this.made.push({ adapter, id: image.id });
     await adapter.uploadImageData(image.id, data, { size });
     return adapter.getImage(image.id);
+  }
+
+  /** The images called `name` on the cloud, straight from its Glance, whatever their status. */
+  async named(cloud: SandboxCloud, name: string): Promise<ImageInfo[]> {
+    const found: ImageInfo[] = [];
+    for await (const image of this.adapter(cloud).listImages({ name })) found.push(image);
+    return found;
   }
 
   async remove(cloud: SandboxCloud, id: string): Promise<void> {

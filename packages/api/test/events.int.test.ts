@@ -72,7 +72,7 @@ const importOnto = async (user: (typeof users)['a']) => {
     payload: { url: 'https://8.8.8.8/x.raw', name: 'x', diskFormat: 'raw', sites: [user.siteId] },
   });
   expect(response.statusCode).toBe(202);
-  return response.json<{ queueJobId: string }>().queueJobId;
+  return response.json<{ jobId: string }>().jobId;
 };
 
 test("each user hears their own job and cell changes, and never another user's", async () => {

@@ -2,28 +2,52 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { hostAddress } from '../../../test-support/host-address';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import { CloudImages } from './cloud-images';
 import { startTransferWorker, type RunningWorker } from './inventory-worker';
 import { withSites, type Session, type TestEnvironment } from './test-environment';
 
+const run = `im-${randomBytes(4).toString('hex')}`;
+const size = 256 * 1024 + 3;
 let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
 let siteId: string;
-
-// The image server of these tests is on loopback, so this operator allows it; the default refuses it.
-const allowLoopback = { GLINT_IMPORT_ALLOWED_NETWORKS: '127.0.0.0/8' };
+let files: Server;
+let base: string;
+/**
+ * The image server of these tests is on loopback, so this operator allows exactly it (and the
+ * closed port 9 the queue-only test names); the default refuses both.
+ */
+let allow: { GLINT_OUTBOUND_ALLOW: string };
 
 beforeAll(async () => {
+  files = createServer((request, response) => {
+    if (request.url === '/image.raw') {
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': size,
+      });
+      randomImageStream(size, run).pipe(response);
+    } else if (request.url === '/page') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
+    } else if (request.url?.startsWith('/to/')) {
+      response.writeHead(302, { location: request.url.slice('/to/'.length) }).end();
+    } else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  allow = { GLINT_OUTBOUND_ALLOW: outboundAllow(base, 'http://127.0.0.1:9') };
   let site: { one: string };
-  ({ env, server, user, site } = await withSites({ one: 1 }, allowLoopback));
+  ({ env, server, user, site } = await withSites({ one: 1 }, allow));
   siteId = site.one;
 });
 
 afterAll(async () => {
   await env?.close();
+  await new Promise((resolve) => files?.close(resolve));
 });
 
 const importUrl = (payload: object) =>
@@ -33,8 +57,8 @@ const body = { url: 'http://127.0.0.1:9/image.raw', name: 'imported', diskFormat
 test('a URL import is recorded and queued once, with new image ids for each site', async () => {
   const response = await importUrl({ ...body, sites: [siteId], expectedSize: 1024 });
   expect(response.statusCode).toBe(202);
-  const { queueJobId } = response.json<{ queueJobId: string }>();
-  const queued = await server.queues.queue('import').getJob(queueJobId);
+  const { jobId } = response.json<{ jobId: string }>();
+  const queued = await server.queues.queue('import').getJob(jobId);
   expect(queued?.data).toMatchObject({
     url: body.url,
     name: 'imported',
@@ -50,6 +74,18 @@ test('a URL import is recorded and queued once, with new image ids for each site
   ).toEqual([
     { operation: 'import', destination_site_id: siteId, state: 'queued', enqueued: true },
   ]);
+  // No logical image names the import yet: the job carries the name it was given.
+  const job = await server.inject({
+    url: `/api/v1/jobs/${jobId}`,
+    headers: { cookie: user.cookie },
+  });
+  expect(job.json()).toMatchObject({
+    id: jobId,
+    operation: 'import',
+    imageId: null,
+    imageName: 'imported',
+    parts: [{ siteId, state: 'queued', bytesTotal: 1024 }],
+  });
 });
 
 test('an allow-list admits only its networks: metadata addresses stay refused', async () => {
@@ -78,34 +114,49 @@ test('content already known is reported, not imported again', async () => {
   expect(await env.snapshot('jobs')).toEqual(before);
 });
 
+test.each([
+  ['an IPv4-compatible IPv6 form of loopback', 'http://[::7f00:1]/image.raw'],
+  ['an IPv4-translated IPv6 form of loopback', 'http://[::ffff:0:7f00:1]/image.raw'],
+  ['a local-use NAT64 form of the metadata address', 'http://[64:ff9b:1::a9fe:a9fe]/image.raw'],
+  ['a 6to4 form of loopback', 'http://[2002:7f00:1::]/image.raw'],
+  ["this host's own eth0 address", `http://${hostAddress()}/image.raw`],
+])(
+  'the import guard no longer lets through %s: refused before anything is queued',
+  async (_what, url) => {
+    const before = await env.snapshot('jobs');
+    const response = await importUrl({ ...body, url, sites: [siteId] });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'import_url_refused' });
+    expect(response.json().message).toMatch(/GLINT_OUTBOUND_ALLOW/);
+    expect(await env.snapshot('jobs')).toEqual(before);
+  },
+);
+
+test("a network in the allow list does not open this host's own address", async () => {
+  const own = hostAddress();
+  const lenient = await env.start({ GLINT_OUTBOUND_ALLOW: `${own}/32,${outboundAllow()}` });
+  const response = await lenient.inject({
+    method: 'POST',
+    url: '/api/v1/images/import',
+    headers: user.headers,
+    payload: { ...body, url: `http://${own}:6379/`, sites: [siteId] },
+  });
+  expect(response.statusCode).toBe(400);
+  expect(response.json().message).toMatch(
+    new RegExp(`the address ${own.replace(/\./g, '\\.')} is an address of this host's own`),
+  );
+});
+
 describe('the import worker', () => {
-  const run = `im-${randomBytes(4).toString('hex')}`;
-  const size = 256 * 1024 + 3;
   const images = new CloudImages();
   let worker: RunningWorker;
-  let files: Server;
-  let base: string;
 
   beforeAll(async () => {
-    files = createServer((request, response) => {
-      if (request.url === '/image.raw') {
-        response.writeHead(200, {
-          'content-type': 'application/octet-stream',
-          'content-length': size,
-        });
-        randomImageStream(size, run).pipe(response);
-      } else if (request.url === '/page') {
-        response.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
-      } else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    worker = await startTransferWorker(env, allowLoopback);
+    worker = await startTransferWorker(env, allow);
   });
 
   afterAll(async () => {
     await worker?.close();
-    await new Promise((resolve) => files?.close(resolve));
     const adapter = images.adapter(sandboxCloud(1));
     for await (const image of adapter.listImages({ name: `${run}-ok` }))
       await adapter.deleteImage(image.id);
@@ -122,10 +173,16 @@ describe('the import worker', () => {
       ...extra,
     });
     expect(response.statusCode).toBe(202);
-    const { queueJobId } = response.json<{ queueJobId: string }>();
+    const { jobId: queueJobId } = response.json<{ jobId: string }>();
     for (;;) {
-      const [row] = await env.query<{ state: string; error: string | null; bytes: number }>(
-        'SELECT state, error, bytes_done::int AS bytes FROM jobs WHERE queue_job_id = $1',
+      const [row] = await env.query<{
+        state: string;
+        error: string | null;
+        bytes: number;
+        total: number | null;
+        attempts: number;
+      }>(
+        'SELECT state, error, bytes_done::int AS bytes, bytes_total::int AS total, attempts FROM jobs WHERE queue_job_id = $1',
         [queueJobId],
       );
       if (row!.state === 'succeeded' || row!.state === 'failed') return row!;
@@ -134,10 +191,13 @@ describe('the import worker', () => {
   }
 
   test('fetches the URL and streams it to the site, verified and marked', async () => {
-    expect(await imported('/image.raw', { expectedSize: size })).toEqual({
+    // No size was given: the job's total is the one the source announced.
+    expect(await imported('/image.raw')).toEqual({
       state: 'succeeded',
       error: null,
       bytes: size,
+      total: size,
+      attempts: 1,
     });
     const { sha512 } = await digestStream(randomImageStream(size, run));
     const copies = [];
@@ -163,4 +223,17 @@ describe('the import worker', () => {
     expect(row.state).toBe('failed');
     expect(row.error).toMatch(message);
   });
+
+  test.each([
+    ['file:///etc/passwd', /redirects to a file:\/\/ URL; Glint follows redirects only to http/],
+    ['gopher://127.0.0.1:6379/_INFO', /redirects to a gopher:\/\/ URL/],
+    ['http://127.0.0.1:6379/', /the address 127\.0\.0\.1 is a loopback address/],
+  ])(
+    'a redirect to %s fails the import at once, for good, with a clear message',
+    async (target, message) => {
+      const row = await imported(`/to/${target}`);
+      expect(row).toMatchObject({ state: 'failed', attempts: 1 });
+      expect(row.error).toMatch(message);
+    },
+  );
 });

@@ -40,8 +40,10 @@ async function startWorker(
   };
 }
 
-export const startInventoryWorker = (env: TestEnvironment) =>
-  startWorker(env, ({ options }) => inventoryWorker(options));
+export const startInventoryWorker = (
+  env: TestEnvironment,
+  overrides: Record<string, string> = {},
+) => startWorker(env, ({ options }) => inventoryWorker(options), overrides);
 
 export const startReconcileWorker = (env: TestEnvironment) =>
   startWorker(env, ({ options }) => reconcileWorker(options));

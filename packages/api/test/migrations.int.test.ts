@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -46,6 +48,14 @@ async function emptyDatabase(): Promise<string> {
   return `${postgres}/${name}`;
 }
 
+/** `npm run migrate` of the store package: every pending migration, or only the next `count`. */
+const migrateStore = (databaseUrl: string, count?: number) =>
+  promisify(execFile)(
+    'npm',
+    ['run', 'migrate', '-w', '@glint/store', ...(count === undefined ? [] : ['--', String(count)])],
+    { cwd: repository, env: { ...process.env, GLINT_DATABASE_URL: databaseUrl } },
+  );
+
 async function tablesOf(databaseUrl: string): Promise<string[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -70,6 +80,78 @@ describe('migrations', () => {
     expect((await migrate()).stdout).toMatch(/control-plane/);
     expect(await tablesOf(databaseUrl)).toEqual(tables);
     expect((await migrate()).stdout).toMatch(/No migrations to run/);
+  });
+
+  test('job-image-names names the jobs already in the history', async () => {
+    const databaseUrl = await emptyDatabase();
+    const { runner } = require('node-pg-migrate') as typeof import('node-pg-migrate', {
+      with: { 'resolution-mode': 'import' },
+    });
+    const migrate = (count: number) =>
+      runner({
+        databaseUrl,
+        dir: join(repository, 'migrations'),
+        ignorePattern: '(?!.*\\.sql$).*',
+        migrationsTable: 'pgmigrations',
+        direction: 'up',
+        count,
+        log: () => {},
+      });
+    // Up to the migration before it.
+    const before = readdirSync(join(repository, 'migrations'))
+      .filter((file) => file.endsWith('.sql'))
+      .sort()
+      .indexOf('1796000000000_job-image-names.sql');
+    expect((await migrate(before)).map((m) => m.name)).not.toContain(
+      '1796000000000_job-image-names',
+    );
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const one = async <T>(sql: string, values: unknown[] = []) =>
+        (await client.query(sql, values)).rows[0] as T;
+      const { id: owner } = await one<{ id: string }>(
+        `INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ('k', 'u', 'd', 'D') RETURNING id`,
+      );
+      const { id: image } = await one<{ id: string }>(
+        `INSERT INTO images (owner_id, name) VALUES ($1, 'cirros') RETURNING id`,
+        [owner],
+      );
+      const job = (
+        queueJobId: string,
+        operation: string,
+        imageId: string | null,
+        payload: object | null,
+      ) =>
+        client.query(
+          'INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, payload) VALUES ($1, $2, $3, $4, $5)',
+          [owner, queueJobId, operation, imageId, payload],
+        );
+      await job('copy-1', 'copy', image, null);
+      await job('import-1', 'import', null, { name: 'fetched' });
+      await job('upload-1', 'upload', null, null);
+      await job('upload-2', 'upload', null, null);
+      await client.query(
+        `INSERT INTO audit_events (owner_id, action, target_type, target_id, details)
+         VALUES ($1, 'image.uploaded', 'job', 'upload-1', '{"name": "sent"}')`,
+        [owner],
+      );
+      expect((await migrate(Infinity)).map((m) => m.name)).toContain(
+        '1796000000000_job-image-names',
+      );
+      const { rows } = await client.query(
+        'SELECT queue_job_id, image_name FROM jobs ORDER BY queue_job_id',
+      );
+      expect(rows).toEqual([
+        { queue_job_id: 'copy-1', image_name: 'cirros' },
+        { queue_job_id: 'import-1', image_name: 'fetched' },
+        { queue_job_id: 'upload-1', image_name: 'sent' },
+        // An upload whose audit event is gone stays unnamed.
+        { queue_job_id: 'upload-2', image_name: null },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 
   test('the API migrates on start when configured to, also when two instances start at once', async () => {
@@ -178,5 +260,43 @@ describe('the schema', () => {
     await insert(null);
     await expect(insert('aa')).rejects.toMatchObject({ code: '23505' });
     await expect(insert(null)).rejects.toMatchObject({ code: '23505' });
+  });
+
+  test('issue 12 item 1: stagingDir is dropped from stored EC2 account and region-site settings, the rest kept', async () => {
+    const databaseUrl = await emptyDatabase();
+    const files = (await readdir(join(repository, 'migrations'))).filter((f) => f.endsWith('.sql'));
+    const before = files
+      .sort()
+      .findIndex((f) => f.endsWith('_ec2-settings-without-staging-dir.sql'));
+    expect(before).toBeGreaterThan(0);
+    await migrateStore(databaseUrl, before);
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const kept = { importMode: 'snapshot', bucket: 'glint-images' };
+      const stored = { ...kept, stagingDir: '/root/../etc/cron.d' };
+      const {
+        rows: [user],
+      } = await client.query<{ id: string }>(
+        "INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ('k1', 'demo', 'default', 'Default') RETURNING id",
+      );
+      const {
+        rows: [account],
+      } = await client.query<{ id: string }>(
+        "INSERT INTO accounts (owner_id, type, name, config) VALUES ($1, 'ec2', 'aws', $2) RETURNING id",
+        [user!.id, stored],
+      );
+      await client.query(
+        "INSERT INTO sites (owner_id, type, name, config, account_id) VALUES ($1, 'ec2', 'aws/eu-west-1', $2, $3)",
+        [user!.id, { ...stored, region: 'eu-west-1' }, account!.id],
+      );
+      await migrateStore(databaseUrl);
+      const { rows: accounts } = await client.query('SELECT config FROM accounts');
+      const { rows: sites } = await client.query('SELECT config FROM sites');
+      expect(accounts).toEqual([{ config: kept }]);
+      expect(sites).toEqual([{ config: { ...kept, region: 'eu-west-1' } }]);
+    } finally {
+      await client.end();
+    }
   });
 });

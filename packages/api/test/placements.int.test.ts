@@ -15,6 +15,8 @@ let worker: RunningWorker;
 let site: Record<'one' | 'two' | 'three', string>;
 let original: ImageInfo;
 let imageId: string;
+/** The fanned-out copy applying queues: one job, whatever the number of its destinations. */
+let copyJobId: string;
 
 beforeAll(async () => {
   ({ env, server, user, site } = await withSites({ one: 1, two: 2, three: 3 }));
@@ -57,6 +59,11 @@ test('a plan names one copy fanning out from the only source, and changes nothin
     refusals: [],
     unchanged: 0,
     bytes: original.size,
+    // The plan names what it mentions, so a client shows it without looking names up.
+    names: {
+      images: { [imageId]: `${run}-x` },
+      sites: { [site.one]: 'one', [site.two]: 'two', [site.three]: 'three' },
+    },
   });
   expect(await env.snapshot('placements', 'jobs', 'audit_events')).toEqual(before);
   expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 0 });
@@ -65,10 +72,11 @@ test('a plan names one copy fanning out from the only source, and changes nothin
 test('applying enqueues exactly the planned job, and applying again enqueues none', async () => {
   const first = await send('PUT', '/api/v1/placements', wantOnTwoAndThree());
   expect(first.statusCode).toBe(200);
-  const { jobs } = first.json<{ jobs: { queueJobId: string; operation: string }[] }>();
-  expect(jobs).toEqual([{ queueJobId: expect.stringMatching(/^copy-/), operation: 'copy' }]);
+  const { jobs } = first.json<{ jobs: { id: string; operation: string }[] }>();
+  expect(jobs).toEqual([{ id: expect.stringMatching(/^copy-/), operation: 'copy' }]);
+  copyJobId = jobs[0]!.id;
   const queued = await copyQueue().getJobs(['waiting']);
-  expect(queued.map((job) => job.id)).toEqual([jobs[0]!.queueJobId]);
+  expect(queued.map((job) => job.id)).toEqual([copyJobId]);
   expect(queued[0]!.data).toMatchObject({
     imageId,
     source: { siteId: site.one, cloudImageId: original.id },
@@ -138,32 +146,63 @@ describe('jobs', () => {
     server.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
   const post = (url: string) => server.inject({ method: 'POST', url, headers: user.headers });
 
-  test('the list filters by state, operation, image and site, and one job shows in detail', async () => {
+  test('a copy to two sites is one job, under the id applying gave, with a part per destination', async () => {
     const all = (await get(`/api/v1/jobs?state=queued&operation=copy&image=${imageId}`)).json();
-    expect(all.page.total).toBe(2);
+    expect(all.page.total).toBe(1);
+    expect(all.jobs.map((job: { id: string }) => job.id)).toEqual([copyJobId]);
     expect((await get(`/api/v1/jobs?site=${site.two}`)).json().jobs).toHaveLength(1);
+    expect((await get(`/api/v1/jobs?site=${site.one}`)).json().jobs).toHaveLength(1);
     expect((await get('/api/v1/jobs?operation=delete')).json().jobs).toEqual([]);
-    const detail = await get(`/api/v1/jobs/${all.jobs[0].id}`);
+    expect((await get('/api/v1/jobs?state=failed')).json().jobs).toEqual([]);
+    const detail = await get(`/api/v1/jobs/${copyJobId}`);
     expect(detail.statusCode).toBe(200);
-    expect(detail.json()).toMatchObject({ operation: 'copy', state: 'queued', error: null });
-    expect(detail.json()).not.toHaveProperty('payload');
+    const queuedPart = { state: 'queued', attempts: 0, bytesDone: 0, error: null };
+    expect(detail.json()).toEqual({
+      id: copyJobId,
+      operation: 'copy',
+      state: 'queued',
+      imageId,
+      imageName: `${run}-x`,
+      sourceSiteId: site.one,
+      sourceSiteName: 'one',
+      createdAt: expect.any(String),
+      startedAt: null,
+      finishedAt: null,
+      parts: [
+        { siteId: site.three, siteName: 'three', ...queuedPart },
+        { siteId: site.two, siteName: 'two', ...queuedPart },
+      ].map((part) => ({
+        ...part,
+        bytesTotal: original.size,
+        startedAt: null,
+        finishedAt: null,
+      })),
+    });
     expect((await get(`/api/v1/jobs/${randomUUID()}`)).json().error).toBe('job_not_found');
   });
 
-  test('cancelling a queued copy cancels all its cells and takes it off the queue; a retry queues one cell again', async () => {
-    const { jobs } = (await get(`/api/v1/jobs?site=${site.three}`)).json();
-    const cancelled = await post(`/api/v1/jobs/${jobs[0].id}/cancel`);
+  test('cancelling a queued copy cancels every destination and takes it off the queue; a retry queues the one asked for again', async () => {
+    const cancelled = await post(`/api/v1/jobs/${copyJobId}/cancel`);
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().state).toBe('cancelled');
     expect(await env.query(`SELECT DISTINCT state FROM jobs`)).toEqual([{ state: 'cancelled' }]);
     expect(await copyQueue().getJobCounts('waiting')).toEqual({ waiting: 0 });
-    expect((await post(`/api/v1/jobs/${jobs[0].id}/cancel`)).statusCode).toBe(409);
+    expect((await post(`/api/v1/jobs/${copyJobId}/cancel`)).statusCode).toBe(409);
+    const notThere = await post(`/api/v1/jobs/${copyJobId}/retry?site=${site.one}`);
+    expect(notThere.statusCode).toBe(409);
+    expect(notThere.json().message).toContain(`no failed or cancelled part on site ${site.one}`);
 
-    const retried = await post(`/api/v1/jobs/${jobs[0].id}/retry`);
+    const retried = await post(`/api/v1/jobs/${copyJobId}/retry?site=${site.three}`);
     expect(retried.statusCode).toBe(202);
-    expect(retried.json()).toMatchObject({ state: 'queued', destinationSiteId: site.three });
+    expect(retried.json()).toMatchObject({
+      id: expect.stringMatching(/^copy-/),
+      state: 'queued',
+      imageName: `${run}-x`,
+      parts: [{ siteId: site.three, state: 'queued' }],
+    });
+    expect(retried.json().id).not.toBe(copyJobId);
     const [waiting] = await copyQueue().getJobs(['waiting']);
-    expect(waiting!.id).toBe(retried.json().queueJobId);
+    expect(waiting!.id).toBe(retried.json().id);
     expect(waiting!.data.destinations).toEqual([
       { siteId: site.three, cloudImageId: expect.any(String) },
     ]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { sandboxCloud, sandboxDir } from '../../../test-support/sandbox';
+import { outboundAllow, sandboxCloud, sandboxDir } from '../../../test-support/sandbox';
 import {
   login,
   siteBody,
@@ -30,7 +30,8 @@ let demo: Session;
 
 beforeAll(async () => {
   env = await testEnvironment();
-  server = await env.start();
+  // 127.0.0.1:1, where nothing listens, is allowed here to see how an unreachable site is told.
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow('http://127.0.0.1:1') });
   demo = await login(server, 'demo');
 });
 

@@ -16,6 +16,7 @@ import type { Matrix } from '../src/schemas/matrix';
 import type { ApplyReply } from '../src/schemas/placements';
 import { buildServer } from '../src/server';
 import {
+  outboundAllow,
   passwordCredential,
   sandboxCloud,
   sandboxToken,
@@ -33,7 +34,10 @@ export interface TestEnvironment {
   redisPrefix: string;
   /** Everything the servers logged, one JSON line each. */
   logs: string[];
-  /** The environment variables a server gets, with `overrides` on top. */
+  /**
+   * The environment variables a server (or daemon) gets, with `overrides` on top; its
+   * GLINT_OUTBOUND_ALLOW lets through the sandbox's clouds only (outboundAllow()).
+   */
   env(overrides?: Record<string, string>): Record<string, string>;
   /** A ready server (not listening) on this environment; closed by `close()`. */
   start(overrides?: Record<string, string>): Promise<FastifyInstance>;
@@ -87,6 +91,8 @@ export async function testEnvironment(): Promise<TestEnvironment> {
     GLINT_CREDENTIAL_KEYS: `test-key:${randomBytes(32).toString('base64')}`,
     GLINT_CREDENTIAL_KEY_ID: 'test-key',
     GLINT_LOG_LEVEL: 'trace',
+    // The sandbox's clouds, and nothing else of loopback; tests with servers of their own add them.
+    GLINT_OUTBOUND_ALLOW: outboundAllow(),
   };
   const env = (overrides: Record<string, string> = {}) => ({ ...baseEnv, ...overrides });
 

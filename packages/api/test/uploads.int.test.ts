@@ -59,6 +59,21 @@ test('an uploaded file is streamed to every chosen site, verified and marked', a
     { operation: 'upload', state: 'succeeded', bytes: size },
     { operation: 'upload', state: 'succeeded', bytes: size },
   ]);
+  // One upload job, named for the image it made, with a part per site.
+  const { jobs } = (
+    await server.inject({ url: '/api/v1/jobs?operation=upload', headers: { cookie: user.cookie } })
+  ).json();
+  expect(jobs).toEqual([
+    expect.objectContaining({
+      operation: 'upload',
+      state: 'succeeded',
+      imageName: `${run}-a`,
+      parts: [
+        expect.objectContaining({ siteName: 'one', bytesDone: size, bytesTotal: size }),
+        expect.objectContaining({ siteName: 'two', bytesDone: size, bytesTotal: size }),
+      ],
+    }),
+  ]);
 });
 
 test("an uploaded image's details: hash, formats, size, and each site's copy and state", async () => {

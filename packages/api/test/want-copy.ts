@@ -4,7 +4,7 @@ import { applyPlacements, matrixRow, type Session } from './test-environment';
 
 /**
  * Wants the image called `name`, put on a site outside Glint, on `siteId` as the panel would: every
- * site's inventory taken, the placement applied. Returns the copy's queue job id.
+ * site's inventory taken, the placement applied. Returns the copy's job id (its queue id).
  */
 export async function wantCopy(
   server: FastifyInstance,
@@ -17,5 +17,5 @@ export async function wantCopy(
   const applied = await applyPlacements(server, session, [
     { image: row.id, site: siteId, wanted: true },
   ]);
-  return applied.jobs[0]!.queueJobId;
+  return applied.jobs[0]!.id;
 }

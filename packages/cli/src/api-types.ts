@@ -3,6 +3,8 @@
  * hand so the CLI needs nothing from the server's packages. The API's schemas are the reference.
  */
 
+import type { Job } from '@glint/core';
+
 export interface Me {
   id: string;
   name: string;
@@ -116,29 +118,12 @@ export interface Plan {
   refusals: { imageId: string; siteId: string; wanted: boolean; reason: string; message: string }[];
   unchanged: number;
   bytes: number;
+  /** The name of every image and site the plan names, by id. */
+  names: { images: Record<string, string>; sites: Record<string, string> };
 }
 
 export interface Applied extends Plan {
-  jobs: { queueJobId: string; operation: 'copy' | 'delete' }[];
-}
-
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface Job {
-  id: string;
-  queueJobId: string;
-  operation: string;
-  imageId: string | null;
-  sourceSiteId: string | null;
-  destinationSiteId: string | null;
-  state: JobState;
-  attempts: number;
-  bytesDone: number;
-  bytesTotal: number | null;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
+  jobs: { id: string; operation: 'copy' | 'delete' }[];
 }
 
 export interface JobList {
@@ -158,8 +143,11 @@ export interface Uploaded {
 }
 
 export type Imported =
-  | { status: 'queued'; queueJobId: string }
+  | { status: 'queued'; jobId: string }
   | { status: 'present'; message: string; images: { id: string; name: string }[] };
 
 /** What GET /api/v1/events sends. */
 export type { GlintEvent } from '@glint/core';
+
+/** GET /api/v1/jobs: jobs, each with a part per destination. */
+export type { Job, JobOperation, JobPart, JobState } from '@glint/core';

@@ -2,16 +2,14 @@ import type { ApiClient } from './api-client';
 import type { GlintEvent, Job, JobList, JobState } from './api-types';
 import { CliError } from './errors';
 import { ProgressDisplay, type ProgressLine } from './progress-display';
-import { listImages, listSites } from './resolve';
 import type { ServerSentEvent } from './sse';
 
-/** A queue job (a fanned-out copy is one, with a row per destination) as the watch sees it. */
+/** A job as the watch sees it: its latest state and progress, from the list and the events. */
 export interface WatchedJob {
-  queueJobId: string;
-  operation: string;
+  id: string;
   state: JobState;
-  imageId: string | null;
-  siteIds: string[];
+  /** "copy cirros (cloud1 → cloud2, cloud3)". */
+  label: string;
   bytes: number;
   bytesTotal: number | null;
   bytesPerSecond?: number;
@@ -20,44 +18,32 @@ export interface WatchedJob {
 
 const open = (state: JobState) => state === 'queued' || state === 'running';
 
-/** The queue jobs of job rows: open while any row is, else failed if any row failed. */
-export function queueJobsOf(rows: Job[]): Map<string, WatchedJob> {
-  const jobs = new Map<string, WatchedJob>();
-  const rank: Record<JobState, number> = {
-    running: 4,
-    queued: 3,
-    failed: 2,
-    cancelled: 1,
-    succeeded: 0,
+/** The names a job line shows: its image, and its sites (the source, then the destinations). */
+export function jobLabel(job: Job): string {
+  const site = (name: string | null, id: string | null) => name ?? id ?? 'a removed site';
+  const destinations = job.parts.map((part) => site(part.siteName, part.siteId)).join(', ');
+  const route = job.sourceSiteId
+    ? `${site(job.sourceSiteName, job.sourceSiteId)} → ${destinations}`
+    : destinations;
+  return `${job.operation} ${job.imageName ?? job.imageId ?? '-'} (${route})`;
+}
+
+/** What the watch keeps of a listed job. */
+export function watchedJob(job: Job): WatchedJob {
+  const error = job.parts.find((part) => part.error)?.error;
+  return {
+    id: job.id,
+    state: job.state,
+    label: jobLabel(job),
+    bytes: Math.max(0, ...job.parts.map((part) => part.bytesDone)),
+    bytesTotal: job.parts.find((part) => part.bytesTotal !== null)?.bytesTotal ?? null,
+    ...(error ? { error } : {}),
   };
-  for (const row of rows) {
-    const sites = [row.sourceSiteId, row.destinationSiteId].filter((s): s is string => s !== null);
-    const job = jobs.get(row.queueJobId);
-    if (!job) {
-      jobs.set(row.queueJobId, {
-        queueJobId: row.queueJobId,
-        operation: row.operation,
-        state: row.state,
-        imageId: row.imageId,
-        siteIds: sites,
-        bytes: row.bytesDone,
-        bytesTotal: row.bytesTotal,
-        ...(row.error ? { error: row.error } : {}),
-      });
-      continue;
-    }
-    if (rank[row.state] > rank[job.state]) job.state = row.state;
-    for (const site of sites) if (!job.siteIds.includes(site)) job.siteIds.push(site);
-    job.bytes = Math.max(job.bytes, row.bytesDone);
-    job.bytesTotal = job.bytesTotal ?? row.bytesTotal;
-    job.error ??= row.error ?? undefined;
-  }
-  return jobs;
 }
 
 /** Jobs to wait for: these queue jobs, or (`undefined`) whatever is open now or starts meanwhile. */
 export interface WatchOptions {
-  queueJobIds?: string[];
+  jobIds?: string[];
   /** The caller's event stream, opened before the jobs were asked for so no event is missed. */
   events: AsyncGenerator<ServerSentEvent>;
   /** Show progress on stderr. */
@@ -66,23 +52,21 @@ export interface WatchOptions {
   resyncMs?: number;
 }
 
-/** Follows jobs to their end from the SSE stream; returns the job rows of the watched queue jobs. */
+/** Follows jobs to their end from the SSE stream; returns the watched jobs as the list has them. */
 export async function watchJobs(client: ApiClient, options: WatchOptions): Promise<Job[]> {
   const { events, resyncMs = 5000 } = options;
-  const followAll = options.queueJobIds === undefined;
-  const watched = new Set(options.queueJobIds ?? []);
+  const followAll = options.jobIds === undefined;
+  const watched = new Set(options.jobIds ?? []);
   const jobs = new Map<string, WatchedJob>();
-  const labels = new JobLabels(client);
   const display = options.display ? new ProgressDisplay() : undefined;
 
   const resync = async () => {
-    const rows = await recentJobs(client);
-    for (const [id, job] of queueJobsOf(rows)) {
-      if (followAll && open(job.state) && !jobs.has(id)) watched.add(id);
-      const seen = jobs.get(id);
-      // The stream's rate is fresher than the table's; keep it while the job runs.
-      jobs.set(id, {
-        ...job,
+    for (const row of await recentJobs(client)) {
+      if (followAll && open(row.state) && !jobs.has(row.id)) watched.add(row.id);
+      const seen = jobs.get(row.id);
+      // The stream's rate is fresher than the list's; keep it while the job runs.
+      jobs.set(row.id, {
+        ...watchedJob(row),
         ...(seen?.bytesPerSecond ? { bytesPerSecond: seen.bytesPerSecond } : {}),
       });
     }
@@ -91,8 +75,7 @@ export async function watchJobs(client: ApiClient, options: WatchOptions): Promi
   const draw = async () => {
     if (!display) return;
     const shown = [...watched].map((id) => jobs.get(id)).filter((j): j is WatchedJob => !!j);
-    await labels.learn(shown);
-    display.update(shown.map((job) => labels.line(job)));
+    display.update(shown.map(progressLine));
   };
 
   await resync();
@@ -120,18 +103,16 @@ export async function watchJobs(client: ApiClient, options: WatchOptions): Promi
         if (!watched.has(event.queueJobId)) continue;
         const known = jobs.get(event.queueJobId);
         jobs.set(event.queueJobId, {
+          label: `${event.operation} ${event.queueJobId}`,
           bytesTotal: null,
           ...known,
-          queueJobId: event.queueJobId,
-          operation: event.operation,
+          id: event.queueJobId,
           state: event.state,
-          imageId: event.imageId,
-          siteIds: known?.siteIds.length ? known.siteIds : event.siteIds,
           bytes: event.bytes ?? known?.bytes ?? 0,
           ...(event.bytesPerSecond !== undefined ? { bytesPerSecond: event.bytesPerSecond } : {}),
           ...(event.error ? { error: event.error } : {}),
         });
-        // A job's first event may come before its row's total is known to us.
+        // A job's first event may come before its names and total are known to us.
         if (!known) await resync();
       }
       await draw();
@@ -142,50 +123,19 @@ export async function watchJobs(client: ApiClient, options: WatchOptions): Promi
     // the next heartbeat, and its rejection then is expected.
     next.catch(() => {});
   }
-  // The final word is the job table's: a fan-out copy may have failed on one destination only.
-  const rows = (await recentJobs(client)).filter((row) => watched.has(row.queueJobId));
-  return rows;
+  // The final word is the job list's: a fan-out copy may have failed on one destination only.
+  return (await recentJobs(client)).filter((row) => watched.has(row.id));
 }
 
 async function recentJobs(client: ApiClient): Promise<Job[]> {
   return (await client.get<JobList>('/jobs', { limit: 500 })).jobs;
 }
 
-/** Names for job lines: the sites' and images' names instead of their ids. */
-export class JobLabels {
-  private sites?: Map<string, string>;
-  private readonly images = new Map<string, string>();
-
-  constructor(private readonly client: ApiClient) {}
-
-  async learn(jobs: { imageId: string | null; siteIds?: string[] }[]): Promise<void> {
-    this.sites ??= new Map((await listSites(this.client)).map((s) => [s.id, s.name]));
-    const unknown = [
-      ...new Set(
-        jobs.map((j) => j.imageId).filter((id): id is string => !!id && !this.images.has(id)),
-      ),
-    ];
-    if (unknown.length === 0) return;
-    for (const row of (await listImages(this.client, { image: unknown })).rows) {
-      this.images.set(row.id, row.name);
-    }
-    for (const id of unknown) if (!this.images.has(id)) this.images.set(id, id);
-  }
-
-  site(id: string | null): string {
-    return id ? (this.sites?.get(id) ?? id) : '-';
-  }
-
-  image(id: string | null): string {
-    return id ? (this.images.get(id) ?? id) : '-';
-  }
-
-  line(job: WatchedJob): ProgressLine {
-    return {
-      key: job.queueJobId,
-      label: `${job.operation} ${this.image(job.imageId)} (${job.siteIds.map((s) => this.site(s)).join(', ')})`,
-      state: job.state,
-      progress: { bytes: job.bytes, total: job.bytesTotal, bytesPerSecond: job.bytesPerSecond },
-    };
-  }
+function progressLine(job: WatchedJob): ProgressLine {
+  return {
+    key: job.id,
+    label: job.label,
+    state: job.state,
+    progress: { bytes: job.bytes, total: job.bytesTotal, bytesPerSecond: job.bytesPerSecond },
+  };
 }

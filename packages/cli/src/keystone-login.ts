@@ -49,7 +49,8 @@ export async function keystoneLogin(
 ): Promise<KeystoneLogin> {
   const caBundle = await readCaBundle(parsed);
   const config = { ...parsed.config, ...(caBundle ? { caBundle } : {}) };
-  const dispatcher = createSiteAgent(config);
+  // The CLI acts for its own user, from that user's machine: no outbound policy applies.
+  const dispatcher = createSiteAgent(config, null);
   const session = new KeystoneSession(config, credential, { dispatcher });
   try {
     const token = await session.current();

@@ -2,14 +2,13 @@ import type { Applied, Plan } from './api-types';
 import { renderTable } from './table';
 import { formatBytes } from './units';
 
-/** Names to show for ids. */
-export interface Names {
-  site(id: string): string;
-  image(id: string): string;
-}
-
 /** A plan as a diff: `+` copies, `-` deletes, `!` refusals, then a summary line. */
-export function renderPlan(plan: Plan, names: Names): string {
+export function renderPlan(plan: Plan): string {
+  // The plan names the images and sites it mentions.
+  const names = {
+    image: (id: string) => plan.names.images[id] ?? id,
+    site: (id: string) => plan.names.sites[id] ?? id,
+  };
   const lines: string[] = [];
   for (const copy of plan.copies) {
     lines.push(
@@ -33,12 +32,12 @@ export function renderPlan(plan: Plan, names: Names): string {
   return lines.join('\n');
 }
 
-export function renderApplied(applied: Applied, names: Names): string {
+export function renderApplied(applied: Applied): string {
   const jobs = applied.jobs.length
     ? `\n\n${renderTable(
-        ['QUEUE JOB', 'OPERATION'],
-        applied.jobs.map((j) => [j.queueJobId, j.operation]),
+        ['JOB', 'OPERATION'],
+        applied.jobs.map((j) => [j.id, j.operation]),
       )}`
     : '';
-  return `${renderPlan(applied, names)}${jobs}`;
+  return `${renderPlan(applied)}${jobs}`;
 }

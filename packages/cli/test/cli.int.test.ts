@@ -271,6 +271,14 @@ describe('images, placements and jobs', () => {
     expect(listed).toEqual([
       expect.objectContaining({ name: imageName, size: imageSize, on: ['one'] }),
     ]);
+    // The upload's job is named for its image, with its bytes out of the total.
+    const jobs = await glint(['jobs', '--operation', 'upload']);
+    expect(jobs.stdout).toMatch(
+      new RegExp(
+        `^upload-\\S+ +upload +${imageName} +- +one +succeeded +8\\.00 MiB / 8\\.00 MiB`,
+        'm',
+      ),
+    );
   });
 
   test('a placements file with a mistake is refused with its line numbers', async () => {
@@ -306,19 +314,22 @@ describe('images, placements and jobs', () => {
     await stopDaemon();
     const applied = await glint(['apply', '-f', file, '--json']);
     expect(applied.code).toBe(0);
-    const { jobs } = json<{ jobs: { queueJobId: string; operation: string }[] }>(applied);
-    expect(jobs).toEqual([expect.objectContaining({ operation: 'copy' })]);
+    const { jobs } = json<{ jobs: { id: string; operation: string }[] }>(applied);
+    expect(jobs).toEqual([{ id: expect.stringMatching(/^copy-/), operation: 'copy' }]);
 
     const watch = startGlint(script, ['jobs', '--watch'], glintEnv());
     for (let i = 0; i < 100 && !watch.output.stderr.includes('queued'); i++)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(watch.output.stderr).toMatch(new RegExp(`copy ${imageName} \\(one, two\\) +queued`));
+    expect(watch.output.stderr).toMatch(new RegExp(`copy ${imageName} \\(one → two\\) +queued`));
     await startDaemon();
     const watched = await watch.exited;
-    expect(watched.stderr).toMatch(new RegExp(`copy ${imageName} \\(one, two\\) +succeeded`));
+    expect(watched.stderr).toMatch(new RegExp(`copy ${imageName} \\(one → two\\) +succeeded`));
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(
-      new RegExp(`copy +${imageName} +one +two +succeeded +8\\.00 MiB / 8\\.00 MiB`),
+      new RegExp(
+        `^${jobs[0]!.id} +copy +${imageName} +one +two +succeeded +8\\.00 MiB / 8\\.00 MiB`,
+        'm',
+      ),
     );
 
     const shown = json<{ cells: { site: { name: string }; state: string }[] }>(
@@ -347,13 +358,40 @@ describe('images, placements and jobs', () => {
     expect(list).toEqual([]);
   });
 
-  test('place --wait copies again; unplace of the last copy is refused, exit 1', async () => {
-    const placed = await glint(['place', imageName, '--on', 'two', '--wait', '--json']);
+  test('the id place prints is the one jobs lists and cancel and retry take', async () => {
+    // With the daemon stopped the copy waits in the queue, to be cancelled there.
+    await stopDaemon();
+    const placed = await glint(['place', imageName, '--on', 'two']);
     expect(placed.code).toBe(0);
-    expect(json<{ results: { state: string }[] }>(placed).results.map((r) => r.state)).toEqual([
-      'succeeded',
-    ]);
+    const id = /^(copy-[0-9a-f-]{36}) +copy$/m.exec(placed.stdout)?.[1];
+    expect(id).toBeDefined();
+    const listed = json<{ jobs: { id: string; state: string }[] }>(
+      await glint(['jobs', '--state', 'queued', '--json']),
+    );
+    expect(listed.jobs).toEqual([expect.objectContaining({ id, state: 'queued' })]);
+    const table = await glint(['jobs', '--state', 'queued']);
+    expect(table.stdout).toMatch(new RegExp(`^${id} +copy +${imageName} +one +two +queued`, 'm'));
 
+    const cancelled = await glint(['cancel', id!]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toBe(`Cancelled job ${id}.\n`);
+    const retried = json<{ id: string; state: string; parts: { siteName: string }[] }>(
+      await glint(['retry', id!, '--site', 'two', '--json']),
+    );
+    expect(retried).toMatchObject({ state: 'queued', parts: [{ siteName: 'two' }] });
+    expect(retried.id).not.toBe(id);
+    await startDaemon();
+    const done = await eventually(async () => {
+      const { jobs } = json<{ jobs: { id: string; state: string }[] }>(
+        await glint(['jobs', '--json']),
+      );
+      const job = jobs.find((j) => j.id === retried.id);
+      return job?.state === 'succeeded' ? job : undefined;
+    });
+    expect(done.id).toBe(retried.id);
+  });
+
+  test('unplace of the last copy is refused, exit 1', async () => {
     const refused = await glint(['unplace', imageName, '--from', 'one,two']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/! refused: delete .* \[last_copy\]/);
@@ -370,7 +408,9 @@ describe('images, placements and jobs', () => {
     expect(retry.code).toBe(1);
     expect(retry.stderr).toContain('[job_not_retryable, HTTP 409]');
     const table = await glint(['jobs', '--site', 'two']);
-    expect(table.stdout).toMatch(new RegExp(`copy +${imageName} +one +two +succeeded`));
+    expect(table.stdout).toMatch(
+      new RegExp(`^${copy.id} +copy +${imageName} +one +two +succeeded`, 'm'),
+    );
   });
 });
 

@@ -24,7 +24,7 @@ let glintEnv: Record<string, string>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'glint-cli-ec2-'));
   [cloud, env, script] = await Promise.all([startEc2Stack(), testEnvironment(), bundleGlint(dir)]);
-  server = await env.start();
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: cloud.outboundAllow });
   await server.listen({ port: 0, host: '127.0.0.1' });
   glintEnv = {
     HOME: dir,

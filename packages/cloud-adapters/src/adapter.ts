@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BackoffPolicy, ImageStatus, SiteType, Visibility } from '@glint/core';
+import type { BackoffPolicy, ImageStatus, OutboundPolicy, SiteType, Visibility } from '@glint/core';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {
@@ -104,6 +104,17 @@ export interface HealthReport {
   /** Round-trip of the cheapest authenticated call, in ms. */
   latencyMs: number;
   detail: string;
+}
+
+/** What every adapter is made with besides its site's settings and credential: the operator's. */
+export interface AdapterContext {
+  /** Where the adapter may connect: every URL of the site, and every URL its cloud hands back. */
+  outbound: OutboundPolicy;
+  /**
+   * Where an image is staged while its format is converted (GLINT_CONVERSION_DIR): the operator's,
+   * never a site's, as the daemon writes there. The OS's temporary directory when absent.
+   */
+  conversionDir?: string;
 }
 
 /**

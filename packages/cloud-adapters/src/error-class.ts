@@ -25,6 +25,8 @@ const classOfCode: Record<CloudErrorCode, ErrorClass | null> = {
   quota: 'quota',
   conflict: 'other',
   invalid: 'other',
+  // The outbound policy refused the site's address: the operator's setting, not an outage.
+  address_refused: 'other',
   no_image_service: 'other',
   // The caller stopped it: not the site's fault.
   cancelled: null,

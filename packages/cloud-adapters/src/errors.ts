@@ -10,6 +10,7 @@ export type CloudErrorCode =
   | 'quota'
   | 'invalid'
   | 'unreachable'
+  | 'address_refused'
   | 'no_image_service'
   | 'integrity'
   | 'cancelled'
@@ -73,6 +74,15 @@ export class InvalidRequestError extends CloudError {
 export class UnreachableError extends CloudError {
   readonly code = 'unreachable';
   readonly retryable = true;
+}
+
+/**
+ * The outbound policy refused the address before any connection: loopback, private, link-local and
+ * the like, unless the operator's GLINT_OUTBOUND_ALLOW lets it through. No retry changes that.
+ */
+export class AddressRefusedError extends CloudError {
+  readonly code = 'address_refused';
+  readonly retryable = false;
 }
 
 /** Keystone answered, but its catalog has no image endpoint for the chosen region and interface. */

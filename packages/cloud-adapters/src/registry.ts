@@ -1,5 +1,5 @@
 import type { SiteType } from '@glint/core';
-import type { CloudAdapter } from './adapter';
+import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
  * Adapter factories keyed by site type. Each adapter module registers itself; callers ask for an
@@ -8,6 +8,7 @@ import type { CloudAdapter } from './adapter';
 export type AdapterFactory<Config = unknown, Credential = unknown> = (
   config: Config,
   credential: Credential,
+  context: AdapterContext,
 ) => CloudAdapter;
 
 const factories = new Map<SiteType, AdapterFactory>();
@@ -21,13 +22,18 @@ export function registerAdapter<Config, Credential>(
   factories.set(type, factory as AdapterFactory);
 }
 
-export function createAdapter(type: SiteType, config: unknown, credential: unknown): CloudAdapter {
+export function createAdapter(
+  type: SiteType,
+  config: unknown,
+  credential: unknown,
+  context: AdapterContext,
+): CloudAdapter {
   const factory = factories.get(type);
   if (!factory) {
     const known = [...factories.keys()].join(', ') || 'none';
     throw new Error(`no adapter is registered for site type "${type}" (registered: ${known})`);
   }
-  return factory(config, credential);
+  return factory(config, credential, context);
 }
 
 export function registeredSiteTypes(): SiteType[] {

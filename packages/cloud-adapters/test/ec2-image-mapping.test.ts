@@ -1,6 +1,6 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import { GLINT_MARKERS } from '@glint/core';
-import { EC2_TAGS, imageInfoFromAmi, importFormatOf, InvalidRequestError, tagsFor } from '../src';
+import { EC2_TAGS, imageInfoFromAmi, tagsFor } from '../src';
 
 const spec = {
   name: 'debian-12',
@@ -71,9 +71,7 @@ test('an AMI Glint tagged reads back as the image it copied; one without tags as
   expect(bare.properties[GLINT_MARKERS.contentHash]).toBeUndefined();
 });
 
-test('VM Import formats: qcow2 goes up as raw; a format it cannot take is refused clearly', () => {
-  expect(importFormatOf('qcow2')).toBe('RAW');
-  expect(importFormatOf('vmdk')).toBe('VMDK');
-  expect(() => importFormatOf('iso')).toThrow(InvalidRequestError);
-  expect(() => importFormatOf('iso')).toThrow(/raw, vmdk, vhd, vhdx and ova/);
+test('an untagged arm64 AMI reads back with Glance’s architecture name, aarch64', () => {
+  const info = imageInfoFromAmi({ ImageId: 'ami-3', State: 'available', Architecture: 'arm64' });
+  expect(info.properties.architecture).toBe('aarch64');
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bareEtag, compositeEtag, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from '../src/ec2';
+import { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from '../src/ec2';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -17,10 +17,9 @@ test.each([
   expect(part % MiB).toBe(0);
 });
 
-test('the composite ETag is the md5 of the parts’ md5s and the part count', () => {
+test('the composite checksum is the base64 SHA-256 of the parts’ SHA-256 digests and the part count', () => {
   const parts = [Buffer.from('first part'), Buffer.from('second')];
-  const md5s = parts.map((part) => createHash('md5').update(part).digest());
-  const expected = createHash('md5').update(Buffer.concat(md5s)).digest('hex');
-  expect(compositeEtag(md5s)).toBe(`${expected}-2`);
-  expect(bareEtag(`"${expected.toUpperCase()}-2"`)).toBe(`${expected}-2`);
+  const digests = parts.map((part) => createHash('sha256').update(part).digest());
+  const expected = createHash('sha256').update(Buffer.concat(digests)).digest('base64');
+  expect(compositeChecksum(digests)).toBe(`${expected}-2`);
 });

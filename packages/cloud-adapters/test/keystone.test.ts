@@ -199,11 +199,15 @@ describe('KeystoneSession against a scripted fake Keystone (mock: unit tests run
   let keystone: FakeService;
   let issued = 0;
   let lifetimeSeconds = 3600;
-  let reply: 'token' | 'unauthorized' | 'unscoped' = 'token';
+  let reply: 'token' | 'unauthorized' | 'unscoped' | 'redirect' = 'token';
 
   beforeAll(async () => {
     keystone = await startFakeService(async (request, response) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      if (reply === 'redirect') {
+        response.writeHead(302, { location: 'file:///etc/passwd' }).end('moved');
+        return;
+      }
       if (reply === 'unauthorized') {
         sendJson(response, 401, {
           error: {
@@ -281,15 +285,26 @@ describe('KeystoneSession against a scripted fake Keystone (mock: unit tests run
     expect(await s.token()).not.toBe(second);
   });
 
-  it('reports a rejected password naming the user and never the password', async () => {
+  it("reports a rejected password naming the user, never the password nor the far side's reply", async () => {
     reply = 'unauthorized';
     const failure = session({ ms: 0 }).token();
     await expect(failure).rejects.toBeInstanceOf(AuthenticationError);
     await expect(failure).rejects.toThrow(
       `Keystone at ${keystone.url}/v3/auth/tokens refused to log in as user demo in domain Default with a password, scoped to project demo in domain Default ` +
-        '(401: The request you have made requires authentication.): check the username, password and user domain, and that the user has a role on the project',
+        '(401): check the username, password and user domain, and that the user has a role on the project',
     );
     await expect(failure).rejects.not.toThrow(/hunter2/);
+    await expect(failure).rejects.not.toThrow(/requires authentication/);
+  });
+
+  it('a login answered with a redirect is not Keystone: not followed, a permanent failure', async () => {
+    reply = 'redirect';
+    const failure = session({ ms: 0 }).token();
+    await expect(failure).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(failure).rejects.toThrow(
+      `Keystone at ${keystone.url}/v3/auth/tokens answered the login with 302, not 201 with a token: this is not Keystone's v3 login`,
+    );
+    expect(keystone.requests).toHaveLength(1);
   });
 
   it('refuses an unscoped token, which names no services', async () => {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import {
+  AddressRefusedError,
   AuthenticationError,
   ConflictError,
   GlanceClient,
@@ -16,6 +17,7 @@ import {
   NotFoundError,
   OpenStackAdapter,
   TransientError,
+  type OpenStackAdapterOptions,
   UnreachableError,
   type ImageInfo,
   type ImageSpec,
@@ -25,6 +27,7 @@ import { digestStream, randomImageStream } from '../../../test-support/random-im
 import {
   passwordCredential,
   sandboxCloud,
+  sandboxOutbound,
   shortTokenCloud,
   siteConfig,
   type SandboxCloud,
@@ -32,6 +35,8 @@ import {
 
 const MiB = 1024 * 1024;
 const run = `glint-os-${randomUUID().slice(0, 8)}`;
+/** The sandbox's Keystones and Glances, and nothing else of loopback. */
+const outbound = sandboxOutbound();
 
 const adapters: OpenStackAdapter[] = [];
 /** Every image a test made, with the adapter that can delete it. */
@@ -40,13 +45,12 @@ const created: { adapter: OpenStackAdapter; id: string }[] = [];
 function adapterFor(
   cloud: SandboxCloud,
   user: 'demo' | 'noimage' = 'demo',
-  options = {},
+  options: Partial<OpenStackAdapterOptions> = {},
 ): OpenStackAdapter {
-  const adapter = new OpenStackAdapter(
-    siteConfig(cloud, user),
-    passwordCredential(cloud, user),
-    options,
-  );
+  const adapter = new OpenStackAdapter(siteConfig(cloud, user), passwordCredential(cloud, user), {
+    outbound,
+    ...options,
+  });
   adapters.push(adapter);
   return adapter;
 }
@@ -140,10 +144,11 @@ describe('logging in', () => {
 
   it('reports a wrong password as an authentication error naming the user, not the password', async () => {
     const wrong = `wrong-${randomUUID()}`;
-    const adapter = new OpenStackAdapter(siteConfig(cloud1), {
-      ...passwordCredential(cloud1),
-      password: wrong,
-    });
+    const adapter = new OpenStackAdapter(
+      siteConfig(cloud1),
+      { ...passwordCredential(cloud1), password: wrong },
+      { outbound },
+    );
     adapters.push(adapter);
     const validation = adapter.validate();
     await expect(validation).rejects.toBeInstanceOf(AuthenticationError);
@@ -158,6 +163,7 @@ describe('logging in', () => {
     const adapter = new OpenStackAdapter(
       { ...siteConfig(cloud1), authUrl: 'http://127.0.0.1:1/v3' },
       passwordCredential(cloud1),
+      { outbound: sandboxOutbound('http://127.0.0.1:1') },
     );
     adapters.push(adapter);
     await expect(adapter.validate()).rejects.toBeInstanceOf(UnreachableError);
@@ -166,6 +172,23 @@ describe('logging in', () => {
     expect(health.detail).toMatch(
       /could not reach Keystone at http:\/\/127\.0\.0\.1:1\/v3\/auth\/tokens/,
     );
+  });
+
+  it('refuses a Keystone on a loopback port the policy does not list (Redis) before connecting; health says so', async () => {
+    const adapter = new OpenStackAdapter(
+      { ...siteConfig(cloud1), authUrl: 'http://127.0.0.1:6379/v3' },
+      passwordCredential(cloud1),
+      { outbound },
+    );
+    adapters.push(adapter);
+    const validation = adapter.validate();
+    await expect(validation).rejects.toBeInstanceOf(AddressRefusedError);
+    await expect(validation).rejects.toThrow(
+      /^Keystone at http:\/\/127\.0\.0\.1:6379\/v3\/auth\/tokens was not asked to log in .*: the address 127\.0\.0\.1 is a loopback address.*GLINT_OUTBOUND_ALLOW/,
+    );
+    const health = await adapter.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/127\.0\.0\.1:6379 must be reachable/);
   });
 
   it('reports a catalog without an image service, naming region and interface', async () => {
@@ -196,23 +219,26 @@ describe('logging in', () => {
         projectName: undefined,
         projectDomainName: undefined,
       };
-      const byId = new OpenStackAdapter(config, { kind: 'application_credential', id, secret });
-      const byName = new OpenStackAdapter(config, {
-        kind: 'application_credential',
-        name,
-        username: 'demo',
-        secret,
-      });
+      const byId = new OpenStackAdapter(
+        config,
+        { kind: 'application_credential', id, secret },
+        { outbound },
+      );
+      const byName = new OpenStackAdapter(
+        config,
+        { kind: 'application_credential', name, username: 'demo', secret },
+        { outbound },
+      );
       adapters.push(byId, byName);
       for (const adapter of [byId, byName]) {
         const validation = await adapter.validate();
         expect(validation).toMatchObject({ userId, projectId });
       }
-      const wrongSecret = new OpenStackAdapter(config, {
-        kind: 'application_credential',
-        id,
-        secret: 'not-the-secret',
-      });
+      const wrongSecret = new OpenStackAdapter(
+        config,
+        { kind: 'application_credential', id, secret: 'not-the-secret' },
+        { outbound },
+      );
       adapters.push(wrongSecret);
       await expect(wrongSecret.validate()).rejects.toThrow(
         /refused to log in with application credential .*\(401.*check the application credential/,

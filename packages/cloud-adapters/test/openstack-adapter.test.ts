@@ -1,5 +1,6 @@
-import type { OpenStackSiteConfig } from '@glint/core';
+import { OutboundPolicy, type OpenStackSiteConfig } from '@glint/core';
 import {
+  AddressRefusedError,
   createAdapter,
   OpenStackAdapter,
   registeredSiteTypes,
@@ -29,6 +30,8 @@ describe('OpenStackAdapter against a scripted fake Keystone and Glance (mock: un
   let glance: FakeService;
   let glanceUrl: string;
   const adapters: OpenStackAdapter[] = [];
+  /** The fakes, and the closed port 127.0.0.1:1; the rest of loopback stays refused. */
+  let outbound: OutboundPolicy;
 
   function adapter(): OpenStackAdapter {
     const config: OpenStackSiteConfig = {
@@ -38,7 +41,11 @@ describe('OpenStackAdapter against a scripted fake Keystone and Glance (mock: un
       region: 'R',
       projectId: 'p',
     };
-    const made = new OpenStackAdapter(config, { kind: 'password', userId: 'u', password: 'pw' });
+    const made = new OpenStackAdapter(
+      config,
+      { kind: 'password', userId: 'u', password: 'pw' },
+      { outbound },
+    );
     adapters.push(made);
     return made;
   }
@@ -48,6 +55,9 @@ describe('OpenStackAdapter against a scripted fake Keystone and Glance (mock: un
       sendJson(response, 200, { images: [] }),
     );
     keystone = await fakeKeystone(() => glanceUrl);
+    outbound = OutboundPolicy.parse(
+      [keystone.url, glance.url, 'http://127.0.0.1:1'].map((url) => new URL(url).host),
+    );
   });
   afterAll(async () => {
     await Promise.all(adapters.map((a) => a.close()));
@@ -60,6 +70,7 @@ describe('OpenStackAdapter against a scripted fake Keystone and Glance (mock: un
       'openstack',
       { type: 'openstack', authUrl: 'http://k/v3', interface: 'public' },
       { kind: 'password', userId: 'u', password: 'p' },
+      { outbound },
     );
     expect(made).toBeInstanceOf(OpenStackAdapter);
     adapters.push(made as OpenStackAdapter);
@@ -94,5 +105,22 @@ describe('OpenStackAdapter against a scripted fake Keystone and Glance (mock: un
     const sick = await adapter().health();
     expect(sick.ok).toBe(false);
     expect(sick.detail).toMatch(/could not reach Glance/);
+  });
+
+  it('refuses a Glance the catalog puts outside the outbound policy, before connecting to it', async () => {
+    const internal = await startFakeService((_request, response) =>
+      sendJson(response, 200, { images: [] }),
+    );
+    try {
+      glanceUrl = internal.url;
+      const validation = adapter().validate();
+      await expect(validation).rejects.toBeInstanceOf(AddressRefusedError);
+      await expect(validation).rejects.toThrow(
+        /the address 127\.0\.0\.1 is a loopback address.*GLINT_OUTBOUND_ALLOW/,
+      );
+      expect(internal.requests).toEqual([]);
+    } finally {
+      await internal.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ import { digestStream, randomImageStream } from '../../../test-support/random-im
 import {
   passwordCredential,
   sandboxCloud,
+  sandboxOutbound,
   sandboxService,
   shortTokenCloud,
   siteConfig,
@@ -36,8 +37,10 @@ const cloudC = sandboxCloud(3);
 /** Reserved for fault injection: only tests that stop its services use it. */
 const cloudD = sandboxCloud(4);
 
+const outbound = sandboxOutbound();
+
 function adapterFor(cloud: SandboxCloud): CloudAdapter {
-  return createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud));
+  return createAdapter('openstack', siteConfig(cloud), passwordCredential(cloud), { outbound });
 }
 
 const a = adapterFor(cloudA);
@@ -274,11 +277,12 @@ test('a source whose stored data no longer matches its hash is refused and nothi
 
 test('a destination with a wrong password fails permanently without touching the others', async () => {
   const { image } = await seedImage(a, 2 * MiB);
-  const wrong = createAdapter('openstack', siteConfig(cloudC), {
-    kind: 'password',
-    username: 'demo',
-    password: 'not-the-password',
-  });
+  const wrong = createAdapter(
+    'openstack',
+    siteConfig(cloudC),
+    { kind: 'password', username: 'demo', password: 'not-the-password' },
+    { outbound },
+  );
 
   const result = await copyImage({
     source: { key: 'cloud1', adapter: a, imageId: image.id },

@@ -16,3 +16,6 @@ export function cancelRequestKey(queueJobId: string): string {
 export function cancelChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}cancel`;
 }
+
+/** The reason a job cancelled while queued or running ends with, on its rows and in BullMQ. */
+export const CANCELLED_BY_OWNER = 'cancelled by its owner';

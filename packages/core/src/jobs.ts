@@ -103,15 +103,42 @@ export type InventoryJob = Static<typeof InventoryJob>;
 export type ReconcileJob = Static<typeof ReconcileJob>;
 export type ImportJob = Static<typeof ImportJob>;
 
-/** Every kind of job: its queue, its BullMQ job name and its payload schema. */
+/**
+ * How long BullMQ keeps a finished job in Redis (its `removeOnComplete` and `removeOnFail`). The
+ * jobs table keeps the history; Redis keeps recent jobs of unique ids for their followers (a
+ * client's waitUntilFinished), and none of fixed ids (`inventory-<siteId>`), since BullMQ adds a job
+ * whose id it still holds no more, so a kept one would block the next.
+ */
+const keepRecent = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } } as const;
+const removeAtOnce = { removeOnComplete: true, removeOnFail: true } as const;
+
+/** Every kind of job: its queue, its BullMQ job name, its payload schema and its retention. */
 export const JOBS = {
-  copy: { queue: 'glint-transfer', name: 'copy', schema: CopyJob },
-  delete: { queue: 'glint-delete', name: 'delete', schema: DeleteJob },
-  inventory: { queue: 'glint-inventory', name: 'inventory', schema: InventoryJob },
-  reconcile: { queue: 'glint-reconcile', name: 'reconcile', schema: ReconcileJob },
+  copy: { queue: 'glint-transfer', name: 'copy', schema: CopyJob, retention: keepRecent },
+  delete: { queue: 'glint-delete', name: 'delete', schema: DeleteJob, retention: keepRecent },
+  inventory: {
+    queue: 'glint-inventory',
+    name: 'inventory',
+    schema: InventoryJob,
+    retention: removeAtOnce,
+  },
+  reconcile: {
+    queue: 'glint-reconcile',
+    name: 'reconcile',
+    schema: ReconcileJob,
+    retention: removeAtOnce,
+  },
   // Imports move image bytes as copies do: one queue, one global limit on transfers.
-  import: { queue: 'glint-transfer', name: 'import', schema: ImportJob },
-} as const satisfies Record<string, { queue: string; name: string; schema: TSchema }>;
+  import: { queue: 'glint-transfer', name: 'import', schema: ImportJob, retention: keepRecent },
+} as const satisfies Record<
+  string,
+  {
+    queue: string;
+    name: string;
+    schema: TSchema;
+    retention: { removeOnComplete: unknown; removeOnFail: unknown };
+  }
+>;
 
 export type JobKind = keyof typeof JOBS;
 export type JobPayload<K extends JobKind> = Static<(typeof JOBS)[K]['schema']>;

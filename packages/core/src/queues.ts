@@ -10,10 +10,20 @@ export const DEFAULT_JOB_ATTEMPTS = 5;
 
 /**
  * Attempts of a job that fails with an error that may clear (a 5xx, a reset connection, a busy
- * 409), spaced by exponential backoff from 5 s with jitter. Workers fail permanent errors at once.
+ * 409), spaced by exponential backoff: the n-th retry waits 5 s × 2^(n-1), less up to half of it
+ * at random (jitter 0.5), so jobs that failed together do not retry together. Workers fail
+ * permanent errors at once.
  */
 export function jobRetries(attempts = DEFAULT_JOB_ATTEMPTS) {
   return { attempts, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } };
+}
+
+/**
+ * The BullMQ job options Glint enqueues a kind of job with, apart from its `jobId`: the retries
+ * and how long Redis keeps it once finished. Programs that enqueue straight into Redis use them.
+ */
+export function jobOptions(kind: JobKind, attempts = DEFAULT_JOB_ATTEMPTS) {
+  return { ...jobRetries(attempts), ...JOBS[kind].retention };
 }
 
 export interface QueuedJob<K extends JobKind> {
@@ -36,25 +46,14 @@ export class JobQueues {
   ) {}
 
   /** Adds the jobs, each checked against its payload schema first; ids already queued are skipped by BullMQ. */
-  async enqueue<K extends JobKind>(
-    kind: K,
-    jobs: QueuedJob<K>[],
-    /** Remove the job from Redis as soon as it finished, so the same id can be queued again. */
-    options: { removeOnComplete?: true } = {},
-  ): Promise<void> {
+  async enqueue<K extends JobKind>(kind: K, jobs: QueuedJob<K>[]): Promise<void> {
     if (jobs.length === 0) return;
     const { name } = JOBS[kind];
     await this.queue(kind).addBulk(
       jobs.map((job) => ({
         name,
         data: parseJobPayload(kind, job.payload),
-        opts: {
-          jobId: job.id,
-          ...jobRetries(this.attempts),
-          // The jobs table keeps the history; Redis keeps only recent jobs for the workers' sake.
-          removeOnComplete: options.removeOnComplete ?? { count: 1000 },
-          removeOnFail: options.removeOnComplete ?? { count: 5000 },
-        },
+        opts: { jobId: job.id, ...jobOptions(kind, this.attempts) },
       })),
     );
   }

@@ -58,14 +58,15 @@ export interface Ec2Endpoints {
 
 /** The settings an EC2 account shares across its regions. Never a secret. */
 export interface Ec2AccountSettings {
-  /** The staging bucket; else Glint creates `glint-staging-<account id>-<region>`. */
+  /**
+   * The staging bucket, the account's own; else Glint creates `glint-staging-<account id>-<region>-an`
+   * in S3's account-regional namespace (without `-an` where S3 has none).
+   */
   bucket?: string;
   /** The service role VM Import acts as (default `vmimport`). */
   importRole?: string;
   importMode?: Ec2ImportMode;
   endpoints?: Ec2Endpoints;
-  /** Where a qcow2 image is converted to raw: the one case a file is staged (default the OS's). */
-  stagingDir?: string;
   /** A role to assume with the keys, and the external id its trust policy asks for. */
   roleArn?: string;
   externalId?: string;

@@ -91,6 +91,21 @@ test('an error never repeats a secret, nor the password in a URL', () => {
   );
 });
 
+test('a retired setting stops start-up, naming what replaced it, rather than being ignored', () => {
+  const load = () =>
+    loadSettings(DaemonSettings, {
+      ...apiRequired,
+      GLINT_IMPORT_ALLOWED_NETWORKS: '10.20.0.0/16',
+    });
+  expect(load).toThrow(ConfigError);
+  expect(load).toThrow(
+    /^GLINT_IMPORT_ALLOWED_NETWORKS is no longer read: GLINT_OUTBOUND_ALLOW replaced it/,
+  );
+  expect(() =>
+    loadSettings(DaemonSettings, { ...apiRequired, GLINT_IMPORT_ALLOWED_NETWORKS: ' ' }),
+  ).not.toThrow();
+});
+
 test('checkSetting names the setting a failed check is about', () => {
   expect(() =>
     checkSetting('GLINT_X', () => {

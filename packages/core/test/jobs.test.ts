@@ -1,4 +1,12 @@
-import { InvalidJobPayloadError, JOBS, parseJobPayload } from '@glint/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  InvalidJobPayloadError,
+  JOBS,
+  jobOptions,
+  parseJobPayload,
+  type JobKind,
+} from '@glint/core';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const copy = {
@@ -37,4 +45,27 @@ test('every job kind has its own name; transfers (copies and imports) share one 
   expect(new Set([...others, JOBS.copy.queue]).size).toBe(4);
   expect(() => parseJobPayload('inventory', { version: 1, ownerId: id(1) })).toThrow(/siteId/);
   expect(parseJobPayload('inventory', { version: 1, ownerId: id(1), siteId: id(2) })).toBeTruthy();
+});
+
+test('the queue contract states the options Glint enqueues each queue with', () => {
+  const contract = readFileSync(join(__dirname, '../../../docs/queue-contract.md'), 'utf8');
+  const stated = new Map<string, { removeOnComplete: unknown; removeOnFail: unknown }>();
+  for (const [, queues, complete, fail] of contract.matchAll(
+    /^ *\| (`glint-[^|]+) \| `([^`]+)` \| `([^`]+)` \|/gm,
+  ))
+    for (const [, queue] of queues!.matchAll(/`(glint-[a-z]+)`/g))
+      stated.set(queue!, {
+        removeOnComplete: JSON.parse(complete!),
+        removeOnFail: JSON.parse(fail!),
+      });
+  for (const kind of Object.keys(JOBS) as JobKind[]) {
+    const { removeOnComplete, removeOnFail } = jobOptions(kind);
+    expect({ kind, ...stated.get(JOBS[kind].queue) }).toEqual({
+      kind,
+      removeOnComplete,
+      removeOnFail,
+    });
+  }
+  const backoff = /`(\{ "type": "exponential"[^`]*\})`/.exec(contract)?.[1];
+  expect(JSON.parse(backoff ?? 'null')).toEqual(jobOptions('copy').backoff);
 });

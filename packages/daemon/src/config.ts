@@ -1,12 +1,11 @@
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { BlockList } from 'node:net';
 import {
   checkSetting,
   DaemonSettings,
   loadSettings,
+  OutboundPolicy,
   parseByteRate,
-  parseNetworks,
-  settingList,
 } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
 
@@ -38,9 +37,13 @@ export interface DaemonConfig {
   lockMs: number;
   /** How long running jobs may take to finish after SIGTERM (GLINT_DAEMON_GRACE_SECONDS). */
   graceMs: number;
+  /**
+   * The longest a queued or running job stays stranded when Redis lost it: the daemons check the
+   * jobs table against the queue often enough to put it back within this (GLINT_QUEUE_RECOVERY_SECONDS).
+   */
+  queueRecoveryMs: number;
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
-  importAllowedNetworks: BlockList;
   /** How much it logs (GLINT_LOG_LEVEL). */
   logLevel: string;
   /**
@@ -48,6 +51,20 @@ export interface DaemonConfig {
    * token /metrics asks for (GLINT_METRICS_TOKEN); absent: none, and no metrics are kept.
    */
   metrics?: { host: string; port: number; token?: string };
+  /** Where the daemon may connect for the sites' owners (sites, imports): GLINT_OUTBOUND_ALLOW. */
+  outbound: OutboundPolicy;
+  /**
+   * Where images are staged while their format is converted, the one case an image touches the
+   * daemon's disk (GLINT_CONVERSION_DIR); the OS's temporary directory when absent.
+   */
+  conversionDir?: string;
+}
+
+/** The conversion directory, which must exist: Glint makes its own private directories in it. */
+function existingDirectory(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`${path} is not an existing directory; create it, or unset the setting`);
+  return path;
 }
 
 /** Reads and checks the settings; throws a ConfigError (of @glint/core) naming every one at fault. */
@@ -70,10 +87,14 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
     inventoryIntervalMs: env.GLINT_INVENTORY_INTERVAL_SECONDS * 1000,
     lockMs: env.GLINT_DAEMON_LOCK_SECONDS * 1000,
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,
+    queueRecoveryMs: env.GLINT_QUEUE_RECOVERY_SECONDS * 1000,
     jobAttempts: env.GLINT_JOB_ATTEMPTS,
-    importAllowedNetworks: checkSetting('GLINT_IMPORT_ALLOWED_NETWORKS', () =>
-      parseNetworks(settingList(env.GLINT_IMPORT_ALLOWED_NETWORKS)),
-    ),
+    outbound: OutboundPolicy.fromSetting(env.GLINT_OUTBOUND_ALLOW),
+    ...(env.GLINT_CONVERSION_DIR && {
+      conversionDir: checkSetting('GLINT_CONVERSION_DIR', () =>
+        existingDirectory(env.GLINT_CONVERSION_DIR!),
+      ),
+    }),
     logLevel: env.GLINT_LOG_LEVEL,
     ...(env.GLINT_DAEMON_METRICS_PORT !== undefined && {
       metrics: {

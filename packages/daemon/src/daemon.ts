@@ -6,6 +6,7 @@ import {
   queryProbe,
   queueProbe,
   redisProbe,
+  redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
 import { checkSchemaCurrent, CredentialCipher, repositoriesOn } from '@glint/store';
@@ -19,6 +20,7 @@ import { observeJobs } from './job-telemetry';
 import type { Logger } from './logger';
 import { DaemonMetrics } from './metrics';
 import { startOpsServer, type OpsServer } from './ops-server';
+import { scheduleRecovery } from './queue-recovery';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -33,6 +35,8 @@ export interface RunningDaemon {
   workers: Worker[];
   /** Its /metrics, /healthz and /readyz, when GLINT_DAEMON_METRICS_PORT asked for them. */
   ops?: OpsServer;
+  /** What the operator should hear of: Redis settings that lose data on a restart. */
+  warnings: string[];
   /**
    * Stops taking jobs and waits for the running ones, up to the grace period. Transfers still
    * running then are stopped, their half-made copies removed, and handed back to the queue, where
@@ -46,8 +50,6 @@ export interface WorkerResources {
   options: WorkerOptions;
   /** Commands outside BullMQ: events, site slots, cancel requests. */
   redis: Redis;
-  /** The running transfers, and the cancel requests that stop them. */
-  control: JobControl;
   /** What /readyz checks: the database and its schema, Redis, and the queue's connection. */
   probes: Record<string, () => Promise<void>>;
   close(): Promise<void>;
@@ -56,7 +58,14 @@ export interface WorkerResources {
 export function workerResources(
   config: Pick<
     DaemonConfig,
-    'databaseUrl' | 'redis' | 'credentialKeys' | 'name' | 'lockMs' | 'jobAttempts'
+    | 'databaseUrl'
+    | 'redis'
+    | 'credentialKeys'
+    | 'name'
+    | 'lockMs'
+    | 'jobAttempts'
+    | 'outbound'
+    | 'conversionDir'
   >,
   log: Log,
   metrics?: DaemonMetrics,
@@ -78,7 +87,12 @@ export function workerResources(
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
     new CredentialCipher(config.credentialKeys),
+    {
+      outbound: config.outbound,
+      ...(config.conversionDir && { conversionDir: config.conversionDir }),
+    },
   );
+  const control = new JobControl(redis, subscriber, config.redis.keyPrefix);
   return {
     options: {
       bullmq: {
@@ -94,10 +108,10 @@ export function workerResources(
       adapters,
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
+      control,
       ...(metrics && { metrics }),
     },
     redis,
-    control: new JobControl(redis, subscriber, config.redis.keyPrefix),
     probes: {
       postgres: queryProbe(pool),
       migrations: () => checkSchemaCurrent(pool),
@@ -140,12 +154,7 @@ export function transferWorkerOn(
   resources: WorkerResources,
   config: Pick<
     DaemonConfig,
-    | 'concurrency'
-    | 'siteTransferLimit'
-    | 'transferBandwidthLimit'
-    | 'lockMs'
-    | 'redis'
-    | 'importAllowedNetworks'
+    'concurrency' | 'siteTransferLimit' | 'transferBandwidthLimit' | 'lockMs' | 'redis' | 'outbound'
   >,
 ): Worker {
   const { options } = resources;
@@ -158,13 +167,12 @@ export function transferWorkerOn(
       config.siteTransferLimit,
       config.lockMs,
     ),
-    control: resources.control,
-    allowedNetworks: config.importAllowedNetworks,
+    outbound: config.outbound,
     ...(config.transferBandwidthLimit && { bandwidthLimit: config.transferBandwidthLimit }),
   });
 }
 
-/** Every worker of the daemon, on shared resources, and the inventory schedule. */
+/** Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery check. */
 export async function startDaemon(
   config: DaemonConfig,
   log: Log,
@@ -202,9 +210,11 @@ export async function startDaemon(
     config.inventoryIntervalMs,
     log,
   );
+  const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
   return {
     workers,
     ...(ops && { ops }),
+    warnings: await redisPersistenceWarnings(resources.redis),
     async stop() {
       stopSchedule();
       const closed = Promise.all(workers.map((worker) => worker.close()));
@@ -215,9 +225,10 @@ export async function startDaemon(
       const finished = await Promise.race([closed.then(() => true), graceOver]);
       clearTimeout(timer);
       if (!finished) {
-        resources.control.handBackAll();
+        options.control.handBackAll();
         await closed;
       }
+      await stopRecovery();
       await Promise.all(watchers.map((watcher) => watcher.close()));
       await ops?.close();
       metrics?.close();

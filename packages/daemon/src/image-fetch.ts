@@ -1,8 +1,7 @@
-import { lookup } from 'node:dns';
-import { isIP, type BlockList, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import { addressAllowed, checkFetchUrl, UrlNotAllowedError } from '@glint/core';
-import { Agent, buildConnector, interceptors, request, type Dispatcher } from 'undici';
+import { OutboundRefusedError, type OutboundPolicy } from '@glint/core';
+import { guardedConnector, outboundRefusal } from '@glint/cloud-adapters';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /** Why an import's URL gave no image; `retryable` when a later attempt may fare better. */
 export class ImageFetchError extends Error {
@@ -18,48 +17,57 @@ export class ImageFetchError extends Error {
 /** Content types that are pages or documents, never disk images. */
 const NOT_IMAGES = /^(text\/|application\/(json|xml|xhtml\+xml|javascript|ld\+json)\b)/i;
 
-/**
- * A name lookup that refuses internal addresses. Every connection (a redirect's too) goes through
- * it, so a host name that resolved to a public address when the import was asked for cannot lead
- * to an internal one when the data is fetched.
- */
-function guardedLookup(allowed?: BlockList): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const refused = addresses.find((a) => !addressAllowed(a.address, allowed));
-      if (refused)
-        return callback(
-          new UrlNotAllowedError(
-            `${hostname} is at ${refused.address}, an internal address imports may not reach`,
-            refused.address,
-          ),
-          '',
-          0,
-        );
-      if (options.all)
-        return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
-      const [first] = addresses;
-      callback(null, first!.address, first!.family);
-    });
-  };
-}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /**
- * Connections only to allowed addresses: host names through the guarded lookup, and addresses
- * written in the URL (which no lookup sees) checked here.
+ * Where a redirect leads; permanent failures for one that leads nowhere, loops, or leaves http(s)
+ * (a file:// or gopher:// Location is an attack or a mistake, and never clears by itself).
  */
-function guardedConnector(allowed?: BlockList): buildConnector.connector {
-  const connect = buildConnector({ lookup: guardedLookup(allowed) });
-  return (options, callback) => {
-    const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (isIP(host) !== 0 && !addressAllowed(host, allowed))
-      return callback(
-        new UrlNotAllowedError(`${host} is an internal address imports may not reach`, host),
-        null,
-      );
-    return connect(options, callback);
-  };
+function redirectTarget(
+  from: string,
+  response: Dispatcher.ResponseData,
+  redirects: number,
+): string {
+  const shown = displayUrl(from);
+  const location = response.headers.location;
+  if (typeof location !== 'string' || location === '')
+    throw new ImageFetchError(`${shown} answered ${response.statusCode} without a Location`, false);
+  if (redirects >= MAX_REDIRECTS)
+    throw new ImageFetchError(
+      `${shown} redirected more than ${MAX_REDIRECTS} times: give the image's final URL`,
+      false,
+    );
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw new ImageFetchError(`${shown} redirects to something that is not a URL`, false);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new OutboundRefusedError(
+      `${shown} redirects to a ${target.protocol}// URL; Glint follows redirects only to http and https URLs`,
+    );
+  return target.href;
+}
+
+/** The answer at the end of the URL's redirects, each checked before it is asked. */
+async function following(
+  url: string,
+  dispatcher: Dispatcher,
+  options: { outbound: OutboundPolicy; signal?: AbortSignal },
+): Promise<Dispatcher.ResponseData> {
+  let next = url;
+  for (let redirects = 0; ; redirects++) {
+    await options.outbound.checkUrl(next);
+    const response = await request(next, {
+      dispatcher,
+      ...(options.signal && { signal: options.signal }),
+    });
+    if (!REDIRECTS.has(response.statusCode)) return response;
+    await response.body.dump();
+    next = redirectTarget(next, response, redirects);
+  }
 }
 
 export interface FetchedImage {
@@ -76,32 +84,24 @@ export function displayUrl(url: string): string {
 }
 
 /**
- * Opens the image at `url` for reading, after checking the URL again, with every connection's
- * address checked too. Refuses 404s and other failures, pages that are not images, and a length
- * other than `expectedSize`, each with a message saying which.
+ * Opens the image at `url` for reading. The URL and every redirect are checked against the
+ * outbound policy before they are asked, and every connection's address again as it is made.
+ * Refuses 404s and other failures, redirects anywhere but http(s), pages that are not images, and
+ * a length other than `expectedSize`, each with a message saying which.
  */
 export async function fetchImage(
   url: string,
-  options: { allowed?: BlockList; expectedSize?: number; signal?: AbortSignal } = {},
+  options: { outbound: OutboundPolicy; expectedSize?: number; signal?: AbortSignal },
 ): Promise<FetchedImage> {
-  await checkFetchUrl(url, options.allowed);
-  const dispatcher = new Agent({ connect: guardedConnector(options.allowed) }).compose(
-    interceptors.redirect({ maxRedirections: 5 }),
-  );
+  const dispatcher = new Agent({ connect: guardedConnector(options.outbound) });
   const shown = displayUrl(url);
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
-      dispatcher,
-      ...(options.signal && { signal: options.signal }),
-    });
+    response = await following(url, dispatcher, options);
   } catch (error) {
     await dispatcher.close();
-    if (error instanceof UrlNotAllowedError || (error as Error).cause instanceof UrlNotAllowedError)
-      throw new ImageFetchError(
-        ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message,
-        false,
-      );
+    const permanent = error instanceof ImageFetchError ? error : outboundRefusal(error);
+    if (permanent) throw new ImageFetchError(permanent.message, false);
     throw new ImageFetchError(`${shown} could not be fetched: ${(error as Error).message}`, true);
   }
   const fail = async (message: string, retryable: boolean): Promise<never> => {

@@ -15,6 +15,12 @@ export { deleteWorker, type DeleteOutcome } from './workers/delete';
 export { clearEarlierCopies, copyImageId } from './copy-image-ids';
 export { SiteSlots, type SiteLease } from './site-slots';
 export { enqueueDueInventories, scheduleInventories } from './inventory-schedule';
+export {
+  confirmRunningJobs,
+  recoverLostJobs,
+  scheduleRecovery,
+  type Recovery,
+} from './queue-recovery';
 export { JobControl } from './job-control';
 export { loadDaemonConfig, type DaemonConfig } from './config';
 export {

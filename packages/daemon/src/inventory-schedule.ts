@@ -24,7 +24,6 @@ export async function enqueueDueInventories(
         id: `inventory-${siteId}`,
         payload: { version: 1, ownerId, siteId },
       })),
-      { removeOnComplete: true },
     );
     return due.length;
   });

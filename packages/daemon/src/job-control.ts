@@ -11,9 +11,9 @@ export interface RunningJob {
 }
 
 /**
- * The jobs this daemon is running, and the two ways they stop early: their owner cancels them
- * (announced on the cancel channel, and kept as a request a later start also sees), or the daemon
- * shuts down and hands them back to the queue.
+ * The jobs this daemon is running, which its recovery check vouches for, and the two ways a
+ * transfer stops early: its owner cancels it (announced on the cancel channel, and kept as a
+ * request a later start also sees), or the daemon shuts down and hands it back to the queue.
  */
 export class JobControl {
   private readonly running = new Map<string, AbortController>();
@@ -35,9 +35,18 @@ export class JobControl {
   async start(queueJobId: string): Promise<RunningJob> {
     const controller = new AbortController();
     this.running.set(queueJobId, controller);
-    if (await this.redis.exists(`${this.keyPrefix}${cancelRequestKey(queueJobId)}`))
-      controller.abort('cancelled' satisfies StopReason);
+    if (await this.cancelRequested(queueJobId)) controller.abort('cancelled' satisfies StopReason);
     return { signal: controller.signal, done: () => this.running.delete(queueJobId) };
+  }
+
+  /** Whether the job's owner asked to cancel it (within the request's lifetime). */
+  async cancelRequested(queueJobId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.keyPrefix}${cancelRequestKey(queueJobId)}`)) === 1;
+  }
+
+  /** The queue jobs running here now. */
+  ids(): string[] {
+    return [...this.running.keys()];
   }
 
   /** Stops every running job so that it goes back on the queue for another daemon. */

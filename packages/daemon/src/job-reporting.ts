@@ -54,7 +54,7 @@ export function progressRelay(
         await repositories.jobs.markProgress(
           job.id!,
           siteId,
-          bytes,
+          { done: bytes, total: report.totalBytes },
           stage && percent !== undefined ? { stage, percent } : undefined,
         );
       await audience.publish(

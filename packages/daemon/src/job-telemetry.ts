@@ -1,9 +1,8 @@
-import { jobSubject } from '@glint/core';
+import { CANCELLED_BY_OWNER, jobSubject } from '@glint/core';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { pino } from 'pino';
 import type { Logger } from './logger';
 import type { DaemonMetrics } from './metrics';
-import { CANCELLED_BY_OWNER } from './workers/lifecycle';
 
 /**
  * What every log line about a job carries: the job, its kind, its owner (the project, once

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         ? `; /metrics, /healthz and /readyz on ${config.metrics!.host}:${daemon.ops.port}`
         : ''),
   );
+  for (const warning of daemon.warnings) log(`warning: ${warning}`);
 }
 
 main().catch((error: unknown) => {

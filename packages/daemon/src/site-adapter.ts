@@ -1,5 +1,5 @@
 import type { SiteType } from '@glint/core';
-import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
+import { createAdapter, type AdapterContext, type CloudAdapter } from '@glint/cloud-adapters';
 import type { CredentialCipher, Repositories } from '@glint/store';
 import { inSite, iterateInSite } from './site-scope';
 
@@ -31,6 +31,8 @@ export class SiteAdapters {
   constructor(
     private readonly repositories: Repositories,
     private readonly cipher: CredentialCipher,
+    /** Where the adapters may connect (GLINT_OUTBOUND_ALLOW), and where they convert images. */
+    private readonly context: AdapterContext,
     private readonly idleMs = 60_000,
   ) {}
 
@@ -45,7 +47,8 @@ export class SiteAdapters {
     if (!pooled) {
       const credential = this.cipher.open(sealed, { ownerId, siteId });
       const config = { ...site.config, type: site.type };
-      pooled = { adapter: createAdapter(site.type as SiteType, config, credential), users: 0 };
+      const adapter = createAdapter(site.type as SiteType, config, credential, this.context);
+      pooled = { adapter, users: 0 };
       this.pool.set(key, pooled);
     }
     clearTimeout(pooled.idle);

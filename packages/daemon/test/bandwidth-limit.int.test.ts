@@ -13,7 +13,7 @@ import { CloudImages } from '../../api/test/cloud-images';
 import { withSites, type Session, type TestEnvironment } from '../../api/test/test-environment';
 import { wantCopy } from '../../api/test/want-copy';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
 
 const MiB = 1024 * 1024;
@@ -28,8 +28,6 @@ const made = [
   [2, `${run}-copy`],
   [1, `${run}-import`],
 ] as const;
-// The image server is on loopback, so this operator allows it; the default refuses it.
-const allowLoopback = { GLINT_IMPORT_ALLOWED_NETWORKS: '127.0.0.0/8' };
 
 const images = new CloudImages();
 let env: TestEnvironment;
@@ -43,17 +41,19 @@ let imageUrl: string;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  ({ env, server, user, site } = await withSites({ one: 1, two: 2 }, allowLoopback));
   files = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
     randomImageStream(size, `${run}-import`).pipe(response);
   });
   await new Promise<void>((resolve) => files!.listen(0, '127.0.0.1', resolve));
   imageUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/image.raw`;
+  // The image server is on loopback, so this operator allows exactly it; the default refuses it.
+  const allow = { GLINT_OUTBOUND_ALLOW: outboundAllow(imageUrl) };
+  ({ env, server, user, site } = await withSites({ one: 1, two: 2 }, allow));
   daemon = await startDaemon(
     loadDaemonConfig(
       env.env({
-        ...allowLoopback,
+        ...allow,
         GLINT_TRANSFER_BANDWIDTH_LIMIT: CAP_SETTING,
         GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
       }),
@@ -116,7 +116,7 @@ async function importQueued(): Promise<string> {
     payload: { url: imageUrl, name: `${run}-import`, diskFormat: 'raw', sites: [site.one] },
   });
   expect(response.statusCode).toBe(202);
-  return response.json<{ queueJobId: string }>().queueJobId;
+  return response.json<{ jobId: string }>().jobId;
 }
 
 test('a copy and an import through the daemon each read no faster than the cap, and arrive whole', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from '@glint/core';
 import { loadDaemonConfig } from '../src/config';
 
@@ -18,6 +18,7 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
     inventoryIntervalMs: 300_000,
     lockMs: 30_000,
     graceMs: 60_000,
+    queueRecoveryMs: 60_000,
   });
   expect(config.name).toBe(`${hostname()}:${process.pid}`);
   expect(config.credentialKeys.currentKeyId).toBe('k1');
@@ -26,6 +27,13 @@ test('the API’s defaults apply to the shared settings, and the daemon’s own 
   expect(
     loadDaemonConfig({ ...complete, GLINT_TRANSFER_BANDWIDTH_LIMIT: ' ' }).transferBandwidthLimit,
   ).toBeUndefined();
+});
+
+test('GLINT_CONVERSION_DIR (issue 12 item 1): the operator’s existing directory, else none (the OS’s temporary directory)', () => {
+  expect(loadDaemonConfig(complete).conversionDir).toBeUndefined();
+  expect(loadDaemonConfig({ ...complete, GLINT_CONVERSION_DIR: tmpdir() }).conversionDir).toBe(
+    tmpdir(),
+  );
 });
 
 test.each([
@@ -47,7 +55,12 @@ test.each([
   [{ GLINT_SITE_TRANSFER_LIMIT: '-1' }, /^GLINT_SITE_TRANSFER_LIMIT is "-1"/],
   [{ GLINT_INVENTORY_INTERVAL_SECONDS: '5m' }, /^GLINT_INVENTORY_INTERVAL_SECONDS is "5m"/],
   [{ GLINT_DAEMON_GRACE_SECONDS: 'soon' }, /^GLINT_DAEMON_GRACE_SECONDS is "soon"/],
-  [{ GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/33' }, /^GLINT_IMPORT_ALLOWED_NETWORKS: /],
+  [{ GLINT_QUEUE_RECOVERY_SECONDS: '1' }, /^GLINT_QUEUE_RECOVERY_SECONDS is "1"/],
+  [{ GLINT_OUTBOUND_ALLOW: '10.0.0.0/33' }, /^GLINT_OUTBOUND_ALLOW: "10\.0\.0\.0\/33" is not/],
+  [
+    { GLINT_IMPORT_ALLOWED_NETWORKS: '10.0.0.0/8' },
+    /^GLINT_IMPORT_ALLOWED_NETWORKS is no longer read: GLINT_OUTBOUND_ALLOW replaced it/,
+  ],
   [
     { GLINT_TRANSFER_BANDWIDTH_LIMIT: '100Mb' },
     /^GLINT_TRANSFER_BANDWIDTH_LIMIT is "100Mb", not bytes per second: .* \(e\.g\. 50MiB, 800Mbit\)$/,
@@ -55,6 +68,10 @@ test.each([
   [
     { GLINT_TRANSFER_BANDWIDTH_LIMIT: '0' },
     /^GLINT_TRANSFER_BANDWIDTH_LIMIT: "0" is less than 1 byte per second; leave the setting unset/,
+  ],
+  [
+    { GLINT_CONVERSION_DIR: '/nonexistent/glint' },
+    /^GLINT_CONVERSION_DIR: \/nonexistent\/glint is not an existing directory; create it/,
   ],
 ])('a missing or malformed setting stops start-up naming it: %o', (change, message) => {
   const load = () => loadDaemonConfig({ ...complete, ...change });

@@ -28,7 +28,7 @@ import {
   type DaemonProcess,
 } from '../../../test-support/daemon-process';
 import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
-import { randomImageStream } from '../../../test-support/random-image';
+import { randomDiskStream } from '../../../test-support/random-image';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 
@@ -54,10 +54,18 @@ let daemonScript: string;
 beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), 'glint-ec2-resume-'));
   const bundled = bundleDaemon(bundleDir);
-  const seeded = images.seed(sandboxCloud(1), run, run, {}, size);
+  const seeded = images.upload(
+    sandboxCloud(1),
+    { name: run, diskFormat: 'raw' },
+    randomDiskStream(size, run),
+    size,
+  );
   stack = await startEc2Stack({ regions: [region], taskTiming: { stepMs: 10 } });
   let site: Record<'one', string>;
-  ({ env, server, user, site } = await withSites({ one: 1 }));
+  ({ env, server, user, site } = await withSites(
+    { one: 1 },
+    { GLINT_OUTBOUND_ALLOW: stack.outboundAllow },
+  ));
   cloud1 = site.one;
   const account = await addEc2Account(server, user, stack, { name: run, regions: [region] });
   ec2Site = account.regions[0]!.siteId;
@@ -85,6 +93,7 @@ async function startDaemon(): Promise<DaemonProcess> {
       GLINT_DAEMON_NAME: `${run}-daemon-${daemons.length + 1}`,
       GLINT_DAEMON_LOCK_SECONDS: '5',
       GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+      GLINT_OUTBOUND_ALLOW: stack.outboundAllow,
     }),
   );
   daemons.push(daemon);
@@ -198,7 +207,7 @@ test('a daemon killed mid-multipart: the next one resumes the upload without sen
     [GLINT_MARKERS.contentHash]: `sha512:${source.hashValue}`,
   });
   const sha256 = createHash('sha256');
-  for await (const chunk of randomImageStream(size, run)) sha256.update(chunk as Buffer);
+  for await (const chunk of randomDiskStream(size, run)) sha256.update(chunk as Buffer);
   expect(stack.ec2.snapshot(region, ami!.blockDevices[0]!.snapshotId)).toMatchObject({
     diskSize: size,
     diskSha256: sha256.digest('hex'),

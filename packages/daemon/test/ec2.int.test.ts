@@ -34,8 +34,8 @@ import {
   startImageReadCounter,
   type ImageReadCounter,
 } from '../../../test-support/image-read-counter';
-import { randomImageStream } from '../../../test-support/random-image';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { randomDisk, randomDiskStream } from '../../../test-support/random-image';
+import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
 
@@ -52,18 +52,21 @@ let server: FastifyInstance;
 let user: Session;
 let daemon: RunningDaemon;
 let glance: ImageReadCounter;
-let stagingDir: string;
+/** The operator's GLINT_CONVERSION_DIR, where the daemon converts qcow2 images. */
+let conversionDir: string;
 let cloud1: string;
 const regionSite = {} as Record<Region, string>;
 
 beforeAll(async () => {
-  stagingDir = await mkdtemp(join(tmpdir(), 'glint-ec2-staging-'));
+  conversionDir = await mkdtemp(join(tmpdir(), 'glint-ec2-conversion-'));
   const stackStarted = startEc2Stack({ regions: [...regions], taskTiming: { stepMs: 10 } });
   env = await testEnvironment();
-  server = await env.start();
-  user = await login(server);
   // cloud1 is read through a proxy that counts image downloads, as any Glance endpoint override.
   glance = await startImageReadCounter(sandboxCloud(1).glanceUrl);
+  stack = await stackStarted;
+  const allow = outboundAllow(glance.url, ...Object.values(stack.endpoints));
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: allow });
+  user = await login(server);
   const body = siteBody('cloud1', sandboxCloud(1));
   const added = await server.inject({
     method: 'POST',
@@ -73,15 +76,19 @@ beforeAll(async () => {
   });
   expect(added.statusCode).toBe(201);
   cloud1 = added.json<{ id: string }>().id;
-  stack = await stackStarted;
   const account = await addEc2Account(server, user, stack, {
     name: 'aws',
     regions: [...regions],
-    settings: { stagingDir },
   });
   for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
   daemon = await startDaemon(
-    loadDaemonConfig(env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600' })),
+    loadDaemonConfig(
+      env.env({
+        GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+        GLINT_CONVERSION_DIR: conversionDir,
+        GLINT_OUTBOUND_ALLOW: allow,
+      }),
+    ),
     () => {},
   );
 }, 180_000);
@@ -92,7 +99,7 @@ afterAll(async () => {
   await images.close();
   await env?.close();
   await stack?.close();
-  await rm(stagingDir, { recursive: true, force: true });
+  await rm(conversionDir, { recursive: true, force: true });
 });
 
 const sha256Of = async (data: AsyncIterable<Buffer>) => {
@@ -100,6 +107,10 @@ const sha256Of = async (data: AsyncIterable<Buffer>) => {
   for await (const chunk of data) hash.update(chunk);
   return hash.digest('hex');
 };
+
+/** A raw image on cloud1 of `size` bytes from `seed`, a disk VM Import takes (it has an MBR). */
+const seedDisk = (name: string, seed: string, size: number) =>
+  images.upload(sandboxCloud(1), { name, diskFormat: 'raw' }, randomDiskStream(size, seed), size);
 
 /** An image seeded on cloud1 with its logical image, once the inventory found it. */
 async function inventoried(image: ImageInfo): Promise<{ image: ImageInfo; id: string }> {
@@ -115,7 +126,10 @@ const place = (imageId: string, sites: string[], wanted: boolean) =>
     sites.map((site) => ({ image: imageId, site, wanted })),
   );
 
-/** The image's jobs of one kind, once none is queued or running, as GET /api/v1/jobs shows them. */
+/**
+ * The destinations of the image's jobs of one kind (each with its job's id), once none is queued
+ * or running, as GET /api/v1/jobs shows them.
+ */
 const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>
   until(`the ${operation} jobs of ${imageId} to end`, async () => {
     const response = await server.inject({
@@ -124,7 +138,9 @@ const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>
     });
     const { jobs } = response.json<{ jobs: Static<typeof Job>[] }>();
     return (
-      jobs.length > 0 && jobs.every((job) => !['queued', 'running'].includes(job.state)) && jobs
+      jobs.length > 0 &&
+      jobs.every((job) => !['queued', 'running'].includes(job.state)) &&
+      jobs.flatMap((job) => job.parts.map((part) => ({ jobId: job.id, ...part })))
     );
   });
 
@@ -144,7 +160,7 @@ describe('a raw image placed on two EC2 regions', () => {
   let amis: Record<Region, string>;
 
   beforeAll(async () => {
-    raw = await inventoried(await images.seed(sandboxCloud(1), named('raw'), seed, {}, size));
+    raw = await inventoried(await seedDisk(named('raw'), seed, size));
   });
 
   test('is copied with one read of the source; both AMIs carry the markers and the source bytes', async () => {
@@ -164,10 +180,10 @@ describe('a raw image placed on two EC2 regions', () => {
       ['succeeded', null],
     ]);
     // One queue job fanned out to both regions, and Glance served the image's data once.
-    expect(new Set(jobs.map((job) => job.queueJobId)).size).toBe(1);
+    expect(new Set(jobs.map((job) => job.jobId)).size).toBe(1);
     expect(glance.downloads(raw.image.id)).toEqual({ requests: 1, bytes: size });
 
-    const sourceSha256 = await sha256Of(randomImageStream(size, seed));
+    const sourceSha256 = await sha256Of(randomDiskStream(size, seed));
     amis = {} as Record<Region, string>;
     for (const region of regions) {
       const amiId = (await cellOn(raw.image.name, regionSite[region])).cloudImageId!;
@@ -254,13 +270,13 @@ describe('a raw image placed on two EC2 regions', () => {
   });
 });
 
-test('a qcow2 image is converted to raw in the staging dir, imported, and the staging dir emptied', async () => {
+test('a qcow2 image is converted to a stream-optimized VMDK in GLINT_CONVERSION_DIR, imported as the raw disk it holds, and the directory emptied', async () => {
   const work = await mkdtemp(join(tmpdir(), 'glint-ec2-qcow2-'));
   let watcher: FSWatcher | undefined;
   try {
     const rawPath = join(work, 'disk.raw');
     const qcow2Path = join(work, 'disk.qcow2');
-    await writeFile(rawPath, randomBytes(6 * MiB));
+    await writeFile(rawPath, randomDisk(6 * MiB));
     await promisify(execFile)('qemu-img', [
       'convert',
       '-f',
@@ -285,7 +301,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
 
     // What the daemon makes in the staging dir while it converts.
     const staged: string[] = [];
-    watcher = watch(stagingDir, (_event, file) => file && staged.push(file));
+    watcher = watch(conversionDir, (_event, file) => file && staged.push(file));
     const site = regionSite['us-east-1'];
     await place(qcow2.id, [site], true);
     const [job] = await endedJobs(qcow2.id, 'copy');
@@ -297,8 +313,10 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
       diskSize: 6 * MiB,
       diskSha256: rawSha256,
     });
+    const [task] = stack.ec2.tasks('us-east-1').filter((t) => t.imageId === amiId);
+    expect(task).toMatchObject({ format: 'VMDK' });
     expect(staged.some((file) => file.startsWith('glint-qcow2-'))).toBe(true);
-    expect(await readdir(stagingDir)).toEqual([]);
+    expect(await readdir(conversionDir)).toEqual([]);
     expect(await stagingLeft('us-east-1')).toEqual(nothingStaged);
   } finally {
     watcher?.close();
@@ -307,9 +325,7 @@ test('a qcow2 image is converted to raw in the staging dir, imported, and the st
 });
 
 test('an import VM Import gives up on fails its job with AWS’s reason, and leaves no staging object or AMI', async () => {
-  const failing = await inventoried(
-    await images.seed(sandboxCloud(1), named('fails'), named('fails'), {}, MiB),
-  );
+  const failing = await inventoried(await seedDisk(named('fails'), named('fails'), MiB));
   const reason = 'ClientError: Unknown OS / Missing OS files.';
   stack.ec2.failNextTask(reason);
   const site = regionSite['eu-west-1'];

@@ -7,12 +7,10 @@
  * so restarting it disturbs no other test file. Cloud 4 of the sandbox is the one whose Glance is
  * stopped: it is reserved for fault injection.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import { CloudImages } from '../../api/test/cloud-images';
@@ -25,11 +23,12 @@ import {
 } from '../../api/test/test-environment';
 import {
   bundleDaemon,
+  crashLines,
   startDaemonProcess,
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../../test-support/daemon-process';
-import { freePort } from '../../../test-support/free-port';
+import { RedisServer } from '../../../test-support/redis-server';
 import { sandboxCloud, sandboxService, withFaultCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { copyImageId } from '../src/copy-image-ids';
@@ -40,7 +39,6 @@ const run = `ft-${randomBytes(4).toString('hex')}`;
 const named = (what: string) => `${run}-${what}`;
 const images = new CloudImages();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const exec = promisify(execFile);
 
 let env: TestEnvironment;
 let server: FastifyInstance;
@@ -57,54 +55,7 @@ const cutShort: string[] = [];
 
 // ------------------------------------------------------------------ a private Redis
 
-let redisDir: string;
-let redisPort: number;
-let redisServer: ChildProcess | undefined;
-
-const redisCli = (...args: string[]) => exec('redis-cli', ['-p', String(redisPort), ...args]);
-
-/** Starts redis-server on `redisPort` with its append-only file in `redisDir`; waits for PONG. */
-async function startRedis(): Promise<void> {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      redisDir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--save',
-      '',
-    ],
-    { stdio: 'ignore' },
-  );
-  redisServer = child;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode})`);
-    const pong = await redisCli('ping').then(
-      ({ stdout }) => stdout.trim(),
-      () => '',
-    );
-    if (pong === 'PONG') return;
-    if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
-    await sleep(50);
-  }
-}
-
-/** Shuts the private Redis down as an operator would (it writes its append-only file first). */
-async function stopRedis(): Promise<void> {
-  const child = redisServer;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await redisCli('shutdown').catch(() => child.kill('SIGTERM'));
-  await exited;
-}
+let redis: RedisServer;
 
 // ------------------------------------------------------------------ helpers
 
@@ -113,7 +64,7 @@ async function startDaemon(overrides: Record<string, string> = {}): Promise<Daem
   const daemon = await startDaemonProcess(
     daemonScript,
     env.env({
-      GLINT_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      GLINT_REDIS_URL: redis.url,
       GLINT_DAEMON_NAME: `${run}-daemon-${daemons.length + 1}`,
       GLINT_DAEMON_LOCK_SECONDS: '5',
       GLINT_DAEMON_GRACE_SECONDS: '5',
@@ -128,17 +79,8 @@ async function startDaemon(overrides: Record<string, string> = {}): Promise<Daem
 const alive = (daemon: DaemonProcess) =>
   daemon.child.exitCode === null && daemon.child.signalCode === null;
 
-/** What a daemon logs when it falls over: an error nothing handled, or main()'s last word. */
-const crashLines = (daemon: DaemonProcess) =>
-  daemon.log.filter((line) => /glint-daemon: failed|Unhandled|uncaught|^\s+at /i.test(line));
-
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
-async function imagesNamed(cloud: number, name: string): Promise<ImageInfo[]> {
-  const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(cloud)).listImages({ name }))
-    found.push(image);
-  return found;
-}
+const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name);
 
 interface CopyRow {
   queue_job_id: string;
@@ -233,14 +175,23 @@ const sizes = {
 
 beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), 'glint-faults-'));
-  redisDir = join(bundleDir, 'redis');
+  const redisDir = join(bundleDir, 'redis');
   await mkdir(redisDir);
-  redisPort = await freePort();
   const bundled = bundleDaemon(bundleDir);
-  await startRedis();
+  // Append-only, synced on every write: a restart keeps every job, as in production.
+  redis = await RedisServer.start([
+    '--dir',
+    redisDir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '',
+  ]);
   ({ env, server, user, site } = await withSites(
     { one: 1, two: 2, four: 4 },
-    { GLINT_REDIS_URL: `redis://127.0.0.1:${redisPort}` },
+    { GLINT_REDIS_URL: redis.url },
   ));
   const source = sandboxCloud(1);
   const made = await Promise.all(
@@ -283,7 +234,7 @@ afterAll(async () => {
   await step(() => images.close());
   for (const file of cutShort) await step(() => rm(file, { force: true }));
   if (env) await step(() => env.close());
-  await step(stopRedis);
+  if (redis) await step(() => redis.stop());
   if (bundleDir) await step(() => rm(bundleDir, { recursive: true, force: true }));
   if (failures.length > 0) throw failures[0];
 });
@@ -359,11 +310,11 @@ test('a restart of Redis during a copy: the daemon reconnects, and the copy goes
   const { queue_job_id } = await want(imageId, site.two);
 
   await underWay(imageId, 2, name);
-  await stopRedis();
+  await redis.stop();
   const [during] = await copyRows(imageId);
   expect(during!.state).toBe('running');
   await sleep(2000);
-  await startRedis();
+  await redis.start();
 
   const [row] = await finished(imageId);
   expect(row).toMatchObject({ state: 'succeeded', attempts: 1, error: null });

@@ -166,7 +166,7 @@ async function wantCopies(seeded: Seeded[], prefix: string): Promise<string[]> {
   );
   expect(plan.jobs).toHaveLength(seeded.length);
   expect(plan.jobs.every((job) => job.operation === 'copy')).toBe(true);
-  return plan.jobs.map((job) => job.queueJobId);
+  return plan.jobs.map((job) => job.id);
 }
 
 interface JobRow {

@@ -3,6 +3,8 @@
  * hand so the bundle needs nothing from the server's packages; the API's schemas are the reference.
  */
 
+import type { Job } from '@glint/core';
+
 export type CellState =
   | 'present'
   | 'missing'
@@ -67,26 +69,8 @@ export interface Plan {
   refusals: { imageId: string; siteId: string; wanted: boolean; reason: string; message: string }[];
   unchanged: number;
   bytes: number;
-}
-
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
-
-export interface Job {
-  id: string;
-  queueJobId: string;
-  operation: JobOperation;
-  imageId: string | null;
-  sourceSiteId: string | null;
-  destinationSiteId: string | null;
-  state: JobState;
-  attempts: number;
-  bytesDone: number;
-  bytesTotal: number | null;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
+  /** The name of every image and site the plan names, by id. */
+  names: { images: Record<string, string>; sites: Record<string, string> };
 }
 
 export interface JobList {
@@ -193,13 +177,26 @@ export interface Uploaded {
   }[];
 }
 
+/** Who is logged in (GET /me; the user of a login or session reply). */
+export interface Me {
+  name: string;
+  domain: string;
+  project: { id: string; name: string } | null;
+}
+
 export interface LoginReply {
-  user: { name: string };
+  user: Me;
   csrfToken: string;
 }
 
+/** GET /auth/session: whether this browser has a session; never a 401. */
+export type SessionReply = { authenticated: false } | ({ authenticated: true } & LoginReply);
+
 /** What GET /api/v1/events sends: the events the API and the daemons publish. */
 export type { GlintEvent } from '@glint/core';
+
+/** GET /api/v1/jobs: jobs, each with a part per destination. */
+export type { Job, JobOperation, JobPart, JobState } from '@glint/core';
 
 /** GET /history/transfers: finished transfers per hour (UTC), oldest first. */
 export interface TransferHistory {

@@ -1,10 +1,11 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ApiClient } from './api-client';
-import type { LoginReply } from './api-types';
+import type { LoginReply, Me } from './api-types';
 
 /**
  * The standalone page's login to the home Keystone (POST /auth/login). On success the client holds
- * the session's CSRF token and `logged-in` fires; the session itself is an httpOnly cookie.
+ * the session's CSRF token and `logged-in` fires with the user; the session itself is an httpOnly
+ * cookie.
  */
 export class GlintLogin extends LitElement {
   static override properties = {
@@ -38,7 +39,9 @@ export class GlintLogin extends LitElement {
     try {
       const reply = await this.client.post<LoginReply>('/auth/login', body);
       this.client.csrfToken = reply.csrfToken;
-      this.dispatchEvent(new CustomEvent('logged-in', { bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<Me>('logged-in', { detail: reply.user, bubbles: true, composed: true }),
+      );
     } catch (error) {
       this.error = error instanceof ApiError ? error.message : String(error);
     } finally {
@@ -48,7 +51,7 @@ export class GlintLogin extends LitElement {
 
   override render() {
     return html`<form @submit=${this.submit}>
-      <h2>Log in to Glint</h2>
+      <h1>Log in to Glint</h1>
       <label>User name <input name="username" autocomplete="username" required /></label>
       <label
         >Password <input name="password" type="password" autocomplete="current-password" required
@@ -75,7 +78,7 @@ export class GlintLogin extends LitElement {
         14px system-ui,
         sans-serif;
     }
-    h2 {
+    h1 {
       margin: 0 0 6px;
       font-size: 18px;
     }

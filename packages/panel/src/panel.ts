@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiClient, ApiError } from './api-client';
+import type { Me, SessionReply } from './api-types';
 import { followEvents } from './events';
 
 /** The views, in the tabs' order; the matrix is the first. */
@@ -23,6 +24,7 @@ export class GlintPanel extends LitElement {
     view: { state: true },
     tab: { state: true },
     error: { state: true },
+    user: { state: true },
   };
 
   /** Where the API is; empty for the page's own origin. */
@@ -33,6 +35,8 @@ export class GlintPanel extends LitElement {
   /** The view shown while open. */
   declare tab: ViewId;
   declare error: string | null;
+  /** Who is logged in, for a cookie session; a dashboard that embeds the panel shows its own. */
+  declare user: Me | null;
   /** Views shown once stay in the DOM, hidden, so they keep their state and follow events. */
   private visited = new Set<ViewId>();
 
@@ -47,6 +51,7 @@ export class GlintPanel extends LitElement {
     this.view = 'starting';
     this.tab = 'matrix';
     this.error = null;
+    this.user = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -66,18 +71,45 @@ export class GlintPanel extends LitElement {
     this.error = null;
     if (!this.client.usesSession) return this.open();
     try {
-      // A fresh CSRF token for a session that survives a reload; a 401 means there is none.
-      this.client.csrfToken = (
-        await this.client.get<{ csrfToken: string }>('/auth/csrf')
-      ).csrfToken;
-      this.open();
+      // Whether a session survived a reload, with a fresh CSRF token for it. Never a 401, so the
+      // console of a browser that is not logged in yet shows no error.
+      const session = await this.client.get<SessionReply>('/auth/session');
+      if (!session.authenticated) {
+        this.view = 'login';
+        return;
+      }
+      this.client.csrfToken = session.csrfToken;
+      this.open(session.user);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) this.view = 'login';
-      else this.error = error instanceof Error ? error.message : String(error);
+      this.error = error instanceof Error ? error.message : String(error);
     }
   }
 
-  private open() {
+  private loggedIn(event: CustomEvent<Me>) {
+    this.open(event.detail);
+  }
+
+  /** Ends the session and shows the login, as a newly opened page would. */
+  private async logout() {
+    try {
+      await this.client.post('/auth/logout');
+    } catch (error) {
+      // A session that ended already is as good as ended now.
+      if (!(error instanceof ApiError && error.status === 401)) {
+        this.error = error instanceof Error ? error.message : String(error);
+        return;
+      }
+    }
+    this.stream?.abort();
+    this.client.csrfToken = null;
+    this.user = null;
+    this.visited.clear();
+    this.tab = 'matrix';
+    this.view = 'login';
+  }
+
+  private open(user: Me | null = null) {
+    this.user = user;
     this.stream = new AbortController();
     void followEvents(
       this.client,
@@ -100,7 +132,7 @@ export class GlintPanel extends LitElement {
       case 'starting':
         return html`<p>Loading…</p>`;
       case 'login':
-        return html`<glint-login .client=${this.client} @logged-in=${this.open}></glint-login>`;
+        return html`<glint-login .client=${this.client} @logged-in=${this.loggedIn}></glint-login>`;
       case 'open':
         this.visited.add(this.tab);
         return html`<header>
@@ -120,6 +152,7 @@ export class GlintPanel extends LitElement {
                   </button>`,
               )}
             </nav>
+            ${this.user ? this.renderUser(this.user) : ''}
           </header>
           <div @session-ended=${this.sessionEnded}>
             ${views.map(({ id }) =>
@@ -136,6 +169,14 @@ export class GlintPanel extends LitElement {
             )}
           </div>`;
     }
+  }
+
+  private renderUser(user: Me) {
+    const project = user.project ? ` · ${user.project.name}` : '';
+    return html`<div class="user">
+      <span title="Keystone domain ${user.domain}">${user.name}${project}</span>
+      <button class="logout" @click=${this.logout}>Log out</button>
+    </div>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -228,6 +269,21 @@ export class GlintPanel extends LitElement {
     [role='tab']:focus-visible {
       outline: 2px solid #111827;
       outline-offset: -2px;
+    }
+    .user {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      margin-left: auto;
+      color: #374151;
+    }
+    .logout {
+      padding: 4px 10px;
+      border: 1px solid #d1d5db;
+      border-radius: 4px;
+      background: #fff;
+      font: inherit;
+      cursor: pointer;
     }
     [hidden] {
       display: none;

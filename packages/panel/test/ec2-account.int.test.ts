@@ -40,14 +40,19 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
   [cloud, env] = await Promise.all([startEc2Stack(), testEnvironment()]);
-  server = await env.start();
+  server = await env.start({ GLINT_OUTBOUND_ALLOW: cloud.outboundAllow });
   user = await login(server);
   await addSandboxSites(server, user, { sandbox: 1 });
   await images.seed(sandboxCloud(1), `${run}-image`, run);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   daemon = await startDaemon(
-    loadDaemonConfig(env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600' })),
+    loadDaemonConfig(
+      env.env({
+        GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
+        GLINT_OUTBOUND_ALLOW: cloud.outboundAllow,
+      }),
+    ),
     () => {},
   );
   await server.inject({ method: 'POST', url: '/api/v1/sites/refresh', headers: user.headers });

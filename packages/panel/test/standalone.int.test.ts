@@ -22,6 +22,10 @@ import {
   type TestEnvironment,
 } from '../../api/test/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
+import { axeViolations, seriousViolations } from '../../../test-support/axe';
+
+/** What axe-core found on every view once: content outside landmarks, no main, no level-one heading. */
+const structureRules = ['region', 'landmark-one-main', 'page-has-heading-one'];
 import { launchChromium } from '../../../test-support/browser-page';
 import { passwordCredential, sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
 
@@ -40,6 +44,9 @@ let browser: Browser;
 let page: Page;
 let base: string;
 const pageErrors: string[] = [];
+/** What the console said was wrong, and requests answered 4xx or 5xx, until the first login. */
+const beforeLogin: string[] = [];
+let loggingIn = false;
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -57,7 +64,15 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Not console errors: Chromium logs every 4xx there, and the 401 before the login is expected.
+  // Chromium logs every 4xx in the console; later tests cause some on purpose, opening the page
+  // must cause none.
+  page.on('console', (message) => {
+    if (!loggingIn && message.type() === 'error') beforeLogin.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (!loggingIn && response.status() >= 400)
+      beforeLogin.push(`${response.status()} ${response.url()}`);
+  });
 });
 
 afterAll(async () => {
@@ -122,15 +137,29 @@ test('the server hands out the page and the bundle', async () => {
   expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
 });
 
-test('log in through the page, add two sites from openrc files, and see the matrix fill', async () => {
+test('the page opens on a login with no error in the console, an icon, and nothing axe-core finds serious', async () => {
   await page.goto(base);
+  await page.locator('input[name="username"]').waitFor();
+  // The icon the page links to, which Chromium fetches meanwhile.
+  const icon = await fetch(`${base}/favicon.svg`);
+  expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(beforeLogin).toEqual([]);
+});
+
+test('log in through the page, add two sites from openrc files, and see the matrix fill', async () => {
   const demo = sandboxCloud(1).users.demo;
   await page.fill('input[name="username"]', demo.username);
   await page.fill('input[name="password"]', demo.password);
   await page.fill('input[name="project"]', demo.projectName);
   await shot('login');
+  loggingIn = true;
   await page.click('button[type="submit"]');
   await page.locator('[role="tab"][aria-selected="true"]:text-is("Matrix")').waitFor();
+  // Who is logged in, in which project.
+  expect(await page.locator('glint-panel .user').innerText()).toMatch(
+    new RegExp(`^${demo.username} · ${demo.projectName}\\s+Log out$`),
+  );
 
   await tab('Sites');
   await page.locator('glint-sites-view tr[data-site="cloud3"]').waitFor();
@@ -296,6 +325,8 @@ test('the Jobs view shows the failed copy with its error, and retries it', async
   expect((await failed.innerText()).replace(/\s+/g, ' ')).toMatch(
     /^failed copy .* cloud[12] → cloud3 .*(401|password|credential|authenticat)/i,
   );
+  // The failed jobs only, once the filtered page is in.
+  await jobs.locator('.count', { hasText: /^1 job$/ }).waitFor();
   expect(await jobs.locator('tbody tr').count()).toBe(1);
   await jobs.locator('select[name="state"]').selectOption('');
   await jobs.locator('select[name="site"]').selectOption({ label: 'cloud3' });
@@ -357,12 +388,45 @@ test('the Images view uploads a file with a progress bar, and shows the image’
   await details.locator('tr[data-site="cloud1"] td.state[data-state="present"]').waitFor();
   expect(await details.locator('.hash').innerText()).toMatch(/^sha512: [0-9a-f]{128}$/);
   expect(await details.locator('tr[data-site="cloud2"]').innerText()).toMatch(
-    /present[\s\S]*active · private[\s\S]*[0-9a-f]{32}[\s\S]*glint_source_site upload[\s\S]*glint_content_hash: the image’s/,
+    /present[\s\S]*active · private[\s\S]*[0-9a-f]{32}[\s\S]*glint_source_site upload[\s\S]*glint_content_hash matches the content hash/,
   );
   expect(await details.locator('tr[data-site="cloud3"]').innerText()).toMatch(/missing\s+no copy/);
   await details.scrollIntoViewIfNeeded();
   await shot('image-details');
+
+  // A copy's marker names the site it came from by its name.
+  await page.fill('glint-images-view input.search', imageName);
+  await page.click(`glint-images-view button.image:has-text("${imageName}")`);
+  await details.locator('h3', { hasText: imageName }).waitFor();
+  expect(await details.locator('tr[data-site="cloud2"]').innerText()).toMatch(
+    /glint_source_site cloud1\b/,
+  );
+
+  // The upload's job is named for the image it made.
+  await tab('Jobs');
+  const jobs = page.locator('glint-jobs-view');
+  await jobs.locator('select[name="site"]').selectOption('');
+  await jobs.locator('select[name="operation"]').selectOption('upload');
+  const uploaded = jobs.locator('tr[data-state="succeeded"]', { hasText: `${run}-upload.raw` });
+  await uploaded.waitFor();
+  expect((await uploaded.innerText()).replace(/\s+/g, ' ')).toMatch(
+    new RegExp(`^succeeded upload ${run}-upload\\.raw cloud1, cloud2 `),
+  );
+  await jobs.locator('select[name="operation"]').selectOption('');
   expect(pageErrors).toEqual([]);
+});
+
+test('every tab, with what it shows, has nothing axe-core finds serious or critical', async () => {
+  for (const name of ['Matrix', 'Sites', 'Images', 'Jobs']) {
+    await tab(name);
+    await page.locator(`[role="tab"][aria-selected="true"]:text-is("${name}")`).waitFor();
+    expect({ tab: name, violations: await seriousViolations(page) }).toEqual({
+      tab: name,
+      violations: [],
+    });
+    const structure = (await axeViolations(page)).filter((v) => structureRules.includes(v.id));
+    expect({ tab: name, structure }).toEqual({ tab: name, structure: [] });
+  }
 });
 
 test('a session that ended brings the login back, and logging in again the matrix', async () => {
@@ -377,6 +441,23 @@ test('a session that ended brings the login back, and logging in again the matri
   await page.click('button[type="submit"]');
   await page.fill('input.filter', run);
   await cell(1, '[data-state="present"]').waitFor();
+  expect(pageErrors).toEqual([]);
+});
+
+test('Log out ends the session: the login comes back, and the session is gone', async () => {
+  const cookies = await page.context().cookies();
+  await page.click('glint-panel button.logout');
+  await page.locator('input[name="username"]').waitFor();
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const session = await fetch(`${base}/api/v1/auth/session`, { headers: { cookie } });
+  expect(await session.json()).toEqual({ authenticated: false });
+  const demo = sandboxCloud(1).users.demo;
+  await page.fill('input[name="username"]', demo.username);
+  await page.fill('input[name="password"]', demo.password);
+  await page.fill('input[name="project"]', demo.projectName);
+  await page.click('button[type="submit"]');
+  await page.locator('[role="tab"][aria-selected="true"]:text-is("Matrix")').waitFor();
+  await page.fill('input.filter', run);
   expect(pageErrors).toEqual([]);
 });
 

@@ -4,8 +4,12 @@ import type { JobsRepository, PendingJob } from './repositories';
 /** The queue kinds history rows are enqueued as. */
 const kinds: JobKind[] = ['copy', 'delete', 'import'];
 
-/** What clients hear of a job put on the queue; every payload names its owner and cells. */
-function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
+/** What clients hear of a queue job that moved to `state`; every payload names its owner and cells. */
+export function jobEvent(
+  job: PendingJob,
+  state: 'queued' | 'succeeded' | 'failed' | 'cancelled',
+  error?: string,
+): { ownerId: string; event: GlintEvent } {
   const payload = job.payload as {
     ownerId: string;
     imageId?: string;
@@ -18,10 +22,11 @@ function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
       type: 'job',
       queueJobId: job.queueJobId,
       operation: job.operation,
-      state: 'queued',
+      state,
       imageId: payload.imageId ?? null,
       siteIds:
         payload.destinations?.map((d) => d.siteId) ?? (payload.siteId ? [payload.siteId] : []),
+      ...(error && { error }),
     },
   };
 }
@@ -29,8 +34,9 @@ function queuedEvent(job: PendingJob): { ownerId: string; event: GlintEvent } {
 /**
  * Puts committed jobs on the queue, marks them enqueued and tells their owners. The jobs table is
  * the queue's outbox: whoever decides work (the API, the daemon's reconciler) writes its rows in
- * the deciding transaction and calls this after the commit. Rows a crash left unmarked are put on
- * the queue again under the same ids, which BullMQ takes once.
+ * the deciding transaction and calls this after the commit. Rows a crash left unmarked, and jobs a
+ * Redis that lost its data no longer holds (the daemons' recovery check), are put on the queue
+ * again under the same ids, which BullMQ takes once.
  */
 export async function dispatchJobs(
   queues: JobQueues,
@@ -51,7 +57,7 @@ export async function dispatchJobs(
   }
   await jobs.markEnqueued(pending.map((job) => job.queueJobId));
   for (const job of pending) {
-    const { ownerId, event } = queuedEvent(job);
+    const { ownerId, event } = jobEvent(job, 'queued');
     await publish(ownerId, [event]);
   }
 }

@@ -31,6 +31,8 @@ export interface Plan {
   unchanged: number;
   /** The desired state to record: every change not refused. */
   placements: Placement[];
+  /** The names of the images and sites the plan names, so whoever shows it needs no lookup. */
+  names: { images: Record<string, string>; sites: Record<string, string> };
 }
 
 const cell = (imageId: string, siteId: string) => `${imageId}/${siteId}`;
@@ -56,7 +58,14 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
 
   // The last word on a cell counts.
   const byCell = new Map(changes.map((change) => [cell(change.imageId, change.siteId), change]));
-  const result: Plan = { copies: [], deletes: [], refusals: [], unchanged: 0, placements: [] };
+  const result: Plan = {
+    copies: [],
+    deletes: [],
+    refusals: [],
+    unchanged: 0,
+    placements: [],
+    names: { images: {}, sites: {} },
+  };
   const wantedOn = new Map<string, string[]>();
   const refuse = (change: Placement, reason: RefusalReason, message: string) =>
     result.refusals.push({ ...change, reason, message });
@@ -144,5 +153,25 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
       bytes,
     });
   }
+  result.names = namesOf(result, facts);
   return result;
+}
+
+function namesOf(planned: Plan, facts: PlanFacts): Plan['names'] {
+  const imageIds = new Set<string>();
+  const siteIds = new Set<string>();
+  for (const copy of planned.copies) {
+    imageIds.add(copy.imageId);
+    siteIds.add(copy.source.siteId);
+    for (const siteId of copy.destinations) siteIds.add(siteId);
+  }
+  for (const cell of [...planned.deletes, ...planned.refusals]) {
+    imageIds.add(cell.imageId);
+    siteIds.add(cell.siteId);
+  }
+  const pick = (known: { id: string; name: string }[], ids: Set<string>) =>
+    Object.fromEntries(
+      known.filter((item) => ids.has(item.id)).map((item) => [item.id, item.name]),
+    );
+  return { images: pick(facts.images, imageIds), sites: pick(facts.sites, siteIds) };
 }

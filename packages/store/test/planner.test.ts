@@ -17,6 +17,7 @@ const facts = (copies: PlanCopy[], regions: Record<string, string> = {}): PlanFa
   images: [{ id: image, name: 'ubuntu', size: 100 }],
   sites: ['a', 'b', 'c', 'd'].map((id) => ({
     id,
+    name: `site ${id}`,
     region: regions[id] ?? 'r1',
     cloudProjectId: 'project-a',
   })),
@@ -83,4 +84,16 @@ test('a copy with no usable source, or a cell already right or under way, makes 
   };
   const result = plan(busy, [wanted('a'), wanted('b'), unwanted('c')], false);
   expect(result).toMatchObject({ copies: [], deletes: [], refusals: [], unchanged: 3 });
+});
+
+test('the plan names every image and site it mentions, and no other', () => {
+  const result = plan(
+    facts([copy('a'), copy('d', { protected: true })]),
+    [wanted('b'), unwanted('d')],
+    false,
+  );
+  expect(result.names).toEqual({
+    images: { [image]: 'ubuntu' },
+    sites: { a: 'site a', b: 'site b', d: 'site d' },
+  });
 });

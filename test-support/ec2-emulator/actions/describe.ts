@@ -16,6 +16,8 @@ export interface DescribeSpec<T extends Owned> {
   checkId(id: string): void;
   fields(resource: T): Fields;
   notFound(ids: string[]): ApiError;
+  /** Whether the API sees the resource yet; a new one may not be (eventual consistency). */
+  visible?(resource: T): boolean;
 }
 
 export function describeOwned<T extends Owned>(
@@ -34,6 +36,7 @@ export function describeOwned<T extends Owned>(
     .filter(
       (resource) =>
         ownerSeen &&
+        (spec.visible?.(resource) ?? true) &&
         (!ids.length || ids.includes(spec.id(resource))) &&
         matchesFilters(wanted, spec.fields(resource), resource.tags),
     );

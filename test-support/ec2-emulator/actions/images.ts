@@ -1,4 +1,7 @@
-/** AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage. */
+/**
+ * AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage (with or
+ * without DeleteAssociatedSnapshots).
+ */
 import type { Action } from '../context';
 import { ApiError } from '../errors';
 import { newId, type BlockDevice, type Image } from '../state';
@@ -6,6 +9,9 @@ import { describeOwned } from './describe';
 import { newTags, requestedTags, tagSetXml } from './tags';
 
 const idPattern = /^ami-[0-9a-f]{8,17}$/;
+/** RegisterImage's `Architecture` and `BootMode` values (ArchitectureValues, BootModeValues). */
+const architectures = ['i386', 'x86_64', 'arm64', 'x86_64_mac', 'arm64_mac'];
+const bootModes = ['legacy-bios', 'uefi', 'uefi-preferred'];
 const namePattern = /^[a-zA-Z0-9()[\]./\-'@_ ]{3,128}$/;
 
 export function checkImageId(id: string): void {
@@ -42,8 +48,9 @@ function imageXml(image: Image) {
     hypervisor: 'xen',
     bootMode: image.bootMode,
     enaSupport: image.enaSupport,
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
+    platform: image.platform,
+    platformDetails: image.platformDetails ?? 'Linux/UNIX',
+    usageOperation: image.usageOperation ?? 'RunInstances',
   };
 }
 
@@ -68,6 +75,7 @@ export const describeImages: Action = (context) => {
     }),
     notFound: (ids) =>
       new ApiError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`),
+    visible: (image) => context.state.visible(image),
   });
   return { imagesSet: items.map(imageXml), nextToken };
 };
@@ -81,6 +89,14 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
       `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'`,
     );
   }
+  const architecture = params.choice('Architecture', architectures) ?? 'x86_64';
+  const bootMode = params.choice('BootMode', bootModes);
+  // Graviton instances boot UEFI only.
+  if (architecture.startsWith('arm64') && bootMode === 'legacy-bios')
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The boot mode legacy-bios is not supported for the arm64 architecture.',
+    );
   if (params.get('ImageLocation')) {
     throw new ApiError(
       'InvalidParameterCombination',
@@ -127,20 +143,19 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
     );
   }
   const tags = requestedTags(params, ['image', 'snapshot']);
-  const imageId = newId('ami');
-  state.images.set(imageId, {
-    imageId,
+  const { imageId } = state.addImage({
+    imageId: newId('ami'),
     region,
     ownerId,
     tags: newTags(tags.get('image')),
     name,
     description: params.get('Description'),
-    architecture: params.get('Architecture') ?? 'x86_64',
+    architecture,
     creationDate: new Date().toISOString(),
     rootDeviceName,
     blockDevices,
     virtualizationType: params.get('VirtualizationType') ?? 'hvm',
-    bootMode: params.get('BootMode'),
+    bootMode,
     enaSupport: params.flag('EnaSupport'),
   });
   for (const device of blockDevices) {
@@ -150,14 +165,45 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
   return { imageId };
 };
 
-export const deregisterImage: Action = ({ state, caller, region, params }) => {
+/**
+ * Deregisters the AMI. Its snapshots stay, held by it for `snapshotHoldMs` (DeleteSnapshot answers
+ * InvalidSnapshot.InUse meanwhile), unless DeleteAssociatedSnapshots asks EC2 to delete them: then
+ * each is deleted but one another AMI uses (`skipped`), and the reply says how each went.
+ */
+export const deregisterImage: Action = ({ state, faults, caller, region, params }) => {
   const imageId = params.require('ImageId');
   checkImageId(imageId);
   const image = state.images.get(imageId);
-  if (!image || image.region !== region || image.ownerId !== caller.account.accountId) {
+  if (
+    !image ||
+    !state.visible(image) ||
+    image.region !== region ||
+    image.ownerId !== caller.account.accountId
+  ) {
     throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
   }
-  // As in EC2, the snapshots stay: the caller deletes them.
   state.images.delete(imageId);
-  return { return: true };
+  const snapshotIds = image.blockDevices.map((device) => device.snapshotId);
+  const failure = faults.snapshotDeletion;
+  faults.snapshotDeletion = undefined;
+  const deleteSnapshots = params.flag('DeleteAssociatedSnapshots') ?? false;
+  const results = snapshotIds.map((snapshotId) => {
+    const sharedBy = [...state.images.values()].some((other) =>
+      other.blockDevices.some((device) => device.snapshotId === snapshotId),
+    );
+    const snapshot = state.snapshots.get(snapshotId);
+    if (deleteSnapshots && !sharedBy && !failure) {
+      state.snapshots.delete(snapshotId);
+      return { snapshotId, returnCode: 'success' };
+    }
+    if (snapshot) {
+      snapshot.heldUntil = Date.now() + state.snapshotHoldMs;
+      snapshot.heldBy = imageId;
+    }
+    return { snapshotId, returnCode: sharedBy ? 'skipped' : failure };
+  });
+  return {
+    return: true,
+    deleteSnapshotResultSet: deleteSnapshots ? results : undefined,
+  };
 };

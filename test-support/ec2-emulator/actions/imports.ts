@@ -10,7 +10,21 @@ import { filters, type QueryParams } from '../query';
 import { newId, type ImportTask, type TaskKind } from '../state';
 import { newTags, requestedTags, tagSetXml } from './tags';
 
-const formats = ['OVA', 'VHD', 'VHDX', 'VMDK', 'RAW'];
+/** ImageDiskContainer's formats; SnapshotDiskContainer takes VHD, VMDK and RAW only. */
+const formats: Record<TaskKind, string[]> = {
+  image: ['OVA', 'VHD', 'VHDX', 'VMDK', 'RAW'],
+  snapshot: ['VHD', 'VMDK', 'RAW'],
+};
+/** ImportImage's Architecture: "Valid values: i386 | x86_64" (no arm64, unlike RegisterImage). */
+const architectures = ['i386', 'x86_64'];
+/** "The uefi-preferred boot mode isn't supported for importing images." */
+const bootModes = ['legacy-bios', 'uefi'];
+const licenseTypes = ['AWS', 'BYOL'];
+/**
+ * AWS documents no default page size for the import-task listings; the emulator answers a call
+ * without MaxResults in pages this long, so a client that ignores NextToken misses tasks.
+ */
+export const TASK_PAGE_SIZE = 5;
 
 function diskXml(task: ImportTask) {
   const active = task.status === 'active';
@@ -74,10 +88,10 @@ function readDiskContainer(params: QueryParams, kind: TaskKind) {
   }
   const bucket = container.struct('UserBucket');
   const format = (container.get('Format') ?? '').toUpperCase();
-  if (!formats.includes(format)) {
+  if (!formats[kind].includes(format)) {
     throw new ApiError(
       'InvalidParameter',
-      `Invalid disk image format '${container.get('Format') ?? ''}'. Valid values: ${formats.join(', ')}.`,
+      `Invalid disk image format '${container.get('Format') ?? ''}'. Valid values: ${formats[kind].join(', ')}.`,
     );
   }
   return { format, bucket: bucket?.require('S3Bucket') ?? '', key: bucket?.require('S3Key') ?? '' };
@@ -99,9 +113,9 @@ async function startImport(context: ActionContext, kind: TaskKind): Promise<Impo
     ...disk,
     roleName,
     description: params.get('Description'),
-    architecture: kind === 'image' ? params.get('Architecture') : undefined,
-    bootMode: kind === 'image' ? params.get('BootMode') : undefined,
-    licenseType: kind === 'image' ? params.get('LicenseType') : undefined,
+    architecture: kind === 'image' ? params.choice('Architecture', architectures) : undefined,
+    bootMode: kind === 'image' ? params.choice('BootMode', bootModes) : undefined,
+    licenseType: kind === 'image' ? params.choice('LicenseType', licenseTypes) : undefined,
     platform: kind === 'image' ? params.get('Platform') : undefined,
   };
   const fingerprint = JSON.stringify({ kind, request, tags });
@@ -173,7 +187,7 @@ function describeTasks(
   const found = chosen.filter((task) =>
     matchesFilters(wanted, { 'task-state': task.status }, task.tags),
   );
-  return page(found, params);
+  return page(found, params, TASK_PAGE_SIZE);
 }
 
 export const describeImportImageTasks: Action = (context) => {

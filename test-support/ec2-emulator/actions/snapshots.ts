@@ -1,4 +1,7 @@
-/** EBS snapshots: DescribeSnapshots and DeleteSnapshot (refused while an AMI uses it). */
+/**
+ * EBS snapshots: DescribeSnapshots and DeleteSnapshot (refused while an AMI uses it, and for a
+ * short while after that AMI is deregistered).
+ */
 import type { Action } from '../context';
 import { ApiError } from '../errors';
 import type { Snapshot } from '../state';
@@ -59,10 +62,13 @@ export const deleteSnapshot: Action = ({ state, caller, region, params }) => {
   const user = [...state.images.values()].find((image) =>
     image.blockDevices.some((d) => d.snapshotId === snapshotId),
   );
-  if (user) {
+  // An AMI just deregistered still holds its snapshots for a short while, as in EC2.
+  const holder =
+    user?.imageId ?? ((snapshot.heldUntil ?? 0) > Date.now() ? snapshot.heldBy : undefined);
+  if (holder) {
     throw new ApiError(
       'InvalidSnapshot.InUse',
-      `The snapshot ${snapshotId} is currently in use by ${user.imageId}`,
+      `The snapshot ${snapshotId} is currently in use by ${holder}`,
     );
   }
   state.snapshots.delete(snapshotId);

@@ -38,3 +38,12 @@ export const CsrfReply = Type.Object({
 });
 
 export const LoginReply = Type.Object({ user: Me, csrfToken: CsrfReply.properties.csrfToken });
+
+export const SessionReply = Type.Union([
+  Type.Object({ authenticated: Type.Literal(false) }),
+  Type.Object({
+    authenticated: Type.Literal(true),
+    user: Me,
+    csrfToken: CsrfReply.properties.csrfToken,
+  }),
+]);

@@ -14,7 +14,7 @@ export const Ec2Settings = {
     Type.String({
       pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
       description:
-        'The S3 bucket images are staged in; else Glint creates glint-staging-<account id>-<region> in each region',
+        'The S3 bucket images are staged in, owned by the account; else Glint creates glint-staging-<account id>-<region>-an in each region, in S3’s account-regional namespace',
     }),
   ),
   importRole: Type.Optional(
@@ -34,13 +34,6 @@ export const Ec2Settings = {
       },
       { additionalProperties: false },
     ),
-  ),
-  stagingDir: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 1024,
-      description: 'Where qcow2 images are converted to raw, the one case a file is staged',
-    }),
   ),
   roleArn: Type.Optional(
     Type.String({

@@ -47,7 +47,9 @@ export type ImportBody = Static<typeof ImportBody>;
 
 export const ImportQueued = Type.Object({
   status: Type.Literal('queued'),
-  queueJobId: Type.String(),
+  jobId: Type.String({
+    description: 'The import job, as GET /api/v1/jobs/{id} and the events name it',
+  }),
 });
 
 export const ImportPresent = Type.Object({

@@ -7,21 +7,42 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const Operation = Type.Enum(['copy', 'delete', 'inventory', 'upload', 'import']);
 const State = Type.Enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
-export const Job = Type.Object({
-  id: Uuid('The job (one cell of a queue job)'),
-  queueJobId: Type.String({ description: 'The queue job; a fanned-out copy shares one' }),
-  operation: Operation,
-  imageId: Nullable(Uuid('The logical image')),
-  sourceSiteId: Nullable(Uuid('Read from')),
-  destinationSiteId: Nullable(Uuid('Written to, or deleted from')),
+/** A job's id: the queue's (`copy-<uuid>`, …), or whatever id automation enqueued it under. */
+const JobId = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+
+const JobPart = Type.Object({
+  siteId: Nullable(Uuid('Written to, or deleted from; null once the site is removed')),
+  siteName: Nullable(Type.String({ description: 'The site’s name now' })),
   state: State,
   attempts: Type.Integer(),
   bytesDone: Type.Number(),
   bytesTotal: Nullable(Type.Number()),
   error: Nullable(Type.String({ description: 'Why it failed' })),
-  createdAt: Timestamp('When it was asked for'),
   startedAt: Nullable(Timestamp('When a worker took it')),
   finishedAt: Nullable(Timestamp('When it ended')),
+});
+
+export const Job = Type.Object({
+  id: JobId(
+    'The job’s id, the same in every reply, event and command (glint place, glint jobs, glint retry)',
+  ),
+  operation: Operation,
+  state: State,
+  imageId: Nullable(Uuid('The logical image')),
+  imageName: Nullable(
+    Type.String({
+      description:
+        'The image’s name when the job was asked for; for an upload or import, the name given',
+    }),
+  ),
+  sourceSiteId: Nullable(Uuid('Read from')),
+  sourceSiteName: Nullable(Type.String({ description: 'The source site’s name now' })),
+  createdAt: Timestamp('When it was asked for'),
+  startedAt: Nullable(Timestamp('When a worker first took it')),
+  finishedAt: Nullable(Timestamp('When its last part ended')),
+  parts: Type.Array(JobPart, {
+    description: 'One per destination: a copy fans out from one source to each of them',
+  }),
 });
 
 export const JobQuery = Type.Object(
@@ -42,4 +63,18 @@ export const JobList = Type.Object({
   page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
 });
 
-export const JobParams = Type.Object({ id: Uuid('The job’s id') });
+export const JobParams = Type.Object({ id: JobId('The job’s id, as glint jobs shows it') });
+
+export const RetryQuery = Type.Object(
+  {
+    site: Type.Optional(
+      Type.Array(Uuid('A destination whose part failed or was cancelled'), {
+        maxItems: 500,
+        description:
+          'Only these destinations (repeat the parameter); every failed or cancelled one when left out',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RetryQuery = Static<typeof RetryQuery>;

@@ -72,12 +72,22 @@ export const PlanReply = Type.Object({
   ),
   unchanged: Type.Integer({ description: 'Changes already true or under way' }),
   bytes: Type.Number({ description: 'Bytes all copies read' }),
+  names: Type.Object(
+    {
+      images: Type.Record(Type.String(), Type.String()),
+      sites: Type.Record(Type.String(), Type.String()),
+    },
+    { description: 'The name of every image and site the plan names, by id' },
+  ),
 });
 
 export const ApplyReply = Type.Object({
   ...PlanReply.properties,
   jobs: Type.Array(
-    Type.Object({ queueJobId: Type.String(), operation: Type.Enum(['copy', 'delete']) }),
-    { description: 'The queue jobs enqueued, one per copy (with all its destinations) or delete' },
+    Type.Object({
+      id: Type.String({ description: 'The job, as GET /api/v1/jobs/{id} and the events name it' }),
+      operation: Type.Enum(['copy', 'delete']),
+    }),
+    { description: 'The jobs enqueued, one per copy (with all its destinations) or delete' },
   ),
 });

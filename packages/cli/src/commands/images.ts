@@ -242,20 +242,16 @@ async function upload(ctx: Context, source: string, options: UploadOptions): Pro
       });
       if (imported.status === 'present' || !events) {
         ctx.result(imported, () =>
-          imported.status === 'present'
-            ? imported.message
-            : `Queued import ${imported.queueJobId}.`,
+          imported.status === 'present' ? imported.message : `Queued import job ${imported.jobId}.`,
         );
         return;
       }
       const rows = await watchJobs(client, {
-        queueJobIds: [imported.queueJobId],
+        jobIds: [imported.jobId],
         events,
         display: !ctx.json,
       });
-      ctx.result({ ...imported, jobs: rows }, () =>
-        jobRowsTable(rows, { site: (id) => siteName.get(id) ?? id, image: () => name }),
-      );
+      ctx.result({ ...imported, jobs: rows }, () => jobRowsTable(rows));
       jobsOutcome(rows);
     } finally {
       abort.abort();

@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
 import type { Job, JobList } from '../api-types';
-import { action, examples } from '../command-kit';
+import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError } from '../errors';
-import { JobLabels, watchJobs } from '../job-watch';
-import type { Names } from '../plan-view';
-import { findSite, listSites, resolveImage } from '../resolve';
+import { jobLabel, watchJobs } from '../job-watch';
+import { findSite, listSites, resolveImage, resolveSites } from '../resolve';
 import { renderTable } from '../table';
 import { formatBytes } from '../units';
 
@@ -47,17 +46,25 @@ export function jobCommands(program: Command): void {
   examples(
     program
       .command('retry')
-      .description('Run a failed or cancelled job again, as a new job.')
-      .argument('<job>', 'the job id (glint jobs)')
+      .summary('Run a failed or cancelled job again')
+      .description(
+        'Run the failed or cancelled destinations of a job again, as a new job (with --site, only those).',
+      )
+      .argument('<job>', 'the job id, as glint place and glint jobs print it')
+      .option('--site <site>', 'only this destination (repeatable, or comma-separated)', collect)
       .action(
-        action(async (ctx: Context, id: string) => {
-          const job = await (
-            await ctx.client()
-          ).request<Job>('POST', `/jobs/${encodeURIComponent(id)}/retry`);
-          ctx.result(job, () => `Queued ${job.operation} job ${job.id} (${job.queueJobId}) again.`);
+        action(async (ctx: Context, id: string, options: { site?: string[] }) => {
+          const client = await ctx.client();
+          const sites = options.site
+            ? (await resolveSites(client, options.site)).map((site) => site.id)
+            : undefined;
+          const job = await client.request<Job>('POST', `/jobs/${encodeURIComponent(id)}/retry`, {
+            query: { site: sites },
+          });
+          ctx.result(job, () => `Queued ${jobLabel(job)} again as job ${job.id}.`);
         }),
       ),
-    ['glint retry 6f1c2d9e-…'],
+    ['glint retry copy-6f1c2d9e-…', 'glint retry copy-6f1c2d9e-… --site west'],
   );
   examples(
     program
@@ -66,7 +73,7 @@ export function jobCommands(program: Command): void {
       .description(
         'Cancel a job: a queued one ends at once; a running one is stopped by its daemon, which removes the half-made copies.',
       )
-      .argument('<job>', 'the job id (glint jobs)')
+      .argument('<job>', 'the job id, as glint place and glint jobs print it')
       .action(
         action(async (ctx: Context, id: string) => {
           const job = await (
@@ -77,20 +84,18 @@ export function jobCommands(program: Command): void {
           );
         }),
       ),
-    ['glint cancel 6f1c2d9e-…'],
+    ['glint cancel copy-6f1c2d9e-…'],
   );
 }
 
 async function listJobs(ctx: Context, options: JobsOptions): Promise<void> {
   const client = await ctx.client();
-  const labels = new JobLabels(client);
   if (options.watch) {
     const abort = new AbortController();
     try {
       const events = await client.events(abort.signal);
       const rows = await watchJobs(client, { events, display: !ctx.json });
-      await labels.learn(rows);
-      ctx.result(rows, () => (rows.length ? jobRowsTable(rows, labels) : 'No jobs under way.'));
+      ctx.result(rows, () => (rows.length ? jobRowsTable(rows) : 'No jobs under way.'));
       jobsOutcome(rows);
     } finally {
       abort.abort();
@@ -110,39 +115,41 @@ async function listJobs(ctx: Context, options: JobsOptions): Promise<void> {
     site,
     limit,
   });
-  await labels.learn(list.jobs);
   ctx.result(list, () =>
     list.jobs.length === 0
       ? 'No jobs.'
-      : `${jobRowsTable(list.jobs, labels)}${list.page.total > list.jobs.length ? `\n(${list.jobs.length} of ${list.page.total}; --limit for more)` : ''}`,
+      : `${jobRowsTable(list.jobs)}${list.page.total > list.jobs.length ? `\n(${list.jobs.length} of ${list.page.total}; --limit for more)` : ''}`,
   );
 }
 
-export function jobRowsTable(rows: Job[], names: Names): string {
+/** A line per destination of each job, each with the job's id, so one id names the job everywhere. */
+export function jobRowsTable(jobs: Job[]): string {
   return renderTable(
-    ['ID', 'OPERATION', 'IMAGE', 'FROM', 'TO', 'STATE', 'BYTES', 'CREATED', 'ERROR'],
-    rows.map((job) => [
-      job.id,
-      job.operation,
-      job.imageId ? names.image(job.imageId) : null,
-      job.sourceSiteId ? names.site(job.sourceSiteId) : null,
-      job.destinationSiteId ? names.site(job.destinationSiteId) : null,
-      job.state,
-      job.bytesTotal
-        ? `${formatBytes(job.bytesDone)} / ${formatBytes(job.bytesTotal)}`
-        : formatBytes(job.bytesDone),
-      job.createdAt,
-      job.error,
-    ]),
+    ['JOB', 'OPERATION', 'IMAGE', 'FROM', 'TO', 'STATE', 'BYTES', 'CREATED', 'ERROR'],
+    jobs.flatMap((job) =>
+      job.parts.map((part) => [
+        job.id,
+        job.operation,
+        job.imageName ?? job.imageId,
+        job.sourceSiteId ? (job.sourceSiteName ?? job.sourceSiteId) : null,
+        part.siteName ?? part.siteId,
+        part.state,
+        part.bytesTotal
+          ? `${formatBytes(part.bytesDone)} / ${formatBytes(part.bytesTotal)}`
+          : formatBytes(part.bytesDone),
+        job.createdAt,
+        part.error,
+      ]),
+    ),
   );
 }
 
 /** After a wait: exit 1 when any job did not succeed. */
-export function jobsOutcome(rows: Job[]): void {
-  const bad = rows.filter((row) => row.state === 'failed' || row.state === 'cancelled');
+export function jobsOutcome(jobs: Job[]): void {
+  const bad = jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled');
   if (bad.length > 0) {
     throw new CliError(
-      `${bad.length} of ${rows.length} job${rows.length === 1 ? '' : 's'} did not succeed (${bad.map((r) => `${r.id} ${r.state}`).join(', ')}): see the errors above; glint retry JOB runs one again`,
+      `${bad.length} of ${jobs.length} job${jobs.length === 1 ? '' : 's'} did not succeed (${bad.map((job) => `${job.id} ${job.state}`).join(', ')}): see the errors above; glint retry JOB runs one again`,
     );
   }
 }

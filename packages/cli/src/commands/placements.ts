@@ -8,7 +8,7 @@ import { desiredState } from '../desired-state';
 import { CliError } from '../errors';
 import { watchJobs } from '../job-watch';
 import { parsePlacementsFile } from '../placements-file';
-import { renderApplied, renderPlan, type Names } from '../plan-view';
+import { renderApplied, renderPlan } from '../plan-view';
 import { listImages, listSites, resolveImage, resolveSites } from '../resolve';
 import { jobRowsTable, jobsOutcome } from './jobs';
 
@@ -92,11 +92,6 @@ export function placementCommands(program: Command): void {
   );
 }
 
-async function names(client: ApiClient, knownImages: Map<string, string>): Promise<Names> {
-  const sites = new Map((await listSites(client)).map((s) => [s.id, s.name]));
-  return { site: (id) => sites.get(id) ?? id, image: (id) => knownImages.get(id) ?? id };
-}
-
 async function change(
   ctx: Context,
   imageRef: string,
@@ -111,13 +106,7 @@ async function change(
     changes: sites.map((site) => ({ image: row.id, site: site.id, wanted })),
     ...(options.force ? { force: true } : {}),
   };
-  await applyBody(
-    ctx,
-    client,
-    body,
-    await names(client, new Map([[row.id, row.name]])),
-    options.wait,
-  );
+  await applyBody(ctx, client, body, options.wait);
 }
 
 async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Promise<void> {
@@ -132,12 +121,6 @@ async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Pr
   const [sites, images] = await Promise.all([listSites(client), listImages(client)]);
   const state = desiredState(spec, sites, images.rows);
   for (const warning of state.warnings) ctx.note(`warning: ${warning}`);
-  const imageNames = new Map(images.rows.map((row) => [row.id, row.name]));
-  const siteNames = new Map(sites.map((s) => [s.id, s.name]));
-  const view: Names = {
-    site: (id) => siteNames.get(id) ?? id,
-    image: (id) => imageNames.get(id) ?? id,
-  };
   if (state.desired.length === 0) {
     ctx.result(
       {
@@ -146,6 +129,7 @@ async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Pr
         refusals: [],
         unchanged: 0,
         bytes: 0,
+        names: { images: {}, sites: {} },
         jobs: [],
         warnings: state.warnings,
       },
@@ -156,10 +140,10 @@ async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Pr
   const body: PlanBody = { desired: state.desired, force: spec.force || Boolean(options.force) };
   if (!apply) {
     const plan = await client.request<Plan>('POST', '/plan', { json: body });
-    ctx.result({ ...plan, warnings: state.warnings }, () => renderPlan(plan, view));
+    ctx.result({ ...plan, warnings: state.warnings }, () => renderPlan(plan));
     return;
   }
-  await applyBody(ctx, client, body, view, options.wait);
+  await applyBody(ctx, client, body, options.wait);
 }
 
 /** PUT /placements; with `wait`, the event stream is opened first so no job's end is missed. */
@@ -167,7 +151,6 @@ async function applyBody(
   ctx: Context,
   client: ApiClient,
   body: PlanBody,
-  view: Names,
   wait: boolean | undefined,
 ): Promise<void> {
   const abort = new AbortController();
@@ -175,17 +158,17 @@ async function applyBody(
     const events = wait ? await client.events(abort.signal) : undefined;
     const applied = await client.request<Applied>('PUT', '/placements', { json: body });
     if (!events || applied.jobs.length === 0) {
-      ctx.result(applied, () => renderApplied(applied, view));
+      ctx.result(applied, () => renderApplied(applied));
       refusalsOutcome(applied);
       return;
     }
-    if (!ctx.json) ctx.note(renderApplied(applied, view));
+    if (!ctx.json) ctx.note(renderApplied(applied));
     const rows = await watchJobs(client, {
-      queueJobIds: applied.jobs.map((j) => j.queueJobId),
+      jobIds: applied.jobs.map((j) => j.id),
       events,
       display: !ctx.json,
     });
-    ctx.result({ ...applied, results: rows }, () => jobRowsTable(rows, view));
+    ctx.result({ ...applied, results: rows }, () => jobRowsTable(rows));
     refusalsOutcome(applied);
     jobsOutcome(rows);
   } finally {

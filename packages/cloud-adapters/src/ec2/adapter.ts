@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   CreateTagsCommand,
@@ -6,12 +7,14 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeRegionsCommand,
+  DescribeSnapshotsCommand,
   type Filter,
   type Image,
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import { backoffDelay, sleep, type Ec2Credential, type Ec2SiteConfig } from '@glint/core';
 import type {
+  AdapterContext,
   AwaitActiveOptions,
   CloudAdapter,
   Download,
@@ -23,30 +26,41 @@ import type {
   UploadOptions,
   Validation,
 } from '../adapter';
-import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
-import { Ec2Clients } from './clients';
-import { fileChunks, withRawFromQcow2 } from './disk-conversion';
+import { InvalidRequestError, NotFoundError, PermissionError, TransientError } from '../errors';
+import { Ec2Clients, HOME_REGION } from './clients';
+import { onceVisible } from './consistency';
+import { fileChunks, withStreamOptimizedVmdk } from './disk-conversion';
 import { cloudErrorFrom, regionNotEnabled } from './errors';
 import {
   EC2_TAGS,
   imageInfoFromAmi,
-  importFormatOf,
   snapshotsOf,
   tagsFor,
   type ReceivedData,
 } from './image-mapping';
+import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
-import { StagingBucket } from './staging';
+import { describeRegions } from './regions';
+import { defaultStagingBucket, StagingBucket } from './staging';
 
-/** A copy this adapter is making: what it was asked for and, once written, what it received. */
+/**
+ * A copy this adapter is making: what it was asked for, what VM Import is to be told of it and,
+ * once written, what it received.
+ */
 interface Copy {
   spec: ImageSpec;
+  options: ImportOptions;
   received?: ReceivedData;
 }
 
 const isAmiId = (id: string) => id.startsWith('ami-');
-/** The staging object of a copy; converted qcow2 goes up as raw. */
+/** The staging object of a copy; a qcow2 goes up converted to a stream-optimized VMDK. */
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
+/**
+ * How long to keep asking to delete a snapshot its AMI, just deregistered, still holds
+ * (InvalidSnapshot.InUse); after that the deletion fails as transient and its job retries.
+ */
+const SNAPSHOT_RELEASE = { initialMs: 250, maxMs: 8_000, retries: 10 };
 
 /**
  * One region of an EC2 account. A copy's id is Glint's own (the staging object's key and the
@@ -65,8 +79,9 @@ export class Ec2Adapter implements CloudAdapter {
   constructor(
     private readonly config: Ec2SiteConfig,
     credential: Ec2Credential,
+    private readonly context: AdapterContext,
   ) {
-    this.clients = new Ec2Clients(config, credential);
+    this.clients = new Ec2Clients(config, credential, context.outbound);
     this.tasks = new ImportTasks(this.clients.ec2);
   }
 
@@ -103,42 +118,48 @@ export class Ec2Adapter implements CloudAdapter {
       (account) =>
         new StagingBucket(
           this.clients.s3,
-          this.config.bucket ?? `glint-staging-${account}-${this.config.region}`,
+          this.config.bucket ?? defaultStagingBucket(account, this.config.region),
           this.config.region,
+          account,
         ),
     );
     return this.bucket;
   }
 
   /**
-   * The keys first, with STS (asked in us-east-1, which every account has), then the site's region:
-   * only EC2 there tells whether the account has enabled it.
+   * The keys first, with STS; then whether the account has enabled the site's region, asked of EC2
+   * in us-east-1 (DescribeRegions with its opt-in status), because EC2 in a region not enabled
+   * answers AuthFailure, as for bad keys; then the region itself.
    */
   async validate(): Promise<Validation> {
     const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
       this.clients.sts.send(new GetCallerIdentityCommand({})),
     );
-    const { Regions } = await this.aws(`looking up region ${this.config.region}`, () =>
-      this.clients.ec2.send(
-        new DescribeRegionsCommand({ RegionNames: [this.config.region], AllRegions: true }),
-      ),
+    const { region } = this.config;
+    const asked = `DescribeRegions in ${HOME_REGION}`;
+    const [listed] = await this.aws(`looking up region ${region} (${asked})`, () =>
+      describeRegions(this.clients.ec2Home, [region]),
     );
-    const region = Regions?.find((r) => r.RegionName === this.config.region);
-    if (!region || region.OptInStatus === 'not-opted-in')
+    if (!listed?.usable)
       throw new PermissionError(
         regionNotEnabled(
-          this.config.region,
-          region
-            ? `DescribeRegions lists it as ${region.OptInStatus}`
-            : 'DescribeRegions does not list it',
+          region,
+          listed ? `${asked} lists it as ${listed.optInStatus}` : `${asked} does not list it`,
         ),
       );
+    await this.reachRegion();
     return {
       projectId: identity.Account!,
       userId: identity.Arn!,
       imageEndpoint: this.clients.ec2Endpoint(this.config),
       expiresAt: null,
     };
+  }
+
+  private reachRegion() {
+    return this.aws(`reaching EC2 in ${this.config.region}`, () =>
+      this.clients.ec2.send(new DescribeRegionsCommand({ RegionNames: [this.config.region] })),
+    );
   }
 
   async *listImages(query?: ImageQuery): AsyncIterable<ImageInfo> {
@@ -245,11 +266,19 @@ export class Ec2Adapter implements CloudAdapter {
     );
   }
 
-  /** Notes the copy to be made; nothing exists in AWS until its data arrives. */
+  private get importMode() {
+    return this.config.importMode ?? 'image';
+  }
+
+  /**
+   * Notes the copy to be made; nothing exists in AWS until its data arrives. An image VM Import
+   * cannot take as it is described (format, architecture, boot mode, licence) is refused here,
+   * before any byte is read.
+   */
   async createImage(spec: ImageSpec): Promise<ImageInfo> {
-    importFormatOf(spec.diskFormat);
+    const options = importOptionsFor(spec, this.importMode);
     const id = spec.id ?? crypto.randomUUID();
-    this.copies.set(id, { spec });
+    this.copies.set(id, { spec, options });
     await this.aws(`preparing the staging bucket in ${this.config.region}`, async () =>
       (await this.staging()).ensure(),
     );
@@ -263,13 +292,13 @@ export class Ec2Adapter implements CloudAdapter {
     const key = stagingKey(id);
     const doing = `staging ${key} in ${bucket.name}`;
     const signal = options?.signal;
-    if (copy.spec.diskFormat.toLowerCase() === 'qcow2') {
-      const { received } = await withRawFromQcow2(
+    if (copy.options.convertFromQcow2) {
+      const { received } = await withStreamOptimizedVmdk(
         data,
-        this.config.stagingDir,
+        this.context.conversionDir ?? tmpdir(),
         options?.size,
-        (raw, rawSize) =>
-          this.aws(doing, () => bucket.upload(key, fileChunks(raw), rawSize, signal), signal),
+        (vmdk, vmdkSize) =>
+          this.aws(doing, () => bucket.upload(key, fileChunks(vmdk), vmdkSize, signal), signal),
       );
       copy.received = received;
       return;
@@ -285,6 +314,8 @@ export class Ec2Adapter implements CloudAdapter {
   /**
    * Imports the staged disk (or finds the import started before), reports its percentage, tags
    * the AMI and its snapshots with Glint's markers, removes the staging object, and returns the AMI.
+   * A new AMI may read as not found for a while (EC2's eventual consistency): tagging and reading
+   * it are retried until it shows.
    */
   async awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo> {
     const done = await this.amiOf(id);
@@ -296,31 +327,41 @@ export class Ec2Adapter implements CloudAdapter {
       copyId: id,
       bucket: bucket.name,
       key: stagingKey(id),
-      format: importFormatOf(copy.spec.diskFormat),
       role: this.importRole,
-      mode: this.config.importMode ?? 'image',
-      ...(copy.spec.properties?.architecture
-        ? { architecture: copy.spec.properties.architecture }
-        : {}),
-    } as const;
+      mode: this.importMode,
+      options: copy.options,
+    };
     const doing = `importing ${request.key} into ${this.config.region}`;
-    const { signal } = options;
+    const { policy, signal } = options;
     const imported = await this.aws(
       doing,
       async () => this.tasks.finish(await this.tasks.start(request), request, options),
       signal,
     );
-    await this.aws(`tagging ${imported.imageId}`, () =>
-      this.clients.ec2.send(
-        new CreateTagsCommand({
-          Resources: [imported.imageId, ...imported.snapshotIds],
-          Tags: tagsFor(copy.spec, id, copy.received!),
-        }),
-      ),
+    await onceVisible(
+      () =>
+        this.aws(`tagging ${imported.imageId}`, () =>
+          this.clients.ec2.send(
+            new CreateTagsCommand({
+              Resources: [imported.imageId, ...imported.snapshotIds],
+              Tags: tagsFor(copy.spec, id, copy.received!),
+            }),
+          ),
+        ),
+      policy,
+      signal,
     );
     await this.aws(`removing the staging object ${request.key}`, () => bucket.remove(request.key));
-    const ami = await this.amiOf(imported.imageId);
-    if (!ami) throw new NotFoundError(`VM Import reported ${imported.imageId}, which is not there`);
+    const ami = await onceVisible(
+      async () => {
+        const found = await this.amiOf(imported.imageId);
+        if (!found)
+          throw new NotFoundError(`VM Import reported ${imported.imageId}, which is not there`);
+        return found;
+      },
+      policy,
+      signal,
+    );
     return this.withReceived(imageInfoFromAmi(ami), id);
   }
 
@@ -332,18 +373,12 @@ export class Ec2Adapter implements CloudAdapter {
     const ami = await this.amiOf(id);
     const copyId = isAmiId(id) ? ami?.Tags?.find((tag) => tag.Key === EC2_TAGS.copyId)?.Value : id;
     let found = false;
+    const amiId = ami?.ImageId ?? (isAmiId(id) ? id : undefined);
     if (ami) {
-      await this.aws(`deregistering ${ami.ImageId}`, () =>
-        this.clients.ec2.send(new DeregisterImageCommand({ ImageId: ami.ImageId })),
-      );
-      for (const snapshot of snapshotsOf(ami))
-        await this.aws(`deleting snapshot ${snapshot}`, () =>
-          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
-        ).catch((error: unknown) => {
-          if (!(error instanceof NotFoundError)) throw error;
-        });
+      await this.deregister(ami);
       found = true;
     }
+    found = (await this.deleteLeftSnapshots(amiId, copyId)) || found;
     if (copyId) {
       const cancelled = await this.aws(`cancelling the import of ${copyId}`, () =>
         this.tasks.cancel(copyId),
@@ -356,6 +391,76 @@ export class Ec2Adapter implements CloudAdapter {
       found ||= cancelled || removed;
     }
     if (!found) throw new NotFoundError(`no AMI or copy ${id} in ${this.config.region}`);
+  }
+
+  /**
+   * Deregisters the AMI, EC2 deleting its snapshots with it. Its snapshots are first tagged with
+   * its id, so that any EC2 does not delete (it reports why) can be found again, by this call or a
+   * retry of it once the AMI is gone.
+   */
+  private async deregister(ami: Image): Promise<void> {
+    const snapshots = snapshotsOf(ami);
+    if (snapshots.length > 0)
+      await this.aws(`marking the snapshots of ${ami.ImageId} for deletion`, () =>
+        this.clients.ec2.send(
+          new CreateTagsCommand({
+            Resources: snapshots,
+            Tags: [{ Key: EC2_TAGS.deregisteredFrom, Value: ami.ImageId }],
+          }),
+        ),
+      );
+    await this.aws(`deregistering ${ami.ImageId}`, () =>
+      this.clients.ec2.send(
+        new DeregisterImageCommand({ ImageId: ami.ImageId, DeleteAssociatedSnapshots: true }),
+      ),
+    );
+  }
+
+  /**
+   * Deletes the snapshots an AMI's deregistration left (tagged with its id) or, once its AMI is
+   * gone, those of the copy; but not one another AMI still uses. True when there were any.
+   */
+  private async deleteLeftSnapshots(amiId?: string, copyId?: string): Promise<boolean> {
+    const filter = amiId
+      ? { Name: `tag:${EC2_TAGS.deregisteredFrom}`, Values: [amiId] }
+      : copyId && { Name: `tag:${EC2_TAGS.copyId}`, Values: [copyId] };
+    if (!filter) return false;
+    const { Snapshots } = await this.aws(`looking for the snapshots ${amiId ?? copyId} left`, () =>
+      this.clients.ec2.send(
+        new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [filter] }),
+      ),
+    );
+    const left = (Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
+    for (const snapshot of left) {
+      // The AMI just deregistered may still be listed for a moment (EC2 is eventually consistent).
+      const users = (
+        await this.describe([{ Name: 'block-device-mapping.snapshot-id', Values: [snapshot] }])
+      ).filter((user) => user.ImageId !== amiId && user.State !== 'deregistered');
+      if (users.length === 0) await this.deleteSnapshot(snapshot);
+    }
+    return left.length > 0;
+  }
+
+  /** Deletes a snapshot, waiting while the AMI just deregistered still holds it. */
+  private async deleteSnapshot(snapshot: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.aws(`deleting snapshot ${snapshot}`, () =>
+          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
+        );
+        return;
+      } catch (error) {
+        if (error instanceof NotFoundError) return;
+        const inUse = (error as Error).cause as { name?: string } | undefined;
+        if (inUse?.name !== 'InvalidSnapshot.InUse') throw error;
+        if (attempt > SNAPSHOT_RELEASE.retries)
+          throw new TransientError(
+            `snapshot ${snapshot} is still in use after its AMI was deregistered; it stays tagged ${EC2_TAGS.deregisteredFrom} and is deleted when the deletion is retried`,
+            { cause: error },
+          );
+        await sleep(backoffDelay(SNAPSHOT_RELEASE, attempt));
+      }
+    }
   }
 
   /** Sets and removes tags on the AMI and its snapshots; Glance's tag list has no EC2 meaning. */
@@ -388,9 +493,7 @@ export class Ec2Adapter implements CloudAdapter {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      await this.aws(`reaching EC2 in ${this.config.region}`, () =>
-        this.clients.ec2.send(new DescribeRegionsCommand({ RegionNames: [this.config.region] })),
-      );
+      await this.reachRegion();
       const latencyMs = elapsed();
       return {
         ok: true,

@@ -1,7 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
+import { guardedRequestHandler } from '../outbound';
 
 /** What the SDK clients sign with. */
 interface SigningKeys {
@@ -19,13 +20,14 @@ interface SigningKeys {
 const MAX_ATTEMPTS = 6;
 
 /**
- * Where STS is asked, whatever the site's region. In a region the account has not enabled, STS
- * refuses the keys as invalid (InvalidClientTokenId), which would read as bad keys. AWS recommends
- * a regional STS endpoint over the global one, whose session tokens are not valid in opt-in regions;
- * us-east-1 is the region every account has and whose STS cannot be deactivated.
+ * Where STS is asked, and where EC2 is asked which regions the account has enabled, whatever the
+ * site's region. In a region the account has not enabled, STS refuses the keys as invalid
+ * (InvalidClientTokenId) and EC2 answers AuthFailure, both of which would read as bad keys. AWS
+ * recommends a regional STS endpoint over the global one, whose session tokens are not valid in
+ * opt-in regions; us-east-1 is the region every account has and cannot disable.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
  */
-const STS_REGION = 'us-east-1';
+export const HOME_REGION = 'us-east-1';
 
 /** Assumed-role keys are renewed this long before they expire. */
 const RENEW_MARGIN_MS = 5 * 60_000;
@@ -69,39 +71,52 @@ function assumedRole(
 }
 
 /**
- * The SDK clients of one region of one account: EC2 and S3 in the region, STS in us-east-1, with
- * the endpoint overrides.
+ * The SDK clients of one region of one account: EC2 and S3 in the region, STS and EC2 in
+ * us-east-1, with the endpoint overrides. Every connection, to AWS or to an override, is under
+ * `outbound`.
  */
 export class Ec2Clients {
   readonly ec2: EC2Client;
+  /**
+   * EC2 in us-east-1, to ask about regions before calling one that may not be enabled. An
+   * `endpoints.ec2` override serves it too (one endpoint for every region, as the emulator).
+   */
+  readonly ec2Home: EC2Client;
   readonly s3: S3Client;
   readonly sts: STSClient;
 
-  constructor(config: Ec2SiteConfig, credential: Ec2Credential) {
+  constructor(config: Ec2SiteConfig, credential: Ec2Credential, outbound: OutboundPolicy) {
     const keys: SigningKeys = {
       accessKeyId: credential.accessKeyId,
       secretAccessKey: credential.secretAccessKey,
       ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
     };
-    const common = { region: config.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'standard' };
+    const common = {
+      region: config.region,
+      maxAttempts: MAX_ATTEMPTS,
+      retryMode: 'standard',
+      requestHandler: guardedRequestHandler(outbound),
+    };
     const endpoints = config.endpoints ?? {};
     const stsOptions = {
       ...common,
-      region: STS_REGION,
+      region: HOME_REGION,
       ...(endpoints.sts ? { endpoint: endpoints.sts } : {}),
     };
     const credentials = config.roleArn ? assumedRole(config, keys, stsOptions) : keys;
     this.sts = new STSClient({ ...stsOptions, credentials });
-    this.ec2 = new EC2Client({
+    const ec2Options = {
       ...common,
       credentials,
       ...(endpoints.ec2 ? { endpoint: endpoints.ec2 } : {}),
-    });
+    };
+    this.ec2 = new EC2Client(ec2Options);
+    this.ec2Home = new EC2Client({ ...ec2Options, region: HOME_REGION });
     this.s3 = new S3Client({
       ...common,
       credentials,
-      // Glint sends Content-MD5 on every part itself; the SDK's own CRC checksums are not
-      // understood by every S3-compatible gateway.
+      // Glint sends each part's Content-MD5 and SHA-256 itself; the SDK's own CRC checksums
+      // would go as aws-chunked trailers, which not every S3-compatible gateway understands.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
@@ -115,6 +130,7 @@ export class Ec2Clients {
 
   close(): void {
     this.ec2.destroy();
+    this.ec2Home.destroy();
     this.s3.destroy();
     this.sts.destroy();
   }

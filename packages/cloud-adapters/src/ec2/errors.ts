@@ -1,4 +1,5 @@
 import {
+  AddressRefusedError,
   AuthenticationError,
   CancelledError,
   CloudError,
@@ -9,6 +10,7 @@ import {
   TransientError,
   UnreachableError,
 } from '../errors';
+import { outboundRefusal } from '../outbound';
 
 /** What an AWS SDK error carries that tells its cause. */
 interface AwsErrorShape {
@@ -24,10 +26,9 @@ const badKeys = new Set([
   'AuthFailure',
   'UnrecognizedClientException',
   'InvalidAccessKeyId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
 ]);
+/** Keys that were good but whose time is over, or a request signed too far from AWS's clock. */
+const expired = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const throttled = new Set([
   'RequestLimitExceeded',
   'Throttling',
@@ -39,6 +40,8 @@ const throttled = new Set([
   'InternalFailure',
   'Unavailable',
   'RequestTimeout',
+  // Another request is tagging the same resource; EC2 says to try again.
+  'ConcurrentTagAccess',
 ]);
 const missing = /NotFound$|^NoSuch|^NotFound$/;
 const networkFailures = new Set([
@@ -53,6 +56,12 @@ const networkFailures = new Set([
 ]);
 /** VM Import's answer when its service role is missing or may not read the bucket. */
 const importRoleProblem = /service role .* (does not exist|sufficient permissions)|vmimport/i;
+
+/**
+ * VM Import's status when its service role may not read the disk: AWS's sample role policy names
+ * buckets one by one, so the first import from a bucket not named fails so.
+ */
+const importAccessDenied = /Disk validation failed .*(403 Forbidden|do not have access)/i;
 
 /** How to create the role VM Import acts as; said whenever it is missing. */
 export function importRoleAdvice(role: string): string {
@@ -74,6 +83,28 @@ export function regionNotEnabled(region: string, evidence: string): string {
 }
 
 /**
+ * A VM Import task that ended without an image, as a permanent error: a role that may not read
+ * the bucket says what to add to its policy; anything else is the disk, to fix at its source.
+ */
+export function importTaskFailed(
+  failed: { taskId: string; status: string; message?: string },
+  request: { bucket: string; key: string; role: string },
+): CloudError {
+  const said = `task ${failed.taskId}, ${failed.status}: ${failed.message ?? 'no reason given'}`;
+  if (importAccessDenied.test(failed.message ?? ''))
+    return new PermissionError(
+      `VM Import's service role "${request.role}" may not read s3://${request.bucket}/${request.key} (${said}); ` +
+        `add "arn:aws:s3:::${request.bucket}" and "arn:aws:s3:::${request.bucket}/*" to the Resource of the role policy's ` +
+        `s3:GetBucketLocation, s3:GetObject and s3:ListBucket statement, or give the role the policy in Glint's README, ` +
+        'which covers every staging bucket Glint creates (arn:aws:s3:::glint-staging-*)',
+    );
+  return new InvalidRequestError(
+    `VM Import gave up on ${request.key} (${said}); ` +
+      'it takes a bootable raw, VMDK, VHD, VHDX or OVA disk of an operating system it supports: fix the image at its source, then copy it again',
+  );
+}
+
+/**
  * An AWS SDK failure as one of Glint's typed cloud errors, its message saying what failed and what
  * to do. `doing` names the call for the message, e.g. "listing the AMIs of eu-west-1".
  */
@@ -85,6 +116,11 @@ export function cloudErrorFrom(
   if (error instanceof CloudError) return error;
   if (context.signal?.aborted)
     return new CancelledError(`${doing} was cancelled`, { cause: error });
+  const refusal = outboundRefusal(error);
+  if (refusal)
+    return new AddressRefusedError(`${doing} was not attempted: ${refusal.message}`, {
+      cause: error,
+    });
   const aws = (error ?? {}) as AwsErrorShape;
   const name = aws.name ?? aws.code ?? '';
   const status = aws.$metadata?.httpStatusCode;
@@ -92,11 +128,40 @@ export function cloudErrorFrom(
   const options = { cause: error, ...(status !== undefined ? { status } : {}) };
   if (badKeys.has(name))
     return new AuthenticationError(
-      `AWS refused the access keys while ${doing} (${name}${said}); check the access key id and secret, or give new keys`,
+      `AWS refused the access keys while ${doing} (${name}${said}); check the access key id and secret, or give new keys` +
+        (name === 'AuthFailure'
+          ? `; EC2 answers AuthFailure too in a region the account has not enabled: check that ${context.region} is enabled under Account → AWS Regions`
+          : ''),
       options,
     );
+  if (name === 'RequestExpired')
+    return new AuthenticationError(
+      `AWS refused the request as expired while ${doing} (${name}${said}): the keys may be right, but ` +
+        "this host's clock is more than 15 minutes off AWS's (set it by NTP), or the temporary keys' session token has expired " +
+        '(give new keys, or long-term keys with a role to assume, which Glint renews itself)',
+      options,
+    );
+  if (expired.has(name))
+    return new AuthenticationError(
+      `the temporary keys' session token has expired, so AWS refused it while ${doing} (${name}${said}); ` +
+        'give new keys, or long-term keys with a role to assume, which Glint renews itself',
+      options,
+    );
+  // EC2's OptInRequired is an account not subscribed to EC2 or not yet activated; a region not
+  // enabled answers AuthFailure (validate() asks about regions before calling one).
   if (name === 'OptInRequired')
-    return new PermissionError(regionNotEnabled(context.region, `${name} while ${doing}`), options);
+    return new PermissionError(
+      `the AWS account is not subscribed to EC2 or not yet activated, so AWS refused ${doing} (${name}${said}); ` +
+        'finish signing the account up (a new account can take a while to be activated), then try again',
+      options,
+    );
+  if (name === 'IdempotentParameterMismatch')
+    return new InvalidRequestError(
+      `AWS refused ${doing} (${name}${said}): Glint gives VM Import the copy's id as ClientToken, so that a retry finds ` +
+        "the import it started, and that token was used before with other parameters (the account's importRole, " +
+        "importMode or bucket, or the image's format, changed since); delete the copy and place the image again, which starts a new one",
+      options,
+    );
   if (importRoleProblem.test(aws.message ?? '') && context.importRole)
     return new PermissionError(
       `VM Import's service role "${context.importRole}" is missing or lacks permissions, so ${doing} failed (AWS${said}); ${importRoleAdvice(context.importRole)}`,

@@ -1,7 +1,6 @@
 import type { Image, Tag } from '@aws-sdk/client-ec2';
 import { GLINT_MARKERS, type ImageStatus } from '@glint/core';
 import type { ImageInfo, ImageSpec } from '../adapter';
-import { InvalidRequestError } from '../errors';
 
 /** Tags Glint puts on an AMI and its snapshots beside its markers. */
 export const EC2_TAGS = {
@@ -11,32 +10,14 @@ export const EC2_TAGS = {
   md5: 'glint_md5',
   diskFormat: 'glint_disk_format',
   containerFormat: 'glint_container_format',
+  /** On the snapshots of an AMI being deleted: that AMI, so a retry finds what it left. */
+  deregisteredFrom: 'glint_deregistered_from',
 } as const;
 
 /** EC2 allows 50 tags a resource, keys up to 128 characters and values up to 256. */
 const MAX_TAGS = 50;
 const MAX_KEY = 128;
 const MAX_VALUE = 256;
-
-/** VM Import's disk formats by Glance's names; qcow2 is converted to raw first. */
-const importFormats: Record<string, 'RAW' | 'VMDK' | 'VHD' | 'VHDX' | 'OVA'> = {
-  raw: 'RAW',
-  qcow2: 'RAW',
-  vmdk: 'VMDK',
-  vhd: 'VHD',
-  vhdx: 'VHDX',
-  ova: 'OVA',
-};
-
-/** The format VM Import is given for an image of `diskFormat`, or a clear refusal. */
-export function importFormatOf(diskFormat: string): 'RAW' | 'VMDK' | 'VHD' | 'VHDX' | 'OVA' {
-  const format = importFormats[diskFormat.toLowerCase()];
-  if (!format)
-    throw new InvalidRequestError(
-      `EC2 cannot import ${diskFormat} images: VM Import takes raw, vmdk, vhd, vhdx and ova (Glint converts qcow2 to raw); convert the image first`,
-    );
-  return format;
-}
 
 /** What Glint knows of a copy once its bytes arrived, for the tags. */
 export interface ReceivedData {
@@ -98,7 +79,9 @@ export function imageInfoFromAmi(ami: Image): ImageInfo {
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags))
     if (key !== EC2_TAGS.name && !key.startsWith('aws:')) properties[key] = value;
-  if (ami.Architecture) properties.architecture ??= ami.Architecture;
+  // Glance names architectures as libosinfo does: aarch64, not EC2's arm64.
+  if (ami.Architecture)
+    properties.architecture ??= ami.Architecture === 'arm64' ? 'aarch64' : ami.Architecture;
   const root = ami.BlockDeviceMappings?.find((m) => m.DeviceName === ami.RootDeviceName);
   return {
     id: ami.ImageId!,

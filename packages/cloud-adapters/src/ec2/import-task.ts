@@ -10,17 +10,18 @@ import {
 } from '@aws-sdk/client-ec2';
 import { backoffDelay, sleep, type Ec2ImportMode } from '@glint/core';
 import type { ActivationProgress, AwaitActiveOptions } from '../adapter';
-import { InvalidRequestError, TransientError } from '../errors';
+import { TransientError } from '../errors';
+import { importTaskFailed } from './errors';
+import type { ImportOptions } from './import-options';
 
 /** Where the disk to import lies, and how VM Import is to take it. */
 export interface ImportRequest {
   copyId: string;
   bucket: string;
   key: string;
-  format: 'RAW' | 'VMDK' | 'VHD' | 'VHDX' | 'OVA';
   role: string;
   mode: Ec2ImportMode;
-  architecture?: string;
+  options: ImportOptions;
 }
 
 /** What a finished import made. */
@@ -40,6 +41,23 @@ interface TaskState {
 }
 
 const description = (copyId: string) => `glint copy ${copyId}`;
+
+/** Every item of a listing that pages with NextToken, fetching a page only when it is needed. */
+async function* allPages<T>(
+  fetch: (token: string | undefined) => Promise<{ items?: T[]; NextToken?: string }>,
+): AsyncIterable<T> {
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    yield* page.items ?? [];
+    token = page.NextToken;
+  } while (token);
+}
+
+async function firstOf<T>(items: AsyncIterable<T>, wanted: (item: T) => boolean) {
+  for await (const item of items) if (wanted(item)) return item;
+  return undefined;
+}
 const amiName = (copyId: string) => `glint-${copyId}`;
 /** VM Import takes hours for large disks; the job's own time-outs bound it further. */
 const IMPORT_DEADLINE_MS = 12 * 3600_000;
@@ -54,8 +72,9 @@ export class ImportTasks {
    * copy id, so a retry gets the same task.
    */
   async start(request: ImportRequest): Promise<string> {
+    const { options } = request;
     const disk = {
-      Format: request.format,
+      Format: options.format,
       UserBucket: { S3Bucket: request.bucket, S3Key: request.key },
       Description: description(request.copyId),
     };
@@ -74,20 +93,32 @@ export class ImportTasks {
       new ImportImageCommand({
         ...common,
         DiskContainers: [disk],
-        ...(request.architecture ? { Architecture: request.architecture } : {}),
+        ...(options.architecture && { Architecture: options.architecture }),
+        ...(options.bootMode && { BootMode: options.bootMode }),
+        ...(options.licenseType && { LicenseType: options.licenseType }),
       }),
     );
     return ImportTaskId!;
   }
 
-  /** The task of either kind started for `copyId`, if there is one. */
+  /** The task of either kind started for `copyId`, if there is one; the listings are paged. */
   async find(copyId: string): Promise<TaskState | undefined> {
-    const wanted = description(copyId);
-    const images = await this.ec2.send(new DescribeImportImageTasksCommand({}));
-    const image = images.ImportImageTasks?.find((t) => t.Description === wanted);
+    const wanted = (task: { Description?: string }) => task.Description === description(copyId);
+    const image = await firstOf(
+      allPages(async (NextToken) => {
+        const page = await this.ec2.send(new DescribeImportImageTasksCommand({ NextToken }));
+        return { items: page.ImportImageTasks, NextToken: page.NextToken };
+      }),
+      wanted,
+    );
     if (image) return this.imageTask(image);
-    const snapshots = await this.ec2.send(new DescribeImportSnapshotTasksCommand({}));
-    const snapshot = snapshots.ImportSnapshotTasks?.find((t) => t.Description === wanted);
+    const snapshot = await firstOf(
+      allPages(async (NextToken) => {
+        const page = await this.ec2.send(new DescribeImportSnapshotTasksCommand({ NextToken }));
+        return { items: page.ImportSnapshotTasks, NextToken: page.NextToken };
+      }),
+      wanted,
+    );
     return snapshot && this.snapshotTask(snapshot);
   }
 
@@ -163,10 +194,7 @@ export class ImportTasks {
         return { imageId: task.imageId, snapshotIds: task.snapshotIds };
       }
       if (task.status === 'deleted' || task.status === 'deleting' || task.status === 'cancelled')
-        throw new InvalidRequestError(
-          `VM Import gave up on ${request.key} (task ${taskId}, ${task.status}): ${task.message ?? 'no reason given'}; ` +
-            'it takes a bootable raw, VMDK, VHD, VHDX or OVA disk of an operating system it supports: fix the image at its source, then copy it again',
-        );
+        throw importTaskFailed({ taskId, status: task.status, message: task.message }, request);
       const progress: ActivationProgress = { stage: 'importing', percent: task.progress };
       onProgress?.(progress);
       if (Date.now() - started > IMPORT_DEADLINE_MS)
@@ -175,7 +203,11 @@ export class ImportTasks {
     }
   }
 
-  /** Registers the imported snapshot as an AMI, unless an earlier attempt did. */
+  /**
+   * Registers the imported snapshot as an AMI, unless an earlier attempt did: found by its name, or,
+   * while EC2 does not list it yet, named in RegisterImage's InvalidAMIName.Duplicate. ENA only when
+   * the image says it has the driver: an instance of an ENA AMI without it has no network.
+   */
   private async register(request: ImportRequest, snapshotIds: string[]): Promise<Imported> {
     const name = amiName(request.copyId);
     const { Images } = await this.ec2.send(
@@ -185,18 +217,28 @@ export class ImportTasks {
     if (earlier?.ImageId) return { imageId: earlier.ImageId, snapshotIds };
     const [snapshot] = snapshotIds;
     if (!snapshot) throw new TransientError(`import of ${request.key} finished without a snapshot`);
-    const { ImageId } = await this.ec2.send(
-      new RegisterImageCommand({
-        Name: name,
-        Description: description(request.copyId),
-        Architecture: (request.architecture as never) ?? 'x86_64',
-        RootDeviceName: '/dev/sda1',
-        VirtualizationType: 'hvm',
-        EnaSupport: true,
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshot } }],
-      }),
-    );
-    return { imageId: ImageId!, snapshotIds };
+    const { options } = request;
+    try {
+      const { ImageId } = await this.ec2.send(
+        new RegisterImageCommand({
+          Name: name,
+          Description: description(request.copyId),
+          Architecture: options.architecture ?? 'x86_64',
+          ...(options.bootMode && { BootMode: options.bootMode }),
+          RootDeviceName: '/dev/sda1',
+          VirtualizationType: 'hvm',
+          ...(options.enaSupport && { EnaSupport: true }),
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshot } }],
+        }),
+      );
+      return { imageId: ImageId!, snapshotIds };
+    } catch (error) {
+      const { name: code, message } = error as { name?: string; message?: string };
+      const registered = /\bami-[0-9a-f]+\b/.exec(message ?? '')?.[0];
+      if (code === 'InvalidAMIName.Duplicate' && registered)
+        return { imageId: registered, snapshotIds };
+      throw error;
+    }
   }
 
   /** Cancels the task still running for `copyId`; true when there was one. */

@@ -4,11 +4,14 @@ import { Ec2Adapter } from './adapter';
 
 export { Ec2Adapter } from './adapter';
 export { listEc2Regions, type Ec2Region } from './regions';
+export { defaultStagingBucket } from './staging';
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
-export { imageInfoFromAmi, importFormatOf, tagsFor, EC2_TAGS } from './image-mapping';
-export { bareEtag, compositeEtag, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
+export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
+export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
+export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 
 registerAdapter(
   'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential) => new Ec2Adapter(config, credential),
+  (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
+    new Ec2Adapter(config, credential, context),
 );

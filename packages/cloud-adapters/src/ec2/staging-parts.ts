@@ -16,14 +16,13 @@ export function partSizeFor(size: number | undefined): number {
   return Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
-/** The ETag S3 gives a multipart object: the md5 of the parts' md5s, then the part count. */
-export function compositeEtag(partMd5s: Buffer[]): string {
-  const md5 = createHash('md5');
-  for (const part of partMd5s) md5.update(part);
-  return `${md5.digest('hex')}-${partMd5s.length}`;
-}
-
-/** An ETag as S3 sends it, quoted, as the bare value. */
-export function bareEtag(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
+/**
+ * The SHA-256 checksum S3 gives an object uploaded in parts with SHA-256 checksums: the SHA-256 of
+ * the parts' digests, base64, then the part count (a "composite" checksum).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+export function compositeChecksum(partDigests: Buffer[]): string {
+  const sha256 = createHash('sha256');
+  for (const digest of partDigests) sha256.update(digest);
+  return `${sha256.digest('base64')}-${partDigests.length}`;
 }

@@ -5,6 +5,7 @@ import {
   sleep,
   type OpenStackCredential,
   type OpenStackSiteConfig,
+  type OutboundPolicy,
 } from '@glint/core';
 import type {
   AwaitActiveOptions,
@@ -26,6 +27,8 @@ import { glanceCreateBody, imageInfoFromGlance, propertyPatch } from './image-ma
 import { KeystoneSession, selectImageEndpoint } from './keystone';
 
 export interface OpenStackAdapterOptions {
+  /** Where the site's connections may go: Keystone, the catalog's Glance, the override. */
+  outbound: OutboundPolicy;
   /** Images per list page; see GlanceClientOptions. */
   pageSize?: number;
 }
@@ -42,9 +45,9 @@ export class OpenStackAdapter implements CloudAdapter {
   constructor(
     private readonly config: OpenStackSiteConfig,
     credential: OpenStackCredential,
-    private readonly options: OpenStackAdapterOptions = {},
+    private readonly options: OpenStackAdapterOptions,
   ) {
-    this.agent = createSiteAgent(config);
+    this.agent = createSiteAgent(config, options.outbound);
     this.keystone = new KeystoneSession(config, credential, { dispatcher: this.agent });
   }
 

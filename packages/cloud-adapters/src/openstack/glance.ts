@@ -30,14 +30,25 @@ interface GlanceRequest {
   advice?: Partial<Record<number, string>>;
   /** Error statuses the caller handles itself. */
   accept?: number[];
+  /** See ServiceCall. */
+  quoteReply?: boolean;
 }
 
 interface ImagePage {
-  images: GlanceImage[];
+  images?: unknown;
   next?: string;
 }
 
 const defaultPageSize = 200;
+
+/** The images of a list page; a reply without an image list did not come from Glance. */
+function imagesOf(page: ImagePage, call: ServiceCall): GlanceImage[] {
+  if (Array.isArray(page.images)) return page.images as GlanceImage[];
+  throw new InvalidRequestError(
+    `${call.service} at ${call.url} answered ${call.action} without a list of images, so it is not ` +
+      "Glance's image API: check the site's image endpoint override, or the image endpoint in its Keystone catalog",
+  );
+}
 
 /**
  * The Glance root from a catalog URL. Catalogs list it with or without a trailing `/` or version;
@@ -45,6 +56,11 @@ const defaultPageSize = 200;
  * matters when Glance sits under a path such as `https://cloud.example.org/image`.
  */
 export function glanceRoot(endpoint: string): string {
+  // Glint appends paths to the root; a query or fragment would swallow them.
+  if (/[?#]/.test(endpoint))
+    throw new InvalidRequestError(
+      `the image endpoint ${endpoint} has a query or a fragment, which no Glance endpoint has: give Glance's URL, e.g. https://glance.example.org:9292`,
+    );
   return endpoint.replace(/\/+$/, '').replace(/\/v2(\.\d+)?$/, '');
 }
 
@@ -146,25 +162,32 @@ export class GlanceClient {
     if (query.name !== undefined) params.set('name', `eq:${query.name}`);
     let next: string | undefined = `/v2/images?${params}`;
     while (next) {
-      const page: ImagePage = await this.json<ImagePage>({
+      const { response, call } = await this.exchange({
         method: 'GET',
         path: next,
         action: 'list images',
       });
-      yield* page.images;
+      const page = await readJson<ImagePage>(response, call);
+      const images = imagesOf(page, call);
+      yield* images;
       // Glance links a next page whenever a page is full, even when nothing follows.
-      next = page.images.length > 0 ? page.next : undefined;
+      next = images.length > 0 ? page.next : undefined;
     }
   }
 
-  /** The cheapest call that proves Glance answers and lets this token list images. */
+  /**
+   * The cheapest call that proves Glance answers and lets this token list images: an answer
+   * without an image list is not Glance's, whatever its status.
+   */
   async checkAccess(): Promise<void> {
-    const { response } = await this.exchange({
+    const { response, call } = await this.exchange({
       method: 'GET',
       path: '/v2/images?limit=1',
       action: 'list images',
+      quoteReply: false,
+      advice: { 404: "this is not Glance's image API: check the image endpoint" },
     });
-    await response.body.dump();
+    imagesOf(await readJson<ImagePage>(response, call), call);
   }
 
   getImage(id: string): Promise<GlanceImage> {
@@ -354,6 +377,7 @@ export class GlanceClient {
         action: request.action,
         url: /^https?:\/\//i.test(request.path) ? request.path : `${this.root}${request.path}`,
         secrets: [token],
+        ...(request.quoteReply === false && { quoteReply: false }),
         advice: {
           401: "Glance rejected a token Keystone had just issued; check Glance's [keystone_authtoken] settings",
           ...request.advice,

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { OpenStackSiteConfig } from '@glint/core';
+import type { OpenStackSiteConfig, OutboundPolicy } from '@glint/core';
 import {
+  AddressRefusedError,
   AuthenticationError,
   CancelledError,
   type CloudError,
@@ -15,18 +16,23 @@ import {
   TransientError,
   UnreachableError,
 } from '../errors';
+import { guardedConnector, outboundRefusal } from '../outbound';
 
 /**
  * One connection pool per site, so one site's CA bundle or explicit `insecure` choice never applies
- * to another site's connections. Verification is on unless the site says `insecure: true`.
+ * to another site's connections. Verification is on unless the site says `insecure: true`. Every
+ * connection, to Keystone and to whatever its catalog names, is under `outbound`; only a program
+ * acting for its own user on that user's machine (the CLI) passes null.
  */
-export function createSiteAgent(tls: Pick<OpenStackSiteConfig, 'caBundle' | 'insecure'>): Agent {
-  return new Agent({
-    connect: {
-      ...(tls.caBundle ? { ca: tls.caBundle } : {}),
-      rejectUnauthorized: tls.insecure !== true,
-    },
-  });
+export function createSiteAgent(
+  tls: Pick<OpenStackSiteConfig, 'caBundle' | 'insecure'>,
+  outbound: OutboundPolicy | null,
+): Agent {
+  const connect = {
+    ...(tls.caBundle ? { ca: tls.caBundle } : {}),
+    rejectUnauthorized: tls.insecure !== true,
+  };
+  return new Agent({ connect: outbound ? guardedConnector(outbound, connect) : connect });
 }
 
 /** Who was asked to do what, so failures can say it. */
@@ -40,6 +46,11 @@ export interface ServiceCall {
   advice?: Partial<Record<number, string>>;
   /** Strings that must never appear in a message built from the server's reply. */
   secrets?: readonly string[];
+  /**
+   * False for calls whose far side may be anything a user typed (a login, the check that a URL is
+   * Glance): their errors then say the status and what it means, never what the reply said.
+   */
+  quoteReply?: boolean;
 }
 
 export interface HttpRequest extends ServiceCall {
@@ -186,7 +197,8 @@ export function errorForStatus(status: number, body: string, call: ServiceCall):
   const verb = status >= 500 ? 'failed to' : 'refused to';
   const detail = serverMessage ? `${status}: ${serverMessage}` : String(status);
   const fix = call.advice?.[status] ?? advice;
-  const message = `${call.service} at ${call.url} ${verb} ${call.action} (${detail}): ${fix}`;
+  const said = call.quoteReply === false ? String(status) : detail;
+  const message = `${call.service} at ${call.url} ${verb} ${call.action} (${said}): ${fix}`;
   return new errorClass(message, { status });
 }
 
@@ -276,6 +288,12 @@ export function errorForNetworkFailure(
   }
   // A failing upload source already says what went wrong, in its own typed error.
   if (isCloudError(error)) return error;
+  const refusal = outboundRefusal(error);
+  if (refusal)
+    return new AddressRefusedError(
+      `${call.service} at ${call.url} was not asked to ${call.action}: ${refusal.message}`,
+      { cause: error },
+    );
   const code = errorCode(error) ?? '';
   const reason = redact(
     `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`,

@@ -41,6 +41,6 @@ export {
 
 registerAdapter(
   'openstack',
-  (config: OpenStackSiteConfig, credential: OpenStackCredential) =>
-    new OpenStackAdapter(config, credential),
+  (config: OpenStackSiteConfig, credential: OpenStackCredential, { outbound }) =>
+    new OpenStackAdapter(config, credential, { outbound }),
 );

@@ -50,6 +50,8 @@ interface TokenReply {
 }
 
 const authUrlHint = "use Keystone's address, e.g. https://keystone.example.org:5000/v3";
+const notKeystone =
+  "this is not Keystone's v3 login: check the auth URL, e.g. https://keystone.example.org:5000/v3";
 
 /** Accepts the auth URL with or without a trailing `/v3` or `/`, and returns it ending in `/v3`. */
 export function normaliseAuthUrl(authUrl: string): string {
@@ -290,12 +292,15 @@ export class KeystoneSession implements TokenProvider {
       action: describeLogin(this.config, this.credential),
       url: `${this.authUrl}/auth/tokens`,
       secrets: [secret],
+      // The auth URL is whatever the user typed; what answers there is not repeated to them.
+      quoteReply: false,
       advice: {
         401:
           this.credential.kind === 'password'
             ? 'check the username, password and user domain, and that the user has a role on the project'
             : 'check the application credential (id or name, and secret), and that it has not expired or been deleted',
-        404: "check the auth URL: it should be Keystone's v3 endpoint, e.g. https://keystone.example.org:5000/v3",
+        404: notKeystone,
+        405: notKeystone,
       },
     };
     const body = JSON.stringify(authRequestBody(this.config, this.credential));
@@ -306,6 +311,13 @@ export class KeystoneSession implements TokenProvider {
       headers: { 'content-type': 'application/json' },
       body,
     });
+    if (response.statusCode < 400 && response.statusCode !== 201) {
+      await response.body.dump();
+      throw new InvalidRequestError(
+        `Keystone at ${call.url} answered the login with ${response.statusCode}, not 201 with a token: ${notKeystone}`,
+        { status: response.statusCode },
+      );
+    }
     if (response.statusCode !== 201) throw await errorForResponse(response, call);
     const value = response.headers['x-subject-token'];
     const reply = await readJson<TokenReply>(response, call);

@@ -1,4 +1,5 @@
 import { Compile, type Static, type TSchema } from '../typebox';
+import { retiredSettings } from './settings';
 
 /** A setting missing or malformed; the message names it and what it should be. */
 export class ConfigError extends Error {
@@ -47,6 +48,8 @@ export function loadSettings<Schema extends ObjectSchema>(
     if (Compile(property).Check(value)) settings[name] = value;
     else problems.push(malformed(name, spec, text));
   }
+  for (const [name, replacement] of Object.entries(retiredSettings))
+    if (environment[name]?.trim()) problems.push(`${name} is no longer read: ${replacement}`);
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
   return settings as Static<Schema>;
 }

@@ -42,10 +42,10 @@ const sharedSettings = {
     minLength: 1,
     description: 'The key of GLINT_CREDENTIAL_KEYS new credentials are encrypted under.',
   }),
-  GLINT_IMPORT_ALLOWED_NETWORKS: Type.String({
+  GLINT_OUTBOUND_ALLOW: Type.String({
     default: '',
     description:
-      'Comma-separated internal networks (10.20.0.0/16, fd00::/8, an address) URL imports may reach; none by default.',
+      "What Glint may reach for its users besides public addresses (site URLs, their catalogs' endpoints, imports, redirects): comma-separated host:port pairs (keystone.internal:5000, 127.0.0.1:15010, [fd00::5]:9292) and networks (10.20.0.0/16, fd00::/8); networks never open loopback or this host's own addresses. None by default.",
   }),
   GLINT_JOB_ATTEMPTS: Type.Integer({
     minimum: 1,
@@ -186,6 +186,19 @@ const daemonOnlySettings = {
     default: 60,
     description: 'How long running jobs may finish after SIGTERM.',
   }),
+  GLINT_QUEUE_RECOVERY_SECONDS: Type.Integer({
+    minimum: 5,
+    default: 60,
+    description:
+      'The longest a copy, delete or import stays stranded when Redis lost it (a restart without persistence, a failover to an empty replica): the daemons check the jobs table against the queue and put back what it lost.',
+  }),
+  GLINT_CONVERSION_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "An existing directory where images are staged while their format is converted (qcow2 for EC2): Glint makes a private directory (0700) in it per conversion and removes it afterwards. The OS's temporary directory when unset.",
+    }),
+  ),
   GLINT_DAEMON_METRICS_PORT: Type.Optional(
     Type.Integer({
       minimum: 0,
@@ -206,6 +219,15 @@ export type ApiSettings = Static<typeof ApiSettings>;
 
 export const DaemonSettings = Type.Object({ ...sharedSettings, ...daemonOnlySettings });
 export type DaemonSettings = Static<typeof DaemonSettings>;
+
+/**
+ * Settings Glint no longer reads, with what replaced them: set, they stop the process rather than
+ * be ignored, so an operator learns of the change.
+ */
+export const retiredSettings: Readonly<Record<string, string>> = {
+  GLINT_IMPORT_ALLOWED_NETWORKS:
+    'GLINT_OUTBOUND_ALLOW replaced it, for every address Glint reaches for its users (imports, sites, their endpoints); move its networks there',
+};
 
 /** Every setting by name, whichever process reads it. */
 export const allSettings: Readonly<Record<string, TSchema>> = {

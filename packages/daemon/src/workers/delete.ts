@@ -7,9 +7,17 @@ import {
 } from '@glint/core';
 import { NotFoundError } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { announce } from '../job-reporting';
-import { failJob, failureOf, parsePayload, startJob, type JobCells } from './lifecycle';
+import {
+  admitJob,
+  failJob,
+  failureOf,
+  parsePayload,
+  rejectJob,
+  startJob,
+  type JobCells,
+} from './lifecycle';
 import type { WorkerOptions } from './worker-options';
 
 export interface DeleteOutcome {
@@ -63,6 +71,7 @@ const deleteCells: JobCells<'delete'> = {
   kind: 'delete',
   imageId: (payload) => payload.imageId,
   siteIds: (payload) => [payload.siteId],
+  sitesUsed: (payload) => [payload.siteId],
   rows: (queueJobId, payload) => [
     {
       queueJobId,
@@ -76,37 +85,63 @@ const deleteCells: JobCells<'delete'> = {
   ],
 };
 
+/** One delete job, start to end. */
+async function deleteJob(
+  repositories: Repositories,
+  options: WorkerOptions,
+  job: Job,
+): Promise<DeleteOutcome> {
+  const { publish } = options;
+  if (job.name !== JOBS.delete.name)
+    return rejectJob(
+      repositories,
+      publish,
+      job,
+      'delete',
+      (job.data as { ownerId?: unknown } | null)?.ownerId,
+      `no job is called "${job.name}" on ${JOBS.delete.queue}: name it ${JOBS.delete.name}`,
+    );
+  const payload = await parsePayload(repositories, publish, job, 'delete');
+  await admitJob(repositories, publish, job, payload, deleteCells);
+  const { audience } = await startJob(repositories, publish, job, payload, deleteCells);
+  let outcome: DeleteOutcome | DeleteRefusal;
+  try {
+    outcome = await remove(repositories, options, payload);
+  } catch (error) {
+    const failure = failureOf(error);
+    options.metrics?.siteOutcome(payload.siteId, 'failed', failure);
+    return failJob(repositories, job, audience, failure);
+  }
+  options.metrics?.siteOutcome(payload.siteId, 'succeeded');
+  if ('reason' in outcome)
+    return failJob(repositories, job, audience, { message: outcome.message, retryable: false });
+  await repositories.inventory.forget(payload.ownerId, payload.siteId, payload.cloudImageId);
+  await repositories.jobs.markFinished(job.id!, null, {
+    state: 'succeeded',
+    bytesDone: 0,
+    error: null,
+  });
+  await options.publish(payload.ownerId, [
+    { type: 'cells', siteIds: [payload.siteId], imageIds: [payload.imageId] },
+  ]);
+  await announce(job, audience, 'succeeded');
+  return outcome;
+}
+
 /** The `delete` queue's worker: one image off one site, the safeguards checked again first. */
 export function deleteWorker(options: WorkerOptions): Worker<unknown, DeleteOutcome> {
-  const { pool, publish } = options;
-  const repositories = repositoriesOn(pool);
+  const repositories = repositoriesOn(options.pool);
   return new Worker<unknown, DeleteOutcome>(
     JOBS.delete.queue,
     async (job) => {
-      const payload = await parsePayload(repositories, job, 'delete');
-      const { audience } = await startJob(repositories, publish, job, payload, deleteCells);
-      let outcome: DeleteOutcome | DeleteRefusal;
+      // Registered while it runs, so that the recovery check never takes it for lost. A delete is
+      // one call to the cloud: a cancel request does not stop it.
+      const running = await options.control.start(job.id!);
       try {
-        outcome = await remove(repositories, options, payload);
-      } catch (error) {
-        const failure = failureOf(error);
-        options.metrics?.siteOutcome(payload.siteId, 'failed', failure);
-        return failJob(repositories, job, audience, failure);
+        return await deleteJob(repositories, options, job);
+      } finally {
+        running.done();
       }
-      options.metrics?.siteOutcome(payload.siteId, 'succeeded');
-      if ('reason' in outcome)
-        return failJob(repositories, job, audience, { message: outcome.message, retryable: false });
-      await repositories.inventory.forget(payload.ownerId, payload.siteId, payload.cloudImageId);
-      await repositories.jobs.markFinished(job.id!, null, {
-        state: 'succeeded',
-        bytesDone: 0,
-        error: null,
-      });
-      await publish(payload.ownerId, [
-        { type: 'cells', siteIds: [payload.siteId], imageIds: [payload.imageId] },
-      ]);
-      await announce(job, audience, 'succeeded');
-      return outcome;
     },
     { ...options.bullmq, concurrency: 4 },
   );

@@ -13,7 +13,7 @@ async function importImage(run: TransferRun<'import'>): Promise<DestinationOutco
   const destinations = payload.destinations.filter((d) => started.isOpen(d.siteId));
   const adapters: CloudAdapter[] = [];
   const fetched = await fetchImage(payload.url, {
-    ...(run.allowedNetworks && { allowed: run.allowedNetworks }),
+    outbound: run.outbound,
     ...(payload.expectedSize !== undefined && { expectedSize: payload.expectedSize }),
     signal,
   });
@@ -59,13 +59,14 @@ export const importTransfer: Transfer<'import'> = {
   kind: 'import',
   imageId: () => null,
   siteIds: (payload) => payload.destinations.map((d) => d.siteId),
-  slotSites: (payload) => payload.destinations.map((d) => d.siteId),
+  sitesUsed: (payload) => payload.destinations.map((d) => d.siteId),
   sourceSiteId: () => null,
   rows: (queueJobId, payload) =>
     payload.destinations.map((destination) => ({
       queueJobId,
       operation: 'import',
       imageId: null,
+      imageName: payload.name,
       sourceSiteId: null,
       destinationSiteId: destination.siteId,
       bytesTotal: payload.expectedSize ?? null,

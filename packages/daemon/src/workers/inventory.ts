@@ -1,4 +1,5 @@
 import { JOBS, parseJobPayload } from '@glint/core';
+import { isCloudError } from '@glint/cloud-adapters';
 import type { InventoryOutcome } from '@glint/store';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { takeInventory } from '../inventory';
@@ -43,20 +44,22 @@ export function inventoryWorker(options: WorkerOptions): Worker<unknown, Invento
         );
         await publish(payload.ownerId, [{ type: 'cells', siteIds: [payload.siteId] }]);
         // One reconcile per inventory: they are cheap, and serialised per owner by the reconciler.
-        await queues.enqueue(
-          'reconcile',
-          [
-            {
-              id: `reconcile-${job.id}-${Date.now()}`,
-              payload: { version: 1, ownerId: payload.ownerId },
-            },
-          ],
-          { removeOnComplete: true },
-        );
+        await queues.enqueue('reconcile', [
+          {
+            id: `reconcile-${job.id}-${Date.now()}`,
+            payload: { version: 1, ownerId: payload.ownerId },
+          },
+        ]);
         return outcome;
       } catch (error) {
-        // A bad payload or a vanished site fails the same way on every attempt.
-        if (error instanceof SiteGoneError || (error as Error).name === 'InvalidJobPayloadError')
+        // A bad payload, a vanished site, or a site that answers what no retry changes (a refused
+        // address, an endpoint that is not Glance, a rejected password) fails the same way every
+        // time; the next scheduled inventory tries again.
+        if (
+          error instanceof SiteGoneError ||
+          (error as Error).name === 'InvalidJobPayloadError' ||
+          (isCloudError(error) && !error.retryable)
+        )
           throw new UnrecoverableError((error as Error).message);
         throw error;
       }

@@ -43,9 +43,6 @@ export function failureOf(error: unknown): JobFailure {
   };
 }
 
-/** The reason a job cancelled by its owner ends with. */
-export const CANCELLED_BY_OWNER = 'cancelled by its owner';
-
 /** Whether BullMQ will run the job again if this attempt fails with a retryable error. */
 export function willRetry(job: Job): boolean {
   return job.attemptsMade + 1 < (job.opts.attempts ?? 1);
@@ -105,13 +102,43 @@ export interface StartedJob<K extends 'copy' | 'delete' | 'import'> {
 export interface JobCells<K extends 'copy' | 'delete' | 'import'> {
   kind: K;
   imageId(payload: JobPayload<K>): string | null;
+  /** The sites whose cells it changes (the destinations). */
   siteIds(payload: JobPayload<K>): string[];
+  /** Every site it reads or writes. */
+  sitesUsed(payload: JobPayload<K>): string[];
   rows(queueJobId: string, payload: JobPayload<K>): NewJob[];
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Fails a job for good before it ran, for a reason its rows keep (or, for a job put straight on the
+ * queue without rows, a row made for its owner, when `ownerId` names a Glint user), and tells the
+ * owner. Nothing else of the job is recorded: its ids may be wrong, or another user's.
+ */
+export async function rejectJob(
+  repositories: Repositories,
+  publish: PublishEvents,
+  job: Job,
+  operation: JobCells<'copy' | 'delete' | 'import'>['kind'],
+  ownerId: unknown,
+  reason: string,
+): Promise<never> {
+  const owner = typeof ownerId === 'string' && uuidPattern.test(ownerId) ? ownerId : null;
+  if ((await repositories.jobs.reject(owner, job.id!, operation, reason)) && owner)
+    await announce(
+      job,
+      { publish, ownerId: owner, operation, imageId: null, siteIds: [] },
+      'failed',
+      reason,
+    );
+  throw new UnrecoverableError(reason);
 }
 
 /** Checks a job's payload; one that does not match the queue contract fails for good at once. */
 export async function parsePayload<K extends 'copy' | 'delete' | 'import'>(
   repositories: Repositories,
+  publish: PublishEvents,
   job: Job,
   kind: K,
 ): Promise<JobPayload<K>> {
@@ -119,16 +146,71 @@ export async function parsePayload<K extends 'copy' | 'delete' | 'import'>(
     return parseJobPayload(kind, job.data);
   } catch (error) {
     if (!(error instanceof InvalidJobPayloadError)) throw error;
-    // Its owner is unknown, so there is no one to tell, and no cloud is touched.
-    await repositories.jobs.failOpen(job.id!, error.message);
-    throw new UnrecoverableError(error.message);
+    // No cloud is touched; the owner, if the payload names one, hears why.
+    return rejectJob(
+      repositories,
+      publish,
+      job,
+      kind,
+      (job.data as { ownerId?: unknown } | null)?.ownerId,
+      error.message,
+    );
   }
 }
 
+/** Who hears of a checked job: its owner, about its cells. */
+function audienceOf<K extends 'copy' | 'delete' | 'import'>(
+  publish: PublishEvents,
+  payload: JobPayload<K>,
+  cells: JobCells<K>,
+): JobAudience {
+  return {
+    publish,
+    ownerId: payload.ownerId,
+    operation: cells.kind,
+    imageId: cells.imageId(payload),
+    siteIds: cells.siteIds(payload),
+  };
+}
+
 /**
- * Takes up a checked job: records it if it came without rows (straight from automation), marks
- * its rows running (one more start) and tells the owner.
+ * Records a checked job that came without rows (put straight on the queue by automation), so its
+ * history, cells and events show like any other's from now on, and tells its owner it is queued.
+ * Its image and sites must be its owner's, checked before anything naming them is recorded: a job
+ * that names another user's fails for good, recorded for its owner without them.
  */
+export async function admitJob<K extends 'copy' | 'delete' | 'import'>(
+  repositories: Repositories,
+  publish: PublishEvents,
+  job: Job,
+  payload: JobPayload<K>,
+  cells: JobCells<K>,
+): Promise<void> {
+  if (await repositories.jobs.has(job.id!)) return;
+  const imageId = cells.imageId(payload);
+  const foreign = await repositories.users.notOwned(payload.ownerId, {
+    imageIds: imageId ? [imageId] : [],
+    siteIds: [...new Set(cells.sitesUsed(payload))],
+  });
+  const named = [
+    ...foreign.imageIds.map((id) => `image ${id}`),
+    ...foreign.siteIds.map((id) => `site ${id}`),
+  ];
+  if (named.length > 0)
+    return rejectJob(
+      repositories,
+      publish,
+      job,
+      cells.kind,
+      payload.ownerId,
+      `${named.join(', ')} ${named.length === 1 ? 'is' : 'are'} not the owner's (${payload.ownerId}): ` +
+        'take the ids from GET /api/v1/matrix and GET /api/v1/sites as that user',
+    );
+  if (await repositories.jobs.adopt(payload.ownerId, cells.rows(job.id!, payload)))
+    await announce(job, audienceOf(publish, payload, cells), 'queued');
+}
+
+/** Takes up an admitted job: marks its rows running (one more start) and tells the owner. */
 export async function startJob<K extends 'copy' | 'delete' | 'import'>(
   repositories: Repositories,
   publish: PublishEvents,
@@ -136,16 +218,9 @@ export async function startJob<K extends 'copy' | 'delete' | 'import'>(
   payload: JobPayload<K>,
   cells: JobCells<K>,
 ): Promise<StartedJob<K>> {
-  await repositories.jobs.adopt(payload.ownerId, cells.rows(job.id!, payload));
   const { starts, finishedSiteIds } = await repositories.jobs.markRunning(job.id!);
   const finished = new Set(finishedSiteIds);
-  const audience: JobAudience = {
-    publish,
-    ownerId: payload.ownerId,
-    operation: cells.kind,
-    imageId: cells.imageId(payload),
-    siteIds: cells.siteIds(payload),
-  };
+  const audience = audienceOf(publish, payload, cells);
   await announce(job, audience, 'running');
   return {
     payload,

@@ -1,9 +1,8 @@
-import type { BlockList } from 'node:net';
-import { JOBS, type JobPayload } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { JobControl, StopReason } from '../job-control';
+import type { StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
 import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
@@ -12,9 +11,10 @@ import { importTransfer } from './import-transfer';
 import { TransferMeter } from './transfer-meter';
 import type { WorkerOptions } from './worker-options';
 import {
-  CANCELLED_BY_OWNER,
+  admitJob,
   parsePayload,
   raise,
+  rejectJob,
   recordFailure,
   failJob,
   startJob,
@@ -45,7 +45,8 @@ export interface TransferOutcome {
 export interface TransferRun<K extends TransferKind> {
   repositories: Repositories;
   adapters: SiteAdapters;
-  allowedNetworks?: BlockList;
+  /** Where an import's URL and its redirects may lead. */
+  outbound: OutboundPolicy;
   /** The engine's `rateLimit`: bytes per second the source may be read at. */
   bandwidthLimit?: number;
   started: StartedJob<K>;
@@ -54,10 +55,8 @@ export interface TransferRun<K extends TransferKind> {
   onProgress: (progress: TransferProgress) => void;
 }
 
-/** A kind of job that moves image bytes onto sites. */
+/** A kind of job that moves image bytes onto sites; each site it uses must give it a slot. */
 export interface Transfer<K extends TransferKind> extends JobCells<K> {
-  /** The sites the transfer reads or writes, each of which must give it a slot. */
-  slotSites(payload: JobPayload<K>): string[];
   /** The site the bytes are read from; null when they come from elsewhere (a URL). */
   sourceSiteId(payload: JobPayload<K>): string | null;
   run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
@@ -65,9 +64,8 @@ export interface Transfer<K extends TransferKind> extends JobCells<K> {
 
 export interface TransferWorkerOptions extends WorkerOptions {
   slots: SiteSlots;
-  control: JobControl;
-  /** Internal networks imports may reach after all (GLINT_IMPORT_ALLOWED_NETWORKS). */
-  allowedNetworks?: BlockList;
+  /** Where imports may connect (GLINT_OUTBOUND_ALLOW). */
+  outbound: OutboundPolicy;
   /** Bytes per second each transfer may read (GLINT_TRANSFER_BANDWIDTH_LIMIT). */
   bandwidthLimit?: number;
 }
@@ -158,9 +156,20 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
     JOBS.copy.queue,
     async (job, token) => {
       const transfer = transfers.get(job.name);
-      if (!transfer) throw new UnrecoverableError(`no transfer is called "${job.name}"`);
-      const payload = await parsePayload(repositories, job, transfer.kind);
-      const lease = await slots.acquire(transfer.slotSites(payload));
+      if (!transfer) {
+        const data = job.data as { ownerId?: unknown; url?: unknown } | null;
+        return rejectJob(
+          repositories,
+          publish,
+          job,
+          data?.url === undefined ? 'copy' : 'import',
+          data?.ownerId,
+          `no transfer is called "${job.name}": name the job ${JOBS.copy.name} or ${JOBS.import.name}`,
+        );
+      }
+      const payload = await parsePayload(repositories, publish, job, transfer.kind);
+      await admitJob(repositories, publish, job, payload, transfer);
+      const lease = await slots.acquire(transfer.sitesUsed(payload));
       if (!lease) return requeue(job, token, slotWaitMs());
       const running = await control.start(job.id!);
       try {
@@ -173,7 +182,7 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
           outcomes = await transfer.run({
             repositories,
             adapters: options.adapters,
-            ...(options.allowedNetworks && { allowedNetworks: options.allowedNetworks }),
+            outbound: options.outbound,
             ...(options.bandwidthLimit && { bandwidthLimit: options.bandwidthLimit }),
             started,
             signal: running.signal,

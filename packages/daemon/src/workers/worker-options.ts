@@ -1,6 +1,7 @@
 import type { JobQueues, PublishEvents } from '@glint/core';
 import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Pool } from 'pg';
+import type { JobControl } from '../job-control';
 import type { DaemonMetrics } from '../metrics';
 import type { SiteAdapters } from '../site-adapter';
 
@@ -18,6 +19,11 @@ export interface WorkerOptions {
   publish: PublishEvents;
   /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
   queues: JobQueues;
+  /**
+   * The copies, deletes and imports running here, registered for as long as their worker holds
+   * them, and the cancel requests that stop transfers.
+   */
+  control: JobControl;
   /** Where the workers count what they do; absent when the daemon exports no metrics. */
   metrics?: DaemonMetrics;
 }

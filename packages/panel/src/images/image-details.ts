@@ -8,17 +8,23 @@ import { tableStyles } from '../view-styles';
 type Copy = ImageDetails['sites'][number]['copies'][number];
 
 /** What a copy's inventory says besides its status: the properties that decide what Glint may do with it. */
-function propertiesOf(copy: Copy, hash: ImageDetails['hash']): string[] {
+function propertiesOf(copy: Copy, image: ImageDetails): string[] {
+  const { hash } = image;
   const marker =
     copy.glintContentHash === null
       ? ''
       : copy.glintContentHash === (hash && `${hash.algo}:${hash.value}`)
-        ? 'glint_content_hash: the image’s'
-        : `glint_content_hash: ${copy.glintContentHash}, not the image’s`;
+        ? 'glint_content_hash matches the content hash'
+        : `glint_content_hash ${copy.glintContentHash}, not the content hash`;
+  // A copy's marker holds the site's id (an upload's or import's says so instead): show its name.
+  const source =
+    copy.glintSourceSite &&
+    (image.sites.find((site) => site.siteId === copy.glintSourceSite)?.siteName ??
+      copy.glintSourceSite);
   return [
     copy.protected ? 'protected' : '',
     copy.cloudOwner ? `owner ${copy.cloudOwner}` : '',
-    copy.glintSourceSite ? `glint_source_site ${copy.glintSourceSite}` : '',
+    source ? `glint_source_site ${source}` : '',
     copy.glintSourceImage ? `glint_source_image ${copy.glintSourceImage}` : '',
     marker,
   ].filter(Boolean);
@@ -82,7 +88,7 @@ export class GlintImageDetails extends LitElement {
                         <td class="nowrap">${copy.status} · ${copy.visibility}</td>
                         <td class="mono md5">${copy.checksum ?? '—'}</td>
                         <td>
-                          ${propertiesOf(copy, image.hash).map(
+                          ${propertiesOf(copy, image).map(
                             (property) => html`<span class="property">${property}</span>`,
                           )}
                         </td>`

@@ -2,8 +2,7 @@ import { html, nothing } from 'lit';
 import { text } from '../forms/field-form';
 import { ImageForm } from './image-form';
 
-type ImportReply =
-  { status: 'queued'; queueJobId: string } | { status: 'present'; message: string };
+type ImportReply = { status: 'queued'; jobId: string } | { status: 'present'; message: string };
 
 /** Imports an image from a URL (POST /images/import): the daemon fetches it; the Jobs view follows it. */
 export class GlintImageImport extends ImageForm {

@@ -1,4 +1,4 @@
-import type { GlintEvent, Job, MatrixCell } from '../api-types';
+import type { GlintEvent, Job, JobPart, MatrixCell } from '../api-types';
 import { cellDetail } from '../matrix/cell-display';
 
 type JobEvent = Extract<GlintEvent, { type: 'job' }>;
@@ -10,15 +10,15 @@ export interface Progress {
 }
 
 /** "12 MiB of 40 MiB · 5.0 MiB/s · 6 s left": the same words as a transferring cell's. */
-export function progressText(job: Job, progress: Progress | undefined): string {
+export function progressText(part: JobPart, progress: Progress | undefined): string {
   const cell: MatrixCell = {
-    siteId: job.destinationSiteId ?? '',
+    siteId: part.siteId ?? '',
     state: 'transferring',
     wanted: null,
     selfHeal: 'off',
     cloudImageId: null,
-    bytes: progress?.bytes ?? job.bytesDone,
-    bytesTotal: job.bytesTotal,
+    bytes: progress?.bytes ?? part.bytesDone,
+    bytesTotal: part.bytesTotal,
     bytesPerSecond: progress?.bytesPerSecond ?? 0,
   };
   return cellDetail(cell);
@@ -28,10 +28,13 @@ export function progressText(job: Job, progress: Progress | undefined): string {
 export const isProgress = (event: JobEvent) =>
   event.state === 'running' && event.bytes !== undefined;
 
-export const retryable = (job: Job) =>
-  (job.state === 'failed' || job.state === 'cancelled') &&
-  ['copy', 'delete', 'import'].includes(job.operation);
+const queued = (job: Job) => ['copy', 'delete', 'import'].includes(job.operation);
+
+/** A part that ended without its copy, delete or import: a retry runs it again. */
+export const ended = (part: JobPart) => part.state === 'failed' || part.state === 'cancelled';
+
+/** Copies, deletes and imports with a failed or cancelled part retry; those still open cancel. */
+export const retryable = (job: Job) => queued(job) && job.parts.some(ended);
 
 export const cancellable = (job: Job) =>
-  (job.state === 'queued' || job.state === 'running') &&
-  ['copy', 'delete', 'import'].includes(job.operation);
+  queued(job) && job.parts.some((part) => part.state === 'queued' || part.state === 'running');

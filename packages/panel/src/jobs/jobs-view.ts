@@ -1,10 +1,13 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Job, JobList, Matrix, Site, TransferHistory } from '../api-types';
+import type { GlintEvent, Job, JobList, JobPart, Site, TransferHistory } from '../api-types';
 import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
 import { cancellable, isProgress, progressText, retryable, type Progress } from './job-progress';
+
+/** Progress is per destination: the key of one part of a job. */
+const partKey = (jobId: string, siteId: string | null) => `${jobId}/${siteId ?? ''}`;
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const operations = ['copy', 'delete', 'import', 'upload', 'inventory'];
@@ -38,17 +41,15 @@ export class GlintJobsView extends LiveView {
     filters: { state: true },
     progress: { state: true },
     sites: { state: true },
-    imageNames: { state: true },
     transfers: { state: true },
   };
 
   declare jobs: Job[] | null;
   declare total: number;
   declare filters: Filters;
-  /** The latest progress of running jobs, by queue job id. */
+  /** The latest progress of running jobs' destinations, by partKey. */
   declare progress: Record<string, Progress>;
   declare sites: Site[];
-  declare imageNames: Record<string, string>;
   /** Copies, imports and uploads per hour by final state (GET /history/transfers). */
   declare transfers: TransferHistory | null;
 
@@ -59,7 +60,6 @@ export class GlintJobsView extends LiveView {
     this.filters = { state: '', operation: '', image: '', site: '' };
     this.progress = {};
     this.sites = [];
-    this.imageNames = {};
     this.transfers = null;
   }
 
@@ -68,17 +68,23 @@ export class GlintJobsView extends LiveView {
     if (isProgress(event)) {
       this.progress = {
         ...this.progress,
-        [event.queueJobId]: { bytes: event.bytes!, bytesPerSecond: event.bytesPerSecond ?? 0 },
+        [partKey(event.queueJobId, event.siteIds[0] ?? null)]: {
+          bytes: event.bytes!,
+          bytesPerSecond: event.bytesPerSecond ?? 0,
+        },
       };
-      if (this.jobs?.some((job) => job.queueJobId === event.queueJobId && job.state === 'running'))
-        return;
+      if (this.jobs?.some((job) => job.id === event.queueJobId && job.state === 'running')) return;
     }
     void this.load();
   }
 
+  /** Loads may overlap (a filter changed, an event came): only the latest one's page shows. */
+  private loads = 0;
+
   protected async load() {
     const query = new URLSearchParams({ limit: '100' });
     for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
+    const load = ++this.loads;
     try {
       const site = this.filters.site ? `&site=${this.filters.site}` : '';
       const [list, sites, transfers] = await Promise.all([
@@ -86,9 +92,9 @@ export class GlintJobsView extends LiveView {
         this.client.get<{ sites: Site[] }>('/sites'),
         this.client.get<TransferHistory>(`/history/transfers?hours=${chartHours}${site}`),
       ]);
+      if (load !== this.loads) return;
       this.transfers = transfers;
       this.sites = sites.sites;
-      await this.nameImages(list.jobs);
       this.jobs = list.jobs;
       this.total = list.page.total;
       this.error = null;
@@ -97,18 +103,9 @@ export class GlintJobsView extends LiveView {
     }
   }
 
-  /** The names of the jobs' images not yet known, from the matrix rows of those images. */
-  private async nameImages(jobs: Job[]) {
-    const unknown = [
-      ...new Set(jobs.map((job) => job.imageId).filter((id): id is string => !!id)),
-    ].filter((id) => !(id in this.imageNames));
-    if (unknown.length === 0) return;
-    const query = unknown.map((id) => `image=${id}`).join('&');
-    const { rows } = await this.client.get<Matrix>(`/matrix?${query}&limit=500`);
-    const names = { ...this.imageNames };
-    for (const id of unknown)
-      names[id] = rows.find((row) => row.id === id)?.name ?? 'a removed image';
-    this.imageNames = names;
+  /** The filtered image's name, from a job of it. */
+  private imageNameOf(id: string): string {
+    return this.jobs?.find((job) => job.imageId === id)?.imageName ?? id;
   }
 
   private filter(name: keyof Filters, value: string) {
@@ -118,44 +115,57 @@ export class GlintJobsView extends LiveView {
 
   private async act(job: Job, action: 'retry' | 'cancel') {
     try {
-      await this.client.post(`/jobs/${job.id}/${action}`);
+      await this.client.post(`/jobs/${encodeURIComponent(job.id)}/${action}`);
       await this.load();
     } catch (error) {
       this.fail(error);
     }
   }
 
-  private siteName = (id: string | null) =>
-    id ? (this.sites.find((site) => site.id === id)?.name ?? 'a removed site') : '';
+  private siteName = (id: string | null, name: string | null) =>
+    name ?? (id ? (this.sites.find((site) => site.id === id)?.name ?? id) : 'a removed site');
+
+  /** A part's progress while it runs, else its end when it differs from its job's, with its error. */
+  private renderPart(job: Job, part: JobPart, named: boolean) {
+    const progress =
+      part.state === 'running'
+        ? html`<span class="progress"
+            >${progressText(part, this.progress[partKey(job.id, part.siteId)])}</span
+          >`
+        : nothing;
+    const site = named ? `${this.siteName(part.siteId, part.siteName)}: ` : '';
+    const state = named && part.state !== 'running' ? part.state : '';
+    return html`<span class="part" data-site=${part.siteName ?? ''}
+      >${site}${state}${progress}${
+        part.error ? html`<span class="job-error">${part.error}</span>` : nothing
+      }</span
+    >`;
+  }
 
   private renderJob(job: Job) {
-    const image = job.imageId
-      ? html`<button
-          class="link"
-          title="Only this image's jobs"
-          @click=${() => this.filter('image', job.imageId!)}
-        >
-          ${this.imageNames[job.imageId] ?? job.imageId}
-        </button>`
-      : '—';
-    const route = [this.siteName(job.sourceSiteId), this.siteName(job.destinationSiteId)]
-      .filter(Boolean)
-      .join(' → ');
+    const name = job.imageName ?? job.imageId;
+    const image =
+      job.imageId && name
+        ? html`<button
+            class="link"
+            title="Only this image's jobs"
+            @click=${() => this.filter('image', job.imageId!)}
+          >
+            ${name}
+          </button>`
+        : (name ?? '—');
+    const destinations = job.parts.map((part) => this.siteName(part.siteId, part.siteName));
+    const route = job.sourceSiteId
+      ? `${this.siteName(job.sourceSiteId, job.sourceSiteName)} → ${destinations.join(', ')}`
+      : destinations.join(', ');
+    // A fan-out's destinations may end differently: each says how, by name.
+    const named = job.parts.length > 1;
     return html`<tr data-job=${job.id} data-state=${job.state}>
       <td><span class="state ${job.state}">${job.state}</span></td>
       <td>${job.operation}</td>
       <td>${image}</td>
       <td class="nowrap">${route || '—'}</td>
-      <td class="what">
-        ${
-          job.state === 'running'
-            ? html`<span class="progress"
-                >${progressText(job, this.progress[job.queueJobId])}</span
-              >`
-            : nothing
-        }
-        ${job.error ? html`<span class="job-error">${job.error}</span>` : nothing}
-      </td>
+      <td class="what">${job.parts.map((part) => this.renderPart(job, part, named))}</td>
       <td>${new Date(job.createdAt).toLocaleString()}</td>
       <td class="actions">
         ${
@@ -202,14 +212,16 @@ export class GlintJobsView extends LiveView {
         ${
           this.filters.image
             ? html`<span class="chip"
-                >Image: ${this.imageNames[this.filters.image] ?? this.filters.image}
+                >Image: ${this.imageNameOf(this.filters.image)}
                 <button aria-label="Any image" @click=${() => this.filter('image', '')}>
                   ✕
                 </button></span
               >`
             : nothing
         }
-        <span class="count">${this.jobs ? `${this.total} jobs` : ''}</span>
+        <span class="count"
+          >${this.jobs ? `${this.total} job${this.total === 1 ? '' : 's'}` : ''}</span
+        >
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${
@@ -308,6 +320,9 @@ export class GlintJobsView extends LiveView {
       .state.cancelled {
         background: #e5e7eb;
         color: #374151;
+      }
+      .part {
+        display: block;
       }
       .job-error {
         display: block;

@@ -399,21 +399,17 @@ export class GlintImageMatrix extends LitElement {
   /** Runs the cell's failed job again; its events then move the cell. */
   private retry(imageId: string, siteId: string) {
     return this.run(async () => {
+      // Newest first: the cell's latest job, which the cell shows failed.
       const { jobs } = await this.client.get<{ jobs: Job[] }>(
-        `/jobs?image=${imageId}&site=${siteId}&state=failed&limit=50`,
+        `/jobs?image=${imageId}&site=${siteId}&limit=50`,
       );
-      const job = jobs.find((j) => j.destinationSiteId === siteId);
-      if (!job) throw new Error('no failed job of this cell is left to retry');
-      await this.client.post(`/jobs/${job.id}/retry`);
+      const job = jobs.find((j) => j.parts.some((part) => part.siteId === siteId));
+      if (!job?.parts.some((part) => part.siteId === siteId && part.state === 'failed'))
+        throw new Error('no failed job of this cell is left to retry');
+      await this.client.post(`/jobs/${encodeURIComponent(job.id)}/retry?site=${siteId}`);
       await this.data.reloadRows([imageId]);
     });
   }
-
-  private imageName = (id: string) => {
-    for (let i = 0; i < this.data.total; i++)
-      if (this.data.row(i)?.id === id) return this.data.row(i)!.name;
-    return id;
-  };
 
   private siteName = (id: string) => this.data.columns.find((c) => c.id === id)?.name ?? id;
 
@@ -532,7 +528,6 @@ export class GlintImageMatrix extends LitElement {
               data-col=${col}
               tabindex=${tabindex(col)}
               title="${column.name}: select or clear for every image the filter shows"
-              aria-label="${column.name}: select or clear for every image the filter shows"
             >
               <span>${column.name}</span><small>${column.region ?? column.type}</small>
             </button>
@@ -551,8 +546,6 @@ export class GlintImageMatrix extends LitElement {
         this.plan
           ? html`<glint-plan-review
               .plan=${this.plan}
-              .imageName=${this.imageName}
-              .siteName=${this.siteName}
               .busy=${this.busy}
               @apply=${this.apply}
               @cancel=${() => (this.plan = null)}

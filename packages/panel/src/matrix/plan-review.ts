@@ -9,14 +9,10 @@ import { formatBytes } from '../format';
 export class GlintPlanReview extends LitElement {
   static override properties = {
     plan: { attribute: false },
-    imageName: { attribute: false },
-    siteName: { attribute: false },
     busy: { type: Boolean },
   };
 
   declare plan: Plan;
-  declare imageName: (id: string) => string;
-  declare siteName: (id: string) => string;
   declare busy: boolean;
 
   constructor() {
@@ -48,6 +44,15 @@ export class GlintPlanReview extends LitElement {
       gap: 8px;
     }
   `;
+
+  /** The plan names what it mentions: no lookup among rows that may be loading meanwhile. */
+  private imageName(id: string): string {
+    return this.plan.names.images[id] ?? id;
+  }
+
+  private siteName(id: string): string {
+    return this.plan.names.sites[id] ?? id;
+  }
 
   private fire(name: 'apply' | 'cancel') {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));

@@ -11,6 +11,7 @@ export class GlintAppCredentialForm extends AddSiteMethod {
     ...siteCodeFields,
     invalid_site_settings: 'authUrl',
     site_unreachable: 'authUrl',
+    site_address_refused: 'authUrl',
     site_auth_url_wrong: 'authUrl',
     site_has_no_image_service: 'region',
     site_login_rejected: 'secret',

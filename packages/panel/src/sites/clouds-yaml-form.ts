@@ -13,6 +13,7 @@ export class GlintCloudsYamlForm extends AddSiteMethod {
     invalid_site_settings: 'cloudsYaml',
     ca_bundle_required: 'cloudsYaml',
     site_unreachable: 'cloudsYaml',
+    site_address_refused: 'cloudsYaml',
     site_auth_url_wrong: 'cloudsYaml',
     site_has_no_image_service: 'cloudsYaml',
     cloud_required: 'cloud',

@@ -12,6 +12,7 @@ export class GlintOpenrcForm extends AddSiteMethod {
     invalid_site_file: 'openrc',
     invalid_site_settings: 'openrc',
     site_unreachable: 'openrc',
+    site_address_refused: 'openrc',
     site_auth_url_wrong: 'openrc',
     site_has_no_image_service: 'openrc',
     password_required: 'password',

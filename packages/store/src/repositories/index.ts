@@ -9,6 +9,7 @@ import { matrixRepository } from './matrix';
 export type {
   JobFilter,
   JobOperation,
+  JobPart,
   JobRecord,
   JobsRepository,
   JobState,

@@ -9,6 +9,7 @@ export interface PlanImage {
 
 export interface PlanSite {
   id: string;
+  name: string;
   region: string | null;
   /** The project the site's credential is scoped to; null until an inventory ran. */
   cloudProjectId: string | null;
@@ -81,7 +82,7 @@ export function placementsRepository(db: Queryable) {
         [ownerId, imageIds],
       );
       const sites = await db.query<PlanSite>(
-        `SELECT id, config->>'region' AS region, cloud_project_id AS "cloudProjectId"
+        `SELECT id, name, config->>'region' AS region, cloud_project_id AS "cloudProjectId"
            FROM sites WHERE owner_id = $1`,
         [ownerId],
       );

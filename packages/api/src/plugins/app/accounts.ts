@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Ec2AccountSettings, Ec2Credential } from '@glint/core';
+import type { Ec2AccountSettings, Ec2Credential, OutboundPolicy } from '@glint/core';
 import { listEc2Regions, regionNotEnabled, type Ec2Region } from '@glint/cloud-adapters';
 import {
   accountNameConstraint,
@@ -8,6 +8,7 @@ import {
   type AccountRecord,
   type Repositories,
 } from '@glint/store';
+import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
 import type { Caller } from './caller-store';
@@ -43,7 +44,10 @@ const view = (account: AccountRecord): AccountView => ({
  * and its own sealed copy of the keys; the keys are checked live before anything is stored.
  */
 export class AccountService {
-  constructor(private readonly fastify: FastifyInstance) {}
+  constructor(
+    private readonly fastify: FastifyInstance,
+    private readonly outbound: OutboundPolicy,
+  ) {}
 
   async list(caller: Caller): Promise<AccountView[]> {
     return (await this.fastify.repositories.accounts.list(caller.userId)).map(view);
@@ -160,7 +164,7 @@ export class AccountService {
     region: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    const adapter = siteAdapter('ec2', { ...settings, region }, { ...credential });
+    const adapter = siteAdapter('ec2', { ...settings, region }, { ...credential }, this.outbound);
     try {
       await adapter.validate();
     } catch (error) {
@@ -175,7 +179,11 @@ export class AccountService {
     credential: Ec2Credential,
   ): Promise<Ec2Region[]> {
     try {
-      return await listEc2Regions({ type: 'ec2', ...settings, region: DEFAULT_REGION }, credential);
+      return await listEc2Regions(
+        { type: 'ec2', ...settings, region: DEFAULT_REGION },
+        credential,
+        this.outbound,
+      );
     } catch (error) {
       throw loginError(error, splitCredential('ec2', { ...credential }).secrets);
     }
@@ -306,9 +314,9 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (fastify) => {
-    fastify.decorate('accounts', new AccountService(fastify));
+export default fp<AppOptions>(
+  async (fastify, opts) => {
+    fastify.decorate('accounts', new AccountService(fastify, opts.config.outbound));
   },
   { name: 'accounts', dependencies: ['repositories', 'credential-cipher'] },
 );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { checkFetchUrl, UrlNotAllowedError, type ImportJob } from '@glint/core';
+import { OutboundRefusedError, type ImportJob } from '@glint/core';
 import type { NewJob } from '@glint/store';
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
@@ -9,7 +9,7 @@ import type { ImportBody } from '../../schemas/images';
 import type { Caller } from './caller-store';
 
 export type ImportOutcome =
-  | { status: 'queued'; queueJobId: string }
+  | { status: 'queued'; jobId: string }
   | { status: 'present'; message: string; images: { id: string; name: string }[] };
 
 /**
@@ -28,9 +28,9 @@ export class ImportService {
     const unknown = body.sites.find((id) => !sites.has(id));
     if (unknown) throw notFound('site', unknown);
     try {
-      await checkFetchUrl(body.url, this.options.config.importAllowedNetworks);
+      await this.options.config.outbound.checkUrl(body.url);
     } catch (error) {
-      if (error instanceof UrlNotAllowedError)
+      if (error instanceof OutboundRefusedError)
         throw new ApiError(400, 'import_url_refused', error.message);
       throw error;
     }
@@ -62,6 +62,7 @@ export class ImportService {
       queueJobId,
       operation: 'import',
       imageId: null,
+      imageName: body.name,
       sourceSiteId: null,
       destinationSiteId: siteId,
       bytesTotal: body.expectedSize ?? null,
@@ -73,7 +74,7 @@ export class ImportService {
       details: { name: body.name, sites: body.sites.length },
     });
     await this.fastify.outbox.dispatch([{ queueJobId, operation: 'import', payload }]);
-    return { status: 'queued', queueJobId };
+    return { status: 'queued', jobId: queueJobId };
   }
 }
 

@@ -51,7 +51,6 @@ export class InventoryService {
           ...(request && { requestId: request.id }),
         },
       })),
-      { removeOnComplete: true },
     );
     return queued;
   }

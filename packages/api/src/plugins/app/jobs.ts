@@ -7,7 +7,7 @@ import {
   cancelRequestKey,
   type JobKind,
 } from '@glint/core';
-import type { JobFilter, JobRecord, NewJob } from '@glint/store';
+import type { JobFilter, JobPart, JobRecord, NewJob } from '@glint/store';
 import { ApiError, notFound } from '../../errors';
 import type { Caller } from './caller-store';
 
@@ -15,17 +15,20 @@ type QueuedOperation = NewJob['operation'] & JobKind;
 const queued = (operation: string): operation is QueuedOperation =>
   operation === 'copy' || operation === 'delete' || operation === 'import';
 
-/** The payload of a retry: only the failed row's destination, with a fresh id for its new image. */
-function retryPayload(job: JobRecord, payload: unknown): unknown {
+/** The payload of a retry: only the retried destinations, each with a fresh id for its new image. */
+function retryPayload(payload: unknown, siteIds: string[]): unknown {
   const data = payload as { destinations?: { siteId: string }[] };
   if (!data.destinations) return payload;
   return {
     ...data,
     destinations: data.destinations
-      .filter((destination) => destination.siteId === job.destinationSiteId)
+      .filter((destination) => siteIds.includes(destination.siteId))
       .map((destination) => ({ ...destination, cloudImageId: randomUUID() })),
   };
 }
+
+const ended = (part: JobPart) => part.state === 'failed' || part.state === 'cancelled';
+const open = (part: JobPart) => part.state === 'queued' || part.state === 'running';
 
 /** The caller's job history, and retrying and cancelling in it. */
 export class JobService {
@@ -42,31 +45,47 @@ export class JobService {
     return job;
   }
 
-  /** A failed or cancelled cell again, as a new job; the old one stays in the history. */
-  async retry(caller: Caller, id: string): Promise<JobRecord> {
+  /**
+   * The job's failed or cancelled destinations (`siteIds` of them, or all) again, as a new job;
+   * the old one stays in the history.
+   */
+  async retry(caller: Caller, id: string, siteIds?: string[]): Promise<JobRecord> {
     const job = await this.get(caller, id);
-    if ((job.state !== 'failed' && job.state !== 'cancelled') || !queued(job.operation))
+    const parts = job.parts.filter(
+      (part): part is JobPart & { siteId: string } =>
+        ended(part) && part.siteId !== null && (!siteIds || siteIds.includes(part.siteId)),
+    );
+    const notEnded = (siteIds ?? []).filter((site) => !parts.some((part) => part.siteId === site));
+    if (!queued(job.operation) || parts.length === 0 || notEnded.length > 0)
       throw new ApiError(
         409,
         'job_not_retryable',
-        `job ${id} is ${job.state}; only failed or cancelled copies, deletes and imports can be retried`,
+        notEnded.length > 0
+          ? `job ${id} has no failed or cancelled part on site ${notEnded.join(', ')}`
+          : `job ${id} is ${job.state}; only failed or cancelled copies, deletes and imports can be retried`,
       );
-    const row: NewJob = {
-      queueJobId: `${job.operation}-${randomUUID()}`,
-      operation: job.operation,
+    const queueJobId = `${job.operation}-${randomUUID()}`;
+    const payload = retryPayload(
+      job.payload,
+      parts.map((part) => part.siteId),
+    );
+    const rows: NewJob[] = parts.map((part) => ({
+      queueJobId,
+      operation: job.operation as QueuedOperation,
       imageId: job.imageId,
+      imageName: job.imageName,
       sourceSiteId: job.sourceSiteId,
-      destinationSiteId: job.destinationSiteId,
-      bytesTotal: job.bytesTotal,
-      payload: retryPayload(job, job.payload),
-    };
-    const [newId] = await this.fastify.outbox.record(caller, [row], {
+      destinationSiteId: part.siteId,
+      bytesTotal: part.bytesTotal,
+      payload,
+    }));
+    await this.fastify.outbox.record(caller, rows, {
       action: 'job.retried',
       targetId: id,
-      details: { queueJobId: row.queueJobId },
+      details: { jobId: queueJobId, sites: parts.map((part) => part.siteId) },
     });
-    await this.fastify.outbox.dispatch([row]);
-    return this.get(caller, newId!);
+    await this.fastify.outbox.dispatch([{ queueJobId, operation: rows[0]!.operation, payload }]);
+    return this.get(caller, queueJobId);
   }
 
   /**
@@ -78,7 +97,7 @@ export class JobService {
    */
   async cancel(caller: Caller, id: string): Promise<{ job: JobRecord; stopping: boolean }> {
     const job = await this.get(caller, id);
-    if ((job.state !== 'queued' && job.state !== 'running') || !queued(job.operation))
+    if (!job.parts.some(open) || !queued(job.operation))
       throw new ApiError(
         409,
         'job_not_cancellable',
@@ -87,10 +106,10 @@ export class JobService {
     const { redis, config } = this.fastify;
     await redis
       .multi()
-      .set(cancelRequestKey(job.queueJobId), caller.userId, 'EX', CANCEL_REQUEST_TTL_SECONDS)
-      .publish(cancelChannel(config.redis.keyPrefix), job.queueJobId)
+      .set(cancelRequestKey(id), caller.userId, 'EX', CANCEL_REQUEST_TTL_SECONDS)
+      .publish(cancelChannel(config.redis.keyPrefix), id)
       .exec();
-    const queuedJob = await this.fastify.queues.queue(job.operation).getJob(job.queueJobId);
+    const queuedJob = await this.fastify.queues.queue(job.operation).getJob(id);
     // A job a worker holds cannot be removed; its daemon stops it.
     const removed =
       !queuedJob ||
@@ -99,25 +118,25 @@ export class JobService {
         () => false,
       ));
     await this.fastify.transaction(async (repositories) => {
-      if (removed) await repositories.jobs.cancelQueued(caller.userId, job.queueJobId);
+      if (removed) await repositories.jobs.cancelQueued(caller.userId, id);
       await repositories.audit.record({
         ownerId: caller.userId,
         actorId: caller.userId,
         action: removed ? 'job.cancelled' : 'job.cancel_requested',
         targetType: 'job',
         targetId: id,
-        details: { queueJobId: job.queueJobId },
+        details: {},
       });
     });
     if (removed)
       await this.fastify.events.publish(caller.userId, [
         {
           type: 'job',
-          queueJobId: job.queueJobId,
+          queueJobId: id,
           operation: job.operation,
           state: 'cancelled',
           imageId: job.imageId,
-          siteIds: job.destinationSiteId ? [job.destinationSiteId] : [],
+          siteIds: job.parts.flatMap((part) => (part.siteId ? [part.siteId] : [])),
         },
       ]);
     return { job: await this.get(caller, id), stopping: !removed };

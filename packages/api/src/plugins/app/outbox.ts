@@ -44,23 +44,22 @@ export class JobOutbox {
   }
 
   /**
-   * Writes the caller's job rows with the audit event that explains them, in one transaction;
-   * returns the rows' ids. Queued work is then handed to dispatch().
+   * Writes the caller's job rows with the audit event that explains them, in one transaction.
+   * Queued work is then handed to dispatch().
    */
   async record(
     caller: Caller,
     rows: NewJob[],
     audit: { action: string; targetId: string; details: Record<string, unknown> },
-  ): Promise<string[]> {
-    return this.fastify.transaction(async (repositories) => {
-      const ids = await repositories.jobs.insert(caller.userId, caller.userId, rows);
+  ): Promise<void> {
+    await this.fastify.transaction(async (repositories) => {
+      await repositories.jobs.insert(caller.userId, caller.userId, rows);
       await repositories.audit.record({
         ownerId: caller.userId,
         actorId: caller.userId,
         targetType: 'job',
         ...audit,
       });
-      return ids;
     });
   }
 

@@ -13,7 +13,7 @@ import type { PlanBody } from '../../schemas/placements';
 import type { Caller } from './caller-store';
 
 export interface QueuedWork {
-  queueJobId: string;
+  id: string;
   operation: 'copy' | 'delete';
 }
 
@@ -56,7 +56,7 @@ export class PlacementService {
     return {
       ...outcome.planned,
       jobs: jobs.map(({ queueJobId, operation }) => ({
-        queueJobId,
+        id: queueJobId,
         operation: operation as QueuedWork['operation'],
       })),
     };

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SiteType } from '@glint/core';
+import type { OutboundPolicy, SiteType } from '@glint/core';
 import {
   isCloudError,
   type CloudAdapter,
   type CloudErrorCode,
   type HealthReport,
 } from '@glint/cloud-adapters';
+import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import {
   siteAdapter,
@@ -33,6 +34,7 @@ const loginFailures: Partial<Record<CloudErrorCode, { status: number; code: stri
   authentication: { status: 422, code: 'site_login_rejected' },
   permission: { status: 422, code: 'site_permission_denied' },
   unreachable: { status: 422, code: 'site_unreachable' },
+  address_refused: { status: 400, code: 'site_address_refused' },
   no_image_service: { status: 422, code: 'site_has_no_image_service' },
   not_found: { status: 422, code: 'site_auth_url_wrong' },
   invalid: { status: 400, code: 'invalid_site_settings' },
@@ -57,7 +59,10 @@ export function loginError(error: unknown, secrets: string[]): unknown {
 export type SiteRecord = Static<typeof Site>;
 
 export class SiteService {
-  constructor(private readonly fastify: FastifyInstance) {}
+  constructor(
+    private readonly fastify: FastifyInstance,
+    private readonly outbound: OutboundPolicy,
+  ) {}
 
   async list(caller: Caller): Promise<SiteRecord[]> {
     return (await this.fastify.repositories.sites.list(caller.userId)) as SiteRecord[];
@@ -139,7 +144,12 @@ export class SiteService {
   /** An adapter for the caller's site, logged in with its stored credential; close it when done. */
   async openAdapter(caller: Caller, id: string): Promise<CloudAdapter> {
     const site = await this.get(caller, id);
-    return siteAdapter(site.type, site.config, await this.credentialOf(caller, site));
+    return siteAdapter(
+      site.type,
+      site.config,
+      await this.credentialOf(caller, site),
+      this.outbound,
+    );
   }
 
   /** A live check of the site with the stored credential; a failing site is a report, not an error. */
@@ -176,7 +186,7 @@ export class SiteService {
     credential: SiteCredential,
     use: (adapter: CloudAdapter) => Promise<T>,
   ): Promise<T> {
-    const adapter = siteAdapter(type, config, credential);
+    const adapter = siteAdapter(type, config, credential, this.outbound);
     try {
       return await use(adapter);
     } finally {
@@ -276,9 +286,9 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (fastify) => {
-    fastify.decorate('sites', new SiteService(fastify));
+export default fp<AppOptions>(
+  async (fastify, opts) => {
+    fastify.decorate('sites', new SiteService(fastify, opts.config.outbound));
   },
   { name: 'sites', dependencies: ['repositories', 'credential-cipher'] },
 );

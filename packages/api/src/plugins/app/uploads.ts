@@ -91,6 +91,7 @@ export class UploadService {
       queueJobId,
       operation: 'upload',
       imageId: null,
+      imageName: request.name,
       sourceSiteId: null,
       destinationSiteId: site.siteId,
       bytesTotal: request.size ?? bytes,

@@ -16,19 +16,35 @@ const standalonePage = `<!doctype html>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Glint</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml">
     <script type="module" src="/panel/glint-panel.js"></script>
     <style>body { margin: 0; font-family: system-ui, sans-serif; background: #f6f7f9; }</style>
   </head>
   <body>
-    <glint-panel api-base=""></glint-panel>
+    <main><glint-panel api-base=""></glint-panel></main>
   </body>
 </html>
 `;
 
-/** The standalone page at / and the bundle at /panel/glint-panel.js; both public, like any static file. */
+/** The matrix in small: images by sites, some cells held. */
+const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">
+  <rect width="16" height="16" rx="3" fill="#1d4ed8"/>
+  <g fill="#fff">
+    <rect x="3" y="3" width="4" height="4" rx="1"/><rect x="9" y="3" width="4" height="4" rx="1"/>
+    <rect x="3" y="9" width="4" height="4" rx="1"/>
+  </g>
+  <rect x="9" y="9" width="4" height="4" rx="1" fill="none" stroke="#fff"/>
+</svg>
+`;
+
+/** The standalone page at /, its icon and the bundle at /panel/glint-panel.js; public, like any static file. */
 const panel: FastifyPluginAsync = async (fastify) => {
   fastify.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(standalonePage),
+  );
+
+  fastify.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(favicon),
   );
 
   fastify.get('/panel/glint-panel.js', { schema: { hide: true } }, async (_request, reply) => {

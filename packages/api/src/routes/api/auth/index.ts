@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { ApiError } from '../../../errors';
 import { authOf, sessionCookie } from '../../../plugins/app/authentication';
 import type { HomeLogin } from '../../../plugins/app/keystone-identity';
-import { CsrfReply, LoginBody, LoginReply } from '../../../schemas/auth';
+import { CsrfReply, LoginBody, LoginReply, SessionReply } from '../../../schemas/auth';
 import { errorReplies } from '../../../schemas/errors';
 import { meView } from '../../../schemas/me';
 
@@ -54,6 +54,35 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       return {
         user: meView({ method: 'session', caller: session.caller }),
         csrfToken: session.csrfToken,
+      };
+    },
+  );
+
+  fastify.get(
+    '/session',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Whether this browser has a session, and whose: a page asks before it shows a login',
+        description:
+          'Never a 401, so a page that has no session yet logs no error. With a live session cookie: the user and a CSRF token for the session; without one, or with one that ended, `authenticated: false`.',
+        security: [],
+        response: { 200: SessionReply, ...errorReplies },
+      },
+    },
+    async (request, reply) => {
+      const sessionId = request.cookies[sessionCookie];
+      const caller = sessionId ? await fastify.sessions.get(sessionId) : undefined;
+      if (!sessionId || !caller) {
+        if (sessionId) reply.clearCookie(sessionCookie, { path: '/' });
+        return { authenticated: false as const };
+      }
+      return {
+        authenticated: true as const,
+        user: meView({ method: 'session', caller }),
+        csrfToken: reply.generateCsrf({ userInfo: sessionId }),
       };
     },
   );

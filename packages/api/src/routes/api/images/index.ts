@@ -55,7 +55,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Import an image from a URL onto sites; the daemon fetches it',
         description:
           'URLs whose host resolves to a loopback, private, link-local or other internal address are refused ' +
-          '(import_url_refused) unless GLINT_IMPORT_ALLOWED_NETWORKS allows it. With expectedHash, content ' +
+          '(import_url_refused) unless GLINT_OUTBOUND_ALLOW allows it; so is every redirect to one. With expectedHash, content ' +
           'already known is reported instead of imported again.',
         body: ImportBody,
         response: { 202: ImportQueued, 200: ImportPresent, ...errorReplies },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authOf } from '../../../plugins/app/authentication';
 import { errorReplies } from '../../../schemas/errors';
-import { Job, JobList, JobParams, JobQuery } from '../../../schemas/jobs';
+import { Job, JobList, JobParams, JobQuery, RetryQuery } from '../../../schemas/jobs';
 
 const tags = ['jobs'];
 
@@ -48,13 +48,20 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       schema: {
         tags,
-        summary: 'Run a failed or cancelled job again, as a new job',
+        summary: 'Run the failed or cancelled parts of a job again, as a new job',
+        description:
+          'The new job has a part for each failed or cancelled destination of the old one, or for those `site` names. The old job stays in the history as it ended.',
         params: JobParams,
+        querystring: RetryQuery,
         response: { 202: Job, ...errorReplies },
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await fastify.jobs.retry(authOf(request).caller, request.params.id)),
+      reply
+        .code(202)
+        .send(
+          await fastify.jobs.retry(authOf(request).caller, request.params.id, request.query.site),
+        ),
   );
 
   fastify.post(
@@ -62,7 +69,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       schema: {
         tags,
-        summary: 'Cancel a queued or running job, with every cell of its queue job',
+        summary: 'Cancel a queued or running job, every destination of it',
         description:
           'A queued job ends cancelled at once (200). A running one is asked to stop (202): its daemon stops the streams, removes the half-made copies and marks it cancelled, which the event stream tells.',
         params: JobParams,
