@@ -47,7 +47,7 @@ export async function startDaemonProcess(
   const collect = (chunk: Buffer) => {
     const lines = chunk.toString().split('\n').filter(Boolean);
     log.push(...lines);
-    if (lines.some((line) => /^glint-daemon: .*\brunning\b/.test(line))) running();
+    if (lines.some((line) => /glint-daemon: .*\brunning\b/.test(line))) running();
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);

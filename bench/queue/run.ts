@@ -94,6 +94,16 @@ const sleep = (ms: number) =>
 const percentile = (values: number[], p: number) =>
   [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The reason of a failed job attempt, from a line of a daemon's JSON log. */
+function failedAttempt(line: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+    return /job (attempt )?failed/.test(entry.msg ?? '') ? entry.err?.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const s = (milliseconds: number) => `${(milliseconds / 1000).toFixed(2)} s`;
 const progress = (message: string) => console.error(`  ${message}`);
@@ -584,7 +594,7 @@ async function main(): Promise<void> {
     // Attempts that failed and were retried leave no trace on the rows; the daemons log them.
     const failedAttempts = new Map<string, number>();
     for (const line of daemons.flatMap((d) => d.log)) {
-      const failure = /^glint-daemon: job \S+ on \S+ failed: (.*)$/.exec(line)?.[1];
+      const failure = failedAttempt(line);
       if (failure === undefined) continue;
       const message = failure.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
       failedAttempts.set(message, (failedAttempts.get(message) ?? 0) + 1);

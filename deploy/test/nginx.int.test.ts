@@ -126,3 +126,13 @@ test('uploads have no body limit; other routes keep one', async () => {
   expect(seen.at(-1)!.bytes).toBe(big.length);
   expect((await https('/api/v1/sites', 'POST', big)).status).toBe(413);
 });
+
+test('health checks reach the API; /metrics does not, even for the operator', async () => {
+  for (const path of ['/healthz', '/readyz']) {
+    expect(await https(path)).toMatchObject({ status: 200, firstChunk: 'ok' });
+    expect(seen.at(-1)!.url).toBe(path);
+  }
+  const before = seen.length;
+  expect((await https('/metrics')).status).toBe(404);
+  expect(seen.length).toBe(before);
+});

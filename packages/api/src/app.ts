@@ -3,6 +3,7 @@ import AutoLoad from '@fastify/autoload';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { ApiError, errorReply } from './errors';
+import ops from './routes/ops';
 import panel from './routes/panel';
 
 export interface AppOptions {
@@ -11,8 +12,8 @@ export interface AppOptions {
 
 /**
  * The service: third-party plugins, then Glint's own (database, Redis, identity, stores), then the
- * routes under /api/v1, each group a directory of routes/api, and the panel (outside /api/v1: it
- * needs no caller, so none of the API's hooks).
+ * routes under /api/v1, each group a directory of routes/api, and the panel and the operator's
+ * health and metrics endpoints (outside /api/v1: they need no caller, so none of the API's hooks).
  */
 export default async function serviceApp(
   fastify: FastifyInstance,
@@ -43,4 +44,5 @@ export default async function serviceApp(
     options: { ...opts, prefix: '/api/v1' },
   });
   await fastify.register(panel);
+  await fastify.register(ops);
 }

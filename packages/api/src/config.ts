@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net';
 import { normaliseAuthUrl } from '@glint/cloud-adapters';
 import {
   ApiSettings,
@@ -5,6 +6,7 @@ import {
   ConfigError,
   loadSettings,
   OutboundPolicy,
+  parseNetworks,
   settingList,
 } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
@@ -48,6 +50,11 @@ export interface Config {
   corsOrigins: string[];
   /** Failed logins allowed per user name and per client address within a window of seconds. */
   loginFailures: { perUser: number; perAddress: number; windowSeconds: number };
+  /**
+   * Who may read /metrics: requests with this bearer token, and direct (unproxied) connections
+   * from these networks; neither by default, so /metrics is closed until the operator opens it.
+   */
+  metrics: { token?: string; allowedNetworks: BlockList };
 }
 
 /** Reads and checks the configuration from environment variables; throws a ConfigError naming the variable at fault. */
@@ -84,6 +91,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       perUser: env.GLINT_LOGIN_FAILURES_PER_USER,
       perAddress: env.GLINT_LOGIN_FAILURES_PER_ADDRESS,
       windowSeconds: env.GLINT_LOGIN_FAILURE_WINDOW,
+    },
+    metrics: {
+      ...(env.GLINT_METRICS_TOKEN && { token: env.GLINT_METRICS_TOKEN }),
+      allowedNetworks: checkSetting('GLINT_METRICS_ALLOWED_NETWORKS', () =>
+        parseNetworks(settingList(env.GLINT_METRICS_ALLOWED_NETWORKS)),
+      ),
     },
   };
 }

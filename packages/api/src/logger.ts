@@ -1,42 +1,7 @@
+import { loggerOptions as commonLoggerOptions } from '@glint/core';
 import { siteSecretFields } from './site-types';
 
-/**
- * Fields that hold secrets wherever they appear in a logged object: every site type's credential
- * secrets (from the same list that keeps them out of replies), the login's, headers and cookies.
- */
-const secretFields = [
-  ...new Set([
-    ...siteSecretFields,
-    'password',
-    'applicationCredentialSecret',
-    'token',
-    'csrfToken',
-    'authorization',
-    'cookie',
-    'set-cookie',
-    'x-auth-token',
-    'x-subject-token',
-    'x-csrf-token',
-    'openrc',
-    'cloudsYaml',
-    'secureYaml',
-  ]),
-];
-
-/** Every path to a secret field up to four levels down, in pino's redaction syntax. */
-function redactedPaths(): string[] {
-  return secretFields.flatMap((field) => {
-    const identifier = /^[A-Za-z_$][\w$]*$/.test(field);
-    const key = identifier ? `.${field}` : `["${field}"]`;
-    const nested = ['*', '*.*', '*.*.*'].map((parents) => `${parents}${key}`);
-    return identifier ? [field, ...nested] : nested;
-  });
-}
-
-/** Fastify's logger: JSON lines, with secrets replaced wherever a logged object carries them. */
-export function loggerOptions(level: string): {
-  level: string;
-  redact: { paths: string[]; censor: string };
-} {
-  return { level, redact: { paths: redactedPaths(), censor: '[redacted]' } };
+/** Fastify's logger: JSON lines, with every site type's credential secrets redacted too. */
+export function loggerOptions(level: string): ReturnType<typeof commonLoggerOptions> {
+  return commonLoggerOptions(level, siteSecretFields);
 }

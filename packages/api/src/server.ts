@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -23,6 +24,15 @@ function malformedUrl(error: FastifyError, request: FastifyRequest, reply: Fasti
   void reply.code(status).send(body);
 }
 
+/**
+ * A request's id: the caller's X-Request-Id when it is a plain token (a proxy or client that
+ * traces its own requests), else a fresh UUID, unique across every API instance and restart.
+ */
+function requestId(request: IncomingMessage): string {
+  const offered = request.headers['x-request-id'];
+  return typeof offered === 'string' && /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
+}
+
 /** The configured server with the app registered, not yet listening. */
 export function buildServer(
   config: Config,
@@ -33,6 +43,7 @@ export function buildServer(
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    genReqId: requestId,
     // Reject unknown fields (a mistyped "projectDomainName" should not pass silently) instead of dropping them.
     ajv: { customOptions: { removeAdditional: false } },
     schemaController: { compilersFactory: { buildValidator } },

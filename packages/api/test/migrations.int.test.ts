@@ -14,10 +14,12 @@ const tables = [
   'audit_events',
   'credentials',
   'images',
+  'inventory_history',
   'jobs',
   'placements',
   'site_images',
   'sites',
+  'transfer_history',
   'users',
 ];
 

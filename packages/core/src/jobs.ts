@@ -24,6 +24,11 @@ const Destination = Type.Object(
   { additionalProperties: false },
 );
 const Destinations = Type.Array(Destination, { minItems: 1, maxItems: 500 });
+/**
+ * The API request that asked for the job (its X-Request-Id), so the daemon's log lines about the
+ * job can be matched to the API's; absent for work nobody asked for (self-healing, schedules).
+ */
+const RequestId = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
 const VisibilityPolicy = Type.Union([Type.Literal('private'), Type.Literal('same-as-source')]);
 
 export const CopyJob = Type.Object(
@@ -39,6 +44,7 @@ export const CopyJob = Type.Object(
     destinations: Destinations,
     visibility: VisibilityPolicy,
     requestedBy: Who,
+    requestId: RequestId,
   },
   { additionalProperties: false },
 );
@@ -53,12 +59,13 @@ export const DeleteJob = Type.Object(
     /** Delete even the last copy anywhere. Protected and foreign public images are never deleted. */
     force: Type.Boolean(),
     requestedBy: Who,
+    requestId: RequestId,
   },
   { additionalProperties: false },
 );
 
 export const InventoryJob = Type.Object(
-  { version: Type.Literal(1), ownerId: Id, siteId: Id },
+  { version: Type.Literal(1), ownerId: Id, siteId: Id, requestId: RequestId },
   { additionalProperties: false },
 );
 
@@ -85,6 +92,7 @@ export const ImportJob = Type.Object(
       Type.Literal('public'),
     ]),
     requestedBy: Who,
+    requestId: RequestId,
   },
   { additionalProperties: false },
 );

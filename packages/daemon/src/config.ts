@@ -44,6 +44,13 @@ export interface DaemonConfig {
   queueRecoveryMs: number;
   /** Attempts of the jobs the daemon enqueues itself, as the API's (GLINT_JOB_ATTEMPTS). */
   jobAttempts: number;
+  /** How much it logs (GLINT_LOG_LEVEL). */
+  logLevel: string;
+  /**
+   * Where its /metrics, /healthz and /readyz listen (GLINT_DAEMON_METRICS_HOST and _PORT), and the
+   * token /metrics asks for (GLINT_METRICS_TOKEN); absent: none, and no metrics are kept.
+   */
+  metrics?: { host: string; port: number; token?: string };
   /** Where the daemon may connect for the sites' owners (sites, imports): GLINT_OUTBOUND_ALLOW. */
   outbound: OutboundPolicy;
   /**
@@ -87,6 +94,14 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
       conversionDir: checkSetting('GLINT_CONVERSION_DIR', () =>
         existingDirectory(env.GLINT_CONVERSION_DIR!),
       ),
+    }),
+    logLevel: env.GLINT_LOG_LEVEL,
+    ...(env.GLINT_DAEMON_METRICS_PORT !== undefined && {
+      metrics: {
+        host: env.GLINT_DAEMON_METRICS_HOST,
+        port: env.GLINT_DAEMON_METRICS_PORT,
+        ...(env.GLINT_METRICS_TOKEN && { token: env.GLINT_METRICS_TOKEN }),
+      },
     }),
   };
 }

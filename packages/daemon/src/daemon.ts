@@ -3,16 +3,23 @@ import {
   JOBS,
   queuePrefix,
   redisEventPublisher,
+  queryProbe,
+  queueProbe,
+  redisProbe,
   redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
-import { CredentialCipher, repositoriesOn } from '@glint/store';
+import { checkSchemaCurrent, CredentialCipher, repositoriesOn } from '@glint/store';
 import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import type { DaemonConfig } from './config';
 import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
+import { observeJobs } from './job-telemetry';
+import type { Logger } from './logger';
+import { DaemonMetrics } from './metrics';
+import { startOpsServer, type OpsServer } from './ops-server';
 import { scheduleRecovery } from './queue-recovery';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
@@ -26,6 +33,8 @@ type Log = (message: string, error?: unknown) => void;
 
 export interface RunningDaemon {
   workers: Worker[];
+  /** Its /metrics, /healthz and /readyz, when GLINT_DAEMON_METRICS_PORT asked for them. */
+  ops?: OpsServer;
   /** What the operator should hear of: Redis settings that lose data on a restart. */
   warnings: string[];
   /**
@@ -41,6 +50,8 @@ export interface WorkerResources {
   options: WorkerOptions;
   /** Commands outside BullMQ: events, site slots, cancel requests. */
   redis: Redis;
+  /** What /readyz checks: the database and its schema, Redis, and the queue's connection. */
+  probes: Record<string, () => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -57,6 +68,7 @@ export function workerResources(
     | 'conversionDir'
   >,
   log: Log,
+  metrics?: DaemonMetrics,
 ): WorkerResources {
   const pool = new Pool({ connectionString: config.databaseUrl });
   // A dropped idle connection is replaced on the next query; it must not end the process.
@@ -97,8 +109,15 @@ export function workerResources(
       publish: redisEventPublisher(redis, config.redis.keyPrefix),
       queues,
       control,
+      ...(metrics && { metrics }),
     },
     redis,
+    probes: {
+      postgres: queryProbe(pool),
+      migrations: () => checkSchemaCurrent(pool),
+      redis: redisProbe(redis),
+      queue: queueProbe(queues),
+    },
     async close() {
       await adapters.close();
       await queues.close();
@@ -154,8 +173,14 @@ export function transferWorkerOn(
 }
 
 /** Every worker of the daemon, on shared resources, the inventory schedule and the queue recovery check. */
-export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
-  const resources = workerResources(config, log);
+export async function startDaemon(
+  config: DaemonConfig,
+  log: Log,
+  /** Where lines about each job go (main's JSON log); none when absent. */
+  logger?: Logger,
+): Promise<RunningDaemon> {
+  const metrics = config.metrics && new DaemonMetrics();
+  const resources = workerResources(config, log, metrics);
   const { options } = resources;
   const workers: Worker[] = [
     inventoryWorker(options),
@@ -165,13 +190,20 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   ];
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));
-    worker.on('failed', (job, error) => log(`job ${job?.id} on ${worker.name} failed`, error));
+    observeJobs(worker, logger, metrics);
   }
   const watchers = watchAbandonedJobs(options, log);
   await Promise.all([
     ...workers.map((worker) => worker.waitUntilReady()),
     ...watchers.map((watcher) => watcher.waitUntilReady()),
   ]);
+  const ops =
+    config.metrics &&
+    (await startOpsServer({
+      ...config.metrics,
+      registry: metrics!.registry,
+      probes: resources.probes,
+    }));
   const stopSchedule = scheduleInventories(
     options.pool,
     options.queues,
@@ -181,6 +213,7 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
   return {
     workers,
+    ...(ops && { ops }),
     warnings: await redisPersistenceWarnings(resources.redis),
     async stop() {
       stopSchedule();
@@ -197,6 +230,8 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
       }
       await stopRecovery();
       await Promise.all(watchers.map((watcher) => watcher.close()));
+      await ops?.close();
+      metrics?.close();
       await resources.close();
       return finished;
     },

@@ -47,7 +47,9 @@ export async function takeInventory(
     for await (const image of adapter.listImages()) images.push(siteImageFrom(image));
     return await withTransaction(pool, async (repositories) => {
       await repositories.inventory.markInventoried(ownerId, siteId, projectId);
-      return repositories.inventory.record(ownerId, siteId, images, seenAt);
+      const outcome = await repositories.inventory.record(ownerId, siteId, images, seenAt);
+      await repositories.history.recordInventory(ownerId, siteId);
+      return outcome;
     });
   } finally {
     await adapter.close();

@@ -3,8 +3,10 @@
 import { ConfigError } from '@glint/core';
 import { loadDaemonConfig } from './config';
 import { startDaemon } from './daemon';
+import { daemonLogger, logTo } from './logger';
 
-const log = (message: string, error?: unknown) =>
+/** Before the settings are read there is no logger: a plain line, as for any command. */
+let log = (message: string, error?: unknown) =>
   console.error(`glint-daemon: ${message}${error ? `: ${(error as Error).message}` : ''}`);
 
 async function main(): Promise<void> {
@@ -16,7 +18,9 @@ async function main(): Promise<void> {
     log(`cannot start: ${error.message}`);
     process.exit(2);
   }
-  const daemon = await startDaemon(config, log);
+  const logger = daemonLogger(config.logLevel, config.name);
+  log = logTo(logger);
+  const daemon = await startDaemon(config, log, logger);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -30,7 +34,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   log(
     `${config.name} running ${daemon.workers.map((w) => w.name).join(', ')}; ` +
-      `${config.concurrency} transfers at once here, ${config.siteTransferLimit} per site overall`,
+      `${config.concurrency} transfers at once here, ${config.siteTransferLimit} per site overall` +
+      (daemon.ops
+        ? `; /metrics, /healthz and /readyz on ${config.metrics!.host}:${daemon.ops.port}`
+        : ''),
   );
   for (const warning of daemon.warnings) log(`warning: ${warning}`);
 }

@@ -197,3 +197,14 @@ export type { GlintEvent } from '@glint/core';
 
 /** GET /api/v1/jobs: jobs, each with a part per destination. */
 export type { Job, JobOperation, JobPart, JobState } from '@glint/core';
+
+/** GET /history/transfers: finished transfers per hour (UTC), oldest first. */
+export interface TransferHistory {
+  hours: { hour: string; succeeded: number; failed: number; cancelled: number }[];
+}
+
+/** GET /history/sites/:id: a site's traffic and jobs per hour, and its inventories. */
+export interface SiteHistory {
+  hours: { hour: string; bytesIn: number; bytesOut: number; succeeded: number; failed: number }[];
+  inventory: { hour: string; images: number; bytes: number }[];
+}

@@ -43,4 +43,56 @@ declare module 'd3' {
   }
 
   export function select<E extends Element>(node: E): Selection<E, unknown>;
+
+  /** d3-scale, d3-axis and d3-shape: the parts the charts use. */
+  export interface ScaleBand {
+    (value: string): number | undefined;
+    domain(domain: readonly string[]): this;
+    range(range: [number, number]): this;
+    padding(padding: number): this;
+    bandwidth(): number;
+  }
+  export function scaleBand(): ScaleBand;
+
+  export interface ScaleLinear {
+    (value: number): number;
+    domain(domain: [number, number]): this;
+    range(range: [number, number]): this;
+    nice(count?: number): this;
+    ticks(count?: number): number[];
+  }
+  export function scaleLinear(): ScaleLinear;
+
+  export interface Axis {
+    (selection: Selection<SVGGElement, unknown>): void;
+    ticks(count: number): this;
+    tickValues(values: readonly (string | number)[]): this;
+    tickFormat(format: (value: never) => string): this;
+    tickSizeOuter(size: number): this;
+  }
+  export function axisBottom(scale: ScaleBand | ScaleLinear): Axis;
+  export function axisLeft(scale: ScaleBand | ScaleLinear): Axis;
+
+  export interface SeriesPoint<Datum> extends Array<number> {
+    0: number;
+    1: number;
+    data: Datum;
+  }
+  export interface Series<Datum> extends Array<SeriesPoint<Datum>> {
+    key: string;
+    index: number;
+  }
+  export interface Stack<Datum> {
+    (data: readonly Datum[]): Series<Datum>[];
+    keys(keys: readonly string[]): this;
+  }
+  export function stack<Datum>(): Stack<Datum>;
+
+  export interface Line<Datum> {
+    (data: readonly Datum[]): string | null;
+    defined(defined: (datum: Datum) => boolean): this;
+    x(x: (datum: Datum) => number): this;
+    y(y: (datum: Datum) => number): this;
+  }
+  export function line<Datum>(): Line<Datum>;
 }

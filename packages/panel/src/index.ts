@@ -2,6 +2,7 @@
  * The bundle's entry: defines the elements. Names already taken (the bundle loaded twice by a host
  * page) are left alone rather than throwing.
  */
+import { GlintHourlyChart } from './charts/hourly-chart';
 import { GlintImageDetails } from './images/image-details';
 import { GlintImageImport } from './images/image-import';
 import { GlintImageUpload } from './images/image-upload';
@@ -18,6 +19,7 @@ import { GlintAppCredentialForm } from './sites/app-credential-form';
 import { GlintCloudsYamlForm } from './sites/clouds-yaml-form';
 import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
+import { GlintSiteActivity } from './sites/site-activity';
 import { GlintSiteEdit } from './sites/site-edit';
 import { GlintSitesView } from './sites/sites-view';
 
@@ -34,6 +36,8 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-app-credential-form': GlintAppCredentialForm,
   'glint-ec2-account-form': GlintEc2AccountForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-site-activity': GlintSiteActivity,
+  'glint-hourly-chart': GlintHourlyChart,
   'glint-account-edit': GlintAccountEdit,
   'glint-jobs-view': GlintJobsView,
   'glint-images-view': GlintImagesView,
@@ -51,6 +55,7 @@ export {
   GlintAppCredentialForm,
   GlintCloudsYamlForm,
   GlintEc2AccountForm,
+  GlintHourlyChart,
   GlintImageDetails,
   GlintImageImport,
   GlintImageMatrix,
@@ -62,6 +67,7 @@ export {
   GlintOpenrcForm,
   GlintPanel,
   GlintPlanReview,
+  GlintSiteActivity,
   GlintSiteEdit,
   GlintSitesView,
 };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Pool } from 'pg';
 
 // node-pg-migrate is ESM-only. Node ≥ 20.19 loads it through require(), and jest (which would
 // need experimental VM modules for a dynamic import) through Babel.
@@ -17,6 +18,9 @@ interface CliSettings {
   'advisory-lock-mode': 'wait' | 'fail';
 }
 
+const cliSettings = () =>
+  JSON.parse(readFileSync(join(packageDir, 'migrate.json'), 'utf8')) as CliSettings;
+
 /**
  * Applies pending migrations; returns the names of those applied. Instances starting together
  * are safe: each waits for node-pg-migrate's advisory lock.
@@ -25,9 +29,7 @@ export async function runMigrations(
   databaseUrl: string,
   log: (message: string) => void = () => {},
 ): Promise<string[]> {
-  const settings = JSON.parse(
-    readFileSync(join(packageDir, 'migrate.json'), 'utf8'),
-  ) as CliSettings;
+  const settings = cliSettings();
   const applied = await runner({
     databaseUrl,
     dir: join(packageDir, settings['migrations-dir']),
@@ -39,4 +41,28 @@ export async function runMigrations(
     log,
   });
   return applied.map((migration) => migration.name);
+}
+
+/**
+ * The last migration this code needs. Kept here rather than read from migrations/, so a daemon
+ * bundled into one file knows it too; a unit test checks it names the last file there.
+ */
+export const LATEST_MIGRATION = '1796018000000_activity-history';
+
+/**
+ * Throws unless the database has applied LATEST_MIGRATION: a database a newer Glint migrated
+ * further is current too, one not migrated yet (or never) is not.
+ */
+export async function checkSchemaCurrent(db: Pick<Pool, 'query'>): Promise<void> {
+  const { rows } = await db
+    .query('SELECT 1 FROM pgmigrations WHERE name = $1', [LATEST_MIGRATION])
+    .catch((error: { code?: string }) => {
+      // undefined_table: never migrated.
+      if (error.code === '42P01') return { rows: [] };
+      throw error;
+    });
+  if (rows.length === 0)
+    throw new Error(
+      `the database lacks migration ${LATEST_MIGRATION}: run npm run migrate -w @glint/api`,
+    );
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { EndpointInterface, OpenStackCredential, OpenStackSiteConfig } from '@glint/core';
+import { reportedLogin } from '../diagnostics';
 import { InvalidRequestError, NoImageServiceError } from '../errors';
 import { errorForResponse, readJson, send, type ServiceCall } from './http';
 
@@ -265,7 +266,7 @@ export class KeystoneSession implements TokenProvider {
 
   /** Logs in again now, unless a login is already under way, whose result is shared. */
   refresh(): Promise<KeystoneToken> {
-    this.pending ??= this.login().finally(() => {
+    this.pending ??= reportedLogin('keystone', () => this.login()).finally(() => {
       this.pending = undefined;
     });
     return this.pending;

@@ -54,6 +54,19 @@ const sharedSettings = {
     description:
       'Attempts of a copy, delete or import whose errors may clear, with exponential backoff between them.',
   }),
+  GLINT_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description:
+      'How much the API (JSON lines on stdout) and the daemon (JSON lines on stderr) log.',
+  }),
+  GLINT_METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      secret: true,
+      description:
+        'Bearer token Prometheus sends for /metrics (openssl rand -hex 32): required on the API, and on a daemon when set. Unset: the API serves /metrics only to GLINT_METRICS_ALLOWED_NETWORKS.',
+    }),
+  ),
 };
 
 /** The API's own settings. */
@@ -76,10 +89,6 @@ const apiOnlySettings = {
     default: 'false',
     description:
       "Fastify's trustProxy: true, a hop count, or comma-separated proxy addresses; needed for X-Forwarded-Proto to count.",
-  }),
-  GLINT_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    default: 'info',
-    description: 'How much the API logs (JSON lines on stdout).',
   }),
   GLINT_BODY_LIMIT: Type.Integer({
     minimum: 1024,
@@ -148,6 +157,11 @@ const apiOnlySettings = {
     description:
       'Comma-separated origins (https://dashboard.example.org) of dashboards that embed the panel, such as Horizon.',
   }),
+  GLINT_METRICS_ALLOWED_NETWORKS: Type.String({
+    default: '',
+    description:
+      "Comma-separated networks (an operator's Prometheus: 10.0.5.7, 10.0.5.0/24) that may read the API's /metrics without the token, when they connect directly (not through a proxy); none by default.",
+  }),
 };
 
 /** The daemon's own settings. */
@@ -203,6 +217,19 @@ const daemonOnlySettings = {
         "An existing directory where images are staged while their format is converted (qcow2 for EC2): Glint makes a private directory (0700) in it per conversion and removes it afterwards. The OS's temporary directory when unset.",
     }),
   ),
+  GLINT_DAEMON_METRICS_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description:
+        "The port of this daemon's /metrics, /healthz and /readyz (9471 by convention; each daemon on a host its own). Unset: none, and no metrics kept.",
+    }),
+  ),
+  GLINT_DAEMON_METRICS_HOST: Type.String({
+    default: '127.0.0.1',
+    description:
+      "The operator address the daemon's /metrics, /healthz and /readyz listen on; never a public one.",
+  }),
 };
 
 export const ApiSettings = Type.Object({ ...sharedSettings, ...apiOnlySettings });

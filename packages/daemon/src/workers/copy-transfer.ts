@@ -91,6 +91,7 @@ export const copyTransfer: Transfer<'copy'> = {
   imageId: (payload) => payload.imageId,
   siteIds: (payload) => payload.destinations.map((d) => d.siteId),
   sitesUsed: (payload) => [payload.source.siteId, ...payload.destinations.map((d) => d.siteId)],
+  sourceSiteId: (payload) => payload.source.siteId,
   rows: (queueJobId, payload) =>
     payload.destinations.map((destination) => ({
       queueJobId,

@@ -108,8 +108,11 @@ async function deleteJob(
   try {
     outcome = await remove(repositories, options, payload);
   } catch (error) {
-    return failJob(repositories, job, audience, failureOf(error));
+    const failure = failureOf(error);
+    options.metrics?.siteOutcome(payload.siteId, 'failed', failure);
+    return failJob(repositories, job, audience, failure);
   }
+  options.metrics?.siteOutcome(payload.siteId, 'succeeded');
   if ('reason' in outcome)
     return failJob(repositories, job, audience, { message: outcome.message, retryable: false });
   await repositories.inventory.forget(payload.ownerId, payload.siteId, payload.cloudImageId);

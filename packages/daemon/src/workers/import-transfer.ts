@@ -60,6 +60,7 @@ export const importTransfer: Transfer<'import'> = {
   imageId: () => null,
   siteIds: (payload) => payload.destinations.map((d) => d.siteId),
   sitesUsed: (payload) => payload.destinations.map((d) => d.siteId),
+  sourceSiteId: () => null,
   rows: (queueJobId, payload) =>
     payload.destinations.map((destination) => ({
       queueJobId,

@@ -6,12 +6,18 @@ import {
 } from '@glint/core';
 import type { NewJob, Repositories } from '@glint/store';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { errorClassOf, type ErrorClass } from '@glint/cloud-adapters';
 import { announce, type JobAudience } from '../job-reporting';
+import { siteOfError } from '../site-scope';
 
 /** Why a job (or one destination of it) failed, and whether another attempt may fare better. */
 export interface JobFailure {
   message: string;
   retryable: boolean;
+  /** The cloud error's class, for metrics; null when it was not a cloud's. */
+  errorClass?: ErrorClass | null;
+  /** The site whose adapter threw it, when one did. */
+  siteId?: string;
 }
 
 /**
@@ -26,8 +32,11 @@ function isServiceOutage(error: unknown): boolean {
 }
 
 export function failureOf(error: unknown): JobFailure {
+  const siteId = siteOfError(error);
   return {
     message: (error as Error).message,
+    errorClass: errorClassOf(error),
+    ...(siteId && { siteId }),
     // Cloud errors and fetch errors say whether they may clear; Glint's own services clear when
     // they are back; anything else (a removed site, a bad payload) will not.
     retryable: (error as { retryable?: unknown }).retryable === true || isServiceOutage(error),

@@ -1,4 +1,4 @@
-import { CANCELLED_BY_OWNER, JOBS, type OutboundPolicy } from '@glint/core';
+import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -8,6 +8,7 @@ import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
 import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
+import { TransferMeter } from './transfer-meter';
 import type { WorkerOptions } from './worker-options';
 import {
   admitJob,
@@ -56,6 +57,8 @@ export interface TransferRun<K extends TransferKind> {
 
 /** A kind of job that moves image bytes onto sites; each site it uses must give it a slot. */
 export interface Transfer<K extends TransferKind> extends JobCells<K> {
+  /** The site the bytes are read from; null when they come from elsewhere (a URL). */
+  sourceSiteId(payload: JobPayload<K>): string | null;
   run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
 }
 
@@ -147,7 +150,7 @@ async function stopped(
  * backoff, redoing only such destinations); one that cannot fails for good, its reason on its row.
  */
 export function transferWorker(options: TransferWorkerOptions): Worker<unknown, TransferOutcome> {
-  const { pool, publish, slots, control } = options;
+  const { pool, publish, slots, control, metrics } = options;
   const repositories = repositoriesOn(pool);
   return new Worker<unknown, TransferOutcome>(
     JOBS.copy.queue,
@@ -171,6 +174,9 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
       const running = await control.start(job.id!);
       try {
         const started = await startJob(repositories, publish, job, payload, transfer);
+        const meter =
+          metrics && new TransferMeter(metrics, transfer.kind, transfer.sourceSiteId(payload));
+        const relay = progressRelay(job, repositories, started.audience);
         let outcomes: DestinationOutcome[];
         try {
           outcomes = await transfer.run({
@@ -180,16 +186,19 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
             ...(options.bandwidthLimit && { bandwidthLimit: options.bandwidthLimit }),
             started,
             signal: running.signal,
-            onProgress: progressRelay(job, repositories, started.audience),
+            onProgress: meter ? meter.relaying(relay) : relay,
           });
         } catch (error) {
           if (running.signal.aborted)
             return stopped(repositories, job, token, started, running.signal.reason as StopReason);
           // The source could not be opened or read: every destination fails the same way.
-          return failJob(repositories, job, started.audience, failureOf(error));
+          const failure = failureOf(error);
+          meter?.failedWhole(failure, transfer.siteIds(payload));
+          return failJob(repositories, job, started.audience, failure);
         }
         if (running.signal.aborted)
           return stopped(repositories, job, token, started, running.signal.reason as StopReason);
+        meter?.settled(outcomes);
         return settle(repositories, job, started, outcomes);
       } finally {
         running.done();

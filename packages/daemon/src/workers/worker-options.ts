@@ -2,6 +2,7 @@ import type { JobQueues, PublishEvents } from '@glint/core';
 import type { WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Pool } from 'pg';
 import type { JobControl } from '../job-control';
+import type { DaemonMetrics } from '../metrics';
 import type { SiteAdapters } from '../site-adapter';
 
 /** What every worker of a daemon runs on. */
@@ -23,4 +24,6 @@ export interface WorkerOptions {
    * them, and the cancel requests that stop transfers.
    */
   control: JobControl;
+  /** Where the workers count what they do; absent when the daemon exports no metrics. */
+  metrics?: DaemonMetrics;
 }

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Job, JobList, JobPart, Site } from '../api-types';
+import type { GlintEvent, Job, JobList, JobPart, Site, TransferHistory } from '../api-types';
+import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
@@ -10,6 +11,14 @@ const partKey = (jobId: string, siteId: string | null) => `${jobId}/${siteId ?? 
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const operations = ['copy', 'delete', 'import', 'upload', 'inventory'];
+
+/** The transfers chart: its hours and its series, one per final state. */
+const chartHours = 24;
+const transferStates: ChartSeries[] = [
+  { key: 'succeeded', label: 'succeeded', color: '#16a34a' },
+  { key: 'failed', label: 'failed', color: '#dc2626' },
+  { key: 'cancelled', label: 'cancelled', color: '#9ca3af' },
+];
 
 interface Filters {
   state: string;
@@ -32,6 +41,7 @@ export class GlintJobsView extends LiveView {
     filters: { state: true },
     progress: { state: true },
     sites: { state: true },
+    transfers: { state: true },
   };
 
   declare jobs: Job[] | null;
@@ -40,6 +50,8 @@ export class GlintJobsView extends LiveView {
   /** The latest progress of running jobs' destinations, by partKey. */
   declare progress: Record<string, Progress>;
   declare sites: Site[];
+  /** Copies, imports and uploads per hour by final state (GET /history/transfers). */
+  declare transfers: TransferHistory | null;
 
   constructor() {
     super();
@@ -48,6 +60,7 @@ export class GlintJobsView extends LiveView {
     this.filters = { state: '', operation: '', image: '', site: '' };
     this.progress = {};
     this.sites = [];
+    this.transfers = null;
   }
 
   protected eventArrived(event: GlintEvent): void {
@@ -73,11 +86,14 @@ export class GlintJobsView extends LiveView {
     for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
     const load = ++this.loads;
     try {
-      const [list, sites] = await Promise.all([
+      const site = this.filters.site ? `&site=${this.filters.site}` : '';
+      const [list, sites, transfers] = await Promise.all([
         this.client.get<JobList>(`/jobs?${query}`),
         this.client.get<{ sites: Site[] }>('/sites'),
+        this.client.get<TransferHistory>(`/history/transfers?hours=${chartHours}${site}`),
       ]);
       if (load !== this.loads) return;
+      this.transfers = transfers;
       this.sites = sites.sites;
       this.jobs = list.jobs;
       this.total = list.page.total;
@@ -209,6 +225,16 @@ export class GlintJobsView extends LiveView {
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${
+        this.transfers
+          ? html`<glint-hourly-chart
+              class="transfers"
+              label="Transfers per hour, last ${chartHours} hours"
+              .series=${transferStates}
+              .hours=${this.transfers.hours}
+            ></glint-hourly-chart>`
+          : nothing
+      }
+      ${
         this.jobs === null
           ? html`<p>Loading…</p>`
           : this.jobs.length === 0
@@ -256,6 +282,9 @@ export class GlintJobsView extends LiveView {
         border: none;
         background: none;
         padding: 0 4px;
+      }
+      glint-hourly-chart {
+        margin-bottom: 12px;
       }
       .count {
         margin-left: auto;

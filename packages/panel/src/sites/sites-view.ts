@@ -40,6 +40,7 @@ export class GlintSitesView extends LiveView {
     adding: { state: true },
     editing: { state: true },
     removing: { state: true },
+    activity: { state: true },
   };
 
   declare sites: Site[] | null;
@@ -48,6 +49,8 @@ export class GlintSitesView extends LiveView {
   declare adding: boolean;
   declare editing: string | null;
   declare removing: string | null;
+  /** The site whose activity charts show below the list. */
+  declare activity: string | null;
 
   constructor() {
     super();
@@ -57,6 +60,7 @@ export class GlintSitesView extends LiveView {
     this.adding = false;
     this.editing = null;
     this.removing = null;
+    this.activity = null;
   }
 
   protected eventArrived(event: GlintEvent): void {
@@ -245,7 +249,16 @@ export class GlintSitesView extends LiveView {
         </td>
       </tr>`;
     return html`<tr data-site=${site.name}>
-        <th scope="row">${site.name}</th>
+        <th scope="row">
+          <button
+            class="link activity"
+            aria-expanded=${this.activity === site.id ? 'true' : 'false'}
+            title="Throughput, jobs and inventories of the last day"
+            @click=${() => (this.activity = this.activity === site.id ? null : site.id)}
+          >
+            ${site.name}
+          </button>
+        </th>
         <td>
           ${site.type}
           ${site.account ? html`<small class="account">account ${site.account.name}</small>` : nothing}
@@ -344,7 +357,19 @@ export class GlintSitesView extends LiveView {
                 ],
                 this.sites.map((site) => this.renderRow(site)),
               )
-      }`;
+      }
+      ${this.renderActivity()}`;
+  }
+
+  private renderActivity() {
+    const site = this.sites?.find((s) => s.id === this.activity);
+    return site
+      ? html`<glint-site-activity
+          .client=${this.client}
+          .events=${this.events}
+          .site=${site}
+        ></glint-site-activity>`
+      : nothing;
   }
 
   static override styles = [
@@ -359,6 +384,15 @@ export class GlintSitesView extends LiveView {
       }
       tbody th {
         font-weight: 600;
+      }
+      button.link {
+        border: none;
+        padding: 0;
+        background: none;
+        font-weight: 600;
+        color: #1d4ed8;
+        text-decoration: underline;
+        text-align: left;
       }
       small.account {
         display: block;

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { accountsRepository } from './accounts';
 import { auditRepository } from './audit';
 import { credentialsRepository } from './credentials';
+import { historyRepository } from './history';
 import { inventoryRepository } from './inventory';
 import { jobsRepository } from './jobs';
 import { matrixRepository } from './matrix';
@@ -40,6 +41,7 @@ export {
 } from './accounts';
 export type { AuditEvent, AuditRepository } from './audit';
 export type { CredentialsRepository, StoredCredential } from './credentials';
+export type { HistoryRepository, InventoryHour, SiteHour, TransferHour } from './history';
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
 export type {
   CellFacts,
@@ -71,6 +73,7 @@ export function repositoriesOn(db: Queryable) {
     matrix: matrixRepository(db),
     placements: placementsRepository(db),
     jobs: jobsRepository(db),
+    history: historyRepository(db),
   };
 }
 
@@ -82,15 +85,22 @@ export async function withTransaction<T>(
   work: (repositories: Repositories) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while no query of the transaction runs (its work awaits Redis, say) is an
+  // 'error' event, which unheard would end the process: the transaction fails instead, and the
+  // broken connection is destroyed rather than handed out again.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => (lost = error);
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await work(repositoriesOn(client));
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK');
+    if (!lost) await client.query('ROLLBACK');
     throw error;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }

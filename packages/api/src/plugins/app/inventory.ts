@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { notFound } from '../../errors';
 import type { Caller } from './caller-store';
+import { currentRequest } from './request-context';
 
 export interface QueuedRefresh {
   siteId: string;
@@ -37,12 +38,18 @@ export class InventoryService {
   }
 
   private async enqueue(caller: Caller, siteIds: string[]): Promise<QueuedRefresh[]> {
+    const request = currentRequest();
     const queued = siteIds.map((siteId) => ({ siteId, jobId: `inventory-${siteId}` }));
     await this.fastify.queues.enqueue(
       'inventory',
       queued.map(({ siteId, jobId }) => ({
         id: jobId,
-        payload: { version: 1, ownerId: caller.userId, siteId },
+        payload: {
+          version: 1,
+          ownerId: caller.userId,
+          siteId,
+          ...(request && { requestId: request.id }),
+        },
       })),
     );
     return queued;

@@ -1,7 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { jobSubject } from '@glint/core';
 import { dispatchJobs, type NewJob, type PendingJob } from '@glint/store';
 import type { Caller } from './caller-store';
+import { currentRequest } from './request-context';
+
+/**
+ * A job asked for by the request being served carries its id, and the request's log says it was
+ * queued, so it can be followed from the request to the daemons that run it.
+ */
+function fromRequest(job: PendingJob): PendingJob {
+  const request = currentRequest();
+  if (!request) return job;
+  const payload = { ...(job.payload as Record<string, unknown>), requestId: request.id };
+  request.log.info(
+    { queueJobId: job.queueJobId, kind: job.operation, ...jobSubject(payload) },
+    'job queued',
+  );
+  return { ...job, payload };
+}
 
 /** How many outbox rows one sweep puts on the queue at most, and how often it runs. */
 const sweepBatch = 5000;
@@ -22,7 +39,7 @@ export class JobOutbox {
       queues,
       repositories.jobs,
       (ownerId, list) => events.publish(ownerId, list),
-      jobs,
+      jobs.map(fromRequest),
     );
   }
 
@@ -78,5 +95,5 @@ export default fp(
     });
     fastify.addHook('onClose', async () => clearInterval(timer));
   },
-  { name: 'outbox', dependencies: ['repositories', 'queues', 'events'] },
+  { name: 'outbox', dependencies: ['repositories', 'queues', 'events', 'request-context'] },
 );
