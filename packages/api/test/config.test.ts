@@ -35,13 +35,19 @@ test('values are read as their types', () => {
     GLINT_MIGRATE_ON_START: 'true',
     GLINT_SESSION_TTL: '60',
     GLINT_COOKIE_SECURE: 'always',
-    GLINT_ADMIN_ROLES: 'admin, glint-admin',
+    GLINT_PROJECT_ADMIN_ROLES: 'admin, glint-admin',
+    GLINT_ADMIN_PROJECT: 'cloud_admin',
   });
   expect(config).toMatchObject({
     port: 9000,
     migrateOnStart: true,
     session: { ttlSeconds: 60, secureCookie: true },
-    keystone: { adminRoles: ['admin', 'glint-admin'] },
+    roles: {
+      reader: ['reader'],
+      member: ['member'],
+      admin: ['admin', 'glint-admin'],
+      glintAdmin: { project: 'cloud_admin', projectDomain: 'Default', role: 'admin' },
+    },
   });
 });
 

@@ -45,7 +45,7 @@ export class SiteAdapters {
     const key = `${ownerId}/${siteId}/${site.updatedAt}/${sealed.nonce.toString('hex')}`;
     let pooled = this.pool.get(key);
     if (!pooled) {
-      const credential = this.cipher.open(sealed, { ownerId, siteId });
+      const credential = this.cipher.open(sealed, { ownerId: sealed.sealedFor, siteId });
       const config = { ...site.config, type: site.type };
       const adapter = createAdapter(site.type as SiteType, config, credential, this.context);
       pooled = { adapter, users: 0 };

@@ -188,7 +188,7 @@ export async function admitJob<K extends 'copy' | 'delete' | 'import'>(
 ): Promise<void> {
   if (await repositories.jobs.has(job.id!)) return;
   const imageId = cells.imageId(payload);
-  const foreign = await repositories.users.notOwned(payload.ownerId, {
+  const foreign = await repositories.projects.notOwned(payload.ownerId, {
     imageIds: imageId ? [imageId] : [],
     siteIds: [...new Set(cells.sitesUsed(payload))],
   });

@@ -11,7 +11,7 @@ import {
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
-import type { Caller } from './caller-store';
+import type { ProjectCaller } from './authorization';
 import { loginError } from './sites';
 import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
 
@@ -49,16 +49,16 @@ export class AccountService {
     private readonly outbound: OutboundPolicy,
   ) {}
 
-  async list(caller: Caller): Promise<AccountView[]> {
-    return (await this.fastify.repositories.accounts.list(caller.userId)).map(view);
+  async list(caller: ProjectCaller): Promise<AccountView[]> {
+    return (await this.fastify.repositories.accounts.list(caller.ownerId)).map(view);
   }
 
-  async get(caller: Caller, id: string): Promise<AccountView> {
+  async get(caller: ProjectCaller, id: string): Promise<AccountView> {
     return view(await this.record(caller, id));
   }
 
   /** The account with every region AWS lists for it, asked live with its stored keys. */
-  async detail(caller: Caller, id: string) {
+  async detail(caller: ProjectCaller, id: string) {
     const account = await this.record(caller, id);
     const credential = await this.credentialOf(caller, account);
     const enabled = new Set(account.sites.map((s) => s.region));
@@ -69,14 +69,14 @@ export class AccountService {
     };
   }
 
-  async create(caller: Caller, body: CreateAccountBody): Promise<AccountView> {
+  async create(caller: ProjectCaller, body: CreateAccountBody): Promise<AccountView> {
     const settings = body.settings ?? {};
     const regions = body.regions ?? [DEFAULT_REGION];
     await this.checkNameFree(caller, body.name);
     await this.checkKeys(settings, regions[0]!, body.credential);
     await this.checkRegions(settings, body.credential, regions);
     const id = await this.writing(body.name, async (repositories) => {
-      const accountId = await repositories.accounts.insert(caller.userId, {
+      const accountId = await repositories.accounts.insert(caller.ownerId, {
         type: 'ec2',
         name: body.name,
         config: settings,
@@ -100,7 +100,11 @@ export class AccountService {
     return this.get(caller, id);
   }
 
-  async update(caller: Caller, id: string, changes: UpdateAccountBody): Promise<AccountView> {
+  async update(
+    caller: ProjectCaller,
+    id: string,
+    changes: UpdateAccountBody,
+  ): Promise<AccountView> {
     const account = await this.record(caller, id);
     const name = changes.name ?? account.name;
     const settings = (changes.settings ?? account.config) as Ec2AccountSettings;
@@ -112,16 +116,16 @@ export class AccountService {
     const added = regions.filter((r) => !account.sites.some((s) => s.region === r));
     if (added.length > 0) await this.checkRegions(settings, credential, added);
     await this.writing(name, async (repositories) => {
-      await repositories.accounts.update(caller.userId, id, {
+      await repositories.accounts.update(caller.ownerId, id, {
         name: changes.name,
         config: changes.settings,
       });
       for (const site of account.sites) {
         if (!regions.includes(site.region)) {
-          await repositories.sites.remove(caller.userId, site.siteId);
+          await repositories.sites.remove(caller.ownerId, site.siteId);
           continue;
         }
-        await repositories.sites.update(caller.userId, site.siteId, {
+        await repositories.sites.update(caller.ownerId, site.siteId, {
           name: siteName(name, site.region),
           config: { ...settings, region: site.region },
         });
@@ -138,23 +142,27 @@ export class AccountService {
     return this.get(caller, id);
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
+  async remove(caller: ProjectCaller, id: string): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
-      const account = await repositories.accounts.find(caller.userId, id);
-      if (!account || !(await repositories.accounts.remove(caller.userId, id)))
+      const account = await repositories.accounts.find(caller.ownerId, id);
+      if (!account || !(await repositories.accounts.remove(caller.ownerId, id)))
         throw notFound('account', id);
       await this.audit(repositories, caller, 'account.deleted', id, { name: account.name });
     });
   }
 
-  private async record(caller: Caller, id: string): Promise<AccountRecord> {
-    const account = await this.fastify.repositories.accounts.find(caller.userId, id);
+  private async record(caller: ProjectCaller, id: string): Promise<AccountRecord> {
+    const account = await this.fastify.repositories.accounts.find(caller.ownerId, id);
     if (!account) throw notFound('account', id);
     return account;
   }
 
-  private async checkNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
-    if (await this.fastify.repositories.accounts.nameTaken(caller.userId, name, exceptId))
+  private async checkNameFree(
+    caller: ProjectCaller,
+    name: string,
+    exceptId?: string,
+  ): Promise<void> {
+    if (await this.fastify.repositories.accounts.nameTaken(caller.ownerId, name, exceptId))
       throw nameTaken(name);
   }
 
@@ -214,14 +222,14 @@ export class AccountService {
 
   private async addRegion(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     accountId: string,
     accountName: string,
     settings: Ec2AccountSettings,
     region: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    const siteId = await repositories.sites.insert(caller.userId, {
+    const siteId = await repositories.sites.insert(caller.ownerId, {
       type: 'ec2',
       name: siteName(accountName, region),
       config: { ...settings, region },
@@ -233,25 +241,28 @@ export class AccountService {
   /** Seals the keys for one region's site, bound to it like any site credential. */
   private async seal(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     siteId: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    await repositories.credentials.store(caller.userId, siteId, {
+    await repositories.credentials.store(caller.ownerId, siteId, {
       kind: credential.kind,
       principal: splitCredential('ec2', { ...credential }).principal,
       sealed: this.fastify.credentialCipher.seal(
         { ...credential },
-        { ownerId: caller.userId, siteId },
+        { ownerId: caller.ownerId, siteId },
       ),
     });
   }
 
   /** The keys, opened from any of the account's regions: all hold the same. */
-  private async credentialOf(caller: Caller, account: AccountRecord): Promise<Ec2Credential> {
+  private async credentialOf(
+    caller: ProjectCaller,
+    account: AccountRecord,
+  ): Promise<Ec2Credential> {
     const [site] = account.sites;
     const sealed =
-      site && (await this.fastify.repositories.credentials.sealed(caller.userId, site.siteId));
+      site && (await this.fastify.repositories.credentials.sealed(caller.ownerId, site.siteId));
     if (!site || !sealed)
       throw new ApiError(
         409,
@@ -259,20 +270,20 @@ export class AccountService {
         `account ${account.id} has no keys stored: give them with PATCH /api/v1/accounts/${account.id}`,
       );
     return this.fastify.credentialCipher.open(sealed, {
-      ownerId: caller.userId,
+      ownerId: sealed.sealedFor,
       siteId: site.siteId,
     }) as Ec2Credential;
   }
 
   private audit(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     action: string,
     accountId: string,
     details: Record<string, unknown>,
   ) {
     return repositories.audit.record({
-      ownerId: caller.userId,
+      ownerId: caller.ownerId,
       actorId: caller.userId,
       action,
       targetType: 'account',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppOptions } from '../../app';
+import { isGlintAdmin, projectRole } from '../../roles';
 import { ApiError } from '../../errors';
 import type { Caller } from './caller-store';
 import type { KeystoneIdentity } from './keystone-identity';
@@ -18,12 +19,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: Authentication | null;
   }
-  interface FastifyContextConfig {
-    /** The route needs no caller (login). */
-    public?: boolean;
-  }
   interface FastifyInstance {
-    /** onRequest hook: who the caller is, from a Keystone token or else the session cookie; 401 if neither. */
+    /**
+     * onRequest hook: who the caller is, from a Keystone token or else the session cookie; 401 if
+     * neither, unless the route is public.
+     */
     authenticate(request: FastifyRequest): Promise<void>;
     /** onRequest hook: cookie sessions must send their CSRF token on anything that changes state. */
     verifyCsrf: onRequestHookHandler;
@@ -58,18 +58,21 @@ function msUntil(isoTime: string): number {
 
 export default fp<AppOptions>(
   async (fastify, opts) => {
-    const { keystone, session, tokenCacheSeconds } = opts.config;
+    const { roles, session, tokenCacheSeconds } = opts.config;
     fastify.decorateRequest('auth', null);
 
     fastify.decorate('callerFor', async (identity: KeystoneIdentity): Promise<Caller> => {
-      const isAdmin = identity.roles.some((role) => keystone.adminRoles.includes(role));
+      const isAdmin = isGlintAdmin(identity.project, identity.roles, roles);
       const user = await fastify.repositories.users.upsert(identity, isAdmin);
+      const { project } = identity;
       return {
         userId: user.id,
         keystoneUserId: identity.userId,
         name: identity.userName,
         domain: identity.domainName,
-        project: identity.project,
+        project: project && { id: project.id, name: project.name },
+        ownerId: project && (await fastify.repositories.projects.upsert(project)),
+        role: project && projectRole(identity.roles, roles),
         isAdmin,
         expiresAt: identity.expiresAt,
       };
@@ -88,7 +91,7 @@ export default fp<AppOptions>(
     }
 
     fastify.decorate('authenticate', async (request: FastifyRequest): Promise<void> => {
-      if (request.routeOptions.config.public) return;
+      if (request.routeOptions.schema?.['x-glint-role'] === 'public') return;
       const token = keystoneToken(request);
       if (token) {
         request.auth = { method: 'token', caller: await tokenCaller(token) };

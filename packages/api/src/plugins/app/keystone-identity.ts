@@ -10,7 +10,9 @@ export interface KeystoneIdentity {
   userName: string;
   domainId: string;
   domainName: string;
-  project: { id: string; name: string } | null;
+  /** The project the token is scoped to, with its domain; null when unscoped. */
+  project: { id: string; name: string; domainId: string; domainName: string } | null;
+  /** The roles on that project, implied ones included. */
   roles: string[];
   /** ISO 8601, as Keystone gave it. */
   expiresAt: string;
@@ -27,9 +29,17 @@ interface TokenBody {
   token?: {
     expires_at?: string;
     user?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
-    project?: { id?: string; name?: string };
+    project?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
     roles?: { name?: string }[];
   };
+}
+
+function projectOf(
+  project: NonNullable<TokenBody['token']>['project'],
+): KeystoneIdentity['project'] {
+  const domain = project?.domain;
+  if (!project?.id || !project.name || !domain?.id || !domain.name) return null;
+  return { id: project.id, name: project.name, domainId: domain.id, domainName: domain.name };
 }
 
 function identityFrom(body: TokenBody): KeystoneIdentity | undefined {
@@ -42,10 +52,7 @@ function identityFrom(body: TokenBody): KeystoneIdentity | undefined {
     userName: user.name,
     domainId: user.domain.id,
     domainName: user.domain.name,
-    project:
-      token.project?.id && token.project.name
-        ? { id: token.project.id, name: token.project.name }
-        : null,
+    project: projectOf(token.project),
     roles: (token.roles ?? []).flatMap((role) => (role.name ? [role.name] : [])),
     expiresAt: token.expires_at,
   };

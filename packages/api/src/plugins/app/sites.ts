@@ -17,7 +17,7 @@ import {
   type SiteCredential,
   type SiteDraft,
 } from '../../site-types';
-import type { Caller } from './caller-store';
+import type { ProjectCaller } from './authorization';
 import type { Static } from '@fastify/type-provider-typebox';
 import { siteNameConstraint, type Repositories, type SelfHeal } from '@glint/store';
 import type { Site } from '../../schemas/sites';
@@ -63,22 +63,22 @@ export class SiteService {
     private readonly outbound: OutboundPolicy,
   ) {}
 
-  async list(caller: Caller): Promise<SiteRecord[]> {
-    return (await this.fastify.repositories.sites.list(caller.userId)) as SiteRecord[];
+  async list(caller: ProjectCaller): Promise<SiteRecord[]> {
+    return (await this.fastify.repositories.sites.list(caller.ownerId)) as SiteRecord[];
   }
 
-  async get(caller: Caller, id: string): Promise<SiteRecord> {
-    const site = await this.fastify.repositories.sites.find(caller.userId, id);
+  async get(caller: ProjectCaller, id: string): Promise<SiteRecord> {
+    const site = await this.fastify.repositories.sites.find(caller.ownerId, id);
     if (!site) throw notFound('site', id);
     return site as SiteRecord;
   }
 
-  async create(caller: Caller, draft: SiteDraft): Promise<SiteRecord> {
+  async create(caller: ProjectCaller, draft: SiteDraft): Promise<SiteRecord> {
     await this.checkNameFree(caller, draft.name);
     const config = withDefaults(draft.type, draft.config);
     await this.checkLogin(draft.type, config, draft.credential);
     return this.writing(caller, draft.name, async (repositories) => {
-      const id = await repositories.sites.insert(caller.userId, {
+      const id = await repositories.sites.insert(caller.ownerId, {
         type: draft.type,
         name: draft.name,
         config,
@@ -92,7 +92,7 @@ export class SiteService {
     });
   }
 
-  async update(caller: Caller, id: string, changes: SiteChanges): Promise<SiteRecord> {
+  async update(caller: ProjectCaller, id: string, changes: SiteChanges): Promise<SiteRecord> {
     const site = await this.get(caller, id);
     if (site.account && (changes.name ?? changes.config ?? changes.credential) !== undefined)
       throw ownedByAccount(
@@ -109,14 +109,14 @@ export class SiteService {
       );
     }
     return this.writing(caller, changes.name ?? site.name, async (repositories) => {
-      await repositories.sites.update(caller.userId, id, {
+      await repositories.sites.update(caller.ownerId, id, {
         name: changes.name,
         config,
         selfHeal: changes.selfHeal,
       });
       if (changes.credential)
         await this.storeCredential(repositories, caller, site, changes.credential);
-      else if (config) await repositories.credentials.markValidated(caller.userId, id);
+      else if (config) await repositories.credentials.markValidated(caller.ownerId, id);
       await this.audit(repositories, caller, 'site.updated', id, {
         changed: Object.keys(changes).filter(
           (key) => changes[key as keyof SiteChanges] !== undefined,
@@ -126,12 +126,12 @@ export class SiteService {
     });
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
+  async remove(caller: ProjectCaller, id: string): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
-      const site = await repositories.sites.find(caller.userId, id);
+      const site = await repositories.sites.find(caller.ownerId, id);
       if (site?.account)
         throw ownedByAccount(site.account, 'disable its region instead, in the account’s regions');
-      if (!site || !(await repositories.sites.remove(caller.userId, id)))
+      if (!site || !(await repositories.sites.remove(caller.ownerId, id)))
         throw notFound('site', id);
       await this.audit(repositories, caller, 'site.deleted', id, {
         name: site.name,
@@ -141,7 +141,7 @@ export class SiteService {
   }
 
   /** An adapter for the caller's site, logged in with its stored credential; close it when done. */
-  async openAdapter(caller: Caller, id: string): Promise<CloudAdapter> {
+  async openAdapter(caller: ProjectCaller, id: string): Promise<CloudAdapter> {
     const site = await this.get(caller, id);
     return siteAdapter(
       site.type,
@@ -152,7 +152,7 @@ export class SiteService {
   }
 
   /** A live check of the site with the stored credential; a failing site is a report, not an error. */
-  async health(caller: Caller, id: string): Promise<HealthReport> {
+  async health(caller: ProjectCaller, id: string): Promise<HealthReport> {
     const site = await this.get(caller, id);
     return this.withAdapter(
       site.type,
@@ -162,8 +162,12 @@ export class SiteService {
     );
   }
 
-  private async checkNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
-    if (await this.fastify.repositories.sites.nameTaken(caller.userId, name, exceptId))
+  private async checkNameFree(
+    caller: ProjectCaller,
+    name: string,
+    exceptId?: string,
+  ): Promise<void> {
+    if (await this.fastify.repositories.sites.nameTaken(caller.ownerId, name, exceptId))
       throw nameTaken(name);
   }
 
@@ -194,10 +198,10 @@ export class SiteService {
   }
 
   private async credentialOf(
-    caller: Caller,
+    caller: ProjectCaller,
     site: Pick<SiteRecord, 'id'>,
   ): Promise<SiteCredential> {
-    const sealed = await this.fastify.repositories.credentials.sealed(caller.userId, site.id);
+    const sealed = await this.fastify.repositories.credentials.sealed(caller.ownerId, site.id);
     if (!sealed) {
       throw new ApiError(
         409,
@@ -206,22 +210,22 @@ export class SiteService {
       );
     }
     return this.fastify.credentialCipher.open(sealed, {
-      ownerId: caller.userId,
+      ownerId: sealed.sealedFor,
       siteId: site.id,
     }) as SiteCredential;
   }
 
   private async storeCredential(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     site: { id: string; type: SiteType },
     credential: SiteCredential,
   ): Promise<void> {
-    await repositories.credentials.store(caller.userId, site.id, {
+    await repositories.credentials.store(caller.ownerId, site.id, {
       kind: credential.kind,
       principal: splitCredential(site.type, credential).principal,
       sealed: this.fastify.credentialCipher.seal(credential, {
-        ownerId: caller.userId,
+        ownerId: caller.ownerId,
         siteId: site.id,
       }),
     });
@@ -229,13 +233,13 @@ export class SiteService {
 
   private audit(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     action: string,
     siteId: string,
     details: Record<string, unknown>,
   ) {
     return repositories.audit.record({
-      ownerId: caller.userId,
+      ownerId: caller.ownerId,
       actorId: caller.userId,
       action,
       targetType: 'site',
@@ -246,7 +250,7 @@ export class SiteService {
 
   /** Runs a change in a transaction and returns the site as it then is; a name taken meanwhile is a 409. */
   private async writing(
-    caller: Caller,
+    caller: ProjectCaller,
     name: string,
     change: (repositories: Repositories) => Promise<string>,
   ): Promise<SiteRecord> {

@@ -17,6 +17,7 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/sites',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
         summary: 'Every user’s sites (admins only)',
         response: { 200: AdminSiteList, ...errorReplies },
@@ -31,6 +32,7 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/jobs',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
         summary: 'Every user’s jobs, newest first (admins only)',
         querystring: AdminPageQuery,
@@ -48,6 +50,7 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/images',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
         summary: 'Every user’s logical images (admins only)',
         querystring: AdminPageQuery,

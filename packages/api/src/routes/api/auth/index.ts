@@ -40,8 +40,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/login',
     {
-      config: { public: true },
       schema: {
+        'x-glint-role': 'public',
         tags: ['auth'],
         summary: 'Log in to the home Keystone and start a cookie session',
         description:
@@ -82,8 +82,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/session',
     {
-      config: { public: true },
       schema: {
+        'x-glint-role': 'public',
         tags: ['auth'],
         summary:
           'Whether this browser has a session, and whose: a page asks before it shows a login',
@@ -112,6 +112,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     '/csrf',
     {
       schema: {
+        'x-glint-role': 'anyone',
         tags: ['auth'],
         summary: "A CSRF token for the session, e.g. after a page reload lost the login's",
         response: { 200: CsrfReply, ...errorReplies },
@@ -134,6 +135,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     '/logout',
     {
       schema: {
+        'x-glint-role': 'anyone',
         tags: ['auth'],
         summary: 'End the cookie session; with a Keystone token there is nothing to end',
         response: { 204: Type.Null(), ...errorReplies },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CellFacts, MatrixSortKey } from '@glint/store';
 import { cellState, driftOf } from '../../../cell-state';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import { Matrix, MatrixQuery } from '../../../schemas/matrix';
 
@@ -10,6 +10,7 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags: ['matrix'],
         summary: 'Your images (rows) on your sites (columns), as the last inventory saw them',
         querystring: MatrixQuery,
@@ -17,7 +18,7 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request): Promise<Matrix> => {
-      const ownerId = authOf(request).caller.userId;
+      const ownerId = projectCallerOf(request).ownerId;
       const { name, visibility, conflicts, image, sort, offset, limit } = request.query;
       const repository = fastify.repositories.matrix;
       const [columns, page] = await Promise.all([
