@@ -27,7 +27,14 @@ export interface SandboxCloud {
   glancePort: number;
   tokenExpiration: number;
   storeDir: string;
-  users: Record<'admin' | 'demo' | 'noimage', SandboxUser>;
+  /**
+   * team-reader, team-member and team-admin hold Keystone's reader, member and admin roles on
+   * project team-a (their entries are scoped to it); team-admin is admin on team-b too.
+   */
+  users: Record<
+    'admin' | 'demo' | 'noimage' | 'team-reader' | 'team-member' | 'team-admin',
+    SandboxUser
+  >;
 }
 
 export const sandboxDir = process.env.GLINT_SANDBOX_DIR ?? '/var/tmp/glint-sandbox';
