@@ -160,14 +160,16 @@ export function cookieHeader(response: LightMyRequestResponse): string {
   return response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
+/** Logs a sandbox user of cloud1 in, to their own project or to `project`. */
 export async function login(
   server: FastifyInstance,
   user: SandboxUserName = 'demo',
+  project?: string,
 ): Promise<Session> {
   const response = await server.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
-    payload: loginBody(user),
+    payload: loginBody(user, project ? { project } : {}),
   });
   if (response.statusCode !== 200)
     throw new Error(`login as ${user} failed: ${response.statusCode} ${response.body}`);
