@@ -10,6 +10,8 @@ export interface Me {
   name: string;
   domain: string;
   project: { id: string; name: string } | null;
+  /** What the user may do in the project: reader, member or admin; null when no role gives rights. */
+  role: 'reader' | 'member' | 'admin' | null;
   isAdmin: boolean;
   expiresAt: string;
 }
