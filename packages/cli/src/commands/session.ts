@@ -148,18 +148,13 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
 
 /** The login scoped to `project` (by name) rather than to the file's or environment's. */
 function withProject(parsed: ParsedSiteFile, project: string, domain?: string): ParsedSiteFile {
-  const {
-    projectId: _id,
-    projectName: _name,
-    projectDomainId,
-    projectDomainName,
-    ...config
-  } = parsed.config;
-  const domainOf =
-    domain !== undefined
-      ? { projectDomainName: domain }
-      : projectDomainId !== undefined
-        ? { projectDomainId }
-        : { projectDomainName: projectDomainName ?? config.userDomainName ?? 'Default' };
-  return { ...parsed, config: { ...config, projectName: project, ...domainOf } };
+  const config = { ...parsed.config, projectName: project };
+  delete config.projectId;
+  if (domain !== undefined) {
+    delete config.projectDomainId;
+    config.projectDomainName = domain;
+  } else if (config.projectDomainId === undefined) {
+    config.projectDomainName ??= config.userDomainName ?? 'Default';
+  }
+  return { ...parsed, config };
 }
