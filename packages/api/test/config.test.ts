@@ -20,7 +20,9 @@ test('the required settings alone give a working configuration with defaults', (
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/glint',
     migrateOnStart: false,
     redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'glint:' },
-    keystone: { authUrl: 'https://keystone.example.org:5000/v3', adminRoles: ['admin'] },
+    keystone: { authUrl: 'https://keystone.example.org:5000/v3' },
+    // Keystone's default role names; no Glint administrators until a project is named.
+    roles: { reader: ['reader'], member: ['member'], admin: ['admin'], glintAdmin: null },
     session: { ttlSeconds: 8 * 3600, secureCookie: 'auto' },
     tokenCacheSeconds: 300,
   });
@@ -49,6 +51,12 @@ test('values are read as their types', () => {
       glintAdmin: { project: 'cloud_admin', projectDomain: 'Default', role: 'admin' },
     },
   });
+});
+
+test('GLINT_ADMIN_ROLES, which made any admin role a Glint admin, stops the start saying what replaced it', () => {
+  expect(() => loadConfig({ ...required, GLINT_ADMIN_ROLES: 'admin' })).toThrow(
+    /GLINT_ADMIN_ROLES.*GLINT_ADMIN_ROLE and GLINT_ADMIN_PROJECT/,
+  );
 });
 
 test.each([
