@@ -12,6 +12,10 @@ export const Me = Type.Object({
   project: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
     description: 'The project the login or token is scoped to; null when unscoped',
   }),
+  ownerId: Type.Union([Uuid(), Type.Null()], {
+    description:
+      "Glint's id for that project, which owns what its members share: the ownerId of the queue contract's payloads",
+  }),
   role: Type.Union([Type.Enum(projectRoles), Type.Null()], {
     description:
       'What you may do in that project, from your Keystone roles there: reader sees, member also places, uploads and runs jobs, admin also manages sites and credentials',
@@ -35,6 +39,7 @@ export function meView(auth: { method: 'session' | 'token'; caller: Caller }): M
     name: caller.name,
     domain: caller.domain,
     project: caller.project,
+    ownerId: caller.ownerId,
     role: caller.role,
     isAdmin: caller.isAdmin,
     authMethod: auth.method,
