@@ -311,9 +311,10 @@ describe('migrations', () => {
 });
 
 describe('the schema', () => {
-  async function user(name: string): Promise<string> {
+  /** A Keystone project that owns rows, as a login to it records it. */
+  async function project(name: string): Promise<string> {
     const [row] = await env.query<{ id: string }>(
-      `INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ($1, $1, 'default', 'Default') RETURNING id`,
+      `INSERT INTO projects (keystone_project_id, domain_id, name) VALUES ($1, 'default', $1) RETURNING id`,
       [`${name}-${randomBytes(4).toString('hex')}`],
     );
     return row!.id;
@@ -337,34 +338,34 @@ describe('the schema', () => {
       [ownerId, siteId, Buffer.alloc(12), Buffer.alloc(8), Buffer.alloc(16)],
     );
 
-  test("a row cannot point at another user's site", async () => {
-    const alice = await user('alice');
-    const bob = await user('bob');
+  test("a row cannot point at another project's site", async () => {
+    const alice = await project('alice');
+    const bob = await project('bob');
     const alicesSite = await site(alice);
     await expect(insertCredential(bob, alicesSite)).rejects.toMatchObject({ code: '23503' });
   });
 
-  test('site names are unique per owner in any letter case, and free across owners', async () => {
-    const alice = await user('alice');
+  test('site names are unique per project in any letter case, and free across projects', async () => {
+    const alice = await project('alice');
     await site(alice, 'Cloud');
     await expect(site(alice, 'cloud')).rejects.toMatchObject({
       code: '23505',
       constraint: 'sites_name_per_owner',
     });
-    await expect(site(await user('bob'), 'cloud')).resolves.toEqual(expect.any(String));
+    await expect(site(await project('bob'), 'cloud')).resolves.toEqual(expect.any(String));
   });
 
   test('an openstack site needs an auth URL and an interface', async () => {
     await expect(
       env.query(
         `INSERT INTO sites (owner_id, type, name, config) VALUES ($1, 'openstack', 'x', '{}')`,
-        [await user('carol')],
+        [await project('carol')],
       ),
     ).rejects.toMatchObject({ code: '23514', constraint: 'sites_openstack_config' });
   });
 
   test('deleting a site removes its credential, inventory and placements, and keeps its job history', async () => {
-    const owner = await user('dave');
+    const owner = await project('dave');
     const siteId = await site(owner);
     await insertCredential(owner, siteId);
     const [image] = await env.query<{ id: string }>(
@@ -397,7 +398,7 @@ describe('the schema', () => {
   });
 
   test('an image is identified by name and content, hashless images included', async () => {
-    const owner = await user('erin');
+    const owner = await project('erin');
     const insert = (hash: string | null) =>
       env.query(
         `INSERT INTO images (owner_id, name, hash_algo, hash_value) VALUES ($1, 'ubuntu', $2, $3)`,

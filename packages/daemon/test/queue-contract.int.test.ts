@@ -257,7 +257,7 @@ test("a job naming another project's image and site fails for good, recorded for
   );
   expect(reason).toBe(
     `image ${theirImage!.id}, site ${theirSite!.id} are not the owner's (${ownerId}): ` +
-      'take the ids from GET /api/v1/matrix and GET /api/v1/sites as that user',
+      'take the ids from GET /api/v1/matrix and GET /api/v1/sites as a user of that project',
   );
   const rows = await env.query('SELECT * FROM jobs WHERE queue_job_id = $1', [jobId]);
   expect(rows).toEqual([
