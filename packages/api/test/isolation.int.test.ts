@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import {
+  cookieHeader,
   keystoneToken,
   login,
   siteBody,
@@ -307,6 +308,75 @@ describe('one user in two projects', () => {
     });
     expect(listed.json().sites).toEqual([]);
     expect(await env.snapshot('sites', 'credentials')).toEqual(before);
+  });
+});
+
+describe('switching projects', () => {
+  test("a cookie session switches to the user's other project: a new session, the other project's data", async () => {
+    const inA = await login(server, 'team-admin', 'team-a');
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: inA.headers,
+      payload: siteBody('before-the-switch', sandboxCloud(1), 'demo'),
+    });
+    expect(created.statusCode).toBe(201);
+    const listed = await server.inject({
+      method: 'GET',
+      url: '/api/v1/auth/projects',
+      headers: { cookie: inA.cookie },
+    });
+    const projects = listed.json<{ projects: { id: string; name: string; current: boolean }[] }>()
+      .projects;
+    expect(projects.map(({ name, current }) => ({ name, current }))).toEqual([
+      { name: 'team-a', current: true },
+      { name: 'team-b', current: false },
+    ]);
+    const switched = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/project',
+      headers: inA.headers,
+      payload: { project: projects[1]!.id },
+    });
+    expect(switched.statusCode).toBe(200);
+    expect(switched.json().user).toMatchObject({ project: { name: 'team-b' }, role: 'admin' });
+    const inB = cookieHeader(switched);
+    const site = await server.inject({
+      method: 'GET',
+      url: `/api/v1/sites/${created.json().id}`,
+      headers: { cookie: inB },
+    });
+    expect(site.json().error).toBe('site_not_found');
+    // The session scoped to team-a ended with the switch.
+    const old = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: inA.cookie },
+    });
+    expect(old.statusCode).toBe(401);
+  });
+
+  test('a switch to a project the user holds no role on is refused, and the session stays', async () => {
+    const session = await login(server, 'team-reader');
+    const [other] = await env.query<{ id: string }>(
+      "SELECT keystone_project_id AS id FROM projects WHERE name = 'admin'",
+    );
+    const refused = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/project',
+      headers: session.headers,
+      payload: { project: other!.id },
+    });
+    expect({ status: refused.statusCode, error: refused.json().error }).toEqual({
+      status: 403,
+      error: 'project_not_yours',
+    });
+    const me = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: session.cookie },
+    });
+    expect(me.json().project.name).toBe('team-a');
   });
 });
 

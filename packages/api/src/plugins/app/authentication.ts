@@ -13,6 +13,13 @@ export type Authentication =
 
 export const sessionCookie = 'glint_session';
 
+/**
+ * The Keystone token of a cookie session's login, kept by the browser (httpOnly, sent to the auth
+ * routes only) rather than by Glint, so the session can switch projects by re-scoping it.
+ */
+export const keystoneTokenCookie = 'glint_keystone_token';
+const keystoneTokenPath = '/api/v1/auth';
+
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
@@ -29,10 +36,14 @@ declare module 'fastify' {
     verifyCsrf: onRequestHookHandler;
     /** The caller for a Keystone identity, recorded as a user. */
     callerFor(identity: KeystoneIdentity): Promise<Caller>;
-    /** Starts a cookie session for the caller; returns the CSRF token that goes with it. */
+    /**
+     * Starts a cookie session for the caller, who logged in with `keystoneToken`; returns the CSRF
+     * token that goes with it.
+     */
     openSession(
       reply: FastifyReply,
       caller: Caller,
+      keystoneToken: string,
     ): Promise<{ caller: Caller; csrfToken: string }>;
     closeSession(reply: FastifyReply, sessionId: string): Promise<void>;
   }
@@ -43,6 +54,14 @@ export function authOf(request: FastifyRequest): Authentication {
   if (!request.auth)
     throw new ApiError(401, 'authentication_required', 'this route needs a logged-in caller');
   return request.auth;
+}
+
+/**
+ * The caller's Keystone token: the one the request came with, or the one its cookie session logged
+ * in with (sent to the auth routes only).
+ */
+export function callerKeystoneToken(request: FastifyRequest): string | undefined {
+  return keystoneToken(request) ?? request.cookies[keystoneTokenCookie];
 }
 
 /** A Keystone token from `X-Auth-Token` or `Authorization: Bearer`. */
@@ -123,25 +142,27 @@ export default fp<AppOptions>(
       }
     } satisfies onRequestHookHandler);
 
-    fastify.decorate('openSession', async (reply: FastifyReply, caller: Caller) => {
+    fastify.decorate('openSession', async (reply: FastifyReply, caller: Caller, token: string) => {
       const sessionId = randomBytes(32).toString('base64url');
       // Never past the Keystone token's end: Keystone's revocation and expiry still govern.
       const ttlMs = Math.min(session.ttlSeconds * 1000, msUntil(caller.expiresAt));
       const sessionCaller = { ...caller, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
       await fastify.sessions.put(sessionId, sessionCaller, ttlMs);
-      reply.setCookie(sessionCookie, sessionId, {
-        path: '/',
+      const cookie = {
         httpOnly: true,
-        sameSite: 'strict',
+        sameSite: 'strict' as const,
         secure: session.secureCookie,
         maxAge: Math.floor(ttlMs / 1000),
-      });
+      };
+      reply.setCookie(sessionCookie, sessionId, { ...cookie, path: '/' });
+      reply.setCookie(keystoneTokenCookie, token, { ...cookie, path: keystoneTokenPath });
       return { caller: sessionCaller, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
     });
 
     fastify.decorate('closeSession', async (reply: FastifyReply, sessionId: string) => {
       await fastify.sessions.delete(sessionId);
       reply.clearCookie(sessionCookie, { path: '/' });
+      reply.clearCookie(keystoneTokenCookie, { path: keystoneTokenPath });
     });
   },
   {
