@@ -182,6 +182,13 @@ export interface Me {
   name: string;
   domain: string;
   project: { id: string; name: string } | null;
+  /** What the user may do in that project: reader, member or admin. */
+  role: 'reader' | 'member' | 'admin' | null;
+}
+
+/** GET /api/v1/auth/projects: the Keystone projects the user may switch to. */
+export interface ProjectList {
+  projects: { id: string; name: string; domainId: string; current: boolean }[];
 }
 
 export interface LoginReply {
