@@ -152,10 +152,14 @@ export async function withFaultCloud<T>(cloud: SandboxCloud, work: () => Promise
   }
 }
 
-/** A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use. */
+/**
+ * A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use:
+ * scoped to the user's project, or to another `project` of theirs.
+ */
 export async function sandboxToken(
   cloud: SandboxCloud,
   user: keyof SandboxCloud['users'] = 'demo',
+  project = cloud.users[user].projectName,
 ): Promise<string> {
   const u = cloud.users[user];
   const response = await fetch(`${cloud.authUrl}/auth/tokens?nocatalog`, {
@@ -169,7 +173,7 @@ export async function sandboxToken(
             user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
           },
         },
-        scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
+        scope: { project: { name: project, domain: { name: u.projectDomainName } } },
       },
     }),
   });

@@ -333,8 +333,8 @@ describe('the schema', () => {
 
   const insertCredential = (ownerId: string, siteId: string) =>
     env.query(
-      `INSERT INTO credentials (owner_id, site_id, kind, principal, key_id, nonce, ciphertext, auth_tag, validated_at)
-       VALUES ($1, $2, 'password', '{}', 'k', $3, $4, $5, now())`,
+      `INSERT INTO credentials (owner_id, site_id, kind, principal, key_id, nonce, ciphertext, auth_tag, validated_at, sealed_for)
+       VALUES ($1, $2, 'password', '{}', 'k', $3, $4, $5, now(), $1)`,
       [ownerId, siteId, Buffer.alloc(12), Buffer.alloc(8), Buffer.alloc(16)],
     );
 
