@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import {
+  addSandboxSites,
   cookieHeader,
   keystoneToken,
   login,
@@ -286,17 +287,11 @@ describe('one user in two projects', () => {
   test("team-admin, logged in to team-b, gets 404 on every route of team-a's site and lists none of it", async () => {
     const inA = await login(server, 'team-admin', 'team-a');
     const inB = await login(server, 'team-admin', 'team-b');
-    const created = await server.inject({
-      method: 'POST',
-      url: '/api/v1/sites',
-      headers: inA.headers,
-      payload: siteBody('team-a-site', sandboxCloud(1), 'demo'),
-    });
-    expect(created.statusCode).toBe(201);
+    const { 'team-a-site': siteId } = await addSandboxSites(server, inA, { 'team-a-site': 1 });
     const before = await env.snapshot('sites', 'credentials');
     await expectNotFoundForB(
       await routesUnder('/api/v1/sites/{id}'),
-      created.json().id,
+      siteId,
       'site_not_found',
       'team-a-site',
       inB,
@@ -314,13 +309,7 @@ describe('one user in two projects', () => {
 describe('switching projects', () => {
   test("a cookie session switches to the user's other project: a new session, the other project's data", async () => {
     const inA = await login(server, 'team-admin', 'team-a');
-    const created = await server.inject({
-      method: 'POST',
-      url: '/api/v1/sites',
-      headers: inA.headers,
-      payload: siteBody('before-the-switch', sandboxCloud(1), 'demo'),
-    });
-    expect(created.statusCode).toBe(201);
+    const { before: siteId } = await addSandboxSites(server, inA, { before: 1 });
     const listed = await server.inject({
       method: 'GET',
       url: '/api/v1/auth/projects',
@@ -343,7 +332,7 @@ describe('switching projects', () => {
     const inB = cookieHeader(switched);
     const site = await server.inject({
       method: 'GET',
-      url: `/api/v1/sites/${created.json().id}`,
+      url: `/api/v1/sites/${siteId}`,
       headers: { cookie: inB },
     });
     expect(site.json().error).toBe('site_not_found');
@@ -383,32 +372,25 @@ describe('switching projects', () => {
 describe('two users of one project', () => {
   let admin: Session;
   let reader: Session;
-  let site: { id: string; name: string };
+  let siteId: string;
 
   beforeAll(async () => {
     admin = await login(server, 'team-admin', 'team-a');
     // Here member counts as admin (test-environment.ts): the reader is the one with fewer rights.
     reader = await login(server, 'team-reader');
-    const created = await server.inject({
-      method: 'POST',
-      url: '/api/v1/sites',
-      headers: admin.headers,
-      payload: siteBody('shared-site', sandboxCloud(2), 'demo'),
-    });
-    expect(created.statusCode).toBe(201);
-    site = created.json();
+    ({ shared: siteId } = await addSandboxSites(server, admin, { shared: 2 }));
   });
 
   test("a reader sees the project's site another user added, and never its credential", async () => {
     const password = sandboxCloud(2).users.demo.password;
-    for (const url of ['/api/v1/sites', `/api/v1/sites/${site.id}`, '/api/v1/matrix']) {
+    for (const url of ['/api/v1/sites', `/api/v1/sites/${siteId}`, '/api/v1/matrix']) {
       const response = await server.inject({
         method: 'GET',
         url,
         headers: { cookie: reader.cookie },
       });
       expect({ url, status: response.statusCode }).toEqual({ url, status: 200 });
-      expect(response.body).toContain(site.id);
+      expect(response.body).toContain(siteId);
       expect(response.body).not.toContain(password);
     }
   });
@@ -416,13 +398,13 @@ describe('two users of one project', () => {
   test("a reader uses the site's credential (a live check) and cannot change it", async () => {
     const health = await server.inject({
       method: 'GET',
-      url: `/api/v1/sites/${site.id}/health`,
+      url: `/api/v1/sites/${siteId}/health`,
       headers: { cookie: reader.cookie },
     });
     expect(health.json()).toMatchObject({ ok: true });
     const edit = await server.inject({
       method: 'PATCH',
-      url: `/api/v1/sites/${site.id}`,
+      url: `/api/v1/sites/${siteId}`,
       headers: reader.headers,
       payload: { name: 'taken-over' },
     });
@@ -437,7 +419,7 @@ describe('two users of one project', () => {
       `SELECT p.keystone_project_id AS owner, u.name AS actor
        FROM audit_events a JOIN projects p ON p.id = a.owner_id JOIN users u ON u.id = a.actor_id
        WHERE a.action = 'site.created' AND a.target_id = $1`,
-      [site.id],
+      [siteId],
     );
     const me = await server.inject({
       method: 'GET',

@@ -12,7 +12,7 @@ export const Me = Type.Object({
   project: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
     description: 'The project the login or token is scoped to; null when unscoped',
   }),
-  ownerId: Type.Union([Uuid(), Type.Null()], {
+  ownerId: Type.Union([Uuid("Glint's id for the project"), Type.Null()], {
     description:
       "Glint's id for that project, which owns what its members share: the ownerId of the queue contract's payloads",
   }),
