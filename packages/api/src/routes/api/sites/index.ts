@@ -35,7 +35,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         'x-glint-role': 'reader',
         tags,
-        summary: 'Your sites',
+        summary: 'Your project’s sites',
         response: { 200: SiteList, ...errorReplies },
       },
     },
@@ -110,7 +110,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         'x-glint-role': 'reader',
         tags,
-        summary: 'One of your sites',
+        summary: 'One of your project’s sites',
         params: SiteParams,
         response: { 200: Site, ...errorReplies },
       },
