@@ -1,4 +1,4 @@
-import type { Applied, Plan } from './api-types';
+import type { Applied, Plan } from '@glint/api/replies';
 import { renderTable } from './table';
 import { formatBytes } from './units';
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ApiClient } from './api-client';
-import type { LoginReply, Me } from './api-types';
+import type { LoginReply, Me } from '@glint/api/replies';
 
 /**
  * The standalone page's login to the home Keystone (POST /auth/login). On success the client holds

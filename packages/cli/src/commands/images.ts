@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { Command, Option } from 'commander';
-import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '../api-types';
+import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError, UsageError } from '../errors';

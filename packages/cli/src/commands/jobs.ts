@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Job, JobList } from '../api-types';
+import type { Job, JobList } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError } from '../errors';

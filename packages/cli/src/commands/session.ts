@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ApiClient } from '../api-client';
-import type { Me } from '../api-types';
+import type { Me } from '@glint/api/replies';
 import { action, examples } from '../command-kit';
 import { ApiRequestError, CliError, UsageError } from '../errors';
 import { completeCredential, keystoneLogin } from '../keystone-login';

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { ImageDetails } from '../api-types';
+import type { ImageDetails } from '@glint/api/replies';
 import { stateLooks } from '../matrix/cell-display';
 import { dataTable } from '../data-table';
 import { formatBytes } from '../format';

@@ -1,6 +1,6 @@
 import { css, html, nothing, type CSSResultGroup } from 'lit';
 import { ApiError } from '../api-client';
-import type { Uploaded } from '../api-types';
+import type { Uploaded } from '@glint/api/replies';
 import { formatBytes } from '../format';
 import { ImageForm } from './image-form';
 

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, ImageDetails, Matrix, Site } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { ImageDetails, Matrix, Site } from '@glint/api/replies';
 import { formatBytes } from '../format';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';

@@ -2,7 +2,7 @@
  * How a cell looks: an icon and a word for its state (so colour is never the only cue), and for a
  * transfer its progress. One table, used by the cells and the legend alike.
  */
-import type { CellState, MatrixCell } from '../api-types';
+import type { CellState, MatrixCell } from '@glint/api/replies';
 import { formatBytes, formatDuration } from '../format';
 
 export interface StateLook {

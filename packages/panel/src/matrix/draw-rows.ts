@@ -11,7 +11,7 @@
 import { select } from 'd3';
 // Adds transition() to selections; d3's bundle says it has no side effects, so it must be named.
 import 'd3-transition';
-import type { MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
+import type { MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
 import { formatBytes } from '../format';
 import { cellDetail, effectiveWanted, progressOf, stateLooks } from './cell-display';
 import type { Range } from './virtual-window';

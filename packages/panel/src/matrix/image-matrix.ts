@@ -1,6 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiError, type ApiClient } from '../api-client';
-import type { GlintEvent, Job, MatrixCell, MatrixRow, Plan, PlanChange } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Job, MatrixCell, MatrixRow, Plan, PlanChange } from '@glint/api/replies';
 import { cellDetail, effectiveWanted, stateLooks } from './cell-display';
 import { cellStyles } from './cell-styles';
 import {

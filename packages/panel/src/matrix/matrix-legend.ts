@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { CellState } from '../api-types';
+import type { CellState } from '@glint/api/replies';
 import { stateLooks } from './cell-display';
 import { cellStyles } from './cell-styles';
 

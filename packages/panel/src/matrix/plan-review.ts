@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { Plan } from '../api-types';
+import type { Plan } from '@glint/api/replies';
 import { formatBytes } from '../format';
 
 /**

@@ -1,5 +1,5 @@
 import { css, html, nothing, type CSSResultGroup, type TemplateResult } from 'lit';
-import type { Account, AccountDetail } from '../api-types';
+import type { Account, AccountDetail } from '@glint/api/replies';
 import { FieldForm, text } from '../forms/field-form';
 import { formStyles } from '../forms/form-styles';
 import { failureText } from '../view-failure';

@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import type { SelfHeal, Site } from '../api-types';
+import type { SelfHeal, Site } from '@glint/api/replies';
 import { siteCodeFields } from './site-code-fields';
 import { FieldForm, text } from '../forms/field-form';
 

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { Account, GlintEvent, Site, SiteHealth } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Account, Site, SiteHealth } from '@glint/api/replies';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { failureText } from '../view-failure';
@@ -16,7 +17,7 @@ function loginOf(site: Site): string {
   if (credential.kind === 'application_credential')
     return `app credential ${credential.name ?? credential.id ?? ''}`;
   if (credential.kind === 'ec2_keys') {
-    const role = site.config.roleArn;
+    const role = 'roleArn' in site.config ? site.config.roleArn : undefined;
     return `keys ${credential.accessKeyId ?? ''}${typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : ''}`;
   }
   return credential.username ?? credential.userId ?? credential.kind;

@@ -34,7 +34,11 @@ export class MatrixService {
       caller.userId,
       page.rows.map((row) => row.id),
     );
-    return { columns, rows: rowsOf(columns, page, facts), page: { offset, limit, total: page.total } };
+    return {
+      columns,
+      rows: rowsOf(columns, page, facts),
+      page: { offset, limit, total: page.total },
+    };
   }
 }
 
