@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { ApiClient, ApiError } from './api-client';
+import { ApiError } from '@glint/core/client';
+import { ApiClient } from './api-client';
 import type { Me, SessionReply } from '@glint/api/replies';
 import { followEvents } from './events';
 

@@ -12,7 +12,7 @@ import { select } from 'd3';
 // Adds transition() to selections; d3's bundle says it has no side effects, so it must be named.
 import 'd3-transition';
 import type { MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
-import { formatBytes } from '../format';
+import { formatBytes } from '@glint/core/client';
 import { cellDetail, effectiveWanted, progressOf, stateLooks } from './cell-display';
 import type { Range } from './virtual-window';
 
@@ -146,7 +146,7 @@ export function drawRows(
     .attr('tabindex', (slot) => tabindex(slot.index, nameCol));
   stale
     .select<HTMLDivElement>('.size')
-    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size)))
+    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size, 'page')))
     .attr('data-row', (slot) => slot.index)
     .attr('aria-colindex', 2)
     .attr('tabindex', (slot) => tabindex(slot.index, sizeCol));
