@@ -80,40 +80,7 @@ export function drawRows(
   state: DrawState,
   animate: boolean,
 ): void {
-  const rows = select(body)
-    .selectAll<HTMLDivElement, RowSlot>('div.row')
-    .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
-    .join(
-      (enter) => {
-        const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
-        const lead = row.append<HTMLDivElement>('div').attr('class', 'lead');
-        lead
-          .append('div')
-          .attr('class', 'row-head')
-          .attr('role', 'rowheader')
-          .append('button')
-          .attr('type', 'button')
-          .attr('class', 'name toggle-row')
-          .attr('data-col', nameCol);
-        lead.append('div').attr('class', 'size').attr('role', 'gridcell').attr('data-col', sizeCol);
-        if (animate) row.style('opacity', '0').transition().duration(fadeMs).style('opacity', '1');
-        return row;
-      },
-      (update) => update,
-      (exit) => {
-        // Out of the next joins at once (no longer a .row), gone once faded.
-        if (animate)
-          exit
-            .classed('row', false)
-            .attr('aria-hidden', 'true')
-            .transition()
-            .duration(fadeMs)
-            .style('opacity', '0')
-            .remove();
-        else exit.remove();
-      },
-    );
-
+  const rows = joinRows(body, slots, animate);
   const { first, end } = state.columnRange;
   const stale = rows.filter(function (slot) {
     const drawn = drawnFrom.get(this);
@@ -160,6 +127,43 @@ export function drawRows(
       }
     drawCells(this, cells, state);
   });
+}
+
+/** The rows' elements, keyed by image: new ones made (fading in), gone ones faded out. */
+function joinRows(body: HTMLElement, slots: RowSlot[], animate: boolean) {
+  return select(body)
+    .selectAll<HTMLDivElement, RowSlot>('div.row')
+    .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
+    .join(
+      (enter) => {
+        const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
+        const lead = row.append<HTMLDivElement>('div').attr('class', 'lead');
+        lead
+          .append('div')
+          .attr('class', 'row-head')
+          .attr('role', 'rowheader')
+          .append('button')
+          .attr('type', 'button')
+          .attr('class', 'name toggle-row')
+          .attr('data-col', nameCol);
+        lead.append('div').attr('class', 'size').attr('role', 'gridcell').attr('data-col', sizeCol);
+        if (animate) row.style('opacity', '0').transition().duration(fadeMs).style('opacity', '1');
+        return row;
+      },
+      (update) => update,
+      (exit) => {
+        // Out of the next joins at once (no longer a .row), gone once faded.
+        if (animate)
+          exit
+            .classed('row', false)
+            .attr('aria-hidden', 'true')
+            .transition()
+            .duration(fadeMs)
+            .style('opacity', '0')
+            .remove();
+        else exit.remove();
+      },
+    );
 }
 
 function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): void {
