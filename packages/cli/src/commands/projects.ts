@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client';
-import type { Me } from '../api-types';
+import type { Me } from '@glint/api/replies';
 import { action, examples } from '../command-kit';
 import { UsageError } from '../errors';
 import { keystoneProjects, rescopedToken } from '../keystone-projects';

@@ -11,7 +11,7 @@ import {
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
-import type { ProjectCaller } from './authorization';
+import type { ProjectCaller } from '../../caller';
 import { loginError } from './sites';
 import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
 

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { AppOptions } from '../../app';
 import { isGlintAdmin, projectRole } from '../../roles';
 import { ApiError } from '../../errors';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import type { KeystoneIdentity } from './keystone-identity';
 
 /** How a request proved who it is. Only cookie sessions need CSRF tokens. */

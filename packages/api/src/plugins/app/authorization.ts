@@ -4,7 +4,7 @@ import type { AppOptions } from '../../app';
 import { ApiError } from '../../errors';
 import { includesRole, routeRoles, type ProjectRole, type RouteRole } from '../../roles';
 import { authOf } from './authentication';
-import type { Caller } from './caller-store';
+import type { Caller, ProjectCaller } from '../../caller';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -16,9 +16,6 @@ declare module 'fastify' {
     authorize: onRequestHookHandler;
   }
 }
-
-/** A caller scoped to a project, which routes about the project's objects act for. */
-export type ProjectCaller = Caller & { ownerId: string };
 
 /** The caller of a route that declares a project role, with the project they act in. */
 export function projectCallerOf(request: FastifyRequest): ProjectCaller {

@@ -10,7 +10,7 @@ import {
 } from '@glint/store';
 import { notFound } from '../../errors';
 import type { PlanBody } from '../../schemas/placements';
-import type { ProjectCaller } from './authorization';
+import type { ProjectCaller } from '../../caller';
 
 export interface QueuedWork {
   id: string;

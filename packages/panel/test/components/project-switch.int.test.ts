@@ -11,8 +11,8 @@ import {
   login,
   testEnvironment,
   type TestEnvironment,
-} from '../../api/test/test-environment';
-import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
+} from '../../../api/test/test-environment';
+import { launchChromium, loggedInPage } from '../../../../test-support/browser-page';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

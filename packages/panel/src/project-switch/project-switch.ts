@@ -1,6 +1,8 @@
-import { LitElement, css, html } from 'lit';
-import { ApiError, type ApiClient } from './api-client';
-import type { LoginReply, Me, ProjectList } from './api-types';
+import { LitElement, html } from 'lit';
+import { ApiError } from '@glint/core/client';
+import type { LoginReply, Me, ProjectList } from '@glint/api/replies';
+import type { ApiClient } from '../api-client';
+import { projectSwitchStyles } from './styles';
 
 /**
  * The standalone page's project switch: the user's Keystone projects (GET /auth/projects) when
@@ -75,14 +77,5 @@ export class GlintProjectSwitch extends LitElement {
     >`;
   }
 
-  static override styles = css`
-    label {
-      display: inline-flex;
-      gap: 6px;
-      align-items: center;
-    }
-    .error {
-      color: #b91c1c;
-    }
-  `;
+  static override styles = projectSwitchStyles;
 }
