@@ -57,38 +57,46 @@ test('an EC2 account whose endpoints nobody answers at is refused with 422, the 
   expect(await env.query("SELECT * FROM sites WHERE type = 'ec2'")).toEqual([]);
 });
 
-test('an EC2 account whose STS endpoint answers with something not XML is a 400 saying what answered wrong, nothing stored', async () => {
+test.each([
   // A web page where STS should be: a proxy's login page, or a URL mistyped to another service.
-  const page = createHttpServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end('<!doctype html><html><body><p>Welcome to nginx!</p></body></html>');
-  });
-  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
-  try {
-    const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
-    const response = await allowing.inject({
-      method: 'POST',
-      url: '/api/v1/accounts',
-      headers: user.headers,
-      payload: {
-        type: 'ec2',
-        name: 'not-sts',
-        credential: keys,
-        settings: { endpoints: { ec2: endpoint, s3: endpoint, sts: endpoint } },
-      },
+  ['a web page', 'text/html', '<!doctype html><html><body><p>Welcome to nginx!</p></body></html>'],
+  ['JSON', 'application/json', '{"status":"ok"}'],
+  ['plain text', 'text/plain', 'It works'],
+  ['broken XML', 'text/xml', '<GetCallerIdentityResponse><Result></Response>'],
+])(
+  'an EC2 account whose STS endpoint answers %s, not STS's XML, is a 400 saying what answered wrong, nothing stored',
+  async (_what, type, body) => {
+    const page = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': type });
+      response.end(body);
     });
-    expect(response.json()).toMatchObject({ error: 'invalid_site_settings' });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().message).toMatch(
-      /STS GetCallerIdentity.*answered HTTP 200 with text\/html, not an AWS reply.*endpoints/,
-    );
-    expect(response.body).not.toContain(keys.secretAccessKey);
-    expect(await env.query('SELECT * FROM accounts')).toEqual([]);
-  } finally {
-    await new Promise((resolve) => page.close(resolve));
-  }
-});
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
+    try {
+      const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
+      const response = await allowing.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        headers: user.headers,
+        payload: {
+          type: 'ec2',
+          name: 'not-sts',
+          credential: keys,
+          settings: { endpoints: { ec2: endpoint, s3: endpoint, sts: endpoint } },
+        },
+      });
+      expect(response.json()).toMatchObject({ error: 'invalid_site_settings' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().message).toMatch(
+        /STS GetCallerIdentity\), .* answered .*not an AWS reply: check the account's endpoints/,
+      );
+      expect(response.body).not.toContain(keys.secretAccessKey);
+      expect(await env.query('SELECT * FROM accounts')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => page.close(resolve));
+    }
+  },
+);
 
 test.each([
   ['a region that is no region code', { regions: ['Mars'] }, /regions/],

@@ -46,8 +46,10 @@ export interface SiteTypeFacts<Config = Record<string, unknown>> {
   loginOf(principal: AnyCredential, config: Record<string, unknown>): string;
 }
 
-export interface SiteTypeDescriptor<Config = unknown, Credential = unknown>
-  extends SiteTypeFacts<Config> {
+export interface SiteTypeDescriptor<
+  Config = unknown,
+  Credential = unknown,
+> extends SiteTypeFacts<Config> {
   create: AdapterFactory<Config, Credential>;
 }
 

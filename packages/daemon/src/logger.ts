@@ -12,7 +12,11 @@ export type { Logger };
  */
 export function daemonLogger(level: string, name: string): Logger {
   return pino(
-    { ...loggerOptions(level, siteSecretFields()), msgPrefix: 'glint-daemon: ', base: { daemon: name } },
+    {
+      ...loggerOptions(level, siteSecretFields()),
+      msgPrefix: 'glint-daemon: ',
+      base: { daemon: name },
+    },
     pino.destination({ fd: 2, sync: true }),
   );
 }

@@ -40,7 +40,10 @@ export class CredentialVault {
   }
 
   /** The owner's credential for the site, or undefined when it has none. */
-  async find(repositories: HoldsCredentials, owner: CredentialOwner): Promise<VaultEntry | undefined> {
+  async find(
+    repositories: HoldsCredentials,
+    owner: CredentialOwner,
+  ): Promise<VaultEntry | undefined> {
     const sealed = await repositories.credentials.sealed(owner.ownerId, owner.siteId);
     if (!sealed) return undefined;
     return {

@@ -28,7 +28,7 @@ import { AmiDeletion } from './ami-deletion';
 import { Ec2Clients, HOME_REGION } from './clients';
 import { onceVisible } from './consistency';
 import { fileChunks, withStreamOptimizedVmdk } from './disk-conversion';
-import { cloudErrorFrom, regionNotEnabled } from './errors';
+import { checkEndpoints, cloudErrorFrom, regionNotEnabled } from './errors';
 import {
   EC2_TAGS,
   imageInfoFromAmi,
@@ -96,11 +96,21 @@ export class Ec2Adapter implements CloudAdapter {
     }
   }
 
+  /** Who the keys are, asked of STS; a reply that names no account did not come from STS. */
+  private async identity(): Promise<{ account: string; arn: string }> {
+    const doing = 'checking the access keys (STS GetCallerIdentity)';
+    const { Account, Arn } = await this.aws(doing, () =>
+      this.clients.sts.send(new GetCallerIdentityCommand({})),
+    );
+    if (!Account || !Arn)
+      throw new InvalidRequestError(
+        `while ${doing}, ${this.config.endpoints?.sts ?? 'STS'} answered with no account id, not an AWS reply: ${checkEndpoints}`,
+      );
+    return { account: Account, arn: Arn };
+  }
+
   private account(): Promise<string> {
-    this.accountId ??= this.aws('checking the access keys (STS GetCallerIdentity)', async () => {
-      const identity = await this.clients.sts.send(new GetCallerIdentityCommand({}));
-      return identity.Account!;
-    });
+    this.accountId ??= this.identity().then((identity) => identity.account);
     this.accountId.catch(() => {
       this.accountId = undefined;
     });
@@ -126,9 +136,7 @@ export class Ec2Adapter implements CloudAdapter {
    * answers AuthFailure, as for bad keys; then the region itself.
    */
   async validate(): Promise<Validation> {
-    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
-      this.clients.sts.send(new GetCallerIdentityCommand({})),
-    );
+    const identity = await this.identity();
     const { region } = this.config;
     const asked = `DescribeRegions in ${HOME_REGION}`;
     const [listed] = await this.aws(`looking up region ${region} (${asked})`, () =>
@@ -143,8 +151,8 @@ export class Ec2Adapter implements CloudAdapter {
       );
     await this.reachRegion();
     return {
-      projectId: identity.Account!,
-      userId: identity.Arn!,
+      projectId: identity.account,
+      userId: identity.arn,
       imageEndpoint: this.clients.ec2Endpoint(this.config),
       expiresAt: null,
     };

@@ -33,11 +33,12 @@ function notAwsReply(aws: AwsErrorShape, doing: string): string | undefined {
   const status = aws.$response?.statusCode;
   if (aws.$fault !== undefined || status === undefined || status >= 500) return undefined;
   const type = aws.$response?.headers?.['content-type'] ?? 'no content type';
-  return (
-    `while ${doing}, the address called answered HTTP ${status} with ${type}, not an AWS reply: ` +
-    "check the account's endpoints (settings.endpoints sts, ec2 and s3) and that no proxy answers in AWS's place"
-  );
+  return `while ${doing}, the address called answered HTTP ${status} with ${type}, not an AWS reply: ${checkEndpoints}`;
 }
+
+/** What to check when something other than AWS answered. */
+export const checkEndpoints =
+  "check the account's endpoints (settings.endpoints sts, ec2 and s3) and that no proxy answers in AWS's place";
 
 const badKeys = new Set([
   'InvalidClientTokenId',

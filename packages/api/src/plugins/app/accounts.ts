@@ -95,10 +95,16 @@ export class AccountService {
           region,
           body.credential,
         );
-      await auditOwnChange(repositories, caller, { type: 'account', id: accountId }, 'account.created', {
-        name: body.name,
-        regions,
-      });
+      await auditOwnChange(
+        repositories,
+        caller,
+        { type: 'account', id: accountId },
+        'account.created',
+        {
+          name: body.name,
+          regions,
+        },
+      );
       return accountId;
     });
     return this.get(caller, id);
@@ -176,7 +182,12 @@ export class AccountService {
     region: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    const adapter = siteAdapter(accountType, { ...settings, region }, { ...credential }, this.outbound);
+    const adapter = siteAdapter(
+      accountType,
+      { ...settings, region },
+      { ...credential },
+      this.outbound,
+    );
     try {
       await adapter.validate();
     } catch (error) {

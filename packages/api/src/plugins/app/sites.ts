@@ -226,7 +226,12 @@ export class SiteService {
     name: string,
     change: (repositories: Repositories) => Promise<string>,
   ): Promise<SiteRecord> {
-    const id = await writingNamed(this.fastify, [siteNameConstraint], () => nameTaken(name), change);
+    const id = await writingNamed(
+      this.fastify,
+      [siteNameConstraint],
+      () => nameTaken(name),
+      change,
+    );
     return this.get(caller, id);
   }
 }
