@@ -64,7 +64,7 @@ test.each([
   ['plain text', 'text/plain', 'It works'],
   ['broken XML', 'text/xml', '<GetCallerIdentityResponse><Result></Response>'],
 ])(
-  'an EC2 account whose STS endpoint answers %s, not STS's XML, is a 400 saying what answered wrong, nothing stored',
+  'an EC2 account whose STS endpoint answers %s, not STS’s XML, is a 400 saying what answered wrong, nothing stored',
   async (_what, type, body) => {
     const page = createHttpServer((_request, response) => {
       response.writeHead(200, { 'content-type': type });
