@@ -43,7 +43,8 @@ test("every site type's secret credential fields are redacted, EC2's keys includ
   };
   server.log.info({ body: { credential } }, 'logged');
   server.log.info({ credential }, 'logged');
-  for (const field of siteSecretFields()) server.log.info({ [field]: `value-of-${field}` }, 'logged');
+  for (const field of siteSecretFields())
+    server.log.info({ [field]: `value-of-${field}` }, 'logged');
   await server.close();
   const text = lines.join('');
   for (const secret of ['k6', 't7', ...siteSecretFields().map((field) => `value-of-${field}`)])

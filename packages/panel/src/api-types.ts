@@ -94,12 +94,33 @@ export interface Site {
     id?: string;
     name?: string;
     accessKeyId?: string;
+    /** Who logs in, worded by the site's type. */
+    login: string;
     validatedAt: string;
   } | null;
   /** The EC2 account the site is a region of. */
   account: { id: string; name: string } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A kind of credential a site type takes, as GET /site-types describes it. */
+export interface CredentialKindInfo {
+  kind: string;
+  /** Fields holding secrets, the one a login uses first. */
+  secretFields: string[];
+  loginField: string;
+  loginLabel: string;
+  secretLabel: string;
+}
+
+/** A site type as the adapters' registry describes it (GET /site-types). */
+export interface SiteTypeInfo {
+  type: string;
+  label: string;
+  credentialKinds: CredentialKindInfo[];
+  configDefaults: Record<string, unknown>;
+  capabilities: { resumableUploads: boolean; serverSideCopy: boolean; importStage: boolean };
 }
 
 /** An EC2 account: its keys' settings (never the keys) and its enabled regions, each a site. */
