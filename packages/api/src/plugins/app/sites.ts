@@ -71,13 +71,13 @@ export class SiteService {
   ) {}
 
   async list(caller: Caller): Promise<SiteRecord[]> {
-    return (await this.fastify.repositories.sites.list(caller.userId)).map(recordOf);
+    return (await this.fastify.repositories.sites.list(caller.userId)).map(siteRecordOf);
   }
 
   async get(caller: Caller, id: string): Promise<SiteRecord> {
     const site = await this.fastify.repositories.sites.find(caller.userId, id);
     if (!site) throw notFound('site', id);
-    return recordOf(site);
+    return siteRecordOf(site);
   }
 
   async create(caller: Caller, draft: SiteDraft): Promise<SiteRecord> {
@@ -237,7 +237,7 @@ export class SiteService {
 }
 
 /** The stored site as the API shows it, who logs in worded by its type. */
-function recordOf(site: StoredSite): SiteRecord {
+export function siteRecordOf(site: StoredSite): SiteRecord {
   const { credential } = site;
   if (!credential) return site as SiteRecord;
   const login = siteTypeOf(site.type).loginOf(credential, site.config);
