@@ -33,22 +33,26 @@ const keys = {
   secretAccessKey: 'the-secret-access-key',
 };
 
-test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
-  const port = await closedPort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  // The operator allows that port; without it the outbound policy refuses it before connecting.
+/** Adds an account whose every endpoint is `endpoint`, which the operator allows (else it is refused before connecting). */
+async function addAccountAt(endpoint: string, name: string) {
   const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
-  const response = await allowing.inject({
+  return allowing.inject({
     method: 'POST',
     url: '/api/v1/accounts',
     headers: user.headers,
     payload: {
       type: 'ec2',
-      name: 'unreachable',
+      name,
       credential: keys,
       settings: { endpoints: { ec2: endpoint, s3: endpoint, sts: endpoint } },
     },
   });
+}
+
+test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
+  const port = await closedPort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const response = await addAccountAt(endpoint, 'unreachable');
   expect(response.statusCode).toBe(422);
   expect(response.json()).toMatchObject({ error: 'site_unreachable' });
   expect(response.json().message).toMatch(/nothing answered/);
@@ -73,18 +77,7 @@ test.each([
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
     try {
-      const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
-      const response = await allowing.inject({
-        method: 'POST',
-        url: '/api/v1/accounts',
-        headers: user.headers,
-        payload: {
-          type: 'ec2',
-          name: 'not-sts',
-          credential: keys,
-          settings: { endpoints: { ec2: endpoint, s3: endpoint, sts: endpoint } },
-        },
-      });
+      const response = await addAccountAt(endpoint, 'not-sts');
       expect(response.json()).toMatchObject({ error: 'invalid_site_settings' });
       expect(response.statusCode).toBe(400);
       expect(response.json().message).toMatch(
