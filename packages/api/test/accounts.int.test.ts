@@ -1,7 +1,12 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { outboundAllow } from '../../../test-support/sandbox';
-import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

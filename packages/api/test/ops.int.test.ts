@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import { expectUnreadyWhileCut, type ReadyzReply } from '../../../test-support/readiness';
 import { LATEST_MIGRATION } from '@glint/store';
-import { testEnvironment, type TestEnvironment } from './test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const token = randomBytes(24).toString('hex');
 let env: TestEnvironment;

@@ -8,7 +8,7 @@ import { JOBS, QUEUES, cancelRequestKey, queuePrefix, type CopyJob } from '@glin
 import { dispatchJobs, repositoriesOn, type PendingJob } from '@glint/store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { withSites, type TestEnvironment } from '../../api/test/test-environment';
+import { withSites, type TestEnvironment } from '../../../test-support/test-environment';
 import { until } from '../../../test-support/until';
 import {
   confirmRunningJobs,

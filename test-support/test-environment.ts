@@ -8,13 +8,13 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { Client, type QueryResultRow } from 'pg';
-import { loadConfig } from '../src/config';
-import { loggerOptions } from '../src/logger';
+import { loadConfig } from '../packages/api/src/config';
+import { loggerOptions } from '../packages/api/src/logger';
 import { runMigrations } from '@glint/store';
 import type { Static } from '@fastify/type-provider-typebox';
-import type { Matrix } from '../src/schemas/matrix';
-import type { ApplyReply } from '../src/schemas/placements';
-import { buildServer } from '../src/server';
+import type { Matrix } from '../packages/api/src/schemas/matrix';
+import type { ApplyReply } from '../packages/api/src/schemas/placements';
+import { buildServer } from '../packages/api/src/server';
 import {
   outboundAllow,
   passwordCredential,
@@ -22,7 +22,7 @@ import {
   sandboxToken,
   siteConfig,
   type SandboxCloud,
-} from '../../../test-support/sandbox';
+} from './sandbox';
 
 const postgres = 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = 'redis://127.0.0.1:6379';
