@@ -26,6 +26,8 @@ export function useTestStore(): TestStore {
     store.repositories = repositoriesOn(store.pool);
   });
   afterAll(async () => {
+    // end() resolves before its connections have closed; the drop may cut them off mid-way.
+    store.pool?.on('error', () => undefined);
     await store.pool?.end();
     await database?.drop();
   });
@@ -40,6 +42,10 @@ export const identityOf = (name: string): UserIdentity => ({
   domainName: 'Default',
   project: { id: `project-${name}`, name },
 });
+
+/** Records the first login of a user of this name; returns their id. */
+export const newUser = async ({ repositories }: TestStore, name: string): Promise<string> =>
+  (await repositories.users.upsert(identityOf(name), false)).id;
 
 /** An image as a site's inventory reports it. */
 export const siteImage = (name: string, extra: Partial<SiteImage> = {}): SiteImage => ({
@@ -73,7 +79,7 @@ export async function ownerWithImage(
   { pool, repositories }: TestStore,
   name: string,
 ): Promise<{ ownerId: string; siteId: string; imageId: string }> {
-  const { id: ownerId } = await repositories.users.upsert(identityOf(name), false);
+  const ownerId = await newUser({ pool, repositories }, name);
   const siteId = await repositories.sites.insert(ownerId, openstackSite(`${name}'s cloud`));
   await repositories.inventory.record(ownerId, siteId, [siteImage(`${name}-image`)], new Date());
   const { rows } = await pool.query<{ id: string }>('SELECT id FROM images WHERE owner_id = $1', [

@@ -1,14 +1,13 @@
 /** The accounts repository against a real PostgreSQL: an EC2 account and the regions it enabled as sites. */
 import { accountNameConstraint } from '../src';
-import { identityOf, useTestStore } from '../../../test-support/test-store';
+import { newUser, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
 let owner: string;
 let other: string;
 
 beforeAll(async () => {
-  owner = (await store.repositories.users.upsert(identityOf('owner'), false)).id;
-  other = (await store.repositories.users.upsert(identityOf('other'), false)).id;
+  [owner, other] = [await newUser(store, 'owner'), await newUser(store, 'other')];
 });
 
 const ec2Account = (name: string) => ({

@@ -1,15 +1,14 @@
 /** The sites and credentials repositories against a real PostgreSQL: every row its owner's alone. */
 import { randomBytes } from 'node:crypto';
 import { CredentialCipher, siteNameConstraint } from '../src';
-import { identityOf, openstackSite, useTestStore } from '../../../test-support/test-store';
+import { newUser, openstackSite, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
 let owner: string;
 let other: string;
 
 beforeAll(async () => {
-  owner = (await store.repositories.users.upsert(identityOf('owner'), false)).id;
-  other = (await store.repositories.users.upsert(identityOf('other'), false)).id;
+  [owner, other] = [await newUser(store, 'owner'), await newUser(store, 'other')];
 });
 
 test('a site is found, listed, changed and removed by its owner only', async () => {
