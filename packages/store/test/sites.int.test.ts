@@ -1,6 +1,6 @@
 /** The sites and credentials repositories against a real PostgreSQL: every row its owner's alone. */
 import { randomBytes } from 'node:crypto';
-import { CredentialCipher, siteNameConstraint } from '../src';
+import { CredentialVault, siteNameConstraint } from '../src';
 import { newUser, openstackSite, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
@@ -58,44 +58,37 @@ test('site names are unique per owner in any letter case, and free to other owne
   await expect(sites.insert(other, openstackSite('home'))).resolves.toEqual(expect.any(String));
 });
 
-test('a stored credential shows as who logs in, never as its secret, and goes with its site', async () => {
-  const { sites, credentials } = store.repositories;
-  const cipher = new CredentialCipher({
+test('a credential kept in the vault shows as who logs in, never as its secret, and goes with its site', async () => {
+  const { sites } = store.repositories;
+  const vault = new CredentialVault({
     currentKeyId: 'k1',
     keys: new Map([['k1', randomBytes(32)]]),
   });
   const siteId = await sites.insert(owner, openstackSite('with a login'));
-  const secret = 'correct horse battery staple';
-  const seal = () =>
-    cipher.seal(
-      { kind: 'password', username: 'demo', password: secret },
-      { ownerId: owner, siteId },
-    );
-  const first = seal();
-  await credentials.store(owner, siteId, {
+  const credential = {
     kind: 'password',
-    principal: { username: 'demo' },
-    sealed: first,
-  });
+    username: 'demo',
+    password: 'correct horse battery staple',
+  };
+  const keep = () =>
+    vault.store(store.repositories, { ownerId: owner, siteId }, credential, { username: 'demo' });
+  await keep();
   const site = await sites.find(owner, siteId);
   expect(site?.credential).toEqual({
     kind: 'password',
     username: 'demo',
     validatedAt: expect.any(String),
   });
-  expect(JSON.stringify(site)).not.toContain(secret);
-  expect(await credentials.sealed(owner, siteId)).toEqual(first);
-  expect(await credentials.sealed(other, siteId)).toBeUndefined();
+  expect(JSON.stringify(site)).not.toContain(credential.password);
+  const first = await vault.find(store.repositories, { ownerId: owner, siteId });
+  expect(first?.open()).toEqual(credential);
+  expect(await vault.find(store.repositories, { ownerId: other, siteId })).toBeUndefined();
 
-  // Storing again replaces it.
-  const second = seal();
-  await credentials.store(owner, siteId, {
-    kind: 'password',
-    principal: { username: 'demo' },
-    sealed: second,
-  });
-  expect((await credentials.sealed(owner, siteId))?.nonce).toEqual(second.nonce);
+  // Storing again replaces it, under a new version.
+  await keep();
+  const second = await vault.find(store.repositories, { ownerId: owner, siteId });
+  expect(second?.version).not.toBe(first?.version);
 
   await sites.remove(owner, siteId);
-  expect(await credentials.sealed(owner, siteId)).toBeUndefined();
+  expect(await vault.find(store.repositories, { ownerId: owner, siteId })).toBeUndefined();
 });
