@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisPersistenceWarnings } from '@glint/core';
 import { Redis } from 'ioredis';
-import { testEnvironment, type TestEnvironment } from '../../packages/api/test/test-environment';
+import { testEnvironment, type TestEnvironment } from '../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { CredentialCipher } from '@glint/store';
-import { testEnvironment, type TestEnvironment } from './test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const postgres = 'postgres://postgres@127.0.0.1:5432';
 const repository = join(__dirname, '..', '..', '..');

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { projectRoles, routeRoles, type ProjectRole, type RouteRole } from '../src/roles';
-import { keystoneToken, testEnvironment, type TestEnvironment } from './test-environment';
+import {
+  keystoneToken,
+  testEnvironment,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { siteBody, testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import {
+  siteBody,
+  testEnvironment,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { loadSession } from '../src/session';
 import { bundleGlint, runGlint } from './glint-process';

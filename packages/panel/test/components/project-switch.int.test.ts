@@ -11,7 +11,7 @@ import {
   login,
   testEnvironment,
   type TestEnvironment,
-} from '../../../api/test/test-environment';
+} from '../../../../test-support/test-environment';
 import { launchChromium, loggedInPage } from '../../../../test-support/browser-page';
 
 let env: TestEnvironment;
