@@ -86,8 +86,8 @@ const newRows = (ownerParameter: string, rowsParameter: string) => `
 
 export function jobsRepository(db: Queryable) {
   return {
-    /** Writes the rows. */
-    async insert(ownerId: string, requestedBy: string, jobs: NewJob[]): Promise<void> {
+    /** Writes the rows, asked for by a user of the owner's project, or by Glint itself (null). */
+    async insert(ownerId: string, requestedBy: string | null, jobs: NewJob[]): Promise<void> {
       if (jobs.length === 0) return;
       await db.query(
         `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, image_name, source_site_id,
