@@ -25,8 +25,8 @@ export interface MatrixCell {
   bytes?: number;
   bytesTotal?: number | null;
   bytesPerSecond?: number;
-  /** Once the bytes are out and the site works on them itself (an EC2 import task). */
-  stage?: 'importing';
+  /** While the site works on the copy itself: an EC2 import task, or an AMI copied by EC2. */
+  stage?: 'importing' | 'copying';
   percent?: number;
   message?: string;
 }

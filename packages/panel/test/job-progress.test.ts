@@ -9,6 +9,7 @@ const part = (fields: Partial<JobPart>): JobPart => ({
   bytesDone: 0,
   bytesTotal: 40 * 1024 * 1024,
   error: null,
+  method: null,
   startedAt: null,
   finishedAt: null,
   ...fields,

@@ -1,4 +1,10 @@
-import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
+import {
+  CANCELLED_BY_OWNER,
+  JOBS,
+  type CopyMethod,
+  type JobPayload,
+  type OutboundPolicy,
+} from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -33,6 +39,8 @@ export interface DestinationOutcome {
   /** The copy on the site, made now or found there. */
   cloudImageId?: string;
   bytes: number;
+  /** How a copy was made, for the job history. */
+  method?: CopyMethod;
   error?: JobFailure;
 }
 
@@ -94,12 +102,20 @@ async function settle(
 ): Promise<TransferOutcome> {
   for (const outcome of outcomes) {
     if (outcome.error)
-      await recordFailure(repositories, job, outcome.siteId, outcome.error, outcome.bytes);
+      await recordFailure(
+        repositories,
+        job,
+        outcome.siteId,
+        outcome.error,
+        outcome.bytes,
+        outcome.method,
+      );
     else
       await repositories.jobs.markFinished(job.id!, outcome.siteId, {
         state: 'succeeded',
         bytesDone: outcome.bytes,
         error: null,
+        ...(outcome.method && { method: outcome.method }),
       });
   }
   const { audience } = started;
