@@ -1,4 +1,4 @@
-import type { SiteType } from '@glint/core';
+import type { CopyCapabilities, SiteType } from '@glint/core';
 import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
@@ -12,14 +12,24 @@ export type AdapterFactory<Config = unknown, Credential = unknown> = (
 ) => CloudAdapter;
 
 const factories = new Map<SiteType, AdapterFactory>();
+const capabilities = new Map<SiteType, CopyCapabilities>();
 
 export function registerAdapter<Config, Credential>(
   type: SiteType,
   factory: AdapterFactory<Config, Credential>,
+  copying: CopyCapabilities,
 ): void {
   if (factories.has(type))
     throw new Error(`an adapter for site type "${type}" is already registered`);
   factories.set(type, factory as AdapterFactory);
+  capabilities.set(type, copying);
+}
+
+/** How a site type's images can be copied, for the planner. */
+export function copyCapabilities(type: SiteType): CopyCapabilities {
+  const found = capabilities.get(type);
+  if (!found) throw new Error(`no adapter is registered for site type "${type}"`);
+  return found;
 }
 
 export function createAdapter(

@@ -1,4 +1,10 @@
-import { deleteRefusal, LAST_COPY_REFUSAL, type DeleteRefusalReason } from '@glint/core';
+import {
+  deleteRefusal,
+  LAST_COPY_REFUSAL,
+  type CopyCapabilities,
+  type DeleteRefusalReason,
+  type SiteType,
+} from '@glint/core';
 import type { Placement, PlanCopy, PlanFacts } from './repositories';
 
 export interface PlannedCopy {
@@ -38,12 +44,19 @@ export interface Plan {
 const cell = (imageId: string, siteId: string) => `${imageId}/${siteId}`;
 
 /**
- * The jobs that would bring the cells to the wanted state. Copies of an image share one source,
- * chosen among its active copies with a known hash: the one in the destinations' region if any,
+ * The jobs that would bring the cells to the wanted state. Sources are active copies with a known
+ * hash. A destination whose cloud can copy from one of them itself (a site of the same type and
+ * account, `copying` says which types can) gets it so: no byte passes through Glint. The other
+ * copies of an image share one source Glint can read: the one in the destinations' region if any,
  * else the one with the fewest bytes already planned to read from its site. Deletes keep protected
  * images, public images another project owns, and (unless forced) the last copy anywhere.
  */
-export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Plan {
+export function plan(
+  facts: PlanFacts,
+  changes: Placement[],
+  force: boolean,
+  copying: (type: SiteType) => CopyCapabilities,
+): Plan {
   const sites = new Map(facts.sites.map((site) => [site.id, site]));
   const images = new Map(facts.images.map((image) => [image.id, image]));
   const open = new Map(facts.openJobs.map((job) => [cell(job.imageId, job.siteId), job.operation]));
@@ -119,37 +132,72 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
   }
 
   const plannedBytes = new Map<string, number>();
+  const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
+  const capabilitiesOf = (siteId: string) => {
+    const type = sites.get(siteId)?.type;
+    return type ? copying(type) : { readable: false, copiesWithinAccount: false };
+  };
+  /** Whether the destination's cloud can copy the source's image itself. */
+  const copiesItself = (source: PlanCopy, destinationId: string) => {
+    const from = sites.get(source.siteId);
+    const to = sites.get(destinationId);
+    return (
+      !!from &&
+      !!to &&
+      from.type === to.type &&
+      from.cloudProjectId !== null &&
+      from.cloudProjectId === to.cloudProjectId &&
+      capabilitiesOf(to.id).copiesWithinAccount
+    );
+  };
   for (const [imageId, destinations] of wantedOn) {
     const sources = (activeCopies.get(imageId) ?? []).filter(
       (c) => c.verified && !deleted.has(cell(c.imageId, c.siteId)),
     );
-    if (sources.length === 0) {
-      for (const siteId of destinations)
+    const bytes = images.get(imageId)?.size ?? null;
+    const byCloud = new Map<PlanCopy, string[]>();
+    const streamed: string[] = [];
+    for (const siteId of destinations.sort()) {
+      const own = sources.find((source) => copiesItself(source, siteId));
+      if (own) byCloud.set(own, [...(byCloud.get(own) ?? []), siteId]);
+      else streamed.push(siteId);
+    }
+    for (const [source, copiedBy] of byCloud)
+      result.copies.push({
+        imageId,
+        source: { siteId: source.siteId, cloudImageId: source.cloudImageId },
+        destinations: copiedBy,
+        bytes,
+      });
+    if (streamed.length === 0) continue;
+    const readable = sources.filter((c) => capabilitiesOf(c.siteId).readable);
+    if (readable.length === 0) {
+      for (const siteId of streamed)
         refuse(
           { imageId, siteId, wanted: true },
           'no_source',
-          'no site holds an active, verified copy to copy from',
+          sources.length === 0
+            ? 'no site holds an active, verified copy to copy from'
+            : 'no site holds an active, verified copy Glint can read, nor one this site’s cloud can copy itself (an AMI reaches other regions of its own account only)',
         );
       result.placements = result.placements.filter(
-        (p) => p.imageId !== imageId || !destinations.includes(p.siteId),
+        (p) => p.imageId !== imageId || !streamed.includes(p.siteId),
       );
       continue;
     }
-    const regions = new Set(destinations.map((id) => sites.get(id)?.region));
-    const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
-    const source = [...sources].sort(
+    const regions = new Set(streamed.map((id) => sites.get(id)?.region));
+    const source = [...readable].sort(
       (a, b) =>
         Number(regions.has(sites.get(b.siteId)?.region)) -
           Number(regions.has(sites.get(a.siteId)?.region)) ||
         load(a) - load(b) ||
         a.siteId.localeCompare(b.siteId),
     )[0]!;
-    const bytes = images.get(imageId)?.size ?? null;
     plannedBytes.set(source.siteId, load(source) + (bytes ?? 0));
     result.copies.push({
       imageId,
       source: { siteId: source.siteId, cloudImageId: source.cloudImageId },
-      destinations: destinations.sort(),
+      destinations: streamed,
       bytes,
     });
   }

@@ -14,4 +14,6 @@ registerAdapter(
   'ec2',
   (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
     new Ec2Adapter(config, credential, context),
+  // Glint imports into EC2 but does not export from it; regions of one account copy AMIs themselves.
+  { readable: false, copiesWithinAccount: true },
 );

@@ -43,4 +43,5 @@ registerAdapter(
   'openstack',
   (config: OpenStackSiteConfig, credential: OpenStackCredential, { outbound }) =>
     new OpenStackAdapter(config, credential, { outbound }),
+  { readable: true, copiesWithinAccount: false },
 );
