@@ -29,11 +29,9 @@ let sourceAmi: string;
 let sourceAdapter: Ec2Adapter;
 
 const adapterFor = (region: string) => {
-  const adapter = new Ec2Adapter(
-    { type: 'ec2', region, ...stack.settings },
-    stack.credential,
-    { outbound: OutboundPolicy.fromSetting(stack.outboundAllow) },
-  );
+  const adapter = new Ec2Adapter({ type: 'ec2', region, ...stack.settings }, stack.credential, {
+    outbound: OutboundPolicy.fromSetting(stack.outboundAllow),
+  });
   adapters.push(adapter);
   return adapter;
 };
@@ -177,7 +175,9 @@ test('at the region limit of 5 snapshot copies, CopyImage answers ResourceLimitE
     await copierTo(region)
   ).run({ sourceKey: 'us-east-1-site', sourceImageId: sourceAmi, targetId: copyId, policy: poll });
   expect(image.status).toBe('active');
-  const answers = copyCalls(region).slice(6).map((call) => call.error);
+  const answers = copyCalls(region)
+    .slice(6)
+    .map((call) => call.error);
   // Refused while the five ran, then accepted once one finished.
   expect(answers[0]).toBe('ResourceLimitExceeded');
   expect(answers.at(-1)).toBeUndefined();
@@ -228,7 +228,11 @@ test('a copy asked again under the same id (a retried job) finds the one it star
 
 describe('what the emulator answers as EC2 does', () => {
   const client = () =>
-    new EC2Client({ endpoint: stack.endpoints.ec2, region: 'us-west-2', credentials: stack.credential });
+    new EC2Client({
+      endpoint: stack.endpoints.ec2,
+      region: 'us-west-2',
+      credentials: stack.credential,
+    });
 
   test('a ClientToken used again with other parameters is IdempotentParameterMismatch', async () => {
     const ec2 = client();
@@ -245,7 +249,9 @@ describe('what the emulator answers as EC2 does', () => {
         );
       const { ImageId } = await ask(`${token}-a`);
       await expect(ask(`${token}-a`)).resolves.toMatchObject({ ImageId });
-      await expect(ask(`${token}-b`)).rejects.toMatchObject({ name: 'IdempotentParameterMismatch' });
+      await expect(ask(`${token}-b`)).rejects.toMatchObject({
+        name: 'IdempotentParameterMismatch',
+      });
     } finally {
       ec2.destroy();
     }

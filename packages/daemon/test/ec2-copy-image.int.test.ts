@@ -178,9 +178,9 @@ describe('an image imported into one region, then placed on two more', () => {
         .filter((call) => call.action === 'CopyImage' && call.region === region && !call.error);
       expect(calls).toHaveLength(1);
       expect(stack.ec2.tasks(region)).toEqual([]);
-      await expect(
-        stack.bucketContent(region, stack.stagingBucket(region)),
-      ).rejects.toMatchObject({ name: 'NoSuchBucket' });
+      await expect(stack.bucketContent(region, stack.stagingBucket(region))).rejects.toMatchObject({
+        name: 'NoSuchBucket',
+      });
 
       const cell = await cellOn(raw.image.name, regionSite[region]);
       expect(cell).toMatchObject({ state: 'present', wanted: true });

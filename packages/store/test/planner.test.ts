@@ -124,11 +124,7 @@ describe('destinations whose cloud copies itself', () => {
   };
 
   test('an AMI in one region of the account is the source of its other regions; Glint streams the rest', () => {
-    const result = plan(
-      ec2Facts([copy('a'), copy('b')]),
-      [wanted('c'), wanted('d')],
-      false,
-    );
+    const result = plan(ec2Facts([copy('a'), copy('b')]), [wanted('c'), wanted('d')], false);
     expect(result.copies).toEqual([
       {
         imageId: image,
@@ -149,7 +145,10 @@ describe('destinations whose cloud copies itself', () => {
   test('an AMI is never a streamed source: another account with no readable copy is refused', () => {
     const result = plan(ec2Facts([copy('b')]), [wanted('c'), wanted('d'), wanted('a')], false);
     expect(result.copies).toEqual([
-      expect.objectContaining({ source: { siteId: 'b', cloudImageId: 'b-copy' }, destinations: ['c'] }),
+      expect.objectContaining({
+        source: { siteId: 'b', cloudImageId: 'b-copy' },
+        destinations: ['c'],
+      }),
     ]);
     expect(result.refusals.map((r) => [r.siteId, r.reason])).toEqual([
       ['a', 'no_source'],
@@ -159,9 +158,16 @@ describe('destinations whose cloud copies itself', () => {
   });
 
   test('an unverified AMI is no source for its account either', () => {
-    const result = plan(ec2Facts([copy('a'), copy('b', { verified: false })]), [wanted('c')], false);
+    const result = plan(
+      ec2Facts([copy('a'), copy('b', { verified: false })]),
+      [wanted('c')],
+      false,
+    );
     expect(result.copies).toEqual([
-      expect.objectContaining({ source: { siteId: 'a', cloudImageId: 'a-copy' }, destinations: ['c'] }),
+      expect.objectContaining({
+        source: { siteId: 'a', cloudImageId: 'a-copy' },
+        destinations: ['c'],
+      }),
     ]);
   });
 });

@@ -115,10 +115,7 @@ export const copyImage: Action = ({ state, copies, caller, region, params }) => 
     source.region !== sourceRegion ||
     source.ownerId !== ownerId
   )
-    throw new ApiError(
-      'InvalidAMIID.NotFound',
-      `The image id '[${sourceImageId}]' does not exist`,
-    );
+    throw new ApiError('InvalidAMIID.NotFound', `The image id '[${sourceImageId}]' does not exist`);
   if (source.state !== 'available')
     throw new ApiError(
       'InvalidAMIID.Unavailable',

@@ -27,7 +27,11 @@ export interface AmiCopyRequest {
 }
 
 /** Runs one AWS call, its failure typed and worded for `doing` (the adapter's own mapping). */
-export type AwsCall = <T>(doing: string, call: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
+export type AwsCall = <T>(
+  doing: string,
+  call: () => Promise<T>,
+  signal?: AbortSignal,
+) => Promise<T>;
 
 /**
  * How long CopyImage may keep answering ResourceLimitExceeded (the destination region copies as
@@ -147,7 +151,9 @@ export class AmiCopies {
       if (ami.State !== 'pending') return this.failed(ami);
       onProgress?.({ stage: 'copying', percent: await this.progressOf(ami) });
       if (Date.now() - started > COPY_DEADLINE_MS)
-        throw new TransientError(`the copy ${imageId} in ${this.region} is still pending after 12 hours`);
+        throw new TransientError(
+          `the copy ${imageId} in ${this.region} is still pending after 12 hours`,
+        );
       await sleep(backoffDelay({ ...policy, maxMs: MAX_POLL_MS }, Math.min(attempt, 8)), signal);
     }
   }

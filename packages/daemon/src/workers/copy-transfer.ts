@@ -160,7 +160,9 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
         ready.filter((p) => !p.serverSide),
         progress,
       ),
-      ...ready.flatMap((p) => (p.serverSide ? [copyServerSide(run, { ...p, serverSide: p.serverSide }, progress)] : [])),
+      ...ready.flatMap((p) =>
+        p.serverSide ? [copyServerSide(run, { ...p, serverSide: p.serverSide }, progress)] : [],
+      ),
     ]);
     return [
       ...prepared.flatMap((p) => ('failure' in p ? [p.failure] : [])),
