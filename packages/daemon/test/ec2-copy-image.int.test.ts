@@ -47,7 +47,6 @@ let server: FastifyInstance;
 let user: Session;
 let daemon: RunningDaemon;
 let glance: ImageReadCounter;
-let cloud1: string;
 const regionSite = {} as Record<Region, string>;
 
 beforeAll(async () => {
@@ -72,7 +71,6 @@ beforeAll(async () => {
     payload: { ...body, config: { ...body.config, imageEndpointOverride: glance.url } },
   });
   expect(added.statusCode).toBe(201);
-  cloud1 = added.json<{ id: string }>().id;
   const account = await addEc2Account(server, user, stack, { name: 'aws', regions: [...regions] });
   for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
   daemon = await startDaemon(

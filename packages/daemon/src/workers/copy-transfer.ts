@@ -75,7 +75,7 @@ async function copyServerSide(
   progress: ReturnType<typeof progressJoin>,
 ): Promise<DestinationOutcome> {
   const { payload } = run.started;
-  const { siteId, adapter, serverSide } = destination;
+  const { siteId, serverSide } = destination;
   const method = serverSide.method as CopyMethod;
   try {
     const image = await serverSide.run({
