@@ -251,3 +251,31 @@ test('a copy EC2 ends failed fails its job with EC2’s reason on the cell, and 
       .filter((s) => s.tags.get(EC2_TAGS.name) === failing.image.name),
   ).toEqual([]);
 });
+
+test('a copy cancelled while EC2 copies is stopped: its AMI is deregistered with its snapshots', async () => {
+  const cancelled = await seeded('cancelled', 2 * MiB);
+  await place(cancelled.id, [regionSite['us-east-1']]);
+  await endedCopies(cancelled.id);
+  const site = regionSite['eu-west-1'];
+  const plan = await place(cancelled.id, [site]);
+  const jobId = plan.jobs[0]!.id;
+  await until('the cell to show the copy under way', async () => {
+    const cell = await cellOn(cancelled.image.name, site);
+    return cell.state === 'transferring' && cell.stage === 'copying';
+  });
+  const asked = await server.inject({
+    method: 'POST',
+    url: `/api/v1/jobs/${jobId}/cancel`,
+    headers: user.headers,
+  });
+  expect(asked.statusCode).toBe(202);
+
+  const jobs = await endedCopies(cancelled.id);
+  expect(jobs.find((job) => job.id === jobId)!.state).toBe('cancelled');
+  expect(amisOf('eu-west-1', cancelled.image.name)).toEqual([]);
+  expect(
+    stack.ec2
+      .snapshots('eu-west-1')
+      .filter((s) => s.tags.get(EC2_TAGS.name) === cancelled.image.name),
+  ).toEqual([]);
+});

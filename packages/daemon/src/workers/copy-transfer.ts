@@ -10,6 +10,7 @@ import {
   type TransferProgress,
 } from '@glint/cloud-adapters';
 import { clearEarlierCopies } from '../copy-image-ids';
+import type { StopReason } from '../job-control';
 import { siteImageFrom } from '../inventory';
 import { failureOf } from './lifecycle';
 import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
@@ -75,7 +76,7 @@ async function copyServerSide(
   progress: ReturnType<typeof progressJoin>,
 ): Promise<DestinationOutcome> {
   const { payload } = run.started;
-  const { siteId, serverSide } = destination;
+  const { siteId, adapter, serverSide } = destination;
   const method = serverSide.method as CopyMethod;
   try {
     const image = await serverSide.run({
@@ -89,6 +90,10 @@ async function copyServerSide(
     await recordCopy(run, siteId, image);
     return { siteId, cloudImageId: image.id, bytes: image.size ?? 0, method };
   } catch (error) {
+    // A cancelled copy is stopped: deregistering a pending AMI stops its copy. One handed back is
+    // left running, for the next start to find by its id.
+    if (run.signal.reason === ('cancelled' satisfies StopReason))
+      await adapter.deleteImage(destination.cloudImageId).catch(() => undefined);
     return { siteId, bytes: 0, method, error: failureOf(error) };
   }
 }
