@@ -14,8 +14,8 @@ export interface CopyTiming {
   /** How long a copy stays `pending`; default 300 ms. */
   copyMs?: number;
   /**
-   * Snapshot copies one destination region runs at once, per account; default 5. AWS's
-   * documentation gives no such figure for AMI copies; users meet this one as
+   * Snapshot copies one destination region runs at once, per account; default 5. AWS's AMI quotas
+   * (EC2 User Guide, "AMI quotas") list no limit on concurrent copies; users meet this one as
    * "ResourceLimitExceeded: Too many snapshot copies in progress. The limit is 5 for this
    * destination region." (aws-samples/copy-encrypted-ami#3,
    * aws-samples/aws-step-functions-ebs-snapshot-mgmt#3). A copy of an AMI copies each of its
@@ -104,7 +104,7 @@ export const copyImage: Action = ({ state, copies, caller, region, params }) => 
     if (earlier.fingerprint !== fingerprint)
       throw new ApiError(
         'IdempotentParameterMismatch',
-        'The client token you have provided is associated with a resource that is already deleted or has different parameters.',
+        'The request uses the same client token as a previous, but non-identical request.',
       );
     return { imageId: earlier.imageId };
   }
@@ -119,7 +119,7 @@ export const copyImage: Action = ({ state, copies, caller, region, params }) => 
   if (source.state !== 'available')
     throw new ApiError(
       'InvalidAMIID.Unavailable',
-      `The image ${sourceImageId} is not available: it is ${source.state}`,
+      `The specified AMI ${sourceImageId} has been deregistered or is in a transitional state (${source.state}).`,
     );
   const duplicate = state.owned(state.images, region, ownerId).find((image) => image.name === name);
   if (duplicate)
