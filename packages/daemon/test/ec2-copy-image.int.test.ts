@@ -9,29 +9,18 @@
 import { randomBytes } from 'node:crypto';
 import { GLINT_MARKERS } from '@glint/core';
 import { EC2_TAGS, type ImageInfo } from '@glint/cloud-adapters';
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@fastify/type-provider-typebox';
 import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
-import {
-  applyPlacements,
-  login,
-  matrixRow,
-  siteBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from '../../api/test/test-environment';
-import type { Job } from '../../api/src/schemas/jobs';
-import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
-import {
-  startImageReadCounter,
-  type ImageReadCounter,
-} from '../../../test-support/image-read-counter';
+import { applyPlacements } from '../../api/test/test-environment';
 import { randomDiskStream } from '../../../test-support/random-image';
-import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
+import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
-import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
+import {
+  cellOn as cellOf,
+  endedJobs,
+  inventoried,
+  startEc2System,
+  type Ec2System,
+} from './ec2-system';
 
 const MiB = 1024 * 1024;
 const regions = ['us-east-1', 'us-west-2', 'eu-west-1'] as const;
@@ -41,52 +30,23 @@ const run = `ec2copy-${randomBytes(4).toString('hex')}`;
 const named = (what: string) => `${run}-${what}`;
 const images = new CloudImages();
 
-let stack: Ec2Stack;
-let env: TestEnvironment;
-let server: FastifyInstance;
-let user: Session;
-let daemon: RunningDaemon;
-let glance: ImageReadCounter;
-const regionSite = {} as Record<Region, string>;
+let system: Ec2System;
+/** The site of each region. */
+const regionSite = (region: Region) => system.regionSite[region]!;
 
 beforeAll(async () => {
   // S3 in every region, as AWS has it; only us-east-1 is ever staged in. Copies take long enough
   // for the matrix to be seen showing one.
-  const stackStarted = startEc2Stack({
-    regions: [...regions],
+  system = await startEc2System({
+    regions,
     taskTiming: { stepMs: 10 },
     copyTiming: { copyMs: 3000 },
   });
-  env = await testEnvironment();
-  glance = await startImageReadCounter(sandboxCloud(1).glanceUrl);
-  stack = await stackStarted;
-  const allow = outboundAllow(glance.url, ...Object.values(stack.endpoints));
-  server = await env.start({ GLINT_OUTBOUND_ALLOW: allow });
-  user = await login(server);
-  const body = siteBody('cloud1', sandboxCloud(1));
-  const added = await server.inject({
-    method: 'POST',
-    url: '/api/v1/sites',
-    headers: user.headers,
-    payload: { ...body, config: { ...body.config, imageEndpointOverride: glance.url } },
-  });
-  expect(added.statusCode).toBe(201);
-  const account = await addEc2Account(server, user, stack, { name: 'aws', regions: [...regions] });
-  for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
-  daemon = await startDaemon(
-    loadDaemonConfig(
-      env.env({ GLINT_INVENTORY_INTERVAL_SECONDS: '3600', GLINT_OUTBOUND_ALLOW: allow }),
-    ),
-    () => {},
-  );
 }, 180_000);
 
 afterAll(async () => {
-  await daemon?.stop();
-  await glance?.close();
+  await system?.close();
   await images.close();
-  await env?.close();
-  await stack?.close();
 });
 
 /** A raw disk on cloud1 and its logical image, once the inventory found it. */
@@ -97,36 +57,30 @@ async function seeded(what: string, size: number): Promise<{ image: ImageInfo; i
     randomDiskStream(size, named(what)),
     size,
   );
-  await refreshAll(server, user);
-  return { image, id: (await matrixRow(server, user, image.name)).id };
+  return { image, id: await inventoried(system, image.name) };
 }
 
 const place = (imageId: string, sites: string[]) =>
   applyPlacements(
-    server,
-    user,
+    system.server,
+    system.user,
     sites.map((site) => ({ image: imageId, site, wanted: true })),
   );
 
-/** The image's copy jobs once none is queued or running, as GET /api/v1/jobs shows them. */
-const endedCopies = (imageId: string) =>
-  until(`the copy jobs of ${imageId} to end`, async () => {
-    const response = await server.inject({
-      url: `/api/v1/jobs?image=${imageId}&operation=copy`,
-      headers: { cookie: user.cookie },
-    });
-    const { jobs } = response.json<{ jobs: Static<typeof Job>[] }>();
-    return (
-      jobs.length > 0 && jobs.every((job) => !['queued', 'running'].includes(job.state)) && jobs
-    );
-  });
-
-const cellOn = async (name: string, siteId: string) =>
-  (await matrixRow(server, user, name)).cells.find((cell) => cell.siteId === siteId)!;
+const endedCopies = (imageId: string) => endedJobs(system, imageId, 'copy');
+const cellOn = (name: string, siteId: string) => cellOf(system, name, siteId);
 
 /** AMIs of a region whose Name tag is the image's. */
 const amisOf = (region: Region, name: string) =>
-  stack.ec2.images(region).filter((ami) => ami.tags.get(EC2_TAGS.name) === name);
+  system.stack.ec2.images(region).filter((ami) => ami.tags.get(EC2_TAGS.name) === name);
+
+/** What a region holds of the image: AMIs and snapshots tagged with its name. */
+const leftIn = (region: Region, name: string) => ({
+  amis: amisOf(region, name),
+  snapshots: system.stack.ec2
+    .snapshots(region)
+    .filter((snapshot) => snapshot.tags.get(EC2_TAGS.name) === name),
+});
 
 describe('an image imported into one region, then placed on two more', () => {
   const size = 6 * MiB + 5;
@@ -135,64 +89,66 @@ describe('an image imported into one region, then placed on two more', () => {
 
   beforeAll(async () => {
     raw = await seeded('raw', size);
-    await place(raw.id, [regionSite['us-east-1']]);
+    await place(raw.id, [regionSite('us-east-1')]);
     const [imported] = await endedCopies(raw.id);
     expect([imported!.state, imported!.parts[0]!.method]).toEqual(['succeeded', 'stream']);
-    sourceAmi = (await cellOn(raw.image.name, regionSite['us-east-1'])).cloudImageId!;
+    sourceAmi = (await cellOn(raw.image.name, regionSite('us-east-1'))).cloudImageId!;
   }, 180_000);
 
   test('the planner has EC2 copy the AMI to both regions, in one job, the cells showing the copy', async () => {
     const plan = await place(
       raw.id,
-      copiedTo.map((region) => regionSite[region]),
+      copiedTo.map((region) => regionSite(region)),
     );
     expect(plan.copies).toEqual([
       {
         imageId: raw.id,
-        source: { siteId: regionSite['us-east-1'], cloudImageId: sourceAmi },
-        destinations: copiedTo.map((region) => regionSite[region]).sort(),
+        source: { siteId: regionSite('us-east-1'), cloudImageId: sourceAmi },
+        destinations: copiedTo.map((region) => regionSite(region)).sort(),
         bytes: size,
       },
     ]);
     // While EC2 copies, the cell says so.
     await until('a cell to show the copy under way', async () => {
-      const cell = await cellOn(raw.image.name, regionSite['us-west-2']);
+      const cell = await cellOn(raw.image.name, regionSite('us-west-2'));
       return cell.state === 'transferring' && cell.stage === 'copying';
     });
 
     const jobs = await endedCopies(raw.id);
-    const copyJob = jobs.find((job) => job.sourceSiteId === regionSite['us-east-1'])!;
+    const copyJob = jobs.find((job) => job.sourceSiteId === regionSite('us-east-1'))!;
     expect(
       copyJob.parts.map((part) => [part.siteId, part.state, part.method, part.error]).sort(),
     ).toEqual(
-      copiedTo.map((region) => [regionSite[region], 'succeeded', 'ec2-copy-image', null]).sort(),
+      copiedTo.map((region) => [regionSite(region), 'succeeded', 'ec2-copy-image', null]).sort(),
     );
     // cloud1 was read once, for the import; the copies were made inside AWS.
-    expect(glance.downloads(raw.image.id)).toEqual({ requests: 1, bytes: size });
-    const source = stack.ec2.image('us-east-1', sourceAmi)!;
+    expect(system.glance.downloads(raw.image.id)).toEqual({ requests: 1, bytes: size });
+    const source = system.stack.ec2.image('us-east-1', sourceAmi)!;
     for (const region of copiedTo) {
-      const calls = stack.ec2
+      const calls = system.stack.ec2
         .calls()
         .filter((call) => call.action === 'CopyImage' && call.region === region && !call.error);
       expect(calls).toHaveLength(1);
-      expect(stack.ec2.tasks(region)).toEqual([]);
-      await expect(stack.bucketContent(region, stack.stagingBucket(region))).rejects.toMatchObject({
+      expect(system.stack.ec2.tasks(region)).toEqual([]);
+      await expect(
+        system.stack.bucketContent(region, system.stack.stagingBucket(region)),
+      ).rejects.toMatchObject({
         name: 'NoSuchBucket',
       });
 
-      const cell = await cellOn(raw.image.name, regionSite[region]);
+      const cell = await cellOn(raw.image.name, regionSite(region));
       expect(cell).toMatchObject({ state: 'present', wanted: true });
       const [copy] = amisOf(region, raw.image.name);
       expect(copy).toMatchObject({ imageId: cell.cloudImageId, state: 'available' });
       expect(Object.fromEntries(copy!.tags)).toMatchObject({
         [GLINT_MARKERS.contentHash]: source.tags.get(GLINT_MARKERS.contentHash),
-        [GLINT_MARKERS.sourceSite]: regionSite['us-east-1'],
+        [GLINT_MARKERS.sourceSite]: regionSite('us-east-1'),
         [GLINT_MARKERS.sourceImage]: sourceAmi,
         [EC2_TAGS.size]: String(size),
       });
-      const snapshot = stack.ec2.snapshot(region, copy!.blockDevices[0]!.snapshotId)!;
+      const snapshot = system.stack.ec2.snapshot(region, copy!.blockDevices[0]!.snapshotId)!;
       expect(snapshot.diskSha256).toBe(
-        stack.ec2.snapshot('us-east-1', source.blockDevices[0]!.snapshotId)!.diskSha256,
+        system.stack.ec2.snapshot('us-east-1', source.blockDevices[0]!.snapshotId)!.diskSha256,
       );
       expect(snapshot.tags.get(GLINT_MARKERS.sourceImage)).toBe(sourceAmi);
     }
@@ -201,18 +157,18 @@ describe('an image imported into one region, then placed on two more', () => {
   test('unplacing a copied AMI deregisters it with its snapshots, as any other', async () => {
     const [copy] = amisOf('eu-west-1', raw.image.name);
     const snapshots = copy!.blockDevices.map((device) => device.snapshotId);
-    await applyPlacements(server, user, [
-      { image: raw.id, site: regionSite['eu-west-1'], wanted: false },
+    await applyPlacements(system.server, system.user, [
+      { image: raw.id, site: regionSite('eu-west-1'), wanted: false },
     ]);
     await until('the delete to end', async () => {
-      const cell = await cellOn(raw.image.name, regionSite['eu-west-1']);
+      const cell = await cellOn(raw.image.name, regionSite('eu-west-1'));
       return cell.state === 'missing' && cell;
     });
-    expect(stack.ec2.image('eu-west-1', copy!.imageId)).toBeUndefined();
+    expect(system.stack.ec2.image('eu-west-1', copy!.imageId)).toBeUndefined();
     for (const snapshotId of snapshots)
-      expect(stack.ec2.snapshot('eu-west-1', snapshotId)).toBeUndefined();
+      expect(system.stack.ec2.snapshot('eu-west-1', snapshotId)).toBeUndefined();
     expect(
-      stack.ec2
+      system.stack.ec2
         .calls()
         .filter((call) => call.action === 'DeregisterImage' && call.region === 'eu-west-1'),
     ).toHaveLength(1);
@@ -221,18 +177,18 @@ describe('an image imported into one region, then placed on two more', () => {
 
 test('a copy EC2 ends failed fails its job with EC2’s reason on the cell, and leaves no AMI', async () => {
   const failing = await seeded('fails', 2 * MiB);
-  await place(failing.id, [regionSite['us-east-1']]);
+  await place(failing.id, [regionSite('us-east-1')]);
   await endedCopies(failing.id);
   const reason = 'Server.InternalError: Internal error while copying the snapshots';
-  stack.ec2.failNextCopy({
+  system.stack.ec2.failNextCopy({
     code: 'Server.InternalError',
     message: 'Internal error while copying the snapshots',
   });
-  const site = regionSite['us-west-2'];
+  const site = regionSite('us-west-2');
   await place(failing.id, [site]);
 
   const jobs = await endedCopies(failing.id);
-  const copyJob = jobs.find((job) => job.sourceSiteId === regionSite['us-east-1'])!;
+  const copyJob = jobs.find((job) => job.sourceSiteId === regionSite('us-east-1'))!;
   expect(copyJob.state).toBe('failed');
   expect(copyJob.parts[0]).toMatchObject({
     siteId: site,
@@ -244,38 +200,28 @@ test('a copy EC2 ends failed fails its job with EC2’s reason on the cell, and 
     state: 'error',
     message: expect.stringContaining(reason),
   });
-  expect(amisOf('us-west-2', failing.image.name)).toEqual([]);
-  expect(
-    stack.ec2
-      .snapshots('us-west-2')
-      .filter((s) => s.tags.get(EC2_TAGS.name) === failing.image.name),
-  ).toEqual([]);
+  expect(leftIn('us-west-2', failing.image.name)).toEqual({ amis: [], snapshots: [] });
 });
 
 test('a copy cancelled while EC2 copies is stopped: its AMI is deregistered with its snapshots', async () => {
   const cancelled = await seeded('cancelled', 2 * MiB);
-  await place(cancelled.id, [regionSite['us-east-1']]);
+  await place(cancelled.id, [regionSite('us-east-1')]);
   await endedCopies(cancelled.id);
-  const site = regionSite['eu-west-1'];
+  const site = regionSite('eu-west-1');
   const plan = await place(cancelled.id, [site]);
   const jobId = plan.jobs[0]!.id;
   await until('the cell to show the copy under way', async () => {
     const cell = await cellOn(cancelled.image.name, site);
     return cell.state === 'transferring' && cell.stage === 'copying';
   });
-  const asked = await server.inject({
+  const asked = await system.server.inject({
     method: 'POST',
     url: `/api/v1/jobs/${jobId}/cancel`,
-    headers: user.headers,
+    headers: system.user.headers,
   });
   expect(asked.statusCode).toBe(202);
 
   const jobs = await endedCopies(cancelled.id);
   expect(jobs.find((job) => job.id === jobId)!.state).toBe('cancelled');
-  expect(amisOf('eu-west-1', cancelled.image.name)).toEqual([]);
-  expect(
-    stack.ec2
-      .snapshots('eu-west-1')
-      .filter((s) => s.tags.get(EC2_TAGS.name) === cancelled.image.name),
-  ).toEqual([]);
+  expect(leftIn('eu-west-1', cancelled.image.name)).toEqual({ amis: [], snapshots: [] });
 });
