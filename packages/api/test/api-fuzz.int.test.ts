@@ -236,10 +236,10 @@ test(`${runs} generated requests to every route: no 5xx, and nothing written on 
       'https://images.glint-fuzz.invalid/debian.qcow2',
     ],
     ids: [siteId],
-    // An EC2 account's endpoints only where nothing answers: STS pointed at an OpenStack service
-    // answers what the AWS SDK cannot read, which Glint reports as a failed cloud (502) today.
+    // An EC2 account's endpoints: where nothing answers, and an OpenStack service, whose answer the
+    // AWS SDK cannot read (a 400 naming the endpoints to check, not a failed cloud).
     fieldUrls: {
-      endpoints: ['http://127.0.0.1:9/', 'https://sts.glint-fuzz.invalid/'],
+      endpoints: ['http://127.0.0.1:9/', 'https://sts.glint-fuzz.invalid/', cloud1.authUrl],
     },
   };
   const statuses = new Map<number, number>();

@@ -6,10 +6,10 @@ export interface CopyCapabilities {
   /** Its images can be read out, to be streamed to other sites. */
   readable: boolean;
   /**
-   * Its cloud copies an image itself between two sites of one account (the same cloud project), no
-   * byte passing through Glint, as EC2 copies an AMI between regions.
+   * Its cloud copies an image itself between two of its sites (of one account, the same cloud
+   * project), no byte passing through Glint, as EC2 copies an AMI between regions.
    */
-  copiesWithinAccount: boolean;
+  serverSideCopy: boolean;
 }
 
 /** Which catalog endpoint to use, as in OS_INTERFACE. */

@@ -9,7 +9,7 @@ import {
   redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
-import { checkSchemaCurrent, CredentialCipher, repositoriesOn } from '@glint/store';
+import { checkSchemaCurrent, CredentialVault, repositoriesOn } from '@glint/store';
 import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -86,7 +86,7 @@ export function workerResources(
   );
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
-    new CredentialCipher(config.credentialKeys),
+    new CredentialVault(config.credentialKeys),
     {
       outbound: config.outbound,
       ...(config.conversionDir && { conversionDir: config.conversionDir }),

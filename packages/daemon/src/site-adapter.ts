@@ -5,7 +5,7 @@ import {
   type CloudAdapter,
   type ServerSideCopy,
 } from '@glint/cloud-adapters';
-import type { CredentialCipher, Repositories } from '@glint/store';
+import type { CredentialVault, Repositories } from '@glint/store';
 import { inSite, iterateInSite } from './site-scope';
 
 /** A site was removed (or its credential) after its job was queued; retrying cannot help. */
@@ -35,7 +35,7 @@ export class SiteAdapters {
 
   constructor(
     private readonly repositories: Repositories,
-    private readonly cipher: CredentialCipher,
+    private readonly vault: CredentialVault,
     /** Where the adapters may connect (GLINT_OUTBOUND_ALLOW), and where they convert images. */
     private readonly context: AdapterContext,
     private readonly idleMs = 60_000,
@@ -44,13 +44,12 @@ export class SiteAdapters {
   /** An adapter for the owner's site, logged in with the stored credential. Close it when done. */
   async open(ownerId: string, siteId: string): Promise<CloudAdapter> {
     const site = await this.repositories.sites.find(ownerId, siteId);
-    const sealed = site && (await this.repositories.credentials.sealed(ownerId, siteId));
-    if (!site || !sealed) throw new SiteGoneError(siteId);
-    // A credential is sealed with a fresh nonce each time it is stored.
-    const key = `${ownerId}/${siteId}/${site.updatedAt}/${sealed.nonce.toString('hex')}`;
+    const stored = site && (await this.vault.find(this.repositories, { ownerId, siteId }));
+    if (!site || !stored) throw new SiteGoneError(siteId);
+    const key = `${ownerId}/${siteId}/${site.updatedAt}/${stored.version}`;
     let pooled = this.pool.get(key);
     if (!pooled) {
-      const credential = this.cipher.open(sealed, { ownerId, siteId });
+      const credential = stored.open();
       const config = { ...site.config, type: site.type };
       const adapter = createAdapter(site.type as SiteType, config, credential, this.context);
       pooled = { adapter, users: 0 };

@@ -135,7 +135,7 @@ export function plan(
   const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
   const capabilitiesOf = (siteId: string) => {
     const type = sites.get(siteId)?.type;
-    return type ? copying(type) : { readable: false, copiesWithinAccount: false };
+    return type ? copying(type) : { readable: false, serverSideCopy: false };
   };
   /** Whether the destination's cloud can copy the source's image itself. */
   const copiesItself = (source: PlanCopy, destinationId: string) => {
@@ -147,7 +147,7 @@ export function plan(
       from.type === to.type &&
       from.cloudProjectId !== null &&
       from.cloudProjectId === to.cloudProjectId &&
-      capabilitiesOf(to.id).copiesWithinAccount
+      capabilitiesOf(to.id).serverSideCopy
     );
   };
   for (const [imageId, destinations] of wantedOn) {

@@ -5,8 +5,8 @@ import { plan as planWith } from '../src/planner';
 /** What the registry says of the two site types today. */
 const copying = (type: SiteType): CopyCapabilities =>
   type === 'ec2'
-    ? { readable: false, copiesWithinAccount: true }
-    : { readable: true, copiesWithinAccount: false };
+    ? { readable: false, serverSideCopy: true }
+    : { readable: true, serverSideCopy: false };
 const plan = (facts: PlanFacts, changes: Placement[], force: boolean) =>
   planWith(facts, changes, force, copying);
 

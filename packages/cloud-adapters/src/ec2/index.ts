@@ -1,6 +1,7 @@
 import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
-import { registerAdapter } from '../registry';
+import { registerSiteType } from '../registry';
 import { Ec2Adapter } from './adapter';
+import { ec2SiteType } from './site-type';
 
 export { Ec2Adapter } from './adapter';
 export { listEc2Regions, type Ec2Region } from './regions';
@@ -10,10 +11,10 @@ export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 
-registerAdapter(
-  'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
+export { ec2SiteType } from './site-type';
+
+registerSiteType({
+  ...ec2SiteType,
+  create: (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
     new Ec2Adapter(config, credential, context),
-  // Glint imports into EC2 but does not export from it; regions of one account copy AMIs themselves.
-  { readable: false, copiesWithinAccount: true },
-);
+});
