@@ -22,7 +22,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../test-support/daemon-process';
-import { addSandboxSites } from '../../packages/api/test/test-environment';
+import { addSandboxSites } from '../../test-support/test-environment';
 import { outboundAllow, sandboxCloud } from '../../test-support/sandbox';
 
 const postgres = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';

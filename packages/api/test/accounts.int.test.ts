@@ -2,7 +2,12 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { outboundAllow } from '../../../test-support/sandbox';
-import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

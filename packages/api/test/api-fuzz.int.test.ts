@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import fc, { type Arbitrary } from 'fast-check';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import { CloudImages } from './cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   operationsOf,
   pathOf,
@@ -24,7 +24,12 @@ import {
   type Operation,
   type Vocabulary,
 } from './openapi-arbitraries';
-import { login, withSites, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const runs = 5000;
 const cloud1 = sandboxCloud(1);

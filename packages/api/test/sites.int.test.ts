@@ -8,7 +8,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 const cloud1 = sandboxCloud(1);
 const cloud2 = sandboxCloud(2);

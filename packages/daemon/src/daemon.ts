@@ -1,6 +1,6 @@
 import {
   JobQueues,
-  JOBS,
+  QUEUES,
   queuePrefix,
   redisEventPublisher,
   queryProbe,
@@ -133,7 +133,7 @@ export function workerResources(
  */
 function watchAbandonedJobs(options: WorkerOptions, log: Log): QueueEvents[] {
   const jobs = repositoriesOn(options.pool).jobs;
-  return [JOBS.copy.queue, JOBS.delete.queue].map((queue) => {
+  return [QUEUES.transfer, QUEUES.delete].map((queue) => {
     const events = new QueueEvents(queue, {
       connection: options.bullmq.connection,
       prefix: options.bullmq.prefix,

@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { GLINT_MARKERS } from '@glint/core';
 import { EC2_TAGS, type ImageInfo } from '@glint/cloud-adapters';
-import { CloudImages } from '../../api/test/cloud-images';
-import { applyPlacements } from '../../api/test/test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { applyPlacements } from '../../../test-support/test-environment';
 import { randomDiskStream } from '../../../test-support/random-image';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';

@@ -5,7 +5,7 @@
  */
 import type { Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { refreshAll } from '../../api/test/inventory-worker';
+import { refreshAll } from '../../../test-support/inventory-worker';
 import {
   login,
   matrixRow,
@@ -13,7 +13,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import type { Job } from '../../api/src/schemas/jobs';
 import type { CopyTiming, TaskTiming } from '../../../test-support/ec2-emulator';
 import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';

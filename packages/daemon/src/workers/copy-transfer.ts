@@ -13,7 +13,7 @@ import { clearEarlierCopies } from '../copy-image-ids';
 import type { StopReason } from '../job-control';
 import { siteImageFrom } from '../inventory';
 import { failureOf } from './lifecycle';
-import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
+import type { DestinationOutcome, Transfer, TransferRun } from './transfer-kind';
 
 /** A destination made ready for the engine or its cloud's own copy, or the reason it cannot be. */
 type Prepared =
