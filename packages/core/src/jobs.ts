@@ -162,6 +162,18 @@ export function queuePrefix(redisKeyPrefix: string): string {
   return redisKeyPrefix.replace(/:$/, '') || 'glint';
 }
 
+/**
+ * A stage of a copy that the destination's cloud runs itself: an EC2 import task once the bytes went
+ * out (`importing`), or a copy the cloud makes between two of its own sites (`copying`).
+ */
+export type TransferStage = 'importing' | 'copying';
+
+/**
+ * How a copy was made: streamed through Glint's transfer engine, or made by the destination's cloud
+ * itself (`ec2-copy-image`). Kept in the job history.
+ */
+export type CopyMethod = 'stream' | 'ec2-copy-image';
+
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {
   totalBytes: number | null;
@@ -171,8 +183,8 @@ export interface TransferJobProgress {
     bytes: number;
     bytesPerSecond: number;
     etaSeconds: number | null;
-    /** Set once the destination works on the bytes itself (an EC2 import task). */
-    stage?: 'importing';
+    /** Set while the destination's cloud works on the copy itself (an EC2 import or copy). */
+    stage?: TransferStage;
     /** How far that stage is, 0–100. */
     percent?: number;
   }>;

@@ -21,7 +21,12 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig> = {
   },
   configDefaults: { interface: 'public' },
   // Glance never gives a deleted image's id again, and an upload cannot continue where it broke.
-  capabilities: { resumableUploads: false, serverSideCopy: false, importStage: false },
+  capabilities: {
+    resumableUploads: false,
+    readable: true,
+    serverSideCopy: false,
+    importStage: false,
+  },
   loginOf(principal) {
     const { kind, name, id, username, userId } = principal as Record<string, string | undefined>;
     if (kind === 'application_credential') return `app credential ${name ?? id ?? ''}`;

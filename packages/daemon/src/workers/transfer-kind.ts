@@ -1,4 +1,4 @@
-import type { JobPayload, OutboundPolicy } from '@glint/core';
+import type { CopyMethod, JobPayload, OutboundPolicy } from '@glint/core';
 import type { TransferProgress } from '@glint/cloud-adapters';
 import type { Repositories } from '@glint/store';
 import type { SiteAdapters } from '../site-adapter';
@@ -13,6 +13,8 @@ export interface DestinationOutcome {
   /** The copy on the site, made now or found there. */
   cloudImageId?: string;
   bytes: number;
+  /** How a copy was made, for the job history. */
+  method?: CopyMethod;
   error?: JobFailure;
 }
 

@@ -25,6 +25,10 @@ export function progressText(part: JobPart, progress: Progress | undefined): str
   return cellDetail(cell);
 }
 
+/** How a copy's destination was made, said only when its cloud made it itself. */
+export const methodText = (part: JobPart): string =>
+  part.method === 'ec2-copy-image' ? 'copied by EC2 from another region' : '';
+
 /** Whether an event is progress of a running job (bytes only), as opposed to a change of state. */
 export const isProgress = (event: JobEvent) =>
   event.state === 'running' && event.bytes !== undefined;
