@@ -154,10 +154,27 @@ async function findPresentCopy(
   return undefined;
 }
 
-/** What went to the destinations: the byte count and its digests by algorithm. */
+/**
+ * What went to the destinations: the byte count and its digests by algorithm, those computed on
+ * the way and those the source declares for the bytes once they matched its multihash.
+ */
 interface SentData {
   bytes: number;
   hashes: Record<string, string>;
+}
+
+/**
+ * The algorithms to compute over the bytes, once each: the content hash's, and md5 only to check a
+ * source that declares its legacy checksum and no multihash. A destination's own digests are
+ * compared with these, never recomputed here.
+ */
+function algorithmsFor(source: ImageInfo, algo: string): string[] {
+  return source.checksum && !source.hashValue ? [algo, 'md5'] : [algo];
+}
+
+/** The md5 the source declares, trusted once the bytes matched its multihash. */
+function declaredHashes(source: ImageInfo): Record<string, string> {
+  return source.checksum ? { md5: source.checksum.toLowerCase() } : {};
 }
 
 /** Fails unless the bytes read match every hash the source declares for them. */
@@ -168,7 +185,7 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
     mismatches.push(`size ${sent.bytes} ≠ declared ${source.size}`);
   if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase())
     mismatches.push(`${algo} differs from os_hash_value`);
-  if (source.checksum && computed.md5 !== source.checksum.toLowerCase())
+  if (source.checksum && computed.md5 && computed.md5 !== source.checksum.toLowerCase())
     mismatches.push('md5 differs from checksum');
   if (mismatches.length > 0) {
     throw new IntegrityError(
@@ -178,7 +195,10 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
   }
 }
 
-/** Checks what the destination reports for the copy against the bytes that were sent. */
+/**
+ * Checks what the destination reports for the copy against the bytes that were sent: its size, and
+ * the digests it computed itself (md5 and its multihash) against those known for the bytes.
+ */
 async function verifyDestination(
   target: Target,
   sent: SentData,
@@ -197,7 +217,7 @@ async function verifyDestination(
   const computed = sent.hashes;
   const mismatches: string[] = [];
   if (image.size !== sent.bytes) mismatches.push(`size ${image.size} ≠ ${sent.bytes} sent`);
-  if (image.checksum && image.checksum.toLowerCase() !== computed.md5)
+  if (image.checksum && computed.md5 && image.checksum.toLowerCase() !== computed.md5)
     mismatches.push('md5 differs');
   const algo = image.hashAlgo?.toLowerCase();
   if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase())
@@ -369,10 +389,11 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     {
       chunks: readImageData(sourceAdapter, source.id, source.size, retry.read, signal),
       size: source.size,
+      algorithms: algorithmsFor(source, algo),
       verify: (data) => verifySource(source, data, algo),
+      declaredHashes: declaredHashes(source),
     },
     targets,
-    algo,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
   const { sent } = streamed;
@@ -435,10 +456,10 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
     {
       chunks: request.data,
       size: request.size ?? null,
+      algorithms: [algo],
       verify: (data) => verifyStream(request, data, algo),
     },
     targets,
-    algo,
   );
   await finishTargets(targets, streamed, true, algo, retry, results, signal);
   const { sent } = streamed;
@@ -467,7 +488,11 @@ function verifyStream(request: StreamCopyRequest, sent: SentData, algo: string):
 interface DataSource {
   chunks: AsyncIterable<Buffer>;
   size: number | null;
+  /** What to compute over the bytes. */
+  algorithms: string[];
   verify(sent: SentData): void;
+  /** Digests the origin declares for the bytes, known once `verify` passed. */
+  declaredHashes?: Record<string, string>;
 }
 
 type StreamOptions = Pick<
@@ -493,11 +518,10 @@ async function streamToTargets(
   options: StreamOptions,
   source: DataSource,
   targets: Target[],
-  algo: string,
 ): Promise<Streamed> {
   if (targets.length === 0) return {};
   const { signal } = options;
-  const digest = new StreamDigest([algo, 'md5']);
+  const digest = new StreamDigest(source.algorithms);
   let sent: SentData | undefined;
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const sinks = targets.map((t) => t.sink);
@@ -533,6 +557,7 @@ async function streamToTargets(
     });
     sent = { bytes: digest.bytes, hashes: digest.digest() };
     source.verify(sent);
+    sent.hashes = { ...source.declaredHashes, ...sent.hashes };
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {
     sent = undefined;
