@@ -86,6 +86,19 @@ export interface DestinationResult {
   leftoverImageId?: string;
 }
 
+/**
+ * When a copy passed each stage (epoch ms), for whoever accounts for its time: the source looked up
+ * (Keystone login included), the destination records created, the first and the last byte sent,
+ * every destination active and checked.
+ */
+export interface CopyStages {
+  source?: number;
+  created?: number;
+  firstByte?: number;
+  lastByte?: number;
+  verified?: number;
+}
+
 export interface CopyResult {
   sourceImageId: string;
   /**
@@ -95,6 +108,7 @@ export interface CopyResult {
   contentHash?: ContentHash;
   bytesRead: number;
   destinations: DestinationResult[];
+  stages: CopyStages;
 }
 
 type CopyableImage = ImageInfo & { diskFormat: string; containerFormat: string };
@@ -344,6 +358,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     signal,
   );
   assertCopyable(source);
+  const stages: CopyStages = { source: Date.now() };
 
   const declared = declaredContentHash(source);
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
@@ -384,6 +399,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     }
   }
 
+  stages.created = Date.now();
   const streamed = await streamToTargets(
     request,
     {
@@ -394,8 +410,10 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
       declaredHashes: declaredHashes(source),
     },
     targets,
+    stages,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
+  stages.verified = Date.now();
   const { sent } = streamed;
 
   return {
@@ -403,6 +421,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     ...(declared || sent ? { contentHash: declared ?? { algo, value: sent!.hashes[algo]! } } : {}),
     bytesRead: sent?.bytes ?? 0,
     destinations: request.destinations.map((d) => results.get(d.key)!),
+    stages,
   };
 }
 
@@ -451,6 +470,7 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
+  const stages: CopyStages = { created: Date.now() };
   const streamed = await streamToTargets(
     request,
     {
@@ -460,14 +480,17 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
       verify: (data) => verifyStream(request, data, algo),
     },
     targets,
+    stages,
   );
   await finishTargets(targets, streamed, true, algo, retry, results, signal);
+  stages.verified = Date.now();
   const { sent } = streamed;
   return {
     sourceImageId: request.sourceName,
     ...(sent ? { contentHash: { algo, value: sent.hashes[algo]! } } : {}),
     bytesRead: sent?.bytes ?? 0,
     destinations: request.destinations.map((d) => results.get(d.key)!),
+    stages,
   };
 }
 
@@ -518,6 +541,7 @@ async function streamToTargets(
   options: StreamOptions,
   source: DataSource,
   targets: Target[],
+  stages: CopyStages,
 ): Promise<Streamed> {
   if (targets.length === 0) return {};
   const { signal } = options;
@@ -551,12 +575,14 @@ async function streamToTargets(
   );
   try {
     await fanOut(source.chunks, sinks, async (chunk) => {
+      stages.firstByte ??= Date.now();
       digest.update(chunk);
       progress.tick();
       if (limiter) await limiter.take(chunk.length, signal);
     });
     sent = { bytes: digest.bytes, hashes: digest.digest() };
     source.verify(sent);
+    stages.lastByte = Date.now();
     sent.hashes = { ...source.declaredHashes, ...sent.hashes };
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {

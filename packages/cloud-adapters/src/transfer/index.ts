@@ -3,6 +3,7 @@ export type {
   CopyDestination,
   CopyRequest,
   CopyResult,
+  CopyStages,
   CopySource,
   DestinationOutcome,
   DestinationResult,

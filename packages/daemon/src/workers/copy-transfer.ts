@@ -74,7 +74,12 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
         payload.imageId,
         siteImageFrom(image),
       );
-      outcomes.push({ siteId, cloudImageId: image.id, bytes: done.bytes });
+      outcomes.push({
+        siteId,
+        cloudImageId: image.id,
+        bytes: done.bytes,
+        stages: { ...result.stages, inventoried: Date.now() },
+      });
     }
     return outcomes;
   } finally {

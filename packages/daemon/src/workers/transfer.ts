@@ -1,5 +1,5 @@
 import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
-import type { TransferProgress } from '@glint/cloud-adapters';
+import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { StopReason } from '../job-control';
@@ -34,6 +34,8 @@ export interface DestinationOutcome {
   cloudImageId?: string;
   bytes: number;
   error?: JobFailure;
+  /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
+  stages?: CopyStages & { inventoried?: number };
 }
 
 /** A finished transfer job's return value (the queue contract's `returnvalue`). */
