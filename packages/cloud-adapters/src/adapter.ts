@@ -117,6 +117,15 @@ export interface AdapterContext {
   conversionDir?: string;
 }
 
+/** How a copy's bytes reached its destination: through Glint, or inside the clouds. */
+export type CopyMethod = 'stream' | 'glance-download';
+
+/** A copy the destination's cloud makes itself, started; its bytes never pass through Glint. */
+export interface ServerSideCopy {
+  imageId: string;
+  method: Exclude<CopyMethod, 'stream'>;
+}
+
 /**
  * One site's image service, as the transfer engine and the daemon see it. Implementations map the
  * service's own failures onto the typed errors in ./errors.
@@ -143,6 +152,18 @@ export interface CloudAdapter {
    */
   awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo>;
   deleteImage(id: string): Promise<void>;
+  /**
+   * Starts a copy of `source`'s image made by this site's cloud itself, when it can make one: the
+   * sites are parts of one cloud, this site's credential may read the image, and the service
+   * offers a way. Resolves undefined when it cannot (or refused), so the caller streams instead;
+   * `awaitActive` then waits for the copy. Absent where a site type has no such way.
+   */
+  copyWithin?(
+    source: CloudAdapter,
+    image: ImageInfo,
+    spec: ImageSpec,
+    signal?: AbortSignal,
+  ): Promise<ServerSideCopy | undefined>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   health(): Promise<HealthReport>;
   /** Releases the site's connections; the adapter is unusable afterwards. */

@@ -5,7 +5,14 @@ import {
   type BackoffPolicy,
   type ContentHash,
 } from '@glint/core';
-import type { ActivationProgress, CloudAdapter, ImageInfo, ImageSpec } from '../adapter';
+import type {
+  ActivationProgress,
+  CloudAdapter,
+  CopyMethod,
+  ImageInfo,
+  ImageSpec,
+  ServerSideCopy,
+} from '../adapter';
 import {
   CancelledError,
   CloudError,
@@ -49,6 +56,8 @@ export interface RetryPolicies {
   cleanup: BackoffPolicy;
   /** Waiting for a destination to report the image active after its data arrived. */
   activation: BackoffPolicy;
+  /** Waiting for a copy the destination's cloud makes itself: as long as the copy of the bytes. */
+  serverSide: BackoffPolicy;
 }
 
 export const DEFAULT_RETRY_POLICIES: RetryPolicies = {
@@ -56,6 +65,7 @@ export const DEFAULT_RETRY_POLICIES: RetryPolicies = {
   request: { initialMs: 500, maxMs: 10_000, retries: 4 },
   cleanup: { initialMs: 1000, maxMs: 15_000, retries: 10 },
   activation: { initialMs: 200, maxMs: 5000, retries: 20 },
+  serverSide: { initialMs: 200, maxMs: 5000, retries: 720 },
 };
 
 export interface CopyRequest {
@@ -84,6 +94,8 @@ export interface DestinationResult {
   error?: CloudError;
   /** An image Glint made for a failed copy and could not delete; the caller must retry the delete. */
   leftoverImageId?: string;
+  /** How the bytes went, for a copy made or tried: streamed through Glint, or inside the clouds. */
+  method?: CopyMethod;
 }
 
 /**
@@ -274,18 +286,15 @@ function failedBeforeData(
 
 /** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
 async function removeFailedCopy(
-  target: Target,
+  adapter: CloudAdapter,
+  imageId: string,
   policy: BackoffPolicy,
 ): Promise<string | undefined> {
   try {
-    await withRetries(
-      () => target.destination.adapter.deleteImage(target.imageId),
-      isRetryable,
-      policy,
-    );
+    await withRetries(() => adapter.deleteImage(imageId), isRetryable, policy);
     return undefined;
   } catch (error) {
-    return error instanceof NotFoundError ? undefined : target.imageId;
+    return error instanceof NotFoundError ? undefined : imageId;
   }
 }
 
@@ -322,23 +331,99 @@ async function finishTargets(
   );
   await Promise.all(
     targets.map(async (target) => {
-      const { key } = target.destination;
+      const { key, adapter } = target.destination;
       const bytes = target.sink.bytesWritten;
       if (!target.error) {
-        results.set(key, { key, outcome: 'copied', imageId: target.imageId, bytes });
+        results.set(key, {
+          key,
+          outcome: 'copied',
+          imageId: target.imageId,
+          bytes,
+          method: 'stream',
+        });
         return;
       }
-      const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
+      const leftoverImageId = await removeFailedCopy(adapter, target.imageId, retry.cleanup);
       results.set(key, {
         key,
         outcome: 'failed',
         bytes,
         error: target.error,
+        method: 'stream',
         ...(leftoverImageId ? { leftoverImageId } : {}),
       });
     }),
   );
   progress?.finish();
+}
+
+/**
+ * Starts the copy inside the clouds where the destination can make one. Only a source with a
+ * multihash qualifies: the destination's own hash of what it pulled is then checked against it.
+ */
+async function startServerSideCopy(
+  destination: CopyDestination,
+  sourceAdapter: CloudAdapter,
+  source: ImageInfo,
+  spec: ImageSpec,
+  retry: RetryPolicies,
+): Promise<ServerSideCopy | undefined> {
+  const { adapter } = destination;
+  if (!adapter.copyWithin || !source.hashAlgo || !source.hashValue) return undefined;
+  return withRetries(
+    () => adapter.copyWithin!(sourceAdapter, source, spec),
+    isRetryable,
+    retry.request,
+  );
+}
+
+/**
+ * Waits for a copy the destination's cloud makes, checks the digests it computed against the
+ * source's, and sets what the copy did not carry over (the cloud's copy keeps a few properties
+ * of its own choosing). A copy that fails or does not match is deleted.
+ */
+async function finishServerSideCopy(
+  destination: CopyDestination,
+  copy: ServerSideCopy,
+  source: ImageInfo,
+  spec: ImageSpec,
+  retry: RetryPolicies,
+  signal?: AbortSignal,
+): Promise<DestinationResult> {
+  const { key, adapter } = destination;
+  const { imageId, method } = copy;
+  try {
+    const image = await adapter.awaitActive(imageId, {
+      policy: retry.serverSide,
+      ...(signal ? { signal } : {}),
+    });
+    const mismatches: string[] = [];
+    if (image.size !== source.size) mismatches.push(`size ${image.size} ≠ ${source.size}`);
+    if (image.checksum && source.checksum && image.checksum !== source.checksum)
+      mismatches.push('md5 differs');
+    if (image.hashAlgo === source.hashAlgo && image.hashValue !== source.hashValue)
+      mismatches.push(`${source.hashAlgo} differs`);
+    if (mismatches.length > 0)
+      throw new IntegrityError(
+        `copy ${imageId} on ${key}, made by ${method}, does not match source image ${source.id} (${mismatches.join('; ')})`,
+      );
+    const missing = Object.entries(spec.properties ?? {}).filter(
+      ([name, value]) => image.properties[name] !== value,
+    );
+    if (missing.length > 0)
+      await adapter.updateProperties(imageId, { set: Object.fromEntries(missing) });
+    return { key, outcome: 'copied', imageId, bytes: image.size ?? 0, method };
+  } catch (error) {
+    const leftoverImageId = await removeFailedCopy(adapter, imageId, retry.cleanup);
+    return {
+      key,
+      outcome: 'failed',
+      bytes: 0,
+      error: failureReason(error, signal),
+      method,
+      ...(leftoverImageId ? { leftoverImageId } : {}),
+    };
+  }
 }
 
 /**
@@ -364,6 +449,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
+  const serverSide: Promise<DestinationResult>[] = [];
 
   for (const destination of request.destinations) {
     try {
@@ -393,6 +479,11 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         request.visibility ?? 'private',
         destination.imageId,
       );
+      const within = await startServerSideCopy(destination, sourceAdapter, source, spec, retry);
+      if (within) {
+        serverSide.push(finishServerSideCopy(destination, within, source, spec, retry, signal));
+        continue;
+      }
       targets.push(await createTarget(destination, spec, request, retry.request));
     } catch (error) {
       results.set(destination.key, failedBeforeData(destination, error, signal));
@@ -413,6 +504,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     stages,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
+  for (const result of await Promise.all(serverSide)) results.set(result.key, result);
   stages.verified = Date.now();
   const { sent } = streamed;
 

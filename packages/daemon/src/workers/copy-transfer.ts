@@ -78,6 +78,7 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
         siteId,
         cloudImageId: image.id,
         bytes: done.bytes,
+        ...(done.method && { method: done.method }),
         stages: { ...result.stages, inventoried: Date.now() },
       });
     }

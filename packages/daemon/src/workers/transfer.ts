@@ -1,5 +1,5 @@
 import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
-import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
+import type { CopyMethod, CopyStages, TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { StopReason } from '../job-control';
@@ -34,6 +34,8 @@ export interface DestinationOutcome {
   cloudImageId?: string;
   bytes: number;
   error?: JobFailure;
+  /** How the bytes went: streamed through the daemon, or copied inside the clouds. */
+  method?: CopyMethod;
   /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
   stages?: CopyStages & { inventoried?: number };
 }
