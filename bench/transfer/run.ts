@@ -25,7 +25,9 @@ import { createAdapter, type CloudAdapter } from '@glint/cloud-adapters';
 import { randomImageStream } from '../../test-support/random-image';
 import {
   passwordCredential,
+  regionCloud,
   sandboxCloud,
+  sandboxRegions,
   sandboxOutbound,
   sandboxToken,
   siteConfig,
@@ -48,8 +50,8 @@ const linkRates = [
 
 const [cloudA, cloudB, cloudC] = [sandboxCloud(1), sandboxCloud(2), sandboxCloud(3)];
 const outbound = sandboxOutbound();
-const adapterFor = (c: SandboxCloud) =>
-  createAdapter('openstack', siteConfig(c), passwordCredential(c), { outbound });
+const adapterFor = (c: SandboxCloud, user: 'demo' | 'admin' = 'demo') =>
+  createAdapter('openstack', siteConfig(c, user), passwordCredential(c, user), { outbound });
 const [adapterA, adapterB, adapterC] = [adapterFor(cloudA), adapterFor(cloudB), adapterFor(cloudC)];
 const run = Date.now().toString(36);
 
@@ -297,6 +299,67 @@ async function productRuns(imageName: string): Promise<{ runs: Measured[]; copie
   }
 }
 
+/**
+ * The regions cloud, when started: RegionB's Glance pulling the image from RegionA's itself
+ * (glance-download) beside a copy streamed between the same Glances (for the admin project, which
+ * may not read the demo project's image there, so Glint streams it).
+ */
+async function regionRows(copy: ReturnType<typeof glintCopy>): Promise<Row[]> {
+  const regions = sandboxRegions();
+  if (!regions) {
+    console.error('no regions cloud (glint-sandbox regions start): glance-download not measured');
+    return [];
+  }
+  const [a, b] = [regionCloud(regions, 0), regionCloud(regions, 1)];
+  const [source, demo, admin] = [adapterFor(a), adapterFor(b), adapterFor(b, 'admin')];
+  const name = `glint-bench-${run}-regions`;
+  const image = await source.createImage({
+    name,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+  });
+  console.error('regions of one Keystone:');
+  try {
+    await source.uploadImageData(image.id, randomImageStream(size, name), { size });
+    const measure = (user: 'demo' | 'admin', method: string) => async () => {
+      const result = await copy({
+        source: { region: 0 },
+        destinations: [{ region: 1, user }],
+        imageId: image.id,
+      });
+      if (result.methods[0] !== method)
+        throw new Error(`expected ${method}, got ${result.methods}`);
+      for (const adapter of [demo, admin]) await clearCopies(name, [adapter]);
+      return result;
+    };
+    const pids = (await Promise.all([a, b].map((c) => glancePids(c.index)))).flat();
+    const timed = async (label: string, user: 'demo' | 'admin', method: string) => {
+      const results: Measured[] = [];
+      for (let i = 0; i < runs; i++) {
+        const { result, cpuSeconds } = await cpuDuring(pids, measure(user, method));
+        results.push({ ...result, glanceCpuSeconds: cpuSeconds });
+      }
+      console.error(`  ${label}: ${results.map((r) => r.seconds.toFixed(2)).join(', ')} s`);
+      return medianOf(results);
+    };
+    const streamed = await timed('streamed', 'admin', 'stream');
+    const pulled = await timed('glance-download', 'demo', 'glance-download');
+    return [
+      row('regions: Glint streaming copy, RegionA → RegionB', streamed, 'streamed', 1),
+      row(
+        'regions: glance-download, RegionA → RegionB',
+        pulled,
+        'streamed',
+        streamed.seconds / pulled.seconds,
+      ),
+    ];
+  } finally {
+    await source.deleteImage(image.id);
+    await Promise.all([source, demo, admin].map((adapter) => adapter.close()));
+  }
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'glint-bench-'));
   const copy = glintCopy(await bundleCopyProcess(work));
@@ -440,6 +503,7 @@ async function main(): Promise<void> {
       ),
       row('fan-out: Glint engine', fan, 'Glint single copy, time', fan.seconds / engine.seconds),
     );
+    rows.push(...(await regionRows(copy)));
   } finally {
     await adapterA.deleteImage(image.id);
   }

@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
-import type { BackoffPolicy, ImageStatus, OutboundPolicy, SiteType, Visibility } from '@glint/core';
+import type {
+  BackoffPolicy,
+  CopyMethod,
+  ImageStatus,
+  OutboundPolicy,
+  SiteType,
+  Visibility,
+} from '@glint/core';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {
@@ -117,11 +124,8 @@ export interface AdapterContext {
   conversionDir?: string;
 }
 
-/** How a copy's bytes reached its destination: through Glint, or inside the clouds. */
-export type CopyMethod = 'stream' | 'glance-download';
-
-/** A copy the destination's cloud makes itself, started; its bytes never pass through Glint. */
-export interface ServerSideCopy {
+/** A copy the destination's cloud makes from another of its regions, started; no byte passes Glint. */
+export interface RegionCopy {
   imageId: string;
   method: Exclude<CopyMethod, 'stream'>;
 }
@@ -163,7 +167,7 @@ export interface CloudAdapter {
     image: ImageInfo,
     spec: ImageSpec,
     signal?: AbortSignal,
-  ): Promise<ServerSideCopy | undefined>;
+  ): Promise<RegionCopy | undefined>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   health(): Promise<HealthReport>;
   /** Releases the site's connections; the adapter is unusable afterwards. */

@@ -151,6 +151,12 @@ export function queuePrefix(redisKeyPrefix: string): string {
   return redisKeyPrefix.replace(/:$/, '') || 'glint';
 }
 
+/**
+ * How a copy was made: streamed through Glint's transfer engine, or made by the destination's cloud
+ * itself (`glance-download`: a Glance pulling the image from another region of its Keystone).
+ */
+export type CopyMethod = 'stream' | 'glance-download';
+
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {
   totalBytes: number | null;

@@ -17,7 +17,7 @@ import type {
   ImageQuery,
   ImageSpec,
   PropertyChanges,
-  ServerSideCopy,
+  RegionCopy,
   UploadOptions,
   Validation,
 } from '../adapter';
@@ -116,7 +116,7 @@ export class OpenStackAdapter implements CloudAdapter {
     source: CloudAdapter,
     image: ImageInfo,
     spec: ImageSpec,
-  ): Promise<ServerSideCopy | undefined> {
+  ): Promise<RegionCopy | undefined> {
     if (!(source instanceof OpenStackAdapter)) return undefined;
     const sourceRegion = source.config.region;
     if (

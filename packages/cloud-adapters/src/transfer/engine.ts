@@ -4,14 +4,14 @@ import {
   withRetries,
   type BackoffPolicy,
   type ContentHash,
+  type CopyMethod,
 } from '@glint/core';
 import type {
   ActivationProgress,
   CloudAdapter,
-  CopyMethod,
   ImageInfo,
   ImageSpec,
-  ServerSideCopy,
+  RegionCopy,
 } from '../adapter';
 import {
   CancelledError,
@@ -361,13 +361,13 @@ async function finishTargets(
  * Starts the copy inside the clouds where the destination can make one. Only a source with a
  * multihash qualifies: the destination's own hash of what it pulled is then checked against it.
  */
-async function startServerSideCopy(
+async function startRegionCopy(
   destination: CopyDestination,
   sourceAdapter: CloudAdapter,
   source: ImageInfo,
   spec: ImageSpec,
   retry: RetryPolicies,
-): Promise<ServerSideCopy | undefined> {
+): Promise<RegionCopy | undefined> {
   const { adapter } = destination;
   if (!adapter.copyWithin || !source.hashAlgo || !source.hashValue) return undefined;
   return withRetries(
@@ -382,9 +382,9 @@ async function startServerSideCopy(
  * source's, and sets what the copy did not carry over (the cloud's copy keeps a few properties
  * of its own choosing). A copy that fails or does not match is deleted.
  */
-async function finishServerSideCopy(
+async function finishRegionCopy(
   destination: CopyDestination,
-  copy: ServerSideCopy,
+  copy: RegionCopy,
   source: ImageInfo,
   spec: ImageSpec,
   retry: RetryPolicies,
@@ -479,9 +479,9 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         request.visibility ?? 'private',
         destination.imageId,
       );
-      const within = await startServerSideCopy(destination, sourceAdapter, source, spec, retry);
+      const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
       if (within) {
-        serverSide.push(finishServerSideCopy(destination, within, source, spec, retry, signal));
+        serverSide.push(finishRegionCopy(destination, within, source, spec, retry, signal));
         continue;
       }
       targets.push(await createTarget(destination, spec, request, retry.request));

@@ -1,5 +1,11 @@
-import { CANCELLED_BY_OWNER, JOBS, type JobPayload, type OutboundPolicy } from '@glint/core';
-import type { CopyMethod, CopyStages, TransferProgress } from '@glint/cloud-adapters';
+import {
+  CANCELLED_BY_OWNER,
+  JOBS,
+  type CopyMethod,
+  type JobPayload,
+  type OutboundPolicy,
+} from '@glint/core';
+import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { StopReason } from '../job-control';
