@@ -330,7 +330,6 @@ async function regionRows(copy: ReturnType<typeof glintCopy>): Promise<Row[]> {
       });
       if (result.methods[0] !== method)
         throw new Error(`expected ${method}, got ${result.methods}`);
-      for (const adapter of [demo, admin]) await clearCopies(name, [adapter]);
       return result;
     };
     const pids = (await Promise.all([a, b].map((c) => glancePids(c.index)))).flat();
@@ -339,6 +338,7 @@ async function regionRows(copy: ReturnType<typeof glintCopy>): Promise<Row[]> {
       for (let i = 0; i < runs; i++) {
         const { result, cpuSeconds } = await cpuDuring(pids, measure(user, method));
         results.push({ ...result, glanceCpuSeconds: cpuSeconds });
+        await clearCopies(name, [demo, admin]);
       }
       console.error(`  ${label}: ${results.map((r) => r.seconds.toFixed(2)).join(', ')} s`);
       return medianOf(results);
