@@ -40,7 +40,10 @@ const shared = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
-  moduleNameMapper: { '^@glint/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@glint/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    '^@glint/core/client$': '<rootDir>/packages/core/src/client',
+  },
   testEnvironment: 'node',
 };
 

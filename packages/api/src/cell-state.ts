@@ -51,7 +51,8 @@ export function cellState(facts: CellFacts, rowInConflict: boolean): CellState {
 /**
  * How the cell differs from the desired state with no job under way to fix it: a wanted copy gone
  * (or never made active), or an unwanted copy there. The reconciler finds the same cells
- * (`placements.drifted`) and heals those its policy allows.
+ * (`placements.drifted`) and heals those its policy allows; test/drift-rule.int.test.ts holds the two
+ * to one meaning on every combination of desired state, copies and last job.
  */
 export function driftOf(facts: CellFacts): 'missing' | 'unwanted' | undefined {
   if (facts.wanted === null || facts.jobState === 'queued' || facts.jobState === 'running')

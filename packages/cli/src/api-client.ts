@@ -1,4 +1,5 @@
-import { ApiRequestError, CliError } from './errors';
+import { ApiError } from '@glint/core';
+import { CliError } from './errors';
 import type { Session } from './session';
 import { readEvents, type ServerSentEvent } from './sse';
 
@@ -107,7 +108,7 @@ interface ErrorBody {
   details?: unknown;
 }
 
-function errorOf(response: Response, text: string): ApiRequestError {
+function errorOf(response: Response, text: string): ApiError {
   let body: ErrorBody = {};
   try {
     body = JSON.parse(text) as ErrorBody;
@@ -120,11 +121,11 @@ function errorOf(response: Response, text: string): ApiRequestError {
     message +=
       ': run glint login again (with the OpenStack credentials of the Keystone Glint trusts)';
   }
-  return new ApiRequestError(response.status, code, message, body.details);
+  return new ApiError(response.status, code, message, body.details);
 }
 
 /** An API error for people: its message, code and status, and its details one per line. */
-export function describeApiError(error: ApiRequestError): string {
+export function describeApiError(error: ApiError): string {
   const lines = [`${error.message} [${error.code}, HTTP ${error.status}]`];
   const { details } = error;
   if (Array.isArray(details)) {

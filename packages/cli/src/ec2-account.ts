@@ -4,7 +4,7 @@
  * disables that region.
  */
 import type { ApiClient } from './api-client';
-import type { Account } from './api-types';
+import type { Account } from '@glint/api/replies';
 import { UsageError } from './errors';
 import { secretOr } from './prompt';
 

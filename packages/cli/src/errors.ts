@@ -7,15 +7,3 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   override readonly exitCode: number = 2;
 }
-
-/** The API's `{error, message, details?}` reply to a request that failed. */
-export class ApiRequestError extends CliError {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}

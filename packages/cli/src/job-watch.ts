@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-client';
-import type { GlintEvent, Job, JobList, JobState } from './api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Job, JobList, JobState } from '@glint/api/replies';
 import { CliError } from './errors';
 import { ProgressDisplay, type ProgressLine } from './progress-display';
 import type { ServerSentEvent } from './sse';

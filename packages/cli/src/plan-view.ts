@@ -1,6 +1,6 @@
-import type { Applied, Plan } from './api-types';
+import type { Applied, Plan } from '@glint/api/replies';
 import { renderTable } from './table';
-import { formatBytes } from './units';
+import { formatBytes } from '@glint/core';
 
 /** A plan as a diff: `+` copies, `-` deletes, `!` refusals, then a summary line. */
 export function renderPlan(plan: Plan): string {
@@ -12,7 +12,7 @@ export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
   for (const copy of plan.copies) {
     lines.push(
-      `+ copy   ${names.image(copy.imageId)} (${formatBytes(copy.bytes)}) from ${names.site(copy.source.siteId)} to ${copy.destinations.map((d) => names.site(d)).join(', ')}`,
+      `+ copy   ${names.image(copy.imageId)} (${formatBytes(copy.bytes, 'terminal')}) from ${names.site(copy.source.siteId)} to ${copy.destinations.map((d) => names.site(d)).join(', ')}`,
     );
   }
   for (const del of plan.deletes) {
@@ -25,7 +25,7 @@ export function renderPlan(plan: Plan): string {
   }
   const destinations = plan.copies.reduce((n, c) => n + c.destinations.length, 0);
   lines.push(
-    `${destinations} cop${destinations === 1 ? 'y' : 'ies'} (${formatBytes(plan.bytes)} to read), ` +
+    `${destinations} cop${destinations === 1 ? 'y' : 'ies'} (${formatBytes(plan.bytes, 'terminal')} to read), ` +
       `${plan.deletes.length} delete${plan.deletes.length === 1 ? '' : 's'}, ` +
       `${plan.refusals.length} refused, ${plan.unchanged} unchanged.`,
   );

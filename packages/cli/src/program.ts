@@ -5,7 +5,8 @@ import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
-import { ApiRequestError, CliError } from './errors';
+import { ApiError } from '@glint/core';
+import { CliError } from './errors';
 
 export interface Output {
   writeOut(text: string): void;
@@ -58,9 +59,9 @@ export async function run(argv: string[], output: Output = processOutput): Promi
   } catch (error) {
     // Help and --version end with exit code 0; every other commander error is a usage error.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof ApiRequestError) {
+    if (error instanceof ApiError) {
       output.writeErr(`glint: ${describeApiError(error)}\n`);
-      return error.exitCode;
+      return 1;
     }
     if (error instanceof CliError) {
       output.writeErr(`glint: ${error.message}\n`);

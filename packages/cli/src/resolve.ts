@@ -1,5 +1,5 @@
 import type { ApiClient } from './api-client';
-import type { Matrix, MatrixColumn, MatrixRow, Site } from './api-types';
+import type { Matrix, MatrixColumn, MatrixRow, Site } from '@glint/api/replies';
 import { CliError } from './errors';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

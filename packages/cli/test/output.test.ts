@@ -1,5 +1,5 @@
 import { renderFields, renderTable } from '../src/table';
-import { formatBytes, formatDuration, renderProgress } from '../src/units';
+import { renderProgress } from '../src/units';
 import { readEvents } from '../src/sse';
 
 describe('tables', () => {
@@ -31,23 +31,7 @@ describe('tables', () => {
   });
 });
 
-describe('sizes, durations and progress', () => {
-  test.each([
-    [0, '0 B'],
-    [1023, '1023 B'],
-    [1536, '1.50 KiB'],
-    [8 * 1024 * 1024, '8.00 MiB'],
-    [5 * 1024 ** 4, '5.00 TiB'],
-  ])('%d bytes is %s', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
-
-  test('durations', () => {
-    expect([formatDuration(5), formatDuration(65), formatDuration(3725)]).toEqual([
-      '5s',
-      '1m05s',
-      '1h02m',
-    ]);
-  });
-
+describe('progress', () => {
   test('a bar with percent, sizes, rate and time left; a stream of unknown length shows bytes', () => {
     expect(renderProgress({ bytes: 256, total: 1024, bytesPerSecond: 64 }, 8)).toBe(
       '[##------]   25%  256 B / 1.00 KiB  64 B/s  ETA 12s',

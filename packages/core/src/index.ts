@@ -14,3 +14,4 @@ export * from './cancellation';
 export * from './config';
 export * from './secret-redaction';
 export * from './observability';
+export * from './client';

@@ -4,17 +4,7 @@
  * CSRF token must go with every request that changes something.
  */
 
-/** An error reply of the API (`{error, message, details?}`), or a failure to reach it. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
+import { ApiError } from '@glint/core/client';
 
 const changesState = (method: string) => method !== 'GET' && method !== 'HEAD';
 

@@ -3,7 +3,7 @@
  * X-Auth-Token header an embedded panel authenticates with; one code path serves both kinds of caller.
  */
 import type { ApiClient } from './api-client';
-import type { GlintEvent } from './api-types';
+import type { GlintEvent } from '@glint/core';
 
 /** Splits Server-Sent Events text: the complete events in `buffer`, and the unfinished rest. */
 export function parseEvents(buffer: string): { events: GlintEvent[]; rest: string } {

@@ -8,10 +8,10 @@ import { GlintImageImport } from './images/image-import';
 import { GlintImageUpload } from './images/image-upload';
 import { GlintImagesView } from './images/images-view';
 import { GlintJobsView } from './jobs/jobs-view';
-import { GlintLogin } from './login-view';
-import { GlintImageMatrix } from './matrix/image-matrix';
-import { GlintMatrixLegend } from './matrix/matrix-legend';
-import { GlintPlanReview } from './matrix/plan-review';
+import { GlintLogin } from './login/login';
+import { GlintImageMatrix } from './matrix/image-matrix/image-matrix';
+import { GlintMatrixLegend } from './matrix/matrix-legend/matrix-legend';
+import { GlintPlanReview } from './matrix/plan-review/plan-review';
 import { GlintPanel } from './panel';
 import { GlintAccountEdit } from './sites/account-edit';
 import { GlintAddSite } from './sites/add-site';
@@ -20,8 +20,8 @@ import { GlintCloudsYamlForm } from './sites/clouds-yaml-form';
 import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
 import { GlintSiteActivity } from './sites/site-activity';
-import { GlintSiteEdit } from './sites/site-edit';
-import { GlintSitesView } from './sites/sites-view';
+import { GlintSiteEdit } from './sites/site-edit/site-edit';
+import { GlintSitesView } from './sites/sites-view/sites-view';
 
 const elements: Record<string, CustomElementConstructor> = {
   'glint-panel': GlintPanel,

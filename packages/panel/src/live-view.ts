@@ -1,6 +1,6 @@
 import { LitElement } from 'lit';
 import type { ApiClient } from './api-client';
-import type { GlintEvent } from './api-types';
+import type { GlintEvent } from '@glint/core';
 import { failureText } from './view-failure';
 
 /**

@@ -1,6 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { ApiClient, ApiError } from './api-client';
-import type { Me, SessionReply } from './api-types';
+import { ApiError } from '@glint/core/client';
+import { ApiClient } from './api-client';
+import type { Me, SessionReply } from '@glint/api/replies';
 import { followEvents } from './events';
 
 /** The views, in the tabs' order; the matrix is the first. */

@@ -1,4 +1,4 @@
-import { ApiError } from './api-client';
+import { ApiError } from '@glint/core/client';
 
 /**
  * What a view does with a failed request: a 401 means the session or token ended, which the panel

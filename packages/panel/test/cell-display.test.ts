@@ -1,4 +1,4 @@
-import type { MatrixCell } from '../src/api-types';
+import type { MatrixCell } from '@glint/api/replies';
 import { cellDetail, effectiveWanted, progressOf, stateLooks } from '../src/matrix/cell-display';
 
 const MiB = 1024 * 1024;

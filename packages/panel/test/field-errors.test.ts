@@ -1,4 +1,4 @@
-import { ApiError } from '../src/api-client';
+import { ApiError } from '@glint/core/client';
 import { fieldErrors } from '../src/forms/field-errors';
 
 const fields = ['name', 'openrc', 'password'];

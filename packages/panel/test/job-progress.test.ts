@@ -1,4 +1,4 @@
-import type { Job, JobPart } from '../src/api-types';
+import type { Job, JobPart } from '@glint/api/replies';
 import { cancellable, progressText, retryable } from '../src/jobs/job-progress';
 
 const part = (fields: Partial<JobPart>): JobPart => ({

@@ -51,6 +51,13 @@ export const FileText = (description: string) =>
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
+/** A matrix cell's state, as the matrix and an image's details show it. */
+export const CellState = (description: string) =>
+  Type.Enum(
+    ['present', 'missing', 'queued', 'transferring', 'deleting', 'error', 'conflict', 'unmanaged'],
+    { description },
+  );
+
 export const Uuid = (description: string) => Type.String({ format: 'uuid', description });
 
 /**

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { ByteCount, Name, Timestamp, Url, Uuid } from './common';
+import { ByteCount, CellState, Name, Timestamp, Url, Uuid } from './common';
 
 const DiskFormat = Type.Enum(
   ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'],
@@ -124,7 +124,7 @@ export const ImageDetails = Type.Object({
     Type.Object({
       siteId: Uuid('The site'),
       siteName: Type.String(),
-      state: Type.String({ description: 'The matrix cell’s state' }),
+      state: CellState('The matrix cell’s state'),
       wanted: Nullable(Type.Boolean()),
       message: Type.Optional(Type.String({ description: 'An error cell’s message' })),
       copies: Type.Array(SiteCopy, { description: 'What the site holds of it; usually one' }),

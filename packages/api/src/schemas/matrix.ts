@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { matrixSortKeys } from '@glint/store';
-import { PageQuery, printablePattern, Timestamp, Uuid } from './common';
+import { CellState, PageQuery, printablePattern, Timestamp, Uuid } from './common';
 
 export const MatrixQuery = Type.Object(
   {
@@ -42,16 +42,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 const Cell = Type.Object({
   siteId: Uuid('The column'),
-  state: Type.Enum([
-    'present',
-    'missing',
-    'queued',
-    'transferring',
-    'deleting',
-    'error',
-    'conflict',
-    'unmanaged',
-  ]),
+  state: CellState('What the image is on the site, or what is under way there'),
   wanted: Nullable(Type.Boolean({ description: 'The desired state; null when never said' })),
   selfHeal: Type.Enum(['off', 'restore', 'restore-and-prune'], {
     description: 'What Glint does on its own when the cell drifts: its own policy, else its site’s',

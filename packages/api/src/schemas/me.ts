@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { Timestamp, Uuid } from './common';
-import type { Caller } from '../plugins/app/caller-store';
+import type { Caller } from '../caller';
 
 /** The caller as Glint knows them: their Keystone identity and how they came in. */
 export const Me = Type.Object({

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { Command, Option } from 'commander';
-import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '../api-types';
+import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError, UsageError } from '../errors';
@@ -11,7 +11,7 @@ import { watchJobs } from '../job-watch';
 import { ProgressDisplay } from '../progress-display';
 import { findSite, listImages, listSites, resolveImage, resolveSites } from '../resolve';
 import { renderFields, renderTable } from '../table';
-import { formatBytes } from '../units';
+import { formatBytes } from '@glint/core';
 import { jobRowsTable, jobsOutcome } from './jobs';
 
 const diskFormats = [
@@ -83,7 +83,7 @@ export function imageCommands(program: Command): void {
                   ['NAME', 'SIZE', 'STATE', 'WANTED', 'CLOUD IMAGE', 'ID'],
                   held.map(({ row, cell }) => [
                     row.name,
-                    formatBytes(row.size),
+                    formatBytes(row.size, 'terminal'),
                     cell.state,
                     wantedText(cell.wanted),
                     cell.cloudImageId,
@@ -102,7 +102,7 @@ export function imageCommands(program: Command): void {
                     ['NAME', 'SIZE', 'FORMAT', 'ON', 'ID'],
                     rows.map((row) => [
                       row.name + (row.conflict ? ' (!)' : ''),
-                      formatBytes(row.size),
+                      formatBytes(row.size, 'terminal'),
                       row.diskFormat,
                       summary(row, columns).on.join(', '),
                       row.id,
@@ -131,7 +131,12 @@ export function imageCommands(program: Command): void {
               renderFields([
                 ['name', row.name],
                 ['id', row.id],
-                ['size', row.size === null ? null : `${formatBytes(row.size)} (${row.size} bytes)`],
+                [
+                  'size',
+                  row.size === null
+                    ? null
+                    : `${formatBytes(row.size, 'terminal')} (${row.size} bytes)`,
+                ],
                 ['format', [row.diskFormat, row.containerFormat].filter(Boolean).join(' / ')],
                 ['hash', row.hash ? `${row.hash.algo}:${row.hash.value}` : null],
                 ['visibility', row.visibilities.join(', ')],
@@ -146,7 +151,7 @@ export function imageCommands(program: Command): void {
                   c.cloudImageId,
                   c.message ??
                     (c.state === 'transferring'
-                      ? `${formatBytes(c.bytes)} of ${formatBytes(c.bytesTotal)}`
+                      ? `${formatBytes(c.bytes, 'terminal')} of ${formatBytes(c.bytesTotal, 'terminal')}`
                       : null),
                 ]),
               ),
@@ -305,7 +310,7 @@ async function upload(ctx: Context, source: string, options: UploadOptions): Pro
   });
   ctx.result({ name, ...uploaded }, () =>
     [
-      `Uploaded ${name}: ${formatBytes(uploaded.bytes)}${uploaded.contentHash ? `, ${uploaded.contentHash.algo}:${uploaded.contentHash.value.slice(0, 16)}…` : ''}`,
+      `Uploaded ${name}: ${formatBytes(uploaded.bytes, 'terminal')}${uploaded.contentHash ? `, ${uploaded.contentHash.algo}:${uploaded.contentHash.value.slice(0, 16)}…` : ''}`,
       renderTable(
         ['SITE', 'OUTCOME', 'CLOUD IMAGE', 'ERROR'],
         uploaded.sites.map((s) => [

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import type { Job, JobList } from '../api-types';
+import type { Job, JobList } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError } from '../errors';
 import { jobLabel, watchJobs } from '../job-watch';
 import { findSite, listSites, resolveImage, resolveSites } from '../resolve';
 import { renderTable } from '../table';
-import { formatBytes } from '../units';
+import { formatBytes } from '@glint/core';
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const operations = ['copy', 'delete', 'inventory', 'upload', 'import'];
@@ -135,8 +135,8 @@ export function jobRowsTable(jobs: Job[]): string {
         part.siteName ?? part.siteId,
         part.state,
         part.bytesTotal
-          ? `${formatBytes(part.bytesDone)} / ${formatBytes(part.bytesTotal)}`
-          : formatBytes(part.bytesDone),
+          ? `${formatBytes(part.bytesDone, 'terminal')} / ${formatBytes(part.bytesTotal, 'terminal')}`
+          : formatBytes(part.bytesDone, 'terminal'),
         job.createdAt,
         part.error,
       ]),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client';
-import type { Applied, Plan, PlanBody } from '../api-types';
+import type { Applied, Plan, PlanBody } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { desiredState } from '../desired-state';

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { ApiClient } from '../api-client';
-import type { Me } from '../api-types';
+import type { Me } from '@glint/api/replies';
 import { action, examples } from '../command-kit';
-import { ApiRequestError, CliError, UsageError } from '../errors';
+import { ApiError } from '@glint/core';
+import { CliError, UsageError } from '../errors';
 import { completeCredential, keystoneLogin } from '../keystone-login';
 import { cloudFromEnvironment, cloudFromFiles, findCloudsFiles } from '../openstack-config';
 import { currentSession, loadSession, removeSession, saveSession } from '../session';
@@ -106,7 +107,7 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
   try {
     me = await new ApiClient(apiUrl, token.token).get<Me>('/me');
   } catch (error) {
-    if (error instanceof ApiRequestError && error.status === 401) {
+    if (error instanceof ApiError && error.status === 401) {
       throw new CliError(
         `the Glint API at ${apiUrl} refused the token from ${token.authUrl} (${error.code}): ` +
           'log in with the credentials of the Keystone Glint trusts (its GLINT_KEYSTONE_URL)',

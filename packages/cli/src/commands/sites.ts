@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigFileError, parseOpenrc } from '@glint/cloud-adapters';
 import type { ApiClient } from '../api-client';
-import type { Account, AccountDetail, Site, SiteHealth } from '../api-types';
+import type { Account, AccountDetail, CreatedSite, Site, SiteHealth } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { CliError, UsageError } from '../errors';
@@ -219,7 +219,7 @@ export function siteCommands(program: Command): void {
 
 async function addSite(ctx: Context, name: string, options: AddOptions): Promise<void> {
   const client = await ctx.client();
-  let created: Site;
+  let created: CreatedSite;
   if (options.openrc) {
     const openrc = await readText(options.openrc);
     const parsed = parseLocally(options.openrc, () => parseOpenrc(openrc));
@@ -227,7 +227,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const secret =
       parsed.credential.kind === 'password' ? parsed.credential.password : parsed.credential.secret;
     const password = secret ? undefined : await missingSecret(options, options.openrc);
-    created = await client.request<Site>('POST', '/sites/openrc', {
+    created = await client.request<CreatedSite>('POST', '/sites/openrc', {
       json: { name, openrc, ...(password ? { password } : {}), ...(caBundle ? { caBundle } : {}) },
     });
   } else if (options.osCloud) {
@@ -237,7 +237,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const secret =
       parsed.credential.kind === 'password' ? parsed.credential.password : parsed.credential.secret;
     const password = secret ? undefined : await missingSecret(options, files.path);
-    created = await client.request<Site>('POST', '/sites/clouds-yaml', {
+    created = await client.request<CreatedSite>('POST', '/sites/clouds-yaml', {
       json: {
         name,
         cloudsYaml: files.cloudsYaml,
@@ -260,7 +260,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
   } else {
     throw new UsageError('say where the site is: --openrc FILE, --os-cloud NAME or --ec2');
   }
-  for (const warning of created.warnings ?? []) ctx.note(`warning: ${warning}`);
+  for (const warning of created.warnings) ctx.note(`warning: ${warning}`);
   ctx.result(created, () => `Added site ${created.name} (${created.type}, id ${created.id}).`);
 }
 

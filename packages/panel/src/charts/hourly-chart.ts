@@ -1,6 +1,6 @@
 import { axisBottom, axisLeft, line, scaleBand, scaleLinear, select, stack } from 'd3';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { formatBytes } from '../format';
+import { formatBytes } from '@glint/core/client';
 
 /** One hour of a chart: its start (ISO 8601) and a number per series key (none: not known). */
 export type ChartHour = { hour: string } & Record<string, number | string | undefined>;
@@ -59,7 +59,7 @@ export class GlintHourlyChart extends LitElement {
   }
 
   private format = (value: number) =>
-    this.unit === 'bytes' ? formatBytes(value) : String(Math.round(value * 100) / 100);
+    this.unit === 'bytes' ? formatBytes(value, 'page') : String(Math.round(value * 100) / 100);
 
   override render() {
     return html`<figure>

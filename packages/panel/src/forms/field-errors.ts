@@ -4,7 +4,7 @@
  * which code they are, mapped per form (a login refused concerns the password field of one form, the
  * secret of another).
  */
-import { ApiError } from '../api-client';
+import { ApiError } from '@glint/core/client';
 
 /** Messages by field name; the key '' holds what concerns the form as a whole. */
 export type FieldErrors = Record<string, string>;

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { ImageDetails } from '../api-types';
+import type { ImageDetails } from '@glint/api/replies';
 import { stateLooks } from '../matrix/cell-display';
 import { dataTable } from '../data-table';
-import { formatBytes } from '../format';
+import { formatBytes } from '@glint/core/client';
 import { tableStyles } from '../view-styles';
 
 type Copy = ImageDetails['sites'][number]['copies'][number];
@@ -44,7 +44,7 @@ export class GlintImageDetails extends LitElement {
         <dd class="hash">${image.hash ? `${image.hash.algo}: ${image.hash.value}` : 'unknown'}</dd>
         <dt>Size</dt>
         <dd>
-          ${image.size === null ? 'unknown' : `${formatBytes(image.size)} (${image.size} bytes)`}
+          ${image.size === null ? 'unknown' : `${formatBytes(image.size, 'page')} (${image.size} bytes)`}
         </dd>
         <dt>Formats</dt>
         <dd>${image.diskFormat ?? '?'} / ${image.containerFormat ?? '?'}</dd>

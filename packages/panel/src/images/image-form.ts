@@ -1,6 +1,6 @@
 import { css, html, type CSSResultGroup } from 'lit';
 import { formStyles } from '../forms/form-styles';
-import type { Site } from '../api-types';
+import type { Site } from '@glint/api/replies';
 import { FieldForm, text } from '../forms/field-form';
 
 export const diskFormats = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso'];

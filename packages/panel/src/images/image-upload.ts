@@ -1,7 +1,7 @@
 import { css, html, nothing, type CSSResultGroup } from 'lit';
-import { ApiError } from '../api-client';
-import type { Uploaded } from '../api-types';
-import { formatBytes } from '../format';
+import { ApiError } from '@glint/core/client';
+import type { Uploaded } from '@glint/api/replies';
+import { formatBytes } from '@glint/core/client';
 import { ImageForm } from './image-form';
 
 /**
@@ -67,7 +67,9 @@ export class GlintImageUpload extends ImageForm {
     const progress = this.size
       ? html`<div class="progress">
           <progress max=${this.size} .value=${this.sent} aria-label="Upload progress"></progress>
-          <span class="sent">${formatBytes(this.sent)} of ${formatBytes(this.size)}</span>
+          <span class="sent"
+            >${formatBytes(this.sent, 'page')} of ${formatBytes(this.size, 'page')}</span
+          >
         </div>`
       : nothing;
     return html`${this.field(

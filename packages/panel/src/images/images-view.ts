@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, ImageDetails, Matrix, Site } from '../api-types';
-import { formatBytes } from '../format';
+import type { GlintEvent } from '@glint/core';
+import type { ImageDetails, Matrix, Site } from '@glint/api/replies';
+import { formatBytes } from '@glint/core/client';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
 
@@ -97,7 +98,7 @@ export class GlintImagesView extends LiveView {
                     @click=${() => this.open(image.id)}
                   >
                     <span>${image.name}</span>
-                    <small>${image.size === null ? '' : formatBytes(image.size)}</small>
+                    <small>${image.size === null ? '' : formatBytes(image.size, 'page')}</small>
                   </button>
                 </li>`,
             )}

@@ -1,4 +1,5 @@
-import type { GlintEvent, Job, JobPart, MatrixCell } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Job, JobPart, MatrixCell } from '@glint/api/replies';
 import { cellDetail } from '../matrix/cell-display';
 
 type JobEvent = Extract<GlintEvent, { type: 'job' }>;

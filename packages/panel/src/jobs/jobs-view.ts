@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Job, JobList, JobPart, Site, TransferHistory } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Job, JobList, JobPart, Site, TransferHistory } from '@glint/api/replies';
 import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';

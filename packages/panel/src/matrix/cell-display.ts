@@ -2,8 +2,8 @@
  * How a cell looks: an icon and a word for its state (so colour is never the only cue), and for a
  * transfer its progress. One table, used by the cells and the legend alike.
  */
-import type { CellState, MatrixCell } from '../api-types';
-import { formatBytes, formatDuration } from '../format';
+import type { CellState, MatrixCell } from '@glint/api/replies';
+import { formatBytes, formatDuration } from '@glint/core/client';
 
 export interface StateLook {
   icon: string;
@@ -49,13 +49,13 @@ export function cellDetail(cell: MatrixCell): string {
   if (cell.state === 'error') return cell.message ?? stateLooks.error.meaning;
   if (cell.state !== 'transferring') return stateLooks[cell.state].meaning;
   if (cell.stage) return `${cell.stage} ${Math.round(cell.percent ?? 0)}%`;
-  const done = formatBytes(cell.bytes ?? 0);
-  const parts = [cell.bytesTotal ? `${done} of ${formatBytes(cell.bytesTotal)}` : done];
+  const done = formatBytes(cell.bytes ?? 0, 'page');
+  const parts = [cell.bytesTotal ? `${done} of ${formatBytes(cell.bytesTotal, 'page')}` : done];
   const rate = cell.bytesPerSecond;
   if (rate) {
-    parts.push(`${formatBytes(rate)}/s`);
+    parts.push(`${formatBytes(rate, 'page')}/s`);
     if (cell.bytesTotal)
-      parts.push(`${formatDuration((cell.bytesTotal - (cell.bytes ?? 0)) / rate)} left`);
+      parts.push(`${formatDuration((cell.bytesTotal - (cell.bytes ?? 0)) / rate, 'page')} left`);
   }
   return parts.join(' · ');
 }

@@ -11,8 +11,8 @@
 import { select } from 'd3';
 // Adds transition() to selections; d3's bundle says it has no side effects, so it must be named.
 import 'd3-transition';
-import type { MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
-import { formatBytes } from '../format';
+import type { MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
+import { formatBytes } from '@glint/core/client';
 import { cellDetail, effectiveWanted, progressOf, stateLooks } from './cell-display';
 import type { Range } from './virtual-window';
 
@@ -80,40 +80,7 @@ export function drawRows(
   state: DrawState,
   animate: boolean,
 ): void {
-  const rows = select(body)
-    .selectAll<HTMLDivElement, RowSlot>('div.row')
-    .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
-    .join(
-      (enter) => {
-        const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
-        const lead = row.append<HTMLDivElement>('div').attr('class', 'lead');
-        lead
-          .append('div')
-          .attr('class', 'row-head')
-          .attr('role', 'rowheader')
-          .append('button')
-          .attr('type', 'button')
-          .attr('class', 'name toggle-row')
-          .attr('data-col', nameCol);
-        lead.append('div').attr('class', 'size').attr('role', 'gridcell').attr('data-col', sizeCol);
-        if (animate) row.style('opacity', '0').transition().duration(fadeMs).style('opacity', '1');
-        return row;
-      },
-      (update) => update,
-      (exit) => {
-        // Out of the next joins at once (no longer a .row), gone once faded.
-        if (animate)
-          exit
-            .classed('row', false)
-            .attr('aria-hidden', 'true')
-            .transition()
-            .duration(fadeMs)
-            .style('opacity', '0')
-            .remove();
-        else exit.remove();
-      },
-    );
-
+  const rows = joinRows(body, slots, animate);
   const { first, end } = state.columnRange;
   const stale = rows.filter(function (slot) {
     const drawn = drawnFrom.get(this);
@@ -146,7 +113,7 @@ export function drawRows(
     .attr('tabindex', (slot) => tabindex(slot.index, nameCol));
   stale
     .select<HTMLDivElement>('.size')
-    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size)))
+    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size, 'page')))
     .attr('data-row', (slot) => slot.index)
     .attr('aria-colindex', 2)
     .attr('tabindex', (slot) => tabindex(slot.index, sizeCol));
@@ -160,6 +127,43 @@ export function drawRows(
       }
     drawCells(this, cells, state);
   });
+}
+
+/** The rows' elements, keyed by image: new ones made (fading in), gone ones faded out. */
+function joinRows(body: HTMLElement, slots: RowSlot[], animate: boolean) {
+  return select(body)
+    .selectAll<HTMLDivElement, RowSlot>('div.row')
+    .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
+    .join(
+      (enter) => {
+        const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
+        const lead = row.append<HTMLDivElement>('div').attr('class', 'lead');
+        lead
+          .append('div')
+          .attr('class', 'row-head')
+          .attr('role', 'rowheader')
+          .append('button')
+          .attr('type', 'button')
+          .attr('class', 'name toggle-row')
+          .attr('data-col', nameCol);
+        lead.append('div').attr('class', 'size').attr('role', 'gridcell').attr('data-col', sizeCol);
+        if (animate) row.style('opacity', '0').transition().duration(fadeMs).style('opacity', '1');
+        return row;
+      },
+      (update) => update,
+      (exit) => {
+        // Out of the next joins at once (no longer a .row), gone once faded.
+        if (animate)
+          exit
+            .classed('row', false)
+            .attr('aria-hidden', 'true')
+            .transition()
+            .duration(fadeMs)
+            .style('opacity', '0')
+            .remove();
+        else exit.remove();
+      },
+    );
 }
 
 function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): void {

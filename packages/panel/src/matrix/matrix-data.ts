@@ -4,7 +4,8 @@
  * again only the rows (or columns) they name.
  */
 import type { ApiClient } from '../api-client';
-import type { GlintEvent, Matrix, MatrixCell, MatrixColumn, MatrixRow } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Matrix, MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
 
 export const pageSize = 100;
 /** The largest page the API gives: what a whole-column selection reads the filter's rows in. */

@@ -1,11 +1,11 @@
 import { css, html, nothing, type CSSResultGroup, type TemplateResult } from 'lit';
-import type { Account, AccountDetail } from '../api-types';
+import type { Account, AccountDetail } from '@glint/api/replies';
 import { FieldForm, text } from '../forms/field-form';
 import { formStyles } from '../forms/form-styles';
 import { failureText } from '../view-failure';
 import { given } from './add-site-method';
 import { ec2CodeFields } from './ec2-account-fields';
-import { cancelButton } from './site-edit';
+import { cancelButton } from './site-edit/site-edit';
 
 /**
  * Changes an EC2 account (PATCH /accounts/:id): its name, the regions enabled, from every region AWS

@@ -1,4 +1,4 @@
-import type { Site } from '../api-types';
+import type { Site } from '@glint/api/replies';
 import { FieldForm } from '../forms/field-form';
 
 /**

@@ -1,4 +1,4 @@
-import type { ApiError } from '../api-client';
+import type { ApiError } from '@glint/core/client';
 import type { CodeFields } from '../forms/field-errors';
 
 /**

@@ -1,5 +1,5 @@
 import { css, html, type CSSResultGroup } from 'lit';
-import type { Account } from '../api-types';
+import type { Account } from '@glint/api/replies';
 import { FieldForm, text } from '../forms/field-form';
 import { formStyles } from '../forms/form-styles';
 import { given } from './add-site-method';

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
-import type { GlintEvent, Site, SiteHistory } from '../api-types';
+import type { GlintEvent } from '@glint/core';
+import type { Site, SiteHistory } from '@glint/api/replies';
 import type { ChartHour, ChartSeries } from '../charts/hourly-chart';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';

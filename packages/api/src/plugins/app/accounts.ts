@@ -11,7 +11,7 @@ import {
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import { loginError } from './sites';
 import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import fp from 'fastify-plugin';
 import type { AppOptions } from '../../app';
 import { ApiError } from '../../errors';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import type { KeystoneIdentity } from './keystone-identity';
 
 /** How a request proved who it is. Only cookie sessions need CSRF tokens. */

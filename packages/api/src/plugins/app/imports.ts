@@ -6,7 +6,7 @@ import type { NewJob } from '@glint/store';
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import type { ImportBody } from '../../schemas/images';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 
 export type ImportOutcome =
   | { status: 'queued'; jobId: string }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { notFound } from '../../errors';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import { currentRequest } from './request-context';
 
 export interface QueuedRefresh {

@@ -9,7 +9,7 @@ import {
 } from '@glint/core';
 import type { JobFilter, JobPart, JobRecord, NewJob } from '@glint/store';
 import { ApiError, notFound } from '../../errors';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 
 type QueuedOperation = NewJob['operation'] & JobKind;
 const queued = (operation: string): operation is QueuedOperation =>

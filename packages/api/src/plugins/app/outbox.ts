@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jobSubject } from '@glint/core';
 import { dispatchJobs, type NewJob, type PendingJob } from '@glint/store';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import { currentRequest } from './request-context';
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '@glint/store';
 import { notFound } from '../../errors';
 import type { PlanBody } from '../../schemas/placements';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 
 export interface QueuedWork {
   id: string;

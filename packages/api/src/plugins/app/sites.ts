@@ -17,7 +17,7 @@ import {
   type SiteCredential,
   type SiteDraft,
 } from '../../site-types';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 import type { Static } from '@fastify/type-provider-typebox';
 import { siteNameConstraint, type Repositories, type SelfHeal } from '@glint/store';
 import type { Site } from '../../schemas/sites';

@@ -6,7 +6,7 @@ import type { Visibility } from '@glint/core';
 import { copyFromStream, type CloudAdapter } from '@glint/cloud-adapters';
 import type { NewJob } from '@glint/store';
 import { ApiError } from '../../errors';
-import type { Caller } from './caller-store';
+import type { Caller } from '../../caller';
 
 export interface UploadRequest {
   sites: string[];

@@ -1,12 +1,15 @@
-import { LitElement, css, html } from 'lit';
-import type { Plan } from '../api-types';
-import { formatBytes } from '../format';
+import { LitElement, html } from 'lit';
+import type { Plan } from '@glint/api/replies';
+import { formatBytes } from '@glint/core/client';
+import { planReviewStyles } from './styles';
 
 /**
  * The plan of the clicked changes, from POST /plan, before anything happens: copies (from where,
  * how many bytes), deletes, and refusals with their reasons. Its Apply button fires `apply`.
  */
 export class GlintPlanReview extends LitElement {
+  static override styles = planReviewStyles;
+
   static override properties = {
     plan: { attribute: false },
     busy: { type: Boolean },
@@ -19,31 +22,6 @@ export class GlintPlanReview extends LitElement {
     super();
     this.busy = false;
   }
-
-  static override styles = css`
-    :host {
-      display: block;
-      border: 1px solid #d1d5db;
-      border-radius: 6px;
-      padding: 12px 16px;
-      background: #fff;
-    }
-    h3 {
-      margin: 0 0 8px;
-      font-size: 15px;
-    }
-    ul {
-      margin: 4px 0 8px;
-      padding-left: 20px;
-    }
-    .refusal {
-      color: #7f1d1d;
-    }
-    .actions {
-      display: flex;
-      gap: 8px;
-    }
-  `;
 
   /** The plan names what it mentions: no lookup among rows that may be loading meanwhile. */
   private imageName(id: string): string {
@@ -63,14 +41,14 @@ export class GlintPlanReview extends LitElement {
     return html`<h3>Plan</h3>
       ${
         copies.length > 0
-          ? html`<div>Copies (${formatBytes(bytes)} to read):</div>
+          ? html`<div>Copies (${formatBytes(bytes, 'page')} to read):</div>
               <ul class="copies">
                 ${copies.map(
                   (copy) =>
                     html`<li>
                       ${this.imageName(copy.imageId)} from ${this.siteName(copy.source.siteId)} to
                       ${copy.destinations.map((id) => this.siteName(id)).join(', ')}
-                      (${copy.bytes === null ? 'size unknown' : formatBytes(copy.bytes)})
+                      (${copy.bytes === null ? 'size unknown' : formatBytes(copy.bytes, 'page')})
                     </li>`,
                 )}
               </ul>`

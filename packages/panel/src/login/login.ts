@@ -1,6 +1,8 @@
-import { LitElement, css, html } from 'lit';
-import { ApiError, type ApiClient } from './api-client';
-import type { LoginReply, Me } from './api-types';
+import { LitElement, html } from 'lit';
+import { ApiError } from '@glint/core/client';
+import type { ApiClient } from '../api-client';
+import type { LoginReply, Me } from '@glint/api/replies';
+import { loginStyles } from './styles';
 
 /**
  * The standalone page's login to the home Keystone (POST /auth/login). On success the client holds
@@ -8,6 +10,8 @@ import type { LoginReply, Me } from './api-types';
  * cookie.
  */
 export class GlintLogin extends LitElement {
+  static override styles = loginStyles;
+
   static override properties = {
     client: { attribute: false },
     error: { state: true },
@@ -62,39 +66,4 @@ export class GlintLogin extends LitElement {
       <button type="submit" ?disabled=${this.busy}>Log in</button>
     </form>`;
   }
-
-  static override styles = css`
-    form {
-      display: flex;
-      flex-direction: column;
-      gap: 10px;
-      width: 300px;
-      margin: 60px auto;
-      padding: 24px;
-      background: #fff;
-      border: 1px solid #d1d5db;
-      border-radius: 8px;
-      font:
-        14px system-ui,
-        sans-serif;
-    }
-    h1 {
-      margin: 0 0 6px;
-      font-size: 18px;
-    }
-    label {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-      color: #374151;
-    }
-    input {
-      padding: 6px 8px;
-      font: inherit;
-    }
-    .error {
-      margin: 0;
-      color: #7f1d1d;
-    }
-  `;
 }

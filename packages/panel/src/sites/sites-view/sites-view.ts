@@ -1,9 +1,10 @@
-import { css, html, nothing } from 'lit';
-import type { Account, GlintEvent, Site, SiteHealth } from '../api-types';
-import { dataTable } from '../data-table';
-import { LiveView } from '../live-view';
-import { failureText } from '../view-failure';
-import { viewStyles } from '../view-styles';
+import { html, nothing } from 'lit';
+import type { GlintEvent } from '@glint/core';
+import type { Account, Site, SiteHealth } from '@glint/api/replies';
+import { dataTable } from '../../data-table';
+import { LiveView } from '../../live-view';
+import { failureText } from '../../view-failure';
+import { sitesViewStyles } from './styles';
 
 type Health = SiteHealth | 'checking' | { error: string };
 
@@ -16,7 +17,7 @@ function loginOf(site: Site): string {
   if (credential.kind === 'application_credential')
     return `app credential ${credential.name ?? credential.id ?? ''}`;
   if (credential.kind === 'ec2_keys') {
-    const role = site.config.roleArn;
+    const role = 'roleArn' in site.config ? site.config.roleArn : undefined;
     return `keys ${credential.accessKeyId ?? ''}${typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : ''}`;
   }
   return credential.username ?? credential.userId ?? credential.kind;
@@ -32,6 +33,8 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'ne
  * the account (or disables just that region).
  */
 export class GlintSitesView extends LiveView {
+  static override styles = sitesViewStyles;
+
   static override properties = {
     ...LiveView.properties,
     sites: { state: true },
@@ -371,64 +374,6 @@ export class GlintSitesView extends LiveView {
         ></glint-site-activity>`
       : nothing;
   }
-
-  static override styles = [
-    viewStyles,
-    css`
-      h2 {
-        margin-right: auto;
-      }
-      thead th,
-      tbody th {
-        white-space: nowrap;
-      }
-      tbody th {
-        font-weight: 600;
-      }
-      button.link {
-        border: none;
-        padding: 0;
-        background: none;
-        font-weight: 600;
-        color: #1d4ed8;
-        text-decoration: underline;
-        text-align: left;
-      }
-      small.account {
-        display: block;
-        color: #4b5563;
-      }
-      td.actions {
-        white-space: nowrap;
-        text-align: right;
-      }
-      .health b {
-        font-weight: 600;
-      }
-      .health small {
-        display: block;
-        color: #4b5563;
-        max-width: 260px;
-      }
-      .health.ok b {
-        color: #166534;
-      }
-      .health.bad b {
-        color: #991b1b;
-      }
-      tr.confirm td {
-        background: #fef2f2;
-      }
-      tr.confirm button {
-        margin-left: 8px;
-      }
-      /* No width of its own, so its long line never squeezes the sites' columns. */
-      .confirm-text {
-        width: 0;
-        min-width: 100%;
-      }
-    `,
-  ];
 }
 
 /** An account's enabled regions, in words. */

@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
-import type { SelfHeal, Site } from '../api-types';
-import { siteCodeFields } from './site-code-fields';
-import { FieldForm, text } from '../forms/field-form';
+import type { SelfHeal, Site } from '@glint/api/replies';
+import { siteCodeFields } from '../site-code-fields';
+import { FieldForm, text } from '../../forms/field-form';
 
 const selfHealChoices: { value: SelfHeal; label: string }[] = [
   { value: 'off', label: 'Off: only show drift' },

@@ -1,8 +1,9 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { ApiError, type ApiClient } from '../api-client';
-import type { GlintEvent, Job, MatrixCell, MatrixRow, Plan, PlanChange } from '../api-types';
-import { cellDetail, effectiveWanted, stateLooks } from './cell-display';
-import { cellStyles } from './cell-styles';
+import { LitElement, html, type PropertyValues } from 'lit';
+import { ApiError } from '@glint/core/client';
+import type { ApiClient } from '../../api-client';
+import type { GlintEvent } from '@glint/core';
+import type { Job, MatrixCell, MatrixRow, Plan, PlanChange } from '@glint/api/replies';
+import { effectiveWanted } from '../cell-display';
 import {
   cellKey,
   columnWidth,
@@ -16,24 +17,14 @@ import {
   sizeWidth,
   type DrawState,
   type RowSlot,
-} from './draw-rows';
-import { MatrixData, defaultQuery, pageSize, type RowQuery, type SortKey } from './matrix-data';
-import { pagesOf, visibleRange } from './virtual-window';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** The orders the toolbar offers; the Image and Size headers sort too. */
-const sortChoices: { value: string; label: string }[] = [
-  { value: 'name', label: 'Name, A to Z' },
-  { value: '-name', label: 'Name, Z to A' },
-  { value: '-size', label: 'Largest first' },
-  { value: 'size', label: 'Smallest first' },
-  { value: '-created', label: 'Newest first' },
-  { value: 'created', label: 'Oldest first' },
-  { value: '-copies', label: 'Most copies first' },
-  { value: 'copies', label: 'Fewest copies first' },
-];
-const sortValue = ({ key, descending }: RowQuery['sort']) => `${descending ? '-' : ''}${key}`;
+} from '../draw-rows';
+import { MatrixData, defaultQuery, pageSize, type RowQuery, type SortKey } from '../matrix-data';
+import { pagesOf, visibleRange } from '../virtual-window';
+import { cellFocusDetail } from './cell-focus-detail';
+import { keyMove, scrollToFocus } from './grid-navigation';
+import { matrixHead } from './head';
+import { matrixStyles } from './styles';
+import { matrixToolbar } from './toolbar';
 
 /**
  * Images (rows) by sites (columns). Lit draws the frame (toolbar, header, plan); the rows in view
@@ -41,6 +32,8 @@ const sortValue = ({ key, descending }: RowQuery['sort']) => `${descending ? '-'
  * of the desired state; Review shows their plan, Apply records it.
  */
 export class GlintImageMatrix extends LitElement {
+  static override styles = matrixStyles;
+
   static override properties = {
     client: { attribute: false },
     events: { attribute: false },
@@ -212,11 +205,6 @@ export class GlintImageMatrix extends LitElement {
     this.setQuery({ sort: { key, descending: sort.key === key && !sort.descending } });
   }
 
-  private sortState(key: SortKey) {
-    if (this.query.sort.key !== key) return 'none';
-    return this.query.sort.descending ? 'descending' : 'ascending';
-  }
-
   private cellAt(row: number, col: number) {
     const data = this.data.row(row);
     const cell = data?.cells[col];
@@ -284,22 +272,8 @@ export class GlintImageMatrix extends LitElement {
       col: Math.max(nameCol, Math.min(cols - 1, col)),
     };
     this.draw.version++;
-    const scroller = this.scroller!;
     const focus = this.draw.focus;
-    if (focus.row !== headRow) {
-      // Below the sticky header, which covers the first row's height of the view.
-      const top = focus.row * rowHeight;
-      if (top < scroller.scrollTop) scroller.scrollTop = top;
-      else if (top + 2 * rowHeight > scroller.scrollTop + scroller.clientHeight)
-        scroller.scrollTop = top + 2 * rowHeight - scroller.clientHeight;
-    }
-    if (focus.col >= 0) {
-      // Right of the sticky name and size.
-      const left = focus.col * columnWidth;
-      if (left < scroller.scrollLeft) scroller.scrollLeft = left;
-      else if (left + leadWidth + columnWidth > scroller.scrollLeft + scroller.clientWidth)
-        scroller.scrollLeft = left + leadWidth + columnWidth - scroller.clientWidth;
-    }
+    scrollToFocus(this.scroller!, focus);
     this.drawWindow();
     this.detailIndex++;
     // The header's roving tabindex is Lit's: focus once it has drawn.
@@ -329,18 +303,10 @@ export class GlintImageMatrix extends LitElement {
   private onKeyDown(event: KeyboardEvent) {
     const { row, col } = this.draw.focus;
     const page = Math.max(1, Math.floor((this.scroller?.clientHeight ?? 0) / rowHeight) - 2);
-    const last = this.data.columns.length - 1;
-    const moves: Record<string, [number, number]> = {
-      ArrowUp: [row - 1, col],
-      ArrowDown: [row + 1, col],
-      ArrowLeft: [row, col - 1],
-      ArrowRight: [row, col + 1],
-      PageUp: [Math.max(0, row - page), col],
-      PageDown: [row + page, col],
-      Home: event.ctrlKey ? [headRow, nameCol] : [row, nameCol],
-      End: event.ctrlKey ? [this.data.total - 1, last] : [row, last],
-    };
-    const move = moves[event.key];
+    const move = keyMove(event, this.draw.focus, page, {
+      rows: this.data.total,
+      columns: this.data.columns.length,
+    });
     if (move) {
       event.preventDefault();
       this.focusCell(...move);
@@ -414,126 +380,29 @@ export class GlintImageMatrix extends LitElement {
   private siteName = (id: string) => this.data.columns.find((c) => c.id === id)?.name ?? id;
 
   private renderDetail() {
-    const found = this.cellAt(this.draw.focus.row, this.draw.focus.col);
-    if (!found) return html`<div class="detail" aria-live="polite"></div>`;
-    const { row, cell } = found;
-    return html`<div class="detail" aria-live="polite">
-      <span
-        ><strong>${row.name}</strong> on <strong>${this.siteName(cell.siteId)}</strong>:
-        ${stateLooks[cell.state].icon} ${stateLooks[cell.state].label} — ${cellDetail(cell)}</span
-      >
-      ${
-        cell.state === 'error'
-          ? html`<button
-              class="retry"
-              ?disabled=${this.busy}
-              @click=${() => this.retry(row.id, cell.siteId)}
-            >
-              Retry
-            </button>`
-          : ''
-      }
-    </div>`;
+    return cellFocusDetail(
+      this.cellAt(this.draw.focus.row, this.draw.focus.col),
+      this.siteName,
+      this.busy,
+      (imageId, siteId) => void this.retry(imageId, siteId),
+    );
   }
 
   private renderToolbar() {
-    const pending = this.draw.pending.size;
-    const onVisibility = (event: Event) =>
-      this.setQuery({
-        visibility: (event.target as HTMLSelectElement).value as RowQuery['visibility'],
-      });
-    const onSort = (event: Event) => {
-      const value = (event.target as HTMLSelectElement).value;
-      this.setQuery({
-        sort: { key: value.replace(/^-/, '') as SortKey, descending: value.startsWith('-') },
-      });
-    };
-    return html`<div class="toolbar">
-      <input
-        type="search"
-        class="filter"
-        placeholder="Filter by name"
-        aria-label="Filter images by name"
-        @input=${this.onFilter}
-      />
-      <label
-        >Visibility
-        <select class="visibility" @change=${onVisibility}>
-          <option value="" ?selected=${this.query.visibility === ''}>any</option>
-          ${(['private', 'shared', 'community', 'public'] as const).map(
-            (v) => html`<option value=${v} ?selected=${this.query.visibility === v}>${v}</option>`,
-          )}
-        </select></label
-      >
-      <label
-        ><input
-          type="checkbox"
-          class="conflicts"
-          .checked=${this.query.conflicts}
-          @change=${(e: Event) =>
-            this.setQuery({ conflicts: (e.target as HTMLInputElement).checked })}
-        />Conflicts only</label
-      >
-      <label
-        >Sort
-        <select class="sort" @change=${onSort}>
-          ${sortChoices.map(
-            (choice) =>
-              html`<option
-                value=${choice.value}
-                ?selected=${sortValue(this.query.sort) === choice.value}
-              >
-                ${choice.label}
-              </option>`,
-          )}
-        </select></label
-      >
-      <span class="count"
-        >${plural(this.data.total, 'image')} · ${plural(this.data.columns.length, 'site')}</span
-      >
-      <button class="review" ?disabled=${pending === 0 || this.busy} @click=${this.review}>
-        Review ${plural(pending, 'change')}
-      </button>
-    </div>`;
-  }
-
-  /** The header row: sorting by name and size, and a button per site for its whole column. */
-  private renderHead(width: number) {
-    const tabindex = (col: number) =>
-      this.draw.focus.row === headRow && this.draw.focus.col === col ? 0 : -1;
-    const sortHeader = (key: SortKey, col: number, label: string) =>
-      html`<div class=${key} role="columnheader" aria-sort=${this.sortState(key)}>
-        <button
-          type="button"
-          class="sort-${key}"
-          data-row=${headRow}
-          data-col=${col}
-          tabindex=${tabindex(col)}
-          aria-label="${label}: sort by ${key}"
-        >
-          ${label}
-        </button>
-      </div>`;
-    return html`<div class="head" role="row" aria-rowindex="1" style="width: ${width}px">
-      <div class="lead">
-        ${sortHeader('name', nameCol, 'Image')} ${sortHeader('size', sizeCol, 'Size')}
-      </div>
-      ${this.data.columns.map(
-        (column, col) =>
-          html`<div class="column" role="columnheader" aria-colindex=${col + 3}>
-            <button
-              type="button"
-              class="toggle-column"
-              data-row=${headRow}
-              data-col=${col}
-              tabindex=${tabindex(col)}
-              title="${column.name}: select or clear for every image the filter shows"
-            >
-              <span>${column.name}</span><small>${column.region ?? column.type}</small>
-            </button>
-          </div>`,
-      )}
-    </div>`;
+    return matrixToolbar(
+      {
+        query: this.query,
+        images: this.data.total,
+        sites: this.data.columns.length,
+        pending: this.draw.pending.size,
+        busy: this.busy,
+      },
+      {
+        filter: (event) => this.onFilter(event),
+        setQuery: (change) => this.setQuery(change),
+        review: this.review,
+      },
+    );
   }
 
   override render() {
@@ -566,7 +435,7 @@ export class GlintImageMatrix extends LitElement {
         @keydown=${this.onKeyDown}
         @focusin=${this.onFocusIn}
       >
-        ${this.renderHead(width)}
+        ${matrixHead(columns, this.draw.focus, this.query.sort, width)}
         <div
           class="body"
           role="rowgroup"
@@ -575,204 +444,4 @@ export class GlintImageMatrix extends LitElement {
       </div>
       ${this.renderDetail()}`;
   }
-
-  static override styles = [
-    cellStyles,
-    css`
-      :host {
-        display: flex;
-        flex-direction: column;
-        gap: 10px;
-        font:
-          13px system-ui,
-          sans-serif;
-        color: #111827;
-      }
-      .toolbar {
-        display: flex;
-        align-items: center;
-        gap: 12px;
-      }
-      .filter {
-        width: 240px;
-        padding: 5px 8px;
-      }
-      .count {
-        color: #4b5563;
-      }
-      .error {
-        color: #7f1d1d;
-        background: #fee2e2;
-        padding: 6px 10px;
-        border-radius: 4px;
-      }
-      .toolbar label {
-        display: flex;
-        align-items: center;
-        gap: 4px;
-        color: #374151;
-      }
-      .scroller {
-        position: relative;
-        overflow: auto;
-        height: var(--matrix-height, 480px);
-        border: 1px solid #d1d5db;
-        border-radius: 6px;
-        background: #fff;
-      }
-      .head {
-        min-width: 100%;
-        position: sticky;
-        top: 0;
-        z-index: 2;
-        display: flex;
-        height: var(--row-height);
-        background: #f9fafb;
-        border-bottom: 1px solid #d1d5db;
-      }
-      .head button {
-        all: unset;
-        box-sizing: border-box;
-        width: 100%;
-        height: 100%;
-        cursor: pointer;
-        display: flex;
-        flex-direction: column;
-        justify-content: center;
-        font-weight: 600;
-        overflow: hidden;
-      }
-      /* The order's arrow; aria-sort says the same to screen readers. */
-      [aria-sort='ascending'] button::after {
-        content: '\\a0▲' / '';
-      }
-      [aria-sort='descending'] button::after {
-        content: '\\a0▼' / '';
-      }
-      .head button:hover {
-        background: #eef2ff;
-      }
-      .head button:focus-visible,
-      .toggle-row:focus-visible,
-      .size:focus-visible {
-        outline: 3px solid #111827;
-        outline-offset: -3px;
-      }
-      .head .column {
-        box-sizing: border-box;
-        width: var(--column-width);
-        flex: none;
-      }
-      .head .column button {
-        padding: 0 8px;
-      }
-      .head .column span,
-      .head .column small {
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
-      }
-      .head .column small {
-        font-weight: 400;
-        color: #6b7280;
-      }
-      /* The image's name and size, kept in view when scrolling sideways. */
-      .lead {
-        position: sticky;
-        left: 0;
-        z-index: 1;
-        flex: none;
-        display: flex;
-        height: 100%;
-        width: calc(var(--name-width) + var(--size-width));
-        background: inherit;
-        border-right: 1px solid #e5e7eb;
-      }
-      .lead .name,
-      .lead .row-head {
-        box-sizing: border-box;
-        width: var(--name-width);
-        flex: none;
-      }
-      .lead .size {
-        box-sizing: border-box;
-        width: var(--size-width);
-        flex: none;
-        padding: 0 8px;
-        display: flex;
-        align-items: center;
-        justify-content: flex-end;
-        color: #4b5563;
-        font-variant-numeric: tabular-nums;
-      }
-      .head .lead button {
-        flex-direction: row;
-        align-items: center;
-        justify-content: flex-start;
-      }
-      .head .lead .name button {
-        padding: 0 10px;
-      }
-      .head .lead .size {
-        padding: 0;
-      }
-      .head .lead .size button {
-        justify-content: flex-end;
-        padding: 0 8px;
-      }
-      .body {
-        position: relative;
-        min-width: 100%;
-      }
-      .row {
-        position: absolute;
-        top: 0;
-        left: 0;
-        width: var(--width);
-        height: var(--row-height);
-        background: #fff;
-        border-bottom: 1px solid #f3f4f6;
-        box-sizing: border-box;
-        /* Each row is laid out and painted on its own: a row entering leaves the others alone. */
-        contain: strict;
-      }
-      .toggle-row {
-        all: unset;
-        box-sizing: border-box;
-        width: 100%;
-        height: 100%;
-        padding: 0 10px;
-        line-height: var(--row-height);
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        cursor: pointer;
-      }
-      .toggle-row:hover {
-        background: #eef2ff;
-      }
-      .row .cell {
-        position: absolute;
-        top: 4px;
-        width: calc(var(--column-width) - 6px);
-        height: calc(var(--row-height) - 8px);
-        cursor: pointer;
-      }
-      .cell.changed {
-        outline: 2px dashed #1d4ed8;
-        outline-offset: 1px;
-      }
-      .cell:focus-visible {
-        outline: 3px solid #111827;
-        outline-offset: 1px;
-      }
-      .detail {
-        min-height: 1.5em;
-        display: flex;
-        align-items: center;
-        gap: 6px;
-        flex-wrap: wrap;
-      }
-    `,
-  ];
 }

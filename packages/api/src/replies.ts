@@ -1,0 +1,48 @@
+/**
+ * The API's request bodies and replies as TypeScript types, derived from the route schemas: the one
+ * source the CLI and the panel read them from (`import type … from '@glint/api/replies'`), so a
+ * schema change breaks their build instead of drifting from them. Type-only: package.json exports
+ * it under the `types` condition alone, so no client can bundle the server's code through it.
+ */
+
+import type { Static } from '@fastify/type-provider-typebox';
+import type { Account, AccountDetail } from './schemas/accounts';
+import type { LoginReply, SessionReply } from './schemas/auth';
+import type { SiteHistory, TransferHistory } from './schemas/history';
+import type { ImageDetails, ImportPresent, ImportQueued, Uploaded } from './schemas/images';
+import type { Job, JobList } from './schemas/jobs';
+import type { Matrix } from './schemas/matrix';
+import type { Me } from './schemas/me';
+import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
+import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
+
+export type { Matrix, Me, PlanBody, ImageDetails };
+export type MatrixColumn = Matrix['columns'][number];
+export type MatrixRow = Matrix['rows'][number];
+export type MatrixCell = MatrixRow['cells'][number];
+export type CellState = MatrixCell['state'];
+export type SelfHeal = MatrixCell['selfHeal'];
+/** One cell of a plan's `changes`. */
+export type PlanChange = Extract<PlanBody, { changes: unknown }>['changes'][number];
+export type Plan = Static<typeof PlanReply>;
+export type Applied = Static<typeof ApplyReply>;
+
+export type Site = Static<typeof Site>;
+export type CreatedSite = Static<typeof CreatedSite>;
+export type SiteHealth = Static<typeof SiteHealth>;
+export type Account = Static<typeof Account>;
+export type AccountDetail = Static<typeof AccountDetail>;
+
+export type Job = Static<typeof Job>;
+export type JobPart = Job['parts'][number];
+export type JobOperation = Job['operation'];
+export type JobState = Job['state'];
+export type JobList = Static<typeof JobList>;
+
+export type Uploaded = Static<typeof Uploaded>;
+export type Imported = Static<typeof ImportQueued> | Static<typeof ImportPresent>;
+
+export type LoginReply = Static<typeof LoginReply>;
+export type SessionReply = Static<typeof SessionReply>;
+export type TransferHistory = Static<typeof TransferHistory>;
+export type SiteHistory = Static<typeof SiteHistory>;

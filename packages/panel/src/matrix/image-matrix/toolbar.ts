@@ -1,0 +1,94 @@
+import { html, type TemplateResult } from 'lit';
+import type { RowQuery, SortKey } from '../matrix-data';
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The orders the toolbar offers; the Image and Size headers sort too. */
+const sortChoices: { value: string; label: string }[] = [
+  { value: 'name', label: 'Name, A to Z' },
+  { value: '-name', label: 'Name, Z to A' },
+  { value: '-size', label: 'Largest first' },
+  { value: 'size', label: 'Smallest first' },
+  { value: '-created', label: 'Newest first' },
+  { value: 'created', label: 'Oldest first' },
+  { value: '-copies', label: 'Most copies first' },
+  { value: 'copies', label: 'Fewest copies first' },
+];
+const sortValue = ({ key, descending }: RowQuery['sort']) => `${descending ? '-' : ''}${key}`;
+
+export interface ToolbarState {
+  query: RowQuery;
+  images: number;
+  sites: number;
+  /** Changed cells not applied yet. */
+  pending: number;
+  busy: boolean;
+}
+
+export interface ToolbarActions {
+  /** The name filter typed into, debounced by the matrix. */
+  filter(event: InputEvent): void;
+  setQuery(change: Partial<RowQuery>): void;
+  review(): void;
+}
+
+/** The matrix's toolbar: the name, visibility and conflicts filters, the order, and Review. */
+export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): TemplateResult {
+  const { query, pending } = state;
+  const onVisibility = (event: Event) =>
+    actions.setQuery({
+      visibility: (event.target as HTMLSelectElement).value as RowQuery['visibility'],
+    });
+  const onSort = (event: Event) => {
+    const value = (event.target as HTMLSelectElement).value;
+    actions.setQuery({
+      sort: { key: value.replace(/^-/, '') as SortKey, descending: value.startsWith('-') },
+    });
+  };
+  return html`<div class="toolbar">
+    <input
+      type="search"
+      class="filter"
+      placeholder="Filter by name"
+      aria-label="Filter images by name"
+      @input=${(event: InputEvent) => actions.filter(event)}
+    />
+    <label
+      >Visibility
+      <select class="visibility" @change=${onVisibility}>
+        <option value="" ?selected=${query.visibility === ''}>any</option>
+        ${(['private', 'shared', 'community', 'public'] as const).map(
+          (v) => html`<option value=${v} ?selected=${query.visibility === v}>${v}</option>`,
+        )}
+      </select></label
+    >
+    <label
+      ><input
+        type="checkbox"
+        class="conflicts"
+        .checked=${query.conflicts}
+        @change=${(e: Event) =>
+          actions.setQuery({ conflicts: (e.target as HTMLInputElement).checked })}
+      />Conflicts only</label
+    >
+    <label
+      >Sort
+      <select class="sort" @change=${onSort}>
+        ${sortChoices.map(
+          (choice) =>
+            html`<option value=${choice.value} ?selected=${sortValue(query.sort) === choice.value}>
+              ${choice.label}
+            </option>`,
+        )}
+      </select></label
+    >
+    <span class="count">${plural(state.images, 'image')} · ${plural(state.sites, 'site')}</span>
+    <button
+      class="review"
+      ?disabled=${pending === 0 || state.busy}
+      @click=${() => actions.review()}
+    >
+      Review ${plural(pending, 'change')}
+    </button>
+  </div>`;
+}

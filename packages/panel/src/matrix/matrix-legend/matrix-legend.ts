@@ -1,0 +1,22 @@
+import { LitElement, html } from 'lit';
+import type { CellState } from '@glint/api/replies';
+import { stateLooks } from '../cell-display';
+import { legendStyles } from './styles';
+
+/** What each cell look means: the same icons, words and colours as the cells. */
+export class GlintMatrixLegend extends LitElement {
+  static override styles = legendStyles;
+
+  override render() {
+    return html`<span class="entry"><span class="cell wanted"></span>wanted on the site</span>${(
+        Object.keys(stateLooks) as CellState[]
+      ).map(
+        (state) =>
+          html`<span class="entry" title=${stateLooks[state].meaning}
+            ><span class="cell" data-state=${state} data-icon=${stateLooks[state].icon}
+              >${stateLooks[state].label}</span
+            ></span
+          >`,
+      )}`;
+  }
+}
