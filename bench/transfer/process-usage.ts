@@ -19,9 +19,15 @@ export async function residentBytes(pid: number): Promise<{ now: number; peak: n
   return { now: kib('VmRSS') * 1024, peak: kib('VmHWM') * 1024 };
 }
 
-/** Every process of sandbox cloud `index`'s Glance (the API server and the workers it forked). */
+/**
+ * Every process of a sandbox Glance (the API server and the workers it forked): cloud `index`'s,
+ * or with `index` 100 and 101 (regionCloud()'s), the regions cloud's two.
+ */
 export async function glancePids(index: number): Promise<number[]> {
-  const marker = join(sandboxDir, `cloud${index}`, 'glance-api.conf');
+  const marker =
+    index >= 100
+      ? join(sandboxDir, 'regions', index === 100 ? 'glance-api.conf' : 'glance2-api.conf')
+      : join(sandboxDir, `cloud${index}`, 'glance-api.conf');
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -121,7 +121,8 @@ function glintCopy(copyProcess: string) {
   return async (job: CopyJob): Promise<CopyRun & Measured> => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [copyProcess, JSON.stringify(job)],
+      // As deploy/systemd/glint-daemon.service runs the daemon.
+      ['--max-semi-space-size=1', copyProcess, JSON.stringify(job)],
       // The packages left out of the bundle come from the repository's node_modules.
       {
         maxBuffer: 1 << 20,
