@@ -17,6 +17,7 @@ import {
   InvalidJobPayloadError,
   jobOptions,
   JOBS,
+  QUEUES,
   parseJobPayload,
   queuePrefix,
   type CopyJob,
@@ -75,8 +76,8 @@ async function main(): Promise<number> {
     maxRetriesPerRequest: null,
   };
   const prefix = queuePrefix(process.env.GLINT_REDIS_PREFIX ?? 'glint:');
-  const queue = new Queue(JOBS.copy.queue, { connection, prefix });
-  const events = new QueueEvents(JOBS.copy.queue, { connection, prefix });
+  const queue = new Queue(QUEUES.transfer, { connection, prefix });
+  const events = new QueueEvents(QUEUES.transfer, { connection, prefix });
   try {
     await events.waitUntilReady();
     const jobId = `copy-${randomUUID()}`;

@@ -28,7 +28,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../test-support/daemon-process';
-import { addSandboxSites } from '../../packages/api/test/test-environment';
+import { addSandboxSites } from '../../test-support/test-environment';
 import { bundleGlint, openstackEnv, runGlint } from '../../packages/cli/test/glint-process';
 import { outboundAllow, sandboxCloud } from '../../test-support/sandbox';
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { CloudImages } from '../../packages/api/test/cloud-images';
+import { CloudImages } from '../../test-support/cloud-images';
 import {
   addSandboxSites,
   applyPlacements,
@@ -20,7 +20,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../packages/api/test/test-environment';
+} from '../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,

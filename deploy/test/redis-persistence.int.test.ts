@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisPersistenceWarnings } from '@glint/core';
 import { Redis } from 'ioredis';
-import { testEnvironment, type TestEnvironment } from '../../packages/api/test/test-environment';
+import { testEnvironment, type TestEnvironment } from '../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,
@@ -87,23 +87,28 @@ test('the quickstart warns of a Redis that would lose its data, and goes on', as
   expect(lines[1]).toMatch(eviction);
 });
 
+/** The messages of pino's warn-level JSON lines (level 40), without the logger's prefix. */
+function warningsLogged(lines: string[], prefix: string): string[] {
+  return lines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((line) => line.level === 40)
+    .map((line) => line.msg.slice(prefix.length));
+}
+
 test('the API and the daemon warn as they start on a Redis that would lose its data, and only then', async () => {
   // BullMQ prints a warning of its own about the eviction policy, on the console.
   jest.spyOn(console, 'warn').mockImplementation(() => {});
   for (const server of [kept, lost]) {
     const before = env.logs.length;
     await env.start({ GLINT_REDIS_URL: server.url });
-    const apiWarnings = env.logs
-      .slice(before)
-      .map((line) => JSON.parse(line) as { level: number; msg: string })
-      .filter((line) => line.level === 40)
-      .map((line) => line.msg);
+    const apiWarnings = warningsLogged(env.logs.slice(before), '');
     const daemon = await startDaemonProcess(
       daemonScript,
       env.env({ GLINT_REDIS_URL: server.url, GLINT_INVENTORY_INTERVAL_SECONDS: '3600' }),
     );
     await stopDaemonProcess(daemon);
-    const daemonWarnings = daemon.log.filter((line) => line.startsWith('glint-daemon: warning: '));
+    const daemonWarnings = warningsLogged(daemon.log, 'glint-daemon: ');
     if (server === kept) {
       expect(apiWarnings).toEqual([]);
       expect(daemonWarnings).toEqual([]);

@@ -14,6 +14,7 @@ import type { Job, JobList } from './schemas/jobs';
 import type { Matrix } from './schemas/matrix';
 import type { Me } from './schemas/me';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
+import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
 
 export type { Matrix, Me, PlanBody, ImageDetails };
@@ -30,6 +31,9 @@ export type Applied = Static<typeof ApplyReply>;
 export type Site = Static<typeof Site>;
 export type CreatedSite = Static<typeof CreatedSite>;
 export type SiteHealth = Static<typeof SiteHealth>;
+export type { SiteTypeList };
+export type SiteTypeInfo = SiteTypeList['siteTypes'][number];
+export type CredentialKindInfo = SiteTypeInfo['credentialKinds'][number];
 export type Account = Static<typeof Account>;
 export type AccountDetail = Static<typeof AccountDetail>;
 

@@ -7,7 +7,7 @@ import {
 } from '@glint/cloud-adapters';
 import { ApiError } from './errors';
 import type { CloudsYamlSiteBody, OpenrcSiteBody } from './schemas/sites';
-import type { SiteConfig, SiteDraft } from './site-types';
+import { siteTypeOf, type SiteConfig, type SiteDraft } from './site-types';
 
 /** A site read from an openrc or clouds.yaml file, with what the file said that was ignored or guessed. */
 export interface SiteFromFile {
@@ -50,15 +50,14 @@ function completed(file: ParsedSiteFile, extras: FileExtras, fileName: string): 
     config.caBundle = extras.caBundle;
   }
   const { credential } = file;
-  const secretField = credential.kind === 'password' ? 'password' : 'secret';
-  const secret =
-    extras.password ?? (credential.kind === 'password' ? credential.password : credential.secret);
+  const openStack = siteTypeOf('openstack');
+  const { secretFields, form } = openStack.credentialKinds[credential.kind]!;
+  const secret = extras.password ?? openStack.secretOf(credential);
   if (!secret) {
-    const what = credential.kind === 'password' ? 'password' : "application credential's secret";
     throw new ApiError(
       400,
       'password_required',
-      `the ${fileName} holds no ${what}: send it as password`,
+      `the ${fileName} holds no ${form.secretLabel}: send it as password`,
     );
   }
   return {
@@ -66,7 +65,7 @@ function completed(file: ParsedSiteFile, extras: FileExtras, fileName: string): 
       type: 'openstack',
       name: extras.name,
       config,
-      credential: { ...credential, [secretField]: secret },
+      credential: { ...credential, [secretFields[0]]: secret },
     },
     warnings: file.warnings,
   };

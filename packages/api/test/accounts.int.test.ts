@@ -1,7 +1,13 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { outboundAllow } from '../../../test-support/sandbox';
-import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;
@@ -32,22 +38,26 @@ const keys = {
   secretAccessKey: 'the-secret-access-key',
 };
 
-test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
-  const port = await closedPort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  // The operator allows that port; without it the outbound policy refuses it before connecting.
+/** Adds an account whose every endpoint is `endpoint`, which the operator allows (else it is refused before connecting). */
+async function addAccountAt(endpoint: string, name: string) {
   const allowing = await env.start({ GLINT_OUTBOUND_ALLOW: outboundAllow(endpoint) });
-  const response = await allowing.inject({
+  return allowing.inject({
     method: 'POST',
     url: '/api/v1/accounts',
     headers: user.headers,
     payload: {
       type: 'ec2',
-      name: 'unreachable',
+      name,
       credential: keys,
       settings: { endpoints: { ec2: endpoint, s3: endpoint, sts: endpoint } },
     },
   });
+}
+
+test('an EC2 account whose endpoints nobody answers at is refused with 422, the secret not shown, nothing stored', async () => {
+  const port = await closedPort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const response = await addAccountAt(endpoint, 'unreachable');
   expect(response.statusCode).toBe(422);
   expect(response.json()).toMatchObject({ error: 'site_unreachable' });
   expect(response.json().message).toMatch(/nothing answered/);
@@ -55,6 +65,36 @@ test('an EC2 account whose endpoints nobody answers at is refused with 422, the 
   expect(await env.query('SELECT * FROM accounts')).toEqual([]);
   expect(await env.query("SELECT * FROM sites WHERE type = 'ec2'")).toEqual([]);
 });
+
+test.each([
+  // A web page where STS should be: a proxy's login page, or a URL mistyped to another service.
+  ['a web page', 'text/html', '<!doctype html><html><body><p>Welcome to nginx!</p></body></html>'],
+  ['JSON', 'application/json', '{"status":"ok"}'],
+  ['plain text', 'text/plain', 'It works'],
+  ['broken XML', 'text/xml', '<GetCallerIdentityResponse><Result></Response>'],
+])(
+  'an EC2 account whose STS endpoint answers %s, not STS’s XML, is a 400 saying what answered wrong, nothing stored',
+  async (_what, type, body) => {
+    const page = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': type });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
+    try {
+      const response = await addAccountAt(endpoint, 'not-sts');
+      expect(response.json()).toMatchObject({ error: 'invalid_site_settings' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().message).toMatch(
+        /STS GetCallerIdentity\), .* answered .*not an AWS reply: check the account's endpoints/,
+      );
+      expect(response.body).not.toContain(keys.secretAccessKey);
+      expect(await env.query('SELECT * FROM accounts')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => page.close(resolve));
+    }
+  },
+);
 
 test.each([
   ['a region that is no region code', { regions: ['Mars'] }, /regions/],

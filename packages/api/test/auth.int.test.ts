@@ -14,7 +14,7 @@ import {
   loginBody,
   testEnvironment,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

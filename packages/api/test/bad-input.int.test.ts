@@ -7,7 +7,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 const cloud1 = sandboxCloud(1);
 const openrc = [

@@ -4,7 +4,12 @@
  * 400 saying what is wrong, and changes nothing.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { login, withSites, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

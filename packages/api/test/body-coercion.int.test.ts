@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import { siteBody, withSites, type Session, type TestEnvironment } from './test-environment';
+import {
+  siteBody,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const cloud1 = sandboxCloud(1);
 let env: TestEnvironment;

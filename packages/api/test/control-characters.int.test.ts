@@ -7,9 +7,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import type { Matrix } from '../src/schemas/matrix';
-import { CloudImages } from './cloud-images';
-import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
-import { siteBody, withSites, type Session, type TestEnvironment } from './test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import {
+  refreshAll,
+  startInventoryWorker,
+  type RunningWorker,
+} from '../../../test-support/inventory-worker';
+import {
+  siteBody,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `cc-${randomBytes(4).toString('hex')}`;
 const cloud4 = sandboxCloud(4);

@@ -17,7 +17,7 @@ import { CredentialCipher } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
 import { passwordCredential, sandboxCloud } from '../../../test-support/sandbox';
 import { loadConfig } from '../src/config';
-import { CloudImages } from './cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   refreshAll,
   startDeleteWorker,
@@ -25,8 +25,13 @@ import {
   startReconcileWorker,
   startTransferWorker,
   type RunningWorker,
-} from './inventory-worker';
-import { matrixRow, withSites, type Session, type TestEnvironment } from './test-environment';
+} from '../../../test-support/inventory-worker';
+import {
+  matrixRow,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `cv-${randomBytes(4).toString('hex')}`;
 const name = `${run}-x`;

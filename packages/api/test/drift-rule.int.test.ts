@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { driftOf } from '../src/cell-state';
-import { testEnvironment, type TestEnvironment } from './test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const wantedStates = [null, true, false] as const;
 /** What the site holds of the image: its copies' statuses. */

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
+import {
+  refreshAll,
+  startInventoryWorker,
+  type RunningWorker,
+} from '../../../test-support/inventory-worker';
 import {
   addSandboxSites,
   keystoneToken,
@@ -8,7 +12,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

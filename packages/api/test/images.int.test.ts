@@ -5,9 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { hostAddress } from '../../../test-support/host-address';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
-import { CloudImages } from './cloud-images';
-import { startTransferWorker, type RunningWorker } from './inventory-worker';
-import { withSites, type Session, type TestEnvironment } from './test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { startTransferWorker, type RunningWorker } from '../../../test-support/inventory-worker';
+import {
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `im-${randomBytes(4).toString('hex')}`;
 const size = 256 * 1024 + 3;

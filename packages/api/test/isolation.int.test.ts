@@ -7,7 +7,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

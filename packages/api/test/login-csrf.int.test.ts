@@ -9,7 +9,7 @@ import {
   withSites,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 const dashboard = 'https://dashboard.example.org';
 let env: TestEnvironment;

@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loginBody, testEnvironment, type TestEnvironment } from './test-environment';
+import {
+  loginBody,
+  testEnvironment,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = randomBytes(4).toString('hex');
 let env: TestEnvironment;

@@ -4,9 +4,17 @@ import { GLINT_MARKERS } from '@glint/core';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import type { Matrix } from '../src/schemas/matrix';
-import { CloudImages } from './cloud-images';
-import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
-import { withSites, type Session, type TestEnvironment } from './test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import {
+  refreshAll,
+  startInventoryWorker,
+  type RunningWorker,
+} from '../../../test-support/inventory-worker';
+import {
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `mx-${randomBytes(4).toString('hex')}`;
 const cloud1 = sandboxCloud(1);

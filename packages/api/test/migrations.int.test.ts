@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { testEnvironment, type TestEnvironment } from './test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const postgres = 'postgres://postgres@127.0.0.1:5432';
 const repository = join(__dirname, '..', '..', '..');

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import { expectUnreadyWhileCut, type ReadyzReply } from '../../../test-support/readiness';
-import { LATEST_MIGRATION } from '@glint/store';
-import { testEnvironment, type TestEnvironment } from './test-environment';
+import { latestMigration } from '@glint/store';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const token = randomBytes(24).toString('hex');
 let env: TestEnvironment;
@@ -60,14 +60,14 @@ test('/readyz turns unready while Redis is cut, and ready again after', () =>
   expectUnreadyWhileCut(redisProxy, readyz, ['redis', 'queue'], ['postgres']));
 
 test('/readyz is unready while the database lacks the latest migration', async () => {
-  await env.query('DELETE FROM pgmigrations WHERE name = $1', [LATEST_MIGRATION]);
+  await env.query('DELETE FROM pgmigrations WHERE name = $1', [latestMigration()]);
   try {
     const behind = await readyz();
     expect(behind.status).toBe(503);
-    expect(behind.body.checks.migrations).toContain(LATEST_MIGRATION);
+    expect(behind.body.checks.migrations).toContain(latestMigration());
   } finally {
     await env.query('INSERT INTO pgmigrations (name, run_on) VALUES ($1, now())', [
-      LATEST_MIGRATION,
+      latestMigration(),
     ]);
   }
   expect((await readyz()).status).toBe(200);

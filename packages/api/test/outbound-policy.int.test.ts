@@ -10,14 +10,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { hostAddress } from '../../../test-support/host-address';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
-import { startInventoryWorker } from './inventory-worker';
+import { startInventoryWorker } from '../../../test-support/inventory-worker';
 import {
   login,
   siteBody,
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 const cloud1 = sandboxCloud(1);
 let env: TestEnvironment;

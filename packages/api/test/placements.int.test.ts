@@ -2,9 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import { CloudImages } from './cloud-images';
-import { refreshAll, startInventoryWorker, type RunningWorker } from './inventory-worker';
-import { matrixRow, withSites, type Session, type TestEnvironment } from './test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import {
+  refreshAll,
+  startInventoryWorker,
+  type RunningWorker,
+} from '../../../test-support/inventory-worker';
+import {
+  matrixRow,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `pl-${randomBytes(4).toString('hex')}`;
 const images = new CloudImages();

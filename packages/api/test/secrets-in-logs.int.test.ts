@@ -9,7 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
-import { login, testEnvironment, type Session, type TestEnvironment } from './test-environment';
+import {
+  login,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 /** Unique, and the same in every encoding: what must never show up. */
 const core = randomBytes(12).toString('hex');

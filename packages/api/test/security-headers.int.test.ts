@@ -8,7 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../test-support/browser-page';
-import { loginBody, withSites, type Session, type TestEnvironment } from './test-environment';
+import {
+  loginBody,
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 let env: TestEnvironment;
 let server: FastifyInstance;

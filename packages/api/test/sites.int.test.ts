@@ -8,7 +8,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from './test-environment';
+} from '../../../test-support/test-environment';
 
 const cloud1 = sandboxCloud(1);
 const cloud2 = sandboxCloud(2);
@@ -67,7 +67,12 @@ describe('adding a site', () => {
         projectDomainName: 'Default',
         userDomainName: 'Default',
       },
-      credential: { kind: 'password', username: 'demo', validatedAt: expect.any(String) },
+      credential: {
+        kind: 'password',
+        username: 'demo',
+        login: 'demo',
+        validatedAt: expect.any(String),
+      },
       warnings: expect.any(Array),
     });
     expect(response.body).not.toContain(demoPassword);
@@ -398,4 +403,43 @@ test('no site password reaches the logs or the audit trail', async () => {
     expect(logs).not.toContain(secret);
     expect(audit).not.toContain(secret);
   }
+});
+
+test('GET /site-types describes every registered site type from its adapter folder, secrets by name only', async () => {
+  const response = await server.inject({
+    method: 'GET',
+    url: '/api/v1/site-types',
+    headers: demo.headers,
+  });
+  expect(response.statusCode).toBe(200);
+  const { siteTypes } = response.json() as { siteTypes: { type: string }[] };
+  expect(siteTypes.map((type) => type.type).sort()).toEqual(['ec2', 'openstack']);
+  expect(siteTypes).toContainEqual({
+    type: 'openstack',
+    label: 'OpenStack',
+    credentialKinds: [
+      {
+        kind: 'password',
+        secretFields: ['password'],
+        loginField: 'username',
+        loginLabel: 'User name',
+        secretLabel: 'password',
+      },
+      {
+        kind: 'application_credential',
+        secretFields: ['secret'],
+        loginField: 'id',
+        loginLabel: 'Application credential ID',
+        secretLabel: 'application credential’s secret',
+      },
+    ],
+    configDefaults: { interface: 'public' },
+    capabilities: { resumableUploads: false, serverSideCopy: false, importStage: false },
+  });
+  expect(siteTypes).toContainEqual(
+    expect.objectContaining({
+      type: 'ec2',
+      capabilities: { resumableUploads: true, serverSideCopy: false, importStage: true },
+    }),
+  );
 });

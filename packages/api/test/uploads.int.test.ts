@@ -3,9 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { GLINT_MARKERS } from '@glint/core';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
-import { CloudImages } from './cloud-images';
-import { refreshAll, startInventoryWorker } from './inventory-worker';
-import { withSites, type Session, type TestEnvironment } from './test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { refreshAll, startInventoryWorker } from '../../../test-support/inventory-worker';
+import {
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 
 const run = `up-${randomBytes(4).toString('hex')}`;
 const size = 3 * 1024 * 1024 + 17;

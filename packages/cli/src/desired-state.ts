@@ -23,8 +23,7 @@ export interface DesiredState {
 function siteMatches(selector: SiteSelector, site: NamedSite): boolean {
   if ('type' in selector) return site.type === selector.type;
   if (site.id === selector.name.toLowerCase()) return true;
-  // Site names are unique in any letter case, so they are matched in any letter case.
-  return new RegExp(globToRegExp(selector.name).source, 'i').test(site.name);
+  return globToRegExp(selector.name, { ignoreCase: true }).test(site.name);
 }
 
 function imageMatches(pattern: string, image: NamedImage): boolean {

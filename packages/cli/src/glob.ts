@@ -1,9 +1,9 @@
 /**
  * Shell-style name patterns: `*` any run of characters, `?` one character, `[abc]` / `[a-z]` /
- * `[!abc]` a character class; everything else matches itself. Whole names only, case-sensitive,
- * as cloud image and site names are.
+ * `[!abc]` a character class; everything else matches itself. Whole names only; case-sensitive
+ * as image names are, unless `ignoreCase` (site names are unique in any letter case).
  */
-export function globToRegExp(pattern: string): RegExp {
+export function globToRegExp(pattern: string, { ignoreCase = false } = {}): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -22,9 +22,5 @@ export function globToRegExp(pattern: string): RegExp {
       i = end;
     } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
-}
-
-export function isGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
 }

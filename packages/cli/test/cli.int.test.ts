@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { CloudImages } from '../../api/test/cloud-images';
-import { testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 import type { AccountDetail, Site } from '@glint/api/replies';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { bundleGlint, openstackEnv, runGlint } from './glint-process';

@@ -42,6 +42,11 @@ describe('name patterns', () => {
   ])('%s against %s: %s', (pattern, name, matches) => {
     expect(globToRegExp(pattern).test(name)).toBe(matches);
   });
+
+  test('are case-sensitive, as image names are, unless asked to ignore case, as for site names', () => {
+    expect(globToRegExp('Cirros-*').test('cirros-0.6.2')).toBe(false);
+    expect(globToRegExp('Cloud[12]', { ignoreCase: true }).test('cloud1')).toBe(true);
+  });
 });
 
 describe('the placements file', () => {

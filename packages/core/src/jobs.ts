@@ -112,24 +112,35 @@ export type ImportJob = Static<typeof ImportJob>;
 const keepRecent = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } } as const;
 const removeAtOnce = { removeOnComplete: true, removeOnFail: true } as const;
 
+/**
+ * The BullMQ queues by their Redis names, which the queue contract (docs/queue-contract.md) fixes.
+ * `transfer` carries every job that moves image bytes (copies and imports): one global limit on
+ * transfers.
+ */
+export const QUEUES = {
+  transfer: 'glint-transfer',
+  delete: 'glint-delete',
+  inventory: 'glint-inventory',
+  reconcile: 'glint-reconcile',
+} as const;
+
 /** Every kind of job: its queue, its BullMQ job name, its payload schema and its retention. */
 export const JOBS = {
-  copy: { queue: 'glint-transfer', name: 'copy', schema: CopyJob, retention: keepRecent },
-  delete: { queue: 'glint-delete', name: 'delete', schema: DeleteJob, retention: keepRecent },
+  copy: { queue: QUEUES.transfer, name: 'copy', schema: CopyJob, retention: keepRecent },
+  delete: { queue: QUEUES.delete, name: 'delete', schema: DeleteJob, retention: keepRecent },
   inventory: {
-    queue: 'glint-inventory',
+    queue: QUEUES.inventory,
     name: 'inventory',
     schema: InventoryJob,
     retention: removeAtOnce,
   },
   reconcile: {
-    queue: 'glint-reconcile',
+    queue: QUEUES.reconcile,
     name: 'reconcile',
     schema: ReconcileJob,
     retention: removeAtOnce,
   },
-  // Imports move image bytes as copies do: one queue, one global limit on transfers.
-  import: { queue: 'glint-transfer', name: 'import', schema: ImportJob, retention: keepRecent },
+  import: { queue: QUEUES.transfer, name: 'import', schema: ImportJob, retention: keepRecent },
 } as const satisfies Record<
   string,
   {

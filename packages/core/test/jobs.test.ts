@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   InvalidJobPayloadError,
   JOBS,
+  QUEUES,
   jobOptions,
   parseJobPayload,
   type JobKind,
@@ -40,9 +41,16 @@ test('a malformed payload is refused with every problem and where it is', () => 
 test('every job kind has its own name; transfers (copies and imports) share one queue', () => {
   const names = Object.values(JOBS).map((j) => `${j.queue}/${j.name}`);
   expect(new Set(names).size).toBe(names.length);
-  expect(JOBS.import.queue).toBe(JOBS.copy.queue);
-  const others = [JOBS.delete, JOBS.inventory, JOBS.reconcile].map((j) => j.queue);
-  expect(new Set([...others, JOBS.copy.queue]).size).toBe(4);
+  expect([JOBS.copy.queue, JOBS.import.queue]).toEqual([QUEUES.transfer, QUEUES.transfer]);
+  // The Redis names are the queue contract's: automation enqueues by them.
+  expect(QUEUES).toEqual({
+    transfer: 'glint-transfer',
+    delete: 'glint-delete',
+    inventory: 'glint-inventory',
+    reconcile: 'glint-reconcile',
+  });
+  const queues = [JOBS.delete, JOBS.inventory, JOBS.reconcile].map((j) => j.queue);
+  expect(queues).toEqual([QUEUES.delete, QUEUES.inventory, QUEUES.reconcile]);
   expect(() => parseJobPayload('inventory', { version: 1, ownerId: id(1) })).toThrow(/siteId/);
   expect(parseJobPayload('inventory', { version: 1, ownerId: id(1), siteId: id(2) })).toBeTruthy();
 });

@@ -1,6 +1,6 @@
 import {
   JobQueues,
-  JOBS,
+  QUEUES,
   queuePrefix,
   redisEventPublisher,
   queryProbe,
@@ -9,7 +9,7 @@ import {
   redisPersistenceWarnings,
   subscriberConnection,
 } from '@glint/core';
-import { checkSchemaCurrent, CredentialCipher, repositoriesOn } from '@glint/store';
+import { checkSchemaCurrent, CredentialVault, repositoriesOn } from '@glint/store';
 import { QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -86,7 +86,7 @@ export function workerResources(
   );
   const adapters = new SiteAdapters(
     repositoriesOn(pool),
-    new CredentialCipher(config.credentialKeys),
+    new CredentialVault(config.credentialKeys),
     {
       outbound: config.outbound,
       ...(config.conversionDir && { conversionDir: config.conversionDir }),
@@ -133,7 +133,7 @@ export function workerResources(
  */
 function watchAbandonedJobs(options: WorkerOptions, log: Log): QueueEvents[] {
   const jobs = repositoriesOn(options.pool).jobs;
-  return [JOBS.copy.queue, JOBS.delete.queue].map((queue) => {
+  return [QUEUES.transfer, QUEUES.delete].map((queue) => {
     const events = new QueueEvents(queue, {
       connection: options.bullmq.connection,
       prefix: options.bullmq.prefix,

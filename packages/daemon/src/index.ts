@@ -1,16 +1,13 @@
 export { siteImageFrom, takeInventory } from './inventory';
-export { SiteAdapters, SiteGoneError } from './site-adapter';
+export { SiteAdapters } from './site-adapter';
+export { SiteGoneError } from './site-gone-error';
 export type { WorkerOptions } from './workers/worker-options';
 export { inventoryWorker } from './workers/inventory';
 export { reconcileWorker } from './workers/reconcile';
 export { reconcile, RECONCILER, type ReconcileOutcome } from './reconciler';
 export { displayUrl, fetchImage, ImageFetchError } from './image-fetch';
-export {
-  transferWorker,
-  type TransferWorkerOptions,
-  type DestinationOutcome,
-  type TransferOutcome,
-} from './workers/transfer';
+export { transferWorker, type TransferWorkerOptions } from './workers/transfer';
+export type { DestinationOutcome, TransferOutcome } from './workers/transfer-kind';
 export { deleteWorker, type DeleteOutcome } from './workers/delete';
 export { clearEarlierCopies, copyImageId } from './copy-image-ids';
 export { SiteSlots, type SiteLease } from './site-slots';

@@ -1,4 +1,5 @@
 import { loggerOptions } from '@glint/core';
+import { siteSecretFields } from '@glint/cloud-adapters';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -11,7 +12,11 @@ export type { Logger };
  */
 export function daemonLogger(level: string, name: string): Logger {
   return pino(
-    { ...loggerOptions(level), msgPrefix: 'glint-daemon: ', base: { daemon: name } },
+    {
+      ...loggerOptions(level, siteSecretFields()),
+      msgPrefix: 'glint-daemon: ',
+      base: { daemon: name },
+    },
     pino.destination({ fd: 2, sync: true }),
   );
 }

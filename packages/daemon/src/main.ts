@@ -39,7 +39,7 @@ async function main(): Promise<void> {
         ? `; /metrics, /healthz and /readyz on ${config.metrics!.host}:${daemon.ops.port}`
         : ''),
   );
-  for (const warning of daemon.warnings) log(`warning: ${warning}`);
+  for (const warning of daemon.warnings) logger.warn(warning);
 }
 
 main().catch((error: unknown) => {

@@ -1,15 +1,8 @@
 import type { SiteType } from '@glint/core';
 import { createAdapter, type AdapterContext, type CloudAdapter } from '@glint/cloud-adapters';
-import type { CredentialCipher, Repositories } from '@glint/store';
-import { inSite, iterateInSite } from './site-scope';
-
-/** A site was removed (or its credential) after its job was queued; retrying cannot help. */
-export class SiteGoneError extends Error {
-  constructor(siteId: string) {
-    super(`site ${siteId} or its credential no longer exists`);
-    this.name = 'SiteGoneError';
-  }
-}
+import type { CredentialVault, Repositories } from '@glint/store';
+import { SiteGoneError } from './site-gone-error';
+import { leaseAdapter } from './site-lease';
 
 interface Pooled {
   adapter: CloudAdapter;
@@ -30,7 +23,7 @@ export class SiteAdapters {
 
   constructor(
     private readonly repositories: Repositories,
-    private readonly cipher: CredentialCipher,
+    private readonly vault: CredentialVault,
     /** Where the adapters may connect (GLINT_OUTBOUND_ALLOW), and where they convert images. */
     private readonly context: AdapterContext,
     private readonly idleMs = 60_000,
@@ -39,13 +32,12 @@ export class SiteAdapters {
   /** An adapter for the owner's site, logged in with the stored credential. Close it when done. */
   async open(ownerId: string, siteId: string): Promise<CloudAdapter> {
     const site = await this.repositories.sites.find(ownerId, siteId);
-    const sealed = site && (await this.repositories.credentials.sealed(ownerId, siteId));
-    if (!site || !sealed) throw new SiteGoneError(siteId);
-    // A credential is sealed with a fresh nonce each time it is stored.
-    const key = `${ownerId}/${siteId}/${site.updatedAt}/${sealed.nonce.toString('hex')}`;
+    const stored = site && (await this.vault.find(this.repositories, { ownerId, siteId }));
+    if (!site || !stored) throw new SiteGoneError(siteId);
+    const key = `${ownerId}/${siteId}/${site.updatedAt}/${stored.version}`;
     let pooled = this.pool.get(key);
     if (!pooled) {
-      const credential = this.cipher.open(sealed, { ownerId, siteId });
+      const credential = stored.open();
       const config = { ...site.config, type: site.type };
       const adapter = createAdapter(site.type as SiteType, config, credential, this.context);
       pooled = { adapter, users: 0 };
@@ -53,7 +45,7 @@ export class SiteAdapters {
     }
     clearTimeout(pooled.idle);
     pooled.users++;
-    return lease(siteId, pooled.adapter, () => this.release(key));
+    return leaseAdapter(siteId, pooled.adapter, () => this.release(key));
   }
 
   /** Closes every adapter; those in use must have been released. */
@@ -73,31 +65,4 @@ export class SiteAdapters {
     }, this.idleMs);
     pooled.idle.unref();
   }
-}
-
-/**
- * The shared adapter as one user holds it: closing it gives it back to the pool, once. Every call
- * runs in the site's scope (site-scope.ts), so its logins and errors are the site's.
- */
-function lease(siteId: string, adapter: CloudAdapter, release: () => void): CloudAdapter {
-  let released = false;
-  const call = <T>(work: () => Promise<T>) => inSite(siteId, work);
-  return {
-    siteType: adapter.siteType,
-    resumableUploads: adapter.resumableUploads,
-    validate: () => call(() => adapter.validate()),
-    listImages: (query) => iterateInSite(siteId, adapter.listImages(query)),
-    getImage: (id) => call(() => adapter.getImage(id)),
-    openDownload: (id, options) => call(() => adapter.openDownload(id, options)),
-    createImage: (spec) => call(() => adapter.createImage(spec)),
-    uploadImageData: (id, data, options) => call(() => adapter.uploadImageData(id, data, options)),
-    awaitActive: (id, options) => call(() => adapter.awaitActive(id, options)),
-    deleteImage: (id) => call(() => adapter.deleteImage(id)),
-    updateProperties: (id, changes) => call(() => adapter.updateProperties(id, changes)),
-    health: () => call(() => adapter.health()),
-    close: async () => {
-      if (!released) release();
-      released = true;
-    },
-  };
 }

@@ -9,9 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TransferJobProgress } from '@glint/core';
 import type { FastifyInstance } from 'fastify';
-import { CloudImages } from '../../api/test/cloud-images';
-import { withSites, type Session, type TestEnvironment } from '../../api/test/test-environment';
-import { wantCopy } from '../../api/test/want-copy';
+import { CloudImages } from '../../../test-support/cloud-images';
+import {
+  withSites,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
+import { wantCopy } from '../../../test-support/want-copy';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';

@@ -13,14 +13,14 @@ import { GLINT_MARKERS } from '@glint/core';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import { partSizeFor } from '../../cloud-adapters/src/ec2/staging-parts';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   applyPlacements,
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,

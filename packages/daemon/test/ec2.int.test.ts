@@ -16,8 +16,8 @@ import { GLINT_MARKERS } from '@glint/core';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@fastify/type-provider-typebox';
-import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { refreshAll } from '../../../test-support/inventory-worker';
 import {
   applyPlacements,
   login,
@@ -26,7 +26,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import type { Matrix } from '../../api/src/schemas/matrix';
 import type { Job } from '../../api/src/schemas/jobs';
 import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';

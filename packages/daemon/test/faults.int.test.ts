@@ -13,14 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   applyPlacements,
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import {
   bundleDaemon,
   crashLines,

@@ -2,7 +2,7 @@
 import { JobQueues, queuePrefix } from '@glint/core';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { withSites, type TestEnvironment } from '../../api/test/test-environment';
+import { withSites, type TestEnvironment } from '../../../test-support/test-environment';
 import { enqueueDueInventories } from '../src';
 
 let env: TestEnvironment;

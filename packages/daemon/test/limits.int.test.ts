@@ -11,9 +11,13 @@ import type { ImageInfo } from '@glint/cloud-adapters';
 import type { CopyJob, ImageStatus } from '@glint/core';
 import { Redis } from 'ioredis';
 import type { Matrix } from '../../api/src/schemas/matrix';
-import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
-import { applyPlacements, withSites, type SitesFixture } from '../../api/test/test-environment';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { refreshAll } from '../../../test-support/inventory-worker';
+import {
+  applyPlacements,
+  withSites,
+  type SitesFixture,
+} from '../../../test-support/test-environment';
 import {
   bundleDaemon,
   startDaemonProcess,

@@ -3,7 +3,7 @@
  * again after) and /metrics behind the token, on the port its settings give.
  */
 import { randomBytes } from 'node:crypto';
-import { testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import { expectUnreadyWhileCut, type ReadyzReply } from '../../../test-support/readiness';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';

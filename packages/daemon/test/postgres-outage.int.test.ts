@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
-import { wantCopy } from '../../api/test/want-copy';
+} from '../../../test-support/test-environment';
+import { wantCopy } from '../../../test-support/want-copy';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';

@@ -10,15 +10,15 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { eventChannel, JOBS, jobOptions, subscriberConnection, type GlintEvent } from '@glint/core';
-import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { refreshAll } from '../../../test-support/inventory-worker';
 import {
   login,
   matrixRow,
   withSites,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';

@@ -4,11 +4,11 @@
  * cloud is involved), and Redis losing what a restart without persistence loses.
  */
 import { randomUUID } from 'node:crypto';
-import { JOBS, cancelRequestKey, queuePrefix, type CopyJob } from '@glint/core';
+import { JOBS, QUEUES, cancelRequestKey, queuePrefix, type CopyJob } from '@glint/core';
 import { dispatchJobs, repositoriesOn, type PendingJob } from '@glint/store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { withSites, type TestEnvironment } from '../../api/test/test-environment';
+import { withSites, type TestEnvironment } from '../../../test-support/test-environment';
 import { until } from '../../../test-support/until';
 import {
   confirmRunningJobs,
@@ -129,7 +129,7 @@ const stateOf = async (job: PendingJob) =>
 /** A BullMQ worker on the transfer queue, running `process` instead of a real transfer. */
 function testWorker(process: (job: Job) => Promise<unknown>, lockDuration = 30_000): Worker {
   const { connection, prefix } = options.bullmq;
-  const worker = new Worker(JOBS.copy.queue, process, {
+  const worker = new Worker(QUEUES.transfer, process, {
     connection,
     prefix,
     lockDuration,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   addSandboxSites,
   applyPlacements,
@@ -19,7 +19,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
 import { sandboxCloud } from '../../../test-support/sandbox';

@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   addSandboxSites,
   login,
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
 import { sandboxCloud } from '../../../test-support/sandbox';

@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { CloudImages } from '../../api/test/cloud-images';
-import { refreshAll } from '../../api/test/inventory-worker';
+import { CloudImages } from '../../../test-support/cloud-images';
+import { refreshAll } from '../../../test-support/inventory-worker';
 import {
   addSandboxSites,
   keystoneToken,
   testEnvironment,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { launchChromium } from '../../../test-support/browser-page';
 import { freePort } from '../../../test-support/free-port';

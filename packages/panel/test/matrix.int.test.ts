@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { login, testEnvironment, type TestEnvironment } from '../../api/test/test-environment';
+import {
+  login,
+  testEnvironment,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
 import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
 
 const screenshots = join(__dirname, '../../../test-output/panel');

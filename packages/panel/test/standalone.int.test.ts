@@ -13,14 +13,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { CredentialCipher } from '@glint/store';
 import { loadConfig } from '../../api/src/config';
-import { CloudImages } from '../../api/test/cloud-images';
+import { CloudImages } from '../../../test-support/cloud-images';
 import {
   addSandboxSites,
   login,
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../api/test/test-environment';
+} from '../../../test-support/test-environment';
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { axeViolations, seriousViolations } from '../../../test-support/axe';
 

@@ -1,4 +1,5 @@
 export * from './credential-cipher';
+export * from './credential-vault';
 export * from './migrations';
 export * from './repositories';
 export * from './planner';

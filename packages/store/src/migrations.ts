@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 
@@ -32,7 +32,7 @@ export async function runMigrations(
   const settings = cliSettings();
   const applied = await runner({
     databaseUrl,
-    dir: join(packageDir, settings['migrations-dir']),
+    dir: migrationsDir(settings),
     ignorePattern: settings['ignore-pattern'],
     advisoryLockMode: settings['advisory-lock-mode'],
     migrationsTable: 'pgmigrations',
@@ -43,26 +43,41 @@ export async function runMigrations(
   return applied.map((migration) => migration.name);
 }
 
-/**
- * The last migration this code needs. Kept here rather than read from migrations/, so a daemon
- * bundled into one file knows it too; a unit test checks it names the last file there.
- */
-export const LATEST_MIGRATION = '1796018000000_activity-history';
+const migrationsDir = (settings: CliSettings) => join(packageDir, settings['migrations-dir']);
+
+/** A migration's timestamp, the number its file name starts with, which orders the migrations. */
+const timestampOf = (name: string) => Number(/^\d+/.exec(name)?.[0] ?? Number.NaN);
 
 /**
- * Throws unless the database has applied LATEST_MIGRATION: a database a newer Glint migrated
+ * The last migration this code needs: the last file of the migrations directory in
+ * node-pg-migrate's order (by timestamp), named as pgmigrations names it (no extension). Read
+ * from the directory runMigrations applies, so a new migration is checked for as soon as it exists.
+ */
+export function latestMigration(): string {
+  const settings = cliSettings();
+  const ignored = new RegExp(`^${settings['ignore-pattern']}$`);
+  const names = readdirSync(migrationsDir(settings))
+    .filter((file) => !ignored.test(file))
+    .map((file) => file.replace(/\.[^.]+$/, ''))
+    .sort((a, b) => timestampOf(a) - timestampOf(b) || a.localeCompare(b));
+  const last = names.at(-1);
+  if (!last) throw new Error(`there is no migration in ${migrationsDir(settings)}`);
+  return last;
+}
+
+/**
+ * Throws unless the database has applied the latest migration: a database a newer Glint migrated
  * further is current too, one not migrated yet (or never) is not.
  */
 export async function checkSchemaCurrent(db: Pick<Pool, 'query'>): Promise<void> {
+  const needed = latestMigration();
   const { rows } = await db
-    .query('SELECT 1 FROM pgmigrations WHERE name = $1', [LATEST_MIGRATION])
+    .query('SELECT 1 FROM pgmigrations WHERE name = $1', [needed])
     .catch((error: { code?: string }) => {
       // undefined_table: never migrated.
       if (error.code === '42P01') return { rows: [] };
       throw error;
     });
   if (rows.length === 0)
-    throw new Error(
-      `the database lacks migration ${LATEST_MIGRATION}: run npm run migrate -w @glint/api`,
-    );
+    throw new Error(`the database lacks migration ${needed}: run npm run migrate -w @glint/api`);
 }

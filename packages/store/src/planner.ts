@@ -1,5 +1,5 @@
 import { deleteRefusal, LAST_COPY_REFUSAL, type DeleteRefusalReason } from '@glint/core';
-import type { Placement, PlanCopy, PlanFacts } from './repositories';
+import type { Placement, PlanCopy, PlanFacts, PlanImage, PlanSite } from './repositories';
 
 export interface PlannedCopy {
   imageId: string;
@@ -37,16 +37,18 @@ export interface Plan {
 
 const cell = (imageId: string, siteId: string) => `${imageId}/${siteId}`;
 
-/**
- * The jobs that would bring the cells to the wanted state. Copies of an image share one source,
- * chosen among its active copies with a known hash: the one in the destinations' region if any,
- * else the one with the fewest bytes already planned to read from its site. Deletes keep protected
- * images, public images another project owns, and (unless forced) the last copy anywhere.
- */
-export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Plan {
-  const sites = new Map(facts.sites.map((site) => [site.id, site]));
-  const images = new Map(facts.images.map((image) => [image.id, image]));
-  const open = new Map(facts.openJobs.map((job) => [cell(job.imageId, job.siteId), job.operation]));
+/** The facts as the planner looks them up: by id, by cell, and the active copies by image. */
+interface Index {
+  sites: Map<string, PlanSite>;
+  images: Map<string, PlanImage>;
+  /** The operation of the job open on each cell. */
+  open: Map<string, string>;
+  /** The copy each cell holds: an active one where there are several. */
+  held: Map<string, PlanCopy>;
+  activeCopies: Map<string, PlanCopy[]>;
+}
+
+function indexOf(facts: PlanFacts): Index {
   const held = new Map<string, PlanCopy>();
   const activeCopies = new Map<string, PlanCopy[]>();
   for (const copy of facts.copies) {
@@ -55,25 +57,30 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
     if (copy.active)
       activeCopies.set(copy.imageId, [...(activeCopies.get(copy.imageId) ?? []), copy]);
   }
+  return {
+    sites: new Map(facts.sites.map((site) => [site.id, site])),
+    images: new Map(facts.images.map((image) => [image.id, image])),
+    open: new Map(facts.openJobs.map((job) => [cell(job.imageId, job.siteId), job.operation])),
+    held,
+    activeCopies,
+  };
+}
 
+const refuse = (result: Plan, change: Placement, reason: RefusalReason, message: string) =>
+  result.refusals.push({ ...change, reason, message });
+
+/**
+ * Sorts the changes into deletes (those the safeguards allow), refusals and cells already right or
+ * under way; returns the sites each image is wanted on and not yet there, by image.
+ */
+function sortChanges(index: Index, changes: Placement[], result: Plan): Map<string, string[]> {
   // The last word on a cell counts.
   const byCell = new Map(changes.map((change) => [cell(change.imageId, change.siteId), change]));
-  const result: Plan = {
-    copies: [],
-    deletes: [],
-    refusals: [],
-    unchanged: 0,
-    placements: [],
-    names: { images: {}, sites: {} },
-  };
   const wantedOn = new Map<string, string[]>();
-  const refuse = (change: Placement, reason: RefusalReason, message: string) =>
-    result.refusals.push({ ...change, reason, message });
-
   for (const change of byCell.values()) {
     const key = cell(change.imageId, change.siteId);
-    const copy = held.get(key);
-    const busy = open.get(key);
+    const copy = index.held.get(key);
+    const busy = index.open.get(key);
     if (change.wanted) {
       if ((copy?.active ?? false) || (busy !== undefined && busy !== 'delete')) result.unchanged++;
       else wantedOn.set(change.imageId, [...(wantedOn.get(change.imageId) ?? []), change.siteId]);
@@ -85,9 +92,9 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
       result.placements.push(change);
       continue;
     }
-    const refusal = deleteRefusal(copy, sites.get(change.siteId)?.cloudProjectId ?? null);
+    const refusal = deleteRefusal(copy, index.sites.get(change.siteId)?.cloudProjectId ?? null);
     if (refusal) {
-      refuse(change, refusal.reason, refusal.message);
+      refuse(result, change, refusal.reason, refusal.message);
       continue;
     }
     result.deletes.push({
@@ -97,35 +104,50 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
     });
     result.placements.push(change);
   }
+  return wantedOn;
+}
 
-  // Copies after deletes: a source must survive the plan.
+/**
+ * Unless forced, refuses the deletes that would leave an image no active copy; returns the cells
+ * whose copies the plan deletes.
+ */
+function keepLastCopies(index: Index, result: Plan, force: boolean): Set<string> {
   const deleted = new Set(result.deletes.map((d) => cell(d.imageId, d.siteId)));
-  if (!force) {
-    const kept: PlannedDelete[] = [];
-    for (const del of result.deletes) {
-      const remaining = (activeCopies.get(del.imageId) ?? []).filter(
-        (c) => !deleted.has(cell(c.imageId, c.siteId)),
+  if (force) return deleted;
+  const kept: PlannedDelete[] = [];
+  for (const del of result.deletes) {
+    const remaining = (index.activeCopies.get(del.imageId) ?? []).filter(
+      (c) => !deleted.has(cell(c.imageId, c.siteId)),
+    );
+    if (remaining.length === 0) {
+      deleted.delete(cell(del.imageId, del.siteId));
+      const change = { imageId: del.imageId, siteId: del.siteId, wanted: false };
+      result.placements = result.placements.filter(
+        (p) => cell(p.imageId, p.siteId) !== cell(del.imageId, del.siteId),
       );
-      if (remaining.length === 0) {
-        deleted.delete(cell(del.imageId, del.siteId));
-        const change = { imageId: del.imageId, siteId: del.siteId, wanted: false };
-        result.placements = result.placements.filter(
-          (p) => cell(p.imageId, p.siteId) !== cell(del.imageId, del.siteId),
-        );
-        refuse(change, LAST_COPY_REFUSAL.reason, LAST_COPY_REFUSAL.message);
-      } else kept.push(del);
-    }
-    result.deletes = kept;
+      refuse(result, change, LAST_COPY_REFUSAL.reason, LAST_COPY_REFUSAL.message);
+    } else kept.push(del);
   }
+  result.deletes = kept;
+  return deleted;
+}
 
+/** One copy job per image, from a source that survives the plan; refusals where there is none. */
+function planCopies(
+  index: Index,
+  wantedOn: Map<string, string[]>,
+  deleted: Set<string>,
+  result: Plan,
+): void {
   const plannedBytes = new Map<string, number>();
   for (const [imageId, destinations] of wantedOn) {
-    const sources = (activeCopies.get(imageId) ?? []).filter(
+    const sources = (index.activeCopies.get(imageId) ?? []).filter(
       (c) => c.verified && !deleted.has(cell(c.imageId, c.siteId)),
     );
     if (sources.length === 0) {
       for (const siteId of destinations)
         refuse(
+          result,
           { imageId, siteId, wanted: true },
           'no_source',
           'no site holds an active, verified copy to copy from',
@@ -135,16 +157,13 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
       );
       continue;
     }
-    const regions = new Set(destinations.map((id) => sites.get(id)?.region));
+    const regions = new Set(destinations.map((id) => index.sites.get(id)?.region));
+    const inRegion = (c: PlanCopy) => Number(regions.has(index.sites.get(c.siteId)?.region));
     const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
     const source = [...sources].sort(
-      (a, b) =>
-        Number(regions.has(sites.get(b.siteId)?.region)) -
-          Number(regions.has(sites.get(a.siteId)?.region)) ||
-        load(a) - load(b) ||
-        a.siteId.localeCompare(b.siteId),
+      (a, b) => inRegion(b) - inRegion(a) || load(a) - load(b) || a.siteId.localeCompare(b.siteId),
     )[0]!;
-    const bytes = images.get(imageId)?.size ?? null;
+    const bytes = index.images.get(imageId)?.size ?? null;
     plannedBytes.set(source.siteId, load(source) + (bytes ?? 0));
     result.copies.push({
       imageId,
@@ -153,6 +172,28 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
       bytes,
     });
   }
+}
+
+/**
+ * The jobs that would bring the cells to the wanted state. Copies of an image share one source,
+ * chosen among its active copies with a known hash: the one in the destinations' region if any,
+ * else the one with the fewest bytes already planned to read from its site. Deletes keep protected
+ * images, public images another project owns, and (unless forced) the last copy anywhere.
+ */
+export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Plan {
+  const index = indexOf(facts);
+  const result: Plan = {
+    copies: [],
+    deletes: [],
+    refusals: [],
+    unchanged: 0,
+    placements: [],
+    names: { images: {}, sites: {} },
+  };
+  const wantedOn = sortChanges(index, changes, result);
+  // Copies after deletes: a source must survive the plan.
+  const deleted = keepLastCopies(index, result, force);
+  planCopies(index, wantedOn, deleted, result);
   result.names = namesOf(result, facts);
   return result;
 }

@@ -97,3 +97,78 @@ test('the plan names every image and site it mentions, and no other', () => {
     sites: { a: 'site a', b: 'site b', d: 'site d' },
   });
 });
+
+test('a source in the destinations’ region wins over one elsewhere, whatever their order', () => {
+  const copies = [copy('a'), copy('b')];
+  const result = plan(facts(copies, { b: 'r2', c: 'r2' }), [wanted('c')], false);
+  expect(result.copies).toEqual([
+    expect.objectContaining({ source: { siteId: 'b', cloudImageId: 'b-copy' } }),
+  ]);
+  // With no source in their region, the first by site id, for a plan that does not change by itself.
+  const elsewhere = plan(facts(copies, { c: 'r3' }), [wanted('c')], false);
+  expect(elsewhere.copies).toEqual([
+    expect.objectContaining({ source: expect.objectContaining({ siteId: 'a' }) }),
+  ]);
+});
+
+test('copies of several images spread their reads over the sites that hold them all', () => {
+  const second = 'image-2';
+  const both = (siteId: string) => [
+    copy(siteId),
+    copy(siteId, { imageId: second, cloudImageId: `${siteId}-2` }),
+  ];
+  const twoImages: PlanFacts = {
+    ...facts([...both('a'), ...both('b')]),
+    images: [
+      { id: image, name: 'ubuntu', size: 100 },
+      { id: second, name: 'debian', size: 100 },
+    ],
+  };
+  const result = plan(
+    twoImages,
+    [wanted('c'), { imageId: second, siteId: 'c', wanted: true }],
+    false,
+  );
+  expect(result.copies.map((c) => c.source.siteId).sort()).toEqual(['a', 'b']);
+});
+
+test('the last word on a cell counts', () => {
+  const result = plan(facts([copy('a')]), [unwanted('b'), wanted('b')], false);
+  expect(result.copies).toEqual([expect.objectContaining({ destinations: ['b'] })]);
+  expect(result.placements).toEqual([wanted('b')]);
+});
+
+test('a copy that is not active does not count as one left, so the last active one stays', () => {
+  const result = plan(facts([copy('a'), copy('b', { active: false })]), [unwanted('a')], false);
+  expect(result.deletes).toEqual([]);
+  expect(result.refusals).toEqual([expect.objectContaining({ siteId: 'a', reason: 'last_copy' })]);
+  expect(result.placements).toEqual([]);
+});
+
+test('a copy planned in the same breath does not make a delete safe: a source must survive the plan', () => {
+  const changes = [unwanted('a'), wanted('b')];
+  const kept = plan(facts([copy('a')]), changes, false);
+  expect(kept.refusals).toEqual([expect.objectContaining({ siteId: 'a', reason: 'last_copy' })]);
+  expect(kept.copies).toEqual([
+    expect.objectContaining({ source: expect.objectContaining({ siteId: 'a' }) }),
+  ]);
+  // Forced, the delete goes ahead and leaves the copy nothing to read.
+  const forced = plan(facts([copy('a')]), changes, true);
+  expect(forced.deletes).toEqual([{ imageId: image, siteId: 'a', cloudImageId: 'a-copy' }]);
+  expect(forced.refusals).toEqual([expect.objectContaining({ siteId: 'b', reason: 'no_source' })]);
+  expect(forced.placements).toEqual([unwanted('a')]);
+});
+
+test('force never deletes a protected copy or a public image another project owns', () => {
+  const copies = [
+    copy('a', { protected: true }),
+    copy('b', { visibility: 'public', cloudOwner: 'someone-else' }),
+    copy('c'),
+  ];
+  const result = plan(facts(copies), [unwanted('a'), unwanted('b')], true);
+  expect(result.deletes).toEqual([]);
+  expect(result.refusals.map((r) => [r.siteId, r.reason])).toEqual([
+    ['a', 'protected'],
+    ['b', 'public_not_owned'],
+  ]);
+});

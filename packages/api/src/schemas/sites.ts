@@ -1,6 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { FileText, Name, Secret, Timestamp, Url, Uuid } from './common';
 import { Ec2SiteConfig } from './ec2';
+import { SiteTypeName } from './site-types';
 
 /** Where an OpenStack site is: everything about it except the secret. */
 const OpenStackConfig = Type.Object(
@@ -136,12 +137,13 @@ const CredentialView = Type.Object({
   id: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   accessKeyId: Type.Optional(Type.String()),
+  login: Type.String({ description: 'Who logs in, for people, as the site type words it' }),
   validatedAt: Timestamp('When a live login last succeeded with it'),
 });
 
 export const Site = Type.Object({
   id: Uuid('The site’s id'),
-  type: Type.Enum(['openstack', 'ec2']),
+  type: SiteTypeName,
   name: Type.String(),
   config: Type.Union([OpenStackConfig, Ec2SiteConfig]),
   selfHeal: SelfHeal,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { ConfigFileError, parseOpenrc } from '@glint/cloud-adapters';
+import { ConfigFileError, openStackSecretOf, parseOpenrc } from '@glint/cloud-adapters';
 import type { ApiClient } from '../api-client';
 import type { Account, AccountDetail, CreatedSite, Site, SiteHealth } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
@@ -224,8 +224,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const openrc = await readText(options.openrc);
     const parsed = parseLocally(options.openrc, () => parseOpenrc(openrc));
     const caBundle = await readCaBundle(parsed);
-    const secret =
-      parsed.credential.kind === 'password' ? parsed.credential.password : parsed.credential.secret;
+    const secret = openStackSecretOf(parsed.credential);
     const password = secret ? undefined : await missingSecret(options, options.openrc);
     created = await client.request<CreatedSite>('POST', '/sites/openrc', {
       json: { name, openrc, ...(password ? { password } : {}), ...(caBundle ? { caBundle } : {}) },
@@ -234,8 +233,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const files = await findCloudsFiles();
     const parsed = cloudFromFiles(files, options.osCloud);
     const caBundle = await readCaBundle(parsed);
-    const secret =
-      parsed.credential.kind === 'password' ? parsed.credential.password : parsed.credential.secret;
+    const secret = openStackSecretOf(parsed.credential);
     const password = secret ? undefined : await missingSecret(options, files.path);
     created = await client.request<CreatedSite>('POST', '/sites/clouds-yaml', {
       json: {

@@ -2,17 +2,14 @@ import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   CreateTagsCommand,
-  DeleteSnapshotCommand,
   DeleteTagsCommand,
-  DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeRegionsCommand,
-  DescribeSnapshotsCommand,
   type Filter,
   type Image,
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { backoffDelay, sleep, type Ec2Credential, type Ec2SiteConfig } from '@glint/core';
+import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
 import type {
   AdapterContext,
   AwaitActiveOptions,
@@ -26,11 +23,12 @@ import type {
   UploadOptions,
   Validation,
 } from '../adapter';
-import { InvalidRequestError, NotFoundError, PermissionError, TransientError } from '../errors';
+import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
+import { AmiDeletion } from './ami-deletion';
 import { Ec2Clients, HOME_REGION } from './clients';
 import { onceVisible } from './consistency';
 import { fileChunks, withStreamOptimizedVmdk } from './disk-conversion';
-import { cloudErrorFrom, regionNotEnabled } from './errors';
+import { checkEndpoints, cloudErrorFrom, regionNotEnabled } from './errors';
 import {
   EC2_TAGS,
   imageInfoFromAmi,
@@ -41,6 +39,7 @@ import {
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
+import { ec2SiteType } from './site-type';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
 /**
@@ -56,11 +55,6 @@ interface Copy {
 const isAmiId = (id: string) => id.startsWith('ami-');
 /** The staging object of a copy; a qcow2 goes up converted to a stream-optimized VMDK. */
 const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
-/**
- * How long to keep asking to delete a snapshot its AMI, just deregistered, still holds
- * (InvalidSnapshot.InUse); after that the deletion fails as transient and its job retries.
- */
-const SNAPSHOT_RELEASE = { initialMs: 250, maxMs: 8_000, retries: 10 };
 
 /**
  * One region of an EC2 account. A copy's id is Glint's own (the staging object's key and the
@@ -69,7 +63,7 @@ const SNAPSHOT_RELEASE = { initialMs: 250, maxMs: 8_000, retries: 10 };
  */
 export class Ec2Adapter implements CloudAdapter {
   readonly siteType = 'ec2';
-  readonly resumableUploads = true;
+  readonly resumableUploads = ec2SiteType.capabilities.resumableUploads;
   private readonly clients: Ec2Clients;
   private readonly tasks: ImportTasks;
   private readonly copies = new Map<string, Copy>();
@@ -102,11 +96,21 @@ export class Ec2Adapter implements CloudAdapter {
     }
   }
 
+  /** Who the keys are, asked of STS; a reply that names no account did not come from STS. */
+  private async identity(): Promise<{ account: string; arn: string }> {
+    const doing = 'checking the access keys (STS GetCallerIdentity)';
+    const { Account, Arn } = await this.aws(doing, () =>
+      this.clients.sts.send(new GetCallerIdentityCommand({})),
+    );
+    if (!Account || !Arn)
+      throw new InvalidRequestError(
+        `while ${doing}, ${this.config.endpoints?.sts ?? 'STS'} answered with no account id, not an AWS reply: ${checkEndpoints}`,
+      );
+    return { account: Account, arn: Arn };
+  }
+
   private account(): Promise<string> {
-    this.accountId ??= this.aws('checking the access keys (STS GetCallerIdentity)', async () => {
-      const identity = await this.clients.sts.send(new GetCallerIdentityCommand({}));
-      return identity.Account!;
-    });
+    this.accountId ??= this.identity().then((identity) => identity.account);
     this.accountId.catch(() => {
       this.accountId = undefined;
     });
@@ -132,9 +136,7 @@ export class Ec2Adapter implements CloudAdapter {
    * answers AuthFailure, as for bad keys; then the region itself.
    */
   async validate(): Promise<Validation> {
-    const identity = await this.aws('checking the access keys (STS GetCallerIdentity)', () =>
-      this.clients.sts.send(new GetCallerIdentityCommand({})),
-    );
+    const identity = await this.identity();
     const { region } = this.config;
     const asked = `DescribeRegions in ${HOME_REGION}`;
     const [listed] = await this.aws(`looking up region ${region} (${asked})`, () =>
@@ -149,8 +151,8 @@ export class Ec2Adapter implements CloudAdapter {
       );
     await this.reachRegion();
     return {
-      projectId: identity.Account!,
-      userId: identity.Arn!,
+      projectId: identity.account,
+      userId: identity.arn,
       imageEndpoint: this.clients.ec2Endpoint(this.config),
       expiresAt: null,
     };
@@ -371,14 +373,13 @@ export class Ec2Adapter implements CloudAdapter {
    */
   async deleteImage(id: string): Promise<void> {
     const ami = await this.amiOf(id);
+    const deletion = new AmiDeletion({
+      aws: (doing, call) => this.aws(doing, call),
+      ec2: this.clients.ec2,
+      describe: (filters) => this.describe(filters),
+    });
     const copyId = isAmiId(id) ? ami?.Tags?.find((tag) => tag.Key === EC2_TAGS.copyId)?.Value : id;
-    let found = false;
-    const amiId = ami?.ImageId ?? (isAmiId(id) ? id : undefined);
-    if (ami) {
-      await this.deregister(ami);
-      found = true;
-    }
-    found = (await this.deleteLeftSnapshots(amiId, copyId)) || found;
+    let found = await deletion.remove(ami, isAmiId(id) ? id : undefined, copyId);
     if (copyId) {
       const cancelled = await this.aws(`cancelling the import of ${copyId}`, () =>
         this.tasks.cancel(copyId),
@@ -391,76 +392,6 @@ export class Ec2Adapter implements CloudAdapter {
       found ||= cancelled || removed;
     }
     if (!found) throw new NotFoundError(`no AMI or copy ${id} in ${this.config.region}`);
-  }
-
-  /**
-   * Deregisters the AMI, EC2 deleting its snapshots with it. Its snapshots are first tagged with
-   * its id, so that any EC2 does not delete (it reports why) can be found again, by this call or a
-   * retry of it once the AMI is gone.
-   */
-  private async deregister(ami: Image): Promise<void> {
-    const snapshots = snapshotsOf(ami);
-    if (snapshots.length > 0)
-      await this.aws(`marking the snapshots of ${ami.ImageId} for deletion`, () =>
-        this.clients.ec2.send(
-          new CreateTagsCommand({
-            Resources: snapshots,
-            Tags: [{ Key: EC2_TAGS.deregisteredFrom, Value: ami.ImageId }],
-          }),
-        ),
-      );
-    await this.aws(`deregistering ${ami.ImageId}`, () =>
-      this.clients.ec2.send(
-        new DeregisterImageCommand({ ImageId: ami.ImageId, DeleteAssociatedSnapshots: true }),
-      ),
-    );
-  }
-
-  /**
-   * Deletes the snapshots an AMI's deregistration left (tagged with its id) or, once its AMI is
-   * gone, those of the copy; but not one another AMI still uses. True when there were any.
-   */
-  private async deleteLeftSnapshots(amiId?: string, copyId?: string): Promise<boolean> {
-    const filter = amiId
-      ? { Name: `tag:${EC2_TAGS.deregisteredFrom}`, Values: [amiId] }
-      : copyId && { Name: `tag:${EC2_TAGS.copyId}`, Values: [copyId] };
-    if (!filter) return false;
-    const { Snapshots } = await this.aws(`looking for the snapshots ${amiId ?? copyId} left`, () =>
-      this.clients.ec2.send(
-        new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [filter] }),
-      ),
-    );
-    const left = (Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
-    for (const snapshot of left) {
-      // The AMI just deregistered may still be listed for a moment (EC2 is eventually consistent).
-      const users = (
-        await this.describe([{ Name: 'block-device-mapping.snapshot-id', Values: [snapshot] }])
-      ).filter((user) => user.ImageId !== amiId && user.State !== 'deregistered');
-      if (users.length === 0) await this.deleteSnapshot(snapshot);
-    }
-    return left.length > 0;
-  }
-
-  /** Deletes a snapshot, waiting while the AMI just deregistered still holds it. */
-  private async deleteSnapshot(snapshot: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.aws(`deleting snapshot ${snapshot}`, () =>
-          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })),
-        );
-        return;
-      } catch (error) {
-        if (error instanceof NotFoundError) return;
-        const inUse = (error as Error).cause as { name?: string } | undefined;
-        if (inUse?.name !== 'InvalidSnapshot.InUse') throw error;
-        if (attempt > SNAPSHOT_RELEASE.retries)
-          throw new TransientError(
-            `snapshot ${snapshot} is still in use after its AMI was deregistered; it stays tagged ${EC2_TAGS.deregisteredFrom} and is deleted when the deletion is retried`,
-            { cause: error },
-          );
-        await sleep(backoffDelay(SNAPSHOT_RELEASE, attempt));
-      }
-    }
   }
 
   /** Sets and removes tags on the AMI and its snapshots; Glance's tag list has no EC2 meaning. */

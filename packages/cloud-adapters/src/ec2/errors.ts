@@ -18,7 +18,27 @@ interface AwsErrorShape {
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
+  /** Set by AWS's own error replies; absent when the SDK could not read the reply at all. */
+  $fault?: string;
+  /** The reply, kept by the SDK on an error it could not deserialize. */
+  $response?: { statusCode?: number; headers?: Record<string, string> };
 }
+
+/**
+ * A reply the SDK could not read (a web page, a proxy's answer) from an address that should be
+ * AWS's: a wrong endpoint in the account's settings, not something a retry mends. Undefined for
+ * anything else, and for a failing server (5xx), which is transient whatever it answers.
+ */
+function notAwsReply(aws: AwsErrorShape, doing: string): string | undefined {
+  const status = aws.$response?.statusCode;
+  if (aws.$fault !== undefined || status === undefined || status >= 500) return undefined;
+  const type = aws.$response?.headers?.['content-type'] ?? 'no content type';
+  return `while ${doing}, the address called answered HTTP ${status} with ${type}, not an AWS reply: ${checkEndpoints}`;
+}
+
+/** What to check when something other than AWS answered. */
+export const checkEndpoints =
+  "check the account's endpoints (settings.endpoints sts, ec2 and s3) and that no proxy answers in AWS's place";
 
 const badKeys = new Set([
   'InvalidClientTokenId',
@@ -104,6 +124,45 @@ export function importTaskFailed(
   );
 }
 
+/** AWS refusing the keys or the account itself (not the request), or undefined. `what` is the call and AWS's words. */
+function accountRefusal(
+  name: string,
+  what: string,
+  region: string,
+  options: { cause: unknown; status?: number },
+): CloudError | undefined {
+  if (badKeys.has(name))
+    return new AuthenticationError(
+      `AWS refused the access keys while ${what}; check the access key id and secret, or give new keys` +
+        (name === 'AuthFailure'
+          ? `; EC2 answers AuthFailure too in a region the account has not enabled: check that ${region} is enabled under Account → AWS Regions`
+          : ''),
+      options,
+    );
+  if (name === 'RequestExpired')
+    return new AuthenticationError(
+      `AWS refused the request as expired while ${what}: the keys may be right, but ` +
+        "this host's clock is more than 15 minutes off AWS's (set it by NTP), or the temporary keys' session token has expired " +
+        '(give new keys, or long-term keys with a role to assume, which Glint renews itself)',
+      options,
+    );
+  if (expired.has(name))
+    return new AuthenticationError(
+      `the temporary keys' session token has expired, so AWS refused it while ${what}; ` +
+        'give new keys, or long-term keys with a role to assume, which Glint renews itself',
+      options,
+    );
+  // EC2's OptInRequired is an account not subscribed to EC2 or not yet activated; a region not
+  // enabled answers AuthFailure (validate() asks about regions before calling one).
+  if (name === 'OptInRequired')
+    return new PermissionError(
+      `the AWS account is not subscribed to EC2 or not yet activated, so AWS refused ${what}; ` +
+        'finish signing the account up (a new account can take a while to be activated), then try again',
+      options,
+    );
+  return undefined;
+}
+
 /**
  * An AWS SDK failure as one of Glint's typed cloud errors, its message saying what failed and what
  * to do. `doing` names the call for the message, e.g. "listing the AMIs of eu-west-1".
@@ -126,35 +185,10 @@ export function cloudErrorFrom(
   const status = aws.$metadata?.httpStatusCode;
   const said = aws.message ? `: ${aws.message}` : '';
   const options = { cause: error, ...(status !== undefined ? { status } : {}) };
-  if (badKeys.has(name))
-    return new AuthenticationError(
-      `AWS refused the access keys while ${doing} (${name}${said}); check the access key id and secret, or give new keys` +
-        (name === 'AuthFailure'
-          ? `; EC2 answers AuthFailure too in a region the account has not enabled: check that ${context.region} is enabled under Account → AWS Regions`
-          : ''),
-      options,
-    );
-  if (name === 'RequestExpired')
-    return new AuthenticationError(
-      `AWS refused the request as expired while ${doing} (${name}${said}): the keys may be right, but ` +
-        "this host's clock is more than 15 minutes off AWS's (set it by NTP), or the temporary keys' session token has expired " +
-        '(give new keys, or long-term keys with a role to assume, which Glint renews itself)',
-      options,
-    );
-  if (expired.has(name))
-    return new AuthenticationError(
-      `the temporary keys' session token has expired, so AWS refused it while ${doing} (${name}${said}); ` +
-        'give new keys, or long-term keys with a role to assume, which Glint renews itself',
-      options,
-    );
-  // EC2's OptInRequired is an account not subscribed to EC2 or not yet activated; a region not
-  // enabled answers AuthFailure (validate() asks about regions before calling one).
-  if (name === 'OptInRequired')
-    return new PermissionError(
-      `the AWS account is not subscribed to EC2 or not yet activated, so AWS refused ${doing} (${name}${said}); ` +
-        'finish signing the account up (a new account can take a while to be activated), then try again',
-      options,
-    );
+  const unreadable = notAwsReply(aws, doing);
+  if (unreadable) return new InvalidRequestError(unreadable, options);
+  const refused = accountRefusal(name, `${doing} (${name}${said})`, context.region, options);
+  if (refused) return refused;
   if (name === 'IdempotentParameterMismatch')
     return new InvalidRequestError(
       `AWS refused ${doing} (${name}${said}): Glint gives VM Import the copy's id as ClientToken, so that a retry finds ` +

@@ -1,5 +1,6 @@
 import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
-import { registerAdapter } from '../registry';
+import { registerSiteType } from '../registry';
+import { ec2SiteType } from './site-type';
 
 /*
  * The AWS SDK's modules hold about 130 MiB once loaded, two thirds of what a copy process needs in
@@ -16,9 +17,10 @@ export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
 export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
+export { ec2SiteType } from './site-type';
 
-registerAdapter(
-  'ec2',
-  (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
+registerSiteType({
+  ...ec2SiteType,
+  create: (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
     new (adapterModule().Ec2Adapter)(config, credential, context),
-);
+});

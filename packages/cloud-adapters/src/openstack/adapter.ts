@@ -26,6 +26,7 @@ import { GlanceClient } from './glance';
 import { createSiteAgent } from './http';
 import { glanceCreateBody, imageInfoFromGlance, propertyPatch } from './image-mapping';
 import { KeystoneSession, selectImageEndpoint } from './keystone';
+import { openStackSiteType } from './site-type';
 
 export interface OpenStackAdapterOptions {
   /** Where the site's connections may go: Keystone, the catalog's Glance, the override. */
@@ -37,8 +38,7 @@ export interface OpenStackAdapterOptions {
 /** One OpenStack site: a Keystone v3 login and the Glance v2 endpoint its catalog names. */
 export class OpenStackAdapter implements CloudAdapter {
   readonly siteType = 'openstack';
-  /** Glance never gives a deleted image's id again, and an upload cannot continue where it broke. */
-  readonly resumableUploads = false;
+  readonly resumableUploads = openStackSiteType.capabilities.resumableUploads;
   readonly keystone: KeystoneSession;
   private readonly agent: Agent;
   private glanceClient?: Promise<GlanceClient>;

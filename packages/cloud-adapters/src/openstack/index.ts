@@ -1,6 +1,7 @@
 import type { OpenStackCredential, OpenStackSiteConfig } from '@glint/core';
-import { registerAdapter } from '../registry';
+import { registerSiteType } from '../registry';
 import { OpenStackAdapter } from './adapter';
+import { openStackSiteType } from './site-type';
 
 export { OpenStackAdapter, type OpenStackAdapterOptions } from './adapter';
 export { ConfigFileError, type ConfigFileLocation } from './config-file-error';
@@ -39,8 +40,10 @@ export {
   type PartialOpenStackCredential,
 } from './site-settings';
 
-registerAdapter(
-  'openstack',
-  (config: OpenStackSiteConfig, credential: OpenStackCredential, { outbound }) =>
+export { openStackSecretOf, openStackSiteType } from './site-type';
+
+registerSiteType({
+  ...openStackSiteType,
+  create: (config: OpenStackSiteConfig, credential: OpenStackCredential, { outbound }) =>
     new OpenStackAdapter(config, credential, { outbound }),
-);
+});

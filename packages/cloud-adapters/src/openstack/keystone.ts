@@ -3,6 +3,7 @@ import type { EndpointInterface, OpenStackCredential, OpenStackSiteConfig } from
 import { reportedLogin } from '../diagnostics';
 import { InvalidRequestError, NoImageServiceError } from '../errors';
 import { errorForResponse, readJson, send, type ServiceCall } from './http';
+import { openStackSecretOf } from './site-type';
 
 /** Hands out the token for each request, and forgets it when a service rejects it. */
 export interface TokenProvider {
@@ -285,13 +286,12 @@ export class KeystoneSession implements TokenProvider {
   }
 
   private async login(): Promise<KeystoneToken> {
-    const secret =
-      this.credential.kind === 'password' ? this.credential.password : this.credential.secret;
+    const secret = openStackSecretOf(this.credential);
     const call: ServiceCall = {
       service: 'Keystone',
       action: describeLogin(this.config, this.credential),
       url: `${this.authUrl}/auth/tokens`,
-      secrets: [secret],
+      secrets: secret === undefined ? [] : [secret],
       // The auth URL is whatever the user typed; what answers there is not repeated to them.
       quoteReply: false,
       advice: {

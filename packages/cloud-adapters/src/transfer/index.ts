@@ -1,4 +1,6 @@
-export { copyFromStream, copyImage, DEFAULT_RETRY_POLICIES } from './engine';
+export { copyImage } from './engine';
+export { copyFromStream } from './stream-copy';
+export { DEFAULT_RETRY_POLICIES } from './copy-request';
 export type {
   CopyDestination,
   CopyRequest,
@@ -8,7 +10,7 @@ export type {
   DestinationOutcome,
   DestinationResult,
   RetryPolicies,
-  StreamCopyRequest,
-} from './engine';
+} from './copy-request';
+export type { StreamCopyRequest } from './stream-copy';
 export type { DestinationProgress, TransferProgress } from './progress';
 export type { VisibilityPolicy } from './metadata';

@@ -3,7 +3,7 @@ import { copyImage, type CloudAdapter } from '@glint/cloud-adapters';
 import { clearEarlierCopies } from '../copy-image-ids';
 import { siteImageFrom } from '../inventory';
 import { failureOf } from './lifecycle';
-import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
+import type { DestinationOutcome, Transfer, TransferRun } from './transfer-kind';
 
 /** A destination made ready for the engine, or the reason it cannot be. */
 type Prepared =

@@ -1,7 +1,7 @@
 import { copyFromStream, type CloudAdapter } from '@glint/cloud-adapters';
 import { displayUrl, fetchImage } from '../image-fetch';
 import { failureOf } from './lifecycle';
-import type { DestinationOutcome, Transfer, TransferRun } from './transfer';
+import type { DestinationOutcome, Transfer, TransferRun } from './transfer-kind';
 
 /**
  * Fetches the URL (checked again, connection by connection) and streams it through the transfer

@@ -4,7 +4,7 @@ import type { InventoryOutcome } from '@glint/store';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { takeInventory } from '../inventory';
 import type { DaemonMetrics } from '../metrics';
-import { SiteGoneError } from '../site-adapter';
+import { SiteGoneError } from '../site-gone-error';
 import { failureOf } from './lifecycle';
 import type { WorkerOptions } from './worker-options';
 

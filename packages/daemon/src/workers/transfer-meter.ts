@@ -1,7 +1,7 @@
 import type { TransferProgress } from '@glint/cloud-adapters';
 import type { DaemonMetrics } from '../metrics';
 import type { JobFailure } from './lifecycle';
-import type { DestinationOutcome } from './transfer';
+import type { DestinationOutcome } from './transfer-kind';
 
 /**
  * One attempt of a transfer as the metrics see it: the bytes read from the source and written to

@@ -1,19 +1,12 @@
-import {
-  CANCELLED_BY_OWNER,
-  JOBS,
-  type CopyMethod,
-  type JobPayload,
-  type OutboundPolicy,
-} from '@glint/core';
-import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
+import { CANCELLED_BY_OWNER, JOBS, QUEUES, type OutboundPolicy } from '@glint/core';
 import { repositoriesOn, type Repositories } from '@glint/store';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { StopReason } from '../job-control';
 import { announce, progressRelay } from '../job-reporting';
-import type { SiteAdapters } from '../site-adapter';
 import type { SiteSlots } from '../site-slots';
 import { copyTransfer } from './copy-transfer';
 import { importTransfer } from './import-transfer';
+import type { DestinationOutcome, Transfer, TransferKind, TransferOutcome } from './transfer-kind';
 import { TransferMeter } from './transfer-meter';
 import type { WorkerOptions } from './worker-options';
 import {
@@ -26,51 +19,8 @@ import {
   startJob,
   failureOf,
   willRetry,
-  type JobCells,
-  type JobFailure,
   type StartedJob,
 } from './lifecycle';
-
-type TransferKind = 'copy' | 'import';
-
-/** How one destination of a transfer ended. */
-export interface DestinationOutcome {
-  siteId: string;
-  /** The copy on the site, made now or found there. */
-  cloudImageId?: string;
-  bytes: number;
-  error?: JobFailure;
-  /** How the bytes went: streamed through the daemon, or copied inside the clouds. */
-  method?: CopyMethod;
-  /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
-  stages?: CopyStages & { inventoried?: number };
-}
-
-/** A finished transfer job's return value (the queue contract's `returnvalue`). */
-export interface TransferOutcome {
-  destinations: DestinationOutcome[];
-}
-
-/** One start of a transfer job, as its kind's code sees it. */
-export interface TransferRun<K extends TransferKind> {
-  repositories: Repositories;
-  adapters: SiteAdapters;
-  /** Where an import's URL and its redirects may lead. */
-  outbound: OutboundPolicy;
-  /** The engine's `rateLimit`: bytes per second the source may be read at. */
-  bandwidthLimit?: number;
-  started: StartedJob<K>;
-  /** Aborts, with a StopReason, when the job is cancelled or handed back. */
-  signal: AbortSignal;
-  onProgress: (progress: TransferProgress) => void;
-}
-
-/** A kind of job that moves image bytes onto sites; each site it uses must give it a slot. */
-export interface Transfer<K extends TransferKind> extends JobCells<K> {
-  /** The site the bytes are read from; null when they come from elsewhere (a URL). */
-  sourceSiteId(payload: JobPayload<K>): string | null;
-  run(run: TransferRun<K>): Promise<DestinationOutcome[]>;
-}
 
 export interface TransferWorkerOptions extends WorkerOptions {
   slots: SiteSlots;
@@ -82,8 +32,8 @@ export interface TransferWorkerOptions extends WorkerOptions {
 
 /** The kinds on the transfer queue, by BullMQ job name. */
 const transfers = new Map<string, Transfer<TransferKind>>([
-  [JOBS.copy.name, copyTransfer as unknown as Transfer<TransferKind>],
-  [JOBS.import.name, importTransfer as unknown as Transfer<TransferKind>],
+  [JOBS.copy.name, copyTransfer],
+  [JOBS.import.name, importTransfer],
 ]);
 
 /** How long a job waits for a busy site before it asks again: 0.25 to 1 s, spread out. */
@@ -163,7 +113,7 @@ export function transferWorker(options: TransferWorkerOptions): Worker<unknown, 
   const { pool, publish, slots, control, metrics } = options;
   const repositories = repositoriesOn(pool);
   return new Worker<unknown, TransferOutcome>(
-    JOBS.copy.queue,
+    QUEUES.transfer,
     async (job, token) => {
       const transfer = transfers.get(job.name);
       if (!transfer) {

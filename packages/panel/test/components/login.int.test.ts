@@ -10,7 +10,7 @@ import {
   loginBody,
   testEnvironment,
   type TestEnvironment,
-} from '../../../api/test/test-environment';
+} from '../../../../test-support/test-environment';
 import { launchChromium } from '../../../../test-support/browser-page';
 import { componentPage } from '../../../../test-support/component-page';
 

@@ -15,7 +15,7 @@ import {
   testEnvironment,
   type Session,
   type TestEnvironment,
-} from '../../../api/test/test-environment';
+} from '../../../../test-support/test-environment';
 import { launchChromium } from '../../../../test-support/browser-page';
 import { componentPage } from '../../../../test-support/component-page';
 import { sandboxCloud } from '../../../../test-support/sandbox';

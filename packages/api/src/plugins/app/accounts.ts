@@ -6,6 +6,7 @@ import {
   accountNameConstraint,
   siteNameConstraint,
   type AccountRecord,
+  type AccountType,
   type Repositories,
 } from '@glint/store';
 import type { AppOptions } from '../../app';
@@ -13,15 +14,18 @@ import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
 import type { Caller } from '../../caller';
 import { loginError } from './sites';
+import { auditOwnChange, openCredential, storeCredential, writingNamed } from '../../site-writes';
 import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
 
+/** The one site type whose sites come as an account's regions. */
+const accountType = 'ec2' satisfies AccountType;
 const DEFAULT_REGION = 'us-east-1';
 const siteName = (account: string, region: string) => `${account}/${region}`;
 
 /** An account as the API shows it. */
 export interface AccountView {
   id: string;
-  type: 'ec2';
+  type: AccountType;
   name: string;
   settings: Ec2AccountSettings;
   regions: Array<{ region: string; siteId: string; name: string }>;
@@ -77,7 +81,7 @@ export class AccountService {
     await this.checkRegions(settings, body.credential, regions);
     const id = await this.writing(body.name, async (repositories) => {
       const accountId = await repositories.accounts.insert(caller.userId, {
-        type: 'ec2',
+        type: accountType,
         name: body.name,
         config: settings,
       });
@@ -91,10 +95,16 @@ export class AccountService {
           region,
           body.credential,
         );
-      await this.audit(repositories, caller, 'account.created', accountId, {
-        name: body.name,
-        regions,
-      });
+      await auditOwnChange(
+        repositories,
+        caller,
+        { type: 'account', id: accountId },
+        'account.created',
+        {
+          name: body.name,
+          regions,
+        },
+      );
       return accountId;
     });
     return this.get(caller, id);
@@ -126,11 +136,17 @@ export class AccountService {
           config: { ...settings, region: site.region },
         });
         if (changes.credential)
-          await this.seal(repositories, caller, site.siteId, changes.credential);
+          await storeCredential(
+            this.fastify,
+            repositories,
+            caller,
+            { id: site.siteId, type: accountType },
+            { ...changes.credential },
+          );
       }
       for (const region of added)
         await this.addRegion(repositories, caller, id, name, settings, region, credential);
-      await this.audit(repositories, caller, 'account.updated', id, {
+      await auditOwnChange(repositories, caller, { type: 'account', id }, 'account.updated', {
         changed: Object.keys(changes),
       });
       return id;
@@ -143,7 +159,9 @@ export class AccountService {
       const account = await repositories.accounts.find(caller.userId, id);
       if (!account || !(await repositories.accounts.remove(caller.userId, id)))
         throw notFound('account', id);
-      await this.audit(repositories, caller, 'account.deleted', id, { name: account.name });
+      await auditOwnChange(repositories, caller, { type: 'account', id }, 'account.deleted', {
+        name: account.name,
+      });
     });
   }
 
@@ -164,11 +182,16 @@ export class AccountService {
     region: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    const adapter = siteAdapter('ec2', { ...settings, region }, { ...credential }, this.outbound);
+    const adapter = siteAdapter(
+      accountType,
+      { ...settings, region },
+      { ...credential },
+      this.outbound,
+    );
     try {
       await adapter.validate();
     } catch (error) {
-      throw loginError(error, splitCredential('ec2', { ...credential }).secrets);
+      throw loginError(error, splitCredential(accountType, { ...credential }).secrets);
     } finally {
       await adapter.close();
     }
@@ -180,12 +203,12 @@ export class AccountService {
   ): Promise<Ec2Region[]> {
     try {
       return await listEc2Regions(
-        { type: 'ec2', ...settings, region: DEFAULT_REGION },
+        { type: accountType, ...settings, region: DEFAULT_REGION },
         credential,
         this.outbound,
       );
     } catch (error) {
-      throw loginError(error, splitCredential('ec2', { ...credential }).secrets);
+      throw loginError(error, splitCredential(accountType, { ...credential }).secrets);
     }
   }
 
@@ -222,81 +245,44 @@ export class AccountService {
     credential: Ec2Credential,
   ): Promise<void> {
     const siteId = await repositories.sites.insert(caller.userId, {
-      type: 'ec2',
+      type: accountType,
       name: siteName(accountName, region),
       config: { ...settings, region },
       accountId,
     });
-    await this.seal(repositories, caller, siteId, credential);
-  }
-
-  /** Seals the keys for one region's site, bound to it like any site credential. */
-  private async seal(
-    repositories: Repositories,
-    caller: Caller,
-    siteId: string,
-    credential: Ec2Credential,
-  ): Promise<void> {
-    await repositories.credentials.store(caller.userId, siteId, {
-      kind: credential.kind,
-      principal: splitCredential('ec2', { ...credential }).principal,
-      sealed: this.fastify.credentialCipher.seal(
-        { ...credential },
-        { ownerId: caller.userId, siteId },
-      ),
-    });
+    await storeCredential(
+      this.fastify,
+      repositories,
+      caller,
+      { id: siteId, type: accountType },
+      { ...credential },
+    );
   }
 
   /** The keys, opened from any of the account's regions: all hold the same. */
-  private async credentialOf(caller: Caller, account: AccountRecord): Promise<Ec2Credential> {
-    const [site] = account.sites;
-    const sealed =
-      site && (await this.fastify.repositories.credentials.sealed(caller.userId, site.siteId));
-    if (!site || !sealed)
-      throw new ApiError(
+  private credentialOf(caller: Caller, account: AccountRecord): Promise<Ec2Credential> {
+    const missing = () =>
+      new ApiError(
         409,
         'account_has_no_credential',
         `account ${account.id} has no keys stored: give them with PATCH /api/v1/accounts/${account.id}`,
       );
-    return this.fastify.credentialCipher.open(sealed, {
-      ownerId: caller.userId,
-      siteId: site.siteId,
-    }) as Ec2Credential;
-  }
-
-  private audit(
-    repositories: Repositories,
-    caller: Caller,
-    action: string,
-    accountId: string,
-    details: Record<string, unknown>,
-  ) {
-    return repositories.audit.record({
-      ownerId: caller.userId,
-      actorId: caller.userId,
-      action,
-      targetType: 'account',
-      targetId: accountId,
-      details,
-    });
+    const [site] = account.sites;
+    if (!site) return Promise.reject(missing());
+    return openCredential<Ec2Credential>(this.fastify, caller, site.siteId, missing);
   }
 
   /** Runs a change in a transaction; a name taken meanwhile (account or region site) is a 409. */
-  private async writing(
+  private writing(
     name: string,
     change: (repositories: Repositories) => Promise<string>,
   ): Promise<string> {
-    try {
-      return await this.fastify.transaction(change);
-    } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (
-        code === '23505' &&
-        (constraint === accountNameConstraint || constraint === siteNameConstraint)
-      )
-        throw nameTaken(name);
-      throw error;
-    }
+    return writingNamed(
+      this.fastify,
+      [accountNameConstraint, siteNameConstraint],
+      () => nameTaken(name),
+      change,
+    );
   }
 }
 
@@ -318,5 +304,5 @@ export default fp<AppOptions>(
   async (fastify, opts) => {
     fastify.decorate('accounts', new AccountService(fastify, opts.config.outbound));
   },
-  { name: 'accounts', dependencies: ['repositories', 'credential-cipher'] },
+  { name: 'accounts', dependencies: ['repositories', 'credential-vault'] },
 );

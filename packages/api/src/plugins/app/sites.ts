@@ -11,6 +11,7 @@ import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import {
   siteAdapter,
+  siteTypeOf,
   splitCredential,
   withDefaults,
   type SiteConfig,
@@ -18,8 +19,14 @@ import {
   type SiteDraft,
 } from '../../site-types';
 import type { Caller } from '../../caller';
+import { auditOwnChange, openCredential, storeCredential, writingNamed } from '../../site-writes';
 import type { Static } from '@fastify/type-provider-typebox';
-import { siteNameConstraint, type Repositories, type SelfHeal } from '@glint/store';
+import {
+  siteNameConstraint,
+  type Repositories,
+  type SelfHeal,
+  type SiteRecord as StoredSite,
+} from '@glint/store';
 import type { Site } from '../../schemas/sites';
 
 export interface SiteChanges {
@@ -64,13 +71,13 @@ export class SiteService {
   ) {}
 
   async list(caller: Caller): Promise<SiteRecord[]> {
-    return (await this.fastify.repositories.sites.list(caller.userId)) as SiteRecord[];
+    return (await this.fastify.repositories.sites.list(caller.userId)).map(siteRecordOf);
   }
 
   async get(caller: Caller, id: string): Promise<SiteRecord> {
     const site = await this.fastify.repositories.sites.find(caller.userId, id);
     if (!site) throw notFound('site', id);
-    return site as SiteRecord;
+    return siteRecordOf(site);
   }
 
   async create(caller: Caller, draft: SiteDraft): Promise<SiteRecord> {
@@ -83,8 +90,14 @@ export class SiteService {
         name: draft.name,
         config,
       });
-      await this.storeCredential(repositories, caller, { id, type: draft.type }, draft.credential);
-      await this.audit(repositories, caller, 'site.created', id, {
+      await storeCredential(
+        this.fastify,
+        repositories,
+        caller,
+        { id, type: draft.type },
+        draft.credential,
+      );
+      await auditOwnChange(repositories, caller, { type: 'site', id }, 'site.created', {
         name: draft.name,
         type: draft.type,
       });
@@ -115,9 +128,9 @@ export class SiteService {
         selfHeal: changes.selfHeal,
       });
       if (changes.credential)
-        await this.storeCredential(repositories, caller, site, changes.credential);
+        await storeCredential(this.fastify, repositories, caller, site, changes.credential);
       else if (config) await repositories.credentials.markValidated(caller.userId, id);
-      await this.audit(repositories, caller, 'site.updated', id, {
+      await auditOwnChange(repositories, caller, { type: 'site', id }, 'site.updated', {
         changed: Object.keys(changes).filter(
           (key) => changes[key as keyof SiteChanges] !== undefined,
         ),
@@ -133,7 +146,7 @@ export class SiteService {
         throw ownedByAccount(site.account, 'disable its region instead, in the account’s regions');
       if (!site || !(await repositories.sites.remove(caller.userId, id)))
         throw notFound('site', id);
-      await this.audit(repositories, caller, 'site.deleted', id, {
+      await auditOwnChange(repositories, caller, { type: 'site', id }, 'site.deleted', {
         name: site.name,
         type: site.type,
       });
@@ -193,55 +206,18 @@ export class SiteService {
     }
   }
 
-  private async credentialOf(
-    caller: Caller,
-    site: Pick<SiteRecord, 'id'>,
-  ): Promise<SiteCredential> {
-    const sealed = await this.fastify.repositories.credentials.sealed(caller.userId, site.id);
-    if (!sealed) {
-      throw new ApiError(
-        409,
-        'site_has_no_credential',
-        `site ${site.id} has no credential: give it one with PATCH /api/v1/sites/${site.id}`,
-      );
-    }
-    return this.fastify.credentialCipher.open(sealed, {
-      ownerId: caller.userId,
-      siteId: site.id,
-    }) as SiteCredential;
-  }
-
-  private async storeCredential(
-    repositories: Repositories,
-    caller: Caller,
-    site: { id: string; type: SiteType },
-    credential: SiteCredential,
-  ): Promise<void> {
-    await repositories.credentials.store(caller.userId, site.id, {
-      kind: credential.kind,
-      principal: splitCredential(site.type, credential).principal,
-      sealed: this.fastify.credentialCipher.seal(credential, {
-        ownerId: caller.userId,
-        siteId: site.id,
-      }),
-    });
-  }
-
-  private audit(
-    repositories: Repositories,
-    caller: Caller,
-    action: string,
-    siteId: string,
-    details: Record<string, unknown>,
-  ) {
-    return repositories.audit.record({
-      ownerId: caller.userId,
-      actorId: caller.userId,
-      action,
-      targetType: 'site',
-      targetId: siteId,
-      details,
-    });
+  private credentialOf(caller: Caller, site: Pick<SiteRecord, 'id'>): Promise<SiteCredential> {
+    return openCredential(
+      this.fastify,
+      caller,
+      site.id,
+      () =>
+        new ApiError(
+          409,
+          'site_has_no_credential',
+          `site ${site.id} has no credential: give it one with PATCH /api/v1/sites/${site.id}`,
+        ),
+    );
   }
 
   /** Runs a change in a transaction and returns the site as it then is; a name taken meanwhile is a 409. */
@@ -250,16 +226,22 @@ export class SiteService {
     name: string,
     change: (repositories: Repositories) => Promise<string>,
   ): Promise<SiteRecord> {
-    let id: string;
-    try {
-      id = await this.fastify.transaction(change);
-    } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' && constraint === siteNameConstraint) throw nameTaken(name);
-      throw error;
-    }
+    const id = await writingNamed(
+      this.fastify,
+      [siteNameConstraint],
+      () => nameTaken(name),
+      change,
+    );
     return this.get(caller, id);
   }
+}
+
+/** The stored site as the API shows it, who logs in worded by its type. */
+export function siteRecordOf(site: StoredSite): SiteRecord {
+  const { credential } = site;
+  if (!credential) return site as SiteRecord;
+  const login = siteTypeOf(site.type).loginOf(credential, site.config);
+  return { ...site, credential: { ...credential, login } } as SiteRecord;
 }
 
 /** A change to a site that only its account may make. */
@@ -289,5 +271,5 @@ export default fp<AppOptions>(
   async (fastify, opts) => {
     fastify.decorate('sites', new SiteService(fastify, opts.config.outbound));
   },
-  { name: 'sites', dependencies: ['repositories', 'credential-cipher'] },
+  { name: 'sites', dependencies: ['repositories', 'credential-vault'] },
 );

@@ -1,5 +1,5 @@
-import { html, type TemplateResult } from 'lit';
-import type { SelfHeal, Site } from '@glint/api/replies';
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CredentialKindInfo, SelfHeal, Site, SiteTypeInfo } from '@glint/api/replies';
 import { siteCodeFields } from '../site-code-fields';
 import { FieldForm, text } from '../../forms/field-form';
 
@@ -12,20 +12,37 @@ const selfHealChoices: { value: SelfHeal; label: string }[] = [
 /**
  * Changes a site's name, self-heal policy or credential (PATCH /sites/:id): only what was changed is
  * sent, and a new credential only when a new secret was typed. Fires `site-changed` with the site,
- * or `edit-cancelled`.
+ * or `edit-cancelled`. The credential's fields are its kind's, as GET /site-types describes them.
  */
 export class GlintSiteEdit extends FieldForm {
-  static override properties = { ...FieldForm.properties, site: { attribute: false } };
+  static override properties = {
+    ...FieldForm.properties,
+    site: { attribute: false },
+    kind: { state: true },
+  };
 
   declare site: Site;
+  /** The site's credential kind; until it is known, only the name and self-heal are shown. */
+  declare kind: CredentialKindInfo | undefined;
   protected readonly submitLabel = 'Save';
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadKind();
+  }
+
+  private async loadKind() {
+    const { siteTypes } = await this.client.get<{ siteTypes: SiteTypeInfo[] }>('/site-types');
+    const kinds = siteTypes.find((type) => type.type === this.site.type)?.credentialKinds ?? [];
+    this.kind = kinds.find((kind) => kind.kind === this.site.credential?.kind) ?? kinds[0];
+  }
+
   private get secretField() {
-    return this.site.credential?.kind === 'application_credential' ? 'secret' : 'password';
+    return this.kind?.secretFields[0] ?? '';
   }
 
   protected get fields() {
-    return ['name', 'selfHeal', 'username', 'id', this.secretField];
+    return ['name', 'selfHeal', ...(this.kind ? [this.kind.loginField, this.secretField] : [])];
   }
 
   protected get codeFields() {
@@ -45,11 +62,13 @@ export class GlintSiteEdit extends FieldForm {
     const selfHeal = text(form, 'selfHeal');
     if (selfHeal !== this.site.selfHeal) change.selfHeal = selfHeal;
     const secret = String(form.get(this.secretField) ?? '');
-    if (secret) {
-      change.credential =
-        this.secretField === 'secret'
-          ? { kind: 'application_credential', id: text(form, 'id'), secret }
-          : { kind: 'password', username: text(form, 'username'), password: secret };
+    if (this.kind && secret) {
+      const { kind, loginField } = this.kind;
+      change.credential = {
+        kind,
+        [loginField]: text(form, loginField),
+        [this.secretField]: secret,
+      };
     }
     if (Object.keys(change).length === 0) return this.site;
     return this.client.patch<Site>(`/sites/${this.site.id}`, change);
@@ -66,8 +85,6 @@ export class GlintSiteEdit extends FieldForm {
   }
 
   protected renderFields(): TemplateResult {
-    const credential = this.site.credential;
-    const appCredential = this.secretField === 'secret';
     return html`${this.input('name', 'Site name', 'text', { value: this.site.name })}
     ${this.field(
       'selfHeal',
@@ -87,12 +104,15 @@ export class GlintSiteEdit extends FieldForm {
           )}
         </select>`,
     )}
-    ${
-      appCredential
-        ? this.input('id', 'Application credential ID', 'text', { value: credential?.id ?? '' })
-        : this.input('username', 'User name', 'text', { value: credential?.username ?? '' })
-    }
-    ${this.input(this.secretField, appCredential ? 'New secret' : 'New password', 'password', {
+    ${this.kind ? this.credentialFields(this.kind) : nothing}`;
+  }
+
+  private credentialFields({ loginField, loginLabel, secretLabel }: CredentialKindInfo) {
+    const login = (this.site.credential as Record<string, unknown> | null)?.[loginField];
+    return html`${this.input(loginField, loginLabel, 'text', {
+      value: typeof login === 'string' ? login : '',
+    })}
+    ${this.input(this.secretField, `New ${secretLabel}`, 'password', {
       hint: 'Leave empty to keep the stored one; a new one is checked by logging in',
       autocomplete: 'new-password',
     })}`;

@@ -10,19 +10,6 @@ type Health = SiteHealth | 'checking' | { error: string };
 
 const selfHealWords = { off: 'off', restore: 'restore', 'restore-and-prune': 'restore + prune' };
 
-/** Who logs in to a site, without the secret. */
-function loginOf(site: Site): string {
-  const credential = site.credential;
-  if (!credential) return 'no credential';
-  if (credential.kind === 'application_credential')
-    return `app credential ${credential.name ?? credential.id ?? ''}`;
-  if (credential.kind === 'ec2_keys') {
-    const role = 'roleArn' in site.config ? site.config.roleArn : undefined;
-    return `keys ${credential.accessKeyId ?? ''}${typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : ''}`;
-  }
-  return credential.username ?? credential.userId ?? credential.kind;
-}
-
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
 
 /**
@@ -267,7 +254,7 @@ export class GlintSitesView extends LiveView {
           ${site.account ? html`<small class="account">account ${site.account.name}</small>` : nothing}
         </td>
         <td>${site.config.region ?? '—'}</td>
-        <td>${loginOf(site)}</td>
+        <td>${site.credential?.login ?? 'no credential'}</td>
         <td>${when(site.inventoriedAt)}</td>
         <td>${selfHealWords[site.selfHeal]}</td>
         <td>${this.renderHealth(site)}</td>

@@ -6,7 +6,7 @@ import {
   AdminSiteList,
 } from '../../../schemas/admin';
 import { errorReplies } from '../../../schemas/errors';
-import type { SiteRecord } from '../../../plugins/app/sites';
+import { siteRecordOf } from '../../../plugins/app/sites';
 
 const tags = ['admin'];
 
@@ -23,7 +23,10 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async () => ({
-      sites: (await repositories.sites.listAll()) as (SiteRecord & { ownerId: string })[],
+      sites: (await repositories.sites.listAll()).map((site) => ({
+        ...siteRecordOf(site),
+        ownerId: site.ownerId,
+      })),
     }),
   );
 

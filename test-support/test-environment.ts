@@ -8,13 +8,12 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { Client, type QueryResultRow } from 'pg';
-import { loadConfig } from '../src/config';
-import { loggerOptions } from '../src/logger';
-import { runMigrations } from '@glint/store';
+import { loadConfig } from '../packages/api/src/config';
+import { loggerOptions } from '../packages/api/src/logger';
 import type { Static } from '@fastify/type-provider-typebox';
-import type { Matrix } from '../src/schemas/matrix';
-import type { ApplyReply } from '../src/schemas/placements';
-import { buildServer } from '../src/server';
+import type { Matrix } from '../packages/api/src/schemas/matrix';
+import type { ApplyReply } from '../packages/api/src/schemas/placements';
+import { buildServer } from '../packages/api/src/server';
 import {
   outboundAllow,
   passwordCredential,
@@ -22,9 +21,9 @@ import {
   sandboxToken,
   siteConfig,
   type SandboxCloud,
-} from '../../../test-support/sandbox';
+} from './sandbox';
+import { migratedDatabase } from './test-database';
 
-const postgres = 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = 'redis://127.0.0.1:6379';
 
 export type SandboxUserName = keyof SandboxCloud['users'];
@@ -56,20 +55,9 @@ export interface TestEnvironment {
 }
 
 export async function testEnvironment(): Promise<TestEnvironment> {
-  const id = randomBytes(6).toString('hex');
-  const databaseName = `glint_test_${id}`;
-  const databaseUrl = `${postgres}/${databaseName}`;
-  const redisPrefix = `glint-test:${id}:`;
-  const admin = new Client({ connectionString: `${postgres}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  try {
-    await runMigrations(databaseUrl);
-  } catch (error) {
-    await admin.query(`DROP DATABASE ${databaseName}`);
-    await admin.end();
-    throw error;
-  }
+  const database = await migratedDatabase();
+  const databaseUrl = database.url;
+  const redisPrefix = `glint-test:${randomBytes(6).toString('hex')}:`;
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   const redis = new Redis(redisUrl);
@@ -130,8 +118,7 @@ export async function testEnvironment(): Promise<TestEnvironment> {
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
       await db.end();
-      await admin.query(`DROP DATABASE ${databaseName} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     },
   };
 }

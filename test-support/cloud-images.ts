@@ -2,13 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createAdapter, type CloudAdapter, type ImageInfo } from '@glint/cloud-adapters';
-import {
-  passwordCredential,
-  sandboxOutbound,
-  siteConfig,
-  type SandboxCloud,
-} from '../../../test-support/sandbox';
-import { randomImageStream } from '../../../test-support/random-image';
+import { passwordCredential, sandboxOutbound, siteConfig, type SandboxCloud } from './sandbox';
+import { randomImageStream } from './random-image';
 
 export class CloudImages {
   private readonly adapters = new Map<number, CloudAdapter>();

@@ -1,0 +1,52 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { siteTypes } from '@glint/cloud-adapters';
+
+/** Every site type an adapter is registered for, as the adapters' registry names them. */
+export const SiteTypeName = Type.Enum(
+  siteTypes().map((entry) => entry.type),
+  { description: 'The kind of cloud the site is' },
+);
+
+const CredentialKindView = Type.Object({
+  kind: Type.String({ description: 'The credential’s kind field' }),
+  secretFields: Type.Array(Type.String(), {
+    description: 'Fields holding secrets, the one a login uses first: never returned',
+  }),
+  loginField: Type.String({ description: 'The field naming who logs in' }),
+  loginLabel: Type.String(),
+  secretLabel: Type.String(),
+});
+
+const SiteTypeView = Type.Object({
+  type: SiteTypeName,
+  label: Type.String({ description: 'The type’s name for people' }),
+  credentialKinds: Type.Array(CredentialKindView),
+  configDefaults: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'Filled into a configuration that leaves them out',
+  }),
+  capabilities: Type.Object({
+    resumableUploads: Type.Boolean({ description: 'An upload cut short resumes' }),
+    serverSideCopy: Type.Boolean({ description: 'The cloud copies between its own sites' }),
+    importStage: Type.Boolean({ description: 'A new image goes through an import stage' }),
+  }),
+});
+
+export const SiteTypeList = Type.Object({ siteTypes: Type.Array(SiteTypeView) });
+export type SiteTypeList = Static<typeof SiteTypeList>;
+
+/** The registry's descriptors as the API shows them: facts only, no factory. */
+export function siteTypeList(): SiteTypeList {
+  return {
+    siteTypes: siteTypes().map((entry) => ({
+      type: entry.type,
+      label: entry.label,
+      credentialKinds: Object.entries(entry.credentialKinds).map(([kind, facts]) => ({
+        kind,
+        secretFields: [...facts.secretFields],
+        ...facts.form,
+      })),
+      configDefaults: { ...entry.configDefaults },
+      capabilities: { ...entry.capabilities },
+    })),
+  };
+}

@@ -1,0 +1,26 @@
+import type { Ec2SiteConfig } from '@glint/core';
+import type { SiteTypeFacts } from '../registry';
+
+/** What Glint knows of EC2 regions as sites apart from their adapter (registered in ./index). */
+export const ec2SiteType: SiteTypeFacts<Ec2SiteConfig> = {
+  type: 'ec2',
+  label: 'Amazon EC2',
+  credentialKinds: {
+    ec2_keys: {
+      secretFields: ['secretAccessKey', 'sessionToken'],
+      form: {
+        loginField: 'accessKeyId',
+        loginLabel: 'Access key ID',
+        secretLabel: 'secret access key',
+      },
+    },
+  },
+  configDefaults: {},
+  // A copy's id is Glint's own (the staging key, the import's ClientToken), so an upload resumes.
+  capabilities: { resumableUploads: true, serverSideCopy: false, importStage: true },
+  loginOf(principal, config) {
+    const role = config.roleArn;
+    const as = typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : '';
+    return `keys ${typeof principal.accessKeyId === 'string' ? principal.accessKeyId : ''}${as}`;
+  },
+};

@@ -1,0 +1,33 @@
+import type { CloudAdapter } from '@glint/cloud-adapters';
+import { inSite, iterateInSite } from './site-scope';
+
+/**
+ * The shared adapter as one user holds it: closing it gives it back to the pool, once. Every call
+ * runs in the site's scope (site-scope.ts), so its logins and errors are the site's.
+ */
+export function leaseAdapter(
+  siteId: string,
+  adapter: CloudAdapter,
+  release: () => void,
+): CloudAdapter {
+  let released = false;
+  const call = <T>(work: () => Promise<T>) => inSite(siteId, work);
+  return {
+    siteType: adapter.siteType,
+    resumableUploads: adapter.resumableUploads,
+    validate: () => call(() => adapter.validate()),
+    listImages: (query) => iterateInSite(siteId, adapter.listImages(query)),
+    getImage: (id) => call(() => adapter.getImage(id)),
+    openDownload: (id, options) => call(() => adapter.openDownload(id, options)),
+    createImage: (spec) => call(() => adapter.createImage(spec)),
+    uploadImageData: (id, data, options) => call(() => adapter.uploadImageData(id, data, options)),
+    awaitActive: (id, options) => call(() => adapter.awaitActive(id, options)),
+    deleteImage: (id) => call(() => adapter.deleteImage(id)),
+    updateProperties: (id, changes) => call(() => adapter.updateProperties(id, changes)),
+    health: () => call(() => adapter.health()),
+    close: async () => {
+      if (!released) release();
+      released = true;
+    },
+  };
+}
