@@ -434,7 +434,7 @@ test('GET /site-types describes every registered site type from its adapter fold
       },
     ],
     configDefaults: { interface: 'public' },
-    capabilities: { resumableUploads: false, serverSideCopy: false, importStage: false },
+    capabilities: { resumableUploads: false, serverSideCopy: true, importStage: false },
   });
   expect(siteTypes).toContainEqual(
     expect.objectContaining({

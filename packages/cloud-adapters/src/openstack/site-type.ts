@@ -21,7 +21,8 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig> = {
   },
   configDefaults: { interface: 'public' },
   // Glance never gives a deleted image's id again, and an upload cannot continue where it broke.
-  capabilities: { resumableUploads: false, serverSideCopy: false, importStage: false },
+  // Between two regions of one Keystone a Glance can pull an image itself (glance-download).
+  capabilities: { resumableUploads: false, serverSideCopy: true, importStage: false },
   loginOf(principal) {
     const { kind, name, id, username, userId } = principal as Record<string, string | undefined>;
     if (kind === 'application_credential') return `app credential ${name ?? id ?? ''}`;
