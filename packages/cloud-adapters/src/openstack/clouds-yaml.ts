@@ -138,6 +138,48 @@ export function parseCloudsYaml(
   cloudName: string,
   secureYaml?: string,
 ): ParsedSiteFile {
+  const { entry, files } = cloudEntry(cloudsYaml, cloudName, secureYaml);
+  const place = (key: string): ConfigFileLocation => {
+    const path = ['clouds', cloudName, ...key.split('.')];
+    for (const yaml of files) {
+      const line = lineOf(yaml, path);
+      if (line !== undefined) return { file: yaml.file, line };
+    }
+    return { file: 'clouds.yaml', line: lineOf(files[files.length - 1]!, ['clouds', cloudName]) };
+  };
+  const spell = (key: string) => `clouds.${cloudName}.${key}`;
+  const { settings, used } = settingsOf(entry, spell, place);
+
+  const warnings: string[] = [];
+  const auth = entry.auth;
+  if (isMapping(auth)) {
+    for (const key of Object.keys(auth).filter((k) => !knownAuthKeys.has(k))) {
+      warnings.push(`${spell(`auth.${key}`)} is not used by Glint`);
+    }
+  }
+  if (!settings.authUrl && typeof entry.profile === 'string') {
+    throw new ConfigFileError(
+      `cloud "${cloudName}" takes its auth_url from the vendor profile "${entry.profile}", which Glint does not read: add auth.auth_url`,
+      place('profile'),
+    );
+  }
+
+  const parsed = siteFromSettings(settings, {
+    nameOf: (setting) => spell(used.get(setting) ?? keysBySetting[setting][0]!),
+    locate: (setting) => place(used.get(setting) ?? keysBySetting[setting][0]!),
+  });
+  return { ...parsed, warnings: [...warnings, ...parsed.warnings] };
+}
+
+/**
+ * The cloud's entry, secure.yaml's merged over clouds.yaml's, and the files in the order a
+ * setting is searched for: secure.yaml first, as what it says is what counts.
+ */
+function cloudEntry(
+  cloudsYaml: string,
+  cloudName: string,
+  secureYaml: string | undefined,
+): { entry: YamlMapping; files: YamlFile[] } {
   const files = [loadYaml(cloudsYaml, 'clouds.yaml')];
   const clouds = cloudsOf(files[0]!);
   const base = clouds[cloudName];
@@ -154,25 +196,18 @@ export function parseCloudsYaml(
       line: lineOf(files[0]!, ['clouds', cloudName]),
     });
   }
-  let entry = base;
-  if (secureYaml !== undefined) {
-    const secure = loadYaml(secureYaml, 'secure.yaml');
-    const secret = cloudsOf(secure)[cloudName];
-    if (isMapping(secret)) entry = deepMerge(entry, secret);
-    // Searched first when placing a setting: what secure.yaml says is what counts.
-    files.unshift(secure);
-  }
+  if (secureYaml === undefined) return { entry: base, files };
+  const secure = loadYaml(secureYaml, 'secure.yaml');
+  const secret = cloudsOf(secure)[cloudName];
+  return { entry: isMapping(secret) ? deepMerge(base, secret) : base, files: [secure, ...files] };
+}
 
-  const place = (key: string): ConfigFileLocation => {
-    const path = ['clouds', cloudName, ...key.split('.')];
-    for (const yaml of files) {
-      const line = lineOf(yaml, path);
-      if (line !== undefined) return { file: yaml.file, line };
-    }
-    return { file: 'clouds.yaml', line: lineOf(files[files.length - 1]!, ['clouds', cloudName]) };
-  };
-  const spell = (key: string) => `clouds.${cloudName}.${key}`;
-
+/** The settings an entry gives, and which of a setting's spellings gave each. */
+function settingsOf(
+  entry: YamlMapping,
+  spell: (key: string) => string,
+  place: (key: string) => ConfigFileLocation,
+): { settings: OpenStackSettings; used: Map<SettingName, string> } {
   const settings: OpenStackSettings = {};
   const used = new Map<SettingName, string>();
   for (const [setting, keys] of Object.entries(keysBySetting) as [SettingName, string[]][]) {
@@ -195,24 +230,5 @@ export function parseCloudsYaml(
       settings[setting] = String(value);
     }
   }
-
-  const warnings: string[] = [];
-  const auth = entry.auth;
-  if (isMapping(auth)) {
-    for (const key of Object.keys(auth).filter((k) => !knownAuthKeys.has(k))) {
-      warnings.push(`${spell(`auth.${key}`)} is not used by Glint`);
-    }
-  }
-  if (!settings.authUrl && typeof entry.profile === 'string') {
-    throw new ConfigFileError(
-      `cloud "${cloudName}" takes its auth_url from the vendor profile "${entry.profile}", which Glint does not read: add auth.auth_url`,
-      place('profile'),
-    );
-  }
-
-  const parsed = siteFromSettings(settings, {
-    nameOf: (setting) => spell(used.get(setting) ?? keysBySetting[setting][0]!),
-    locate: (setting) => place(used.get(setting) ?? keysBySetting[setting][0]!),
-  });
-  return { ...parsed, warnings: [...warnings, ...parsed.warnings] };
+  return { settings, used };
 }

@@ -82,16 +82,59 @@ function defined<T extends object>(record: T): Partial<T> {
 
 type AuthKind = 'password' | 'application_credential';
 
+/** One file's settings being read: how it names them, where a problem is, what to warn of. */
+interface Reading {
+  settings: OpenStackSettings;
+  name: (setting: SettingName) => string;
+  fail: (setting: SettingName, problem: string) => ConfigFileError;
+  warnings: string[];
+}
+
 /** Turns the settings of one site into its configuration and credential, or says what is wrong. */
 export function siteFromSettings(
   settings: OpenStackSettings,
   source: SettingsSource,
 ): ParsedSiteFile {
-  const fail = (setting: SettingName, problem: string) =>
-    new ConfigFileError(problem, source.locate(setting));
-  const name = (setting: SettingName) => source.nameOf(setting);
-  const warnings: string[] = [];
+  const reading: Reading = {
+    settings,
+    name: (setting) => source.nameOf(setting),
+    fail: (setting, problem) => new ConfigFileError(problem, source.locate(setting)),
+    warnings: [],
+  };
+  const authUrl = checkedAuthUrl(reading);
+  const iface = endpointInterface(reading);
+  const kind = authKind(settings, reading.name, reading.fail, reading.warnings);
+  const domains = domainsOf(settings);
+  if (settings.username && !settings.userId && !domains.userDomainName && !domains.userDomainId) {
+    reading.warnings.push(
+      `${reading.name('username')} is set without the user's domain: Keystone needs it; set ${reading.name('userDomainName')} (often Default)`,
+    );
+  }
+  const config: OpenStackSiteConfig = {
+    type: 'openstack',
+    authUrl,
+    interface: iface,
+    ...defined({
+      region: settings.region,
+      userDomainName: domains.userDomainName,
+      userDomainId: domains.userDomainId,
+      insecure: settings.insecure,
+    }),
+  };
+  const credential =
+    kind === 'application_credential'
+      ? applicationCredentialOf(reading)
+      : passwordCredentialOf(reading, config, domains);
+  return {
+    config,
+    credential,
+    ...defined({ caBundlePath: settings.cacert }),
+    warnings: reading.warnings,
+  };
+}
 
+/** Keystone v3's URL, refusing v2 files and URLs that are not one. */
+function checkedAuthUrl({ settings, name, fail }: Reading): string {
   const version = settings.identityApiVersion;
   if (version !== undefined && !/^3(\.\d+)?$/.test(version)) {
     throw fail(
@@ -101,20 +144,20 @@ export function siteFromSettings(
         : `${name('identityApiVersion')}=${version} is not a Keystone version Glint supports: use 3`,
     );
   }
-
   if (!settings.authUrl) {
     throw fail(
       'authUrl',
       `${name('authUrl')} is missing: set it to Keystone's v3 URL, e.g. https://keystone.example.org:5000/v3`,
     );
   }
-  let authUrl: string;
   try {
-    authUrl = normaliseAuthUrl(settings.authUrl);
+    return normaliseAuthUrl(settings.authUrl);
   } catch (error) {
     throw fail('authUrl', `${name('authUrl')}: ${(error as Error).message}`);
   }
+}
 
+function endpointInterface({ settings, name, fail }: Reading): EndpointInterface {
   const iface = interfaces[(settings.interface ?? 'public').toLowerCase()];
   if (!iface) {
     throw fail(
@@ -122,64 +165,64 @@ export function siteFromSettings(
       `${name('interface')}=${settings.interface} is not an endpoint interface: use public, internal or admin`,
     );
   }
+  return iface;
+}
 
-  const kind = authKind(settings, name, fail, warnings);
-  const userDomainName =
-    settings.userDomainName ?? (settings.userDomainId ? undefined : settings.domainName);
-  const userDomainId =
-    settings.userDomainId ?? (settings.userDomainName ? undefined : settings.domainId);
-  const projectDomainName =
-    settings.projectDomainName ?? (settings.projectDomainId ? undefined : settings.domainName);
-  const projectDomainId =
-    settings.projectDomainId ?? (settings.projectDomainName ? undefined : settings.domainId);
-  if (settings.username && !settings.userId && !userDomainName && !userDomainId) {
+interface Domains {
+  userDomainName?: string;
+  userDomainId?: string;
+  projectDomainName?: string;
+  projectDomainId?: string;
+}
+
+/** The user's and the project's domains; `domain_*` is the default for whichever is not set. */
+function domainsOf(settings: OpenStackSettings): Domains {
+  return {
+    userDomainName:
+      settings.userDomainName ?? (settings.userDomainId ? undefined : settings.domainName),
+    userDomainId:
+      settings.userDomainId ?? (settings.userDomainName ? undefined : settings.domainId),
+    projectDomainName:
+      settings.projectDomainName ?? (settings.projectDomainId ? undefined : settings.domainName),
+    projectDomainId:
+      settings.projectDomainId ?? (settings.projectDomainName ? undefined : settings.domainId),
+  };
+}
+
+function applicationCredentialOf({
+  settings,
+  name,
+  warnings,
+}: Reading): PartialOpenStackCredential {
+  if (settings.projectId || settings.projectName) {
     warnings.push(
-      `${name('username')} is set without the user's domain: Keystone needs it; set ${name('userDomainName')} (often Default)`,
+      `${name('projectName')} and ${name('projectId')} are ignored: an application credential is bound to its own project`,
     );
   }
-
-  const config: OpenStackSiteConfig = {
-    type: 'openstack',
-    authUrl,
-    interface: iface,
+  if (!settings.applicationCredentialSecret) {
+    warnings.push(
+      `the file has no application credential secret (${name('applicationCredentialSecret')}): enter it separately`,
+    );
+  }
+  return {
+    kind: 'application_credential',
     ...defined({
-      region: settings.region,
-      userDomainName,
-      userDomainId,
-      insecure: settings.insecure,
+      id: settings.applicationCredentialId,
+      name: settings.applicationCredentialName,
+      username: settings.username,
+      userId: settings.userId,
+      secret: settings.applicationCredentialSecret,
     }),
   };
-  const hasProject = Boolean(settings.projectId || settings.projectName);
+}
 
-  if (kind === 'application_credential') {
-    if (hasProject) {
-      warnings.push(
-        `${name('projectName')} and ${name('projectId')} are ignored: an application credential is bound to its own project`,
-      );
-    }
-    if (!settings.applicationCredentialSecret) {
-      warnings.push(
-        `the file has no application credential secret (${name('applicationCredentialSecret')}): enter it separately`,
-      );
-    }
-    return {
-      config,
-      credential: {
-        kind,
-        ...defined({
-          id: settings.applicationCredentialId,
-          name: settings.applicationCredentialName,
-          username: settings.username,
-          userId: settings.userId,
-          secret: settings.applicationCredentialSecret,
-        }),
-      },
-      ...defined({ caBundlePath: settings.cacert }),
-      warnings,
-    };
-  }
-
-  if (!hasProject) {
+/** A password login's credential; its project goes into `config`, as Keystone scopes by it. */
+function passwordCredentialOf(
+  { settings, name, warnings }: Reading,
+  config: OpenStackSiteConfig,
+  { projectDomainName, projectDomainId }: Domains,
+): PartialOpenStackCredential {
+  if (!settings.projectId && !settings.projectName) {
     warnings.push(
       `no project is set (${name('projectName')} or ${name('projectId')}): Keystone will use the user's default project, if any`,
     );
@@ -204,17 +247,12 @@ export function siteFromSettings(
     ),
   );
   return {
-    config,
-    credential: {
-      kind,
-      ...defined({
-        username: settings.username,
-        userId: settings.userId,
-        password: settings.password,
-      }),
-    },
-    ...defined({ caBundlePath: settings.cacert }),
-    warnings,
+    kind: 'password',
+    ...defined({
+      username: settings.username,
+      userId: settings.userId,
+      password: settings.password,
+    }),
   };
 }
 
