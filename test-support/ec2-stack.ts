@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { defaultStagingBucket } from '../packages/cloud-adapters/src/ec2/staging';
 import {
   startEc2Emulator,
+  type CopyTiming,
   type Ec2Emulator,
   type PolicyDocument,
   type TaskTiming,
@@ -48,6 +49,7 @@ export async function startEc2Stack(
     roles?: string[];
     rolePolicies?: Record<string, PolicyDocument>;
     taskTiming?: TaskTiming;
+    copyTiming?: CopyTiming;
   } = {},
 ): Promise<Ec2Stack> {
   const s3 = await startS3Server({ regions: options.regions ?? ['us-east-1'] });
@@ -66,6 +68,7 @@ export async function startEc2Stack(
         },
       ],
       ...(options.taskTiming && { taskTiming: options.taskTiming }),
+      ...(options.copyTiming && { copyTiming: options.copyTiming }),
     });
   } catch (error) {
     await s3.close();

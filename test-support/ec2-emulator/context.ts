@@ -1,4 +1,5 @@
 /** What an action handler gets: the caller, the region it signed for, and its parameters. */
+import type { CopyRunner } from './actions/copies';
 import type { QueryParams } from './query';
 import type { Ec2Account, Ec2State } from './state';
 import type { TaskRunner } from './tasks';
@@ -15,6 +16,7 @@ export interface Caller {
 export interface ActionContext {
   state: Ec2State;
   tasks: TaskRunner;
+  copies: CopyRunner;
   disks: DiskReader;
   faults: Faults;
   caller: Caller;

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { CopyRunner, type CopyTiming } from './actions/copies';
 import { DiskReader, type S3Access } from './disk-reader';
 import { Faults, type Call, type Failure, type SnapshotReturnCode } from './faults';
 import { createEmulatorServer } from './server';
@@ -20,6 +21,7 @@ import { TaskRunner, type TaskTiming } from './tasks';
 
 export type {
   Call,
+  CopyTiming,
   Ec2Account,
   Failure,
   Image,
@@ -54,6 +56,8 @@ export interface Ec2EmulatorOptions {
   regions?: Region[];
   /** How fast import tasks move; default one step per 100 ms. */
   taskTiming?: TaskTiming;
+  /** How long CopyImage takes, and how many snapshot copies a region runs at once. */
+  copyTiming?: CopyTiming;
   /** How long an AMI just deregistered still holds its snapshots; default 1000 ms. */
   snapshotHoldMs?: number;
   /**
@@ -76,6 +80,8 @@ export interface Ec2Emulator {
   failNextTask(message: string): void;
   /** The next import task never gets past `converting`. */
   stickNextTask(): void;
+  /** The next CopyImage makes an AMI that ends `failed`, with this StateReason. */
+  failNextCopy(reason: { code: string; message: string }): void;
   /** How long AMIs made from now on stay unseen by the API (`consistencyDelayMs`). */
   delayNewImages(ms: number): void;
   /**
@@ -123,8 +129,9 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
     stepMs: options.taskTiming?.stepMs ?? 100,
     stepsPerPoll: options.taskTiming?.stepsPerPoll ?? 0,
   });
+  const copies = new CopyRunner(state, options.copyTiming);
   const faults = new Faults();
-  const server = createEmulatorServer({ state, tasks, disks, faults });
+  const server = createEmulatorServer({ state, tasks, copies, disks, faults });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -132,6 +139,7 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
   // Time moves the tasks between calls too, so what a test reads is what a describe would show.
   const settle = () => {
     for (const task of state.tasks.values()) tasks.advance(task, 0);
+    copies.advance();
   };
   const inRegion = <T extends { region: string }>(resource: T | undefined, region: string) =>
     resource?.region === region ? resource : undefined;
@@ -144,6 +152,9 @@ export async function startEc2Emulator(options: Ec2EmulatorOptions): Promise<Ec2
     throttle: (action, times) => faults.throttle(action, times),
     failNextTask: (message) => tasks.failNextTask(message),
     stickNextTask: () => tasks.stickNextTask(),
+    failNextCopy: (reason) => {
+      copies.nextFailure = reason;
+    },
     delayNewImages: (ms) => {
       state.consistencyDelayMs = ms;
     },

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { copyImage, type CopyRunner } from './actions/copies';
 import * as images from './actions/images';
 import * as imports from './actions/imports';
 import { describeRegions } from './actions/regions';
@@ -26,6 +27,7 @@ const ec2Actions: Record<string, Action> = {
   DescribeImages: images.describeImages,
   RegisterImage: images.registerImage,
   DeregisterImage: images.deregisterImage,
+  CopyImage: copyImage,
   DescribeSnapshots: snapshots.describeSnapshots,
   DeleteSnapshot: snapshots.deleteSnapshot,
   CreateTags: createTags,
@@ -44,6 +46,7 @@ const stsActions: Record<string, Action> = {
 export interface Services {
   state: Ec2State;
   tasks: TaskRunner;
+  copies: CopyRunner;
   disks: DiskReader;
   faults: Faults;
 }
@@ -191,6 +194,7 @@ async function handle(
     )) {
       services.tasks.advance(task, 0);
     }
+    services.copies.advance();
     const context: ActionContext = { ...services, caller, region, params };
     const result = await handler(context);
     services.faults.calls.push({ service, action, region, accessKeyId });

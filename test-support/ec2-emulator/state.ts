@@ -50,8 +50,24 @@ export interface BlockDevice {
   volumeSize: number;
 }
 
+/** An AMI's state as DescribeImages shows it; only a copy is ever not `available` here. */
+export type ImageState = 'pending' | 'available' | 'failed';
+
+/** A copy CopyImage is making: from which AMI, and when it ends (actions/copies.ts). */
+export interface ImageCopy {
+  sourceImageId: string;
+  sourceRegion: string;
+  startedAt: number;
+  endsAt: number;
+  /** Set when the copy is to end `failed`, as DescribeImages' StateReason. */
+  failure?: { code: string; message: string };
+}
+
 export interface Image extends Owned {
   imageId: string;
+  state: ImageState;
+  stateReason?: { code: string; message: string };
+  copy?: ImageCopy;
   name: string;
   description?: string;
   architecture: string;
@@ -71,6 +87,10 @@ export interface Image extends Owned {
 
 export interface Snapshot extends Owned {
   snapshotId: string;
+  /** `pending` while a copy makes it, `error` when that copy failed; else `completed`. */
+  status: 'pending' | 'completed' | 'error';
+  /** Percent done, as DescribeSnapshots' `progress` shows it. */
+  progress: number;
   /** Until when (ms since the epoch) the AMI just deregistered still holds it: DeleteSnapshot is refused. */
   heldUntil?: number;
   heldBy?: string;
@@ -136,6 +156,8 @@ export class Ec2State {
   readonly snapshots = new Map<string, Snapshot>();
   readonly tasks = new Map<string, ImportTask>();
   readonly sessions = new Map<string, Session>();
+  /** CopyImage's ClientTokens, by account, region and token: the AMI each made. */
+  readonly copyTokens = new Map<string, { fingerprint: string; imageId: string }>();
 
   constructor(
     readonly regions: Region[],
@@ -150,8 +172,12 @@ export class Ec2State {
   ) {}
 
   /** Registers a new AMI, seen by the API only once the consistency delay has passed. */
-  addImage(image: Omit<Image, 'visibleAt'>): Image {
-    const added = { ...image, visibleAt: Date.now() + this.consistencyDelayMs };
+  addImage(image: Omit<Image, 'visibleAt' | 'state'> & { state?: ImageState }): Image {
+    const added = {
+      ...image,
+      state: image.state ?? 'available',
+      visibleAt: Date.now() + this.consistencyDelayMs,
+    };
     this.images.set(added.imageId, added);
     return added;
   }

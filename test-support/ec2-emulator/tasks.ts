@@ -190,6 +190,8 @@ export class TaskRunner {
     const volumeSize = Math.max(1, Math.ceil(disk.size / GiB));
     this.state.snapshots.set(snapshotId, {
       snapshotId,
+      status: 'completed',
+      progress: 100,
       region: task.region,
       ownerId: task.ownerId,
       tags: new Map(),

@@ -1,3 +1,4 @@
+import type { TransferStage } from '@glint/core';
 import type { CellFacts } from '@glint/store';
 
 export type CellState =
@@ -7,8 +8,8 @@ export type CellState =
       bytes: number;
       bytesTotal: number | null;
       bytesPerSecond: number;
-      /** Once the bytes are out and the site works on them itself, e.g. "importing" at 42%. */
-      stage?: 'importing';
+      /** While the site works on the copy itself, e.g. "importing" or "copying" at 42%. */
+      stage?: TransferStage;
       percent?: number;
     }
   | { state: 'error'; message: string };

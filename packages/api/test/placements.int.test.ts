@@ -165,7 +165,7 @@ describe('jobs', () => {
     expect((await get('/api/v1/jobs?state=failed')).json().jobs).toEqual([]);
     const detail = await get(`/api/v1/jobs/${copyJobId}`);
     expect(detail.statusCode).toBe(200);
-    const queuedPart = { state: 'queued', attempts: 0, bytesDone: 0, error: null };
+    const queuedPart = { state: 'queued', attempts: 0, bytesDone: 0, error: null, method: null };
     expect(detail.json()).toEqual({
       id: copyJobId,
       operation: 'copy',

@@ -434,12 +434,22 @@ test('GET /site-types describes every registered site type from its adapter fold
       },
     ],
     configDefaults: { interface: 'public' },
-    capabilities: { resumableUploads: false, serverSideCopy: true, importStage: false },
+    capabilities: {
+      resumableUploads: false,
+      readable: true,
+      serverSideCopy: false,
+      importStage: false,
+    },
   });
   expect(siteTypes).toContainEqual(
     expect.objectContaining({
       type: 'ec2',
-      capabilities: { resumableUploads: true, serverSideCopy: false, importStage: true },
+      capabilities: {
+        resumableUploads: true,
+        readable: false,
+        serverSideCopy: true,
+        importStage: true,
+      },
     }),
   );
 });

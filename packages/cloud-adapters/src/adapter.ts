@@ -5,6 +5,7 @@ import type {
   ImageStatus,
   OutboundPolicy,
   SiteType,
+  TransferStage,
   Visibility,
 } from '@glint/core';
 
@@ -92,9 +93,12 @@ export interface Validation {
   expiresAt: string | null;
 }
 
-/** A stage a copy goes through after its bytes went out, such as an EC2 import task. */
+/**
+ * A stage a copy goes through that the service runs itself: an EC2 import task after the bytes went
+ * out, or a copy the cloud makes between two of its own sites.
+ */
 export interface ActivationProgress {
-  stage: 'importing';
+  stage: TransferStage;
   /** How far the stage is, 0–100, as the service reports it. */
   percent: number;
 }
@@ -111,6 +115,23 @@ export interface HealthReport {
   /** Round-trip of the cheapest authenticated call, in ms. */
   latencyMs: number;
   detail: string;
+}
+
+/** What a copy the cloud makes itself is of, and where it goes. */
+export interface ServerSideCopyOptions extends AwaitActiveOptions {
+  /** Names the source site in Glint's markers on the copy. */
+  sourceKey: string;
+  sourceImageId: string;
+  /** Glint's id for the copy, fixed by its job, so a retried job finds the copy it started. */
+  targetId: string;
+}
+
+/** A copy a site's cloud can make itself, from an image another of its sites holds. */
+export interface ServerSideCopy {
+  /** How the job history names the method, e.g. `ec2-copy-image`. */
+  readonly method: string;
+  /** Makes the copy, or finds the one an earlier attempt started, and waits until it is usable. */
+  run(options: ServerSideCopyOptions): Promise<ImageInfo>;
 }
 
 /** What every adapter is made with besides its site's settings and credential: the operator's. */
@@ -169,6 +190,12 @@ export interface CloudAdapter {
     signal?: AbortSignal,
   ): Promise<RegionCopy | undefined>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
+  /**
+   * The copy this site's cloud can make itself of an image `source` holds, no byte passing through
+   * Glint (an EC2 region copying an AMI from another region of its account); undefined when it
+   * cannot, and the image is streamed. Absent where the cloud has no such copy.
+   */
+  serverSideCopyFrom?(source: CloudAdapter): Promise<ServerSideCopy | undefined>;
   health(): Promise<HealthReport>;
   /** Releases the site's connections; the adapter is unusable afterwards. */
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { SiteType } from '@glint/core';
+import type { CopyCapabilities, SiteType } from '@glint/core';
 import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
@@ -24,11 +24,10 @@ export interface CredentialKind {
   form: { loginField: string; loginLabel: string; secretLabel: string };
 }
 
-export interface SiteTypeCapabilities {
+/** What a site type can do; the planner reads how its images can be copied (CopyCapabilities). */
+export interface SiteTypeCapabilities extends CopyCapabilities {
   /** An upload cut short resumes under the same image id (see CloudAdapter.resumableUploads). */
   resumableUploads: boolean;
-  /** The cloud copies an image between two of its sites itself, without Glint streaming it. */
-  serverSideCopy: boolean;
   /** After its data arrives an image goes through an import stage with its own progress. */
   importStage: boolean;
 }
@@ -117,6 +116,9 @@ export function siteType(type: string): SiteTypeEntry {
 export function siteTypes(): SiteTypeEntry[] {
   return [...entries.values()];
 }
+
+/** How a site type's images can be copied, as the planner asks. */
+export const copyCapabilities = (type: SiteType): CopyCapabilities => siteType(type).capabilities;
 
 /** Every credential field that holds a secret, of any site type: what logs must never show. */
 export function siteSecretFields(): string[] {

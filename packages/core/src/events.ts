@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { TransferStage } from './jobs';
 /**
  * Change events for clients (the API's Server-Sent Events stream), published on Redis pub/sub by
  * whoever changes something: the API when it queues or cancels jobs, the daemon when a job moves or
@@ -17,8 +18,8 @@ export type GlintEvent =
       bytesPerSecond?: number;
       /** Seconds left at the current rate; null while unknown. */
       etaSeconds?: number | null;
-      /** The destination's own stage after the bytes (an EC2 import task), and how far it is. */
-      stage?: 'importing';
+      /** The destination's own stage (an EC2 import task or copy), and how far it is. */
+      stage?: TransferStage;
       percent?: number;
       error?: string;
     }

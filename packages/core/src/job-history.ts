@@ -3,6 +3,7 @@
  * panel show it. A job is one queue job, named by its queue id everywhere, with a part per
  * destination.
  */
+import type { CopyMethod } from './jobs';
 
 export type JobOperation = 'copy' | 'delete' | 'inventory' | 'upload' | 'import';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -17,6 +18,8 @@ export interface JobPart {
   bytesDone: number;
   bytesTotal: number | null;
   error: string | null;
+  /** How a copy's destination was made, once it ended (`copy` jobs only). */
+  method: CopyMethod | null;
   startedAt: string | null;
   finishedAt: string | null;
 }

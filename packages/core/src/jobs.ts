@@ -163,10 +163,17 @@ export function queuePrefix(redisKeyPrefix: string): string {
 }
 
 /**
- * How a copy was made: streamed through Glint's transfer engine, or made by the destination's cloud
- * itself (`glance-download`: a Glance pulling the image from another region of its Keystone).
+ * A stage of a copy that the destination's cloud runs itself: an EC2 import task once the bytes went
+ * out (`importing`), or a copy the cloud makes between two of its own sites (`copying`).
  */
-export type CopyMethod = 'stream' | 'glance-download';
+export type TransferStage = 'importing' | 'copying';
+
+/**
+ * How a copy was made: streamed through Glint's transfer engine, or made by the destination's cloud
+ * itself (`ec2-copy-image`: an AMI EC2 copied from another region of the account; `glance-download`:
+ * a Glance pulling the image from another region of its Keystone). Kept in the job history.
+ */
+export type CopyMethod = 'stream' | 'ec2-copy-image' | 'glance-download';
 
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {
@@ -177,8 +184,8 @@ export interface TransferJobProgress {
     bytes: number;
     bytesPerSecond: number;
     etaSeconds: number | null;
-    /** Set once the destination works on the bytes itself (an EC2 import task). */
-    stage?: 'importing';
+    /** Set while the destination's cloud works on the copy itself (an EC2 import or copy). */
+    stage?: TransferStage;
     /** How far that stage is, 0–100. */
     percent?: number;
   }>;

@@ -1,6 +1,17 @@
 /** The kinds of cloud Glint can hold images on. Each has one adapter factory registered for it. */
 export type SiteType = 'openstack' | 'ec2';
 
+/** How the images of a site type can be copied: what the planner must know of it. */
+export interface CopyCapabilities {
+  /** Its images can be read out, to be streamed to other sites. */
+  readable: boolean;
+  /**
+   * Its cloud copies an image itself between two of its sites (of one account, the same cloud
+   * project), no byte passing through Glint, as EC2 copies an AMI between regions.
+   */
+  serverSideCopy: boolean;
+}
+
 /** Which catalog endpoint to use, as in OS_INTERFACE. */
 export type EndpointInterface = 'public' | 'internal' | 'admin';
 

@@ -1,4 +1,5 @@
 import type { JobQueues, PublishEvents } from '@glint/core';
+import { copyCapabilities } from '@glint/cloud-adapters';
 import {
   dispatchJobs,
   plan,
@@ -54,7 +55,8 @@ export async function reconcile(
       .map(({ imageId, siteId, wanted }) => ({ imageId, siteId, wanted }));
     if (changes.length === 0) return { drifted, rows: [], refused: 0 };
     const imageIds = [...new Set(changes.map((change) => change.imageId))];
-    const planned = plan(await repositories.placements.facts(ownerId, imageIds), changes, false);
+    const facts = await repositories.placements.facts(ownerId, imageIds);
+    const planned = plan(facts, changes, false, copyCapabilities);
     const rows = planJobs(ownerId, RECONCILER, planned, false);
     await repositories.jobs.insert(ownerId, ownerId, rows);
     if (rows.length > 0)

@@ -1,5 +1,21 @@
-import type { CloudAdapter } from '@glint/cloud-adapters';
+import type { CloudAdapter, ServerSideCopy } from '@glint/cloud-adapters';
 import { inSite, iterateInSite } from './site-scope';
+
+/**
+ * The adapter each lease holds: an adapter that copies from another site itself must see that
+ * site's own adapter (of its own type, say), not the lease.
+ */
+const leased = new WeakMap<CloudAdapter, CloudAdapter>();
+
+/** The destination's server-side copy, run in the destination's scope. */
+async function serverSideCopy(
+  adapter: CloudAdapter,
+  source: CloudAdapter,
+  call: <T>(work: () => Promise<T>) => Promise<T>,
+): Promise<ServerSideCopy | undefined> {
+  const copy = await call(async () => adapter.serverSideCopyFrom?.(leased.get(source) ?? source));
+  return copy && { method: copy.method, run: (options) => call(() => copy.run(options)) };
+}
 
 /**
  * The shared adapter as one user holds it: closing it gives it back to the pool, once. Every call
@@ -12,7 +28,7 @@ export function leaseAdapter(
 ): CloudAdapter {
   let released = false;
   const call = <T>(work: () => Promise<T>) => inSite(siteId, work);
-  return {
+  const held: CloudAdapter = {
     siteType: adapter.siteType,
     resumableUploads: adapter.resumableUploads,
     validate: () => call(() => adapter.validate()),
@@ -24,10 +40,15 @@ export function leaseAdapter(
     awaitActive: (id, options) => call(() => adapter.awaitActive(id, options)),
     deleteImage: (id) => call(() => adapter.deleteImage(id)),
     updateProperties: (id, changes) => call(() => adapter.updateProperties(id, changes)),
+    ...(adapter.serverSideCopyFrom && {
+      serverSideCopyFrom: (source: CloudAdapter) => serverSideCopy(adapter, source, call),
+    }),
     health: () => call(() => adapter.health()),
     close: async () => {
       if (!released) release();
       released = true;
     },
   };
+  leased.set(held, adapter);
+  return held;
 }

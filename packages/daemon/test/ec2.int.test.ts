@@ -15,29 +15,20 @@ import { promisify } from 'node:util';
 import { GLINT_MARKERS } from '@glint/core';
 import type { ImageInfo } from '@glint/cloud-adapters';
 import type { FastifyInstance } from 'fastify';
-import type { Static } from '@fastify/type-provider-typebox';
 import { CloudImages } from '../../../test-support/cloud-images';
-import { refreshAll } from '../../../test-support/inventory-worker';
-import {
-  applyPlacements,
-  login,
-  matrixRow,
-  siteBody,
-  testEnvironment,
-  type Session,
-  type TestEnvironment,
-} from '../../../test-support/test-environment';
+import { applyPlacements, type Session } from '../../../test-support/test-environment';
 import type { Matrix } from '../../api/src/schemas/matrix';
-import type { Job } from '../../api/src/schemas/jobs';
-import { addEc2Account, startEc2Stack, type Ec2Stack } from '../../../test-support/ec2-stack';
-import {
-  startImageReadCounter,
-  type ImageReadCounter,
-} from '../../../test-support/image-read-counter';
+import type { Ec2Stack } from '../../../test-support/ec2-stack';
+import type { ImageReadCounter } from '../../../test-support/image-read-counter';
 import { randomDisk, randomDiskStream } from '../../../test-support/random-image';
-import { outboundAllow, sandboxCloud } from '../../../test-support/sandbox';
-import { until } from '../../../test-support/until';
-import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../src';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import {
+  cellOn as cellOf,
+  endedJobs as ended,
+  inventoried as inventoriedIn,
+  startEc2System,
+  type Ec2System,
+} from './ec2-system';
 
 const MiB = 1024 * 1024;
 const regions = ['us-east-1', 'eu-west-1'] as const;
@@ -46,11 +37,10 @@ const run = `ec2-${randomBytes(4).toString('hex')}`;
 const named = (what: string) => `${run}-${what}`;
 const images = new CloudImages();
 
+let system: Ec2System;
 let stack: Ec2Stack;
-let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
-let daemon: RunningDaemon;
 let glance: ImageReadCounter;
 /** The operator's GLINT_CONVERSION_DIR, where the daemon converts qcow2 images. */
 let conversionDir: string;
@@ -59,46 +49,18 @@ const regionSite = {} as Record<Region, string>;
 
 beforeAll(async () => {
   conversionDir = await mkdtemp(join(tmpdir(), 'glint-ec2-conversion-'));
-  const stackStarted = startEc2Stack({ regions: [...regions], taskTiming: { stepMs: 10 } });
-  env = await testEnvironment();
-  // cloud1 is read through a proxy that counts image downloads, as any Glance endpoint override.
-  glance = await startImageReadCounter(sandboxCloud(1).glanceUrl);
-  stack = await stackStarted;
-  const allow = outboundAllow(glance.url, ...Object.values(stack.endpoints));
-  server = await env.start({ GLINT_OUTBOUND_ALLOW: allow });
-  user = await login(server);
-  const body = siteBody('cloud1', sandboxCloud(1));
-  const added = await server.inject({
-    method: 'POST',
-    url: '/api/v1/sites',
-    headers: user.headers,
-    payload: { ...body, config: { ...body.config, imageEndpointOverride: glance.url } },
+  system = await startEc2System({
+    regions,
+    taskTiming: { stepMs: 10 },
+    daemonEnv: { GLINT_CONVERSION_DIR: conversionDir },
   });
-  expect(added.statusCode).toBe(201);
-  cloud1 = added.json<{ id: string }>().id;
-  const account = await addEc2Account(server, user, stack, {
-    name: 'aws',
-    regions: [...regions],
-  });
-  for (const { region, siteId } of account.regions) regionSite[region as Region] = siteId;
-  daemon = await startDaemon(
-    loadDaemonConfig(
-      env.env({
-        GLINT_INVENTORY_INTERVAL_SECONDS: '3600',
-        GLINT_CONVERSION_DIR: conversionDir,
-        GLINT_OUTBOUND_ALLOW: allow,
-      }),
-    ),
-    () => {},
-  );
+  ({ stack, server, user, glance, cloud1 } = system);
+  for (const region of regions) regionSite[region] = system.regionSite[region]!;
 }, 180_000);
 
 afterAll(async () => {
-  await daemon?.stop();
-  await glance?.close();
+  await system?.close();
   await images.close();
-  await env?.close();
-  await stack?.close();
   await rm(conversionDir, { recursive: true, force: true });
 });
 
@@ -113,10 +75,10 @@ const seedDisk = (name: string, seed: string, size: number) =>
   images.upload(sandboxCloud(1), { name, diskFormat: 'raw' }, randomDiskStream(size, seed), size);
 
 /** An image seeded on cloud1 with its logical image, once the inventory found it. */
-async function inventoried(image: ImageInfo): Promise<{ image: ImageInfo; id: string }> {
-  await refreshAll(server, user);
-  return { image, id: (await matrixRow(server, user, image.name)).id };
-}
+const inventoried = async (image: ImageInfo) => ({
+  image,
+  id: await inventoriedIn(system, image.name),
+});
 
 /** Says where the image is (un)wanted, as the panel would; returns the plan applied. */
 const place = (imageId: string, sites: string[], wanted: boolean) =>
@@ -126,26 +88,13 @@ const place = (imageId: string, sites: string[], wanted: boolean) =>
     sites.map((site) => ({ image: imageId, site, wanted })),
   );
 
-/**
- * The destinations of the image's jobs of one kind (each with its job's id), once none is queued
- * or running, as GET /api/v1/jobs shows them.
- */
-const endedJobs = (imageId: string, operation: 'copy' | 'delete') =>
-  until(`the ${operation} jobs of ${imageId} to end`, async () => {
-    const response = await server.inject({
-      url: `/api/v1/jobs?image=${imageId}&operation=${operation}`,
-      headers: { cookie: user.cookie },
-    });
-    const { jobs } = response.json<{ jobs: Static<typeof Job>[] }>();
-    return (
-      jobs.length > 0 &&
-      jobs.every((job) => !['queued', 'running'].includes(job.state)) &&
-      jobs.flatMap((job) => job.parts.map((part) => ({ jobId: job.id, ...part })))
-    );
-  });
+/** The destinations of the image's jobs of one kind (each with its job's id), once all ended. */
+const endedJobs = async (imageId: string, operation: 'copy' | 'delete') =>
+  (await ended(system, imageId, operation)).flatMap((job) =>
+    job.parts.map((part) => ({ jobId: job.id, ...part })),
+  );
 
-const cellOn = async (name: string, siteId: string) =>
-  (await matrixRow(server, user, name)).cells.find((cell) => cell.siteId === siteId)!;
+const cellOn = (name: string, siteId: string) => cellOf(system, name, siteId);
 
 /** What Glint left in the region's staging bucket: objects and unfinished multipart uploads. */
 const stagingLeft = (region: Region) => stack.bucketContent(region, stack.stagingBucket(region));

@@ -1,5 +1,5 @@
 import type { Job, JobPart } from '@glint/api/replies';
-import { cancellable, progressText, retryable } from '../src/jobs/job-progress';
+import { cancellable, methodText, progressText, retryable } from '../src/jobs/job-progress';
 
 const part = (fields: Partial<JobPart>): JobPart => ({
   siteId: 's2',
@@ -9,6 +9,7 @@ const part = (fields: Partial<JobPart>): JobPart => ({
   bytesDone: 0,
   bytesTotal: 40 * 1024 * 1024,
   error: null,
+  method: null,
   startedAt: null,
   finishedAt: null,
   ...fields,
@@ -48,4 +49,12 @@ test('copies, deletes and imports with a failed or cancelled part retry; open on
   expect(cancellable(job({ operation: 'delete' }, [{ state: 'queued' }]))).toBe(true);
   expect(cancellable(job({ operation: 'inventory' }, [{ state: 'running' }]))).toBe(false);
   expect(cancellable(job({ state: 'failed' }, [{ state: 'failed' }]))).toBe(false);
+});
+
+test('a copy EC2 made itself says so; a streamed one, or another operation, says nothing more', () => {
+  expect(methodText(part({ state: 'succeeded', method: 'ec2-copy-image' }))).toBe(
+    'copied by EC2 from another region',
+  );
+  expect(methodText(part({ state: 'succeeded', method: 'stream' }))).toBe('');
+  expect(methodText(part({ state: 'queued' }))).toBe('');
 });

@@ -1,4 +1,10 @@
-import { deleteRefusal, LAST_COPY_REFUSAL, type DeleteRefusalReason } from '@glint/core';
+import {
+  deleteRefusal,
+  LAST_COPY_REFUSAL,
+  type CopyCapabilities,
+  type DeleteRefusalReason,
+  type SiteType,
+} from '@glint/core';
 import type { Placement, PlanCopy, PlanFacts, PlanImage, PlanSite } from './repositories';
 
 export interface PlannedCopy {
@@ -132,55 +138,105 @@ function keepLastCopies(index: Index, result: Plan, force: boolean): Set<string>
   return deleted;
 }
 
-/** One copy job per image, from a source that survives the plan; refusals where there is none. */
+/** How a site type's images can be copied: the adapter registry's say. */
+export type CopyingOf = (type: SiteType) => CopyCapabilities;
+
+/** Whether the destination's cloud can copy the source's image itself: same type and account. */
+function copiesItself(index: Index, copying: CopyingOf, source: PlanCopy, destinationId: string) {
+  const from = index.sites.get(source.siteId);
+  const to = index.sites.get(destinationId);
+  return (
+    !!from &&
+    !!to &&
+    from.type === to.type &&
+    from.cloudProjectId !== null &&
+    from.cloudProjectId === to.cloudProjectId &&
+    copying(to.type).serverSideCopy
+  );
+}
+
+/**
+ * The copy jobs of each image, from sources that survive the plan: one from each copy a
+ * destination's cloud copies itself, and one for the rest from a copy Glint can read; refusals
+ * where there is none.
+ */
 function planCopies(
   index: Index,
+  copying: CopyingOf,
   wantedOn: Map<string, string[]>,
   deleted: Set<string>,
   result: Plan,
 ): void {
   const plannedBytes = new Map<string, number>();
+  const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
   for (const [imageId, destinations] of wantedOn) {
     const sources = (index.activeCopies.get(imageId) ?? []).filter(
       (c) => c.verified && !deleted.has(cell(c.imageId, c.siteId)),
     );
-    if (sources.length === 0) {
-      for (const siteId of destinations)
+    const bytes = index.images.get(imageId)?.size ?? null;
+    const byCloud = new Map<PlanCopy, string[]>();
+    const streamed: string[] = [];
+    for (const siteId of destinations.sort()) {
+      const own = sources.find((source) => copiesItself(index, copying, source, siteId));
+      if (own) byCloud.set(own, [...(byCloud.get(own) ?? []), siteId]);
+      else streamed.push(siteId);
+    }
+    for (const [source, copiedBy] of byCloud)
+      result.copies.push({
+        imageId,
+        source: { siteId: source.siteId, cloudImageId: source.cloudImageId },
+        destinations: copiedBy,
+        bytes,
+      });
+    if (streamed.length === 0) continue;
+    const readable = sources.filter((c) => {
+      const type = index.sites.get(c.siteId)?.type;
+      return type !== undefined && copying(type).readable;
+    });
+    if (readable.length === 0) {
+      for (const siteId of streamed)
         refuse(
           result,
           { imageId, siteId, wanted: true },
           'no_source',
-          'no site holds an active, verified copy to copy from',
+          sources.length === 0
+            ? 'no site holds an active, verified copy to copy from'
+            : 'no site holds an active, verified copy Glint can read, nor one this site’s cloud can copy itself (an AMI reaches other regions of its own account only)',
         );
       result.placements = result.placements.filter(
-        (p) => p.imageId !== imageId || !destinations.includes(p.siteId),
+        (p) => p.imageId !== imageId || !streamed.includes(p.siteId),
       );
       continue;
     }
-    const regions = new Set(destinations.map((id) => index.sites.get(id)?.region));
+    const regions = new Set(streamed.map((id) => index.sites.get(id)?.region));
     const inRegion = (c: PlanCopy) => Number(regions.has(index.sites.get(c.siteId)?.region));
-    const load = (c: PlanCopy) => plannedBytes.get(c.siteId) ?? 0;
-    const source = [...sources].sort(
+    const source = [...readable].sort(
       (a, b) => inRegion(b) - inRegion(a) || load(a) - load(b) || a.siteId.localeCompare(b.siteId),
     )[0]!;
-    const bytes = index.images.get(imageId)?.size ?? null;
     plannedBytes.set(source.siteId, load(source) + (bytes ?? 0));
     result.copies.push({
       imageId,
       source: { siteId: source.siteId, cloudImageId: source.cloudImageId },
-      destinations: destinations.sort(),
+      destinations: streamed,
       bytes,
     });
   }
 }
 
 /**
- * The jobs that would bring the cells to the wanted state. Copies of an image share one source,
- * chosen among its active copies with a known hash: the one in the destinations' region if any,
+ * The jobs that would bring the cells to the wanted state. Sources are active copies with a known
+ * hash. A destination whose cloud can copy from one of them itself (a site of the same type and
+ * account, where `copying` says the type can) gets it so: no byte passes through Glint. The other
+ * copies of an image share one source Glint can read: the one in the destinations' region if any,
  * else the one with the fewest bytes already planned to read from its site. Deletes keep protected
  * images, public images another project owns, and (unless forced) the last copy anywhere.
  */
-export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Plan {
+export function plan(
+  facts: PlanFacts,
+  changes: Placement[],
+  force: boolean,
+  copying: CopyingOf,
+): Plan {
   const index = indexOf(facts);
   const result: Plan = {
     copies: [],
@@ -193,7 +249,7 @@ export function plan(facts: PlanFacts, changes: Placement[], force: boolean): Pl
   const wantedOn = sortChanges(index, changes, result);
   // Copies after deletes: a source must survive the plan.
   const deleted = keepLastCopies(index, result, force);
-  planCopies(index, wantedOn, deleted, result);
+  planCopies(index, copying, wantedOn, deleted, result);
   result.names = namesOf(result, facts);
   return result;
 }

@@ -1,5 +1,14 @@
-import type { PlanCopy, PlanFacts } from '../src/repositories';
-import { plan } from '../src/planner';
+import type { CopyCapabilities, SiteType } from '@glint/core';
+import type { PlanCopy, PlanFacts, Placement } from '../src/repositories';
+import { plan as planWith } from '../src/planner';
+
+/** What the registry says of the two site types today. */
+const copying = (type: SiteType): CopyCapabilities =>
+  type === 'ec2'
+    ? { readable: false, serverSideCopy: true }
+    : { readable: true, serverSideCopy: false };
+const plan = (facts: PlanFacts, changes: Placement[], force: boolean) =>
+  planWith(facts, changes, force, copying);
 
 const image = 'image-1';
 const copy = (siteId: string, extra: Partial<PlanCopy> = {}): PlanCopy => ({
@@ -18,6 +27,7 @@ const facts = (copies: PlanCopy[], regions: Record<string, string> = {}): PlanFa
   sites: ['a', 'b', 'c', 'd'].map((id) => ({
     id,
     name: `site ${id}`,
+    type: 'openstack' as const,
     region: regions[id] ?? 'r1',
     cloudProjectId: 'project-a',
   })),
@@ -171,4 +181,68 @@ test('force never deletes a protected copy or a public image another project own
     ['a', 'protected'],
     ['b', 'public_not_owned'],
   ]);
+});
+
+describe('destinations whose cloud copies itself', () => {
+  /** a: OpenStack; b, c: regions of EC2 account 1111; d: a region of account 2222. */
+  const ec2Facts = (copies: PlanCopy[]): PlanFacts => {
+    const base = facts(copies);
+    const account: Record<string, string> = { b: '1111', c: '1111', d: '2222' };
+    return {
+      ...base,
+      sites: base.sites.map((site) =>
+        account[site.id]
+          ? { ...site, type: 'ec2' as const, cloudProjectId: account[site.id]!, region: site.id }
+          : site,
+      ),
+    };
+  };
+
+  test('an AMI in one region of the account is the source of its other regions; Glint streams the rest', () => {
+    const result = plan(ec2Facts([copy('a'), copy('b')]), [wanted('c'), wanted('d')], false);
+    expect(result.copies).toEqual([
+      {
+        imageId: image,
+        source: { siteId: 'b', cloudImageId: 'b-copy' },
+        destinations: ['c'],
+        bytes: 100,
+      },
+      {
+        imageId: image,
+        source: { siteId: 'a', cloudImageId: 'a-copy' },
+        destinations: ['d'],
+        bytes: 100,
+      },
+    ]);
+    expect(result.refusals).toEqual([]);
+  });
+
+  test('an AMI is never a streamed source: another account with no readable copy is refused', () => {
+    const result = plan(ec2Facts([copy('b')]), [wanted('c'), wanted('d'), wanted('a')], false);
+    expect(result.copies).toEqual([
+      expect.objectContaining({
+        source: { siteId: 'b', cloudImageId: 'b-copy' },
+        destinations: ['c'],
+      }),
+    ]);
+    expect(result.refusals.map((r) => [r.siteId, r.reason])).toEqual([
+      ['a', 'no_source'],
+      ['d', 'no_source'],
+    ]);
+    expect(result.refusals[0]!.message).toMatch(/copy Glint can read/);
+  });
+
+  test('an unverified AMI is no source for its account either', () => {
+    const result = plan(
+      ec2Facts([copy('a'), copy('b', { verified: false })]),
+      [wanted('c')],
+      false,
+    );
+    expect(result.copies).toEqual([
+      expect.objectContaining({
+        source: { siteId: 'a', cloudImageId: 'a-copy' },
+        destinations: ['c'],
+      }),
+    ]);
+  });
 });

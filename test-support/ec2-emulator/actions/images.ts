@@ -23,7 +23,8 @@ function imageXml(image: Image) {
   return {
     imageId: image.imageId,
     imageLocation: `${image.ownerId}/${image.name}`,
-    imageState: 'available',
+    imageState: image.state,
+    stateReason: image.stateReason,
     imageOwnerId: image.ownerId,
     creationDate: image.creationDate,
     isPublic: false,
@@ -64,7 +65,7 @@ export const describeImages: Action = (context) => {
       'image-id': image.imageId,
       name: image.name,
       description: image.description,
-      state: 'available',
+      state: image.state,
       architecture: image.architecture,
       'owner-id': image.ownerId,
       'is-public': 'false',

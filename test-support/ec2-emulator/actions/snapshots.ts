@@ -20,9 +20,9 @@ function snapshotXml(snapshot: Snapshot) {
   return {
     snapshotId: snapshot.snapshotId,
     volumeId: 'vol-ffffffff',
-    status: 'completed',
+    status: snapshot.status,
     startTime: snapshot.startTime,
-    progress: '100%',
+    progress: `${snapshot.progress}%`,
     ownerId: snapshot.ownerId,
     volumeSize: snapshot.volumeSize,
     description: snapshot.description,
@@ -40,7 +40,7 @@ export const describeSnapshots: Action = (context) => {
     checkId: checkSnapshotId,
     fields: (snapshot) => ({
       'snapshot-id': snapshot.snapshotId,
-      status: 'completed',
+      status: snapshot.status,
       'owner-id': snapshot.ownerId,
       description: snapshot.description,
       'volume-id': 'vol-ffffffff',

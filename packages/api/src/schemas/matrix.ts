@@ -58,8 +58,9 @@ const Cell = Type.Object({
   bytesTotal: Type.Optional(Nullable(Type.Number())),
   bytesPerSecond: Type.Optional(Type.Number()),
   stage: Type.Optional(
-    Type.Enum(['importing'], {
-      description: 'The site works on the bytes it received (an EC2 import task)',
+    Type.Enum(['importing', 'copying'], {
+      description:
+        'The site works on the copy itself: an EC2 import task on the bytes it received, or an AMI copied by EC2 from another region',
     }),
   ),
   percent: Type.Optional(

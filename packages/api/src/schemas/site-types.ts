@@ -26,7 +26,12 @@ const SiteTypeView = Type.Object({
   }),
   capabilities: Type.Object({
     resumableUploads: Type.Boolean({ description: 'An upload cut short resumes' }),
-    serverSideCopy: Type.Boolean({ description: 'The cloud copies between its own sites' }),
+    readable: Type.Boolean({
+      description: 'Its images can be read out, to be streamed to other sites',
+    }),
+    serverSideCopy: Type.Boolean({
+      description: 'The cloud copies between its own sites of one account (EC2 regions: CopyImage)',
+    }),
     importStage: Type.Boolean({ description: 'A new image goes through an import stage' }),
   }),
 });

@@ -5,6 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { Command, Option } from 'commander';
 import type { Imported, MatrixColumn, MatrixRow, Uploaded } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
+import type { ApiClient } from '../api-client';
 import type { Context } from '../context';
 import { CliError, UsageError } from '../errors';
 import { watchJobs } from '../job-watch';
@@ -216,6 +217,13 @@ function summary(row: MatrixRow, columns: MatrixColumn[]) {
   };
 }
 
+/** What an upload or an import says of the new image, whichever way its bytes come. */
+interface NewImage {
+  name: string;
+  diskFormat: string;
+  sites: { id: string; name: string }[];
+}
+
 async function upload(ctx: Context, source: string, options: UploadOptions): Promise<void> {
   const isUrl = /^https?:\/\//i.test(source);
   const fileName = isUrl ? basename(new URL(source).pathname) : basename(source);
@@ -228,89 +236,76 @@ async function upload(ctx: Context, source: string, options: UploadOptions): Pro
   }
   const name = options.name ?? (fileName.slice(0, fileName.length - extension.length) || fileName);
   const client = await ctx.client();
-  const sites = await resolveSites(client, options.to);
-  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  const image: NewImage = { name, diskFormat, sites: await resolveSites(client, options.to) };
+  if (isUrl) await importFromUrl(ctx, client, source, image, options);
+  else await uploadFile(ctx, client, source, image, options);
+}
 
-  if (isUrl) {
-    const abort = new AbortController();
-    const events = options.wait ? await client.events(abort.signal) : undefined;
-    try {
-      const imported = await client.request<Imported>('POST', '/images/import', {
-        json: {
-          url: source,
-          name,
-          diskFormat,
-          containerFormat: options.containerFormat,
-          visibility: options.visibility,
-          sites: sites.map((s) => s.id),
-        },
-      });
-      if (imported.status === 'present' || !events) {
-        ctx.result(imported, () =>
-          imported.status === 'present' ? imported.message : `Queued import job ${imported.jobId}.`,
-        );
-        return;
-      }
-      const rows = await watchJobs(client, {
-        jobIds: [imported.jobId],
-        events,
-        display: !ctx.json,
-      });
-      ctx.result({ ...imported, jobs: rows }, () => jobRowsTable(rows));
-      jobsOutcome(rows);
-    } finally {
-      abort.abort();
-    }
-    return;
-  }
-
-  let size: number;
+async function importFromUrl(
+  ctx: Context,
+  client: ApiClient,
+  url: string,
+  image: NewImage,
+  options: UploadOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  const events = options.wait ? await client.events(abort.signal) : undefined;
   try {
-    const info = await stat(source);
-    if (!info.isFile()) throw new Error('not a regular file');
-    size = info.size;
-  } catch (error) {
-    throw new CliError(`cannot read ${source}: ${(error as Error).message}`);
-  }
-  const display = ctx.json && !process.stderr.isTTY ? undefined : new ProgressDisplay();
-  const started = performance.now();
-  let sent = 0;
-  const show = () =>
-    display?.update([
-      {
-        key: 'upload',
-        label: `upload ${name}`,
-        state: sent < size ? 'sending' : 'verifying',
-        progress: {
-          bytes: sent,
-          total: size,
-          bytesPerSecond: sent / Math.max(0.001, (performance.now() - started) / 1000),
-        },
+    const imported = await client.request<Imported>('POST', '/images/import', {
+      json: {
+        url,
+        name: image.name,
+        diskFormat: image.diskFormat,
+        containerFormat: options.containerFormat,
+        visibility: options.visibility,
+        sites: image.sites.map((s) => s.id),
       },
-    ]);
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sent += chunk.length;
-      show();
-      done(null, chunk);
-    },
-  });
-  show();
-  const body = Readable.toWeb(createReadStream(source).pipe(counter)) as ReadableStream<Uint8Array>;
+    });
+    if (imported.status === 'present' || !events) {
+      ctx.result(imported, () =>
+        imported.status === 'present' ? imported.message : `Queued import job ${imported.jobId}.`,
+      );
+      return;
+    }
+    const rows = await watchJobs(client, {
+      jobIds: [imported.jobId],
+      events,
+      display: !ctx.json,
+    });
+    ctx.result({ ...imported, jobs: rows }, () => jobRowsTable(rows));
+    jobsOutcome(rows);
+  } finally {
+    abort.abort();
+  }
+}
+
+async function uploadFile(
+  ctx: Context,
+  client: ApiClient,
+  path: string,
+  image: NewImage,
+  options: UploadOptions,
+): Promise<void> {
+  const size = await fileSize(path);
+  const display = ctx.json && !process.stderr.isTTY ? undefined : new ProgressDisplay();
+  const body = Readable.toWeb(
+    createReadStream(path).pipe(progressCounter(image.name, size, display)),
+  ) as ReadableStream<Uint8Array>;
   const uploaded = await client.request<Uploaded>('POST', '/images/upload', {
     query: {
-      site: sites.map((s) => s.id),
-      name,
-      diskFormat,
+      site: image.sites.map((s) => s.id),
+      name: image.name,
+      diskFormat: image.diskFormat,
       containerFormat: options.containerFormat,
       visibility: options.visibility,
       size,
     },
     stream: { body, contentType: 'application/octet-stream' },
   });
-  ctx.result({ name, ...uploaded }, () =>
+  const siteName = new Map(image.sites.map((s) => [s.id, s.name]));
+  ctx.result({ name: image.name, ...uploaded }, () =>
     [
-      `Uploaded ${name}: ${formatBytes(uploaded.bytes, 'terminal')}${uploaded.contentHash ? `, ${uploaded.contentHash.algo}:${uploaded.contentHash.value.slice(0, 16)}…` : ''}`,
+      `Uploaded ${image.name}: ${formatBytes(uploaded.bytes, 'terminal')}${uploaded.contentHash ? `, ${uploaded.contentHash.algo}:${uploaded.contentHash.value.slice(0, 16)}…` : ''}`,
       renderTable(
         ['SITE', 'OUTCOME', 'CLOUD IMAGE', 'ERROR'],
         uploaded.sites.map((s) => [
@@ -328,4 +323,41 @@ async function upload(ctx: Context, source: string, options: UploadOptions): Pro
       `the upload failed on ${failed.map((s) => siteName.get(s.siteId) ?? s.siteId).join(', ')}: see the errors above, then upload again to those sites`,
     );
   }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a regular file');
+    return info.size;
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Passes the bytes on, showing how many have gone and how fast. */
+function progressCounter(name: string, size: number, display?: ProgressDisplay): Transform {
+  const started = performance.now();
+  let sent = 0;
+  const show = () =>
+    display?.update([
+      {
+        key: 'upload',
+        label: `upload ${name}`,
+        state: sent < size ? 'sending' : 'verifying',
+        progress: {
+          bytes: sent,
+          total: size,
+          bytesPerSecond: sent / Math.max(0.001, (performance.now() - started) / 1000),
+        },
+      },
+    ]);
+  show();
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      show();
+      done(null, chunk);
+    },
+  });
 }

@@ -20,6 +20,7 @@ import type {
   ImageQuery,
   ImageSpec,
   PropertyChanges,
+  ServerSideCopy,
   UploadOptions,
   Validation,
 } from '../adapter';
@@ -36,6 +37,7 @@ import {
   tagsFor,
   type ReceivedData,
 } from './image-mapping';
+import { AmiCopies, regionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
@@ -66,6 +68,7 @@ export class Ec2Adapter implements CloudAdapter {
   readonly resumableUploads = ec2SiteType.capabilities.resumableUploads;
   private readonly clients: Ec2Clients;
   private readonly tasks: ImportTasks;
+  private readonly amiCopies: AmiCopies;
   private readonly copies = new Map<string, Copy>();
   private accountId?: Promise<string>;
   private bucket?: Promise<StagingBucket>;
@@ -77,6 +80,9 @@ export class Ec2Adapter implements CloudAdapter {
   ) {
     this.clients = new Ec2Clients(config, credential, context.outbound);
     this.tasks = new ImportTasks(this.clients.ec2);
+    this.amiCopies = new AmiCopies(this.clients.ec2, config.region, (doing, call, signal) =>
+      this.aws(doing, call, signal),
+    );
   }
 
   private get importRole(): string {
@@ -418,6 +424,15 @@ export class Ec2Adapter implements CloudAdapter {
           }),
         ),
       );
+  }
+
+  /** CopyImage (image-copy.ts) from another region of the same account; nothing else. */
+  async serverSideCopyFrom(source: CloudAdapter): Promise<ServerSideCopy | undefined> {
+    if (!(source instanceof Ec2Adapter) || source.config.region === this.config.region)
+      return undefined;
+    const [theirs, ours] = await Promise.all([source.account(), this.account()]);
+    if (theirs !== ours) return undefined;
+    return regionCopy(this.amiCopies, source.config.region, (id) => source.amiOf(id));
   }
 
   async health(): Promise<HealthReport> {

@@ -17,7 +17,13 @@ export const ec2SiteType: SiteTypeFacts<Ec2SiteConfig> = {
   },
   configDefaults: {},
   // A copy's id is Glint's own (the staging key, the import's ClientToken), so an upload resumes.
-  capabilities: { resumableUploads: true, serverSideCopy: false, importStage: true },
+  // Glint imports into EC2 but does not export from it; regions of one account copy AMIs themselves.
+  capabilities: {
+    resumableUploads: true,
+    readable: false,
+    serverSideCopy: true,
+    importStage: true,
+  },
   loginOf(principal, config) {
     const role = config.roleArn;
     const as = typeof role === 'string' ? ` as ${role.replace(/^.*:role\//, 'role ')}` : '';

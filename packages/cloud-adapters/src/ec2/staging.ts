@@ -311,8 +311,20 @@ export class StagingBucket {
     }
   }
 
-  /** Removes the object and any unfinished upload of `key`; true when there was either. */
+  /**
+   * Removes the object and any unfinished upload of `key`; true when there was either. A region
+   * Glint never staged in (its AMIs all copied there by EC2) has no bucket, so nothing to remove.
+   */
   async remove(key: string): Promise<boolean> {
+    try {
+      return await this.removeFrom(key);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchBucket') return false;
+      throw error;
+    }
+  }
+
+  private async removeFrom(key: string): Promise<boolean> {
     let found = false;
     for (
       let uploadId = await this.openUpload(key);

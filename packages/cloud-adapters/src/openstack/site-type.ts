@@ -21,8 +21,12 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig> = {
   },
   configDefaults: { interface: 'public' },
   // Glance never gives a deleted image's id again, and an upload cannot continue where it broke.
-  // Between two regions of one Keystone a Glance can pull an image itself (glance-download).
-  capabilities: { resumableUploads: false, serverSideCopy: true, importStage: false },
+  capabilities: {
+    resumableUploads: false,
+    readable: true,
+    serverSideCopy: false,
+    importStage: false,
+  },
   loginOf(principal) {
     const { kind, name, id, username, userId } = principal as Record<string, string | undefined>;
     if (kind === 'application_credential') return `app credential ${name ?? id ?? ''}`;

@@ -1,3 +1,4 @@
+import type { TransferStage } from '@glint/core';
 /** Progress of one destination of a copy. */
 export interface DestinationProgress {
   key: string;
@@ -6,8 +7,11 @@ export interface DestinationProgress {
   bytesPerSecond: number;
   /** Seconds left at the current rate; null when the size or the rate is unknown. */
   etaSeconds: number | null;
-  /** Set once the destination has all the bytes and works on them itself (an EC2 import). */
-  stage?: 'importing';
+  /**
+   * Set once the destination works on the copy itself: an EC2 import once it has all the bytes, or
+   * a copy its cloud makes from another of its sites.
+   */
+  stage?: TransferStage;
   /** How far that stage is, 0–100. */
   percent?: number;
 }

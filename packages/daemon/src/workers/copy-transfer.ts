@@ -1,21 +1,34 @@
-import type { CopyJob } from '@glint/core';
-import { copyImage, type CloudAdapter } from '@glint/cloud-adapters';
+import type { CopyJob, CopyMethod } from '@glint/core';
+import {
+  copyImage,
+  DEFAULT_RETRY_POLICIES,
+  type ActivationProgress,
+  type CloudAdapter,
+  type DestinationProgress,
+  type ImageInfo,
+  type ServerSideCopy,
+  type TransferProgress,
+} from '@glint/cloud-adapters';
 import { clearEarlierCopies } from '../copy-image-ids';
+import type { StopReason } from '../job-control';
 import { siteImageFrom } from '../inventory';
 import { failureOf } from './lifecycle';
 import type { DestinationOutcome, Transfer, TransferRun } from './transfer-kind';
 
-/** A destination made ready for the engine, or the reason it cannot be. */
+/** A destination made ready for the engine or its cloud's own copy, or the reason it cannot be. */
 type Prepared =
-  | { siteId: string; cloudImageId: string; adapter: CloudAdapter }
+  | { siteId: string; cloudImageId: string; adapter: CloudAdapter; serverSide?: ServerSideCopy }
   | { siteId: string; failure: DestinationOutcome };
+type Ready = Extract<Prepared, { adapter: CloudAdapter }>;
 
 /**
- * Opens the destination and clears what earlier starts of the job left there, so this start's copy
- * gets an id of its own and no half-made copy stays behind.
+ * Opens the destination, clears what earlier starts of the job left there, so this start's copy
+ * gets an id of its own and no half-made copy stays behind, and asks whether its cloud can copy
+ * the source's image itself.
  */
 async function prepareDestination(
   run: TransferRun<'copy'>,
+  source: CloudAdapter,
   destination: CopyJob['destinations'][number],
 ): Promise<Prepared> {
   const { siteId } = destination;
@@ -27,7 +40,8 @@ async function prepareDestination(
       destination.cloudImageId,
       run.started.earlierStarts,
     );
-    return { siteId, cloudImageId, adapter };
+    const serverSide = await adapter.serverSideCopyFrom?.(source);
+    return { siteId, cloudImageId, adapter, ...(serverSide && { serverSide }) };
   } catch (error) {
     await adapter?.close();
     return { siteId, failure: { siteId, bytes: 0, error: failureOf(error) } };
@@ -35,54 +49,142 @@ async function prepareDestination(
 }
 
 /**
- * Copies the source to every destination still to do, and records each finished copy in the
- * inventory under the job's logical image at once, so its cell shows `present`.
+ * One progress report for the whole job from the engine's (streamed destinations) and the clouds'
+ * own copies (a stage and its percentage; no byte passes through Glint for them).
+ */
+function progressJoin(onProgress: (progress: TransferProgress) => void) {
+  let streamed: TransferProgress = { totalBytes: null, bytesRead: 0, destinations: [] };
+  const serverSide = new Map<string, DestinationProgress>();
+  const report = () =>
+    onProgress({ ...streamed, destinations: [...streamed.destinations, ...serverSide.values()] });
+  return {
+    engine(progress: TransferProgress) {
+      streamed = progress;
+      report();
+    },
+    serverSide(key: string, activation: ActivationProgress) {
+      serverSide.set(key, { key, bytes: 0, bytesPerSecond: 0, etaSeconds: null, ...activation });
+      report();
+    },
+  };
+}
+
+/** Has the destination's cloud copy the source's image itself, and records the copy. */
+async function copyServerSide(
+  run: TransferRun<'copy'>,
+  destination: Ready & { serverSide: ServerSideCopy },
+  progress: ReturnType<typeof progressJoin>,
+): Promise<DestinationOutcome> {
+  const { payload } = run.started;
+  const { siteId, adapter, serverSide } = destination;
+  const method = serverSide.method as CopyMethod;
+  try {
+    const image = await serverSide.run({
+      sourceKey: payload.source.siteId,
+      sourceImageId: payload.source.cloudImageId,
+      targetId: destination.cloudImageId,
+      policy: DEFAULT_RETRY_POLICIES.activation,
+      signal: run.signal,
+      onProgress: (activation) => progress.serverSide(siteId, activation),
+    });
+    await recordCopy(run, siteId, image);
+    return { siteId, cloudImageId: image.id, bytes: image.size ?? 0, method };
+  } catch (error) {
+    // A cancelled copy is stopped: deregistering a pending AMI stops its copy. One handed back is
+    // left running, for the next start to find by its id.
+    if (run.signal.reason === ('cancelled' satisfies StopReason))
+      await adapter.deleteImage(destination.cloudImageId).catch(() => undefined);
+    return { siteId, bytes: 0, method, error: failureOf(error) };
+  }
+}
+
+const recordCopy = (run: TransferRun<'copy'>, siteId: string, image: ImageInfo) =>
+  run.repositories.inventory.recordCopy(
+    run.started.payload.ownerId,
+    siteId,
+    run.started.payload.imageId,
+    siteImageFrom(image),
+  );
+
+/** Streams the source to the destinations whose clouds cannot copy it themselves. */
+async function copyStreamed(
+  run: TransferRun<'copy'>,
+  source: CloudAdapter,
+  destinations: Ready[],
+  progress: ReturnType<typeof progressJoin>,
+): Promise<DestinationOutcome[]> {
+  if (destinations.length === 0) return [];
+  const { payload } = run.started;
+  const result = await copyImage({
+    source: { key: payload.source.siteId, adapter: source, imageId: payload.source.cloudImageId },
+    destinations: destinations.map((p) => ({
+      key: p.siteId,
+      adapter: p.adapter,
+      imageId: p.cloudImageId,
+    })),
+    visibility: payload.visibility,
+    ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
+    signal: run.signal,
+    onProgress: (report) => progress.engine(report),
+  });
+  const outcomes: DestinationOutcome[] = [];
+  for (const [i, done] of result.destinations.entries()) {
+    const { siteId, adapter } = destinations[i]!;
+    if (done.outcome === 'failed') {
+      outcomes.push({
+        siteId,
+        bytes: done.bytes,
+        method: done.method ?? 'stream',
+        error: failureOf(done.error),
+      });
+      continue;
+    }
+    const image = await adapter.getImage(done.imageId!);
+    await recordCopy(run, siteId, image);
+    outcomes.push({
+      siteId,
+      cloudImageId: image.id,
+      bytes: done.bytes,
+      method: done.method ?? 'stream',
+      stages: { ...result.stages, inventoried: Date.now() },
+    });
+  }
+  return outcomes;
+}
+
+/**
+ * Copies the source to every destination still to do: those whose cloud can copy the image itself
+ * (an EC2 region from another of its account) have it do so, the others get it streamed, both at
+ * once. Each finished copy is recorded in the inventory under the job's logical image at once, so
+ * its cell shows `present`.
  */
 async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
-  const { repositories, started, signal, onProgress } = run;
+  const { started } = run;
   const { payload } = started;
   const source = await run.adapters.open(payload.ownerId, payload.source.siteId);
   const prepared: Prepared[] = [];
   try {
     for (const destination of payload.destinations)
       if (started.isOpen(destination.siteId))
-        prepared.push(await prepareDestination(run, destination));
-    const ready = prepared.filter((p) => 'adapter' in p);
-    const result = await copyImage({
-      source: { key: payload.source.siteId, adapter: source, imageId: payload.source.cloudImageId },
-      destinations: ready.map((p) => ({
-        key: p.siteId,
-        adapter: p.adapter,
-        imageId: p.cloudImageId,
-      })),
-      visibility: payload.visibility,
-      ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
-      signal,
-      onProgress,
-    });
-    const outcomes = prepared.flatMap((p) => ('failure' in p ? [p.failure] : []));
-    for (const [i, done] of result.destinations.entries()) {
-      const { siteId, adapter } = ready[i]!;
-      if (done.outcome === 'failed') {
-        outcomes.push({ siteId, bytes: done.bytes, error: failureOf(done.error) });
-        continue;
-      }
-      const image = await adapter.getImage(done.imageId!);
-      await repositories.inventory.recordCopy(
-        payload.ownerId,
-        siteId,
-        payload.imageId,
-        siteImageFrom(image),
-      );
-      outcomes.push({
-        siteId,
-        cloudImageId: image.id,
-        bytes: done.bytes,
-        ...(done.method && { method: done.method }),
-        stages: { ...result.stages, inventoried: Date.now() },
-      });
-    }
-    return outcomes;
+        prepared.push(await prepareDestination(run, source, destination));
+    const ready = prepared.filter((p): p is Ready => 'adapter' in p);
+    const progress = progressJoin(run.onProgress);
+    const [streamed, ...serverSide] = await Promise.all([
+      copyStreamed(
+        run,
+        source,
+        ready.filter((p) => !p.serverSide),
+        progress,
+      ),
+      ...ready.flatMap((p) =>
+        p.serverSide ? [copyServerSide(run, { ...p, serverSide: p.serverSide }, progress)] : [],
+      ),
+    ]);
+    return [
+      ...prepared.flatMap((p) => ('failure' in p ? [p.failure] : [])),
+      ...(streamed ?? []),
+      ...(serverSide as DestinationOutcome[]),
+    ];
   } finally {
     await Promise.all([
       source.close(),
@@ -91,7 +193,10 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
   }
 }
 
-/** `copy` jobs: one source image streamed to every destination, each copy verified. */
+/**
+ * `copy` jobs: one source image streamed to every destination, each copy verified, or copied by the
+ * destination's cloud itself where it can.
+ */
 export const copyTransfer: Transfer<'copy'> = {
   kind: 'copy',
   imageId: (payload) => payload.imageId,

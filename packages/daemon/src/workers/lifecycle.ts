@@ -1,6 +1,7 @@
 import {
   InvalidJobPayloadError,
   parseJobPayload,
+  type CopyMethod,
   type JobPayload,
   type PublishEvents,
 } from '@glint/core';
@@ -64,6 +65,7 @@ export async function recordFailure(
   destinationSiteId: string | null,
   failure: JobFailure,
   bytesDone = 0,
+  method?: CopyMethod,
 ): Promise<void> {
   if (failure.retryable && willRetry(job))
     await repositories.jobs.markWaiting(job.id!, destinationSiteId, failure.message);
@@ -72,6 +74,7 @@ export async function recordFailure(
       state: 'failed',
       bytesDone,
       error: failure.message,
+      ...(method && { method }),
     });
 }
 

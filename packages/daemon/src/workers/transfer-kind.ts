@@ -13,9 +13,9 @@ export interface DestinationOutcome {
   /** The copy on the site, made now or found there. */
   cloudImageId?: string;
   bytes: number;
-  error?: JobFailure;
-  /** How the bytes went: streamed through the daemon, or copied inside the clouds. */
+  /** How a copy was made, for the job history. */
   method?: CopyMethod;
+  error?: JobFailure;
   /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
   stages?: CopyStages & { inventoried?: number };
 }

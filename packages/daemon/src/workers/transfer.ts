@@ -54,12 +54,20 @@ async function settle(
 ): Promise<TransferOutcome> {
   for (const outcome of outcomes) {
     if (outcome.error)
-      await recordFailure(repositories, job, outcome.siteId, outcome.error, outcome.bytes);
+      await recordFailure(
+        repositories,
+        job,
+        outcome.siteId,
+        outcome.error,
+        outcome.bytes,
+        outcome.method,
+      );
     else
       await repositories.jobs.markFinished(job.id!, outcome.siteId, {
         state: 'succeeded',
         bytesDone: outcome.bytes,
         error: null,
+        ...(outcome.method && { method: outcome.method }),
       });
   }
   const { audience } = started;

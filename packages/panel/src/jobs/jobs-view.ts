@@ -5,7 +5,14 @@ import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
 import { viewStyles } from '../view-styles';
-import { cancellable, isProgress, progressText, retryable, type Progress } from './job-progress';
+import {
+  cancellable,
+  isProgress,
+  methodText,
+  progressText,
+  retryable,
+  type Progress,
+} from './job-progress';
 
 /** Progress is per destination: the key of one part of a job. */
 const partKey = (jobId: string, siteId: string | null) => `${jobId}/${siteId ?? ''}`;
@@ -136,8 +143,9 @@ export class GlintJobsView extends LiveView {
         : nothing;
     const site = named ? `${this.siteName(part.siteId, part.siteName)}: ` : '';
     const state = named && part.state !== 'running' ? part.state : '';
+    const method = methodText(part);
     return html`<span class="part" data-site=${part.siteName ?? ''}
-      >${site}${state}${progress}${
+      >${site}${state}${progress}${method ? html` <span class="method">(${method})</span>` : nothing}${
         part.error ? html`<span class="job-error">${part.error}</span>` : nothing
       }</span
     >`;

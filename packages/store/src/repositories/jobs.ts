@@ -1,4 +1,4 @@
-import type { Job, JobOperation, JobPart, JobState } from '@glint/core';
+import type { CopyMethod, Job, JobOperation, JobPart, JobState, TransferStage } from '@glint/core';
 import { pageOf, type Queryable } from './queryable';
 
 export type { JobOperation, JobPart, JobState };
@@ -66,7 +66,7 @@ const selectJobs = (chosen: string, extra = '') => `
          CASE WHEN bool_and(j.finished_at IS NOT NULL) THEN ${time('max(j.finished_at)')} END AS "finishedAt",
          jsonb_agg(jsonb_build_object('siteId', j.destination_site_id, 'siteName', dst.name,
            'state', j.state, 'attempts', j.attempts, 'bytesDone', j.bytes_done,
-           'bytesTotal', j.bytes_total, 'error', j.error, 'startedAt', j.started_at,
+           'bytesTotal', j.bytes_total, 'error', j.error, 'method', j.method, 'startedAt', j.started_at,
            'finishedAt', j.finished_at) ORDER BY dst.name, j.id) AS parts,
          min(c.total) AS total${extra}
   FROM (${chosen}) c
@@ -333,7 +333,7 @@ export function jobsRepository(db: Queryable) {
       queueJobId: string,
       destinationSiteId: string,
       bytes: { done: number; total: number | null },
-      stage?: { stage: 'importing'; percent: number },
+      stage?: { stage: TransferStage; percent: number },
     ): Promise<void> {
       // The source's own size fills a total nobody knew when the row was written (an import).
       await db.query(
@@ -355,13 +355,27 @@ export function jobsRepository(db: Queryable) {
     async markFinished(
       queueJobId: string,
       destinationSiteId: string | null,
-      outcome: { state: 'succeeded' | 'failed'; bytesDone: number; error: string | null },
+      outcome: {
+        state: 'succeeded' | 'failed';
+        bytesDone: number;
+        error: string | null;
+        /** How a copy's destination was made. */
+        method?: CopyMethod;
+      },
     ): Promise<void> {
       await db.query(
-        `UPDATE jobs SET state = $3, bytes_done = $4, error = $5, finished_at = now(), updated_at = now()
+        `UPDATE jobs SET state = $3, bytes_done = $4, error = $5, method = coalesce($6, method),
+           finished_at = now(), updated_at = now()
          WHERE queue_job_id = $1 AND ($2::uuid IS NULL OR destination_site_id = $2)
            AND state IN ('queued', 'running')`,
-        [queueJobId, destinationSiteId, outcome.state, outcome.bytesDone, outcome.error],
+        [
+          queueJobId,
+          destinationSiteId,
+          outcome.state,
+          outcome.bytesDone,
+          outcome.error,
+          outcome.method ?? null,
+        ],
       );
     },
   };

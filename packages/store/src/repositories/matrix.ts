@@ -1,3 +1,4 @@
+import type { TransferStage } from '@glint/core';
 import { pageOf, type Queryable } from './queryable';
 import type { SelfHeal } from './sites';
 
@@ -78,8 +79,8 @@ export interface CellFacts {
   jobState: string | null;
   bytesDone: number | null;
   bytesTotal: number | null;
-  /** The stage the destination reached after the bytes went out (an import), and how far. */
-  jobStage: 'importing' | null;
+  /** The stage the destination's cloud is at on the copy (an import, or its own copy), and how far. */
+  jobStage: TransferStage | null;
   jobPercent: number | null;
   /** Seconds the latest job has been running. */
   runningSeconds: number | null;

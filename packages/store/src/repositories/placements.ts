@@ -1,3 +1,4 @@
+import type { SiteType } from '@glint/core';
 import type { Queryable } from './queryable';
 import type { SelfHeal } from './sites';
 
@@ -10,6 +11,7 @@ export interface PlanImage {
 export interface PlanSite {
   id: string;
   name: string;
+  type: SiteType;
   region: string | null;
   /** The project the site's credential is scoped to; null until an inventory ran. */
   cloudProjectId: string | null;
@@ -82,7 +84,7 @@ export function placementsRepository(db: Queryable) {
         [ownerId, imageIds],
       );
       const sites = await db.query<PlanSite>(
-        `SELECT id, name, config->>'region' AS region, cloud_project_id AS "cloudProjectId"
+        `SELECT id, name, type, config->>'region' AS region, cloud_project_id AS "cloudProjectId"
            FROM sites WHERE owner_id = $1`,
         [ownerId],
       );

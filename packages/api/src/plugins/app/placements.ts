@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { copyCapabilities } from '@glint/cloud-adapters';
 import {
   plan,
   planJobs,
@@ -95,7 +96,7 @@ export class PlacementService {
     }
     const missingSite = changes.find((c) => !knownSites.has(c.siteId));
     if (missingSite) throw notFound('site', missingSite.siteId);
-    return plan(facts, changes, body.force ?? false);
+    return plan(facts, changes, body.force ?? false, copyCapabilities);
   }
 }
 
