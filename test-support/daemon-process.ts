@@ -36,7 +36,8 @@ export async function startDaemonProcess(
   script: string,
   env: Record<string, string>,
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [script], {
+  // As deploy/systemd/glint-daemon.service runs it.
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', script], {
     cwd: root,
     env: { PATH: process.env.PATH!, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
  * configurations and credentials for its clouds.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,40 @@ export function sandboxClouds(): SandboxCloud[] {
   }
 }
 
+/** The optional regions cloud (`glint-sandbox regions start`): one Keystone, a Glance per region. */
+export interface SandboxRegions {
+  authUrl: string;
+  keystonePort: number;
+  tokenExpiration: number;
+  users: SandboxCloud['users'];
+  regions: Array<{ region: string; glanceUrl: string; glancePort: number; storeDir: string }>;
+}
+
+const regionsManifest = join(sandboxDir, 'regions.json');
+
+/** The regions cloud when it was started, else undefined. */
+export function sandboxRegions(): SandboxRegions | undefined {
+  if (!existsSync(regionsManifest)) return undefined;
+  return JSON.parse(readFileSync(regionsManifest, 'utf8')) as SandboxRegions;
+}
+
+/** One region of the regions cloud as a cloud of its own, for siteConfig() and passwordCredential(). */
+export function regionCloud(regions: SandboxRegions, n: 0 | 1): SandboxCloud {
+  const region = regions.regions[n]!;
+  return {
+    name: `regions-${region.region}`,
+    index: 100 + n,
+    region: region.region,
+    authUrl: regions.authUrl,
+    glanceUrl: region.glanceUrl,
+    keystonePort: regions.keystonePort,
+    glancePort: region.glancePort,
+    tokenExpiration: regions.tokenExpiration,
+    storeDir: region.storeDir,
+    users: regions.users,
+  };
+}
+
 export function sandboxCloud(index: number): SandboxCloud {
   const cloud = sandboxClouds().find((c) => c.index === index);
   if (!cloud) throw new Error(`the sandbox has no cloud${index}; start it with more clouds`);
@@ -64,8 +98,10 @@ export function sandboxCloud(index: number): SandboxCloud {
  * in production: Redis and PostgreSQL are as far out of a site's reach here as there.
  */
 export function outboundAllow(...urls: string[]): string {
+  const regions = sandboxRegions();
   const servers = [
     ...sandboxClouds().flatMap((cloud) => [cloud.authUrl, cloud.glanceUrl]),
+    ...(regions ? [regions.authUrl, ...regions.regions.map((r) => r.glanceUrl)] : []),
     ...urls,
   ];
   const hostPorts = servers.map((text) => {

@@ -6,14 +6,24 @@ import { copyImage, createAdapter, type CloudAdapter } from '@glint/cloud-adapte
 import { countingReads } from '../../test-support/counting-reads';
 import {
   passwordCredential,
+  regionCloud,
   sandboxCloud,
   sandboxOutbound,
+  sandboxRegions,
   siteConfig,
 } from '../../test-support/sandbox';
 
+/** A sandbox cloud by index, or a region (0 or 1) of its regions cloud, as a user of it. */
+interface Site {
+  cloud?: number;
+  region?: 0 | 1;
+  user?: 'demo' | 'admin';
+  imageEndpoint?: string;
+}
+
 export interface CopyJob {
-  source: { cloud: number; imageEndpoint?: string };
-  destinations: Array<{ cloud: number; imageEndpoint?: string }>;
+  source: Site;
+  destinations: Site[];
   imageId: string;
 }
 
@@ -28,14 +38,16 @@ export interface CopyRun {
   /** CPU time this process spent on the copy (user + system), in seconds. */
   cpuSeconds: number;
   outcomes: string[];
+  /** How each destination's copy was made. */
+  methods: string[];
 }
 
-function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
-  const c = sandboxCloud(cloud);
+function adapter({ cloud, region, user = 'demo', imageEndpoint }: Site): CloudAdapter {
+  const c = region === undefined ? sandboxCloud(cloud!) : regionCloud(sandboxRegions()!, region);
   return createAdapter(
     'openstack',
-    { ...siteConfig(c), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) },
-    passwordCredential(c),
+    { ...siteConfig(c, user), ...(imageEndpoint ? { imageEndpointOverride: imageEndpoint } : {}) },
+    passwordCredential(c, user),
     // A throttling proxy stands in for the image endpoint: the policy lets it through too.
     { outbound: sandboxOutbound(...(imageEndpoint ? [imageEndpoint] : [])) },
   );
@@ -43,11 +55,11 @@ function adapter(cloud: number, imageEndpoint?: string): CloudAdapter {
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as CopyJob;
-  const source = adapter(job.source.cloud, job.source.imageEndpoint);
+  const source = adapter(job.source);
   const counted = countingReads(source);
-  const destinations = job.destinations.map((d) => ({
-    key: `cloud${d.cloud}`,
-    adapter: adapter(d.cloud, d.imageEndpoint),
+  const destinations = job.destinations.map((d, i) => ({
+    key: `destination${i}`,
+    adapter: adapter(d),
   }));
   // Log in before the clock starts: the baselines are handed a token too.
   await Promise.all([source, ...destinations.map((d) => d.adapter)].map((a) => a.validate()));
@@ -55,7 +67,7 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await copyImage({
-    source: { key: `cloud${job.source.cloud}`, adapter: counted.adapter, imageId: job.imageId },
+    source: { key: 'source', adapter: counted.adapter, imageId: job.imageId },
     destinations,
   });
   const run: CopyRun = {
@@ -68,6 +80,7 @@ async function main(): Promise<void> {
     outcomes: result.destinations.map((d) =>
       d.error ? `${d.outcome}: ${d.error.message}` : d.outcome,
     ),
+    methods: result.destinations.map((d) => d.method ?? 'none'),
   };
   process.stdout.write(JSON.stringify(run));
 }

@@ -11,7 +11,6 @@
  *   BENCH_SIZE_MIB=64 BENCH_RUNS=2 npm run bench:transfer:metrics
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createAdapter } from '@glint/cloud-adapters';
 import { freePort } from '../../test-support/free-port';
 import { randomImageStream } from '../../test-support/random-image';
@@ -21,18 +20,13 @@ import {
   sandboxOutbound,
   siteConfig,
 } from '../../test-support/sandbox';
+import { cpuSeconds } from './process-usage';
 import { productPath } from './product-path';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB;
 const runs = Number(process.env.BENCH_RUNS ?? 4);
 const scrapeMs = Number(process.env.BENCH_SCRAPE_SECONDS ?? 15) * 1000;
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux's 100 ticks a second). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Daemon CPU milliseconds per /metrics request, over 50 back to back after the last copy. */
 async function costOfScrapes(pid: number, port: number): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type {
   BackoffPolicy,
+  CopyMethod,
   ImageStatus,
   OutboundPolicy,
   SiteType,
@@ -144,6 +145,12 @@ export interface AdapterContext {
   conversionDir?: string;
 }
 
+/** A copy the destination's cloud makes from another of its regions, started; no byte passes Glint. */
+export interface RegionCopy {
+  imageId: string;
+  method: Exclude<CopyMethod, 'stream'>;
+}
+
 /**
  * One site's image service, as the transfer engine and the daemon see it. Implementations map the
  * service's own failures onto the typed errors in ./errors.
@@ -170,6 +177,18 @@ export interface CloudAdapter {
    */
   awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo>;
   deleteImage(id: string): Promise<void>;
+  /**
+   * Starts a copy of `source`'s image made by this site's cloud itself, when it can make one: the
+   * sites are parts of one cloud, this site's credential may read the image, and the service
+   * offers a way. Resolves undefined when it cannot (or refused), so the caller streams instead;
+   * `awaitActive` then waits for the copy. Absent where a site type has no such way.
+   */
+  copyWithin?(
+    source: CloudAdapter,
+    image: ImageInfo,
+    spec: ImageSpec,
+    signal?: AbortSignal,
+  ): Promise<RegionCopy | undefined>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   /**
    * The copy this site's cloud can make itself of an image `source` holds, no byte passing through

@@ -33,7 +33,6 @@ import {
   CancelledError,
   copyFromStream,
   EC2_PROPERTIES,
-  Ec2Adapter,
   InvalidRequestError,
   NotFoundError,
   PermissionError,
@@ -41,6 +40,7 @@ import {
   type CopyResult,
   type ImageSpec,
 } from '../src';
+import { Ec2Adapter } from '../src/ec2/adapter';
 import { oneBucketImportPolicy, readmePolicies } from './readme-iam-policies';
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allows } from '../../../test-support/ec2-emulator/policies';
-import { defaultStagingBucket } from '../src/ec2';
+import { defaultStagingBucket } from '../src/ec2/staging';
 import { readmePolicies } from './readme-iam-policies';
 
 const sources = join(__dirname, '../src/ec2');

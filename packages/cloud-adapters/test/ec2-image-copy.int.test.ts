@@ -13,11 +13,11 @@ import { randomDisk } from '../../../test-support/random-image';
 import {
   copyFromStream,
   EC2_TAGS,
-  Ec2Adapter,
   InvalidRequestError,
   type ActivationProgress,
   type ServerSideCopy,
 } from '../src';
+import { Ec2Adapter } from '../src/ec2/adapter';
 
 const MiB = 1024 * 1024;
 const source = 'us-east-1';

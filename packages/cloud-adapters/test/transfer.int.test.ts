@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { GLINT_MARKERS } from '@glint/core';
 import {
   AuthenticationError,
@@ -324,4 +325,41 @@ test('a cancelled copy stops its streams and deletes the half-made images', asyn
   }
   expect(await imagesNamed(b, image.name)).toEqual([]);
   expect(await imagesNamed(c, image.name)).toEqual([]);
+});
+
+test('a destination that stored other bytes than were sent is caught by its own hash and deleted', async () => {
+  const { image } = await seedImage(a, 4 * MiB);
+  // A link that flips one byte on the way into Glance: Glint hashes only what it reads, so only
+  // Glance's own os_hash_value can tell.
+  const damaging = Object.create(b, {
+    uploadImageData: {
+      value: (id: string, data: Readable, options?: object) => {
+        let flipped = false;
+        const damaged = data.pipe(
+          new Transform({
+            transform(chunk: Buffer, _encoding, callback) {
+              if (!flipped && chunk.length > 0) {
+                chunk = Buffer.from(chunk);
+                chunk[0] = chunk[0]! ^ 0xff;
+                flipped = true;
+              }
+              callback(null, chunk);
+            },
+          }),
+        );
+        return b.uploadImageData(id, damaged, options);
+      },
+    },
+  }) as CloudAdapter;
+
+  const result = await copyImage({
+    source: { key: 'cloud1', adapter: a, imageId: image.id },
+    destinations: [{ key: 'cloud2', adapter: damaging }],
+  });
+
+  const [outcome] = result.destinations;
+  expect(outcome).toMatchObject({ outcome: 'failed' });
+  expect(outcome!.error).toBeInstanceOf(IntegrityError);
+  expect(outcome!.error!.message).toMatch(/md5 differs; sha512 differs/);
+  expect(await imagesNamed(b, image.name)).toEqual([]);
 });

@@ -170,9 +170,10 @@ export type TransferStage = 'importing' | 'copying';
 
 /**
  * How a copy was made: streamed through Glint's transfer engine, or made by the destination's cloud
- * itself (`ec2-copy-image`). Kept in the job history.
+ * itself (`ec2-copy-image`: an AMI EC2 copied from another region of the account; `glance-download`:
+ * a Glance pulling the image from another region of its Keystone). Kept in the job history.
  */
-export type CopyMethod = 'stream' | 'ec2-copy-image';
+export type CopyMethod = 'stream' | 'ec2-copy-image' | 'glance-download';
 
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {

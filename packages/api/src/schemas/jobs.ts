@@ -23,9 +23,9 @@ const JobPart = Type.Object({
   bytesTotal: Nullable(Type.Number()),
   error: Nullable(Type.String({ description: 'Why it failed' })),
   method: Nullable(
-    Type.Enum(['stream', 'ec2-copy-image'], {
+    Type.Enum(['stream', 'ec2-copy-image', 'glance-download'], {
       description:
-        'How a copy reached this destination, once it ended: streamed through Glint, or copied by EC2 itself from another region of the account (CopyImage); null for other operations',
+        'How a copy reached this destination, once it ended: streamed through Glint, copied by EC2 itself from another region of the account (CopyImage), or pulled by the Glance of one region of a Keystone from another’s (glance-download); null for other operations',
     }),
   ),
   startedAt: Nullable(Timestamp('When a worker took it')),

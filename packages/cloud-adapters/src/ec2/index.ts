@@ -1,20 +1,26 @@
 import type { Ec2Credential, Ec2SiteConfig } from '@glint/core';
 import { registerSiteType } from '../registry';
-import { Ec2Adapter } from './adapter';
 import { ec2SiteType } from './site-type';
 
-export { Ec2Adapter } from './adapter';
-export { listEc2Regions, type Ec2Region } from './regions';
-export { defaultStagingBucket } from './staging';
+/*
+ * The AWS SDK's modules hold about 130 MiB once loaded, two thirds of what a copy process needs in
+ * all, so they load on first use: a process that only copies between OpenStack sites never pays.
+ */
+const adapterModule = () => require('./adapter') as typeof import('./adapter');
+const regionsModule = () => require('./regions') as typeof import('./regions');
+
+export type { Ec2Adapter } from './adapter';
+export type { Ec2Region } from './regions';
+export const listEc2Regions: typeof import('./regions').listEc2Regions = (...args) =>
+  regionsModule().listEc2Regions(...args);
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
 export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
-
 export { ec2SiteType } from './site-type';
 
 registerSiteType({
   ...ec2SiteType,
   create: (config: Ec2SiteConfig, credential: Ec2Credential, context) =>
-    new Ec2Adapter(config, credential, context),
+    new (adapterModule().Ec2Adapter)(config, credential, context),
 });

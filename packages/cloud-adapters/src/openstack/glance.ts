@@ -242,6 +242,29 @@ export class GlanceClient {
   }
 
   /**
+   * Asks this Glance to pull image `sourceImageId` from the Glance of `sourceRegion` in the same
+   * Keystone (glance-download, Zed and later); the image `id` must be queued. Glance answers at
+   * once and copies in the background; the image turns active, or back to queued on failure.
+   */
+  async importFromRegion(id: string, sourceImageId: string, sourceRegion: string): Promise<void> {
+    const { response } = await this.exchange({
+      method: 'POST',
+      path: imagePath(id, '/import'),
+      action: `import image ${id} from ${sourceRegion} (glance-download)`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        method: {
+          name: 'glance-download',
+          glance_image_id: sourceImageId,
+          glance_region: sourceRegion,
+          glance_service_interface: 'public',
+        },
+      }),
+    });
+    await response.body.dump();
+  }
+
+  /**
    * Streams the data, chunked. A stream cannot be sent twice, so a 401 here is not retried: the
    * token is dropped and the error is transient, so that the caller's retry logs in afresh.
    */

@@ -1,4 +1,4 @@
-import type { BackoffPolicy, ContentHash } from '@glint/core';
+import type { BackoffPolicy, ContentHash, CopyMethod } from '@glint/core';
 import type { CloudAdapter } from '../adapter';
 import type { CloudError } from '../errors';
 import type { VisibilityPolicy } from './metadata';
@@ -31,6 +31,8 @@ export interface RetryPolicies {
   cleanup: BackoffPolicy;
   /** Waiting for a destination to report the image active after its data arrived. */
   activation: BackoffPolicy;
+  /** Waiting for a copy the destination's cloud makes itself: as long as the copy of the bytes. */
+  serverSide: BackoffPolicy;
 }
 
 export const DEFAULT_RETRY_POLICIES: RetryPolicies = {
@@ -38,6 +40,7 @@ export const DEFAULT_RETRY_POLICIES: RetryPolicies = {
   request: { initialMs: 500, maxMs: 10_000, retries: 4 },
   cleanup: { initialMs: 1000, maxMs: 15_000, retries: 10 },
   activation: { initialMs: 200, maxMs: 5000, retries: 20 },
+  serverSide: { initialMs: 200, maxMs: 5000, retries: 720 },
 };
 
 export interface CopyRequest {
@@ -66,6 +69,21 @@ export interface DestinationResult {
   error?: CloudError;
   /** An image Glint made for a failed copy and could not delete; the caller must retry the delete. */
   leftoverImageId?: string;
+  /** How the bytes went, for a copy made or tried: streamed through Glint, or inside the clouds. */
+  method?: CopyMethod;
+}
+
+/**
+ * When a copy passed each stage (epoch ms), for whoever accounts for its time: the source looked up
+ * (Keystone login included), the destination records created, the first and the last byte sent,
+ * every destination active and checked.
+ */
+export interface CopyStages {
+  source?: number;
+  created?: number;
+  firstByte?: number;
+  lastByte?: number;
+  verified?: number;
 }
 
 export interface CopyResult {
@@ -77,4 +95,5 @@ export interface CopyResult {
   contentHash?: ContentHash;
   bytesRead: number;
   destinations: DestinationResult[];
+  stages: CopyStages;
 }

@@ -5,9 +5,8 @@ import { InvalidRequestError } from '../errors';
 export const DEFAULT_HASH_ALGO = 'sha512';
 
 /**
- * Computes several digests of one byte stream in a single pass: the algorithm the source declares
- * (its multihash) and md5 (Glance's legacy `checksum`), so both can be checked against every
- * destination without reading the data twice.
+ * Computes the digests of one byte stream in a single pass: the algorithm the source declares (its
+ * multihash), and md5 (Glance's legacy `checksum`) where a source declares nothing else.
  */
 export class StreamDigest {
   private readonly hashes: Map<string, Hash>;

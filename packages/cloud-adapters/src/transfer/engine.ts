@@ -5,11 +5,13 @@ import {
   DEFAULT_RETRY_POLICIES,
   type CopyRequest,
   type CopyResult,
+  type CopyStages,
   type DestinationResult,
 } from './copy-request';
 import { DEFAULT_HASH_ALGO } from './digest';
 import { finishTargets } from './finish-targets';
 import { copySpec, declaredContentHash } from './metadata';
+import { finishRegionCopy, startRegionCopy } from './region-copy';
 import { readImageData } from './source-reader';
 import { streamToTargets } from './stream-to-targets';
 import { createTarget, failedBeforeData, isRetryable, type SentData, type Target } from './target';
@@ -50,6 +52,20 @@ async function findPresentCopy(
   return undefined;
 }
 
+/**
+ * The algorithms to compute over the bytes, once each: the content hash's, and md5 only to check a
+ * source that declares its legacy checksum and no multihash. A destination's own digests are
+ * compared with these, never recomputed here.
+ */
+function algorithmsFor(source: ImageInfo, algo: string): string[] {
+  return source.checksum && !source.hashValue ? [algo, 'md5'] : [algo];
+}
+
+/** The md5 the source declares, trusted once the bytes matched its multihash. */
+function declaredHashes(source: ImageInfo): Record<string, string> {
+  return source.checksum ? { md5: source.checksum.toLowerCase() } : {};
+}
+
 /** Fails unless the bytes read match every hash the source declares for them. */
 function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
   const computed = sent.hashes;
@@ -58,7 +74,7 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
     mismatches.push(`size ${sent.bytes} ≠ declared ${source.size}`);
   if (source.hashValue && computed[algo] !== source.hashValue.toLowerCase())
     mismatches.push(`${algo} differs from os_hash_value`);
-  if (source.checksum && computed.md5 !== source.checksum.toLowerCase())
+  if (source.checksum && computed.md5 && computed.md5 !== source.checksum.toLowerCase())
     mismatches.push('md5 differs from checksum');
   if (mismatches.length > 0) {
     throw new IntegrityError(
@@ -72,7 +88,8 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
  * Copies one source image to one or many destinations. The source is read once and streamed to all
  * destinations at the same time; nothing is held whole in memory or staged on disk. Every byte is
  * hashed on the way; a destination whose data does not verify, or whose upload fails, is cleaned up
- * and reported failed while the others go on.
+ * and reported failed while the others go on. A destination whose cloud can copy the image itself
+ * (another region of the source's cloud) does so instead, checked the same way.
  */
 export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
@@ -85,11 +102,13 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     signal,
   );
   assertCopyable(source);
+  const stages: CopyStages = { source: Date.now() };
 
   const declared = declaredContentHash(source);
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
+  const inClouds: Promise<DestinationResult>[] = [];
 
   for (const destination of request.destinations) {
     try {
@@ -119,23 +138,33 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         request.visibility ?? 'private',
         destination.imageId,
       );
+      const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
+      if (within) {
+        inClouds.push(finishRegionCopy(destination, within, source, spec, retry, signal));
+        continue;
+      }
       targets.push(await createTarget(destination, spec, request, retry.request));
     } catch (error) {
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
 
+  stages.created = Date.now();
   const streamed = await streamToTargets(
     request,
     {
       chunks: readImageData(sourceAdapter, source.id, source.size, retry.read, signal),
       size: source.size,
+      algorithms: algorithmsFor(source, algo),
       verify: (data) => verifySource(source, data, algo),
+      declaredHashes: declaredHashes(source),
     },
     targets,
-    algo,
+    stages,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
+  for (const result of await Promise.all(inClouds)) results.set(result.key, result);
+  stages.verified = Date.now();
   const { sent } = streamed;
 
   return {
@@ -143,5 +172,6 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     ...(declared || sent ? { contentHash: declared ?? { algo, value: sent!.hashes[algo]! } } : {}),
     bytesRead: sent?.bytes ?? 0,
     destinations: request.destinations.map((d) => results.get(d.key)!),
+    stages,
   };
 }

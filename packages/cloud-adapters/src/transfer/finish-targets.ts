@@ -1,11 +1,15 @@
 import { formatContentHash, GLINT_MARKERS, withRetries, type BackoffPolicy } from '@glint/core';
+import type { CloudAdapter } from '../adapter';
 import { IntegrityError, NotFoundError } from '../errors';
 import type { DestinationResult, RetryPolicies } from './copy-request';
 import type { ProgressReporter } from './progress';
 import type { Streamed } from './stream-to-targets';
 import { failureReason, isRetryable, type SentData, type Target } from './target';
 
-/** Checks what the destination reports for the copy against the bytes that were sent. */
+/**
+ * Checks what the destination reports for the copy against the bytes that were sent: its size, and
+ * the digests it computed itself (md5 and its multihash) against those known for the bytes.
+ */
 async function verifyDestination(
   target: Target,
   sent: SentData,
@@ -24,7 +28,7 @@ async function verifyDestination(
   const computed = sent.hashes;
   const mismatches: string[] = [];
   if (image.size !== sent.bytes) mismatches.push(`size ${image.size} ≠ ${sent.bytes} sent`);
-  if (image.checksum && image.checksum.toLowerCase() !== computed.md5)
+  if (image.checksum && computed.md5 && image.checksum.toLowerCase() !== computed.md5)
     mismatches.push('md5 differs');
   const algo = image.hashAlgo?.toLowerCase();
   if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase())
@@ -37,19 +41,16 @@ async function verifyDestination(
 }
 
 /** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
-async function removeFailedCopy(
-  target: Target,
+export async function removeFailedCopy(
+  adapter: CloudAdapter,
+  imageId: string,
   policy: BackoffPolicy,
 ): Promise<string | undefined> {
   try {
-    await withRetries(
-      () => target.destination.adapter.deleteImage(target.imageId),
-      isRetryable,
-      policy,
-    );
+    await withRetries(() => adapter.deleteImage(imageId), isRetryable, policy);
     return undefined;
   } catch (error) {
-    return error instanceof NotFoundError ? undefined : target.imageId;
+    return error instanceof NotFoundError ? undefined : imageId;
   }
 }
 
@@ -86,18 +87,25 @@ export async function finishTargets(
   );
   await Promise.all(
     targets.map(async (target) => {
-      const { key } = target.destination;
+      const { key, adapter } = target.destination;
       const bytes = target.sink.bytesWritten;
       if (!target.error) {
-        results.set(key, { key, outcome: 'copied', imageId: target.imageId, bytes });
+        results.set(key, {
+          key,
+          outcome: 'copied',
+          imageId: target.imageId,
+          bytes,
+          method: 'stream',
+        });
         return;
       }
-      const leftoverImageId = await removeFailedCopy(target, retry.cleanup);
+      const leftoverImageId = await removeFailedCopy(adapter, target.imageId, retry.cleanup);
       results.set(key, {
         key,
         outcome: 'failed',
         bytes,
         error: target.error,
+        method: 'stream',
         ...(leftoverImageId ? { leftoverImageId } : {}),
       });
     }),

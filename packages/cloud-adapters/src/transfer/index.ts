@@ -5,6 +5,7 @@ export type {
   CopyDestination,
   CopyRequest,
   CopyResult,
+  CopyStages,
   CopySource,
   DestinationOutcome,
   DestinationResult,

@@ -5,6 +5,7 @@ import {
   DEFAULT_RETRY_POLICIES,
   type CopyDestination,
   type CopyResult,
+  type CopyStages,
   type DestinationResult,
   type RetryPolicies,
 } from './copy-request';
@@ -58,23 +59,27 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
+  const stages: CopyStages = { created: Date.now() };
   const streamed = await streamToTargets(
     request,
     {
       chunks: request.data,
       size: request.size ?? null,
+      algorithms: [algo],
       verify: (data) => verifyStream(request, data, algo),
     },
     targets,
-    algo,
+    stages,
   );
   await finishTargets(targets, streamed, true, algo, retry, results, signal);
+  stages.verified = Date.now();
   const { sent } = streamed;
   return {
     sourceImageId: request.sourceName,
     ...(sent ? { contentHash: { algo, value: sent.hashes[algo]! } } : {}),
     bytesRead: sent?.bytes ?? 0,
     destinations: request.destinations.map((d) => results.get(d.key)!),
+    stages,
   };
 }
 

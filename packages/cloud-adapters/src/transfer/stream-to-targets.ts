@@ -1,4 +1,4 @@
-import type { CopyRequest } from './copy-request';
+import type { CopyRequest, CopyStages } from './copy-request';
 import { StreamDigest } from './digest';
 import { fanOut } from './fan-out';
 import { ProgressReporter } from './progress';
@@ -9,7 +9,11 @@ import { failureReason, type SentData, type Target } from './target';
 interface DataSource {
   chunks: AsyncIterable<Buffer>;
   size: number | null;
+  /** What to compute over the bytes. */
+  algorithms: string[];
   verify(sent: SentData): void;
+  /** Digests the origin declares for the bytes, known once `verify` passed. */
+  declaredHashes?: Record<string, string>;
 }
 
 export type StreamOptions = Pick<
@@ -35,11 +39,11 @@ export async function streamToTargets(
   options: StreamOptions,
   source: DataSource,
   targets: Target[],
-  algo: string,
+  stages: CopyStages,
 ): Promise<Streamed> {
   if (targets.length === 0) return {};
   const { signal } = options;
-  const digest = new StreamDigest([algo, 'md5']);
+  const digest = new StreamDigest(source.algorithms);
   let sent: SentData | undefined;
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const sinks = targets.map((t) => t.sink);
@@ -69,12 +73,15 @@ export async function streamToTargets(
   );
   try {
     await fanOut(source.chunks, sinks, async (chunk) => {
+      stages.firstByte ??= Date.now();
       digest.update(chunk);
       progress.tick();
       if (limiter) await limiter.take(chunk.length, signal);
     });
     sent = { bytes: digest.bytes, hashes: digest.digest() };
     source.verify(sent);
+    stages.lastByte = Date.now();
+    sent.hashes = { ...source.declaredHashes, ...sent.hashes };
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {
     sent = undefined;

@@ -25,7 +25,10 @@ export function failureReason(error: unknown, signal?: AbortSignal): CloudError 
 
 export const isRetryable = (error: unknown) => isCloudError(error) && error.retryable;
 
-/** What went to the destinations: the byte count and its digests by algorithm. */
+/**
+ * What went to the destinations: the byte count and its digests by algorithm, those computed on
+ * the way and those the source declares for the bytes once they matched its multihash.
+ */
 export interface SentData {
   bytes: number;
   hashes: Record<string, string>;

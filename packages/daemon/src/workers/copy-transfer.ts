@@ -131,12 +131,23 @@ async function copyStreamed(
   for (const [i, done] of result.destinations.entries()) {
     const { siteId, adapter } = destinations[i]!;
     if (done.outcome === 'failed') {
-      outcomes.push({ siteId, bytes: done.bytes, method: 'stream', error: failureOf(done.error) });
+      outcomes.push({
+        siteId,
+        bytes: done.bytes,
+        method: done.method ?? 'stream',
+        error: failureOf(done.error),
+      });
       continue;
     }
     const image = await adapter.getImage(done.imageId!);
     await recordCopy(run, siteId, image);
-    outcomes.push({ siteId, cloudImageId: image.id, bytes: done.bytes, method: 'stream' });
+    outcomes.push({
+      siteId,
+      cloudImageId: image.id,
+      bytes: done.bytes,
+      method: done.method ?? 'stream',
+      stages: { ...result.stages, inventoried: Date.now() },
+    });
   }
   return outcomes;
 }

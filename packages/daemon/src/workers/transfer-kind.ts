@@ -1,5 +1,5 @@
 import type { CopyMethod, JobPayload, OutboundPolicy } from '@glint/core';
-import type { TransferProgress } from '@glint/cloud-adapters';
+import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
 import type { Repositories } from '@glint/store';
 import type { SiteAdapters } from '../site-adapter';
 import type { JobCells, JobFailure, StartedJob } from './lifecycle';
@@ -16,6 +16,8 @@ export interface DestinationOutcome {
   /** How a copy was made, for the job history. */
   method?: CopyMethod;
   error?: JobFailure;
+  /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
+  stages?: CopyStages & { inventoried?: number };
 }
 
 /** A finished transfer job's return value (the queue contract's `returnvalue`). */

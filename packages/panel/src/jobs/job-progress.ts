@@ -26,8 +26,12 @@ export function progressText(part: JobPart, progress: Progress | undefined): str
 }
 
 /** How a copy's destination was made, said only when its cloud made it itself. */
+const methodTexts: Partial<Record<NonNullable<JobPart['method']>, string>> = {
+  'ec2-copy-image': 'copied by EC2 from another region',
+  'glance-download': 'pulled by Glance from another region',
+};
 export const methodText = (part: JobPart): string =>
-  part.method === 'ec2-copy-image' ? 'copied by EC2 from another region' : '';
+  part.method ? (methodTexts[part.method] ?? '') : '';
 
 /** Whether an event is progress of a running job (bytes only), as opposed to a change of state. */
 export const isProgress = (event: JobEvent) =>
