@@ -4,10 +4,10 @@
  * contract this follows.
  *
  *   GLINT_REDIS_URL=redis://127.0.0.1:6379 GLINT_REDIS_PREFIX=glint: \
- *   npm run example:distribute -- --owner <user id> --image <logical image id> \
+ *   npm run example:distribute -- --owner <project owner id> --image <logical image id> \
  *     --from <site id>:<cloud image id> --to <site id>[,<site id>...] [--timeout <seconds>]
  *
- * The ids come from the REST API: GET /api/v1/me (owner), GET /api/v1/matrix (images, the sites'
+ * The ids come from the REST API: GET /api/v1/me (ownerId: the project's), GET /api/v1/matrix (images, the sites'
  * columns, and each cell's cloudImageId). Progress goes to standard error; the result, as JSON, to
  * standard output. Exit codes: 0 done, 1 the job failed (its reason is printed), 2 bad arguments.
  */

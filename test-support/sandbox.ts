@@ -27,7 +27,14 @@ export interface SandboxCloud {
   glancePort: number;
   tokenExpiration: number;
   storeDir: string;
-  users: Record<'admin' | 'demo' | 'noimage', SandboxUser>;
+  /**
+   * team-reader, team-member and team-admin hold Keystone's reader, member and admin roles on
+   * project team-a (their entries are scoped to it); team-admin is admin on team-b too.
+   */
+  users: Record<
+    'admin' | 'demo' | 'noimage' | 'team-reader' | 'team-member' | 'team-admin',
+    SandboxUser
+  >;
 }
 
 export const sandboxDir = process.env.GLINT_SANDBOX_DIR ?? '/var/tmp/glint-sandbox';
@@ -181,10 +188,14 @@ export async function withFaultCloud<T>(cloud: SandboxCloud, work: () => Promise
   }
 }
 
-/** A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use. */
+/**
+ * A project-scoped token for a sandbox user straight from Keystone, as automation or curl would use:
+ * scoped to the user's project, or to another `project` of theirs.
+ */
 export async function sandboxToken(
   cloud: SandboxCloud,
   user: keyof SandboxCloud['users'] = 'demo',
+  project = cloud.users[user].projectName,
 ): Promise<string> {
   const u = cloud.users[user];
   const response = await fetch(`${cloud.authUrl}/auth/tokens?nocatalog`, {
@@ -198,7 +209,7 @@ export async function sandboxToken(
             user: { name: u.username, domain: { name: u.userDomainName }, password: u.password },
           },
         },
-        scope: { project: { name: u.projectName, domain: { name: u.projectDomainName } } },
+        scope: { project: { name: project, domain: { name: u.projectDomainName } } },
       },
     }),
   });

@@ -81,6 +81,11 @@ export async function testEnvironment(): Promise<TestEnvironment> {
     GLINT_LOG_LEVEL: 'trace',
     // The sandbox's clouds, and nothing else of loopback; tests with servers of their own add them.
     GLINT_OUTBOUND_ALLOW: outboundAllow(),
+    // The demo user, who adds the sites of most tests, holds Keystone's member role on project
+    // demo: here it makes them the project's admin too. roles.int.test.ts checks the default names.
+    GLINT_PROJECT_ADMIN_ROLES: 'admin,member',
+    // The sandbox's admin user, on project admin, is Glint's administrator.
+    GLINT_ADMIN_PROJECT: 'admin',
   };
   const env = (overrides: Record<string, string> = {}) => ({ ...baseEnv, ...overrides });
 
@@ -142,14 +147,16 @@ export function cookieHeader(response: LightMyRequestResponse): string {
   return response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
+/** Logs a sandbox user of cloud1 in, to their own project or to `project`. */
 export async function login(
   server: FastifyInstance,
   user: SandboxUserName = 'demo',
+  project?: string,
 ): Promise<Session> {
   const response = await server.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
-    payload: loginBody(user),
+    payload: loginBody(user, project ? { project } : {}),
   });
   if (response.statusCode !== 200)
     throw new Error(`login as ${user} failed: ${response.statusCode} ${response.body}`);

@@ -43,9 +43,23 @@ export const identityOf = (name: string): UserIdentity => ({
   project: { id: `project-${name}`, name },
 });
 
-/** Records the first login of a user of this name; returns their id. */
-export const newUser = async ({ repositories }: TestStore, name: string): Promise<string> =>
-  (await repositories.users.upsert(identityOf(name), false)).id;
+/** Records the first login of a user of this name, to a project of their own: the ids of both. */
+export async function newMember(
+  { repositories }: TestStore,
+  name: string,
+): Promise<{ userId: string; ownerId: string }> {
+  const identity = identityOf(name);
+  const { id: userId } = await repositories.users.upsert(identity, false);
+  const ownerId = await repositories.projects.upsert({
+    ...identity.project!,
+    domainId: identity.domainId,
+  });
+  return { userId, ownerId };
+}
+
+/** A new project (with one user, who logged in to it), which owns what is added there; its id. */
+export const newOwner = async (store: TestStore, name: string): Promise<string> =>
+  (await newMember(store, name)).ownerId;
 
 /** An image as a site's inventory reports it. */
 export const siteImage = (name: string, extra: Partial<SiteImage> = {}): SiteImage => ({
@@ -74,16 +88,19 @@ export const openstackSite = (name: string) => ({
   config: { authUrl: 'https://keystone.example/v3', interface: 'public' },
 });
 
-/** A new user who owns an OpenStack site whose inventory found one image; returns their ids. */
+/**
+ * A new project, which owns an OpenStack site whose inventory found one image: their ids, and the
+ * id of the project's user.
+ */
 export async function ownerWithImage(
   { pool, repositories }: TestStore,
   name: string,
-): Promise<{ ownerId: string; siteId: string; imageId: string }> {
-  const ownerId = await newUser({ pool, repositories }, name);
+): Promise<{ ownerId: string; userId: string; siteId: string; imageId: string }> {
+  const { ownerId, userId } = await newMember({ pool, repositories }, name);
   const siteId = await repositories.sites.insert(ownerId, openstackSite(`${name}'s cloud`));
   await repositories.inventory.record(ownerId, siteId, [siteImage(`${name}-image`)], new Date());
   const { rows } = await pool.query<{ id: string }>('SELECT id FROM images WHERE owner_id = $1', [
     ownerId,
   ]);
-  return { ownerId, siteId, imageId: rows[0]!.id };
+  return { ownerId, userId, siteId, imageId: rows[0]!.id };
 }

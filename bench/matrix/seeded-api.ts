@@ -111,7 +111,7 @@ export async function seededApi(options: {
     await db.connect();
     await server.ready();
     const session = await loginAsDemo(server);
-    const [{ id: ownerId }] = (await db.query<{ id: string }>('SELECT id FROM users')).rows as [
+    const [{ id: ownerId }] = (await db.query<{ id: string }>('SELECT id FROM projects')).rows as [
       { id: string },
     ];
     const started = performance.now();

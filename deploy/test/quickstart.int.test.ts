@@ -191,8 +191,11 @@ test("the sandbox's clouds.yaml (0600) has an entry per cloud and user that the 
   const entries = [...yaml.matchAll(/^ {2}(\S+):$/gm)].map((match) => match[1]);
   expect(entries).toEqual(
     sandboxClouds().flatMap((cloud) =>
-      ['admin', 'demo', 'noimage'].map((user) => `${cloud.name}-${user}`),
+      Object.keys(cloud.users).map((user) => `${cloud.name}-${user}`),
     ),
+  );
+  expect(entries).toEqual(
+    expect.arrayContaining(['cloud1-demo', 'cloud1-team-reader', 'cloud1-team-admin']),
   );
   const { stdout } = await run(
     'openstack',

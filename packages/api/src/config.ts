@@ -10,6 +10,7 @@ import {
   settingList,
 } from '@glint/core';
 import { parseKeyring, type Keyring } from '@glint/store';
+import type { RoleSettings } from './roles';
 
 export { ConfigError };
 
@@ -29,9 +30,9 @@ export interface Config {
     /** The home Keystone's v3 URL, which users log in to. */
     authUrl: string;
     timeoutMs: number;
-    /** Keystone roles that make a user a Glint admin. */
-    adminRoles: string[];
   };
+  /** The Keystone roles behind a caller's rights. */
+  roles: RoleSettings;
   session: {
     ttlSeconds: number;
     /** Keys the CSRF tokens to their session. */
@@ -73,7 +74,18 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     keystone: {
       authUrl: checkSetting('GLINT_KEYSTONE_URL', () => normaliseAuthUrl(env.GLINT_KEYSTONE_URL)),
       timeoutMs: env.GLINT_KEYSTONE_TIMEOUT * 1000,
-      adminRoles: settingList(env.GLINT_ADMIN_ROLES),
+    },
+    roles: {
+      reader: settingList(env.GLINT_READER_ROLES),
+      member: settingList(env.GLINT_MEMBER_ROLES),
+      admin: settingList(env.GLINT_PROJECT_ADMIN_ROLES),
+      glintAdmin: env.GLINT_ADMIN_PROJECT
+        ? {
+            project: env.GLINT_ADMIN_PROJECT,
+            projectDomain: env.GLINT_ADMIN_PROJECT_DOMAIN,
+            role: env.GLINT_ADMIN_ROLE,
+          }
+        : null,
     },
     session: {
       ttlSeconds: env.GLINT_SESSION_TTL,

@@ -7,7 +7,7 @@
 
 import type { Static } from '@fastify/type-provider-typebox';
 import type { Account, AccountDetail } from './schemas/accounts';
-import type { LoginReply, SessionReply } from './schemas/auth';
+import type { LoginReply, ProjectList, SessionReply } from './schemas/auth';
 import type { SiteHistory, TransferHistory } from './schemas/history';
 import type { ImageDetails, ImportPresent, ImportQueued, Uploaded } from './schemas/images';
 import type { Job, JobList } from './schemas/jobs';
@@ -48,5 +48,6 @@ export type Imported = Static<typeof ImportQueued> | Static<typeof ImportPresent
 
 export type LoginReply = Static<typeof LoginReply>;
 export type SessionReply = Static<typeof SessionReply>;
+export type ProjectList = Static<typeof ProjectList>;
 export type TransferHistory = Static<typeof TransferHistory>;
 export type SiteHistory = Static<typeof SiteHistory>;

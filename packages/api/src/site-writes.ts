@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SiteType } from '@glint/core';
 import type { HoldsCredentials, Repositories } from '@glint/store';
 import type { ApiError } from './errors';
-import type { Caller } from './caller';
+import type { ProjectCaller } from './caller';
 import { splitCredential, type SiteCredential } from './site-types';
 
 /**
@@ -14,16 +14,16 @@ export interface AuditTarget {
   id: string;
 }
 
-/** Records a change the caller made to one of their own sites or accounts. */
+/** Records a change the caller made to one of their project's sites or accounts. */
 export function auditOwnChange(
   repositories: Repositories,
-  caller: Caller,
+  caller: ProjectCaller,
   target: AuditTarget,
   action: string,
   details: Record<string, unknown>,
 ): Promise<void> {
   return repositories.audit.record({
-    ownerId: caller.userId,
+    ownerId: caller.ownerId,
     actorId: caller.userId,
     action,
     targetType: target.type,
@@ -53,13 +53,13 @@ export async function writingNamed<T>(
 export function storeCredential(
   fastify: FastifyInstance,
   repositories: HoldsCredentials,
-  caller: Caller,
+  caller: ProjectCaller,
   site: { id: string; type: SiteType },
   credential: SiteCredential,
 ): Promise<void> {
   return fastify.credentialVault.store(
     repositories,
-    { ownerId: caller.userId, siteId: site.id },
+    { ownerId: caller.ownerId, siteId: site.id },
     credential,
     splitCredential(site.type, credential).principal,
   );
@@ -68,12 +68,12 @@ export function storeCredential(
 /** The caller's stored credential for the site, or `missing()` thrown when it has none. */
 export async function openCredential<Credential extends object = SiteCredential>(
   fastify: FastifyInstance,
-  caller: Caller,
+  caller: ProjectCaller,
   siteId: string,
   missing: () => ApiError,
 ): Promise<Credential> {
   const stored = await fastify.credentialVault.find(fastify.repositories, {
-    ownerId: caller.userId,
+    ownerId: caller.ownerId,
     siteId,
   });
   if (!stored) throw missing();

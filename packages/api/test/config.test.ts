@@ -20,7 +20,9 @@ test('the required settings alone give a working configuration with defaults', (
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/glint',
     migrateOnStart: false,
     redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'glint:' },
-    keystone: { authUrl: 'https://keystone.example.org:5000/v3', adminRoles: ['admin'] },
+    keystone: { authUrl: 'https://keystone.example.org:5000/v3' },
+    // Keystone's default role names; no Glint administrators until a project is named.
+    roles: { reader: ['reader'], member: ['member'], admin: ['admin'], glintAdmin: null },
     session: { ttlSeconds: 8 * 3600, secureCookie: 'auto' },
     tokenCacheSeconds: 300,
   });
@@ -35,14 +37,26 @@ test('values are read as their types', () => {
     GLINT_MIGRATE_ON_START: 'true',
     GLINT_SESSION_TTL: '60',
     GLINT_COOKIE_SECURE: 'always',
-    GLINT_ADMIN_ROLES: 'admin, glint-admin',
+    GLINT_PROJECT_ADMIN_ROLES: 'admin, glint-admin',
+    GLINT_ADMIN_PROJECT: 'cloud_admin',
   });
   expect(config).toMatchObject({
     port: 9000,
     migrateOnStart: true,
     session: { ttlSeconds: 60, secureCookie: true },
-    keystone: { adminRoles: ['admin', 'glint-admin'] },
+    roles: {
+      reader: ['reader'],
+      member: ['member'],
+      admin: ['admin', 'glint-admin'],
+      glintAdmin: { project: 'cloud_admin', projectDomain: 'Default', role: 'admin' },
+    },
   });
+});
+
+test('GLINT_ADMIN_ROLES, which made any admin role a Glint admin, stops the start saying what replaced it', () => {
+  expect(() => loadConfig({ ...required, GLINT_ADMIN_ROLES: 'admin' })).toThrow(
+    /GLINT_ADMIN_ROLES.*GLINT_ADMIN_ROLE and GLINT_ADMIN_PROJECT/,
+  );
 });
 
 test.each([

@@ -25,8 +25,8 @@ beforeAll(async () => {
   env = await testEnvironment();
   server = await env.start();
   [{ id: ownerId }] = (await env.query<{ id: string }>(
-    `INSERT INTO users (keystone_user_id, name, domain_id, domain_name)
-     VALUES ('drift-rule', 'drift', 'default', 'Default') RETURNING id`,
+    `INSERT INTO projects (keystone_project_id, domain_id, name)
+     VALUES ('drift-rule', 'default', 'drift') RETURNING id`,
   )) as [{ id: string }];
   [{ id: siteId }] = (await env.query<{ id: string }>(
     `INSERT INTO sites (owner_id, type, name, config)

@@ -15,11 +15,14 @@ let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
 let site: Record<'one' | 'two', string>;
+/** The demo project, which owns the sites, and its user, who asks for jobs. */
 let ownerId: string;
+let userId: string;
 
 beforeAll(async () => {
   ({ env, server, user, site } = await withSites({ one: 1, two: 2 }));
-  ownerId = (await env.query<{ id: string }>('SELECT id FROM users'))[0]!.id;
+  ownerId = (await env.query<{ id: string }>('SELECT id FROM projects'))[0]!.id;
+  userId = (await env.query<{ id: string }>('SELECT id FROM users'))[0]!.id;
 });
 
 afterAll(() => env?.close());
@@ -85,7 +88,7 @@ test('jobs ending are counted per hour and state, each destination once, and eve
 });
 
 test('an upload recorded finished at once is history too', async () => {
-  await server.repositories.jobs.insert(ownerId, ownerId, [
+  await server.repositories.jobs.insert(ownerId, userId, [
     {
       queueJobId: 'upload-one',
       operation: 'upload',

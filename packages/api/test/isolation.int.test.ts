@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import {
+  addSandboxSites,
+  cookieHeader,
   keystoneToken,
   login,
   siteBody,
@@ -18,7 +20,8 @@ let siteOfA: { id: string; name: string };
 beforeAll(async () => {
   env = await testEnvironment();
   server = await env.start();
-  // Two different Keystone users of the home cloud: demo is A, admin is B.
+  // Two different Keystone users of the home cloud, each in a project of their own: demo is A (on
+  // project demo), admin is B (on project admin). Glint's data belongs to projects.
   userA = await login(server, 'demo');
   userB = await login(server, 'admin');
   const created = await server.inject({
@@ -60,12 +63,13 @@ async function expectNotFoundForB(
   id: string,
   error: string,
   secret: string,
+  caller: Session = userB,
 ): Promise<void> {
   for (const { method, path } of routes) {
     const response = await server.inject({
       method: method as 'GET',
       url: path.replace('{id}', id),
-      headers: method === 'GET' ? { cookie: userB.cookie } : userB.headers,
+      headers: method === 'GET' ? { cookie: caller.cookie } : caller.headers,
       ...(plausibleBodies[method] ? { payload: plausibleBodies[method] } : {}),
     });
     const route = `${method} ${path}`;
@@ -276,5 +280,152 @@ describe('admin routes', () => {
     expect((await get('jobs')).jobs).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: 'copy-of-a' })]),
     );
+  });
+});
+
+describe('one user in two projects', () => {
+  test("team-admin, logged in to team-b, gets 404 on every route of team-a's site and lists none of it", async () => {
+    const inA = await login(server, 'team-admin', 'team-a');
+    const inB = await login(server, 'team-admin', 'team-b');
+    const { 'team-a-site': siteId } = await addSandboxSites(server, inA, { 'team-a-site': 1 });
+    const before = await env.snapshot('sites', 'credentials');
+    await expectNotFoundForB(
+      await routesUnder('/api/v1/sites/{id}'),
+      siteId,
+      'site_not_found',
+      'team-a-site',
+      inB,
+    );
+    const listed = await server.inject({
+      method: 'GET',
+      url: '/api/v1/sites',
+      headers: { cookie: inB.cookie },
+    });
+    expect(listed.json().sites).toEqual([]);
+    expect(await env.snapshot('sites', 'credentials')).toEqual(before);
+  });
+});
+
+describe('switching projects', () => {
+  test("a cookie session switches to the user's other project: a new session, the other project's data", async () => {
+    const inA = await login(server, 'team-admin', 'team-a');
+    const { before: siteId } = await addSandboxSites(server, inA, { before: 1 });
+    const listed = await server.inject({
+      method: 'GET',
+      url: '/api/v1/auth/projects',
+      headers: { cookie: inA.cookie },
+    });
+    const projects = listed.json<{ projects: { id: string; name: string; current: boolean }[] }>()
+      .projects;
+    expect(projects.map(({ name, current }) => ({ name, current }))).toEqual([
+      { name: 'team-a', current: true },
+      { name: 'team-b', current: false },
+    ]);
+    const switched = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/project',
+      headers: inA.headers,
+      payload: { project: projects[1]!.id },
+    });
+    expect(switched.statusCode).toBe(200);
+    expect(switched.json().user).toMatchObject({ project: { name: 'team-b' }, role: 'admin' });
+    const inB = cookieHeader(switched);
+    const site = await server.inject({
+      method: 'GET',
+      url: `/api/v1/sites/${siteId}`,
+      headers: { cookie: inB },
+    });
+    expect(site.json().error).toBe('site_not_found');
+    // The session scoped to team-a ended with the switch.
+    const old = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: inA.cookie },
+    });
+    expect(old.statusCode).toBe(401);
+  });
+
+  test('a switch to a project the user holds no role on is refused, and the session stays', async () => {
+    const session = await login(server, 'team-reader');
+    const [other] = await env.query<{ id: string }>(
+      "SELECT keystone_project_id AS id FROM projects WHERE name = 'admin'",
+    );
+    const refused = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/project',
+      headers: session.headers,
+      payload: { project: other!.id },
+    });
+    expect({ status: refused.statusCode, error: refused.json().error }).toEqual({
+      status: 403,
+      error: 'project_not_yours',
+    });
+    const me = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: session.cookie },
+    });
+    expect(me.json().project.name).toBe('team-a');
+  });
+});
+
+describe('two users of one project', () => {
+  let admin: Session;
+  let reader: Session;
+  let siteId: string;
+
+  beforeAll(async () => {
+    admin = await login(server, 'team-admin', 'team-a');
+    // Here member counts as admin (test-environment.ts): the reader is the one with fewer rights.
+    reader = await login(server, 'team-reader');
+    ({ shared: siteId } = await addSandboxSites(server, admin, { shared: 2 }));
+  });
+
+  test("a reader sees the project's site another user added, and never its credential", async () => {
+    const password = sandboxCloud(2).users.demo.password;
+    for (const url of ['/api/v1/sites', `/api/v1/sites/${siteId}`, '/api/v1/matrix']) {
+      const response = await server.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: reader.cookie },
+      });
+      expect({ url, status: response.statusCode }).toEqual({ url, status: 200 });
+      expect(response.body).toContain(siteId);
+      expect(response.body).not.toContain(password);
+    }
+  });
+
+  test("a reader uses the site's credential (a live check) and cannot change it", async () => {
+    const health = await server.inject({
+      method: 'GET',
+      url: `/api/v1/sites/${siteId}/health`,
+      headers: { cookie: reader.cookie },
+    });
+    expect(health.json()).toMatchObject({ ok: true });
+    const edit = await server.inject({
+      method: 'PATCH',
+      url: `/api/v1/sites/${siteId}`,
+      headers: reader.headers,
+      payload: { name: 'taken-over' },
+    });
+    expect({ status: edit.statusCode, error: edit.json().error }).toEqual({
+      status: 403,
+      error: 'role_required',
+    });
+  });
+
+  test('the audit trail names the user who acted, in the project that owns the site', async () => {
+    const [event] = await env.query<{ owner: string; actor: string }>(
+      `SELECT p.keystone_project_id AS owner, u.name AS actor
+       FROM audit_events a JOIN projects p ON p.id = a.owner_id JOIN users u ON u.id = a.actor_id
+       WHERE a.action = 'site.created' AND a.target_id = $1`,
+      [siteId],
+    );
+    const me = await server.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: admin.cookie },
+    });
+    expect(event).toEqual({ owner: me.json().project.id, actor: 'team-admin' });
   });
 });

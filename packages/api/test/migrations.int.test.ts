@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { CredentialCipher } from '@glint/store';
 import { testEnvironment, type TestEnvironment } from '../../../test-support/test-environment';
 
 const postgres = 'postgres://postgres@127.0.0.1:5432';
@@ -17,6 +18,7 @@ const tables = [
   'inventory_history',
   'jobs',
   'placements',
+  'projects',
   'site_images',
   'sites',
   'transfer_history',
@@ -154,6 +156,152 @@ describe('migrations', () => {
     }
   });
 
+  test("issue 15: each user's rows move to the project of their latest login; members' rows merge, credentials still open", async () => {
+    const databaseUrl = await emptyDatabase();
+    const files = (await readdir(join(repository, 'migrations'))).filter((f) => f.endsWith('.sql'));
+    await migrateStore(databaseUrl, files.sort().indexOf('1796100000000_projects.sql'));
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    const cipher = new CredentialCipher({
+      currentKeyId: 'k',
+      keys: new Map([['k', randomBytes(32)]]),
+    });
+    try {
+      const one = async <T>(sql: string, values: unknown[] = []) =>
+        (await client.query(sql, values)).rows[0] as T;
+      const user = async (name: string, project: string | null, lastLogin: string) =>
+        (
+          await one<{ id: string }>(
+            `INSERT INTO users (keystone_user_id, name, domain_id, domain_name, project_id, project_name, last_login_at)
+             VALUES ($1, $1, 'default', 'Default', $2, $3, $4) RETURNING id`,
+            [name, project && `kp-${project}`, project, lastLogin],
+          )
+        ).id;
+      const alice = await user('alice', 'atlas', '2026-01-02');
+      const bob = await user('bob', 'atlas', '2026-01-03');
+      const carol = await user('carol', 'belle', '2026-01-01');
+      const dave = await user('dave', null, '2026-01-01');
+      const site = async (owner: string, name: string) =>
+        (
+          await one<{ id: string }>(
+            `INSERT INTO sites (owner_id, type, name, config) VALUES ($1, 'openstack', $2, '{"authUrl": "http://k/v3", "interface": "public"}') RETURNING id`,
+            [owner, name],
+          )
+        ).id;
+      const sites = {
+        alice: await site(alice, 'Cloud'),
+        bob: await site(bob, 'cloud'),
+        carol: await site(carol, 'cloud'),
+        dave: await site(dave, 'cloud'),
+      };
+      const secret = { kind: 'password', username: 'u', password: 'bob-secret' };
+      const sealed = cipher.seal(secret, { ownerId: bob, siteId: sites.bob });
+      await client.query(
+        `INSERT INTO credentials (owner_id, site_id, kind, principal, key_id, nonce, ciphertext, auth_tag, validated_at)
+         VALUES ($1, $2, 'password', '{}', $3, $4, $5, $6, now())`,
+        [bob, sites.bob, sealed.keyId, sealed.nonce, sealed.ciphertext, sealed.authTag],
+      );
+      const image = async (owner: string, created: string) =>
+        (
+          await one<{ id: string }>(
+            `INSERT INTO images (owner_id, name, hash_algo, hash_value, created_at) VALUES ($1, 'cirros', 'sha512', 'aa', $2) RETURNING id`,
+            [owner, created],
+          )
+        ).id;
+      const alicesImage = await image(alice, '2026-01-01');
+      const bobsImage = await image(bob, '2026-01-02');
+      await client.query(
+        'INSERT INTO placements (owner_id, image_id, site_id, wanted, requested_by) VALUES ($1, $2, $3, true, $1)',
+        [bob, bobsImage, sites.bob],
+      );
+      await client.query(
+        `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, destination_site_id, payload, requested_by)
+         VALUES ($1, 'copy-1', 'copy', $2, $3, $4, $1)`,
+        [bob, bobsImage, sites.bob, { ownerId: bob, imageId: bobsImage }],
+      );
+      await client.query(
+        `INSERT INTO audit_events (owner_id, actor_id, action, target_type, target_id) VALUES ($1, $1, 'site.created', 'site', $2)`,
+        [bob, sites.bob],
+      );
+
+      await migrateStore(databaseUrl);
+
+      const { rows: projects } = await client.query<{ id: string; keystone: string | null }>(
+        'SELECT id, keystone_project_id AS keystone, name FROM projects ORDER BY name',
+      );
+      expect(projects.map(({ id: _id, ...rest }) => rest)).toEqual([
+        { keystone: 'kp-atlas', name: 'atlas' },
+        { keystone: 'kp-belle', name: 'belle' },
+        { keystone: null, name: 'unscoped logins of dave' },
+      ]);
+      const [atlas, belle, daves] = projects.map((p) => p.id);
+      const { rows: siteRows } = await client.query(
+        'SELECT id, owner_id, name FROM sites ORDER BY name, owner_id',
+      );
+      expect(siteRows).toEqual(
+        expect.arrayContaining([
+          { id: sites.alice, owner_id: atlas, name: 'Cloud' },
+          { id: sites.bob, owner_id: atlas, name: 'cloud (bob)' },
+          { id: sites.carol, owner_id: belle, name: 'cloud' },
+          { id: sites.dave, owner_id: daves, name: 'cloud' },
+        ]),
+      );
+      // One image per name and content in a project: the older one, which bob's rows now name.
+      expect((await client.query('SELECT id, owner_id FROM images')).rows).toEqual([
+        { id: alicesImage, owner_id: atlas },
+      ]);
+      expect(await one('SELECT owner_id, image_id, requested_by FROM placements')).toEqual({
+        owner_id: atlas,
+        image_id: alicesImage,
+        requested_by: bob,
+      });
+      expect(await one('SELECT owner_id, image_id, payload, requested_by FROM jobs')).toEqual({
+        owner_id: atlas,
+        image_id: alicesImage,
+        payload: { ownerId: atlas, imageId: bobsImage },
+        requested_by: bob,
+      });
+      expect(await one('SELECT owner_id, actor_id FROM audit_events')).toEqual({
+        owner_id: atlas,
+        actor_id: bob,
+      });
+      // Sealed for bob, and still opened as his.
+      const stored = await one<{ sealedFor: string } & typeof sealed>(
+        `SELECT key_id AS "keyId", nonce, ciphertext, auth_tag AS "authTag", sealed_for AS "sealedFor" FROM credentials`,
+      );
+      expect(stored.sealedFor).toBe(bob);
+      expect(cipher.open(stored, { ownerId: stored.sealedFor, siteId: sites.bob })).toEqual(secret);
+      // The references hold between projects as they did between users.
+      await expect(
+        client.query(
+          `INSERT INTO placements (owner_id, image_id, site_id, wanted) VALUES ($1, $2, $3, true)`,
+          [belle, alicesImage, sites.carol],
+        ),
+      ).rejects.toMatchObject({ code: '23503' });
+      // Not reversible: the down migration refuses.
+      await expect(
+        promisify(execFile)(
+          'npx',
+          [
+            'node-pg-migrate',
+            'down',
+            '--database-url-var',
+            'GLINT_DATABASE_URL',
+            '--config-file',
+            'migrate.json',
+          ],
+          {
+            cwd: join(repository, 'packages', 'store'),
+            env: { ...process.env, GLINT_DATABASE_URL: databaseUrl },
+          },
+        ),
+      ).rejects.toMatchObject({ stderr: expect.stringMatching(/not reversible/) });
+      expect(await one('SELECT count(*)::int AS n FROM projects')).toEqual({ n: 3 });
+    } finally {
+      await client.end();
+    }
+  });
+
   test('the API migrates on start when configured to, also when two instances start at once', async () => {
     const databaseUrl = await emptyDatabase();
     const overrides = { GLINT_DATABASE_URL: databaseUrl, GLINT_MIGRATE_ON_START: 'true' };
@@ -163,9 +311,10 @@ describe('migrations', () => {
 });
 
 describe('the schema', () => {
-  async function user(name: string): Promise<string> {
+  /** A Keystone project that owns rows, as a login to it records it. */
+  async function project(name: string): Promise<string> {
     const [row] = await env.query<{ id: string }>(
-      `INSERT INTO users (keystone_user_id, name, domain_id, domain_name) VALUES ($1, $1, 'default', 'Default') RETURNING id`,
+      `INSERT INTO projects (keystone_project_id, domain_id, name) VALUES ($1, 'default', $1) RETURNING id`,
       [`${name}-${randomBytes(4).toString('hex')}`],
     );
     return row!.id;
@@ -184,39 +333,39 @@ describe('the schema', () => {
 
   const insertCredential = (ownerId: string, siteId: string) =>
     env.query(
-      `INSERT INTO credentials (owner_id, site_id, kind, principal, key_id, nonce, ciphertext, auth_tag, validated_at)
-       VALUES ($1, $2, 'password', '{}', 'k', $3, $4, $5, now())`,
+      `INSERT INTO credentials (owner_id, site_id, kind, principal, key_id, nonce, ciphertext, auth_tag, validated_at, sealed_for)
+       VALUES ($1, $2, 'password', '{}', 'k', $3, $4, $5, now(), $1)`,
       [ownerId, siteId, Buffer.alloc(12), Buffer.alloc(8), Buffer.alloc(16)],
     );
 
-  test("a row cannot point at another user's site", async () => {
-    const alice = await user('alice');
-    const bob = await user('bob');
+  test("a row cannot point at another project's site", async () => {
+    const alice = await project('alice');
+    const bob = await project('bob');
     const alicesSite = await site(alice);
     await expect(insertCredential(bob, alicesSite)).rejects.toMatchObject({ code: '23503' });
   });
 
-  test('site names are unique per owner in any letter case, and free across owners', async () => {
-    const alice = await user('alice');
+  test('site names are unique per project in any letter case, and free across projects', async () => {
+    const alice = await project('alice');
     await site(alice, 'Cloud');
     await expect(site(alice, 'cloud')).rejects.toMatchObject({
       code: '23505',
       constraint: 'sites_name_per_owner',
     });
-    await expect(site(await user('bob'), 'cloud')).resolves.toEqual(expect.any(String));
+    await expect(site(await project('bob'), 'cloud')).resolves.toEqual(expect.any(String));
   });
 
   test('an openstack site needs an auth URL and an interface', async () => {
     await expect(
       env.query(
         `INSERT INTO sites (owner_id, type, name, config) VALUES ($1, 'openstack', 'x', '{}')`,
-        [await user('carol')],
+        [await project('carol')],
       ),
     ).rejects.toMatchObject({ code: '23514', constraint: 'sites_openstack_config' });
   });
 
   test('deleting a site removes its credential, inventory and placements, and keeps its job history', async () => {
-    const owner = await user('dave');
+    const owner = await project('dave');
     const siteId = await site(owner);
     await insertCredential(owner, siteId);
     const [image] = await env.query<{ id: string }>(
@@ -249,7 +398,7 @@ describe('the schema', () => {
   });
 
   test('an image is identified by name and content, hashless images included', async () => {
-    const owner = await user('erin');
+    const owner = await project('erin');
     const insert = (hash: string | null) =>
       env.query(
         `INSERT INTO images (owner_id, name, hash_algo, hash_value) VALUES ($1, 'ubuntu', $2, $3)`,

@@ -111,7 +111,11 @@ describe('cookies get Secure behind the documented TLS front', () => {
 
   test('X-Forwarded-Proto: https from a trusted proxy makes every cookie Secure', async () => {
     const cookies = await loginOver('127.0.0.1', 'https');
-    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['glint_csrf', 'glint_session']);
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual([
+      'glint_csrf',
+      'glint_keystone_token',
+      'glint_session',
+    ]);
     for (const cookie of cookies) expect([cookie.name, cookie.secure]).toEqual([cookie.name, true]);
   });
 

@@ -3,6 +3,7 @@ import { describeApiError } from './api-client';
 import { imageCommands } from './commands/images';
 import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
+import { projectCommands } from './commands/projects';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
 import { ApiError } from '@glint/core';
@@ -44,6 +45,7 @@ Examples:
   glint jobs --watch`,
     );
   sessionCommands(program);
+  projectCommands(program);
   siteCommands(program);
   imageCommands(program);
   placementCommands(program);

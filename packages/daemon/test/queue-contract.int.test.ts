@@ -39,8 +39,8 @@ const heard: GlintEvent[] = [];
 beforeAll(async () => {
   ({ env, server, user, site } = await withSites({ one: 1, two: 2 }));
   ownerId = (await server.inject({ url: '/api/v1/me', headers: { cookie: user.cookie } })).json<{
-    id: string;
-  }>().id;
+    ownerId: string;
+  }>().ownerId;
   const { GLINT_REDIS_URL, GLINT_REDIS_PREFIX } = env.env();
   subscriber = subscriberConnection(GLINT_REDIS_URL!);
   subscriber.on('message', (_channel, message) => heard.push(JSON.parse(message) as GlintEvent));
@@ -239,11 +239,11 @@ test('a bad job whose owner is no Glint user fails with its reason and records n
   expect(await env.snapshot('jobs')).toEqual(before);
 });
 
-test("a job naming another user's image and site fails for good, recorded for its owner without them", async () => {
+test("a job naming another project's image and site fails for good, recorded for its owner without them", async () => {
   const other = await login(server, 'noimage');
   const otherId = (
     await server.inject({ url: '/api/v1/me', headers: { cookie: other.cookie } })
-  ).json<{ id: string }>().id;
+  ).json<{ ownerId: string }>().ownerId;
   const [theirImage] = await env.query<{ id: string }>(
     `INSERT INTO images (owner_id, name) VALUES ($1, 'theirs') RETURNING id`,
     [otherId],
@@ -263,7 +263,7 @@ test("a job naming another user's image and site fails for good, recorded for it
   );
   expect(reason).toBe(
     `image ${theirImage!.id}, site ${theirSite!.id} are not the owner's (${ownerId}): ` +
-      'take the ids from GET /api/v1/matrix and GET /api/v1/sites as that user',
+      'take the ids from GET /api/v1/matrix and GET /api/v1/sites as a user of that project',
   );
   const rows = await env.query('SELECT * FROM jobs WHERE queue_job_id = $1', [jobId]);
   expect(rows).toEqual([

@@ -24,7 +24,9 @@ const boundMs = 60_000;
 
 let env: TestEnvironment;
 let site: Record<'one' | 'two', string>;
+/** The demo project, which owns the sites, and its user, who asks for the jobs. */
 let ownerId: string;
+let userId: string;
 let redis: Redis;
 /** Two daemons' resources (no workers): each runs its own checks. */
 const daemons: WorkerResources[] = [];
@@ -38,6 +40,7 @@ beforeAll(async () => {
     [site.one],
   );
   ownerId = owner!.owner_id;
+  [{ id: userId }] = (await env.query<{ id: string }>('SELECT id FROM users')) as [{ id: string }];
   redis = new Redis(env.env().GLINT_REDIS_URL!);
   for (const name of ['a', 'b'])
     daemons.push(workerResources(loadDaemonConfig(env.env({ GLINT_DAEMON_NAME: name })), () => {}));
@@ -82,12 +85,12 @@ async function copyJob({
     source: { siteId: site.one, cloudImageId: randomUUID() },
     destinations: [site.one, site.two].map((siteId) => ({ siteId, cloudImageId: randomUUID() })),
     visibility: 'private',
-    requestedBy: ownerId,
+    requestedBy: userId,
   };
   const jobs = repositoriesOn(options.pool).jobs;
   await jobs.insert(
     ownerId,
-    ownerId,
+    userId,
     payload.destinations.map(({ siteId }) => ({
       queueJobId,
       operation: 'copy',

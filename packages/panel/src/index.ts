@@ -7,6 +7,7 @@ import { GlintImageDetails } from './images/image-details';
 import { GlintImageImport } from './images/image-import';
 import { GlintImageUpload } from './images/image-upload';
 import { GlintImagesView } from './images/images-view';
+import { GlintProjectSwitch } from './project-switch/project-switch';
 import { GlintJobsView } from './jobs/jobs-view';
 import { GlintLogin } from './login/login';
 import { GlintImageMatrix } from './matrix/image-matrix/image-matrix';
@@ -44,6 +45,7 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-image-upload': GlintImageUpload,
   'glint-image-import': GlintImageImport,
   'glint-image-details': GlintImageDetails,
+  'glint-project-switch': GlintProjectSwitch,
 };
 
 for (const [name, element] of Object.entries(elements))
@@ -67,6 +69,7 @@ export {
   GlintOpenrcForm,
   GlintPanel,
   GlintPlanReview,
+  GlintProjectSwitch,
   GlintSiteActivity,
   GlintSiteEdit,
   GlintSitesView,

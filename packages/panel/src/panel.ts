@@ -1,4 +1,5 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { ApiError } from '@glint/core/client';
 import { ApiClient } from './api-client';
 import type { Me, SessionReply } from '@glint/api/replies';
@@ -90,6 +91,13 @@ export class GlintPanel extends LitElement {
     this.open(event.detail);
   }
 
+  /** Another project: its views and events, from scratch. */
+  private projectSwitched(event: CustomEvent<Me>) {
+    this.stream?.abort();
+    this.visited.clear();
+    this.open(event.detail);
+  }
+
   /** Ends the session and shows the login, as a newly opened page would. */
   private async logout() {
     try {
@@ -156,26 +164,39 @@ export class GlintPanel extends LitElement {
             ${this.user ? this.renderUser(this.user) : ''}
           </header>
           <div @session-ended=${this.sessionEnded}>
-            ${views.map(({ id }) =>
-              this.visited.has(id)
-                ? html`<section
-                    role="tabpanel"
-                    id="view-${id}"
-                    aria-labelledby="tab-${id}"
-                    ?hidden=${this.tab !== id}
-                  >
-                    ${this.viewOf(id)}
-                  </section>`
-                : '',
-            )}
+            ${keyed(this.user?.project?.id, this.renderViews())}
           </div>`;
     }
   }
 
+  /** The views; a project switch makes them anew, for the other project's data. */
+  private renderViews() {
+    return html`${views.map(({ id }) =>
+      this.visited.has(id)
+        ? html`<section
+            role="tabpanel"
+            id="view-${id}"
+            aria-labelledby="tab-${id}"
+            ?hidden=${this.tab !== id}
+          >
+            ${this.viewOf(id)}
+          </section>`
+        : '',
+    )}`;
+  }
+
   private renderUser(user: Me) {
     const project = user.project ? ` · ${user.project.name}` : '';
+    const role = user.role ? ` (${user.role})` : '';
     return html`<div class="user">
-      <span title="Keystone domain ${user.domain}">${user.name}${project}</span>
+      <span title="Keystone domain ${user.domain}">${user.name}${project}${role}</span>
+      ${keyed(
+        user.project?.id,
+        html`<glint-project-switch
+          .client=${this.client}
+          @project-switched=${this.projectSwitched}
+        ></glint-project-switch>`,
+      )}
       <button class="logout" @click=${this.logout}>Log out</button>
     </div>`;
   }

@@ -4,7 +4,8 @@
  * demo user, open Project → Compute → Image Distribution, see the matrix with no second login (the
  * page hands the panel the user's Keystone token), and start a copy there that lands, verified, in
  * cloud 2's Glance. Horizon and the API are different origins, so this also runs through the API's
- * CORS. Screenshots go to test-output/panel/horizon-*.png.
+ * CORS. Then Horizon's own project switch (as the team-admin, who is in team-a and team-b) switches
+ * the panel's data. Screenshots go to test-output/panel/horizon-*.png.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/
 import { launchChromium } from '../../../test-support/browser-page';
 import { freePort } from '../../../test-support/free-port';
 import { startHorizon, stopHorizon } from '../../../test-support/horizon';
-import { sandboxCloud } from '../../../test-support/sandbox';
+import { sandboxCloud, sandboxToken } from '../../../test-support/sandbox';
 
 const MiB = 1024 * 1024;
 const run = `horizon-${randomBytes(4).toString('hex')}`;
@@ -206,5 +207,43 @@ test('a transfer started in the embedded matrix lands, verified, in cloud 2', as
   ]);
   expect(onTwo[0]!.properties.glint_content_hash).toBe(`${source.hashAlgo}:${source.hashValue}`);
   expect(await callerKeys('session')).toEqual([]);
+  expect(pageErrors).toEqual([]);
+});
+
+test("switching Horizon's project switches the panel's data", async () => {
+  // A site in each of the team-admin's projects, added with a token scoped to it.
+  const projectIds: Record<string, string> = {};
+  for (const [project, name] of [
+    ['team-a', 'team-a-cloud'],
+    ['team-b', 'team-b-cloud'],
+  ] as const) {
+    const caller = {
+      headers: { 'x-auth-token': await sandboxToken(sandboxCloud(1), 'team-admin', project) },
+    };
+    await addSandboxSites(server, caller, { [name]: 1 });
+    const me = await server.inject({ method: 'GET', url: '/api/v1/me', headers: caller.headers });
+    projectIds[project] = me.json<{ project: { id: string } }>().project.id;
+  }
+  const teamAdmin = sandboxCloud(1).users['team-admin'];
+  await page.goto(`${horizon}/auth/logout/`);
+  await page.goto(`${horizon}/auth/login/`);
+  await page.fill('#id_username', teamAdmin.username);
+  await page.fill('#id_password', teamAdmin.password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/auth/login')),
+    page.click('#loginBtn'),
+  ]);
+  const columns = () => page.locator('glint-image-matrix [role="columnheader"]');
+  pageErrors.length = 0;
+  await page.goto(`${horizon}/project/glint_image_distribution/`);
+  await columns().filter({ hasText: 'team-a-cloud' }).waitFor();
+  // Horizon's project switcher, as its menu links it.
+  await page.goto(
+    `${horizon}/auth/switch/${projectIds['team-b']}/?next=/project/glint_image_distribution/`,
+  );
+  await page.waitForURL('**/project/glint_image_distribution/');
+  await columns().filter({ hasText: 'team-b-cloud' }).waitFor();
+  expect(await columns().filter({ hasText: 'team-a-cloud' }).count()).toBe(0);
+  await shot('switched-project');
   expect(pageErrors).toEqual([]);
 });

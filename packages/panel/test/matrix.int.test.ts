@@ -60,8 +60,8 @@ beforeAll(async () => {
   env = await testEnvironment();
   server = await env.start();
   const session = await login(server);
-  const [user] = await env.query<{ id: string }>('SELECT id FROM users');
-  await seed(user!.id);
+  const [project] = await env.query<{ id: string }>('SELECT id FROM projects');
+  await seed(project!.id);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   browser = await launchChromium();

@@ -156,9 +156,10 @@ test('log in through the page, add two sites from openrc files, and see the matr
   loggingIn = true;
   await page.click('button[type="submit"]');
   await page.locator('[role="tab"][aria-selected="true"]:text-is("Matrix")').waitFor();
-  // Who is logged in, in which project.
+  // Who is logged in, in which project, with which rights there (the tests' settings make
+  // Keystone's member a project admin).
   expect(await page.locator('glint-panel .user').innerText()).toMatch(
-    new RegExp(`^${demo.username} · ${demo.projectName}\\s+Log out$`),
+    new RegExp(`^${demo.username} · ${demo.projectName} \\(admin\\)\\s+Log out$`),
   );
 
   await tab('Sites');

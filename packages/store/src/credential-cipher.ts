@@ -16,7 +16,7 @@ export interface SealedCredential {
 
 /**
  * Where a sealed credential belongs. It is bound into the ciphertext as associated data, so a row
- * copied onto another user's or site's row fails to open instead of lending its secret there.
+ * copied onto another owner's or site's row fails to open instead of lending its secret there.
  */
 export interface CredentialOwner {
   ownerId: string;

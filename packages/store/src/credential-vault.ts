@@ -48,7 +48,9 @@ export class CredentialVault {
     if (!sealed) return undefined;
     return {
       version: `${sealed.keyId}/${sealed.nonce.toString('hex')}`,
-      open: () => this.cipher.open(sealed, owner),
+      // Bound to the owner it was sealed for: the project, or for a row stored before projects
+      // owned sites, the user who owned it then (credentials.sealed_for).
+      open: () => this.cipher.open(sealed, { ownerId: sealed.sealedFor, siteId: owner.siteId }),
     };
   }
 }

@@ -1,13 +1,13 @@
 /** The accounts repository against a real PostgreSQL: an EC2 account and the regions it enabled as sites. */
 import { accountNameConstraint } from '../src';
-import { newUser, useTestStore } from '../../../test-support/test-store';
+import { newOwner, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
 let owner: string;
 let other: string;
 
 beforeAll(async () => {
-  [owner, other] = [await newUser(store, 'owner'), await newUser(store, 'other')];
+  [owner, other] = [await newOwner(store, 'owner'), await newOwner(store, 'other')];
 });
 
 const ec2Account = (name: string) => ({

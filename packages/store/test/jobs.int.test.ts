@@ -7,8 +7,8 @@ import type { NewJob } from '../src';
 import { ownerWithImage, openstackSite, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
-let owner: { ownerId: string; siteId: string; imageId: string };
-let stranger: { ownerId: string; siteId: string; imageId: string };
+let owner: Awaited<ReturnType<typeof ownerWithImage>>;
+let stranger: Awaited<ReturnType<typeof ownerWithImage>>;
 let destinations: string[];
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ const page = { offset: 0, limit: 50 };
 
 test('a copy is one job of its parts: queued, running, then failed when any part failed', async () => {
   const { jobs } = store.repositories;
-  await jobs.insert(owner.ownerId, owner.ownerId, copyRows('copy-parts', destinations));
+  await jobs.insert(owner.ownerId, owner.userId, copyRows('copy-parts', destinations));
   const queued = await jobs.find(owner.ownerId, 'copy-parts');
   expect(queued).toMatchObject({
     id: 'copy-parts',
@@ -75,7 +75,7 @@ test("an owner sees their jobs alone; an admin's list has every owner's", async 
   const { jobs } = store.repositories;
   await jobs.insert(
     stranger.ownerId,
-    stranger.ownerId,
+    stranger.userId,
     copyRows('copy-theirs', [stranger.siteId], stranger),
   );
   expect(await jobs.find(owner.ownerId, 'copy-theirs')).toBeUndefined();
@@ -92,7 +92,7 @@ test("an owner sees their jobs alone; an admin's list has every owner's", async 
 test('the list filters by state and by a site on either end, and counts past its page', async () => {
   const { jobs } = store.repositories;
   for (const id of ['copy-f1', 'copy-f2', 'copy-f3'])
-    await jobs.insert(owner.ownerId, owner.ownerId, copyRows(id, [destinations[1]!]));
+    await jobs.insert(owner.ownerId, owner.userId, copyRows(id, [destinations[1]!]));
   expect(await jobs.cancelQueued(owner.ownerId, 'copy-f3')).toBe(1);
   const queued = await jobs.list(owner.ownerId, {
     ...page,
@@ -107,7 +107,7 @@ test('the list filters by state and by a site on either end, and counts past its
 
 test('rows wait in the outbox until their job is marked on the queue', async () => {
   const { jobs } = store.repositories;
-  await jobs.insert(owner.ownerId, owner.ownerId, copyRows('copy-outbox', destinations));
+  await jobs.insert(owner.ownerId, owner.userId, copyRows('copy-outbox', destinations));
   const waiting = (await jobs.pending(100)).filter((job) => job.queueJobId === 'copy-outbox');
   expect(waiting).toEqual([
     { queueJobId: 'copy-outbox', operation: 'copy', payload: { queueJobId: 'copy-outbox' } },
@@ -137,7 +137,7 @@ test('a job put straight on the queue is adopted once, naming only what its owne
 
 test('a refused job fails its open rows, or gets one failed row when its owner is known', async () => {
   const { jobs } = store.repositories;
-  await jobs.insert(owner.ownerId, owner.ownerId, copyRows('copy-refused', destinations));
+  await jobs.insert(owner.ownerId, owner.userId, copyRows('copy-refused', destinations));
   expect(await jobs.reject(owner.ownerId, 'copy-refused', 'copy', 'names a site of another')).toBe(
     true,
   );

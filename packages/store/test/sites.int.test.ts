@@ -1,14 +1,14 @@
 /** The sites and credentials repositories against a real PostgreSQL: every row its owner's alone. */
 import { randomBytes } from 'node:crypto';
 import { CredentialVault, siteNameConstraint } from '../src';
-import { newUser, openstackSite, useTestStore } from '../../../test-support/test-store';
+import { newOwner, openstackSite, useTestStore } from '../../../test-support/test-store';
 
 const store = useTestStore();
 let owner: string;
 let other: string;
 
 beforeAll(async () => {
-  [owner, other] = [await newUser(store, 'owner'), await newUser(store, 'other')];
+  [owner, other] = [await newOwner(store, 'owner'), await newOwner(store, 'other')];
 });
 
 test('a site is found, listed, changed and removed by its owner only', async () => {

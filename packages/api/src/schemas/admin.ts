@@ -3,7 +3,7 @@ import { PageQuery, Uuid } from './common';
 import { Job } from './jobs';
 import { Site } from './sites';
 
-const Owner = { ownerId: Uuid('The user who owns it') };
+const Owner = { ownerId: Uuid('The project that owns it') };
 const Page = Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer() });
 
 export const AdminPageQuery = Type.Object(

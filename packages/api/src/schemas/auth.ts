@@ -47,3 +47,19 @@ export const SessionReply = Type.Union([
     csrfToken: CsrfReply.properties.csrfToken,
   }),
 ]);
+
+export const ProjectList = Type.Object({
+  projects: Type.Array(
+    Type.Object({
+      id: Type.String({ description: "Keystone's id of the project" }),
+      name: Type.String(),
+      domainId: Type.String(),
+      current: Type.Boolean({ description: 'The project this session or token is scoped to' }),
+    }),
+  ),
+});
+
+export const SwitchProjectBody = Type.Object(
+  { project: Name("Keystone's id of the project to switch to") },
+  { additionalProperties: false },
+);

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { ParsedSiteFile } from '@glint/cloud-adapters';
 import { ApiClient } from '../api-client';
 import type { Me } from '@glint/api/replies';
 import { action, examples } from '../command-kit';
@@ -12,6 +13,8 @@ import { renderFields } from '../table';
 interface LoginOptions {
   api?: string;
   osCloud?: string;
+  project?: string;
+  projectDomain?: string;
   passwordStdin?: boolean;
 }
 
@@ -29,11 +32,17 @@ export function sessionCommands(program: Command): void {
       )
       .addOption(new Option('--api <url>', "the Glint API's URL").env('GLINT_API_URL'))
       .option('--os-cloud <name>', 'the cloud of clouds.yaml to log in with')
+      .option(
+        '--project <name>',
+        "the Keystone project to log in to, instead of the openrc's or clouds.yaml's: Glint shows its sites, images and jobs",
+      )
+      .option('--project-domain <name>', "the project's domain (default: the one configured)")
       .option('--password-stdin', 'read the password (or application credential secret) from stdin')
       .action(action(login)),
     [
       'source demo-openrc.sh && glint login --api https://glint.example.org',
       'glint login --api https://glint.example.org --os-cloud home',
+      'glint login --os-cloud home --project atlas-images',
       'printf %s "$PASSWORD" | glint login --password-stdin',
     ],
   );
@@ -62,7 +71,8 @@ export function sessionCommands(program: Command): void {
               ['API', session.apiUrl],
               ['user', `${me.name} (domain ${me.domain})`],
               ['project', me.project?.name],
-              ['admin', me.isAdmin ? 'yes' : 'no'],
+              ['role', me.role ?? 'none'],
+              ['Glint admin', me.isAdmin ? 'yes' : 'no'],
               ['until', me.expiresAt],
             ]),
           );
@@ -86,7 +96,7 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
   }
   const cloud = options.osCloud ?? (process.env.OS_AUTH_URL ? undefined : process.env.OS_CLOUD);
   let source: string;
-  let parsed;
+  let parsed: ParsedSiteFile;
   if (cloud) {
     const files = await findCloudsFiles();
     source = `cloud "${cloud}" of ${files.path}`;
@@ -100,6 +110,7 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
     );
   }
   for (const warning of parsed.warnings) ctx.note(`warning: ${warning}`);
+  if (options.project) parsed = withProject(parsed, options.project, options.projectDomain);
   const credential = await completeCredential(parsed, Boolean(options.passwordStdin), source);
   const token = await keystoneLogin(parsed, credential);
 
@@ -134,4 +145,17 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
     () =>
       `Logged in to ${apiUrl} as ${me.name}${me.project ? ` in project ${me.project.name}` : ''} until ${token.expiresAt}.`,
   );
+}
+
+/** The login scoped to `project` (by name) rather than to the file's or environment's. */
+function withProject(parsed: ParsedSiteFile, project: string, domain?: string): ParsedSiteFile {
+  const config = { ...parsed.config, projectName: project };
+  delete config.projectId;
+  if (domain !== undefined) {
+    delete config.projectDomainId;
+    config.projectDomainName = domain;
+  } else if (config.projectDomainId === undefined) {
+    config.projectDomainName ??= config.userDomainName ?? 'Default';
+  }
+  return { ...parsed, config };
 }

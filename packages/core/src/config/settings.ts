@@ -108,9 +108,34 @@ const apiOnlySettings = {
     default: 15,
     description: 'Seconds to wait for the home Keystone.',
   }),
-  GLINT_ADMIN_ROLES: Type.String({
+  GLINT_READER_ROLES: Type.String({
+    default: 'reader',
+    description:
+      "Comma-separated Keystone roles that let a project's users see its sites, matrix, jobs and events.",
+  }),
+  GLINT_MEMBER_ROLES: Type.String({
+    default: 'member',
+    description:
+      'Comma-separated Keystone roles that also let them place and remove images, upload, import, retry and cancel jobs.',
+  }),
+  GLINT_PROJECT_ADMIN_ROLES: Type.String({
     default: 'admin',
-    description: 'Comma-separated Keystone roles that make a user a Glint admin.',
+    description:
+      "Comma-separated Keystone roles that also let them add, change and remove the project's sites, accounts and credentials.",
+  }),
+  GLINT_ADMIN_PROJECT: Type.String({
+    default: '',
+    description:
+      "The project whose GLINT_ADMIN_ROLE holders are Glint's administrators (as Keystone's admin_project_name); none when empty.",
+  }),
+  GLINT_ADMIN_PROJECT_DOMAIN: Type.String({
+    default: 'Default',
+    description: 'The domain (name) of GLINT_ADMIN_PROJECT.',
+  }),
+  GLINT_ADMIN_ROLE: Type.String({
+    default: 'admin',
+    description:
+      "The Keystone role that, on GLINT_ADMIN_PROJECT, makes a user Glint's administrator: every project's objects, read-only.",
   }),
   GLINT_SESSION_TTL: Type.Integer({
     minimum: 1,
@@ -243,6 +268,8 @@ export type DaemonSettings = Static<typeof DaemonSettings>;
  * be ignored, so an operator learns of the change.
  */
 export const retiredSettings: Readonly<Record<string, string>> = {
+  GLINT_ADMIN_ROLES:
+    "any of its roles made a user Glint's administrator, in whatever project; name the role and its project with GLINT_ADMIN_ROLE and GLINT_ADMIN_PROJECT instead, and the project rights with GLINT_READER_ROLES, GLINT_MEMBER_ROLES and GLINT_PROJECT_ADMIN_ROLES",
   GLINT_IMPORT_ALLOWED_NETWORKS:
     'GLINT_OUTBOUND_ALLOW replaced it, for every address Glint reaches for its users (imports, sites, their endpoints); move its networks there',
 };

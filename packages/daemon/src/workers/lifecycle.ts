@@ -116,8 +116,8 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /**
  * Fails a job for good before it ran, for a reason its rows keep (or, for a job put straight on the
- * queue without rows, a row made for its owner, when `ownerId` names a Glint user), and tells the
- * owner. Nothing else of the job is recorded: its ids may be wrong, or another user's.
+ * queue without rows, a row made for its owner, when `ownerId` names a Glint project), and tells the
+ * owner. Nothing else of the job is recorded: its ids may be wrong, or another project's.
  */
 export async function rejectJob(
   repositories: Repositories,
@@ -180,7 +180,7 @@ function audienceOf<K extends 'copy' | 'delete' | 'import'>(
  * Records a checked job that came without rows (put straight on the queue by automation), so its
  * history, cells and events show like any other's from now on, and tells its owner it is queued.
  * Its image and sites must be its owner's, checked before anything naming them is recorded: a job
- * that names another user's fails for good, recorded for its owner without them.
+ * that names another project's fails for good, recorded for its owner without them.
  */
 export async function admitJob<K extends 'copy' | 'delete' | 'import'>(
   repositories: Repositories,
@@ -191,7 +191,7 @@ export async function admitJob<K extends 'copy' | 'delete' | 'import'>(
 ): Promise<void> {
   if (await repositories.jobs.has(job.id!)) return;
   const imageId = cells.imageId(payload);
-  const foreign = await repositories.users.notOwned(payload.ownerId, {
+  const foreign = await repositories.projects.notOwned(payload.ownerId, {
     imageIds: imageId ? [imageId] : [],
     siteIds: [...new Set(cells.sitesUsed(payload))],
   });
@@ -207,7 +207,7 @@ export async function admitJob<K extends 'copy' | 'delete' | 'import'>(
       cells.kind,
       payload.ownerId,
       `${named.join(', ')} ${named.length === 1 ? 'is' : 'are'} not the owner's (${payload.ownerId}): ` +
-        'take the ids from GET /api/v1/matrix and GET /api/v1/sites as that user',
+        'take the ids from GET /api/v1/matrix and GET /api/v1/sites as a user of that project',
     );
   if (await repositories.jobs.adopt(payload.ownerId, cells.rows(job.id!, payload)))
     await announce(job, audienceOf(publish, payload, cells), 'queued');

@@ -15,7 +15,7 @@ export interface WorkerOptions {
   pool: Pool;
   /** The owners' sites, opened with their stored credentials. */
   adapters: SiteAdapters;
-  /** Tells the user's clients their cells may have changed. */
+  /** Tells the project's clients their cells may have changed. */
   publish: PublishEvents;
   /** For the work a worker derives: reconciles after an inventory, copies that heal drift. */
   queues: JobQueues;

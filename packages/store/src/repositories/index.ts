@@ -27,6 +27,7 @@ export type {
   PlanSite,
 } from './placements';
 import { placementsRepository } from './placements';
+import { projectsRepository } from './projects';
 import type { Queryable } from './queryable';
 import { sitesRepository } from './sites';
 import { usersRepository } from './users';
@@ -40,7 +41,11 @@ export {
   type AccountType,
 } from './accounts';
 export type { AuditEvent, AuditRepository } from './audit';
-export type { CredentialsRepository, StoredCredential } from './credentials';
+export type {
+  CredentialsRepository,
+  StoredCredential,
+  StoredSealedCredential,
+} from './credentials';
 export type { HistoryRepository, InventoryHour, SiteHour, TransferHour } from './history';
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
 export type {
@@ -60,11 +65,13 @@ export {
   type SiteRecord,
   type SitesRepository,
 } from './sites';
+export type { ProjectIdentity, ProjectsRepository } from './projects';
 export type { UserIdentity, UserRecord, UsersRepository } from './users';
 
 export function repositoriesOn(db: Queryable) {
   return {
     users: usersRepository(db),
+    projects: projectsRepository(db),
     sites: sitesRepository(db),
     accounts: accountsRepository(db),
     credentials: credentialsRepository(db),

@@ -86,8 +86,8 @@ const newRows = (ownerParameter: string, rowsParameter: string) => `
 
 export function jobsRepository(db: Queryable) {
   return {
-    /** Writes the rows. */
-    async insert(ownerId: string, requestedBy: string, jobs: NewJob[]): Promise<void> {
+    /** Writes the rows, asked for by a user of the owner's project, or by Glint itself (null). */
+    async insert(ownerId: string, requestedBy: string | null, jobs: NewJob[]): Promise<void> {
       if (jobs.length === 0) return;
       await db.query(
         `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, image_name, source_site_id,
@@ -231,7 +231,7 @@ export function jobsRepository(db: Queryable) {
                   (SELECT size FROM images WHERE owner_id = $1 AND id = x."imageId") END),
                 x.payload, now()
          FROM (${newRows('$1::uuid', '$2')}) x
-         WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+         WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1)
            AND NOT EXISTS (SELECT 1 FROM jobs WHERE queue_job_id = x."queueJobId")`,
         [ownerId, JSON.stringify(rows)],
       );
@@ -259,7 +259,7 @@ export function jobsRepository(db: Queryable) {
       const { rowCount } = await db.query(
         `INSERT INTO jobs (owner_id, queue_job_id, operation, state, error, finished_at, enqueued_at)
          SELECT $1, $2, $3, 'failed', $4, now(), now()
-         WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+         WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1)
            AND NOT EXISTS (SELECT 1 FROM jobs WHERE queue_job_id = $2)`,
         [ownerId, queueJobId, operation, error],
       );

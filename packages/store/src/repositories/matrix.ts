@@ -183,7 +183,7 @@ export function matrixRepository(db: Queryable) {
       return rows;
     },
 
-    /** Every user's logical images with how many copies the sites hold, for admins. */
+    /** Every project's logical images with how many copies the sites hold, for admins. */
     async allImages(
       offset: number,
       limit: number,

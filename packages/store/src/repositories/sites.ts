@@ -51,7 +51,7 @@ export function sitesRepository(db: Queryable) {
       return rows;
     },
 
-    /** Every user's sites, with their owners, for admins. */
+    /** Every project's sites, with their owners, for admins. */
     async listAll(): Promise<(SiteRecord & { ownerId: string })[]> {
       const { rows } = await db.query<SiteRecord & { ownerId: string }>(
         `${selectSites.replace('SELECT ', 'SELECT s.owner_id AS "ownerId", ')} ORDER BY lower(s.name), s.id`,

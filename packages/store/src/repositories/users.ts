@@ -40,24 +40,6 @@ export function usersRepository(db: Queryable) {
       );
       return rows[0]!;
     },
-
-    /**
-     * Of these images and sites, the ones that are not the user's (all of them when there is no
-     * such user), whether they belong to another user or to none.
-     */
-    async notOwned(
-      userId: string,
-      ids: { imageIds: string[]; siteIds: string[] },
-    ): Promise<{ imageIds: string[]; siteIds: string[] }> {
-      const { rows } = await db.query<{ imageIds: string[]; siteIds: string[] }>(
-        `SELECT ARRAY(SELECT id FROM unnest($2::uuid[]) AS ids (id) WHERE NOT EXISTS (
-                  SELECT 1 FROM images WHERE owner_id = $1 AND images.id = ids.id)) AS "imageIds",
-                ARRAY(SELECT id FROM unnest($3::uuid[]) AS ids (id) WHERE NOT EXISTS (
-                  SELECT 1 FROM sites WHERE owner_id = $1 AND sites.id = ids.id)) AS "siteIds"`,
-        [userId, ids.imageIds, ids.siteIds],
-      );
-      return rows[0]!;
-    },
   };
 }
 

@@ -12,7 +12,7 @@ import {
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import { siteAdapter, splitCredential } from '../../site-types';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 import { loginError } from './sites';
 import { auditOwnChange, openCredential, storeCredential, writingNamed } from '../../site-writes';
 import type { CreateAccountBody, UpdateAccountBody } from '../../schemas/accounts';
@@ -53,16 +53,16 @@ export class AccountService {
     private readonly outbound: OutboundPolicy,
   ) {}
 
-  async list(caller: Caller): Promise<AccountView[]> {
-    return (await this.fastify.repositories.accounts.list(caller.userId)).map(view);
+  async list(caller: ProjectCaller): Promise<AccountView[]> {
+    return (await this.fastify.repositories.accounts.list(caller.ownerId)).map(view);
   }
 
-  async get(caller: Caller, id: string): Promise<AccountView> {
+  async get(caller: ProjectCaller, id: string): Promise<AccountView> {
     return view(await this.record(caller, id));
   }
 
   /** The account with every region AWS lists for it, asked live with its stored keys. */
-  async detail(caller: Caller, id: string) {
+  async detail(caller: ProjectCaller, id: string) {
     const account = await this.record(caller, id);
     const credential = await this.credentialOf(caller, account);
     const enabled = new Set(account.sites.map((s) => s.region));
@@ -73,14 +73,14 @@ export class AccountService {
     };
   }
 
-  async create(caller: Caller, body: CreateAccountBody): Promise<AccountView> {
+  async create(caller: ProjectCaller, body: CreateAccountBody): Promise<AccountView> {
     const settings = body.settings ?? {};
     const regions = body.regions ?? [DEFAULT_REGION];
     await this.checkNameFree(caller, body.name);
     await this.checkKeys(settings, regions[0]!, body.credential);
     await this.checkRegions(settings, body.credential, regions);
     const id = await this.writing(body.name, async (repositories) => {
-      const accountId = await repositories.accounts.insert(caller.userId, {
+      const accountId = await repositories.accounts.insert(caller.ownerId, {
         type: accountType,
         name: body.name,
         config: settings,
@@ -110,7 +110,11 @@ export class AccountService {
     return this.get(caller, id);
   }
 
-  async update(caller: Caller, id: string, changes: UpdateAccountBody): Promise<AccountView> {
+  async update(
+    caller: ProjectCaller,
+    id: string,
+    changes: UpdateAccountBody,
+  ): Promise<AccountView> {
     const account = await this.record(caller, id);
     const name = changes.name ?? account.name;
     const settings = (changes.settings ?? account.config) as Ec2AccountSettings;
@@ -122,16 +126,16 @@ export class AccountService {
     const added = regions.filter((r) => !account.sites.some((s) => s.region === r));
     if (added.length > 0) await this.checkRegions(settings, credential, added);
     await this.writing(name, async (repositories) => {
-      await repositories.accounts.update(caller.userId, id, {
+      await repositories.accounts.update(caller.ownerId, id, {
         name: changes.name,
         config: changes.settings,
       });
       for (const site of account.sites) {
         if (!regions.includes(site.region)) {
-          await repositories.sites.remove(caller.userId, site.siteId);
+          await repositories.sites.remove(caller.ownerId, site.siteId);
           continue;
         }
-        await repositories.sites.update(caller.userId, site.siteId, {
+        await repositories.sites.update(caller.ownerId, site.siteId, {
           name: siteName(name, site.region),
           config: { ...settings, region: site.region },
         });
@@ -154,10 +158,10 @@ export class AccountService {
     return this.get(caller, id);
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
+  async remove(caller: ProjectCaller, id: string): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
-      const account = await repositories.accounts.find(caller.userId, id);
-      if (!account || !(await repositories.accounts.remove(caller.userId, id)))
+      const account = await repositories.accounts.find(caller.ownerId, id);
+      if (!account || !(await repositories.accounts.remove(caller.ownerId, id)))
         throw notFound('account', id);
       await auditOwnChange(repositories, caller, { type: 'account', id }, 'account.deleted', {
         name: account.name,
@@ -165,14 +169,18 @@ export class AccountService {
     });
   }
 
-  private async record(caller: Caller, id: string): Promise<AccountRecord> {
-    const account = await this.fastify.repositories.accounts.find(caller.userId, id);
+  private async record(caller: ProjectCaller, id: string): Promise<AccountRecord> {
+    const account = await this.fastify.repositories.accounts.find(caller.ownerId, id);
     if (!account) throw notFound('account', id);
     return account;
   }
 
-  private async checkNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
-    if (await this.fastify.repositories.accounts.nameTaken(caller.userId, name, exceptId))
+  private async checkNameFree(
+    caller: ProjectCaller,
+    name: string,
+    exceptId?: string,
+  ): Promise<void> {
+    if (await this.fastify.repositories.accounts.nameTaken(caller.ownerId, name, exceptId))
       throw nameTaken(name);
   }
 
@@ -237,14 +245,14 @@ export class AccountService {
 
   private async addRegion(
     repositories: Repositories,
-    caller: Caller,
+    caller: ProjectCaller,
     accountId: string,
     accountName: string,
     settings: Ec2AccountSettings,
     region: string,
     credential: Ec2Credential,
   ): Promise<void> {
-    const siteId = await repositories.sites.insert(caller.userId, {
+    const siteId = await repositories.sites.insert(caller.ownerId, {
       type: accountType,
       name: siteName(accountName, region),
       config: { ...settings, region },
@@ -260,7 +268,7 @@ export class AccountService {
   }
 
   /** The keys, opened from any of the account's regions: all hold the same. */
-  private credentialOf(caller: Caller, account: AccountRecord): Promise<Ec2Credential> {
+  private credentialOf(caller: ProjectCaller, account: AccountRecord): Promise<Ec2Credential> {
     const missing = () =>
       new ApiError(
         409,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppOptions } from '../../app';
+import { isGlintAdmin, projectRole } from '../../roles';
 import { ApiError } from '../../errors';
 import type { Caller } from '../../caller';
 import type { KeystoneIdentity } from './keystone-identity';
@@ -12,27 +13,37 @@ export type Authentication =
 
 export const sessionCookie = 'glint_session';
 
+/**
+ * The Keystone token of a cookie session's login, kept by the browser (httpOnly, sent to the auth
+ * routes only) rather than by Glint, so the session can switch projects by re-scoping it.
+ */
+export const keystoneTokenCookie = 'glint_keystone_token';
+const keystoneTokenPath = '/api/v1/auth';
+
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
     auth: Authentication | null;
   }
-  interface FastifyContextConfig {
-    /** The route needs no caller (login). */
-    public?: boolean;
-  }
   interface FastifyInstance {
-    /** onRequest hook: who the caller is, from a Keystone token or else the session cookie; 401 if neither. */
+    /**
+     * onRequest hook: who the caller is, from a Keystone token or else the session cookie; 401 if
+     * neither, unless the route is public.
+     */
     authenticate(request: FastifyRequest): Promise<void>;
     /** onRequest hook: cookie sessions must send their CSRF token on anything that changes state. */
     verifyCsrf: onRequestHookHandler;
     /** The caller for a Keystone identity, recorded as a user. */
     callerFor(identity: KeystoneIdentity): Promise<Caller>;
-    /** Starts a cookie session for the caller; returns the CSRF token that goes with it. */
+    /**
+     * Starts a cookie session for the caller, who logged in with `keystoneToken`; returns the CSRF
+     * token that goes with it.
+     */
     openSession(
       reply: FastifyReply,
       caller: Caller,
+      keystoneToken: string,
     ): Promise<{ caller: Caller; csrfToken: string }>;
     closeSession(reply: FastifyReply, sessionId: string): Promise<void>;
   }
@@ -43,6 +54,14 @@ export function authOf(request: FastifyRequest): Authentication {
   if (!request.auth)
     throw new ApiError(401, 'authentication_required', 'this route needs a logged-in caller');
   return request.auth;
+}
+
+/**
+ * The caller's Keystone token: the one the request came with, or the one its cookie session logged
+ * in with (sent to the auth routes only).
+ */
+export function callerKeystoneToken(request: FastifyRequest): string | undefined {
+  return keystoneToken(request) ?? request.cookies[keystoneTokenCookie];
 }
 
 /** A Keystone token from `X-Auth-Token` or `Authorization: Bearer`. */
@@ -58,18 +77,21 @@ function msUntil(isoTime: string): number {
 
 export default fp<AppOptions>(
   async (fastify, opts) => {
-    const { keystone, session, tokenCacheSeconds } = opts.config;
+    const { roles, session, tokenCacheSeconds } = opts.config;
     fastify.decorateRequest('auth', null);
 
     fastify.decorate('callerFor', async (identity: KeystoneIdentity): Promise<Caller> => {
-      const isAdmin = identity.roles.some((role) => keystone.adminRoles.includes(role));
+      const isAdmin = isGlintAdmin(identity.project, identity.roles, roles);
       const user = await fastify.repositories.users.upsert(identity, isAdmin);
+      const { project } = identity;
       return {
         userId: user.id,
         keystoneUserId: identity.userId,
         name: identity.userName,
         domain: identity.domainName,
-        project: identity.project,
+        project: project && { id: project.id, name: project.name },
+        ownerId: project && (await fastify.repositories.projects.upsert(project)),
+        role: project && projectRole(identity.roles, roles),
         isAdmin,
         expiresAt: identity.expiresAt,
       };
@@ -88,7 +110,7 @@ export default fp<AppOptions>(
     }
 
     fastify.decorate('authenticate', async (request: FastifyRequest): Promise<void> => {
-      if (request.routeOptions.config.public) return;
+      if (request.routeOptions.schema?.['x-glint-role'] === 'public') return;
       const token = keystoneToken(request);
       if (token) {
         request.auth = { method: 'token', caller: await tokenCaller(token) };
@@ -120,25 +142,27 @@ export default fp<AppOptions>(
       }
     } satisfies onRequestHookHandler);
 
-    fastify.decorate('openSession', async (reply: FastifyReply, caller: Caller) => {
+    fastify.decorate('openSession', async (reply: FastifyReply, caller: Caller, token: string) => {
       const sessionId = randomBytes(32).toString('base64url');
       // Never past the Keystone token's end: Keystone's revocation and expiry still govern.
       const ttlMs = Math.min(session.ttlSeconds * 1000, msUntil(caller.expiresAt));
       const sessionCaller = { ...caller, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
       await fastify.sessions.put(sessionId, sessionCaller, ttlMs);
-      reply.setCookie(sessionCookie, sessionId, {
-        path: '/',
+      const cookie = {
         httpOnly: true,
-        sameSite: 'strict',
+        sameSite: 'strict' as const,
         secure: session.secureCookie,
         maxAge: Math.floor(ttlMs / 1000),
-      });
+      };
+      reply.setCookie(sessionCookie, sessionId, { ...cookie, path: '/' });
+      reply.setCookie(keystoneTokenCookie, token, { ...cookie, path: keystoneTokenPath });
       return { caller: sessionCaller, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
     });
 
     fastify.decorate('closeSession', async (reply: FastifyReply, sessionId: string) => {
       await fastify.sessions.delete(sessionId);
       reply.clearCookie(sessionCookie, { path: '/' });
+      reply.clearCookie(keystoneTokenCookie, { path: keystoneTokenPath });
     });
   },
   {

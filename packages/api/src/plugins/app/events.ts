@@ -14,7 +14,7 @@ type Listener = (event: GlintEvent) => void;
 
 /**
  * Users' change events over Redis pub/sub. One subscriber connection per process, subscribed to
- * the channels of the users with an open stream here; a listener only ever hears its own user's.
+ * the channels of the projects with an open stream here; a listener only ever hears its own project's.
  */
 export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -39,7 +39,7 @@ export class EventBus {
 
   readonly publish: PublishEvents;
 
-  /** Calls `listener` with each of the user's events until the returned function is called. */
+  /** Calls `listener` with each of the project's events until the returned function is called. */
   async listen(ownerId: string, listener: Listener): Promise<() => Promise<void>> {
     let set = this.listeners.get(ownerId);
     if (!set) {

@@ -6,7 +6,7 @@ import type { NewJob } from '@glint/store';
 import type { AppOptions } from '../../app';
 import { ApiError, notFound } from '../../errors';
 import type { ImportBody } from '../../schemas/images';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 
 export type ImportOutcome =
   | { status: 'queued'; jobId: string }
@@ -22,9 +22,9 @@ export class ImportService {
     private readonly options: AppOptions,
   ) {}
 
-  async importUrl(caller: Caller, body: ImportBody): Promise<ImportOutcome> {
+  async importUrl(caller: ProjectCaller, body: ImportBody): Promise<ImportOutcome> {
     const { repositories } = this.fastify;
-    const sites = new Set((await repositories.sites.list(caller.userId)).map((site) => site.id));
+    const sites = new Set((await repositories.sites.list(caller.ownerId)).map((site) => site.id));
     const unknown = body.sites.find((id) => !sites.has(id));
     if (unknown) throw notFound('site', unknown);
     try {
@@ -35,7 +35,7 @@ export class ImportService {
       throw error;
     }
     if (body.expectedHash) {
-      const present = await repositories.matrix.withContent(caller.userId, body.expectedHash);
+      const present = await repositories.matrix.withContent(caller.ownerId, body.expectedHash);
       if (present.length > 0)
         return {
           status: 'present',
@@ -47,7 +47,7 @@ export class ImportService {
     const queueJobId = `import-${randomUUID()}`;
     const payload: ImportJob = {
       version: 1,
-      ownerId: caller.userId,
+      ownerId: caller.ownerId,
       url: body.url,
       name: body.name,
       diskFormat: body.diskFormat,

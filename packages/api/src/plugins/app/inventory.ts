@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { notFound } from '../../errors';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 import { currentRequest } from './request-context';
 
 export interface QueuedRefresh {
@@ -17,27 +17,27 @@ export interface QueuedRefresh {
 export class InventoryService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  async refresh(caller: Caller, siteId: string): Promise<QueuedRefresh> {
-    if (!(await this.fastify.repositories.sites.find(caller.userId, siteId)))
+  async refresh(caller: ProjectCaller, siteId: string): Promise<QueuedRefresh> {
+    if (!(await this.fastify.repositories.sites.find(caller.ownerId, siteId)))
       throw notFound('site', siteId);
     const [queued] = await this.enqueue(caller, [siteId]);
     return queued!;
   }
 
   /** Refreshes these of the caller's sites, already known to be theirs. */
-  refreshSites(caller: Caller, siteIds: string[]): Promise<QueuedRefresh[]> {
+  refreshSites(caller: ProjectCaller, siteIds: string[]): Promise<QueuedRefresh[]> {
     return this.enqueue(caller, siteIds);
   }
 
-  async refreshAll(caller: Caller): Promise<QueuedRefresh[]> {
-    const sites = await this.fastify.repositories.sites.list(caller.userId);
+  async refreshAll(caller: ProjectCaller): Promise<QueuedRefresh[]> {
+    const sites = await this.fastify.repositories.sites.list(caller.ownerId);
     return this.enqueue(
       caller,
       sites.map((site) => site.id),
     );
   }
 
-  private async enqueue(caller: Caller, siteIds: string[]): Promise<QueuedRefresh[]> {
+  private async enqueue(caller: ProjectCaller, siteIds: string[]): Promise<QueuedRefresh[]> {
     const request = currentRequest();
     const queued = siteIds.map((siteId) => ({ siteId, jobId: `inventory-${siteId}` }));
     await this.fastify.queues.enqueue(
@@ -46,7 +46,7 @@ export class InventoryService {
         id: jobId,
         payload: {
           version: 1,
-          ownerId: caller.userId,
+          ownerId: caller.ownerId,
           siteId,
           ...(request && { requestId: request.id }),
         },

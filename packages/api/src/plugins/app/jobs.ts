@@ -9,7 +9,7 @@ import {
 } from '@glint/core';
 import type { JobFilter, JobPart, JobRecord, NewJob } from '@glint/store';
 import { ApiError, notFound } from '../../errors';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 
 type QueuedOperation = NewJob['operation'] & JobKind;
 const queued = (operation: string): operation is QueuedOperation =>
@@ -34,13 +34,13 @@ const open = (part: JobPart) => part.state === 'queued' || part.state === 'runni
 export class JobService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  list(caller: Caller, filter: JobFilter) {
-    return this.fastify.repositories.jobs.list(caller.userId, filter);
+  list(caller: ProjectCaller, filter: JobFilter) {
+    return this.fastify.repositories.jobs.list(caller.ownerId, filter);
   }
 
   /** The job with its payload, which the routes' reply schema leaves out. */
-  async get(caller: Caller, id: string) {
-    const job = await this.fastify.repositories.jobs.find(caller.userId, id);
+  async get(caller: ProjectCaller, id: string) {
+    const job = await this.fastify.repositories.jobs.find(caller.ownerId, id);
     if (!job) throw notFound('job', id);
     return job;
   }
@@ -49,7 +49,7 @@ export class JobService {
    * The job's failed or cancelled destinations (`siteIds` of them, or all) again, as a new job;
    * the old one stays in the history.
    */
-  async retry(caller: Caller, id: string, siteIds?: string[]): Promise<JobRecord> {
+  async retry(caller: ProjectCaller, id: string, siteIds?: string[]): Promise<JobRecord> {
     const job = await this.get(caller, id);
     const parts = job.parts.filter(
       (part): part is JobPart & { siteId: string } =>
@@ -95,7 +95,7 @@ export class JobService {
    * and marks it cancelled, which the owner's event stream tells. The request is recorded first,
    * so a job a daemon takes up meanwhile stops as soon as it starts.
    */
-  async cancel(caller: Caller, id: string): Promise<{ job: JobRecord; stopping: boolean }> {
+  async cancel(caller: ProjectCaller, id: string): Promise<{ job: JobRecord; stopping: boolean }> {
     const job = await this.get(caller, id);
     if (!job.parts.some(open) || !queued(job.operation))
       throw new ApiError(
@@ -118,9 +118,9 @@ export class JobService {
         () => false,
       ));
     await this.fastify.transaction(async (repositories) => {
-      if (removed) await repositories.jobs.cancelQueued(caller.userId, id);
+      if (removed) await repositories.jobs.cancelQueued(caller.ownerId, id);
       await repositories.audit.record({
-        ownerId: caller.userId,
+        ownerId: caller.ownerId,
         actorId: caller.userId,
         action: removed ? 'job.cancelled' : 'job.cancel_requested',
         targetType: 'job',
@@ -129,7 +129,7 @@ export class JobService {
       });
     });
     if (removed)
-      await this.fastify.events.publish(caller.userId, [
+      await this.fastify.events.publish(caller.ownerId, [
         {
           type: 'job',
           queueJobId: id,

@@ -10,10 +10,25 @@ export interface KeystoneIdentity {
   userName: string;
   domainId: string;
   domainName: string;
-  project: { id: string; name: string } | null;
+  /** The project the token is scoped to, with its domain; null when unscoped. */
+  project: { id: string; name: string; domainId: string; domainName: string } | null;
+  /** The roles on that project, implied ones included. */
   roles: string[];
   /** ISO 8601, as Keystone gave it. */
   expiresAt: string;
+}
+
+/** A project the user may scope a token to, as Keystone lists them. */
+export interface KeystoneProject {
+  id: string;
+  name: string;
+  domainId: string;
+}
+
+/** Who logged in, and the token Keystone issued them. */
+export interface KeystoneLogin {
+  identity: KeystoneIdentity;
+  token: string;
 }
 
 /** A login to the home Keystone: the credential and, for a password, the project to scope to. */
@@ -27,9 +42,17 @@ interface TokenBody {
   token?: {
     expires_at?: string;
     user?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
-    project?: { id?: string; name?: string };
+    project?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
     roles?: { name?: string }[];
   };
+}
+
+function projectOf(
+  project: NonNullable<TokenBody['token']>['project'],
+): KeystoneIdentity['project'] {
+  const domain = project?.domain;
+  if (!project?.id || !project.name || !domain?.id || !domain.name) return null;
+  return { id: project.id, name: project.name, domainId: domain.id, domainName: domain.name };
 }
 
 function identityFrom(body: TokenBody): KeystoneIdentity | undefined {
@@ -42,10 +65,7 @@ function identityFrom(body: TokenBody): KeystoneIdentity | undefined {
     userName: user.name,
     domainId: user.domain.id,
     domainName: user.domain.name,
-    project:
-      token.project?.id && token.project.name
-        ? { id: token.project.id, name: token.project.name }
-        : null,
+    project: projectOf(token.project),
     roles: (token.roles ?? []).flatMap((role) => (role.name ? [role.name] : [])),
     expiresAt: token.expires_at,
   };
@@ -64,10 +84,10 @@ export class KeystoneIdentityClient {
   ) {}
 
   /**
-   * Logs in and says who the user is. The token itself is not kept: the session stands on its own
-   * and only borrows the token's expiry.
+   * Logs in and says who the user is. The session stands on its own and only borrows the token's
+   * expiry; the token is only handed back, for the browser to keep (to switch projects with).
    */
-  async login(login: HomeLogin): Promise<KeystoneIdentity> {
+  async login(login: HomeLogin): Promise<KeystoneLogin> {
     const { credential } = login;
     let body: string;
     try {
@@ -90,7 +110,7 @@ export class KeystoneIdentityClient {
       throw error;
     }
     const response = await this.call('POST', { 'content-type': 'application/json' }, body);
-    if (response.status === 201) return this.identityOf(response);
+    if (response.status === 201) return this.loginOf(response);
     if (response.status === 401) {
       await response.body?.cancel();
       throw new ApiError(
@@ -110,30 +130,78 @@ export class KeystoneIdentityClient {
     );
   }
 
+  /** The projects the token's user may scope to (Keystone's GET /auth/projects), by name. */
+  async projects(token: string): Promise<KeystoneProject[]> {
+    const response = await this.call('GET', { 'x-auth-token': token }, undefined, '/auth/projects');
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw this.tokenRefused(response.status);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      projects?: { id?: string; name?: string; domain_id?: string }[];
+    };
+    return (body.projects ?? [])
+      .flatMap((p) =>
+        p.id && p.name && p.domain_id ? [{ id: p.id, name: p.name, domainId: p.domain_id }] : [],
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * The same user's token scoped to another of their projects, from their token (Keystone's token
+   * method: no password; it ends when the token it came from ends). 403 when the user has no role
+   * there.
+   */
+  async rescope(token: string, projectId: string): Promise<KeystoneLogin> {
+    const response = await this.call(
+      'POST',
+      { 'content-type': 'application/json' },
+      JSON.stringify({
+        auth: {
+          identity: { methods: ['token'], token: { id: token } },
+          scope: { project: { id: projectId } },
+        },
+      }),
+    );
+    if (response.status === 201) return this.loginOf(response);
+    await response.body?.cancel();
+    if (response.status === 401 || response.status === 403 || response.status === 404)
+      throw new ApiError(
+        403,
+        'project_not_yours',
+        `Keystone will not scope your token to project ${projectId}: you hold no role there, or it does not exist`,
+      );
+    throw this.tokenRefused(response.status);
+  }
+
   /** Whose token this is; a 401 when Keystone does not accept it. */
   async validate(token: string): Promise<KeystoneIdentity> {
     const response = await this.call('GET', { 'x-auth-token': token, 'x-subject-token': token });
     if (response.status === 200) return this.identityOf(response);
     await response.body?.cancel();
-    if (response.status === 403) {
+    throw this.tokenRefused(response.status);
+  }
+
+  private tokenRefused(status: number): ApiError {
+    if (status === 403) {
       // Every token is refused alike then: the operator's policy, not the caller, is at fault.
-      throw new ApiError(
+      return new ApiError(
         502,
         'identity_service_failed',
         "Keystone does not let tokens validate themselves (403): its policy identity:validate_token must allow the token's subject, as the default does",
       );
     }
-    if (response.status < 500) {
-      throw new ApiError(
+    if (status < 500) {
+      return new ApiError(
         401,
         'invalid_token',
         'Keystone does not accept the token: it is unknown, expired or revoked',
       );
     }
-    throw new ApiError(
+    return new ApiError(
       502,
       'identity_service_failed',
-      `Keystone failed to validate the token (${response.status})`,
+      `Keystone failed to validate the token (${status})`,
     );
   }
 
@@ -141,9 +209,10 @@ export class KeystoneIdentityClient {
     method: 'GET' | 'POST',
     headers: Record<string, string>,
     body?: string,
+    path = '/auth/tokens?nocatalog',
   ): Promise<Response> {
     try {
-      return await fetch(`${this.authUrl}/auth/tokens?nocatalog`, {
+      return await fetch(`${this.authUrl}${path}`, {
         method,
         headers: { accept: 'application/json', ...headers },
         body,
@@ -158,6 +227,18 @@ export class KeystoneIdentityClient {
         `Glint could not reach its Keystone at ${this.authUrl} (${reason}); try again, and tell the operator if this persists`,
       );
     }
+  }
+
+  private async loginOf(response: Response): Promise<KeystoneLogin> {
+    const token = response.headers.get('x-subject-token');
+    const identity = await this.identityOf(response);
+    if (!token)
+      throw new ApiError(
+        502,
+        'identity_service_failed',
+        `Keystone at ${this.authUrl} issued a token without saying it (no X-Subject-Token)`,
+      );
+    return { identity, token };
   }
 
   private async identityOf(response: Response): Promise<KeystoneIdentity> {

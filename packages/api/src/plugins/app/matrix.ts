@@ -1,23 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CellFacts, MatrixSortKey } from '@glint/store';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 import { cellState, driftOf } from '../../cell-state';
 import type { Matrix, MatrixQuery } from '../../schemas/matrix';
 
 type MatrixRowPage = Awaited<ReturnType<FastifyInstance['repositories']['matrix']['rows']>>;
 type MatrixColumns = Matrix['columns'];
 
-/** The image matrix: a page of the caller's images as rows, each with a cell per site. */
+/** The image matrix: a page of the caller's project's images as rows, each with a cell per site. */
 export class MatrixService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  async page(caller: Caller, query: MatrixQuery): Promise<Matrix> {
+  async page(caller: ProjectCaller, query: MatrixQuery): Promise<Matrix> {
     const { name, visibility, conflicts, image, sort, offset, limit } = query;
     const repository = this.fastify.repositories.matrix;
     const [columns, page] = await Promise.all([
-      repository.columns(caller.userId),
-      repository.rows(caller.userId, {
+      repository.columns(caller.ownerId),
+      repository.rows(caller.ownerId, {
         name,
         visibility,
         conflictsOnly: conflicts,
@@ -31,7 +31,7 @@ export class MatrixService {
       }),
     ]);
     const facts = await repository.cells(
-      caller.userId,
+      caller.ownerId,
       page.rows.map((row) => row.id),
     );
     return {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jobSubject } from '@glint/core';
 import { dispatchJobs, type NewJob, type PendingJob } from '@glint/store';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 import { currentRequest } from './request-context';
 
 /**
@@ -48,14 +48,14 @@ export class JobOutbox {
    * Queued work is then handed to dispatch().
    */
   async record(
-    caller: Caller,
+    caller: ProjectCaller,
     rows: NewJob[],
     audit: { action: string; targetId: string; details: Record<string, unknown> },
   ): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
-      await repositories.jobs.insert(caller.userId, caller.userId, rows);
+      await repositories.jobs.insert(caller.ownerId, caller.userId, rows);
       await repositories.audit.record({
-        ownerId: caller.userId,
+        ownerId: caller.ownerId,
         actorId: caller.userId,
         targetType: 'job',
         ...audit,

@@ -11,7 +11,7 @@ import {
 } from '@glint/store';
 import { notFound } from '../../errors';
 import type { PlanBody } from '../../schemas/placements';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 
 export interface QueuedWork {
   id: string;
@@ -25,24 +25,24 @@ export interface QueuedWork {
 export class PlacementService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  async plan(caller: Caller, body: PlanBody): Promise<Plan> {
+  async plan(caller: ProjectCaller, body: PlanBody): Promise<Plan> {
     return this.planOn(this.fastify.repositories, caller, body);
   }
 
-  async apply(caller: Caller, body: PlanBody): Promise<Plan & { jobs: QueuedWork[] }> {
+  async apply(caller: ProjectCaller, body: PlanBody): Promise<Plan & { jobs: QueuedWork[] }> {
     const outcome = await this.fastify.transaction(async (repositories) => {
-      await repositories.placements.lockOwner(caller.userId);
+      await repositories.placements.lockOwner(caller.ownerId);
       const planned = await this.planOn(repositories, caller, body);
-      const rows = planJobs(caller.userId, caller.userId, planned, body.force ?? false);
-      await repositories.placements.record(caller.userId, caller.userId, planned.placements);
-      await repositories.jobs.insert(caller.userId, caller.userId, rows);
+      const rows = planJobs(caller.ownerId, caller.userId, planned, body.force ?? false);
+      await repositories.placements.record(caller.ownerId, caller.userId, planned.placements);
+      await repositories.jobs.insert(caller.ownerId, caller.userId, rows);
       if (planned.placements.length > 0)
         await repositories.audit.record({
-          ownerId: caller.userId,
+          ownerId: caller.ownerId,
           actorId: caller.userId,
           action: 'placements.applied',
           targetType: 'placements',
-          targetId: caller.userId,
+          targetId: caller.ownerId,
           details: {
             changes: planned.placements.length,
             copies: planned.copies.length,
@@ -63,13 +63,17 @@ export class PlacementService {
     };
   }
 
-  private async planOn(repositories: Repositories, caller: Caller, body: PlanBody): Promise<Plan> {
+  private async planOn(
+    repositories: Repositories,
+    caller: ProjectCaller,
+    body: PlanBody,
+  ): Promise<Plan> {
     const imageIds = [
       ...new Set(
         'changes' in body ? body.changes.map((c) => c.image) : body.desired.map((d) => d.image),
       ),
     ];
-    const facts = await repositories.placements.facts(caller.userId, imageIds);
+    const facts = await repositories.placements.facts(caller.ownerId, imageIds);
     const knownImages = new Set(facts.images.map((image) => image.id));
     const knownSites = new Set(facts.sites.map((site) => site.id));
     const missingImage = imageIds.find((id) => !knownImages.has(id));

@@ -18,7 +18,7 @@ import {
   type SiteCredential,
   type SiteDraft,
 } from '../../site-types';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 import { auditOwnChange, openCredential, storeCredential, writingNamed } from '../../site-writes';
 import type { Static } from '@fastify/type-provider-typebox';
 import {
@@ -70,22 +70,22 @@ export class SiteService {
     private readonly outbound: OutboundPolicy,
   ) {}
 
-  async list(caller: Caller): Promise<SiteRecord[]> {
-    return (await this.fastify.repositories.sites.list(caller.userId)).map(siteRecordOf);
+  async list(caller: ProjectCaller): Promise<SiteRecord[]> {
+    return (await this.fastify.repositories.sites.list(caller.ownerId)).map(siteRecordOf);
   }
 
-  async get(caller: Caller, id: string): Promise<SiteRecord> {
-    const site = await this.fastify.repositories.sites.find(caller.userId, id);
+  async get(caller: ProjectCaller, id: string): Promise<SiteRecord> {
+    const site = await this.fastify.repositories.sites.find(caller.ownerId, id);
     if (!site) throw notFound('site', id);
     return siteRecordOf(site);
   }
 
-  async create(caller: Caller, draft: SiteDraft): Promise<SiteRecord> {
+  async create(caller: ProjectCaller, draft: SiteDraft): Promise<SiteRecord> {
     await this.checkNameFree(caller, draft.name);
     const config = withDefaults(draft.type, draft.config);
     await this.checkLogin(draft.type, config, draft.credential);
     return this.writing(caller, draft.name, async (repositories) => {
-      const id = await repositories.sites.insert(caller.userId, {
+      const id = await repositories.sites.insert(caller.ownerId, {
         type: draft.type,
         name: draft.name,
         config,
@@ -105,7 +105,7 @@ export class SiteService {
     });
   }
 
-  async update(caller: Caller, id: string, changes: SiteChanges): Promise<SiteRecord> {
+  async update(caller: ProjectCaller, id: string, changes: SiteChanges): Promise<SiteRecord> {
     const site = await this.get(caller, id);
     if (site.account && (changes.name ?? changes.config ?? changes.credential) !== undefined)
       throw ownedByAccount(
@@ -122,14 +122,14 @@ export class SiteService {
       );
     }
     return this.writing(caller, changes.name ?? site.name, async (repositories) => {
-      await repositories.sites.update(caller.userId, id, {
+      await repositories.sites.update(caller.ownerId, id, {
         name: changes.name,
         config,
         selfHeal: changes.selfHeal,
       });
       if (changes.credential)
         await storeCredential(this.fastify, repositories, caller, site, changes.credential);
-      else if (config) await repositories.credentials.markValidated(caller.userId, id);
+      else if (config) await repositories.credentials.markValidated(caller.ownerId, id);
       await auditOwnChange(repositories, caller, { type: 'site', id }, 'site.updated', {
         changed: Object.keys(changes).filter(
           (key) => changes[key as keyof SiteChanges] !== undefined,
@@ -139,12 +139,12 @@ export class SiteService {
     });
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
+  async remove(caller: ProjectCaller, id: string): Promise<void> {
     await this.fastify.transaction(async (repositories) => {
-      const site = await repositories.sites.find(caller.userId, id);
+      const site = await repositories.sites.find(caller.ownerId, id);
       if (site?.account)
         throw ownedByAccount(site.account, 'disable its region instead, in the account’s regions');
-      if (!site || !(await repositories.sites.remove(caller.userId, id)))
+      if (!site || !(await repositories.sites.remove(caller.ownerId, id)))
         throw notFound('site', id);
       await auditOwnChange(repositories, caller, { type: 'site', id }, 'site.deleted', {
         name: site.name,
@@ -154,7 +154,7 @@ export class SiteService {
   }
 
   /** An adapter for the caller's site, logged in with its stored credential; close it when done. */
-  async openAdapter(caller: Caller, id: string): Promise<CloudAdapter> {
+  async openAdapter(caller: ProjectCaller, id: string): Promise<CloudAdapter> {
     const site = await this.get(caller, id);
     return siteAdapter(
       site.type,
@@ -165,7 +165,7 @@ export class SiteService {
   }
 
   /** A live check of the site with the stored credential; a failing site is a report, not an error. */
-  async health(caller: Caller, id: string): Promise<HealthReport> {
+  async health(caller: ProjectCaller, id: string): Promise<HealthReport> {
     const site = await this.get(caller, id);
     return this.withAdapter(
       site.type,
@@ -175,8 +175,12 @@ export class SiteService {
     );
   }
 
-  private async checkNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
-    if (await this.fastify.repositories.sites.nameTaken(caller.userId, name, exceptId))
+  private async checkNameFree(
+    caller: ProjectCaller,
+    name: string,
+    exceptId?: string,
+  ): Promise<void> {
+    if (await this.fastify.repositories.sites.nameTaken(caller.ownerId, name, exceptId))
       throw nameTaken(name);
   }
 
@@ -206,7 +210,10 @@ export class SiteService {
     }
   }
 
-  private credentialOf(caller: Caller, site: Pick<SiteRecord, 'id'>): Promise<SiteCredential> {
+  private credentialOf(
+    caller: ProjectCaller,
+    site: Pick<SiteRecord, 'id'>,
+  ): Promise<SiteCredential> {
     return openCredential(
       this.fastify,
       caller,
@@ -222,7 +229,7 @@ export class SiteService {
 
   /** Runs a change in a transaction and returns the site as it then is; a name taken meanwhile is a 409. */
   private async writing(
-    caller: Caller,
+    caller: ProjectCaller,
     name: string,
     change: (repositories: Repositories) => Promise<string>,
   ): Promise<SiteRecord> {

@@ -6,7 +6,7 @@ import type { Visibility } from '@glint/core';
 import { copyFromStream, type CloudAdapter } from '@glint/cloud-adapters';
 import type { NewJob } from '@glint/store';
 import { ApiError } from '../../errors';
-import type { Caller } from '../../caller';
+import type { ProjectCaller } from '../../caller';
 
 export interface UploadRequest {
   sites: string[];
@@ -37,7 +37,11 @@ export interface UploadOutcome {
 export class UploadService {
   constructor(private readonly fastify: FastifyInstance) {}
 
-  async upload(caller: Caller, request: UploadRequest, data: Readable): Promise<UploadOutcome> {
+  async upload(
+    caller: ProjectCaller,
+    request: UploadRequest,
+    data: Readable,
+  ): Promise<UploadOutcome> {
     const adapters: CloudAdapter[] = [];
     try {
       // Every site is checked (and a 404 given) before a byte is read.
@@ -81,7 +85,7 @@ export class UploadService {
   }
 
   private async record(
-    caller: Caller,
+    caller: ProjectCaller,
     request: UploadRequest,
     sites: UploadOutcome['sites'],
     bytes: number,

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import {
   Account,
   AccountDetail,
@@ -20,18 +20,20 @@ const accounts: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary: 'Your EC2 accounts',
         response: { 200: AccountList, ...errorReplies },
       },
     },
-    async (request) => ({ accounts: await fastify.accounts.list(authOf(request).caller) }),
+    async (request) => ({ accounts: await fastify.accounts.list(projectCallerOf(request)) }),
   );
 
   fastify.post(
     '/',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Add an EC2 account; each region enabled becomes a site',
         description: `Regions default to us-east-1. ${keysChecked}`,
@@ -40,13 +42,14 @@ const accounts: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await fastify.accounts.create(authOf(request).caller, request.body)),
+      reply.code(201).send(await fastify.accounts.create(projectCallerOf(request), request.body)),
   );
 
   fastify.get(
     '/:id',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary:
           'One account, with every region AWS lists for it (asked live) and which are enabled',
@@ -54,13 +57,14 @@ const accounts: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: AccountDetail, ...errorReplies },
       },
     },
-    async (request) => fastify.accounts.detail(authOf(request).caller, request.params.id),
+    async (request) => fastify.accounts.detail(projectCallerOf(request), request.params.id),
   );
 
   fastify.patch(
     '/:id',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Rename the account, change its keys or settings, or the regions enabled',
         description: `regions replaces the enabled regions whole (at least one; remove the account instead). A region left out is removed with its inventory and desired state. ${keysChecked}`,
@@ -70,13 +74,14 @@ const accounts: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) =>
-      fastify.accounts.update(authOf(request).caller, request.params.id, request.body),
+      fastify.accounts.update(projectCallerOf(request), request.params.id, request.body),
   );
 
   fastify.delete(
     '/:id',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Remove the account with every region’s site (images in AWS stay)',
         params: AccountParams,
@@ -84,7 +89,7 @@ const accounts: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await fastify.accounts.remove(authOf(request).caller, request.params.id);
+      await fastify.accounts.remove(projectCallerOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

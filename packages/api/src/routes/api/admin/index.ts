@@ -17,8 +17,9 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/sites',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
-        summary: 'Every user’s sites (admins only)',
+        summary: 'Every project’s sites (Glint administrators only)',
         response: { 200: AdminSiteList, ...errorReplies },
       },
     },
@@ -34,8 +35,9 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/jobs',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
-        summary: 'Every user’s jobs, newest first (admins only)',
+        summary: 'Every project’s jobs, newest first (Glint administrators only)',
         querystring: AdminPageQuery,
         response: { 200: AdminJobList, ...errorReplies },
       },
@@ -51,8 +53,9 @@ const admin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/images',
     {
       schema: {
+        'x-glint-role': 'glint-admin',
         tags,
-        summary: 'Every user’s logical images (admins only)',
+        summary: 'Every project’s logical images (Glint administrators only)',
         querystring: AdminPageQuery,
         response: { 200: AdminImageList, ...errorReplies },
       },

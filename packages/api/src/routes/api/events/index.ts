@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GlintEvent } from '@glint/core';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 
 /** A comment line often enough that proxies keep an idle stream open. */
@@ -17,6 +17,7 @@ const events: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags: ['events'],
         summary: 'Your job and cell changes as Server-Sent Events',
         description:
@@ -27,10 +28,10 @@ const events: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { caller } = authOf(request);
+      const caller = projectCallerOf(request);
       const send = (event: GlintEvent) =>
         reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      const stop = await fastify.events.listen(caller.userId, send);
+      const stop = await fastify.events.listen(caller.ownerId, send);
       reply.hijack();
       // Hijacked, the reply writes only the raw response's headers: keep those hooks set (CORS).
       for (const [name, value] of Object.entries(reply.getHeaders()))

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../../errors';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import {
   SiteHistory,
@@ -21,6 +21,7 @@ const history: FastifyPluginAsyncTypebox = async (fastify) => {
     '/transfers',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary: 'Your finished transfers per hour, by final state',
         querystring: TransferHistoryQuery,
@@ -28,11 +29,11 @@ const history: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { userId } = authOf(request).caller;
+      const { ownerId } = projectCallerOf(request);
       const { hours, site } = request.query;
-      if (site && !(await fastify.repositories.sites.find(userId, site)))
+      if (site && !(await fastify.repositories.sites.find(ownerId, site)))
         throw notFound('site', site);
-      return { hours: await fastify.repositories.history.transferHours(userId, hours, site) };
+      return { hours: await fastify.repositories.history.transferHours(ownerId, hours, site) };
     },
   );
 
@@ -40,6 +41,7 @@ const history: FastifyPluginAsyncTypebox = async (fastify) => {
     '/sites/:id',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary:
           'One of your sites per hour: bytes in and out, jobs succeeded and failed, inventories',
@@ -49,13 +51,13 @@ const history: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { userId } = authOf(request).caller;
+      const { ownerId } = projectCallerOf(request);
       const { id } = request.params;
-      if (!(await fastify.repositories.sites.find(userId, id))) throw notFound('site', id);
+      if (!(await fastify.repositories.sites.find(ownerId, id))) throw notFound('site', id);
       const { hours } = request.query;
       const [traffic, inventory] = await Promise.all([
-        fastify.repositories.history.siteHours(userId, id, hours),
-        fastify.repositories.history.inventoryHours(userId, id, hours),
+        fastify.repositories.history.siteHours(ownerId, id, hours),
+        fastify.repositories.history.inventoryHours(ownerId, id, hours),
       ]);
       return { hours: traffic, inventory };
     },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import type { Readable } from 'node:stream';
 import { cellState } from '../../../cell-state';
@@ -26,6 +26,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       bodyLimit: Number.MAX_SAFE_INTEGER,
       schema: {
+        'x-glint-role': 'member',
         tags: ['images'],
         summary: 'Upload an image file onto sites, streamed to all of them at once',
         description:
@@ -39,7 +40,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) => {
       const { site, size, ...image } = request.query;
       const outcome = await fastify.uploads.upload(
-        authOf(request).caller,
+        projectCallerOf(request),
         { ...image, sites: site, ...(size !== undefined && { size }) },
         request.body as Readable,
       );
@@ -51,6 +52,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
     '/import',
     {
       schema: {
+        'x-glint-role': 'member',
         tags: ['images'],
         summary: 'Import an image from a URL onto sites; the daemon fetches it',
         description:
@@ -62,7 +64,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const outcome = await fastify.imports.importUrl(authOf(request).caller, request.body);
+      const outcome = await fastify.imports.importUrl(projectCallerOf(request), request.body);
       return reply.code(outcome.status === 'queued' ? 202 : 200).send(outcome);
     },
   );
@@ -71,6 +73,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags: ['images'],
         summary: 'One image: its hashes, formats and size, and each site’s copies and state',
         params: ImageParams,
@@ -78,7 +81,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request): Promise<ImageDetails> => {
-      const ownerId = authOf(request).caller.userId;
+      const ownerId = projectCallerOf(request).ownerId;
       const { id } = request.params;
       const { matrix, inventory } = fastify.repositories;
       const [columns, page, facts, copies] = await Promise.all([

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import { Job, JobList, JobParams, JobQuery, RetryQuery } from '../../../schemas/jobs';
 
@@ -10,6 +10,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary: 'Your jobs, newest first',
         querystring: JobQuery,
@@ -18,7 +19,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { state, operation, image, site, offset, limit } = request.query;
-      const page = await fastify.jobs.list(authOf(request).caller, {
+      const page = await fastify.jobs.list(projectCallerOf(request), {
         state,
         operation,
         imageId: image,
@@ -34,19 +35,21 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary: 'One of your jobs, with its error text',
         params: JobParams,
         response: { 200: Job, ...errorReplies },
       },
     },
-    async (request) => fastify.jobs.get(authOf(request).caller, request.params.id),
+    async (request) => fastify.jobs.get(projectCallerOf(request), request.params.id),
   );
 
   fastify.post(
     '/:id/retry',
     {
       schema: {
+        'x-glint-role': 'member',
         tags,
         summary: 'Run the failed or cancelled parts of a job again, as a new job',
         description:
@@ -60,7 +63,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
       reply
         .code(202)
         .send(
-          await fastify.jobs.retry(authOf(request).caller, request.params.id, request.query.site),
+          await fastify.jobs.retry(projectCallerOf(request), request.params.id, request.query.site),
         ),
   );
 
@@ -68,6 +71,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id/cancel',
     {
       schema: {
+        'x-glint-role': 'member',
         tags,
         summary: 'Cancel a queued or running job, every destination of it',
         description:
@@ -78,7 +82,7 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const { job, stopping } = await fastify.jobs.cancel(
-        authOf(request).caller,
+        projectCallerOf(request),
         request.params.id,
       );
       return reply.code(stopping ? 202 : 200).send(job);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import { Matrix, MatrixQuery } from '../../../schemas/matrix';
 
@@ -8,13 +8,14 @@ const matrix: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags: ['matrix'],
         summary: 'Your images (rows) on your sites (columns), as the last inventory saw them',
         querystring: MatrixQuery,
         response: { 200: Matrix, ...errorReplies },
       },
     },
-    (request): Promise<Matrix> => fastify.matrix.page(authOf(request).caller, request.query),
+    (request): Promise<Matrix> => fastify.matrix.page(projectCallerOf(request), request.query),
   );
 };
 

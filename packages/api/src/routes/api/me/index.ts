@@ -8,6 +8,7 @@ const me: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'anyone',
         tags: ['auth'],
         summary: 'Who you are logged in as',
         response: { 200: Me, ...errorReplies },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import { ApplyReply, PlanBody, planBodyLimit } from '../../../schemas/placements';
 import { planReply } from '../../../plan-reply';
@@ -10,6 +10,7 @@ const placements: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       bodyLimit: planBodyLimit,
       schema: {
+        'x-glint-role': 'member',
         tags: ['desired state'],
         summary: 'Record a change of the desired state and enqueue its jobs',
         description:
@@ -20,7 +21,7 @@ const placements: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) =>
-      planReply(await fastify.placements.apply(authOf(request).caller, request.body)),
+      planReply(await fastify.placements.apply(projectCallerOf(request), request.body)),
   );
 };
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import { PlanBody, PlanReply, planBodyLimit } from '../../../schemas/placements';
 import { planReply } from '../../../plan-reply';
@@ -10,6 +10,7 @@ const planRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       bodyLimit: planBodyLimit,
       schema: {
+        'x-glint-role': 'reader',
         tags: ['desired state'],
         summary: 'The jobs a change of the desired state would run; changes nothing',
         body: PlanBody,
@@ -17,7 +18,7 @@ const planRoute: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) =>
-      planReply(await fastify.placements.plan(authOf(request).caller, request.body)),
+      planReply(await fastify.placements.plan(projectCallerOf(request), request.body)),
   );
 };
 

@@ -7,6 +7,7 @@ const siteTypes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/',
     {
       schema: {
+        'x-glint-role': 'anyone',
         tags: ['sites'],
         summary: 'The kinds of cloud Glint can use, their credentials and what each can do',
         response: { 200: SiteTypeList, ...errorReplies },

@@ -4,7 +4,7 @@ import {
   type Static,
   type TSchema,
 } from '@fastify/type-provider-typebox';
-import { authOf } from '../../../plugins/app/authentication';
+import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import {
   CloudsYamlSiteBody,
@@ -31,14 +31,22 @@ const loginChecked =
 const sites: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/',
-    { schema: { tags, summary: 'Your sites', response: { 200: SiteList, ...errorReplies } } },
-    async (request) => ({ sites: await fastify.sites.list(authOf(request).caller) }),
+    {
+      schema: {
+        'x-glint-role': 'reader',
+        tags,
+        summary: 'Your project’s sites',
+        response: { 200: SiteList, ...errorReplies },
+      },
+    },
+    async (request) => ({ sites: await fastify.sites.list(projectCallerOf(request)) }),
   );
 
   fastify.post(
     '/',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Add a site from explicit settings and a credential',
         description: loginChecked,
@@ -47,7 +55,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const site = await fastify.sites.create(authOf(request).caller, request.body);
+      const site = await fastify.sites.create(projectCallerOf(request), request.body);
       return reply.code(201).send({ ...site, warnings: [] });
     },
   );
@@ -64,6 +72,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       path,
       {
         schema: {
+          'x-glint-role': 'admin',
           tags,
           summary,
           description: `JSON, or multipart/form-data with ${fileParts}. ${loginChecked}`,
@@ -74,7 +83,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
       async (request, reply) => {
         const { draft, warnings } = read(request.body as Static<Body>);
-        const site = await fastify.sites.create(authOf(request).caller, draft);
+        const site = await fastify.sites.create(projectCallerOf(request), draft);
         return reply.code(201).send({ ...site, warnings });
       },
     );
@@ -99,19 +108,21 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
-        summary: 'One of your sites',
+        summary: 'One of your project’s sites',
         params: SiteParams,
         response: { 200: Site, ...errorReplies },
       },
     },
-    async (request) => fastify.sites.get(authOf(request).caller, request.params.id),
+    async (request) => fastify.sites.get(projectCallerOf(request), request.params.id),
   );
 
   fastify.patch(
     '/:id',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Rename a site, or replace its settings or credential',
         description: `config replaces the settings whole. A new config or credential is checked as on creation. ${loginChecked}`,
@@ -121,13 +132,14 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) =>
-      fastify.sites.update(authOf(request).caller, request.params.id, request.body),
+      fastify.sites.update(projectCallerOf(request), request.params.id, request.body),
   );
 
   fastify.delete(
     '/:id',
     {
       schema: {
+        'x-glint-role': 'admin',
         tags,
         summary: 'Remove a site, with its credential, inventory and desired state',
         params: SiteParams,
@@ -135,7 +147,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await fastify.sites.remove(authOf(request).caller, request.params.id);
+      await fastify.sites.remove(projectCallerOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -144,6 +156,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id/health',
     {
       schema: {
+        'x-glint-role': 'reader',
         tags,
         summary: 'Check now that the site answers with its stored credential',
         params: SiteParams,
@@ -151,7 +164,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => ({
-      ...(await fastify.sites.health(authOf(request).caller, request.params.id)),
+      ...(await fastify.sites.health(projectCallerOf(request), request.params.id)),
       checkedAt: new Date().toISOString(),
     }),
   );
@@ -160,6 +173,7 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
     '/:id/refresh',
     {
       schema: {
+        'x-glint-role': 'member',
         tags,
         summary: 'Queue an inventory of the site',
         description: 'While one waits or runs, another request queues nothing more.',
@@ -170,20 +184,23 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) =>
       reply
         .code(202)
-        .send(await fastify.inventory.refresh(authOf(request).caller, request.params.id)),
+        .send(await fastify.inventory.refresh(projectCallerOf(request), request.params.id)),
   );
 
   fastify.post(
     '/refresh',
     {
       schema: {
+        'x-glint-role': 'member',
         tags,
         summary: 'Queue an inventory of each of your sites',
         response: { 202: RefreshesQueued, ...errorReplies },
       },
     },
     async (request, reply) =>
-      reply.code(202).send({ queued: await fastify.inventory.refreshAll(authOf(request).caller) }),
+      reply
+        .code(202)
+        .send({ queued: await fastify.inventory.refreshAll(projectCallerOf(request)) }),
   );
 };
 
