@@ -93,6 +93,13 @@ export function sandboxCloud(index: number): SandboxCloud {
 }
 
 /**
+ * The sandbox's demo user, who adds the sites of most tests and benches, holds Keystone's member
+ * role on project demo: these settings make it the project's admin too. roles.int.test.ts checks
+ * the default role names.
+ */
+export const sandboxProjectAdminRoles = 'admin,member';
+
+/**
  * GLINT_OUTBOUND_ALLOW for tests: exactly the sandbox's Keystone and Glance host:ports (from its
  * manifest), and those of `urls`, the test's own servers. The rest of loopback stays refused, as
  * in production: Redis and PostgreSQL are as far out of a site's reach here as there.

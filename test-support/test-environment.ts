@@ -16,6 +16,7 @@ import type { ApplyReply } from '../packages/api/src/schemas/placements';
 import { buildServer } from '../packages/api/src/server';
 import {
   outboundAllow,
+  sandboxProjectAdminRoles,
   passwordCredential,
   sandboxCloud,
   sandboxToken,
@@ -81,9 +82,7 @@ export async function testEnvironment(): Promise<TestEnvironment> {
     GLINT_LOG_LEVEL: 'trace',
     // The sandbox's clouds, and nothing else of loopback; tests with servers of their own add them.
     GLINT_OUTBOUND_ALLOW: outboundAllow(),
-    // The demo user, who adds the sites of most tests, holds Keystone's member role on project
-    // demo: here it makes them the project's admin too. roles.int.test.ts checks the default names.
-    GLINT_PROJECT_ADMIN_ROLES: 'admin,member',
+    GLINT_PROJECT_ADMIN_ROLES: sandboxProjectAdminRoles,
     // The sandbox's admin user, on project admin, is Glint's administrator.
     GLINT_ADMIN_PROJECT: 'admin',
   };

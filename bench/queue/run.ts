@@ -45,7 +45,7 @@ import {
   stopDaemonProcess,
   type DaemonProcess,
 } from '../../test-support/daemon-process';
-import { outboundAllow } from '../../test-support/sandbox';
+import { outboundAllow, sandboxProjectAdminRoles } from '../../test-support/sandbox';
 import { agent, baseline, type Timed } from './baseline';
 import { addSites, matrixSources, waitForJobs, type JobRow } from './glint-path';
 import { adapterOf, adapters, removeImages, seed, type Source } from './images';
@@ -107,6 +107,7 @@ async function openBench(): Promise<Bench> {
       GLINT_CREDENTIAL_KEY_ID: 'bench',
       GLINT_LOG_LEVEL: 'warn',
       GLINT_OUTBOUND_ALLOW: outboundAllow(),
+      GLINT_PROJECT_ADMIN_ROLES: sandboxProjectAdminRoles,
     }),
   );
   const work = await mkdtemp(join(tmpdir(), 'glint-bench-queue-'));

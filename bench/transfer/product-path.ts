@@ -30,7 +30,7 @@ import {
 } from '../../test-support/daemon-process';
 import { addSandboxSites } from '../../test-support/test-environment';
 import { bundleGlint, openstackEnv, runGlint } from '../../packages/cli/test/glint-process';
-import { outboundAllow, sandboxCloud } from '../../test-support/sandbox';
+import { outboundAllow, sandboxCloud, sandboxProjectAdminRoles } from '../../test-support/sandbox';
 
 const postgres = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
@@ -118,6 +118,7 @@ export async function productPath(source: number, destination: number): Promise<
     GLINT_CREDENTIAL_KEY_ID: 'bench',
     // The sandbox's clouds are on loopback, which the outbound policy refuses unless allowed.
     GLINT_OUTBOUND_ALLOW: outboundAllow(),
+    GLINT_PROJECT_ADMIN_ROLES: sandboxProjectAdminRoles,
   };
   let lastPut = 0;
   const server: FastifyInstance = buildServer(

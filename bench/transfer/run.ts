@@ -376,18 +376,21 @@ async function main(): Promise<void> {
   let single: CopyRun[] = [];
   let product: CliCopy[] = [];
 
+  /** The two baselines every link is measured against, in the same run as Glint's copies. */
+  const baselines = async (link: Link) => ({
+    pipe: medianOf(
+      await repeat('curl | curl', image.name, pair, () =>
+        curlPipe(image.id, image.name, link, work),
+      ),
+    ),
+    staged: medianOf(
+      await repeat('staged', image.name, pair, () => stagedCopy(image.id, image.name, link, work)),
+    ),
+  });
+
   try {
     console.error('loopback:');
-    const pipe = medianOf(
-      await repeat('curl | curl', image.name, pair, () =>
-        curlPipe(image.id, image.name, direct, work),
-      ),
-    );
-    const staged = medianOf(
-      await repeat('staged', image.name, pair, () =>
-        stagedCopy(image.id, image.name, direct, work),
-      ),
-    );
+    const { pipe, staged } = await baselines(direct);
     single = await repeat('glint engine', image.name, pair, () =>
       copy({ source: { cloud: 1 }, destinations: [{ cloud: 2 }], imageId: image.id }),
     );
@@ -441,16 +444,7 @@ async function main(): Promise<void> {
           string,
         ];
         const throttled: Link = { source, destinations: [destination] };
-        const tPipe = medianOf(
-          await repeat('curl | curl', image.name, pair, () =>
-            curlPipe(image.id, image.name, throttled, work),
-          ),
-        );
-        const tStaged = medianOf(
-          await repeat('staged', image.name, pair, () =>
-            stagedCopy(image.id, image.name, throttled, work),
-          ),
-        );
+        const { pipe: tPipe, staged: tStaged } = await baselines(throttled);
         const tGlint = medianOf(
           await repeat('glint engine', image.name, pair, () =>
             copy({
