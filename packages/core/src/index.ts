@@ -15,3 +15,4 @@ export * from './config';
 export * from './secret-redaction';
 export * from './observability';
 export * from './client';
+export * from './schema-text';
