@@ -9,7 +9,6 @@ const allowed: Record<string, string> = {
   'packages/api/src/routes/api/sites/index.ts sites': 'not split yet (175 lines)',
   'packages/api/src/routes/api/auth/index.ts auth': 'not split yet (172 lines)',
   'packages/cli/src/commands/images.ts imageCommands': 'not split yet (144 lines)',
-  'packages/store/src/repositories/inventory.ts inventoryRepository': 'not split yet (137 lines)',
   'packages/api/src/routes/api/images/index.ts images': 'not split yet (104 lines)',
   'packages/store/src/repositories/matrix.ts matrixRepository': 'not split yet (104 lines)',
   'packages/api/src/plugins/app/authentication.ts (argument of fp)': 'not split yet (89 lines)',
