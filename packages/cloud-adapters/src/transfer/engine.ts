@@ -3,10 +3,12 @@ import type { CloudAdapter, ImageInfo } from '../adapter';
 import { IntegrityError, InvalidRequestError } from '../errors';
 import {
   DEFAULT_RETRY_POLICIES,
+  type CopyDestination,
   type CopyRequest,
   type CopyResult,
   type CopyStages,
   type DestinationResult,
+  type RetryPolicies,
 } from './copy-request';
 import { DEFAULT_HASH_ALGO } from './digest';
 import { finishTargets } from './finish-targets';
@@ -84,6 +86,49 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
   }
 }
 
+/** What becomes of one destination before any data flows: done, a stream target, or copying itself. */
+type Preparation =
+  { result: DestinationResult } | { target: Target } | { inCloud: Promise<DestinationResult> };
+
+/**
+ * A destination that holds the image already is done; one whose cloud can copy from the source's
+ * region starts that copy; any other gets a target the source's bytes will stream to.
+ */
+async function prepareDestination(
+  destination: CopyDestination,
+  request: CopyRequest,
+  source: CopyableImage,
+  declared: ContentHash | undefined,
+  retry: RetryPolicies,
+): Promise<Preparation> {
+  const { signal } = request;
+  const sourceAdapter = request.source.adapter;
+  try {
+    const present = await withRetries(
+      () => findPresentCopy(destination.adapter, source, declared),
+      isRetryable,
+      retry.request,
+      signal,
+    );
+    if (present)
+      return {
+        result: { key: destination.key, outcome: 'present', imageId: present.id, bytes: 0 },
+      };
+    const provenance = {
+      sourceSite: request.source.key,
+      sourceImageId: source.id,
+      ...(declared ? { contentHash: declared } : {}),
+    };
+    const spec = copySpec(source, provenance, request.visibility ?? 'private', destination.imageId);
+    const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
+    if (within)
+      return { inCloud: finishRegionCopy(destination, within, source, spec, retry, signal) };
+    return { target: await createTarget(destination, spec, request, retry.request) };
+  } catch (error) {
+    return { result: failedBeforeData(destination, error, signal) };
+  }
+}
+
 /**
  * Copies one source image to one or many destinations. The source is read once and streamed to all
  * destinations at the same time; nothing is held whole in memory or staged on disk. Every byte is
@@ -111,42 +156,10 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const inClouds: Promise<DestinationResult>[] = [];
 
   for (const destination of request.destinations) {
-    try {
-      const present = await withRetries(
-        () => findPresentCopy(destination.adapter, source, declared),
-        isRetryable,
-        retry.request,
-        signal,
-      );
-      if (present) {
-        results.set(destination.key, {
-          key: destination.key,
-          outcome: 'present',
-          imageId: present.id,
-          bytes: 0,
-        });
-        continue;
-      }
-      const provenance = {
-        sourceSite: request.source.key,
-        sourceImageId: source.id,
-        ...(declared ? { contentHash: declared } : {}),
-      };
-      const spec = copySpec(
-        source,
-        provenance,
-        request.visibility ?? 'private',
-        destination.imageId,
-      );
-      const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
-      if (within) {
-        inClouds.push(finishRegionCopy(destination, within, source, spec, retry, signal));
-        continue;
-      }
-      targets.push(await createTarget(destination, spec, request, retry.request));
-    } catch (error) {
-      results.set(destination.key, failedBeforeData(destination, error, signal));
-    }
+    const prepared = await prepareDestination(destination, request, source, declared, retry);
+    if ('result' in prepared) results.set(destination.key, prepared.result);
+    else if ('target' in prepared) targets.push(prepared.target);
+    else inClouds.push(prepared.inCloud);
   }
 
   stages.created = Date.now();
