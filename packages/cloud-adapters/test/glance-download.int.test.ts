@@ -127,13 +127,16 @@ test('a destination that may not read the source image is turned down, nothing m
   expect(await imagesNamed(bAdmin, image.name)).toEqual([]);
 });
 
-test('a destination under another Keystone, or in the source’s own region, has no server-side copy', async () => {
+test('a destination under another Keystone, in the source’s own region, or whose Glance lists no glance-download has no server-side copy', async () => {
   expect(await cloud2.serverSideCopyFrom!(a)).toBeUndefined();
   const sameRegion = adapterFor(regionA);
+  // RegionC's Glance offers only the default import methods.
+  const withoutMethod = adapterFor(regionCloud(regions, 2));
   try {
     expect(await sameRegion.serverSideCopyFrom!(a)).toBeUndefined();
+    expect(await withoutMethod.serverSideCopyFrom!(a)).toBeUndefined();
   } finally {
-    await sameRegion.close();
+    await Promise.all([sameRegion.close(), withoutMethod.close()]);
   }
 });
 
