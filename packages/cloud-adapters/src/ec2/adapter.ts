@@ -41,6 +41,7 @@ import { AmiCopies, regionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
+import { AmiReleaseNaming } from './release-naming';
 import { ec2SiteType } from './site-type';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
@@ -70,6 +71,7 @@ export class Ec2Adapter implements CloudAdapter {
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;
   private readonly copies = new Map<string, Copy>();
+  readonly releaseNaming: AmiReleaseNaming;
   private accountId?: Promise<string>;
   private bucket?: Promise<StagingBucket>;
 
@@ -83,6 +85,15 @@ export class Ec2Adapter implements CloudAdapter {
     this.amiCopies = new AmiCopies(this.clients.ec2, config.region, (doing, call, signal) =>
       this.aws(doing, call, signal),
     );
+    this.releaseNaming = new AmiReleaseNaming({
+      region: config.region,
+      aws: (doing, call) => this.aws(doing, call),
+      ec2: this.clients.ec2,
+      ssm: () => this.clients.ssm(),
+      describe: (filters) => this.describe(filters),
+      ami: (id) => this.amiOf(id),
+      deleteImage: (id) => this.deleteImage(id),
+    });
   }
 
   private get importRole(): string {
