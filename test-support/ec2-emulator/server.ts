@@ -13,7 +13,7 @@ import * as parameters from './actions/parameters';
 import { describeRegions } from './actions/regions';
 import * as snapshots from './actions/snapshots';
 import * as sts from './actions/sts';
-import { createTags } from './actions/tags';
+import { createTags, deleteTags } from './actions/tags';
 import type { Action, ActionContext, Caller } from './context';
 import type { DiskReader } from './disk-reader';
 import { ApiError } from './errors';
@@ -35,6 +35,7 @@ const ec2Actions: Record<string, Action> = {
   DescribeSnapshots: snapshots.describeSnapshots,
   DeleteSnapshot: snapshots.deleteSnapshot,
   CreateTags: createTags,
+  DeleteTags: deleteTags,
   ImportImage: imports.importImage,
   ImportSnapshot: imports.importSnapshot,
   DescribeImportImageTasks: imports.describeImportImageTasks,

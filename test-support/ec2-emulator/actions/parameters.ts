@@ -105,7 +105,7 @@ export const putParameter: JsonAction = (context) => {
       'ParameterAlreadyExists',
       'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
     );
-  const type = text(body, 'Type', existing !== undefined) ?? existing!.type;
+  const type = text(body, 'Type', existing === undefined) ?? existing!.type;
   if (!types.includes(type))
     throw new ApiError(
       'ValidationException',

@@ -41,7 +41,7 @@ import { AmiCopies, regionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
-import { AmiReleaseNaming } from './release-naming';
+import type { AmiReleaseNaming } from './release-naming';
 import { ec2SiteType } from './site-type';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
@@ -71,7 +71,7 @@ export class Ec2Adapter implements CloudAdapter {
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;
   private readonly copies = new Map<string, Copy>();
-  readonly releaseNaming: AmiReleaseNaming;
+  private naming?: AmiReleaseNaming;
   private accountId?: Promise<string>;
   private bucket?: Promise<StagingBucket>;
 
@@ -85,8 +85,14 @@ export class Ec2Adapter implements CloudAdapter {
     this.amiCopies = new AmiCopies(this.clients.ec2, config.region, (doing, call, signal) =>
       this.aws(doing, call, signal),
     );
-    this.releaseNaming = new AmiReleaseNaming({
-      region: config.region,
+  }
+
+  /** Loaded on first use, with SSM's SDK module, which copies never need (see ./index). */
+  get releaseNaming(): AmiReleaseNaming {
+    const { AmiReleaseNaming: Naming } =
+      require('./release-naming') as typeof import('./release-naming');
+    this.naming ??= new Naming({
+      region: this.config.region,
       aws: (doing, call) => this.aws(doing, call),
       ec2: this.clients.ec2,
       ssm: () => this.clients.ssm(),
@@ -94,6 +100,7 @@ export class Ec2Adapter implements CloudAdapter {
       ami: (id) => this.amiOf(id),
       deleteImage: (id) => this.deleteImage(id),
     });
+    return this.naming;
   }
 
   private get importRole(): string {

@@ -5,10 +5,6 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
 import { guardedRequestHandler } from '../outbound';
 
-/** SSM's SDK module, loaded on first use (see Ec2Clients.ssm). */
-export const ssmModule = () =>
-  require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
-
 /** What the SDK clients sign with. */
 interface SigningKeys {
   accessKeyId: string;
@@ -141,7 +137,9 @@ export class Ec2Clients {
    * as the whole SDK loads on the first EC2 call (./index), so copies never pay for it.
    */
   ssm(): SSMClient {
-    this.ssmClient ??= new (ssmModule().SSMClient)(this.ssmOptions);
+    const { SSMClient: Client } =
+      require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+    this.ssmClient ??= new Client(this.ssmOptions);
     return this.ssmClient;
   }
 

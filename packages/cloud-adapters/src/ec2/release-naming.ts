@@ -8,7 +8,7 @@ import {
   type Image,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ScsImageProperties } from '@glint/core';
 import { ConflictError, InvalidRequestError, isCloudError, NotFoundError } from '../errors';
 import {
@@ -21,7 +21,6 @@ import {
   type RetireOutcome,
   type StableHolder,
 } from '../release-naming';
-import { ssmModule } from './clients';
 import { EC2_RELEASE_TAGS, releaseParameter } from './release-tags';
 
 /** What release naming needs of its region's adapter. */
@@ -88,7 +87,6 @@ export class AmiReleaseNaming implements ReleaseNaming {
 
   /** The AMI id the channel's parameter holds in this region; undefined before the first promotion. */
   private async pointer(slot: ReleaseSlot): Promise<string | undefined> {
-    const { GetParameterCommand } = ssmModule();
     const name = releaseParameter(slot);
     try {
       const { Parameter } = await this.region.aws(`reading the SSM parameter ${name}`, () =>
@@ -151,7 +149,6 @@ export class AmiReleaseNaming implements ReleaseNaming {
 
   /** The switch: one overwrite of the channel's parameter. */
   private async point(slot: ReleaseSlot, image: ReleaseImage): Promise<void> {
-    const { PutParameterCommand } = ssmModule();
     const name = releaseParameter(slot);
     await this.region.aws(`pointing the SSM parameter ${name} at ${image.imageId}`, () =>
       this.region.ssm().send(
