@@ -25,6 +25,7 @@ import type {
   Validation,
 } from '../adapter';
 import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
+import type { ReleaseNaming } from '../release-naming';
 import { AmiDeletion } from './ami-deletion';
 import { Ec2Clients, HOME_REGION } from './clients';
 import { onceVisible } from './consistency';
@@ -87,8 +88,18 @@ export class Ec2Adapter implements CloudAdapter {
     );
   }
 
-  /** Loaded on first use, with SSM's SDK module, which copies never need (see ./index). */
-  get releaseNaming(): AmiReleaseNaming {
+  /**
+   * Release naming, whose module and SSM's SDK load on the first call: copies never need them,
+   * and a caller may read this property of every adapter it holds (see ./index).
+   */
+  readonly releaseNaming: ReleaseNaming = {
+    holders: (slot) => this.amiNaming().holders(slot),
+    promote: (request) => this.amiNaming().promote(request),
+    demote: (slot, image) => this.amiNaming().demote(slot, image),
+    retire: (slot, image) => this.amiNaming().retire(slot, image),
+  };
+
+  private amiNaming(): AmiReleaseNaming {
     const { AmiReleaseNaming: Naming } =
       require('./release-naming') as typeof import('./release-naming');
     this.naming ??= new Naming({
