@@ -8,6 +8,7 @@ import type {
   TransferStage,
   Visibility,
 } from '@glint/core';
+import type { ReleaseNaming } from './release-naming';
 import type { VisibilityPolicy } from './transfer/metadata';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
@@ -191,6 +192,11 @@ export interface CloudAdapter {
    * descriptor declares `serverSideCopy` (registry.ts), and only the descriptor is asked.
    */
   serverSideCopyFrom?(source: CloudAdapter): Promise<ServerSideCopy | undefined>;
+  /**
+   * How this site gives a release family's stable name to one of its images; present exactly when
+   * the site type's capabilities declare `releaseNaming`.
+   */
+  readonly releaseNaming?: ReleaseNaming;
   health(): Promise<HealthReport>;
   /** Releases the site's connections; the adapter is unusable afterwards. */
   close(): Promise<void>;

@@ -68,6 +68,7 @@ export function siteCommands(program: Command): void {
       .option('--ec2-endpoint <url>', 'EC2: an EC2-compatible endpoint instead of AWS’s')
       .option('--s3-endpoint <url>', 'EC2: an S3-compatible endpoint instead of AWS’s')
       .option('--sts-endpoint <url>', 'EC2: an STS endpoint instead of AWS’s')
+      .option('--ssm-endpoint <url>', 'EC2: an SSM endpoint instead of AWS’s (release parameters)')
       .action(action(addSite)),
     [
       'glint site add east --openrc east-openrc.sh',
