@@ -1,5 +1,6 @@
 export * from './site';
 export * from './image';
+export * from './selectors';
 export * from './backoff';
 export * from './jobs';
 export * from './job-subject';
