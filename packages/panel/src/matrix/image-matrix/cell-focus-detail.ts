@@ -1,4 +1,5 @@
 import { html, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { MatrixCell, MatrixRow } from '@glint/api/replies';
 import { cellDetail, stateLooks } from '../cell-display';
 
@@ -10,6 +11,8 @@ export function cellFocusDetail(
   found: { row: MatrixRow; cell: MatrixCell } | undefined,
   siteName: (id: string) => string,
   busy: boolean,
+  /** Why the caller may not retry, when they may not. */
+  retryRefusal: string | undefined,
   retry: (imageId: string, siteId: string) => void,
 ): TemplateResult {
   if (!found) return html`<div class="detail" aria-live="polite"></div>`;
@@ -21,7 +24,12 @@ export function cellFocusDetail(
     >
     ${
       cell.state === 'error'
-        ? html`<button class="retry" ?disabled=${busy} @click=${() => retry(row.id, cell.siteId)}>
+        ? html`<button
+            class="retry"
+            ?disabled=${busy || retryRefusal !== undefined}
+            title=${ifDefined(retryRefusal)}
+            @click=${() => retry(row.id, cell.siteId)}
+          >
             Retry
           </button>`
         : ''

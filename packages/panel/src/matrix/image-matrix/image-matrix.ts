@@ -25,6 +25,7 @@ import { keyMove, scrollToFocus } from './grid-navigation';
 import { matrixHead } from './head';
 import { matrixStyles } from './styles';
 import { matrixToolbar } from './toolbar';
+import { may, refusal, type Role } from '../../roles';
 
 /**
  * Images (rows) by sites (columns). Lit draws the frame (toolbar, header, plan); the rows in view
@@ -37,6 +38,7 @@ export class GlintImageMatrix extends LitElement {
   static override properties = {
     client: { attribute: false },
     events: { attribute: false },
+    role: { attribute: false },
     plan: { state: true },
     error: { state: true },
     busy: { state: true },
@@ -47,6 +49,8 @@ export class GlintImageMatrix extends LitElement {
   declare client: ApiClient;
   /** The panel's event stream: `glint-event` (detail: a GlintEvent) and `reconnect`. */
   declare events: EventTarget;
+  /** The caller's role: a reader looks, and changes nothing. */
+  declare role: Role;
   declare plan: Plan | null;
   declare error: string | null;
   declare busy: boolean;
@@ -76,6 +80,7 @@ export class GlintImageMatrix extends LitElement {
     this.busy = false;
     this.detailIndex = 0;
     this.query = defaultQuery;
+    this.role = null;
   }
 
   private readonly onEvent = (event: Event) => {
@@ -253,13 +258,13 @@ export class GlintImageMatrix extends LitElement {
     });
   }
 
-  /** What a click, Space or Enter does where it lands. */
+  /** What a click, Space or Enter does where it lands; a reader's only sort. */
   private activate(row: number, col: number) {
-    if (row === headRow) {
-      if (col === nameCol) this.sortBy('name');
-      else if (col === sizeCol) this.sortBy('size');
-      else void this.toggleColumn(col);
-    } else if (col === nameCol) this.toggleRow(row);
+    if (row === headRow && col === nameCol) this.sortBy('name');
+    else if (row === headRow && col === sizeCol) this.sortBy('size');
+    else if (!may(this.role, 'place')) return;
+    else if (row === headRow) void this.toggleColumn(col);
+    else if (col === nameCol) this.toggleRow(row);
     else if (col >= 0) this.toggle(row, col);
   }
 
@@ -384,6 +389,7 @@ export class GlintImageMatrix extends LitElement {
       this.cellAt(this.draw.focus.row, this.draw.focus.col),
       this.siteName,
       this.busy,
+      refusal(this.role, 'jobs'),
       (imageId, siteId) => void this.retry(imageId, siteId),
     );
   }
@@ -396,6 +402,7 @@ export class GlintImageMatrix extends LitElement {
         sites: this.data.columns.length,
         pending: this.draw.pending.size,
         busy: this.busy,
+        placeRefusal: refusal(this.role, 'place'),
       },
       {
         filter: (event) => this.onFilter(event),

@@ -26,6 +26,13 @@ export const matrixStyles = [
     .count {
       color: #4b5563;
     }
+    .read-only {
+      padding: 1px 8px;
+      border-radius: 10px;
+      background: #f3f4f6;
+      color: #374151;
+      font-size: 12px;
+    }
     .error {
       color: #7f1d1d;
       background: #fee2e2;

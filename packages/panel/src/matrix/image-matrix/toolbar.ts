@@ -1,4 +1,5 @@
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { RowQuery, SortKey } from '../matrix-data';
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -23,6 +24,8 @@ export interface ToolbarState {
   /** Changed cells not applied yet. */
   pending: number;
   busy: boolean;
+  /** Why the caller may not change placements, when they may not: the grid is then read-only. */
+  placeRefusal: string | undefined;
 }
 
 export interface ToolbarActions {
@@ -83,9 +86,15 @@ export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): Tem
       </select></label
     >
     <span class="count">${plural(state.images, 'image')} · ${plural(state.sites, 'site')}</span>
+    ${
+      state.placeRefusal
+        ? html`<span class="read-only" title=${state.placeRefusal}>Read-only</span>`
+        : nothing
+    }
     <button
       class="review"
-      ?disabled=${pending === 0 || state.busy}
+      ?disabled=${pending === 0 || state.busy || state.placeRefusal !== undefined}
+      title=${ifDefined(state.placeRefusal)}
       @click=${() => actions.review()}
     >
       Review ${plural(pending, 'change')}

@@ -1,8 +1,10 @@
 import { html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import type { Account, Site, SiteHealth } from '@glint/api/replies';
 import { dataTable } from '../../data-table';
 import { LiveView } from '../../live-view';
+import { refusal } from '../../roles';
 import { failureText } from '../../view-failure';
 import { sitesViewStyles } from './styles';
 
@@ -258,10 +260,7 @@ export class GlintSitesView extends LiveView {
         <td>${when(site.inventoriedAt)}</td>
         <td>${selfHealWords[site.selfHeal]}</td>
         <td>${this.renderHealth(site)}</td>
-        <td class="actions">
-          <button class="edit" @click=${() => (this.editing = site.id)}>Edit</button>
-          <button class="remove" @click=${() => (this.removing = site.id)}>Remove</button>
-        </td>
+        <td class="actions">${this.renderActions(site)}</td>
       </tr>
       ${this.removing === site.id && site.account ? this.renderRemoveAccount(site) : nothing}
       ${
@@ -280,6 +279,27 @@ export class GlintSitesView extends LiveView {
             </tr>`
           : nothing
       }`;
+  }
+
+  /** Edit and Remove, for the roles that may change sites. */
+  private renderActions(site: Site) {
+    const refused = refusal(this.role, 'sites');
+    return html`<button
+        class="edit"
+        ?disabled=${refused !== undefined}
+        title=${ifDefined(refused)}
+        @click=${() => (this.editing = site.id)}
+      >
+        Edit
+      </button>
+      <button
+        class="remove"
+        ?disabled=${refused !== undefined}
+        title=${ifDefined(refused)}
+        @click=${() => (this.removing = site.id)}
+      >
+        Remove
+      </button>`;
   }
 
   /** Removing a region's site: the whole account, or only this region while others stay. */
@@ -310,13 +330,27 @@ export class GlintSitesView extends LiveView {
   }
 
   override render() {
+    const addRefused = refusal(this.role, 'sites');
+    const refreshRefused = refusal(this.role, 'inventory');
     return html`<div class="toolbar">
         <h2>Sites</h2>
-        <button class="add primary" @click=${() => (this.adding = !this.adding)}>
+        <button
+          class="add primary"
+          ?disabled=${addRefused !== undefined}
+          title=${ifDefined(addRefused)}
+          @click=${() => (this.adding = !this.adding)}
+        >
           ${this.adding ? 'Close' : 'Add site'}
         </button>
         <button class="health-check" @click=${() => this.checkHealth()}>Check health</button>
-        <button class="refresh" @click=${this.refreshInventories}>Refresh inventories</button>
+        <button
+          class="refresh"
+          ?disabled=${refreshRefused !== undefined}
+          title=${ifDefined(refreshRefused)}
+          @click=${this.refreshInventories}
+        >
+          Refresh inventories
+        </button>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
