@@ -63,6 +63,13 @@ export const WrittenRuleSchema = Type.Object(
 );
 export type WrittenRuleData = Static<typeof WrittenRuleSchema>;
 
+/** A file of one rule (glint rule set -f), whose name the command line may give instead. */
+export const RuleFileSchema = Type.Object(
+  { ...WrittenRuleSchema.properties, name: Type.Optional(WrittenRuleSchema.properties.name) },
+  { additionalProperties: false },
+);
+export type RuleFileData = Static<typeof RuleFileSchema>;
+
 /** A rule of a file, with the line it starts on. */
 export interface WrittenRule {
   name: string;
@@ -71,7 +78,7 @@ export interface WrittenRule {
 }
 
 /** The body of a written rule: all but its name. */
-export function ruleBody({ name: _name, ...body }: WrittenRuleData): RuleBody {
+export function ruleBody({ name: _name, ...body }: RuleFileData): RuleBody {
   return body;
 }
 

@@ -14,6 +14,8 @@ import { GlintImageMatrix } from './matrix/image-matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend/matrix-legend';
 import { GlintPlanReview } from './matrix/plan-review/plan-review';
 import { GlintPanel } from './panel';
+import { GlintRuleForm } from './rules/rule-form/rule-form';
+import { GlintRulesView } from './rules/rules-view/rules-view';
 import { GlintAccountEdit } from './sites/account-edit';
 import { GlintAddSite } from './sites/add-site';
 import { GlintAppCredentialForm } from './sites/app-credential-form';
@@ -46,6 +48,8 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-image-import': GlintImageImport,
   'glint-image-details': GlintImageDetails,
   'glint-project-switch': GlintProjectSwitch,
+  'glint-rules-view': GlintRulesView,
+  'glint-rule-form': GlintRuleForm,
 };
 
 for (const [name, element] of Object.entries(elements))
@@ -70,6 +74,8 @@ export {
   GlintPanel,
   GlintPlanReview,
   GlintProjectSwitch,
+  GlintRuleForm,
+  GlintRulesView,
   GlintSiteActivity,
   GlintSiteEdit,
   GlintSitesView,

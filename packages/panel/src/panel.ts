@@ -10,6 +10,7 @@ import type { Role } from './roles';
 const views = [
   { id: 'matrix', label: 'Matrix' },
   { id: 'sites', label: 'Sites' },
+  { id: 'rules', label: 'Rules' },
   { id: 'images', label: 'Images' },
   { id: 'jobs', label: 'Jobs' },
 ] as const;
@@ -241,6 +242,12 @@ export class GlintPanel extends LitElement {
           .events=${this.events}
           .role=${this.role}
         ></glint-sites-view>`;
+      case 'rules':
+        return html`<glint-rules-view
+          .client=${this.client}
+          .events=${this.events}
+          .role=${this.role}
+        ></glint-rules-view>`;
       case 'images':
         return html`<glint-images-view
           .client=${this.client}

@@ -15,6 +15,8 @@ import {
   regionsOf,
   type Ec2Options,
 } from '../ec2-account';
+import { labelsText } from '@glint/core';
+import { changedLabels, parseLabelArgs } from '../labels';
 import { findSite, listSites } from '../resolve';
 import { renderFields, renderTable } from '../table';
 
@@ -90,12 +92,13 @@ export function siteCommands(program: Command): void {
             sites.length === 0
               ? 'No sites yet: add one with glint site add.'
               : renderTable(
-                  ['NAME', 'TYPE', 'REGION', 'USER', 'INVENTORIED', 'ID'],
+                  ['NAME', 'TYPE', 'REGION', 'USER', 'LABELS', 'INVENTORIED', 'ID'],
                   sites.map((s) => [
                     s.name,
                     s.type,
                     s.config.region,
                     s.credential?.username ?? s.credential?.accessKeyId,
+                    labelsText(s.labels),
                     s.inventoriedAt,
                     s.id,
                   ]),
@@ -142,6 +145,7 @@ export function siteCommands(program: Command): void {
                   : null,
               ],
               ['account', found.account?.name],
+              ['labels', labelsText(found.labels)],
               ['self-heal', found.selfHeal],
               ['inventoried', found.inventoriedAt],
               ['added', found.createdAt],
@@ -158,6 +162,27 @@ export function siteCommands(program: Command): void {
         }),
       ),
     ['glint site show east', 'glint site show east --no-check --json', 'glint site show aws'],
+  );
+
+  examples(
+    site
+      .command('label')
+      .summary('Set or remove labels of a site')
+      .description(
+        'Set labels of a site (key=value) or remove them (key-); standing rules choose sites by ' +
+          'their labels. Keys are lower-case letters, digits, ".", "_" and "-" (at most 63, optionally ' +
+          'behind "prefix/"), values at most 63 letters, digits, ".", "_" and "-". Without changes, or ' +
+          'with --list, prints the labels. Changing labels needs the admin role.',
+      )
+      .argument('<site>', 'name or id')
+      .argument('[labels...]', 'key=value to set, key- to remove')
+      .option('--list', 'print the labels (after any changes)')
+      .action(action(labelSite)),
+    [
+      'glint site label east tier=prod experiment=atlas',
+      'glint site label east experiment-',
+      'glint site label east --list',
+    ],
   );
 
   examples(
@@ -260,6 +285,35 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
   }
   for (const warning of created.warnings) ctx.note(`warning: ${warning}`);
   ctx.result(created, () => `Added site ${created.name} (${created.type}, id ${created.id}).`);
+}
+
+async function labelSite(
+  ctx: Context,
+  ref: string,
+  args: string[],
+  options: { list?: boolean },
+): Promise<void> {
+  const changes = parseLabelArgs(args);
+  const client = await ctx.client();
+  let found = findSite(await listSites(client), ref);
+  const changing = args.length > 0;
+  if (changing)
+    found = await client.request<Site>('PATCH', `/sites/${found.id}`, {
+      json: { labels: changedLabels(found.labels, changes) },
+    });
+  const { labels } = found;
+  ctx.result({ site: found.name, labels }, () =>
+    Object.keys(labels).length === 0
+      ? `${found.name} has no labels${changing ? ' now' : ''}.`
+      : changing && !options.list
+        ? `Labels of ${found.name}: ${labelsText(labels)}.`
+        : renderTable(
+          ['KEY', 'VALUE'],
+          Object.keys(labels)
+            .sort()
+            .map((key) => [key, labels[key]]),
+        ),
+  );
 }
 
 async function readText(file: string): Promise<string> {

@@ -68,3 +68,18 @@ test('the wanted tick has an entry of its own', async () => {
     .evaluate((cell) => getComputedStyle(cell, '::after').content);
   expect(tick).not.toBe('none');
 });
+
+test('a rule’s placement and a hand tick over a rule have entries, each its own edge colour', async () => {
+  const marks = await page
+    .locator('glint-matrix-legend .entry:has(.cell[data-placed])')
+    .evaluateAll((entries) =>
+      entries.map((entry) => ({
+        text: (entry as HTMLElement).innerText,
+        edge: getComputedStyle(entry.querySelector('.cell')!).boxShadow,
+      })),
+    );
+  expect(marks.map((mark) => mark.text)).toEqual(['by a rule', 'by hand over a rule']);
+  // Each a coloured inset bar, the two apart.
+  for (const mark of marks) expect(mark.edge).toMatch(/rgb\(\d+, \d+, \d+\) 4px 0px 0px 0px inset/);
+  expect(marks[0]!.edge).not.toBe(marks[1]!.edge);
+});

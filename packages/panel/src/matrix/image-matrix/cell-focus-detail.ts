@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { MatrixCell, MatrixRow } from '@glint/api/replies';
-import { cellDetail, stateLooks } from '../cell-display';
+import { cellDetail, placedText, stateLooks } from '../cell-display';
 
 /**
  * The focused cell's details below the grid (an error's message, a transfer's bytes, rate and time
@@ -20,7 +20,9 @@ export function cellFocusDetail(
   return html`<div class="detail" aria-live="polite">
     <span
       ><strong>${row.name}</strong> on <strong>${siteName(cell.siteId)}</strong>:
-      ${stateLooks[cell.state].icon} ${stateLooks[cell.state].label} — ${cellDetail(cell)}</span
+      ${stateLooks[cell.state].icon} ${stateLooks[cell.state].label} — ${cellDetail(cell)}${
+        placedText(cell) ? html` · <span class="placed">${placedText(cell)}</span>` : ''
+      }</span
     >
     ${
       cell.state === 'error'

@@ -18,11 +18,18 @@ import {
   type DrawState,
   type RowSlot,
 } from '../draw-rows';
-import { MatrixData, defaultQuery, pageSize, type RowQuery, type SortKey } from '../matrix-data';
+import {
+  MatrixData,
+  columnGroups,
+  defaultQuery,
+  pageSize,
+  type RowQuery,
+  type SortKey,
+} from '../matrix-data';
 import { pagesOf, visibleRange } from '../virtual-window';
 import { cellFocusDetail } from './cell-focus-detail';
 import { keyMove, scrollToFocus } from './grid-navigation';
-import { matrixHead } from './head';
+import { groupBand, groupBandHeight, matrixHead } from './head';
 import { matrixStyles } from './styles';
 import { matrixToolbar } from './toolbar';
 import { may, refusal, type Role } from '../../roles';
@@ -66,6 +73,7 @@ export class GlintImageMatrix extends LitElement {
     columns: [],
     columnRange: { first: 0, end: 0 },
     pending: new Map(),
+    groupStarts: new Set(),
     focus: { row: 0, col: 0 },
     version: 0,
   };
@@ -278,7 +286,7 @@ export class GlintImageMatrix extends LitElement {
     };
     this.draw.version++;
     const focus = this.draw.focus;
-    scrollToFocus(this.scroller!, focus);
+    scrollToFocus(this.scroller!, focus, this.query.groupBy ? groupBandHeight : 0);
     this.drawWindow();
     this.detailIndex++;
     // The header's roving tabindex is Lit's: focus once it has drawn.
@@ -403,6 +411,7 @@ export class GlintImageMatrix extends LitElement {
         pending: this.draw.pending.size,
         busy: this.busy,
         placeRefusal: refusal(this.role, 'place'),
+        labelKeys: [...new Set(this.data.columns.flatMap((column) => Object.keys(column.labels)))],
       },
       {
         filter: (event) => this.onFilter(event),
@@ -415,6 +424,9 @@ export class GlintImageMatrix extends LitElement {
   override render() {
     const columns = this.data.columns;
     const width = leadWidth + columns.length * columnWidth;
+    const groupBy = this.query.groupBy;
+    const groups = groupBy ? columnGroups(columns, groupBy) : [];
+    this.draw.groupStarts = new Set(groups.slice(1).map((group) => group.first));
     return html`${this.renderToolbar()}
       <glint-matrix-legend></glint-matrix-legend>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
@@ -436,13 +448,14 @@ export class GlintImageMatrix extends LitElement {
         aria-colcount=${columns.length + 2}
         aria-multiselectable="true"
         aria-busy=${this.busy ? 'true' : 'false'}
-        style="--name-width: ${nameWidth}px; --size-width: ${sizeWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px; --width: ${width}px"
+        style="--name-width: ${nameWidth}px; --size-width: ${sizeWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px; --width: ${width}px; --groups-height: ${groupBy ? groupBandHeight : 0}px"
         @scroll=${this.onScroll}
         @click=${this.onClick}
         @keydown=${this.onKeyDown}
         @focusin=${this.onFocusIn}
       >
-        ${matrixHead(columns, this.draw.focus, this.query.sort, width)}
+        ${groupBy ? groupBand(groupBy, groups, width) : ''}
+        ${matrixHead(columns, this.draw.focus, this.query.sort, width, groupBy)}
         <div
           class="body"
           role="rowgroup"

@@ -3,6 +3,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import type { Account, Site, SiteHealth } from '@glint/api/replies';
 import { dataTable } from '../../data-table';
+import { labelChips } from '../../label-chips';
 import { LiveView } from '../../live-view';
 import { refusal } from '../../roles';
 import { failureText } from '../../view-failure';
@@ -250,6 +251,7 @@ export class GlintSitesView extends LiveView {
           >
             ${site.name}
           </button>
+          ${labelChips(site.labels)}
         </th>
         <td>
           ${site.type}
