@@ -28,6 +28,17 @@ export type GlintEvent =
       type: 'cells';
       siteIds: string[];
       imageIds?: string[];
+    }
+  | {
+      /**
+       * The project's standing rules changed (created, replaced or removed): read them again
+       * (GET /api/v1/rules). The cells they place follow as `cells` events.
+       */
+      type: 'rules';
+      /** The project (the channel's owner). */
+      ownerId: string;
+      /** The rules changed, by name. */
+      names: string[];
     };
 
 /** The pub/sub channel of one user's events, under Glint's Redis prefix. */

@@ -216,7 +216,8 @@ export class MatrixData {
   apply(event: GlintEvent): Promise<void> {
     if (event.type === 'cells')
       return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
-    if (!event.imageId) return Promise.resolve();
+    // The cells a rule change places follow as cells events.
+    if (event.type === 'rules' || !event.imageId) return Promise.resolve();
     if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
       return Promise.resolve();
     return this.reloadRows([event.imageId]);

@@ -1,0 +1,130 @@
+import type { SelectableSite } from '@glint/core';
+import type { Queryable } from './queryable';
+import type { RuleDefinition } from './rules';
+
+/** A site as rules select it, with its name for plans. */
+export interface RuleSite extends SelectableSite {
+  name: string;
+}
+
+/**
+ * A logical image as rules select it: each distinct set of properties its copies carry (any of
+ * them may match), and the sites holding a copy of it.
+ */
+export interface RuleImage {
+  id: string;
+  name: string;
+  variants: Record<string, string>[];
+  /** Sites holding an active copy. */
+  active: string[];
+  /** Sites holding a copy in any state. */
+  held: string[];
+}
+
+/** A recorded desired state, by whom it was decided. */
+export interface DecidedCell {
+  imageId: string;
+  siteId: string;
+  wanted: boolean;
+  source: 'hand' | 'rule';
+  /** The rule implying the cell at the last evaluation; on a hand row, the rule it overrides. */
+  rule: string | null;
+}
+
+/** Everything evaluating a project's rules needs, read in four set-based queries. */
+export interface RuleFacts {
+  rules: (RuleDefinition & { name: string })[];
+  sites: RuleSite[];
+  images: RuleImage[];
+  placements: DecidedCell[];
+}
+
+/** What an evaluation changes in the placements: rows of the rules, and rule names on hand rows. */
+export interface RuleWrites {
+  /** Rule rows to create or change. */
+  upserts: { imageId: string; siteId: string; wanted: boolean; rule: string }[];
+  /** Rule rows no rule wants any more (or pruned, their copy gone). */
+  removals: { imageId: string; siteId: string }[];
+  /** Hand rows whose overridden rule changed. */
+  handRules: { imageId: string; siteId: string; rule: string | null }[];
+}
+
+const cells = (parameter: string, columns: string) =>
+  `jsonb_to_recordset(${parameter}::jsonb) AS x ("imageId" uuid, "siteId" uuid${columns})`;
+
+export function rulePlacementsRepository(db: Queryable) {
+  return {
+    async facts(ownerId: string): Promise<RuleFacts> {
+      // One after another: inside a transaction they share one connection.
+      const rules = await db.query<RuleFacts['rules'][number]>(
+        'SELECT name, description, images, sites, prune FROM rules WHERE owner_id = $1 ORDER BY name',
+        [ownerId],
+      );
+      const sites = await db.query<RuleSite>(
+        `SELECT id, name, type, config->>'region' AS region, labels FROM sites WHERE owner_id = $1`,
+        [ownerId],
+      );
+      const images = await db.query<RuleImage>(
+        `SELECT i.id, i.name,
+                coalesce(jsonb_agg(DISTINCT s.properties) FILTER (WHERE s.site_id IS NOT NULL), '[]') AS variants,
+                coalesce(array_agg(DISTINCT s.site_id) FILTER (WHERE s.status = 'active'), '{}') AS active,
+                coalesce(array_agg(DISTINCT s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}') AS held
+         FROM images i
+         LEFT JOIN site_images s ON s.owner_id = i.owner_id AND s.image_id = i.id
+         WHERE i.owner_id = $1 GROUP BY i.id`,
+        [ownerId],
+      );
+      const placements = await db.query<DecidedCell>(
+        `SELECT image_id AS "imageId", site_id AS "siteId", wanted, source, rule
+         FROM placements WHERE owner_id = $1`,
+        [ownerId],
+      );
+      return {
+        rules: rules.rows,
+        sites: sites.rows,
+        images: images.rows,
+        placements: placements.rows,
+      };
+    },
+
+    /**
+     * Turns the rule's wanted rows unwanted: a rule removed with prune takes its copies with it,
+     * except where another rule or a hand tick wants them (the next evaluation says so).
+     */
+    async unwantRule(ownerId: string, name: string): Promise<void> {
+      await db.query(
+        `UPDATE placements SET wanted = false, requested_at = now()
+         WHERE owner_id = $1 AND source = 'rule' AND rule = $2 AND wanted`,
+        [ownerId, name],
+      );
+    },
+
+    /** Writes an evaluation's changes; hand rows are never turned into rule rows. */
+    async write(ownerId: string, writes: RuleWrites): Promise<void> {
+      if (writes.upserts.length > 0)
+        await db.query(
+          `INSERT INTO placements (owner_id, image_id, site_id, wanted, source, rule)
+           SELECT $1, x."imageId", x."siteId", x.wanted, 'rule', x.rule
+           FROM ${cells('$2', ', wanted boolean, rule text')}
+           ON CONFLICT (owner_id, image_id, site_id) DO UPDATE SET
+             wanted = EXCLUDED.wanted, rule = EXCLUDED.rule, requested_by = NULL, requested_at = now()
+           WHERE placements.source = 'rule'`,
+          [ownerId, JSON.stringify(writes.upserts)],
+        );
+      if (writes.removals.length > 0)
+        await db.query(
+          `DELETE FROM placements p USING ${cells('$2', '')}
+           WHERE p.owner_id = $1 AND p.image_id = x."imageId" AND p.site_id = x."siteId" AND p.source = 'rule'`,
+          [ownerId, JSON.stringify(writes.removals)],
+        );
+      if (writes.handRules.length > 0)
+        await db.query(
+          `UPDATE placements p SET rule = x.rule FROM ${cells('$2', ', rule text')}
+           WHERE p.owner_id = $1 AND p.image_id = x."imageId" AND p.site_id = x."siteId" AND p.source = 'hand'`,
+          [ownerId, JSON.stringify(writes.handRules)],
+        );
+    },
+  };
+}
+
+export type RulePlacementsRepository = ReturnType<typeof rulePlacementsRepository>;
