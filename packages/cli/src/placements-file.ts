@@ -1,9 +1,4 @@
-import {
-  ruleBody,
-  ruleProblems,
-  WrittenRuleSchema,
-  type WrittenRule,
-} from './rule-definition';
+import { ruleBody, ruleProblems, WrittenRuleSchema, type WrittenRule } from './rule-definition';
 import { Type, type Static } from './typebox';
 import { parseYamlFile, type PathProblem } from './yaml-file';
 
@@ -103,9 +98,11 @@ export function parsePlacementsFile(text: string, file: string): PlacementsSpec 
       })),
     };
   });
-  const standingRules = (data.rules ?? []).map(
-    (rule, i): WrittenRule => ({ name: rule.name, line: at(['rules', i]), body: ruleBody(rule) }),
-  );
+  const standingRules = (data.rules ?? []).map((rule, i): WrittenRule => ({
+    name: rule.name,
+    line: at(['rules', i]),
+    body: ruleBody(rule),
+  }));
   return { file, rules, standingRules, force: data.force ?? false };
 }
 

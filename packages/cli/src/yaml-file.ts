@@ -32,7 +32,11 @@ const ajv = new Ajv({ allErrors: true, strict: false });
  * Parses a YAML file and checks it against `kind`'s schema and checks; every problem is reported
  * at once, each with its line.
  */
-export function parseYamlFile<T>(text: string, file: string, kind: YamlFileKind<T>): CheckedYaml<T> {
+export function parseYamlFile<T>(
+  text: string,
+  file: string,
+  kind: YamlFileKind<T>,
+): CheckedYaml<T> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOfOffset = (offset: number) => lines.linePos(offset).line;

@@ -15,7 +15,8 @@ import {
   testEnvironment,
   type TestEnvironment,
 } from '../../../test-support/test-environment';
-import { bundleGlint, openstackEnv, runGlint, type GlintResult } from './glint-process';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import { bundleGlint, openrcText, openstackEnv, runGlint, type GlintResult } from './glint-process';
 
 let env: TestEnvironment;
 let server: FastifyInstance;
@@ -137,29 +138,63 @@ describe('rules', () => {
     expect(shown.stdout).toMatch(/^description: +the base images on production$/m);
     expect(shown.stdout).toMatch(/^sites: +labels tier=prod$/m);
     expect(shown.stdout).toContain('It implies now:\n+ copy   base-2 to west\n1 copy, 0 deletes.');
-    expect(json<{ rule: { prune: boolean } }>(await glint('rule', 'show', 'base-on-prod', '--json')))
-      .toMatchObject({ rule: { name: 'base-on-prod', prune: true } });
+    expect(
+      json<{ rule: { prune: boolean } }>(await glint('rule', 'show', 'base-on-prod', '--json')),
+    ).toMatchObject({ rule: { name: 'base-on-prod', prune: true } });
   });
 
   test('set replaces a rule whole; sites may be named', async () => {
     const replaced = json<{ created: boolean; rule: { sites: unknown; prune: boolean } }>(
-      await glint('rule', 'set', 'everything-east', '--image-name', '*', '--site', 'EAST', '--json'),
+      await glint(
+        'rule',
+        'set',
+        'everything-east',
+        '--image-name',
+        '*',
+        '--site',
+        'EAST',
+        '--json',
+      ),
     );
     expect(replaced.created).toBe(true);
     const [east] = await env.query<{ id: string }>("SELECT id FROM sites WHERE name = 'east'");
     expect(replaced.rule).toMatchObject({ sites: { ids: [east!.id] }, prune: false });
-    const again = await glint('rule', 'set', 'everything-east', '--image-name', 'other', '--site', 'east');
-    expect(again.stdout).toMatch(/^Replaced rule everything-east\. It implies now:\n0 copies, 0 deletes\.$/m);
-    expect((await glint('rule', 'list')).stdout).toMatch(/^everything-east +names other +ids east +no /m);
+    const again = await glint(
+      'rule',
+      'set',
+      'everything-east',
+      '--image-name',
+      'other',
+      '--site',
+      'east',
+    );
+    expect(again.stdout).toMatch(
+      /^Replaced rule everything-east\. It implies now:\n0 copies, 0 deletes\.$/m,
+    );
+    expect((await glint('rule', 'list')).stdout).toMatch(
+      /^everything-east +names other +ids east +no /m,
+    );
   });
 
   test.each([
     [['rule', 'set', 'no-sites', '--image-name', 'x'], 2, /no site selector: give --site-label/],
     [['rule', 'set', 'no-images', '--site-type', 'openstack'], 2, /no image selector/],
-    [['rule', 'set', 'Bad_Name', '--image-name', 'x', '--site-type', 'ec2'], 2, /is not a rule name/],
-    [['rule', 'set', 'x', '--image-name', 'x', '--site-label', 'tier'], 2, /--site-label takes key=value, not "tier"/],
-    [['rule', 'set', 'x', '--image-name', 'x', '--site', 'nowhere'], 1, /no site is called "nowhere"/],
-    [['rule', 'show', 'missing'], 1, /\[not_found, HTTP 404\]/],
+    [
+      ['rule', 'set', 'Bad_Name', '--image-name', 'x', '--site-type', 'ec2'],
+      2,
+      /is not a rule name/,
+    ],
+    [
+      ['rule', 'set', 'x', '--image-name', 'x', '--site-label', 'tier'],
+      2,
+      /--site-label takes key=value, not "tier"/,
+    ],
+    [
+      ['rule', 'set', 'x', '--image-name', 'x', '--site', 'nowhere'],
+      1,
+      /no site is called "nowhere"/,
+    ],
+    [['rule', 'show', 'missing'], 1, /there is no rule missing.*\[rule_not_found, HTTP 404\]/],
     [['rule', 'set', 'x', '-f', 'r.yaml', '--image-name', 'x'], 2, /cannot be used with option/],
   ])('glint %j exits %i saying what is wrong, and saves nothing', async (args, code, message) => {
     const before = await ruleNames();
@@ -176,9 +211,14 @@ describe('rules', () => {
       'name: other-on-prod\nimages:\n  names: [other]\nsites:\n  labels: { tier: prod }\n',
     );
     const saved = await glint('rule', 'set', '-f', file);
-    expect(saved.stdout).toContain('Created rule other-on-prod. It implies now:\n+ copy   other to west');
+    expect(saved.stdout).toContain(
+      'Created rule other-on-prod. It implies now:\n+ copy   other to west',
+    );
 
-    await writeFile(file, 'name: broken\nimages: {}\nsites:\n  labels: { Tier: prod }\n  sites: [a]\n');
+    await writeFile(
+      file,
+      'name: broken\nimages: {}\nsites:\n  labels: { Tier: prod }\n  sites: [a]\n',
+    );
     const refused = await glint('rule', 'set', '-f', file);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${file} is not a valid rule file:`);
@@ -212,7 +252,13 @@ describe('rules', () => {
       await glint('plan', '-f', file, '--json'),
     );
     expect(planJson.rules).toEqual([
-      { name: 'base-everywhere', plan: { copies: [expect.objectContaining({ imageName: 'base-2', siteName: 'west' })], deletes: [] } },
+      {
+        name: 'base-everywhere',
+        plan: {
+          copies: [expect.objectContaining({ imageName: 'base-2', siteName: 'west' })],
+          deletes: [],
+        },
+      },
     ]);
 
     const applied = await glint('apply', '-f', file);
@@ -236,6 +282,8 @@ describe('rules', () => {
   });
 
   test('rm shows what a pruning rule’s removal deletes and needs --yes for it', async () => {
+    // While another rule wants base-1 on west too, removing base-on-prod would delete nothing.
+    expect((await glint('rule', 'rm', 'base-everywhere')).code).toBe(0);
     const refused = await glint('rule', 'rm', 'base-on-prod');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('- delete base-1 from west');
@@ -255,5 +303,19 @@ describe('rules', () => {
       'Removed rule everything-east; it deleted nothing: the copies it placed stay.',
     );
     expect(await ruleNames()).not.toContain('everything-east');
+  });
+});
+
+describe('labels from the start', () => {
+  test('site add --label gives the new site its labels; a bad one is a usage error', async () => {
+    const openrc = join(dir, 'north-openrc.sh');
+    await writeFile(openrc, openrcText(sandboxCloud(1), true));
+    const bad = await glint('site', 'add', 'north', '--openrc', openrc, '--label', 'Tier=dev');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/label key "Tier" is not valid/);
+    const added = json<{ name: string; labels: Record<string, string> }>(
+      await glint('site', 'add', 'north', '--openrc', openrc, '--label', 'tier=dev', '--json'),
+    );
+    expect(added).toMatchObject({ name: 'north', labels: { tier: 'dev' } });
   });
 });

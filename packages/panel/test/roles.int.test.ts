@@ -78,8 +78,12 @@ afterAll(async () => {
 /** The standalone page, logged in as `user` to team-a, on the matrix with its rows drawn. */
 async function pageOf(user: 'team-reader' | 'team-member', pageErrors: string[]): Promise<Page> {
   const session = await login(server, user, 'team-a');
-  const page = await loggedInPage(browser, base, session.cookie, { width: 1100, height: 760 }, (m) =>
-    pageErrors.push(m),
+  const page = await loggedInPage(
+    browser,
+    base,
+    session.cookie,
+    { width: 1100, height: 760 },
+    (m) => pageErrors.push(m),
   );
   await page.goto(base);
   await page.locator('.count', { hasText: '1 image · 2 sites' }).waitFor();

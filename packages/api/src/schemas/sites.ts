@@ -118,6 +118,7 @@ export const OpenrcSiteBody = Type.Object(
     openrc: FileText('The openrc file’s text'),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
@@ -135,6 +136,7 @@ export const CloudsYamlSiteBody = Type.Object(
     ),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );

@@ -176,7 +176,9 @@ async function previewRules(client: ApiClient, rules: WrittenRule[]): Promise<Ru
     previews.push({ name: rule.name, plan: await preview(client, rule.name, rule.body) });
   return {
     json: { rules: previews },
-    text: joined(...previews.map((p) => `Rule ${p.name} would imply now:\n${renderRulePlan(p.plan)}`)),
+    text: joined(
+      ...previews.map((p) => `Rule ${p.name} would imply now:\n${renderRulePlan(p.plan)}`),
+    ),
   };
 }
 

@@ -49,11 +49,7 @@ export function ruleCommands(program: Command): void {
     );
 
   examples(
-    rule
-      .command('list')
-      .alias('ls')
-      .description('Your project’s rules.')
-      .action(action(listRules)),
+    rule.command('list').alias('ls').description('Your project’s rules.').action(action(listRules)),
     ['glint rule list', 'glint rule list --json'],
   );
 
@@ -89,8 +85,16 @@ export function ruleCommands(program: Command): void {
         ]),
       )
       .option('--description <text>', 'what the rule is for')
-      .option('--image-name <glob>', 'images named so (* any characters, ? one); repeatable', collect)
-      .option('--image-property <key=value>', 'images with this Glance property; repeatable', collect)
+      .option(
+        '--image-name <glob>',
+        'images named so (* any characters, ? one); repeatable',
+        collect,
+      )
+      .option(
+        '--image-property <key=value>',
+        'images with this Glance property; repeatable',
+        collect,
+      )
       .option('--image-id <id>', 'this image; repeatable', collect)
       .option('--site-label <key=value>', 'sites with this label; repeatable', collect)
       .option('--site-type <type>', 'sites of this type (openstack, ec2); repeatable', collect)
@@ -212,14 +216,15 @@ async function ruleFromFile(file: string, nameArg: string | undefined) {
     check: (rule) => ruleProblems(ruleBody(rule)),
   });
   if (nameArg && data.name && nameArg !== data.name)
-    throw new UsageError(`${file} names the rule ${data.name}, the command line ${nameArg}: say one`);
+    throw new UsageError(
+      `${file} names the rule ${data.name}, the command line ${nameArg}: say one`,
+    );
   return { name: nameArg ?? data.name, body: ruleBody(data) };
 }
 
 /** The rule the flags describe; site names are looked up, as rules keep site ids. */
 async function ruleFromFlags(client: ApiClient, options: SetOptions): Promise<RuleBody> {
-  const map = (option: string, values: string[] | undefined) =>
-    values && keyValues(option, values);
+  const map = (option: string, values: string[] | undefined) => values && keyValues(option, values);
   const sites = options.site?.length ? await listSites(client) : [];
   const body: RuleBody = {
     ...(options.description !== undefined ? { description: options.description } : {}),

@@ -15,12 +15,13 @@ import {
   regionsOf,
   type Ec2Options,
 } from '../ec2-account';
-import { labelsText } from '@glint/core';
-import { changedLabels, parseLabelArgs } from '../labels';
+import { labelProblems, labelsText } from '@glint/core';
+import { changedLabels, keyValues, parseLabelArgs } from '../labels';
 import { findSite, listSites } from '../resolve';
 import { renderFields, renderTable } from '../table';
 
 interface AddOptions extends Ec2Options {
+  label?: string[];
   openrc?: string;
   osCloud?: string;
   ec2?: boolean;
@@ -60,6 +61,7 @@ export function siteCommands(program: Command): void {
       )
       .option('--ec2', 'an Amazon EC2 account')
       .option('--password-stdin', 'read the password or secret from stdin')
+      .option('--label <key=value>', 'a label of the site (repeatable; not for --ec2)', collect)
       .option('--access-key-id <id>', 'EC2: the access key id (default: AWS_ACCESS_KEY_ID)')
       .option(
         '--region <region>',
@@ -72,7 +74,7 @@ export function siteCommands(program: Command): void {
       .option('--sts-endpoint <url>', 'EC2: an STS endpoint instead of AWS’s')
       .action(action(addSite)),
     [
-      'glint site add east --openrc east-openrc.sh',
+      'glint site add east --openrc east-openrc.sh --label tier=prod',
       'printf %s "$PASSWORD" | glint site add east --openrc east-openrc.sh --password-stdin',
       'glint site add west --os-cloud west',
       'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… glint site add aws --ec2 --region eu-west-1 --region us-east-1',
@@ -243,6 +245,9 @@ export function siteCommands(program: Command): void {
 }
 
 async function addSite(ctx: Context, name: string, options: AddOptions): Promise<void> {
+  const labels = options.label ? { labels: siteLabels(options.label) } : {};
+  if (options.label && options.ec2)
+    throw new UsageError('--label is for one site: label an EC2 region with glint site label');
   const client = await ctx.client();
   let created: CreatedSite;
   if (options.openrc) {
@@ -252,7 +257,13 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const secret = openStackSecretOf(parsed.credential);
     const password = secret ? undefined : await missingSecret(options, options.openrc);
     created = await client.request<CreatedSite>('POST', '/sites/openrc', {
-      json: { name, openrc, ...(password ? { password } : {}), ...(caBundle ? { caBundle } : {}) },
+      json: {
+        name,
+        openrc,
+        ...(password ? { password } : {}),
+        ...(caBundle ? { caBundle } : {}),
+        ...labels,
+      },
     });
   } else if (options.osCloud) {
     const files = await findCloudsFiles();
@@ -268,6 +279,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
         ...(files.secureYaml ? { secureYaml: files.secureYaml } : {}),
         ...(password ? { password } : {}),
         ...(caBundle ? { caBundle } : {}),
+        ...labels,
       },
     });
   } else if (options.ec2) {
@@ -308,12 +320,20 @@ async function labelSite(
       : changing && !options.list
         ? `Labels of ${found.name}: ${labelsText(labels)}.`
         : renderTable(
-          ['KEY', 'VALUE'],
-          Object.keys(labels)
-            .sort()
-            .map((key) => [key, labels[key]]),
-        ),
+            ['KEY', 'VALUE'],
+            Object.keys(labels)
+              .sort()
+              .map((key) => [key, labels[key]]),
+          ),
   );
+}
+
+/** --label options as labels, checked as the API checks them. */
+function siteLabels(options: string[]): Record<string, string> {
+  const labels = keyValues('--label', options);
+  const problems = labelProblems(labels);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return labels;
 }
 
 async function readText(file: string): Promise<string> {

@@ -73,7 +73,9 @@ export class GlintImagesView extends LiveView {
   private renderForms() {
     const refused = refusal(this.role, 'upload');
     if (refused)
-      return html`<p class="read-only">Uploading and importing images: ${refused.toLowerCase()}.</p>`;
+      return html`<p class="read-only">
+        Uploading and importing images: ${refused.toLowerCase()}.
+      </p>`;
     return html`<div class="forms">
       <section aria-labelledby="upload-title">
         <h2 id="upload-title">Upload a file</h2>

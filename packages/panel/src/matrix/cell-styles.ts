@@ -52,9 +52,7 @@ export const cellStyles = css`
    * grid adds its own edge (a column group's start) to the same shadow list.
    */
   .cell {
-    box-shadow:
-      var(--group-edge, 0 0 transparent),
-      var(--placed-edge, 0 0 transparent);
+    box-shadow: var(--group-edge, 0 0 transparent), var(--placed-edge, 0 0 transparent);
   }
   .cell[data-placed='rule'] {
     --placed-edge: inset 4px 0 0 #7c3aed;

@@ -20,7 +20,8 @@ export function cellFocusDetail(
   return html`<div class="detail" aria-live="polite">
     <span
       ><strong>${row.name}</strong> on <strong>${siteName(cell.siteId)}</strong>:
-      ${stateLooks[cell.state].icon} ${stateLooks[cell.state].label} — ${cellDetail(cell)}${
+      ${stateLooks[cell.state].icon} ${stateLooks[cell.state].label} —
+      ${cellDetail(cell)}${
         placedText(cell) ? html` · <span class="placed">${placedText(cell)}</span>` : ''
       }</span
     >

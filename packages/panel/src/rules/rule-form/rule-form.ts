@@ -210,26 +210,50 @@ export class GlintRuleForm extends FieldForm {
 
   private renderImages(rule: Rule | null) {
     const images = rule?.images ?? {};
-    return this.selector('images', 'Images', 'Every field given must match; leave the others empty.', [
-      this.plain('imageNames', 'Name patterns', images.names?.join(', '), 'ubuntu-24.04-*, debian-12-*'),
-      this.plain('imageProperties', 'Glance properties', joinPairs(images.properties), 'os_distro=ubuntu'),
-      this.plain('imageIds', 'Image ids', images.ids?.join(', '), ''),
-    ]);
+    return this.selector(
+      'images',
+      'Images',
+      'Every field given must match; leave the others empty.',
+      [
+        this.plain(
+          'imageNames',
+          'Name patterns',
+          images.names?.join(', '),
+          'ubuntu-24.04-*, debian-12-*',
+        ),
+        this.plain(
+          'imageProperties',
+          'Glance properties',
+          joinPairs(images.properties),
+          'os_distro=ubuntu',
+        ),
+        this.plain('imageIds', 'Image ids', images.ids?.join(', '), ''),
+      ],
+    );
   }
 
   private renderSites(rule: Rule | null) {
     const sites = rule?.sites ?? {};
     const chosen = (list: string[] | undefined, value: string) => list?.includes(value) ?? false;
-    return this.selector('sites', 'Sites', 'Every field given must match; leave the others empty.', [
-      this.plain('siteLabels', 'Labels', joinPairs(sites.labels), 'tier=prod, experiment=atlas'),
-      this.ticks('siteTypes', 'Types', this.siteTypes.map((type) => [type, type, chosen(sites.types, type)])),
-      this.plain('siteRegions', 'Regions', sites.regions?.join(', '), 'RegionOne'),
-      this.ticks(
-        'siteIds',
-        'These sites',
-        this.sites.map((site) => [site.id, site.name, chosen(sites.ids, site.id)]),
-      ),
-    ]);
+    return this.selector(
+      'sites',
+      'Sites',
+      'Every field given must match; leave the others empty.',
+      [
+        this.plain('siteLabels', 'Labels', joinPairs(sites.labels), 'tier=prod, experiment=atlas'),
+        this.ticks(
+          'siteTypes',
+          'Types',
+          this.siteTypes.map((type) => [type, type, chosen(sites.types, type)]),
+        ),
+        this.plain('siteRegions', 'Regions', sites.regions?.join(', '), 'RegionOne'),
+        this.ticks(
+          'siteIds',
+          'These sites',
+          this.sites.map((site) => [site.id, site.name, chosen(sites.ids, site.id)]),
+        ),
+      ],
+    );
   }
 
   private renderPrune(rule: Rule | null) {
@@ -241,26 +265,37 @@ export class GlintRuleForm extends FieldForm {
       <span class="hint"
         >Say a site loses its label, or an image its name: with prune, the copies the rule made
         there are deleted (never the last copy anywhere); without it they stay, wanted by nobody,
-        until someone removes them. Ticking or clearing a cell by hand always overrides a rule.</span
+        until someone removes them. Ticking or clearing a cell by hand always overrides a
+        rule.</span
       >
     </div>`;
   }
 
   /** A selector's fieldset: its fields, and the API's complaint about it as a whole. */
-  private selector(name: string, legend: string, hint: string, fields: TemplateResult[]) {
+  private selector(
+    name: string,
+    legend: string,
+    hint: string,
+    fields: (TemplateResult | typeof nothing)[],
+  ) {
     const error = this.errors[name];
     return html`<fieldset class="selector" data-field=${name}>
       <legend>${legend}</legend>
       <span class="hint">${hint}</span>
-      ${fields}
-      ${error ? html`<p class="field-error" role="alert">${error}</p>` : nothing}
+      ${fields} ${error ? html`<p class="field-error" role="alert">${error}</p>` : nothing}
     </fieldset>`;
   }
 
   private plain(name: string, label: string, value = '', placeholder: string) {
     return html`<div class="sub-field">
       <label for=${name}>${label}</label>
-      <input id=${name} name=${name} .value=${value} placeholder=${placeholder} autocomplete="off" />
+      <input
+        id=${name}
+        name=${name}
+        .value=${value}
+        placeholder=${placeholder}
+        autocomplete="off"
+      />
     </div>`;
   }
 
@@ -271,7 +306,10 @@ export class GlintRuleForm extends FieldForm {
       <div class="choices">
         ${choices.map(
           ([value, text, checked]) =>
-            html`<label><input type="checkbox" name=${name} value=${value} ?checked=${checked} /> ${text}</label>`,
+            html`<label
+              ><input type="checkbox" name=${name} value=${value} ?checked=${checked} />
+              ${text}</label
+            >`,
         )}
       </div>
     </div>`;

@@ -23,11 +23,17 @@ export function rulePlanView(plan: RulePlan, empty: string): TemplateResult {
         : html`<ul>
             ${plan.copies.map(
               (c) =>
-                html`<li class="copy"><span aria-hidden="true">+</span> copy <b>${c.imageName}</b> to <b>${c.siteName}</b></li>`,
+                html`<li class="copy">
+                  <span aria-hidden="true">+</span> copy <b>${c.imageName}</b> to
+                  <b>${c.siteName}</b>
+                </li>`,
             )}
             ${plan.deletes.map(
               (d) =>
-                html`<li class="delete"><span aria-hidden="true">−</span> delete <b>${d.imageName}</b> from <b>${d.siteName}</b></li>`,
+                html`<li class="delete">
+                  <span aria-hidden="true">−</span> delete <b>${d.imageName}</b> from
+                  <b>${d.siteName}</b>
+                </li>`,
             )}
           </ul>`
     }

@@ -92,7 +92,7 @@ export class GlintRulesView extends LiveView {
     }
   }
 
-  private async remove({ name, plan }: { name: string; plan: RemovalPlan }) {
+  private async removeRule({ name, plan }: { name: string; plan: RemovalPlan }) {
     const confirm = plan.deletes.length > 0 ? '?confirm=true' : '';
     try {
       await this.client.delete(`/rules/${encodeURIComponent(name)}${confirm}`);
@@ -159,7 +159,7 @@ export class GlintRulesView extends LiveView {
         <div class="confirm-text">
           <p>Remove rule <b>${name}</b>? ${removalWords(plan)}</p>
           ${plan.deletes.length > 0 ? rulePlanView(plan, '') : nothing}
-          <button class="confirm-remove danger" @click=${() => this.remove(removing)}>
+          <button class="confirm-remove danger" @click=${() => this.removeRule(removing)}>
             ${plan.deletes.length > 0 ? `Remove ${name} and delete its copies` : `Remove ${name}`}
           </button>
           <button class="keep" @click=${() => (this.removing = null)}>Keep it</button>
@@ -182,9 +182,8 @@ export class GlintRulesView extends LiveView {
         </button>
       </div>
       <p class="intro">
-        A rule keeps the images it selects on the sites it selects, as images and sites come and
-        go. A cell ticked or cleared by hand in the matrix overrides the rules for that image and
-        site.
+        A rule keeps the images it selects on the sites it selects, as images and sites come and go.
+        A cell ticked or cleared by hand in the matrix overrides the rules for that image and site.
       </p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}

@@ -1,4 +1,4 @@
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { html, nothing, type ReactiveControllerHost } from 'lit';
 import { ApiError, labelProblems } from '@glint/core/client';
 
 export type Labels = Record<string, string>;
@@ -9,28 +9,23 @@ interface Row {
 }
 
 /**
- * A site's labels in a form, one key and value per row, with Add and Remove: a controller, so its
- * inputs are the host form's own and FormData carries them (`label-key`, `label-value`, in order).
- * Mistakes show as they are typed, with the API's own rules; `labelsOf` reads what was entered.
+ * A site's labels in a form, one key and value per row, with Add and Remove. It renders into its
+ * host form, so its inputs are the form's own and FormData carries them (`label-key`,
+ * `label-value`, in order). Mistakes show as they are typed, with the API's own rules.
  */
-export class LabelsEditor implements ReactiveController {
+export class LabelsEditor {
   private rows: Row[];
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     labels: Labels = {},
   ) {
-    this.rows = Object.keys(labels)
-      .sort()
-      .map((key) => ({ key, value: labels[key]! }));
-    host.addController(this);
+    this.rows = rowsOf(labels);
   }
 
   /** The labels as loaded again (a form reset, a new site). */
   reset(labels: Labels = {}): void {
-    this.rows = Object.keys(labels)
-      .sort()
-      .map((key) => ({ key, value: labels[key]! }));
+    this.rows = rowsOf(labels);
     this.host.requestUpdate();
   }
 
@@ -130,6 +125,11 @@ export class LabelsEditor implements ReactiveController {
     return labelsOf(form);
   }
 }
+
+const rowsOf = (labels: Labels): Row[] =>
+  Object.keys(labels)
+    .sort()
+    .map((key) => ({ key, value: labels[key]! }));
 
 function labelsOf(form: FormData): Labels {
   const keys = form.getAll('label-key').map((key) => String(key).trim());
