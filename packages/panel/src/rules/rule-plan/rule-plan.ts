@@ -14,7 +14,12 @@ export function rulePlanView(plan: RulePlan, empty: string): TemplateResult {
       ${
         count === 0
           ? empty
-          : `${plural(plan.copies.length, 'copy', 'copies')}, ${plural(plan.deletes.length, 'delete', 'deletes')}`
+          : [
+              plan.copies.length ? plural(plan.copies.length, 'copy', 'copies') : '',
+              plan.deletes.length ? plural(plan.deletes.length, 'delete', 'deletes') : '',
+            ]
+              .filter(Boolean)
+              .join(', ')
       }
     </p>
     ${
