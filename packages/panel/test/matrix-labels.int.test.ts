@@ -101,7 +101,9 @@ test('a cell a rule placed says so, and one cleared by hand over the rule says t
   expect(await headers()).toEqual(['a-prod', 'b-dev', 'c-prod', 'd-none']);
   const byRule = cellOf('img-1', 2);
   expect(await byRule.getAttribute('data-placed')).toBe('rule');
-  expect(await byRule.getAttribute('title')).toMatch(/^c-prod: missing — .* · by rule img-on-prod$/);
+  expect(await byRule.getAttribute('title')).toMatch(
+    /^c-prod: missing — .* · by rule img-on-prod$/,
+  );
   expect(await byRule.getAttribute('aria-selected')).toBe('true');
   const byHand = cellOf('img-2', 2);
   expect(await byHand.getAttribute('data-placed')).toBe('override');
@@ -132,9 +134,14 @@ test('grouping by a label orders the columns by its values under a band naming e
   await page.selectOption('select.group-by', 'tier');
   await page.locator('.groups .group').first().waitFor();
   expect(await headers()).toEqual(['b-dev', 'a-prod', 'c-prod', 'd-none']);
-  const groups = await page.locator('.groups .group').evaluateAll((elements) =>
-    elements.map((el) => ({ text: el.textContent!.trim(), width: (el as HTMLElement).offsetWidth })),
-  );
+  const groups = await page
+    .locator('.groups .group')
+    .evaluateAll((elements) =>
+      elements.map((el) => ({
+        text: el.textContent!.trim(),
+        width: (el as HTMLElement).offsetWidth,
+      })),
+    );
   expect(groups).toEqual([
     { text: 'tier=dev', width: 132 },
     { text: 'tier=prod', width: 264 },

@@ -3,8 +3,8 @@
  * against the real API and the sandbox's Keystone: team-reader (reader on team-a) sees every view
  * with the changes disabled, each saying the role it needs; team-member (member there, as
  * GLINT_PROJECT_ADMIN_ROLES is Keystone's admin alone here) places, uploads and retries, but may
- * not change sites. The project's rows are seeded straight into PostgreSQL: two sites, an image on
- * one, a failed copy to the other. axe-core checks every tab. Screenshots go to test-output/panel/.
+ * not change sites or rules. The project's rows are seeded straight into PostgreSQL: two sites, an
+ * image on one, a failed copy to the other; its admin adds a rule. axe-core checks every tab. Screenshots go to test-output/panel/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -60,11 +60,18 @@ beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
   env = await testEnvironment();
   server = await env.start({ GLINT_PROJECT_ADMIN_ROLES: 'admin' });
-  await login(server, 'team-admin', 'team-a');
+  const admin = await login(server, 'team-admin', 'team-a');
   const [project] = await env.query<{ id: string }>(
     "SELECT id FROM projects WHERE name = 'team-a'",
   );
   await seed(project!.id);
+  const rule = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/rules/base-on-far',
+    headers: admin.headers,
+    payload: { images: { names: ['base'] }, sites: { labels: { tier: 'far' } } },
+  });
+  expect(rule.statusCode).toBe(200);
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   browser = await launchChromium();
@@ -145,6 +152,15 @@ test('a reader sees every view, and each change is disabled saying the role it n
   expect(await seriousViolations(page)).toEqual([]);
   await page.screenshot({ path: join(screenshots, 'roles-reader-sites.png') });
 
+  await openTab(page, 'Rules');
+  await page.locator('glint-rules-view tr[data-rule="base-on-far"]').waitFor();
+  for (const selector of ['button.add', 'tr[data-rule="base-on-far"] button.remove'])
+    expect(await offered(page, `glint-rules-view ${selector}`)).toEqual({
+      enabled: false,
+      title: readerNeeds('admin'),
+    });
+  expect(await seriousViolations(page)).toEqual([]);
+
   await openTab(page, 'Images');
   await page.locator('glint-images-view .read-only').waitFor();
   expect(await page.locator('glint-images-view .read-only').innerText()).toContain(
@@ -187,6 +203,12 @@ test('a member places, uploads and retries, but may not change sites', async () 
   });
   expect(await seriousViolations(page)).toEqual([]);
   await page.screenshot({ path: join(screenshots, 'roles-member-sites.png') });
+
+  await openTab(page, 'Rules');
+  expect(await offered(page, 'glint-rules-view tr[data-rule="base-on-far"] button.edit')).toEqual({
+    enabled: false,
+    title: memberNeeds('admin'),
+  });
 
   await openTab(page, 'Images');
   await page.locator('glint-image-upload').waitFor();

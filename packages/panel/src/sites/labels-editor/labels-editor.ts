@@ -15,6 +15,8 @@ interface Row {
  */
 export class LabelsEditor {
   private rows: Row[];
+  /** The refusal `read` threw last: shown live from the rows, never again as the form's error. */
+  private refusedHere = '';
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -63,7 +65,7 @@ export class LabelsEditor {
   /** The field: its rows, Add label, and the problems (the API's `error` when it refused them). */
   render(error?: string) {
     const problems = this.problems();
-    const shown = [...problems, ...(error ? [error] : [])];
+    const shown = [...problems, ...(error && error !== this.refusedHere ? [error] : [])];
     const invalid = shown.length > 0 ? 'true' : 'false';
     return html`<fieldset class="labels" data-field="labels">
       <legend>Labels</legend>
@@ -121,7 +123,8 @@ export class LabelsEditor {
    */
   read(form: FormData): Labels {
     const problems = this.problems();
-    if (problems.length > 0) throw new ApiError(400, 'invalid_labels', problems.join('; '));
+    this.refusedHere = problems.join('; ');
+    if (problems.length > 0) throw new ApiError(400, 'invalid_labels', this.refusedHere);
     return labelsOf(form);
   }
 }
