@@ -1,7 +1,7 @@
 /**
  * <glint-matrix-legend> on its own in Chromium: an entry per cell state with the cells' own icon,
- * word and meaning, each state a colour of its own, and the wanted tick, drawn by the same styles
- * as the matrix's cells.
+ * word and meaning, each state a colour of its own, the wanted tick, and the marks of a rule's
+ * placement and of a hand tick over a rule, drawn by the same styles as the matrix's cells.
  */
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../test-support/browser-page';
