@@ -56,4 +56,3 @@ export type SiteHistory = Static<typeof SiteHistory>;
 export type Rule = Static<typeof Rule>;
 export type { RuleBody, RulePlan, RemovalPlan };
 export type SavedRule = Static<typeof SavedRule>;
-export type PlacedBy = NonNullable<MatrixCell['placedBy']>;

@@ -18,7 +18,7 @@ const Values = (description: string) =>
 const StringMap = (description: string) =>
   Type.Record(Type.String(), Type.String({ maxLength: 255 }), { description });
 
-export const ImageSelectorSchema = Type.Object(
+const ImageSelectorSchema = Type.Object(
   {
     names: Type.Optional(Values('name globs: * any characters, ? one')),
     properties: Type.Optional(StringMap('Glance properties the image must carry')),
@@ -27,7 +27,7 @@ export const ImageSelectorSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SiteSelectorSchema = Type.Object(
+const SiteSelectorSchema = Type.Object(
   {
     labels: Type.Optional(StringMap('labels the site must carry')),
     types: Type.Optional(Values('site types: openstack, ec2')),
@@ -38,7 +38,7 @@ export const SiteSelectorSchema = Type.Object(
 );
 
 /** PUT /api/v1/rules/{name}'s body. */
-export const RuleBodySchema = Type.Object(
+const RuleBodySchema = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     images: ImageSelectorSchema,
@@ -61,7 +61,6 @@ export const WrittenRuleSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type WrittenRuleData = Static<typeof WrittenRuleSchema>;
 
 /** A file of one rule (glint rule set -f), whose name the command line may give instead. */
 export const RuleFileSchema = Type.Object(

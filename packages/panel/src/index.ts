@@ -24,6 +24,7 @@ import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
 import { GlintSiteActivity } from './sites/site-activity';
 import { GlintSiteEdit } from './sites/site-edit/site-edit';
+import { GlintSiteLabels } from './sites/site-labels/site-labels';
 import { GlintSitesView } from './sites/sites-view/sites-view';
 
 const elements: Record<string, CustomElementConstructor> = {
@@ -39,6 +40,7 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-app-credential-form': GlintAppCredentialForm,
   'glint-ec2-account-form': GlintEc2AccountForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-site-labels': GlintSiteLabels,
   'glint-site-activity': GlintSiteActivity,
   'glint-hourly-chart': GlintHourlyChart,
   'glint-account-edit': GlintAccountEdit,
@@ -78,5 +80,6 @@ export {
   GlintRulesView,
   GlintSiteActivity,
   GlintSiteEdit,
+  GlintSiteLabels,
   GlintSitesView,
 };

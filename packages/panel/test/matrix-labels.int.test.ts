@@ -134,14 +134,12 @@ test('grouping by a label orders the columns by its values under a band naming e
   await page.selectOption('select.group-by', 'tier');
   await page.locator('.groups .group').first().waitFor();
   expect(await headers()).toEqual(['b-dev', 'a-prod', 'c-prod', 'd-none']);
-  const groups = await page
-    .locator('.groups .group')
-    .evaluateAll((elements) =>
-      elements.map((el) => ({
-        text: el.textContent!.trim(),
-        width: (el as HTMLElement).offsetWidth,
-      })),
-    );
+  const groups = await page.locator('.groups .group').evaluateAll((elements) =>
+    elements.map((el) => ({
+      text: el.textContent!.trim(),
+      width: (el as HTMLElement).offsetWidth,
+    })),
+  );
   expect(groups).toEqual([
     { text: 'tier=dev', width: 132 },
     { text: 'tier=prod', width: 264 },

@@ -32,6 +32,7 @@ export class GlintSitesView extends LiveView {
     notice: { state: true },
     adding: { state: true },
     editing: { state: true },
+    labelling: { state: true },
     removing: { state: true },
     activity: { state: true },
   };
@@ -41,6 +42,8 @@ export class GlintSitesView extends LiveView {
   declare notice: string | null;
   declare adding: boolean;
   declare editing: string | null;
+  /** An EC2 region's site whose labels are being edited (its other settings are its account's). */
+  declare labelling: string | null;
   declare removing: string | null;
   /** The site whose activity charts show below the list. */
   declare activity: string | null;
@@ -52,6 +55,7 @@ export class GlintSitesView extends LiveView {
     this.notice = null;
     this.adding = false;
     this.editing = null;
+    this.labelling = null;
     this.removing = null;
     this.activity = null;
   }
@@ -152,6 +156,7 @@ export class GlintSitesView extends LiveView {
     const site = event.detail;
     this.sites = (this.sites ?? []).map((s) => (s.id === site.id ? site : s));
     this.editing = null;
+    this.labelling = null;
     this.notice = `Saved ${site.name}.`;
     this.checkHealth([site.id]);
     this.announce([site.id]);
@@ -218,6 +223,17 @@ export class GlintSitesView extends LiveView {
   }
 
   private renderRow(site: Site) {
+    if (this.labelling === site.id)
+      return html`<tr class="editing">
+        <td colspan="8">
+          <glint-site-labels
+            .client=${this.client}
+            .site=${site}
+            @site-changed=${this.siteChanged}
+            @edit-cancelled=${() => (this.labelling = null)}
+          ></glint-site-labels>
+        </td>
+      </tr>`;
     if (this.editing === site.id && site.account)
       return html`<tr class="editing">
         <td colspan="8">
@@ -286,7 +302,18 @@ export class GlintSitesView extends LiveView {
   /** Edit and Remove, for the roles that may change sites. */
   private renderActions(site: Site) {
     const refused = refusal(this.role, 'sites');
-    return html`<button
+    return html`${
+        site.account
+          ? html`<button
+              class="labels"
+              ?disabled=${refusal(this.role, 'labels') !== undefined}
+              title=${refusal(this.role, 'labels') ?? `The labels of ${site.name}`}
+              @click=${() => (this.labelling = site.id)}
+            >
+              Labels
+            </button>`
+          : nothing
+      }<button
         class="edit"
         ?disabled=${refused !== undefined}
         title=${ifDefined(refused)}
