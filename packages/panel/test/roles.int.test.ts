@@ -160,6 +160,7 @@ test('a reader sees every view, and each change is disabled saying the role it n
       title: readerNeeds('admin'),
     });
   expect(await seriousViolations(page)).toEqual([]);
+  await page.screenshot({ path: join(screenshots, 'roles-reader-rules.png') });
 
   await openTab(page, 'Images');
   await page.locator('glint-images-view .read-only').waitFor();
