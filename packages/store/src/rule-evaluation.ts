@@ -1,6 +1,5 @@
 import { imageMatches, siteMatches, type ImageSelector } from '@glint/core';
 import type {
-  DecidedCell,
   RuleDefinition,
   RuleFacts,
   RuleImage,
@@ -51,12 +50,12 @@ const ruleOf = (implied: ImpliedCells, cell: { imageId: string; siteId: string }
 export function evaluateRules(facts: RuleFacts): RuleWrites {
   const implied = impliedCells(facts, facts.rules);
   const pruning = new Set(facts.rules.filter((rule) => rule.prune).map((rule) => rule.name));
-  const holds = heldCells(facts.images);
+  const held = new Map(facts.images.map((image) => [image.id, image.held]));
   const writes: RuleWrites = { upserts: [], removals: [], handRules: [] };
-  const recorded = new Map<string, DecidedCell>();
   for (const row of facts.placements) {
-    recorded.set(`${row.imageId}/${row.siteId}`, row);
     const rule = ruleOf(implied, row) ?? null;
+    // Seen: what is left in `implied` afterwards has no row yet.
+    implied.get(row.imageId)?.delete(row.siteId);
     const at = { imageId: row.imageId, siteId: row.siteId };
     if (row.source === 'hand') {
       if (row.rule !== rule) writes.handRules.push({ ...at, rule });
@@ -64,21 +63,14 @@ export function evaluateRules(facts: RuleFacts): RuleWrites {
       if (!row.wanted || row.rule !== rule) writes.upserts.push({ ...at, wanted: true, rule });
     } else if (row.wanted && row.rule !== null && pruning.has(row.rule)) {
       writes.upserts.push({ ...at, wanted: false, rule: row.rule });
-    } else if (row.wanted || !holds.has(`${row.imageId}/${row.siteId}`)) {
+    } else if (row.wanted || !held.get(row.imageId)?.includes(row.siteId)) {
       writes.removals.push(at);
     }
   }
   for (const [imageId, sites] of implied)
     for (const [siteId, rule] of sites)
-      if (!recorded.has(`${imageId}/${siteId}`))
-        writes.upserts.push({ imageId, siteId, wanted: true, rule });
+      writes.upserts.push({ imageId, siteId, wanted: true, rule });
   return writes;
-}
-
-function heldCells(images: RuleImage[]): Set<string> {
-  const held = new Set<string>();
-  for (const image of images) for (const siteId of image.held) held.add(`${image.id}/${siteId}`);
-  return held;
 }
 
 /** One cell of a rule's plan, named for people. */
@@ -107,16 +99,20 @@ export function rulePlan(
   next: RuleDefinition | null,
   prune: boolean,
 ): RulePlan {
-  const others = facts.rules.filter((rule) => rule.name !== name);
   const current = facts.rules.find((rule) => rule.name === name);
-  const before = current ? impliedCells(facts, [current]) : new Map();
-  const after = next ? impliedCells(facts, [{ ...next, name }]) : new Map();
-  const elsewhere = impliedCells(facts, others);
+  const before: ImpliedCells = current && prune ? impliedCells(facts, [current]) : new Map();
+  const after: ImpliedCells = next ? impliedCells(facts, [{ ...next, name }]) : new Map();
+  // Other rules matter only where this one stops implying something: matched on those images only.
+  const elsewhere = impliedCells(
+    { ...facts, images: facts.images.filter((image) => before.has(image.id)) },
+    facts.rules.filter((rule) => rule.name !== name),
+  );
   const hand = new Set(
     facts.placements
       .filter((row) => row.source === 'hand')
       .map((row) => `${row.imageId}/${row.siteId}`),
   );
+  const active = new Map(facts.images.map((image) => [image.id, new Set(image.active)]));
   const images = new Map(facts.images.map((image) => [image.id, image]));
   const siteNames = new Map(facts.sites.map((site) => [site.id, site.name]));
   const named = (imageId: string, siteId: string): RulePlanCell => ({
@@ -128,7 +124,7 @@ export function rulePlan(
   const plan: RulePlan = { copies: [], deletes: [] };
   for (const [imageId, sites] of after)
     for (const siteId of sites.keys())
-      if (!hand.has(`${imageId}/${siteId}`) && !images.get(imageId)?.active.includes(siteId))
+      if (!active.get(imageId)?.has(siteId) && !hand.has(`${imageId}/${siteId}`))
         plan.copies.push(named(imageId, siteId));
   if (!prune) return plan;
   for (const [imageId, sites] of before)
@@ -148,8 +144,10 @@ export function rulePlan(
 export async function reevaluateRules(
   repositories: Pick<Repositories, 'rulePlacements'>,
   ownerId: string,
+  /** The facts already read in this transaction (with every placement row), to save reading them again. */
+  facts?: RuleFacts,
 ): Promise<{ imageId: string; siteId: string }[]> {
-  const writes = evaluateRules(await repositories.rulePlacements.facts(ownerId));
+  const writes = evaluateRules(facts ?? (await repositories.rulePlacements.facts(ownerId)));
   await repositories.rulePlacements.write(ownerId, writes);
   return [...writes.upserts, ...writes.removals];
 }

@@ -9,7 +9,7 @@ export interface RuleSite extends SelectableSite {
 
 /**
  * A logical image as rules select it: each distinct set of properties its copies carry (any of
- * them may match), and the sites holding a copy of it.
+ * them may match; none read means no properties), and the sites holding a copy of it.
  */
 export interface RuleImage {
   id: string;
@@ -31,7 +31,7 @@ export interface DecidedCell {
   rule: string | null;
 }
 
-/** Everything evaluating a project's rules needs, read in four set-based queries. */
+/** Everything evaluating a project's rules needs, read in a handful of set-based queries. */
 export interface RuleFacts {
   rules: (RuleDefinition & { name: string })[];
   sites: RuleSite[];
@@ -49,12 +49,60 @@ export interface RuleWrites {
   handRules: { imageId: string; siteId: string; rule: string | null }[];
 }
 
+/**
+ * The owner's logical images with the sites holding them, and, when `withProperties`, the distinct
+ * property sets of their copies; the copies are read as plain rows and grouped here, which is
+ * cheaper than aggregating them in PostgreSQL.
+ */
+async function imagesOf(
+  db: Queryable,
+  ownerId: string,
+  withProperties: boolean,
+): Promise<RuleImage[]> {
+  const images = new Map<string, RuleImage>();
+  const named = await db.query<{ id: string; name: string }>(
+    'SELECT id, name FROM images WHERE owner_id = $1',
+    [ownerId],
+  );
+  for (const { id, name } of named.rows)
+    images.set(id, { id, name, variants: [], active: [], held: [] });
+  const copies = await db.query<[string, string, boolean]>({
+    text: `SELECT image_id, site_id, status = 'active' FROM site_images
+           WHERE owner_id = $1 AND image_id IS NOT NULL`,
+    values: [ownerId],
+    rowMode: 'array',
+  });
+  for (const [imageId, siteId, active] of copies.rows) {
+    const image = images.get(imageId);
+    image?.held.push(siteId);
+    if (active) image?.active.push(siteId);
+  }
+  if (!withProperties) return [...images.values()];
+  const variants = await db.query<[string, Record<string, string>]>({
+    text: `SELECT DISTINCT image_id, properties FROM site_images
+           WHERE owner_id = $1 AND image_id IS NOT NULL AND properties <> '{}'`,
+    values: [ownerId],
+    rowMode: 'array',
+  });
+  for (const [imageId, properties] of variants.rows) images.get(imageId)?.variants.push(properties);
+  return [...images.values()];
+}
+
 const cells = (parameter: string, columns: string) =>
   `jsonb_to_recordset(${parameter}::jsonb) AS x ("imageId" uuid, "siteId" uuid${columns})`;
 
 export function rulePlacementsRepository(db: Queryable) {
   return {
-    async facts(ownerId: string): Promise<RuleFacts> {
+    /**
+     * The facts, in plain rows (tens of thousands of cells): `ruleRows` false leaves out the rules'
+     * own placement rows, which only an evaluation needs, since a rule's plan needs the hand rows
+     * alone. Copies' properties are read only when a rule (or `extra`, a rule being previewed)
+     * selects images by them.
+     */
+    async facts(
+      ownerId: string,
+      options: { ruleRows?: boolean; extra?: Pick<RuleDefinition, 'images'> } = {},
+    ): Promise<RuleFacts> {
       // One after another: inside a transaction they share one connection.
       const rules = await db.query<RuleFacts['rules'][number]>(
         'SELECT name, description, images, sites, prune FROM rules WHERE owner_id = $1 ORDER BY name',
@@ -64,27 +112,16 @@ export function rulePlacementsRepository(db: Queryable) {
         `SELECT id, name, type, config->>'region' AS region, labels FROM sites WHERE owner_id = $1`,
         [ownerId],
       );
-      const images = await db.query<RuleImage>(
-        `SELECT i.id, i.name,
-                coalesce(jsonb_agg(DISTINCT s.properties) FILTER (WHERE s.site_id IS NOT NULL), '[]') AS variants,
-                coalesce(array_agg(DISTINCT s.site_id) FILTER (WHERE s.status = 'active'), '{}') AS active,
-                coalesce(array_agg(DISTINCT s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}') AS held
-         FROM images i
-         LEFT JOIN site_images s ON s.owner_id = i.owner_id AND s.image_id = i.id
-         WHERE i.owner_id = $1 GROUP BY i.id`,
-        [ownerId],
+      const byProperties = [...rules.rows, ...(options.extra ? [options.extra] : [])].some(
+        (rule) => rule.images.properties !== undefined,
       );
+      const images = await imagesOf(db, ownerId, byProperties);
       const placements = await db.query<DecidedCell>(
         `SELECT image_id AS "imageId", site_id AS "siteId", wanted, source, rule
-         FROM placements WHERE owner_id = $1`,
-        [ownerId],
+         FROM placements WHERE owner_id = $1 AND ($2 OR source = 'hand')`,
+        [ownerId, options.ruleRows ?? true],
       );
-      return {
-        rules: rules.rows,
-        sites: sites.rows,
-        images: images.rows,
-        placements: placements.rows,
-      };
+      return { rules: rules.rows, sites: sites.rows, images, placements: placements.rows };
     },
 
     /**

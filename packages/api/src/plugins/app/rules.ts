@@ -55,7 +55,10 @@ export class RuleService {
   /** What saving `body` as rule `name` would imply now, without saving it. */
   async preview(caller: ProjectCaller, name: string, body: RuleBody): Promise<RulePlan> {
     const definition = definitionOf(body);
-    const facts = await this.fastify.repositories.rulePlacements.facts(caller.ownerId);
+    const facts = await this.fastify.repositories.rulePlacements.facts(caller.ownerId, {
+      ruleRows: false,
+      extra: definition,
+    });
     return rulePlan(facts, name, definition, definition.prune);
   }
 
@@ -71,7 +74,9 @@ export class RuleService {
       () => new ApiError(409, 'rule_name_taken', `a rule named ${name} was created meanwhile`),
       async (repositories) => {
         await repositories.placements.lockOwner(caller.ownerId);
-        const facts = await repositories.rulePlacements.facts(caller.ownerId);
+        const facts = await repositories.rulePlacements.facts(caller.ownerId, {
+          extra: definition,
+        });
         const plan = rulePlan(facts, name, definition, definition.prune);
         const created = await repositories.rules.upsert(
           caller.ownerId,
@@ -79,7 +84,12 @@ export class RuleService {
           name,
           definition,
         );
-        const cells = await reevaluateRules(repositories, caller.ownerId);
+        // The facts as they now are: the rule saved, nothing else changed under the lock.
+        const rules = [
+          ...facts.rules.filter((rule) => rule.name !== name),
+          { ...definition, name },
+        ];
+        const cells = await reevaluateRules(repositories, caller.ownerId, { ...facts, rules });
         await this.audit(repositories, caller, name, created ? 'rule.created' : 'rule.updated', {
           copies: plan.copies.length,
           deletes: plan.deletes.length,
@@ -137,7 +147,7 @@ export class RuleService {
     caller: ProjectCaller,
     name: string,
   ): Promise<RemovalPlan> {
-    const facts = await repositories.rulePlacements.facts(caller.ownerId);
+    const facts = await repositories.rulePlacements.facts(caller.ownerId, { ruleRows: false });
     const rule = facts.rules.find((candidate) => candidate.name === name);
     if (!rule) throw notFound('rule', name);
     const plan = rulePlan(facts, name, null, rule.prune);

@@ -110,10 +110,10 @@ export class SiteService {
       });
       return id;
     });
-    // Rules may want images on it at once: placed now, copied once its first inventory (queued
-    // here, and followed by a reconcile) has said what it already holds.
+    // Rules may want images on it: placed at once, so the matrix says so; copied by the reconcile
+    // that follows its first inventory (due at once, taken by the daemons' schedule within 30 s),
+    // since what it already holds must be known first.
     await this.fastify.rules.reevaluate(caller, false);
-    await this.fastify.inventory.refreshSites(caller, [site.id]);
     return site;
   }
 
@@ -301,5 +301,5 @@ export default fp<AppOptions>(
   async (fastify, opts) => {
     fastify.decorate('sites', new SiteService(fastify, opts.config.outbound));
   },
-  { name: 'sites', dependencies: ['repositories', 'credential-vault', 'rules', 'inventory'] },
+  { name: 'sites', dependencies: ['repositories', 'credential-vault', 'rules'] },
 );
