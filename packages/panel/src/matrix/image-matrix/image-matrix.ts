@@ -443,7 +443,11 @@ export class GlintImageMatrix extends LitElement {
       <div
         class="scroller"
         role="grid"
-        aria-label="Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
+        aria-label=${
+          may(this.role, 'place')
+            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
+            : 'Images by site, read-only: placing images needs the member role'
+        }
         aria-rowcount=${this.data.total + 1}
         aria-colcount=${columns.length + 2}
         aria-multiselectable="true"
