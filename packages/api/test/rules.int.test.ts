@@ -140,7 +140,18 @@ test('bad rules and labels are 400s saying what is wrong', async () => {
   });
   expect(badSiteLabel.statusCode).toBe(400);
   expect(badSiteLabel.json().message).toMatch(/label value of "experiment" is not valid/);
+  for (const glob of ['a\u0000b', 'x\udc00']) {
+    const unstorable = await send('PUT', '/api/v1/rules/x', {
+      ...atlasRule,
+      images: { names: [glob] },
+    });
+    expect(unstorable.statusCode).toBe(400);
+    expect(unstorable.json()).toMatchObject({ error: 'invalid_rule' });
+  }
+  const nulLabel = await send('GET', `/api/v1/matrix?label=${encodeURIComponent('a\u0000=b')}`);
+  expect(nulLabel.statusCode).toBe(400);
   expect((await send('GET', '/api/v1/rules/none')).statusCode).toBe(404);
+  expect((await send('GET', '/api/v1/rules')).json().rules).toHaveLength(1);
 });
 
 test('a site added with the label gets every image of the rule copied, seen on its own Glance', async () => {

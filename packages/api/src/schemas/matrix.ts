@@ -35,7 +35,8 @@ export const MatrixQuery = Type.Object(
     label: Type.Optional(
       Type.Array(
         Type.String({
-          pattern: '^[^=]{1,317}=[^=]{0,63}$',
+          pattern:
+            '^[^=\\u0000-\\u001F\\u007F-\\u009F]{1,317}=[^=\\u0000-\\u001F\\u007F-\\u009F]{0,63}$',
           description: 'key=value',
         }),
         {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { labelProblems, type GlintEvent } from '@glint/core';
 import {
+  isStorableText,
   reevaluateRules,
   ruleNameConstraint,
   rulePlan,
@@ -16,8 +17,24 @@ import { writingNamed } from '../../site-writes';
 
 type Cell = { imageId: string; siteId: string };
 
-/** The stored definition of a rule body: defaults filled in, labels checked. */
+/** Every string in a selector, keys too. */
+const textsOf = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? [value]
+    : typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([key, item]) => [key, ...textsOf(item)])
+      : [];
+
+/** The stored definition of a rule body: defaults filled in, labels and text checked. */
 function definitionOf(body: RuleBody): RuleDefinition {
+  // Selectors are stored as JSON documents, which hold neither NUL nor half a surrogate pair.
+  const unstorable = textsOf([body.images, body.sites]).find((text) => !isStorableText(text));
+  if (unstorable !== undefined)
+    throw new ApiError(
+      400,
+      'invalid_rule',
+      `the selector text ${JSON.stringify(unstorable)} holds NUL or a lone UTF-16 surrogate: send text without them`,
+    );
   const problems = labelProblems(body.sites.labels ?? {});
   if (problems.length > 0)
     throw new ApiError(400, 'invalid_labels', `sites.labels: ${problems.join('; ')}`, problems);
