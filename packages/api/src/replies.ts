@@ -16,6 +16,7 @@ import type { Me } from './schemas/me';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
+import type { RemovalPlan, Rule, RuleBody, RulePlan, SavedRule } from './schemas/rules';
 
 export type { Matrix, Me, PlanBody, ImageDetails };
 export type MatrixColumn = Matrix['columns'][number];
@@ -51,3 +52,7 @@ export type SessionReply = Static<typeof SessionReply>;
 export type ProjectList = Static<typeof ProjectList>;
 export type TransferHistory = Static<typeof TransferHistory>;
 export type SiteHistory = Static<typeof SiteHistory>;
+
+export type Rule = Static<typeof Rule>;
+export type { RuleBody, RulePlan, RemovalPlan };
+export type SavedRule = Static<typeof SavedRule>;

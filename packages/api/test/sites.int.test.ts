@@ -437,8 +437,9 @@ test('GET /site-types describes every registered site type from its adapter fold
     capabilities: {
       resumableUploads: false,
       readable: true,
-      serverSideCopy: false,
+      serverSideCopy: true,
       importStage: false,
+      releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },
     },
   });
   expect(siteTypes).toContainEqual(
@@ -449,6 +450,7 @@ test('GET /site-types describes every registered site type from its adapter fold
         readable: false,
         serverSideCopy: true,
         importStage: true,
+        releaseNaming: { stableName: 'parameter', duringSwitch: 'exactly-one' },
       },
     }),
   );

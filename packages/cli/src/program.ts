@@ -4,6 +4,7 @@ import { imageCommands } from './commands/images';
 import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
 import { projectCommands } from './commands/projects';
+import { ruleCommands } from './commands/rules';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
 import { ApiError } from '@glint/core';
@@ -49,6 +50,7 @@ Examples:
   siteCommands(program);
   imageCommands(program);
   placementCommands(program);
+  ruleCommands(program);
   jobCommands(program);
   return program;
 }

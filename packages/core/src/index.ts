@@ -1,5 +1,7 @@
 export * from './site';
+export * from './scs-metadata';
 export * from './image';
+export * from './selectors';
 export * from './backoff';
 export * from './jobs';
 export * from './job-subject';

@@ -14,7 +14,10 @@ export interface CopyCapabilities {
   readable: boolean;
   /**
    * Its cloud copies an image itself between two of its sites (of one account, the same cloud
-   * project), no byte passing through Glint, as EC2 copies an AMI between regions.
+   * project, different regions), no byte passing through Glint, as EC2 copies an AMI between
+   * regions and a Glance pulls an image from another region of its Keystone. Its adapters then
+   * offer `serverSideCopyFrom`; where that copy cannot be made, and the source is readable, the
+   * image is streamed.
    */
   serverSideCopy: boolean;
 }
@@ -72,6 +75,8 @@ export interface Ec2Endpoints {
   ec2?: string;
   s3?: string;
   sts?: string;
+  /** SSM Parameter Store, where a release's stable name points at an AMI per region. */
+  ssm?: string;
 }
 
 /** The settings an EC2 account shares across its regions. Never a secret. */
@@ -102,4 +107,24 @@ export interface Ec2Credential {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+}
+
+/**
+ * How a site type carries a release family's stable name (see ReleaseNaming in cloud-adapters):
+ * what the orchestrator must know of it without making an adapter.
+ */
+export interface ReleaseNamingFacts {
+  /**
+   * Where people and schedulers find the stable name: the image's own name (Glance, where names
+   * can change), or a parameter that names the image per region beside tags on it (EC2, where an
+   * AMI's name cannot change; SSM as AWS Image Builder does).
+   */
+  stableName: 'image-name' | 'parameter';
+  /**
+   * What a lookup of the stable name returns while `promote` moves it. `exactly-one`: one value
+   * is overwritten in one call. `one-or-two`: the name moves between two images, which takes two
+   * calls since the service changes one image per call; between them (one round trip) both
+   * images are listed, never none. Glint resolves two by the newer promotion stamp.
+   */
+  duringSwitch: 'exactly-one' | 'one-or-two';
 }

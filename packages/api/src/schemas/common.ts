@@ -14,12 +14,17 @@ export {
 /** A printable name without "/", which joins an account's name to its regions' in site names. */
 export const accountNamePattern = '^[^/\\u0000-\\u001F\\u007F-\\u009F]+$';
 
+/** A slug, as rules are named: in URLs and files without quoting. */
+export const slugPattern = '^[a-z0-9][a-z0-9-]{0,62}$';
+
 /** What each text pattern (these and @glint/core's) asks for, in the words an error gives the client. */
 export const patternProblems: Readonly<Record<string, string>> = {
   [printablePattern]: 'must not contain control characters (NUL, tab, line breaks and the like)',
   [noNulPattern]: 'must not contain NUL characters',
   [accountNamePattern]: 'must not contain "/" or control characters',
   [awsTokenPattern]: 'must be printable ASCII without spaces, as AWS issues it',
+  [slugPattern]:
+    'must be a slug: lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
 };
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });

@@ -7,6 +7,17 @@ import type { SiteConfig, SiteCredential, SiteDraft } from '../site-types';
 const SiteName = Name('Unique among your sites');
 
 /**
+ * A site's labels, key → value, as standing rules select sites by them. Keys are Kubernetes-like
+ * (`experiment`, `example.org/tier`), values up to 63 characters; at most 32. The API names any
+ * key or value that is not one (invalid_labels).
+ */
+export const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), {
+  maxProperties: 32,
+  description:
+    'Key → value, e.g. {"experiment": "atlas"}: keys lower-case letters, digits, ".", "_", "-" (≤63, alphanumeric at both ends), optionally behind "prefix/"; values ≤63 letters, digits, ".", "_", "-"; at most 32',
+});
+
+/**
  * The configuration and credential a site is added or changed with, as each registered site type's
  * descriptor gives them. EC2 regions are added and changed through their account
  * (routes/api/accounts), never one by one.
@@ -19,7 +30,7 @@ const SiteConfig = Type.Unsafe<SiteConfig>(
 );
 const SiteCredential = Type.Unsafe<SiteCredential>(Type.Union(addedAlone.flatMap(credentialsOf)));
 
-export const CreateSiteBody = Type.Unsafe<SiteDraft>(
+export const CreateSiteBody = Type.Unsafe<SiteDraft & { labels?: Record<string, string> }>(
   Type.Union(
     addedAlone.map((entry) =>
       Type.Object(
@@ -28,6 +39,7 @@ export const CreateSiteBody = Type.Unsafe<SiteDraft>(
           name: SiteName,
           config: entry.configSchema,
           credential: Type.Union(credentialsOf(entry)),
+          labels: Type.Optional(Labels),
         },
         { additionalProperties: false },
       ),
@@ -45,6 +57,7 @@ export const UpdateSiteBody = Type.Object(
   {
     name: Type.Optional(Name()),
     selfHeal: Type.Optional(SelfHeal),
+    labels: Type.Optional(Labels),
     config: Type.Optional(SiteConfig),
     credential: Type.Optional(SiteCredential),
   },
@@ -69,6 +82,7 @@ export const OpenrcSiteBody = Type.Object(
     openrc: FileText('The openrc file’s text'),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
@@ -86,6 +100,7 @@ export const CloudsYamlSiteBody = Type.Object(
     ),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
@@ -111,6 +126,7 @@ export const Site = Type.Object({
   name: Type.String(),
   config: Type.Unsafe<SiteConfigShape>(Type.Union(siteTypes().map((entry) => entry.configSchema))),
   selfHeal: SelfHeal,
+  labels: Labels,
   inventoriedAt: Type.Union([Timestamp('When the last inventory finished'), Type.Null()]),
   credential: Type.Union([CredentialView, Type.Null()]),
   account: Type.Union([

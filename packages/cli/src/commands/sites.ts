@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { siteAddCommand } from './site/add';
+import { siteLabelCommand } from './site/label';
 import { siteListCommand } from './site/list';
 import { siteRefreshCommand } from './site/refresh';
 import { siteRemoveCommand } from './site/rm';
@@ -14,6 +15,7 @@ export function siteCommands(program: Command): void {
   siteAddCommand(site);
   siteListCommand(site);
   siteShowCommand(site);
+  siteLabelCommand(site);
   siteRemoveCommand(site);
   siteRefreshCommand(site);
 }

@@ -31,6 +31,7 @@ const ec2Settings = {
         ec2: Type.Optional(Url('EC2 endpoint to use instead of AWS’s')),
         s3: Type.Optional(Url('S3 endpoint (an S3-compatible gateway) to use instead of AWS’s')),
         sts: Type.Optional(Url('STS endpoint to use instead of AWS’s')),
+        ssm: Type.Optional(Url('SSM endpoint to use instead of AWS’s (release parameters)')),
       },
       { additionalProperties: false },
     ),
@@ -95,6 +96,8 @@ export const ec2SiteType: SiteTypeFacts<Ec2SiteConfig, typeof Ec2RegionConfig> =
     readable: false,
     serverSideCopy: true,
     importStage: true,
+    // AMI names cannot change: an SSM parameter per channel names the AMI, overwritten in one call.
+    releaseNaming: { stableName: 'parameter', duringSwitch: 'exactly-one' },
   },
   loginOf(principal, config) {
     const role = config.roleArn;

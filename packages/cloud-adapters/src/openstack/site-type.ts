@@ -80,11 +80,14 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig, typeof OpenSt
   configDefaults: { interface: 'public' },
   addedAs: 'site',
   // Glance never gives a deleted image's id again, and an upload cannot continue where it broke.
+  // Regions of one Keystone copy images themselves where their Glance offers glance-download.
   capabilities: {
     resumableUploads: false,
     readable: true,
-    serverSideCopy: false,
+    serverSideCopy: true,
     importStage: false,
+    // Glance renames and hides (os_hidden) one image a request: see ./release-naming.
+    releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },
   },
   loginOf(principal) {
     const { kind, name, id, username, userId } = principal as Record<string, string | undefined>;

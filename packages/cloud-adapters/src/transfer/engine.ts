@@ -1,58 +1,20 @@
-import { withRetries, type ContentHash } from '@glint/core';
-import type { CloudAdapter, ImageInfo } from '../adapter';
-import { IntegrityError, InvalidRequestError } from '../errors';
+import { withRetries } from '@glint/core';
+import type { ImageInfo } from '../adapter';
+import { IntegrityError } from '../errors';
 import {
   DEFAULT_RETRY_POLICIES,
-  type CopyDestination,
   type CopyRequest,
   type CopyResult,
   type CopyStages,
   type DestinationResult,
-  type RetryPolicies,
 } from './copy-request';
 import { DEFAULT_HASH_ALGO } from './digest';
 import { finishTargets } from './finish-targets';
-import { copySpec, declaredContentHash } from './metadata';
-import { finishRegionCopy, startRegionCopy } from './region-copy';
+import { assertCopyable, copySpec, declaredContentHash } from './metadata';
+import { findPresentCopy } from './present-copy';
 import { readImageData } from './source-reader';
 import { streamToTargets } from './stream-to-targets';
 import { createTarget, failedBeforeData, isRetryable, type SentData, type Target } from './target';
-
-type CopyableImage = ImageInfo & { diskFormat: string; containerFormat: string };
-
-function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
-  if (image.status !== 'active') {
-    throw new InvalidRequestError(
-      `source image ${image.id} is ${image.status}, not active; only active images can be copied`,
-    );
-  }
-  if (!image.diskFormat || !image.containerFormat) {
-    throw new InvalidRequestError(
-      `source image ${image.id} has no disk or container format; set them on the source first`,
-    );
-  }
-}
-
-/** An active image on the destination with the same name and content, if there is one. */
-async function findPresentCopy(
-  adapter: CloudAdapter,
-  source: ImageInfo,
-  contentHash: ContentHash | undefined,
-): Promise<ImageInfo | undefined> {
-  if (!contentHash) return undefined;
-  for await (const image of adapter.listImages({ name: source.name })) {
-    const hash = declaredContentHash(image);
-    if (
-      image.status === 'active' &&
-      image.name === source.name &&
-      hash?.algo === contentHash.algo &&
-      hash.value === contentHash.value
-    ) {
-      return image;
-    }
-  }
-  return undefined;
-}
 
 /**
  * The algorithms to compute over the bytes, once each: the content hash's, and md5 only to check a
@@ -86,55 +48,12 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
   }
 }
 
-/** What becomes of one destination before any data flows: done, a stream target, or copying itself. */
-type Preparation =
-  { result: DestinationResult } | { target: Target } | { inCloud: Promise<DestinationResult> };
-
-/**
- * A destination that holds the image already is done; one whose cloud can copy from the source's
- * region starts that copy; any other gets a target the source's bytes will stream to.
- */
-async function prepareDestination(
-  destination: CopyDestination,
-  request: CopyRequest,
-  source: CopyableImage,
-  declared: ContentHash | undefined,
-  retry: RetryPolicies,
-): Promise<Preparation> {
-  const { signal } = request;
-  const sourceAdapter = request.source.adapter;
-  try {
-    const present = await withRetries(
-      () => findPresentCopy(destination.adapter, source, declared),
-      isRetryable,
-      retry.request,
-      signal,
-    );
-    if (present)
-      return {
-        result: { key: destination.key, outcome: 'present', imageId: present.id, bytes: 0 },
-      };
-    const provenance = {
-      sourceSite: request.source.key,
-      sourceImageId: source.id,
-      ...(declared ? { contentHash: declared } : {}),
-    };
-    const spec = copySpec(source, provenance, request.visibility ?? 'private', destination.imageId);
-    const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
-    if (within)
-      return { inCloud: finishRegionCopy(destination, within, source, spec, retry, signal) };
-    return { target: await createTarget(destination, spec, request, retry.request) };
-  } catch (error) {
-    return { result: failedBeforeData(destination, error, signal) };
-  }
-}
-
 /**
  * Copies one source image to one or many destinations. The source is read once and streamed to all
  * destinations at the same time; nothing is held whole in memory or staged on disk. Every byte is
  * hashed on the way; a destination whose data does not verify, or whose upload fails, is cleaned up
- * and reported failed while the others go on. A destination whose cloud can copy the image itself
- * (another region of the source's cloud) does so instead, checked the same way.
+ * and reported failed while the others go on. A copy a destination's cloud can make itself is
+ * not the engine's: see CloudAdapter.serverSideCopyFrom.
  */
 export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
@@ -153,13 +72,39 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
-  const inClouds: Promise<DestinationResult>[] = [];
 
   for (const destination of request.destinations) {
-    const prepared = await prepareDestination(destination, request, source, declared, retry);
-    if ('result' in prepared) results.set(destination.key, prepared.result);
-    else if ('target' in prepared) targets.push(prepared.target);
-    else inClouds.push(prepared.inCloud);
+    try {
+      const present = await withRetries(
+        () => findPresentCopy(destination.adapter, source, declared),
+        isRetryable,
+        retry.request,
+        signal,
+      );
+      if (present) {
+        results.set(destination.key, {
+          key: destination.key,
+          outcome: 'present',
+          imageId: present.id,
+          bytes: 0,
+        });
+        continue;
+      }
+      const provenance = {
+        sourceSite: request.source.key,
+        sourceImageId: source.id,
+        ...(declared ? { contentHash: declared } : {}),
+      };
+      const spec = copySpec(
+        source,
+        provenance,
+        request.visibility ?? 'private',
+        destination.imageId,
+      );
+      targets.push(await createTarget(destination, spec, request, retry.request));
+    } catch (error) {
+      results.set(destination.key, failedBeforeData(destination, error, signal));
+    }
   }
 
   stages.created = Date.now();
@@ -176,7 +121,6 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     stages,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
-  for (const result of await Promise.all(inClouds)) results.set(result.key, result);
   stages.verified = Date.now();
   const { sent } = streamed;
 

@@ -28,6 +28,8 @@ export type {
 } from './placements';
 import { placementsRepository } from './placements';
 import { projectsRepository } from './projects';
+import { rulePlacementsRepository } from './rule-placements';
+import { rulesRepository } from './rules';
 import type { Queryable } from './queryable';
 import { sitesRepository } from './sites';
 import { usersRepository } from './users';
@@ -66,6 +68,20 @@ export {
   type SitesRepository,
 } from './sites';
 export type { ProjectIdentity, ProjectsRepository } from './projects';
+export {
+  ruleNameConstraint,
+  type RuleDefinition,
+  type RuleRecord,
+  type RulesRepository,
+} from './rules';
+export type {
+  DecidedCell,
+  RuleFacts,
+  RuleImage,
+  RulePlacementsRepository,
+  RuleSite,
+  RuleWrites,
+} from './rule-placements';
 export type { UserIdentity, UserRecord, UsersRepository } from './users';
 
 export function repositoriesOn(db: Queryable) {
@@ -79,6 +95,8 @@ export function repositoriesOn(db: Queryable) {
     inventory: inventoryRepository(db),
     matrix: matrixRepository(db),
     placements: placementsRepository(db),
+    rules: rulesRepository(db),
+    rulePlacements: rulePlacementsRepository(db),
     jobs: jobsRepository(db),
     history: historyRepository(db),
   };

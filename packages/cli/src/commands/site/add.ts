@@ -8,8 +8,11 @@ import { CliError, UsageError } from '../../errors';
 import { cloudFromFiles, findCloudsFiles, readCaBundle } from '../../openstack-config';
 import { readStdin, promptSecret } from '../../prompt';
 import { ec2AccountBody, type Ec2Options } from '../../ec2-account';
+import { labelProblems } from '@glint/core';
+import { keyValues } from '../../labels';
 
 interface AddOptions extends Ec2Options {
+  label?: string[];
   openrc?: string;
   osCloud?: string;
   ec2?: boolean;
@@ -44,6 +47,7 @@ export function siteAddCommand(site: Command): void {
       )
       .option('--ec2', 'an Amazon EC2 account')
       .option('--password-stdin', 'read the password or secret from stdin')
+      .option('--label <key=value>', 'a label of the site (repeatable; not for --ec2)', collect)
       .option('--access-key-id <id>', 'EC2: the access key id (default: AWS_ACCESS_KEY_ID)')
       .option(
         '--region <region>',
@@ -54,9 +58,10 @@ export function siteAddCommand(site: Command): void {
       .option('--ec2-endpoint <url>', 'EC2: an EC2-compatible endpoint instead of AWS’s')
       .option('--s3-endpoint <url>', 'EC2: an S3-compatible endpoint instead of AWS’s')
       .option('--sts-endpoint <url>', 'EC2: an STS endpoint instead of AWS’s')
+      .option('--ssm-endpoint <url>', 'EC2: an SSM endpoint instead of AWS’s (release parameters)')
       .action(action(addSite)),
     [
-      'glint site add east --openrc east-openrc.sh',
+      'glint site add east --openrc east-openrc.sh --label tier=prod',
       'printf %s "$PASSWORD" | glint site add east --openrc east-openrc.sh --password-stdin',
       'glint site add west --os-cloud west',
       'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… glint site add aws --ec2 --region eu-west-1 --region us-east-1',
@@ -66,6 +71,9 @@ export function siteAddCommand(site: Command): void {
 }
 
 async function addSite(ctx: Context, name: string, options: AddOptions): Promise<void> {
+  const labels = options.label ? { labels: siteLabels(options.label) } : {};
+  if (options.label && options.ec2)
+    throw new UsageError('--label is for one site: label an EC2 region with glint site label');
   const client = await ctx.client();
   let created: CreatedSite;
   if (options.openrc) {
@@ -75,7 +83,13 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const secret = openStackSecretOf(parsed.credential);
     const password = secret ? undefined : await missingSecret(options, options.openrc);
     created = await client.request<CreatedSite>('POST', '/sites/openrc', {
-      json: { name, openrc, ...(password ? { password } : {}), ...(caBundle ? { caBundle } : {}) },
+      json: {
+        name,
+        openrc,
+        ...(password ? { password } : {}),
+        ...(caBundle ? { caBundle } : {}),
+        ...labels,
+      },
     });
   } else if (options.osCloud) {
     const files = await findCloudsFiles();
@@ -91,6 +105,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
         ...(files.secureYaml ? { secureYaml: files.secureYaml } : {}),
         ...(password ? { password } : {}),
         ...(caBundle ? { caBundle } : {}),
+        ...labels,
       },
     });
   } else if (options.ec2) {
@@ -108,6 +123,14 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
   }
   for (const warning of created.warnings) ctx.note(`warning: ${warning}`);
   ctx.result(created, () => `Added site ${created.name} (${created.type}, id ${created.id}).`);
+}
+
+/** --label options as labels, checked as the API checks them. */
+function siteLabels(options: string[]): Record<string, string> {
+  const labels = keyValues('--label', options);
+  const problems = labelProblems(labels);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return labels;
 }
 
 async function readText(file: string): Promise<string> {

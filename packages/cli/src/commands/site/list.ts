@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { labelsText } from '@glint/core';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { listSites } from '../../resolve';
@@ -18,12 +19,13 @@ export function siteListCommand(site: Command): void {
             sites.length === 0
               ? 'No sites yet: add one with glint site add.'
               : renderTable(
-                  ['NAME', 'TYPE', 'REGION', 'USER', 'INVENTORIED', 'ID'],
+                  ['NAME', 'TYPE', 'REGION', 'USER', 'LABELS', 'INVENTORIED', 'ID'],
                   sites.map((s) => [
                     s.name,
                     s.type,
                     s.config.region,
                     s.credential?.username ?? s.credential?.accessKeyId,
+                    labelsText(s.labels),
                     s.inventoriedAt,
                     s.id,
                   ]),

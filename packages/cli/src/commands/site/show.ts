@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ApiClient } from '../../api-client';
 import type { Account, AccountDetail, SiteHealth } from '@glint/api/replies';
+import { labelsText } from '@glint/core';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { findAccount, listAccounts, regionsOf } from '../../ec2-account';
@@ -46,6 +47,7 @@ export function siteShowCommand(site: Command): void {
                   : null,
               ],
               ['account', found.account?.name],
+              ['labels', labelsText(found.labels)],
               ['self-heal', found.selfHeal],
               ['inventoried', found.inventoriedAt],
               ['added', found.createdAt],

@@ -5,7 +5,8 @@ import type { SiteImage } from './records';
 export const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::jsonb) AS x(
   "cloudImageId" text, name text, "hashAlgo" text, "hashValue" text, checksum text, size bigint,
   "diskFormat" text, "containerFormat" text, visibility text, status text, protected boolean,
-  "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text)`;
+  "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text,
+  properties jsonb)`;
 
 /**
  * The images as the batch's JSON. Clouds name images as they like: a name with a NUL (Glance takes
@@ -13,13 +14,19 @@ export const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::js
  */
 export function batchJson(images: SiteImage[]): string {
   return JSON.stringify(
-    images.map((image) =>
-      Object.fromEntries(
+    images.map(({ properties, ...image }) => ({
+      ...Object.fromEntries(
         Object.entries(image).map(([field, value]) => [
           field,
           typeof value === 'string' ? storableText(value) : value,
         ]),
       ),
-    ),
+      properties: Object.fromEntries(
+        Object.entries(properties ?? {}).map(([key, value]) => [
+          storableText(key),
+          storableText(value),
+        ]),
+      ),
+    })),
   );
 }

@@ -16,6 +16,8 @@ export interface SiteImage {
   glintSourceSite: string | null;
   glintSourceImage: string | null;
   glintContentHash: string | null;
+  /** Its other properties (Glance's extra properties, EC2's tags), for rules' image selectors. */
+  properties?: Record<string, string>;
 }
 
 /** Where a copy is and when the inventory (or the job that made it) last saw it. */
