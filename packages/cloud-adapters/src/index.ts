@@ -4,6 +4,7 @@ export * from './error-class';
 export * from './diagnostics';
 export * from './registry';
 export { guardedConnector, outboundRefusal } from './outbound';
+export { Agent, request } from './http-client';
 export * from './openstack';
 export * from './transfer';
 export * from './ec2';
