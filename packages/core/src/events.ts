@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TransferStage } from './jobs';
+import type { ReleaseEvent } from './releases';
 /**
  * Change events for clients (the API's Server-Sent Events stream), published on Redis pub/sub by
  * whoever changes something: the API when it queues or cancels jobs, the daemon when a job moves or
@@ -28,7 +29,9 @@ export type GlintEvent =
       type: 'cells';
       siteIds: string[];
       imageIds?: string[];
-    };
+    }
+  /** A release changed: published, a wave started, a site switched names, a rollout halted, ... */
+  | ReleaseEvent;
 
 /** The pub/sub channel of one user's events, under Glint's Redis prefix. */
 export function eventChannel(redisKeyPrefix: string, ownerId: string): string {
