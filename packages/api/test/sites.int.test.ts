@@ -439,6 +439,7 @@ test('GET /site-types describes every registered site type from its adapter fold
       readable: true,
       serverSideCopy: false,
       importStage: false,
+      releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },
     },
   });
   expect(siteTypes).toContainEqual(
@@ -449,6 +450,7 @@ test('GET /site-types describes every registered site type from its adapter fold
         readable: false,
         serverSideCopy: true,
         importStage: true,
+        releaseNaming: { stableName: 'parameter', duringSwitch: 'exactly-one' },
       },
     }),
   );

@@ -8,6 +8,7 @@ import type {
   TransferStage,
   Visibility,
 } from '@glint/core';
+import type { ReleaseNaming } from './release-naming';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {
@@ -196,6 +197,11 @@ export interface CloudAdapter {
    * cannot, and the image is streamed. Absent where the cloud has no such copy.
    */
   serverSideCopyFrom?(source: CloudAdapter): Promise<ServerSideCopy | undefined>;
+  /**
+   * How this site gives a release family's stable name to one of its images; present exactly when
+   * the site type's capabilities declare `releaseNaming`.
+   */
+  readonly releaseNaming?: ReleaseNaming;
   health(): Promise<HealthReport>;
   /** Releases the site's connections; the adapter is unusable afterwards. */
   close(): Promise<void>;

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './error-class';
 export * from './diagnostics';
 export * from './registry';
+export * from './release-naming';
 export { guardedConnector, outboundRefusal } from './outbound';
 export * from './openstack';
 export * from './transfer';

@@ -1,4 +1,4 @@
-import type { CopyCapabilities, SiteType } from '@glint/core';
+import type { CopyCapabilities, ReleaseNamingFacts, SiteType } from '@glint/core';
 import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
@@ -30,6 +30,8 @@ export interface SiteTypeCapabilities extends CopyCapabilities {
   resumableUploads: boolean;
   /** After its data arrives an image goes through an import stage with its own progress. */
   importStage: boolean;
+  /** How its sites carry a release family's stable name (CloudAdapter.releaseNaming); null: they cannot. */
+  releaseNaming: ReleaseNamingFacts | null;
 }
 
 /** What a site type's folder declares about it; free of Node-only code. */
@@ -119,6 +121,10 @@ export function siteTypes(): SiteTypeEntry[] {
 
 /** How a site type's images can be copied, as the planner asks. */
 export const copyCapabilities = (type: SiteType): CopyCapabilities => siteType(type).capabilities;
+
+/** How a site type carries a release's stable name, as the release orchestrator asks; null: it cannot. */
+export const releaseNamingFacts = (type: SiteType): ReleaseNamingFacts | null =>
+  siteType(type).capabilities.releaseNaming;
 
 /** Every credential field that holds a secret, of any site type: what logs must never show. */
 export function siteSecretFields(): string[] {

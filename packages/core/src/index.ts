@@ -1,4 +1,5 @@
 export * from './site';
+export * from './scs-metadata';
 export * from './image';
 export * from './selectors';
 export * from './releases';

@@ -96,3 +96,23 @@ export interface Ec2Credential {
   secretAccessKey: string;
   sessionToken?: string;
 }
+
+/**
+ * How a site type carries a release family's stable name (see ReleaseNaming in cloud-adapters):
+ * what the orchestrator must know of it without making an adapter.
+ */
+export interface ReleaseNamingFacts {
+  /**
+   * Where people and schedulers find the stable name: the image's own name (Glance, where names
+   * can change), or a parameter that names the image per region beside tags on it (EC2, where an
+   * AMI's name cannot change; SSM as AWS Image Builder does).
+   */
+  stableName: 'image-name' | 'parameter';
+  /**
+   * What a lookup of the stable name returns while `promote` moves it. `exactly-one`: one value
+   * is overwritten in one call. `one-or-two`: the name moves between two images, which takes two
+   * calls since the service changes one image per call; between them (one round trip) both
+   * images are listed, never none. Glint resolves two by the newer promotion stamp.
+   */
+  duringSwitch: 'exactly-one' | 'one-or-two';
+}

@@ -33,6 +33,21 @@ const SiteTypeView = Type.Object({
       description: 'The cloud copies between its own sites of one account (EC2 regions: CopyImage)',
     }),
     importStage: Type.Boolean({ description: 'A new image goes through an import stage' }),
+    releaseNaming: Type.Union(
+      [
+        Type.Object({
+          stableName: Type.Union([Type.Literal('image-name'), Type.Literal('parameter')], {
+            description:
+              'Where a release family’s stable name lives: the image’s name, or a parameter naming the image (EC2: SSM)',
+          }),
+          duringSwitch: Type.Union([Type.Literal('exactly-one'), Type.Literal('one-or-two')], {
+            description: 'What a lookup of the stable name returns while it moves to a new version',
+          }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'How the site carries a release’s stable name; null: it cannot' },
+    ),
   }),
 });
 

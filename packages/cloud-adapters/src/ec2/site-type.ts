@@ -23,6 +23,8 @@ export const ec2SiteType: SiteTypeFacts<Ec2SiteConfig> = {
     readable: false,
     serverSideCopy: true,
     importStage: true,
+    // AMI names cannot change: an SSM parameter per channel names the AMI, overwritten in one call.
+    releaseNaming: { stableName: 'parameter', duringSwitch: 'exactly-one' },
   },
   loginOf(principal, config) {
     const role = config.roleArn;

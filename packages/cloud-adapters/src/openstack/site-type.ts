@@ -26,6 +26,8 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig> = {
     readable: true,
     serverSideCopy: false,
     importStage: false,
+    // Glance renames and hides (os_hidden) one image a request: see ./release-naming.
+    releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },
   },
   loginOf(principal) {
     const { kind, name, id, username, userId } = principal as Record<string, string | undefined>;
