@@ -64,7 +64,9 @@ CREATE TABLE release_versions (
   CONSTRAINT release_versions_version UNIQUE (family_id, version),
   CONSTRAINT release_versions_image UNIQUE (family_id, image_id),
   FOREIGN KEY (owner_id, family_id) REFERENCES release_families (owner_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (owner_id, image_id) REFERENCES images (owner_id, id) ON DELETE CASCADE
+  -- Not cascading: the inventory keeps a version's logical image even when no site holds it
+  -- under its first name any more (promoting renames the copies).
+  FOREIGN KEY (owner_id, image_id) REFERENCES images (owner_id, id)
 );
 CREATE INDEX release_versions_by_family ON release_versions (family_id, published_at DESC);
 

@@ -40,19 +40,11 @@ export type VersionSiteStage = 'stable' | 'hidden' | 'retiring' | 'deleted';
 /** The channel every publish moves. */
 export const LATEST_CHANNEL = 'latest';
 
-/** The SCS-0102 provenance properties Glint sets on every version it publishes. */
-export const SCS_PROVENANCE = ['image_build_date', 'image_original_user', 'image_source'] as const;
-
-/** SCS-0102 v2's mandatory properties: a family requires them unless it says otherwise. */
-export const SCS_MANDATORY = ['replace_frequency', 'provided_until', 'uuid_validity'] as const;
-
-/** The name a version's copy carries once another holds the stable name, as OIM and SCS-0102 do. */
-export function versionedName(stableName: string, version: string): string {
-  return `${stableName} (${version})`;
-}
-
 /** The required properties absent (or empty) in `properties`, in the order required. */
-export function missingProperties(required: string[], properties: Record<string, string>): string[] {
+export function missingProperties(
+  required: string[],
+  properties: Record<string, string>,
+): string[] {
   return required.filter((key) => (properties[key] ?? '').trim() === '');
 }
 

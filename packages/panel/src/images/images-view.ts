@@ -31,6 +31,8 @@ export class GlintImagesView extends LiveView {
   }
 
   protected eventArrived(event: GlintEvent): void {
+    // A release's renames come with a cells event of their own.
+    if (event.type === 'release') return;
     const named = event.type === 'job' ? [event.imageId] : (event.imageIds ?? null);
     if (named === null) void this.load();
     else if (this.details && named.includes(this.details.id)) void this.open(this.details.id);

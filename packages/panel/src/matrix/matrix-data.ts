@@ -157,7 +157,8 @@ export class MatrixData {
   apply(event: GlintEvent): Promise<void> {
     if (event.type === 'cells')
       return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
-    if (!event.imageId) return Promise.resolve();
+    // A release's renames come with a cells event of their own.
+    if (event.type === 'release' || !event.imageId) return Promise.resolve();
     if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
       return Promise.resolve();
     return this.reloadRows([event.imageId]);

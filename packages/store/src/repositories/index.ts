@@ -28,6 +28,7 @@ export type {
 } from './placements';
 import { placementsRepository } from './placements';
 import { projectsRepository } from './projects';
+import { releasesRepository } from './releases';
 import type { Queryable } from './queryable';
 import { sitesRepository } from './sites';
 import { usersRepository } from './users';
@@ -66,6 +67,20 @@ export {
   type SitesRepository,
 } from './sites';
 export type { ProjectIdentity, ProjectsRepository } from './projects';
+export {
+  familyNameConstraint,
+  versionConstraints,
+  type ChannelRecord,
+  type CopyAttempt,
+  type FamilyInput,
+  type FamilyRecord,
+  type ReleasesRepository,
+  type RolloutFacts,
+  type RolloutSite,
+  type VersionCopy,
+  type VersionRecord,
+  type VersionSite,
+} from './releases';
 export type { UserIdentity, UserRecord, UsersRepository } from './users';
 
 export function repositoriesOn(db: Queryable) {
@@ -81,6 +96,7 @@ export function repositoriesOn(db: Queryable) {
     placements: placementsRepository(db),
     jobs: jobsRepository(db),
     history: historyRepository(db),
+    releases: releasesRepository(db),
   };
 }
 

@@ -75,9 +75,8 @@ export interface VersionCopy {
   cloudImageId: string;
   name: string;
   active: boolean;
-  /** Its content hash is known and is the version's. */
+  /** Its content hash is known and is the version's: a copy is only ever found by it. */
   verified: boolean;
-  hidden: boolean;
 }
 
 /** The latest copy job of a version's image onto a site. */
@@ -374,14 +373,14 @@ function rolloutQueries(db: Queryable) {
          FROM sites s WHERE s.owner_id = $1 ORDER BY lower(s.name)`,
         [ownerId],
       );
+      // A version's copies are found by content, whatever their name: promoting renames them,
+      // and the inventory then files a renamed copy under a logical image of its new name.
       const copies = await db.query<VersionCopy>(
-        `SELECT si.image_id AS "imageId", si.site_id AS "siteId", si.cloud_image_id AS "cloudImageId",
-                si.name, si.status = 'active' AS active,
-                (si.hash_value IS NOT NULL AND si.hash_algo = i.hash_algo AND si.hash_value = i.hash_value) AS verified,
-                coalesce(si.hidden, false) AS hidden
-         FROM (SELECT *, (to_jsonb(x) ->> 'hidden')::boolean AS hidden FROM site_images x) si
-         JOIN images i ON i.owner_id = si.owner_id AND i.id = si.image_id
-         WHERE si.owner_id = $1 AND si.image_id = ANY ($2::uuid[])
+        `SELECT i.id AS "imageId", si.site_id AS "siteId", si.cloud_image_id AS "cloudImageId",
+                si.name, si.status = 'active' AS active, true AS verified
+         FROM images i JOIN site_images si ON si.owner_id = i.owner_id
+           AND si.hash_algo = i.hash_algo AND si.hash_value = i.hash_value
+         WHERE i.owner_id = $1 AND i.id = ANY ($2::uuid[])
          ORDER BY si.site_id, si.cloud_image_id`,
         [ownerId, imageIds],
       );
