@@ -19,6 +19,7 @@ const tables = [
   'jobs',
   'placements',
   'projects',
+  'rules',
   'site_images',
   'sites',
   'transfer_history',
@@ -224,7 +225,8 @@ describe('migrations', () => {
         [bob, sites.bob],
       );
 
-      await migrateStore(databaseUrl);
+      // The projects migration only: the down below must be its own.
+      await migrateStore(databaseUrl, 1);
 
       const { rows: projects } = await client.query<{ id: string; keystone: string | null }>(
         'SELECT id, keystone_project_id AS keystone, name FROM projects ORDER BY name',

@@ -14,6 +14,8 @@ import { GlintImageMatrix } from './matrix/image-matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend/matrix-legend';
 import { GlintPlanReview } from './matrix/plan-review/plan-review';
 import { GlintPanel } from './panel';
+import { GlintRuleForm } from './rules/rule-form/rule-form';
+import { GlintRulesView } from './rules/rules-view/rules-view';
 import { GlintAccountEdit } from './sites/account-edit';
 import { GlintAddSite } from './sites/add-site';
 import { GlintAppCredentialForm } from './sites/app-credential-form';
@@ -22,6 +24,7 @@ import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
 import { GlintSiteActivity } from './sites/site-activity';
 import { GlintSiteEdit } from './sites/site-edit/site-edit';
+import { GlintSiteLabels } from './sites/site-labels/site-labels';
 import { GlintSitesView } from './sites/sites-view/sites-view';
 
 const elements: Record<string, CustomElementConstructor> = {
@@ -37,6 +40,7 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-app-credential-form': GlintAppCredentialForm,
   'glint-ec2-account-form': GlintEc2AccountForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-site-labels': GlintSiteLabels,
   'glint-site-activity': GlintSiteActivity,
   'glint-hourly-chart': GlintHourlyChart,
   'glint-account-edit': GlintAccountEdit,
@@ -46,6 +50,8 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-image-import': GlintImageImport,
   'glint-image-details': GlintImageDetails,
   'glint-project-switch': GlintProjectSwitch,
+  'glint-rules-view': GlintRulesView,
+  'glint-rule-form': GlintRuleForm,
 };
 
 for (const [name, element] of Object.entries(elements))
@@ -70,7 +76,10 @@ export {
   GlintPanel,
   GlintPlanReview,
   GlintProjectSwitch,
+  GlintRuleForm,
+  GlintRulesView,
   GlintSiteActivity,
   GlintSiteEdit,
+  GlintSiteLabels,
   GlintSitesView,
 };

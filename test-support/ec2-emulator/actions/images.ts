@@ -52,6 +52,7 @@ function imageXml(image: Image) {
     platform: image.platform,
     platformDetails: image.platformDetails ?? 'Linux/UNIX',
     usageOperation: image.usageOperation ?? 'RunInstances',
+    deprecationTime: image.deprecationTime,
   };
 }
 

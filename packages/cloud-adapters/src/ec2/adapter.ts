@@ -20,11 +20,11 @@ import type {
   ImageQuery,
   ImageSpec,
   PropertyChanges,
-  ServerSideCopy,
   UploadOptions,
   Validation,
 } from '../adapter';
 import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
+import type { ReleaseNaming } from '../release-naming';
 import { AmiDeletion } from './ami-deletion';
 import { Ec2Clients, HOME_REGION } from './clients';
 import { onceVisible } from './consistency';
@@ -37,10 +37,11 @@ import {
   tagsFor,
   type ReceivedData,
 } from './image-mapping';
-import { AmiCopies, regionCopy } from './image-copy';
+import { AmiCopies, regionCopy, type AmiRegionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
+import type { AmiReleaseNaming } from './release-naming';
 import { ec2SiteType } from './site-type';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
@@ -70,6 +71,7 @@ export class Ec2Adapter implements CloudAdapter {
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;
   private readonly copies = new Map<string, Copy>();
+  private naming?: AmiReleaseNaming;
   private accountId?: Promise<string>;
   private bucket?: Promise<StagingBucket>;
 
@@ -83,6 +85,32 @@ export class Ec2Adapter implements CloudAdapter {
     this.amiCopies = new AmiCopies(this.clients.ec2, config.region, (doing, call, signal) =>
       this.aws(doing, call, signal),
     );
+  }
+
+  /**
+   * Release naming, whose module and SSM's SDK load on the first call: copies never need them,
+   * and a caller may read this property of every adapter it holds (see ./index).
+   */
+  readonly releaseNaming: ReleaseNaming = {
+    holders: (slot) => this.amiNaming().holders(slot),
+    promote: (request) => this.amiNaming().promote(request),
+    demote: (slot, image) => this.amiNaming().demote(slot, image),
+    retire: (slot, image) => this.amiNaming().retire(slot, image),
+  };
+
+  private amiNaming(): AmiReleaseNaming {
+    const { AmiReleaseNaming: Naming } =
+      require('./release-naming') as typeof import('./release-naming');
+    this.naming ??= new Naming({
+      region: this.config.region,
+      aws: (doing, call) => this.aws(doing, call),
+      ec2: this.clients.ec2,
+      ssm: () => this.clients.ssm(),
+      describe: (filters) => this.describe(filters),
+      ami: (id) => this.amiOf(id),
+      deleteImage: (id) => this.deleteImage(id),
+    });
+    return this.naming;
   }
 
   private get importRole(): string {
@@ -427,7 +455,7 @@ export class Ec2Adapter implements CloudAdapter {
   }
 
   /** CopyImage (image-copy.ts) from another region of the same account; nothing else. */
-  async serverSideCopyFrom(source: CloudAdapter): Promise<ServerSideCopy | undefined> {
+  async serverSideCopyFrom(source: CloudAdapter): Promise<AmiRegionCopy | undefined> {
     if (!(source instanceof Ec2Adapter) || source.config.region === this.config.region)
       return undefined;
     const [theirs, ours] = await Promise.all([source.account(), this.account()]);

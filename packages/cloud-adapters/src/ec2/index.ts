@@ -11,6 +11,7 @@ const regionsModule = () => require('./regions') as typeof import('./regions');
 
 export type { Ec2Adapter } from './adapter';
 export type { Ec2Region } from './regions';
+export type { AmiRegionCopy } from './image-copy';
 export const listEc2Regions: typeof import('./regions').listEc2Regions = (...args) =>
   regionsModule().listEc2Regions(...args);
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
@@ -18,6 +19,7 @@ export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 export { ec2SiteType } from './site-type';
+export { EC2_RELEASE_TAGS, releaseParameter } from './release-tags';
 
 registerSiteType({
   ...ec2SiteType,
