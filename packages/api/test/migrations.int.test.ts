@@ -347,6 +347,28 @@ describe('the schema', () => {
     await expect(insertCredential(bob, alicesSite)).rejects.toMatchObject({ code: '23503' });
   });
 
+  test('rule names are slugs, unique per project and free across projects; rules go with their project', async () => {
+    const alice = await project('alice');
+    const bob = await project('bob');
+    const rule = (ownerId: string, name: string) =>
+      env.query(
+        `INSERT INTO rules (owner_id, name, images, sites) VALUES ($1, $2, '{"names": ["*"]}', '{"types": ["openstack"]}')`,
+        [ownerId, name],
+      );
+    await rule(alice, 'atlas');
+    await expect(rule(alice, 'atlas')).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'rules_name_per_owner',
+    });
+    await rule(bob, 'atlas');
+    await expect(rule(alice, 'Atlas')).rejects.toMatchObject({ code: '23514' });
+    await expect(rule(alice, '-atlas')).rejects.toMatchObject({ code: '23514' });
+    await env.query('DELETE FROM projects WHERE id = $1', [alice]);
+    expect(await env.query('SELECT owner_id FROM rules WHERE name = $1', ['atlas'])).toEqual([
+      { owner_id: bob },
+    ]);
+  });
+
   test('site names are unique per project in any letter case, and free across projects', async () => {
     const alice = await project('alice');
     await site(alice, 'Cloud');

@@ -101,6 +101,13 @@ async function matrix(query = ''): Promise<Matrix> {
 const cellOn = (m: Matrix, imageName: string, siteId: string) =>
   m.rows.find((row) => row.name === imageName)!.cells.find((cell) => cell.siteId === siteId)!;
 
+/** Waits until the matrix shows the copies Glint made as present: their jobs recorded them. */
+const recorded = (siteId: string, names: string[]) =>
+  until('the copies recorded', async () => {
+    const m = await matrix();
+    return names.every((name) => cellOn(m, name, siteId).state === 'present');
+  });
+
 test('a rule is saved with the plan it implies: nothing while no site carries its label', async () => {
   const saved = await send('PUT', '/api/v1/rules/atlas', atlasRule);
   expect(saved.statusCode).toBe(200);
@@ -171,6 +178,7 @@ test('a site added with the label gets every image of the rule copied, seen on i
   await refresh(atlasSite);
   await until('the copies on cloud 3', async () => (await activeNames(3)).length === 2);
   expect(await activeNames(3)).toEqual([`${run}-atlas-base`, `${run}-atlas-gpu`]);
+  await recorded(atlasSite, [`${run}-atlas-base`, `${run}-atlas-gpu`]);
   const filtered = await matrix('&label=experiment=atlas');
   expect(filtered.columns.map((column) => column.id)).toEqual([atlasSite]);
   expect(filtered.columns[0]!.labels).toEqual({ experiment: 'atlas' });
@@ -183,6 +191,7 @@ test('an image that appears later and matches is spread by the same rule', async
     (await activeNames(3)).includes(`${run}-atlas-new`),
   );
   expect(await activeNames(3)).toHaveLength(3);
+  await recorded(atlasSite, [`${run}-atlas-new`]);
 });
 
 test('a hand "not here" overrides the rule: the copy goes, and the rule does not bring it back', async () => {

@@ -5,26 +5,12 @@
  * reference); as the emulator holds only the caller's own AMIs, every AMI it lists is the
  * caller's, so it lists deprecated ones too and only shows their `deprecationTime`.
  */
-import type { Action, ActionContext } from '../context';
+import type { Action } from '../context';
 import { ApiError } from '../errors';
-import { checkImageId } from './images';
+import { ownedImage } from './images';
 
 /** EC2 takes no deprecation time in the past, nor more than ten years ahead (two for public AMIs). */
 const MAX_AHEAD_MS = 10 * 365.25 * 24 * 3600_000;
-
-function ownedImage({ state, caller, region, params }: ActionContext) {
-  const imageId = params.require('ImageId');
-  checkImageId(imageId);
-  const image = state.images.get(imageId);
-  if (
-    !image ||
-    !state.visible(image) ||
-    image.region !== region ||
-    image.ownerId !== caller.account.accountId
-  )
-    throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
-  return image;
-}
 
 /** Seconds are rounded to the nearest minute, as EC2 does. */
 function deprecationTime(text: string, now: number): string {

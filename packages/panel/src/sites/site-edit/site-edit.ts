@@ -90,13 +90,7 @@ export class GlintSiteEdit extends FieldForm {
   }
 
   protected done(reply: unknown): void {
-    this.dispatchEvent(
-      new CustomEvent<Site>('site-changed', {
-        bubbles: true,
-        composed: true,
-        detail: reply as Site,
-      }),
-    );
+    announceSiteChanged(this, reply as Site);
   }
 
   protected renderFields(): TemplateResult {
@@ -147,4 +141,11 @@ export function cancelButton(form: HTMLElement): TemplateResult {
   >
     Cancel
   </button>`;
+}
+
+/** Tells the sites view that a form saved `site`, so it replaces its row. */
+export function announceSiteChanged(form: HTMLElement, site: Site): void {
+  form.dispatchEvent(
+    new CustomEvent<Site>('site-changed', { bubbles: true, composed: true, detail: site }),
+  );
 }

@@ -5,7 +5,7 @@ import { formStyles } from '../../forms/form-styles';
 import { LabelsEditor, sameLabels } from '../labels-editor/labels-editor';
 import { labelsEditorStyles } from '../labels-editor/styles';
 import { siteCodeFields } from '../site-code-fields';
-import { cancelButton } from '../site-edit/site-edit';
+import { announceSiteChanged, cancelButton } from '../site-edit/site-edit';
 
 /**
  * A site's labels alone (PATCH /sites/:id with the whole new map): for an EC2 region's site, whose
@@ -34,13 +34,7 @@ export class GlintSiteLabels extends FieldForm {
   }
 
   protected done(reply: unknown): void {
-    this.dispatchEvent(
-      new CustomEvent<Site>('site-changed', {
-        bubbles: true,
-        composed: true,
-        detail: reply as Site,
-      }),
-    );
+    announceSiteChanged(this, reply as Site);
   }
 
   protected renderFields(): TemplateResult {
