@@ -161,7 +161,8 @@ export class PlacementService {
     }
     const handRows = await repositories.placements.handRows(caller.ownerId, giving);
     for (const row of handRows)
-      if (row.rule !== null) changes.push({ imageId: row.imageId, siteId: row.siteId, wanted: true });
+      if (row.rule !== null)
+        changes.push({ imageId: row.imageId, siteId: row.siteId, wanted: true });
     return {
       changes,
       givenBack: handRows.map(({ imageId, siteId }) => ({ imageId, siteId })),
