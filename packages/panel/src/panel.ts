@@ -11,6 +11,7 @@ const views = [
   { id: 'sites', label: 'Sites' },
   { id: 'images', label: 'Images' },
   { id: 'jobs', label: 'Jobs' },
+  { id: 'releases', label: 'Releases' },
 ] as const;
 type ViewId = (typeof views)[number]['id'];
 
@@ -229,6 +230,11 @@ export class GlintPanel extends LitElement {
           .client=${this.client}
           .events=${this.events}
         ></glint-jobs-view>`;
+      case 'releases':
+        return html`<glint-releases-view
+          .client=${this.client}
+          .events=${this.events}
+        ></glint-releases-view>`;
     }
   }
 

@@ -1,0 +1,126 @@
+import { axisBottom, scaleTime, select, type Selection } from 'd3';
+import { LitElement, html, type PropertyValues } from 'lit';
+import type { ReleaseVersion } from '../release-types';
+import { releaseTimelineStyles } from './styles';
+
+const width = 640;
+const height = 112;
+const margin = { left: 36, right: 36, axis: 88 };
+const day = 86_400_000;
+
+const dateText = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+
+/** A version's look: the one the stable name follows, a retired one, or another. */
+function kindOf(version: ReleaseVersion, followed: string | null): string {
+  if (version.retiredAt !== null) return 'retired';
+  return version.id === followed ? 'followed' : 'kept';
+}
+
+/**
+ * `<glint-release-timeline>`: a family's versions along their publish dates, drawn with D3, each
+ * with its version string and the channels that point at it. The picture sums itself up for screen
+ * readers; the view lists the same versions as text. Clicking a version fires `version-selected`.
+ */
+export class GlintReleaseTimeline extends LitElement {
+  static override properties = {
+    versions: { attribute: false },
+    followed: {},
+    selected: {},
+    label: {},
+  };
+
+  declare versions: ReleaseVersion[];
+  /** The id of the version the stable name follows. */
+  declare followed: string | null;
+  declare selected: string | null;
+  declare label: string;
+
+  constructor() {
+    super();
+    this.versions = [];
+    this.followed = null;
+    this.selected = null;
+    this.label = '';
+  }
+
+  private summary(): string {
+    const each = this.versions.map((v) => {
+      const channels = v.channels.length > 0 ? ` (${v.channels.join(', ')})` : '';
+      return `${v.version} on ${dateText(v.publishedAt)}${channels}`;
+    });
+    return `${this.label}: ${each.join('; ') || 'no version yet'}`;
+  }
+
+  override render() {
+    return html`<svg
+      role="img"
+      aria-label=${this.summary()}
+      viewBox="0 0 ${width} ${height}"
+      preserveAspectRatio="xMinYMid meet"
+    ></svg>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('versions') || changed.has('followed') || changed.has('selected')) this.draw();
+  }
+
+  private draw() {
+    const svg = select(this.renderRoot.querySelector('svg')!);
+    const times = this.versions.map((v) => new Date(v.publishedAt).getTime());
+    const from = Math.min(...times, Date.now()) - day;
+    const to = Math.max(...times, Date.now()) + day;
+    const x = scaleTime()
+      .domain([new Date(from), new Date(to)])
+      .range([margin.left, width - margin.right]);
+    svg
+      .selectAll<SVGGElement>('g.axis')
+      .data([null], () => 'axis')
+      .join((enter) => enter.append<SVGGElement>('g').attr('class', 'axis'))
+      .attr('transform', `translate(0,${margin.axis})`)
+      .call(axisBottom(x).ticks(5).tickSizeOuter(0));
+    const marks = svg
+      .selectAll<SVGGElement>('g.version')
+      .data(this.versions, (v) => v.id)
+      .join((enter) => {
+        const mark = enter.append<SVGGElement>('g').attr('class', 'version');
+        mark.append('title');
+        mark.append('line').attr('class', 'stem');
+        mark.append('circle').attr('r', 7);
+        mark.append('text').attr('class', 'name');
+        mark.append('text').attr('class', 'channels');
+        return mark;
+      })
+      .attr('data-version', (v) => v.version)
+      .attr('data-kind', (v) => kindOf(v, this.followed))
+      .classed('selected', (v) => v.id === this.selected)
+      .attr('transform', (v) => `translate(${x(new Date(v.publishedAt))},0)`)
+      .on('click', (_event, v) => this.select(v));
+    this.drawMarks(marks);
+  }
+
+  private drawMarks(marks: Selection<SVGGElement, ReleaseVersion>) {
+    // Neighbours alternate in height, so the labels of versions published close together do not overlap.
+    const dot = (_v: ReleaseVersion, i: number) => (i % 2 === 0 ? 54 : 32);
+    marks.select('title').text((v) => `${v.version}, published ${dateText(v.publishedAt)}`);
+    marks.select('line.stem').attr('y1', dot).attr('y2', margin.axis).attr('x1', 0).attr('x2', 0);
+    marks.select('circle').attr('cy', dot);
+    marks
+      .select('text.name')
+      .attr('y', (v, i) => dot(v, i) - 13)
+      .attr('text-anchor', 'middle')
+      .text((v) => v.version);
+    marks
+      .select('text.channels')
+      .attr('y', (v, i) => dot(v, i) + 4)
+      .attr('x', 11)
+      .text((v) => v.channels.join(' · '));
+  }
+
+  private select(version: ReleaseVersion) {
+    this.dispatchEvent(
+      new CustomEvent('version-selected', { detail: version.id, bubbles: true, composed: true }),
+    );
+  }
+
+  static override styles = releaseTimelineStyles;
+}

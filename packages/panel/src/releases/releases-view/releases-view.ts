@@ -1,0 +1,233 @@
+import { html, nothing } from 'lit';
+import type { GlintEvent } from '@glint/core';
+import type { Me } from '@glint/api/replies';
+import { LiveView } from '../../live-view';
+import {
+  controlPlan,
+  followed,
+  promotePlan,
+  rollbackPlan,
+  type ReleasePlan,
+} from '../release-plan';
+import type { FamilyDetails, FamilySummary, ReleaseVersion } from '../release-types';
+import { siteStrip } from '../site-strip';
+import { waveProgress } from '../wave-progress';
+import { releasesViewStyles } from './styles';
+
+const dateText = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+
+/** A plan waiting for the user's word, and the family it is for. */
+interface Pending {
+  familyId: string;
+  plan: ReleasePlan;
+}
+
+/**
+ * The Releases view: each family a row with its versions on a D3 timeline, the rollout's waves,
+ * and per version the strip of its sites' states. Members and admins promote, halt, resume and
+ * roll back, each after a plan of what changes on which site; readers only look. Release events
+ * read the family they name again; cell events (copies that landed or went) read them all.
+ */
+export class GlintReleasesView extends LiveView {
+  static override properties = {
+    ...LiveView.properties,
+    families: { state: true },
+    role: { state: true },
+    selected: { state: true },
+    pending: { state: true },
+    busy: { state: true },
+    notice: { state: true },
+  };
+
+  declare families: FamilyDetails[] | null;
+  /** The caller's role in the project: the actions show for member and admin. */
+  declare role: Me['role'];
+  /** The version shown in detail per family id; the followed one when none is chosen. */
+  declare selected: Record<string, string>;
+  declare pending: Pending | null;
+  declare busy: boolean;
+  declare notice: string | null;
+
+  constructor() {
+    super();
+    this.families = null;
+    this.role = null;
+    this.selected = {};
+    this.pending = null;
+    this.busy = false;
+    this.notice = null;
+  }
+
+  private get acts(): boolean {
+    return this.role === 'member' || this.role === 'admin';
+  }
+
+  protected eventArrived(event: GlintEvent): void {
+    if (event.type === 'release') {
+      const known = this.families?.some((f) => f.family.id === event.familyId);
+      void (known ? this.reloadFamily(event.familyId) : this.load());
+    } else if (event.type === 'cells' && (this.families?.length ?? 0) > 0) void this.load();
+  }
+
+  protected async load() {
+    try {
+      const [me, list] = await Promise.all([
+        this.client.get<Me>('/me'),
+        this.client.get<{ families: FamilySummary[] }>('/releases'),
+      ]);
+      const details = await Promise.all(
+        list.families.map((f) => this.client.get<FamilyDetails>(`/releases/${f.id}`)),
+      );
+      this.role = me.role;
+      this.families = details;
+      this.error = null;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async reloadFamily(id: string) {
+    try {
+      this.replace(await this.client.get<FamilyDetails>(`/releases/${id}`));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private replace(details: FamilyDetails) {
+    this.families = (this.families ?? []).map((f) =>
+      f.family.id === details.family.id ? details : f,
+    );
+  }
+
+  private plan(details: FamilyDetails, plan: ReleasePlan) {
+    this.notice = null;
+    this.pending = { familyId: details.family.id, plan };
+  }
+
+  private async confirm() {
+    if (!this.pending) return;
+    const { plan } = this.pending;
+    this.busy = true;
+    try {
+      this.replace(await this.client.post<FamilyDetails>(plan.path, plan.body));
+      this.notice = `${plan.action}: done. ${plan.summary}`;
+      this.pending = null;
+      this.error = null;
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`<div class="toolbar"><h2>Releases</h2></div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
+      ${
+        this.families === null
+          ? html`<p>Loading…</p>`
+          : this.families.length === 0
+            ? html`<p class="empty">No release family yet: make one with glint release.</p>`
+            : this.families.map((details) => this.renderFamily(details))
+      }`;
+  }
+
+  private renderFamily(details: FamilyDetails) {
+    const { family, versions } = details;
+    const current = followed(details);
+    const shown = versions.find((v) => v.id === this.selected[family.id]) ?? current ?? versions[0];
+    return html`<article class="family" data-family=${family.name}>
+      <header>
+        <h3>${family.name}</h3>
+        <span class="stable-name">“${family.stableName}” follows ${family.follows}</span>
+        ${this.acts && current ? this.renderControls(details, current) : nothing}
+      </header>
+      <glint-release-timeline
+        .versions=${versions}
+        .followed=${current?.id ?? null}
+        .selected=${shown?.id ?? null}
+        label="Versions of ${family.name}"
+        @version-selected=${(e: CustomEvent<string>) => this.choose(family.id, e.detail)}
+      ></glint-release-timeline>
+      ${current ? waveProgress(details, current) : nothing}
+      <ul class="versions">
+        ${versions.map((v) => this.renderVersion(details, v, v.id === shown?.id, current))}
+      </ul>
+      ${
+        this.pending?.familyId === family.id
+          ? html`<glint-release-plan-review
+              .plan=${this.pending.plan}
+              ?busy=${this.busy}
+              @confirm=${this.confirm}
+              @cancel=${() => (this.pending = null)}
+            ></glint-release-plan-review>`
+          : nothing
+      }
+    </article>`;
+  }
+
+  private choose(familyId: string, versionId: string) {
+    this.selected = { ...this.selected, [familyId]: versionId };
+  }
+
+  private renderControls(details: FamilyDetails, current: ReleaseVersion) {
+    const halted = current.haltedReason !== null;
+    return html`<div class="controls">
+      ${
+        halted
+          ? html`<button
+              class="resume"
+              @click=${() => this.plan(details, controlPlan(details, 'resume'))}
+            >
+              Resume…
+            </button>`
+          : html`<button
+              class="halt"
+              @click=${() => this.plan(details, controlPlan(details, 'halt'))}
+            >
+              Halt…
+            </button>`
+      }
+      <button class="rollback" @click=${() => this.plan(details, rollbackPlan(details))}>
+        Roll back…
+      </button>
+    </div>`;
+  }
+
+  private renderVersion(
+    details: FamilyDetails,
+    version: ReleaseVersion,
+    open: boolean,
+    current: ReleaseVersion | null,
+  ) {
+    const channels = version.channels.length > 0 ? version.channels.join(', ') : '';
+    const promotable = this.acts && version.id !== current?.id && version.retiredAt === null;
+    return html`<li class="version" data-version=${version.version} data-open=${open}>
+      <button
+        class="show"
+        aria-expanded=${open ? 'true' : 'false'}
+        @click=${() => this.choose(details.family.id, version.id)}
+      >
+        ${version.version}
+      </button>
+      <span class="published">${dateText(version.publishedAt)}</span>
+      ${channels ? html`<span class="channels">${channels}</span>` : nothing}
+      ${version.retiredAt ? html`<span class="retired">retired</span>` : nothing}
+      ${
+        promotable
+          ? html`<button
+              class="promote"
+              @click=${() => this.plan(details, promotePlan(details, version))}
+            >
+              Promote…
+            </button>`
+          : nothing
+      }
+      ${open ? siteStrip(version) : nothing}
+    </li>`;
+  }
+
+  static override styles = releasesViewStyles;
+}
