@@ -58,6 +58,8 @@ CREATE TABLE release_versions (
   promoted_wave integer NOT NULL DEFAULT 0,
   -- Set while the rollout is halted: why (a failure rate over the threshold, or a person).
   halted_reason text,
+  -- When a person last resumed it: copies that failed before are tried again.
+  resumed_at timestamptz,
   -- Out of retention: hidden everywhere since, deleted once the grace period is over.
   retired_at timestamptz,
   CONSTRAINT release_versions_owner_id_id UNIQUE (owner_id, id),

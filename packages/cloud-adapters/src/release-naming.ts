@@ -1,4 +1,4 @@
-import type { ScsImageProperties } from '@glint/core';
+import type { ScsImageProperties, Visibility } from '@glint/core';
 import type { CloudAdapter } from './adapter';
 import { InvalidRequestError } from './errors';
 
@@ -37,6 +37,8 @@ export interface PromoteRequest {
   image: ReleaseImage;
   /** SCS-0102 properties to set on the new holder (the build's and the family's); absent keys stay as they are. */
   scs?: ScsImageProperties;
+  /** The holder's visibility where the cloud has one (Glance); absent: left as it is. */
+  visibility?: Visibility;
 }
 
 export interface PromoteResult {

@@ -59,6 +59,7 @@ export type ReleaseAction =
   | 'wave-started'
   | 'switched'
   | 'halted'
+  | 'failed'
   | 'resumed'
   | 'promoted'
   | 'rolled-back'

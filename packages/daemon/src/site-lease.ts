@@ -1,4 +1,4 @@
-import type { CloudAdapter, ServerSideCopy } from '@glint/cloud-adapters';
+import type { CloudAdapter, ReleaseNaming, ServerSideCopy } from '@glint/cloud-adapters';
 import { inSite, iterateInSite } from './site-scope';
 
 /**
@@ -15,6 +15,19 @@ async function serverSideCopy(
 ): Promise<ServerSideCopy | undefined> {
   const copy = await call(async () => adapter.serverSideCopyFrom?.(leased.get(source) ?? source));
   return copy && { method: copy.method, run: (options) => call(() => copy.run(options)) };
+}
+
+/** A site's release naming with every call in the site's scope. */
+function namingInSite(
+  naming: ReleaseNaming,
+  call: <T>(work: () => Promise<T>) => Promise<T>,
+): ReleaseNaming {
+  return {
+    holders: (slot) => call(() => naming.holders(slot)),
+    promote: (request) => call(() => naming.promote(request)),
+    demote: (slot, image) => call(() => naming.demote(slot, image)),
+    retire: (slot, image) => call(() => naming.retire(slot, image)),
+  };
 }
 
 /**
@@ -43,6 +56,7 @@ export function leaseAdapter(
     ...(adapter.serverSideCopyFrom && {
       serverSideCopyFrom: (source: CloudAdapter) => serverSideCopy(adapter, source, call),
     }),
+    ...(adapter.releaseNaming && { releaseNaming: namingInSite(adapter.releaseNaming, call) }),
     health: () => call(() => adapter.health()),
     close: async () => {
       if (!released) release();

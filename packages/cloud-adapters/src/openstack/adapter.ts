@@ -26,6 +26,7 @@ import { GlanceClient } from './glance';
 import { createSiteAgent } from './http';
 import { glanceCreateBody, imageInfoFromGlance, propertyPatch } from './image-mapping';
 import { KeystoneSession, selectImageEndpoint } from './keystone';
+import { GlanceReleaseNaming } from './release-naming';
 import { openStackSiteType } from './site-type';
 
 export interface OpenStackAdapterOptions {
@@ -40,6 +41,7 @@ export class OpenStackAdapter implements CloudAdapter {
   readonly siteType = 'openstack';
   readonly resumableUploads = openStackSiteType.capabilities.resumableUploads;
   readonly keystone: KeystoneSession;
+  readonly releaseNaming: GlanceReleaseNaming;
   private readonly agent: Agent;
   private glanceClient?: Promise<GlanceClient>;
 
@@ -50,6 +52,10 @@ export class OpenStackAdapter implements CloudAdapter {
   ) {
     this.agent = createSiteAgent(config, options.outbound);
     this.keystone = new KeystoneSession(config, credential, { dispatcher: this.agent });
+    this.releaseNaming = new GlanceReleaseNaming({
+      glance: () => this.glance(),
+      projectId: async () => (await this.keystone.current()).projectId,
+    });
   }
 
   async validate(): Promise<Validation> {

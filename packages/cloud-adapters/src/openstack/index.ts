@@ -35,6 +35,11 @@ export {
 } from './keystone';
 export { parseOpenrc } from './openrc';
 export {
+  GLANCE_RELEASE_MARKERS,
+  GlanceReleaseNaming,
+  type GlanceReleaseNamingOptions,
+} from './release-naming';
+export {
   type OpenStackSettings,
   type ParsedSiteFile,
   type PartialOpenStackCredential,

@@ -31,18 +31,18 @@ function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
   }
 }
 
-/** An active image on the destination with the same name and content, if there is one. */
+/** An active image on the destination with the copy's name and the content, if there is one. */
 async function findPresentCopy(
   adapter: CloudAdapter,
-  source: ImageInfo,
+  name: string,
   contentHash: ContentHash | undefined,
 ): Promise<ImageInfo | undefined> {
   if (!contentHash) return undefined;
-  for await (const image of adapter.listImages({ name: source.name })) {
+  for await (const image of adapter.listImages({ name })) {
     const hash = declaredContentHash(image);
     if (
       image.status === 'active' &&
-      image.name === source.name &&
+      image.name === name &&
       hash?.algo === contentHash.algo &&
       hash.value === contentHash.value
     ) {
@@ -113,7 +113,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   for (const destination of request.destinations) {
     try {
       const present = await withRetries(
-        () => findPresentCopy(destination.adapter, source, declared),
+        () => findPresentCopy(destination.adapter, request.name ?? source.name, declared),
         isRetryable,
         retry.request,
         signal,
@@ -133,7 +133,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         ...(declared ? { contentHash: declared } : {}),
       };
       const spec = copySpec(
-        source,
+        request.name ? { ...source, name: request.name } : source,
         provenance,
         request.visibility ?? 'private',
         destination.imageId,

@@ -42,6 +42,8 @@ export interface VersionRecord {
   waveDoneAt: string | null;
   promotedWave: number;
   haltedReason: string | null;
+  /** When a person last resumed the rollout: copies that failed before are tried again. */
+  resumedAt: string | null;
   retiredAt: string | null;
 }
 
@@ -85,6 +87,7 @@ export interface CopyAttempt {
   siteId: string;
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   error: string | null;
+  createdAt: string;
 }
 
 /** Everything one step of a family's rollout and retirement reads. */
@@ -114,6 +117,7 @@ const selectVersions = `
          i.hash_algo AS "hashAlgo", i.hash_value AS "hashValue", i.size::float8 AS size, v.provenance,
          ${iso('v.published_at')} AS "publishedAt", v.wave, ${iso('v.wave_done_at')} AS "waveDoneAt",
          v.promoted_wave AS "promotedWave", v.halted_reason AS "haltedReason",
+         ${iso('v.resumed_at')} AS "resumedAt",
          ${iso('v.retired_at')} AS "retiredAt"
   FROM release_versions v JOIN images i ON i.owner_id = v.owner_id AND i.id = v.image_id`;
 
@@ -300,7 +304,10 @@ function versionQueries(db: Queryable) {
       ownerId: string,
       versionId: string,
       changes: Partial<
-        Pick<VersionRecord, 'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'retiredAt'>
+        Pick<
+          VersionRecord,
+          'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'resumedAt' | 'retiredAt'
+        >
       >,
     ): Promise<void> {
       const columns: Record<string, string> = {
@@ -308,6 +315,7 @@ function versionQueries(db: Queryable) {
         waveDoneAt: 'wave_done_at',
         promotedWave: 'promoted_wave',
         haltedReason: 'halted_reason',
+        resumedAt: 'resumed_at',
         retiredAt: 'retired_at',
       };
       const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
@@ -386,7 +394,7 @@ function rolloutQueries(db: Queryable) {
       );
       const attempts = await db.query<CopyAttempt>(
         `SELECT DISTINCT ON (image_id, destination_site_id) image_id AS "imageId",
-                destination_site_id AS "siteId", state, error
+                destination_site_id AS "siteId", state, error, ${iso('created_at')} AS "createdAt"
          FROM jobs WHERE owner_id = $1 AND operation = 'copy' AND image_id = ANY ($2::uuid[])
          ORDER BY image_id, destination_site_id, created_at DESC`,
         [ownerId, imageIds],
