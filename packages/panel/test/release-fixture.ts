@@ -1,9 +1,9 @@
 /**
- * A release family as GET /releases/:family describes it, for the tests that need one without a
+ * A release family as GET /releases/:family describes it (FamilyDetails), for the tests that need one without a
  * rollout behind it: three sites in two waves (canary first); 2026.12.06 rolling out (latest),
  * 2026.11.29 stable on the rest, 2026.11.22 retired with a copy one site refused to delete.
  */
-import type { FamilyDetails, ReleaseVersion, SiteStage } from '../src/releases/release-types';
+import type { FamilyDetails, ReleaseVersion, SiteStage } from '@glint/api/replies';
 
 const sites = { canary: 's-canary', two: 's-two', three: 's-three' };
 const waveOf = { canary: 0, two: 1, three: 1 };
@@ -17,7 +17,10 @@ function version(
   return {
     id: `v-${name}`,
     version: name,
+    imageId: `i-${name}`,
     imageName: `atlas-${name}.qcow2`,
+    hash: { algo: 'sha256', value: name },
+    provenance: { image_build_date: publishedAt.slice(0, 10), image_source: 'private' },
     publishedAt,
     channels: [],
     wave: 1,
@@ -41,9 +44,19 @@ export function releaseFixture(rolling: Partial<ReleaseVersion> = {}): FamilyDet
       id: 'f-atlas',
       name: 'atlas-worker',
       stableName: 'ATLAS worker',
-      follows: 'latest',
-      manualWaves: false,
+      properties: {},
+      requiredProperties: [],
+      sites: { labels: { release: 'atlas' } },
+      waves: [{ labels: { tier: 'canary' } }],
       soakSeconds: 0,
+      manualWaves: false,
+      failureThreshold: 0.5,
+      follows: 'latest',
+      keepMode: 'last',
+      keepLast: 2,
+      graceSeconds: 0,
+      createdAt: '2026-11-01T08:00:00.000Z',
+      updatedAt: '2026-11-01T08:00:00.000Z',
     },
     channels: [
       {

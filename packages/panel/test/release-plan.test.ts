@@ -1,4 +1,10 @@
-import { controlPlan, followed, promotePlan, rollbackPlan } from '../src/releases/release-plan';
+import {
+  controlPlan,
+  followed,
+  nextWavePlan,
+  promotePlan,
+  rollbackPlan,
+} from '../src/releases/release-plan';
 import { releaseFixture } from './release-fixture';
 
 const details = releaseFixture();
@@ -72,4 +78,25 @@ test('a halt keeps switched sites and stops the others; a resume retries the fai
     true,
     false,
   ]);
+});
+
+test('the next wave of a family whose waves wait for a person switches that wave’s sites', () => {
+  expect(nextWavePlan(details).refusal).toBe('the family’s waves start by themselves');
+  const manual = releaseFixture({ wave: 0 });
+  manual.family.manualWaves = true;
+  const plan = nextWavePlan(manual);
+  expect(plan.path).toBe('/releases/atlas-worker/waves/next');
+  expect(plan.summary).toBe('Wave 2 of 2026.12.06 starts.');
+  expect(plan.changes.map((c) => [c.siteName, c.copies])).toEqual([
+    ['two', true],
+    ['three', true],
+  ]);
+  expect(plan.changes[0]!.change).toBe(
+    '2026.12.06 finishes copying here, then takes “ATLAS worker”; 2026.11.29 becomes “ATLAS worker (2026.11.29)”, hidden',
+  );
+  expect(nextWavePlan(releaseFixture({ wave: 1 })).refusal).toBe(
+    'the family’s waves start by themselves',
+  );
+  manual.versions[0]!.wave = 1;
+  expect(nextWavePlan(manual).refusal).toBe('every wave has started');
 });

@@ -2,11 +2,12 @@
  * What promote, halt, resume and rollback will change on which site, worked out from the family's
  * details before the user confirms. The API offers no preview of these actions: the plan follows
  * what its routes do (a moved channel rolls its version out to every wave at once, a rollback
- * points the channel at its previous version, a halt stops switches, a resume retries failed copies).
+ * points the channel at its previous version, a halt stops switches, a resume retries failed copies,
+ * the next wave of a family whose waves wait for a person starts).
  */
-import type { FamilyDetails, ReleaseVersion, VersionSite } from './release-types';
+import type { FamilyDetails, ReleaseVersion, VersionSite } from '@glint/api/replies';
 
-export type ReleaseAction = 'promote' | 'halt' | 'resume' | 'rollback';
+export type ReleaseAction = 'promote' | 'halt' | 'resume' | 'rollback' | 'next-wave';
 
 export interface SiteChange {
   siteId: string;
@@ -63,9 +64,11 @@ function switches(details: FamilyDetails, version: ReleaseVersion): SiteChange[]
     const copies = !onSite.has(site.state);
     const old = holder(details, site.siteId, version);
     const demoted = old ? `; ${old.version} becomes “${name} (${old.version})”, hidden` : '';
-    const first = copies
-      ? `${version.version} is copied here, then takes`
-      : `${version.version} takes`;
+    const first = !copies
+      ? `${version.version} takes`
+      : site.state === 'copying'
+        ? `${version.version} finishes copying here, then takes`
+        : `${version.version} is copied here, then takes`;
     return { ...base, change: `${first} “${name}”${demoted}`, copies, unchanged: false };
   });
 }
@@ -179,5 +182,31 @@ function resumeChange(site: VersionSite, version: string, name: string) {
     change: `${site.state}: switches to ${version} when its wave’s turn comes`,
     copies: !onSite.has(site.state),
     unchanged: false,
+  };
+}
+
+/** The next wave of a family whose waves wait for a person: its sites get the followed version. */
+export function nextWavePlan(details: FamilyDetails): ReleasePlan {
+  const version = followed(details);
+  const request = {
+    action: 'next-wave' as const,
+    path: `/releases/${encoded(details)}/waves/next`,
+    body: undefined,
+  };
+  const next = (version?.wave ?? 0) + 1;
+  const refusal = !version
+    ? 'the family has no version yet'
+    : !details.family.manualWaves
+      ? 'the family’s waves start by themselves'
+      : next >= details.waves.length
+        ? 'every wave has started'
+        : null;
+  if (refusal || !version) return { ...request, summary: '', changes: [], refusal };
+  const sites = details.waves[next]!;
+  return {
+    ...request,
+    summary: `Wave ${next + 1} of ${version.version} starts.`,
+    changes: switches(details, version).filter((c) => sites.includes(c.siteId)),
+    refusal: null,
   };
 }

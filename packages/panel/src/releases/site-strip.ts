@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import type { ReleaseVersion, SiteStage } from './release-types';
+import type { ReleaseVersion, SiteStage } from '@glint/api/replies';
 
 /** Words for a site's stage, where the stage's name alone says too little. */
 const stageText: Partial<Record<SiteStage, string>> = {

@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import type { FamilyDetails, ReleaseVersion } from './release-types';
+import type { FamilyDetails, ReleaseVersion } from '@glint/api/replies';
 
 /** Where a wave's site counts as done: the version is there and verified, or switched already. */
 const done = new Set(['present', 'stable']);

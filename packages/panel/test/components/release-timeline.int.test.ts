@@ -111,7 +111,7 @@ test('a plan the API would refuse says why and cannot be confirmed', async () =>
   }, rollbackPlan(first));
   const review = page.locator('glint-release-plan-review');
   expect(await review.locator('.refusal').innerText()).toBe(
-    'Cannot rollback: channel latest has no earlier version to go back to',
+    'Cannot roll back: channel latest has no earlier version to go back to',
   );
   expect(await review.locator('button.confirm').isDisabled()).toBe(true);
   expect(pageErrors).toEqual([]);

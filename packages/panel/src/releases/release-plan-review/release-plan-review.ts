@@ -7,6 +7,7 @@ const titles = {
   halt: 'Halt the rollout',
   resume: 'Resume the rollout',
   rollback: 'Roll back',
+  'next-wave': 'Start the next wave',
 };
 
 /**
@@ -39,7 +40,9 @@ export class GlintReleasePlanReview extends LitElement {
     return html`<h3>Plan: ${titles[action]}</h3>
       ${
         refusal
-          ? html`<p class="refusal" role="alert">Cannot ${action}: ${refusal}</p>`
+          ? html`<p class="refusal" role="alert">
+              Cannot ${titles[action].toLowerCase()}: ${refusal}
+            </p>`
           : html`<p class="summary">${summary}</p>`
       }
       ${

@@ -1,6 +1,6 @@
 import { axisBottom, scaleTime, select, type Selection } from 'd3';
 import { LitElement, html, type PropertyValues } from 'lit';
-import type { ReleaseVersion } from '../release-types';
+import type { ReleaseVersion } from '@glint/api/replies';
 import { releaseTimelineStyles } from './styles';
 
 const width = 640;
@@ -9,6 +9,24 @@ const margin = { left: 36, right: 36, axis: 88 };
 const day = 86_400_000;
 
 const dateText = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+/** The least distance between two versions' marks, so each stays readable and clickable. */
+const gap = 44;
+
+/**
+ * Marks for points on an axis, in the points' order, at least `gap` apart and inside [from, to]:
+ * versions published minutes apart would otherwise be drawn on top of each other. Each point's
+ * stem still meets the axis at its own time.
+ */
+export function spread(points: number[], from: number, to: number): number[] {
+  const order = points.map((_p, i) => i).sort((a, b) => points[a]! - points[b]!);
+  const marks = [...points];
+  let last = -Infinity;
+  for (const i of order) last = marks[i] = Math.max(points[i]!, last + gap);
+  let next = Infinity;
+  for (const i of order.reverse())
+    next = marks[i] = Math.max(from, Math.min(marks[i]!, to, next - gap));
+  return marks;
+}
 
 /** A version's look: the one the stable name follows, a retired one, or another. */
 function kindOf(version: ReleaseVersion, followed: string | null): string {
@@ -78,6 +96,9 @@ export class GlintReleaseTimeline extends LitElement {
       .join((enter) => enter.append<SVGGElement>('g').attr('class', 'axis'))
       .attr('transform', `translate(0,${margin.axis})`)
       .call(axisBottom(x).ticks(5).tickSizeOuter(0));
+    const at = new Map(this.versions.map((v) => [v.id, x(new Date(v.publishedAt))]));
+    const spreadOut = spread([...at.values()], margin.left, width - margin.right);
+    const markAt = new Map([...at.keys()].map((id, i) => [id, spreadOut[i]!]));
     const marks = svg
       .selectAll<SVGGElement>('g.version')
       .data(this.versions, (v) => v.id)
@@ -93,16 +114,26 @@ export class GlintReleaseTimeline extends LitElement {
       .attr('data-version', (v) => v.version)
       .attr('data-kind', (v) => kindOf(v, this.followed))
       .classed('selected', (v) => v.id === this.selected)
-      .attr('transform', (v) => `translate(${x(new Date(v.publishedAt))},0)`)
+      .attr('data-at', (v) => at.get(v.id)!)
+      .attr('transform', (v) => `translate(${markAt.get(v.id)},0)`)
       .on('click', (_event, v) => this.select(v));
-    this.drawMarks(marks);
+    this.drawMarks(marks, (v) => at.get(v.id)! - markAt.get(v.id)!);
   }
 
-  private drawMarks(marks: Selection<SVGGElement, ReleaseVersion>) {
+  /** `offset`: from a version's mark to its time on the axis, where its stem ends. */
+  private drawMarks(
+    marks: Selection<SVGGElement, ReleaseVersion>,
+    offset: (v: ReleaseVersion) => number,
+  ) {
     // Neighbours alternate in height, so the labels of versions published close together do not overlap.
     const dot = (_v: ReleaseVersion, i: number) => (i % 2 === 0 ? 54 : 32);
     marks.select('title').text((v) => `${v.version}, published ${dateText(v.publishedAt)}`);
-    marks.select('line.stem').attr('y1', dot).attr('y2', margin.axis).attr('x1', 0).attr('x2', 0);
+    marks
+      .select('line.stem')
+      .attr('y1', dot)
+      .attr('y2', margin.axis)
+      .attr('x1', 0)
+      .attr('x2', offset);
     marks.select('circle').attr('cy', dot);
     marks
       .select('text.name')

@@ -1,20 +1,30 @@
 import { html, nothing } from 'lit';
 import type { GlintEvent } from '@glint/core';
-import type { Me } from '@glint/api/replies';
 import { LiveView } from '../../live-view';
 import {
   controlPlan,
   followed,
+  nextWavePlan,
   promotePlan,
   rollbackPlan,
   type ReleasePlan,
 } from '../release-plan';
-import type { FamilyDetails, FamilySummary, ReleaseVersion } from '../release-types';
+import type { FamilyDetails, Me, ReleaseFamilies, ReleaseVersion } from '@glint/api/replies';
 import { siteStrip } from '../site-strip';
 import { waveProgress } from '../wave-progress';
 import { releasesViewStyles } from './styles';
 
-const dateText = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+/** When a version was published, to the minute: a family may publish more than once a day. */
+const publishedText = (iso: string) =>
+  `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+const done = {
+  promote: 'Promoted',
+  halt: 'Halted',
+  resume: 'Resumed',
+  rollback: 'Rolled back',
+  'next-wave': 'Started the next wave of',
+};
 
 /** A plan waiting for the user's word, and the family it is for. */
 interface Pending {
@@ -73,7 +83,7 @@ export class GlintReleasesView extends LiveView {
     try {
       const [me, list] = await Promise.all([
         this.client.get<Me>('/me'),
-        this.client.get<{ families: FamilySummary[] }>('/releases'),
+        this.client.get<ReleaseFamilies>('/releases'),
       ]);
       const details = await Promise.all(
         list.families.map((f) => this.client.get<FamilyDetails>(`/releases/${f.id}`)),
@@ -110,8 +120,9 @@ export class GlintReleasesView extends LiveView {
     const { plan } = this.pending;
     this.busy = true;
     try {
-      this.replace(await this.client.post<FamilyDetails>(plan.path, plan.body));
-      this.notice = `${plan.action}: done. ${plan.summary}`;
+      const details = await this.client.post<FamilyDetails>(plan.path, plan.body);
+      this.replace(details);
+      this.notice = `${done[plan.action]} ${details.family.name}. ${plan.summary}`;
       this.pending = null;
       this.error = null;
     } catch (error) {
@@ -174,7 +185,18 @@ export class GlintReleasesView extends LiveView {
 
   private renderControls(details: FamilyDetails, current: ReleaseVersion) {
     const halted = current.haltedReason !== null;
+    const waiting = details.family.manualWaves && current.wave < details.waves.length - 1;
     return html`<div class="controls">
+      ${
+        waiting
+          ? html`<button
+              class="next-wave"
+              @click=${() => this.plan(details, nextWavePlan(details))}
+            >
+              Start wave ${current.wave + 2}…
+            </button>`
+          : nothing
+      }
       ${
         halted
           ? html`<button
@@ -212,7 +234,7 @@ export class GlintReleasesView extends LiveView {
       >
         ${version.version}
       </button>
-      <span class="published">${dateText(version.publishedAt)}</span>
+      <span class="published">${publishedText(version.publishedAt)}</span>
       ${channels ? html`<span class="channels">${channels}</span>` : nothing}
       ${version.retiredAt ? html`<span class="retired">retired</span>` : nothing}
       ${

@@ -1,0 +1,280 @@
+/**
+ * The Releases view in headless Chromium against the real API, PostgreSQL, Redis, a daemon and two
+ * sandbox clouds: a family rolling out to site one (the canary wave) then site two; versions
+ * published through the API show on the timeline live, from the event stream; rollback, promote,
+ * halt and resume each show their plan per site before they are confirmed, and what the API then
+ * holds is checked. A reader of another project sees the family with no action. Screenshots go to
+ * test-output/panel/ (releases-*.png).
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import type { FamilyDetails, ReleaseVersion } from '@glint/api/replies';
+import { CloudImages } from '../../../test-support/cloud-images';
+import {
+  addSandboxSites,
+  login,
+  matrixRow,
+  testEnvironment,
+  type Session,
+  type TestEnvironment,
+} from '../../../test-support/test-environment';
+import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
+import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
+import { seriousViolations } from '../../../test-support/axe';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import { until } from '../../../test-support/until';
+
+const run = `rel-${randomBytes(4).toString('hex')}`;
+const stableName = `${run} worker`;
+const screenshots = join(__dirname, '../../../test-output/panel');
+const images = new CloudImages();
+let env: TestEnvironment;
+let server: FastifyInstance;
+let base: string;
+let user: Session;
+let site: Record<'one' | 'two', string>;
+let daemon: RunningDaemon;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+/** The logical images published as the versions, by version. */
+const imageOf: Record<string, string> = {};
+
+async function api<T>(method: 'GET' | 'POST', url: string, payload?: object, as = user) {
+  const reply = await server.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: as.headers,
+    ...(payload && { payload }),
+  });
+  if (reply.statusCode >= 300)
+    throw new Error(`${method} ${url}: ${reply.statusCode} ${reply.body}`);
+  return reply.json<T>();
+}
+
+const details = () => api<FamilyDetails>('GET', `/releases/${run}`);
+const versionOf = (d: FamilyDetails, name: string) => d.versions.find((v) => v.version === name)!;
+const statesOf = (v: ReleaseVersion) => v.sites.map((s) => s.state).join(',');
+
+/** Waits for the rollout to leave `version` holding the stable name on both sites. */
+function stableEverywhere(version: string) {
+  return until(
+    `${version} stable on both sites`,
+    async () => statesOf(versionOf(await details(), version)) === 'stable,stable',
+    180_000,
+    500,
+  );
+}
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  env = await testEnvironment();
+  server = await env.start();
+  user = await login(server);
+  site = await addSandboxSites(server, user, { one: 1, two: 2 });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  for (const version of ['1', '2'])
+    await images.seed(sandboxCloud(1), `${run}-v${version}`, `${run}-${version}`, {}, 256 * 1024);
+  daemon = await startDaemon(
+    loadDaemonConfig(env.env({ GLINT_RELEASE_INTERVAL_SECONDS: '1' })),
+    () => {},
+  );
+  for (const version of ['1', '2'])
+    imageOf[version] = await until(`v${version} in the matrix`, async () => {
+      const row = await matrixRow(server, user, `${run}-v${version}`);
+      return row?.hash ? row.id : undefined;
+    });
+  await api('POST', '/releases', {
+    name: run,
+    stableName,
+    // SCS-0102's properties, which every version must carry.
+    properties: {
+      image_original_user: 'ubuntu',
+      replace_frequency: 'weekly',
+      provided_until: 'none',
+      uuid_validity: 'last-2',
+    },
+    sites: { ids: [site.one, site.two] },
+    waves: [{ ids: [site.one] }],
+  });
+  await api('POST', `/releases/${run}/versions`, { image: imageOf['1'], version: '1' });
+  await stableEverywhere('1');
+  browser = await launchChromium();
+  page = await loggedInPage(browser, base, user.cookie, { width: 1200, height: 900 }, (message) =>
+    pageErrors.push(message),
+  );
+  await page.goto(base);
+  await page.click('[role="tab"]:text-is("Releases")');
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await daemon?.stop();
+  for (const cloud of [sandboxCloud(1), sandboxCloud(2)]) {
+    const adapter = images.adapter(cloud);
+    for await (const image of adapter.listImages())
+      if (image.name.startsWith(run)) await adapter.deleteImage(image.id).catch(() => {});
+  }
+  await images.close();
+  await env?.close();
+});
+
+const shot = (name: string) =>
+  page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+const family = () => page.locator(`glint-releases-view article[data-family="${run}"]`);
+const strip = (version: string) =>
+  family().locator(`li.version[data-version="${version}"] li.site`);
+const stripStates = async (version: string) =>
+  (
+    await strip(version).evaluateAll((chips) =>
+      chips.map((c) => `${c.getAttribute('data-site')}:${c.getAttribute('data-state')}`),
+    )
+  ).join(' ');
+
+/** Opens an action's plan, returns its per-site lines, and confirms it; `name`: a screenshot of the plan. */
+async function planAndConfirm(button: string, name?: string): Promise<string[]> {
+  await family().locator(button).click();
+  const review = family().locator('glint-release-plan-review');
+  await review.waitFor();
+  const lines = await review.locator('ul.changes li').allInnerTexts();
+  if (name) await shot(name);
+  await review.locator('button.confirm').click();
+  await review.waitFor({ state: 'detached' });
+  return lines;
+}
+
+test('a family shows as a row: its version on the timeline, the waves done, the sites stable', async () => {
+  await family().waitFor();
+  expect(await family().locator('.stable-name').innerText()).toBe(`“${stableName}” follows latest`);
+  expect(
+    await family()
+      .locator('g.version')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-version'))),
+  ).toEqual(['1']);
+  expect(await stripStates('1')).toBe('one:stable two:stable');
+  expect(await family().locator('li.wave .count').allInnerTexts()).toEqual(['1/1', '1/1']);
+  expect(await seriousViolations(page)).toEqual([]);
+  await shot('releases-v1');
+});
+
+test('a version published meanwhile appears live, and rolls out to both waves', async () => {
+  await api('POST', `/releases/${run}/versions`, { image: imageOf['2'], version: '2' });
+  // The published event brings it, without a reload.
+  await family().locator('g.version[data-version="2"]').waitFor();
+  await stableEverywhere('2');
+  await until(
+    'the view to follow the rollout',
+    async () => (await stripStates('2')) === 'one:stable two:stable',
+    30_000,
+  );
+  // Published seconds apart, the two marks are still drawn apart, each stem ending at its time.
+  const marks = await family()
+    .locator('g.version')
+    .evaluateAll((gs) =>
+      gs.map((g) => [
+        (g as SVGGElement).transform.baseVal.consolidate()!.matrix.e,
+        Number(g.getAttribute('data-at')),
+      ]),
+    );
+  expect(marks).toHaveLength(2);
+  expect(marks[0]![0]! - marks[1]![0]!).toBeGreaterThanOrEqual(44);
+  expect(Math.abs(marks[0]![1]! - marks[1]![1]!)).toBeLessThan(2);
+  await family().locator('li.version[data-version="1"] button.show').click();
+  await until(
+    'v1 hidden on both',
+    async () => (await stripStates('1')) === 'one:hidden two:hidden',
+    30_000,
+  );
+  expect(await family().locator('g.version[data-version="2"] text.channels').textContent()).toBe(
+    'latest',
+  );
+  await shot('releases-v2');
+});
+
+test('rollback shows each site swapping names back with no byte copied, then does it', async () => {
+  const lines = await planAndConfirm('button.rollback', 'releases-rollback-plan');
+  expect(lines).toEqual([
+    `one: 1 takes “${stableName}”; 2 becomes “${stableName} (2)”, hidden`,
+    `two: 1 takes “${stableName}”; 2 becomes “${stableName} (2)”, hidden`,
+  ]);
+  const after = await details();
+  expect(after.channels.find((c) => c.name === 'latest')).toMatchObject({
+    version: '1',
+    previousVersion: '2',
+  });
+  await stableEverywhere('1');
+  await family()
+    .locator('g.version[data-version="1"] text.channels')
+    .filter({ hasText: 'latest' })
+    .waitFor();
+  await shot('releases-rolled-back');
+});
+
+test('promote shows its plan for the version chosen, then points the channel at it', async () => {
+  const lines = await planAndConfirm('li.version[data-version="2"] button.promote');
+  expect(lines).toEqual([
+    `one: 2 takes “${stableName}”; 1 becomes “${stableName} (1)”, hidden`,
+    `two: 2 takes “${stableName}”; 1 becomes “${stableName} (1)”, hidden`,
+  ]);
+  expect((await details()).channels.find((c) => c.name === 'latest')?.version).toBe('2');
+  await stableEverywhere('2');
+});
+
+test('halt and resume each show what stops or goes on, and the halt shows on its wave', async () => {
+  await family().locator('button.halt').click();
+  const review = family().locator('glint-release-plan-review');
+  expect(await review.locator('.summary').innerText()).toBe('The rollout of 2 stops where it is.');
+  expect(await review.locator('.unchanged').innerText()).toBe('2 site(s) stay as they are.');
+  await review.locator('button.confirm').click();
+  await review.waitFor({ state: 'detached' });
+  expect(versionOf(await details(), '2').haltedReason).toMatch(/^halted by /);
+  await family().locator('.halted').waitFor();
+  await shot('releases-halted');
+  await family().locator('button.resume').click();
+  expect(await review.locator('.summary').innerText()).toBe(
+    'The rollout of 2 goes on from wave 2.',
+  );
+  await review.locator('button.confirm').click();
+  await family().locator('button.halt').waitFor();
+  expect(versionOf(await details(), '2').haltedReason).toBeNull();
+  expect(await page.locator('glint-releases-view .notice').innerText()).toBe(
+    `Resumed ${run}. The rollout of 2 goes on from wave 2.`,
+  );
+  expect(pageErrors).toEqual([]);
+});
+
+test('a reader sees the project’s families and no action', async () => {
+  const admin = await login(server, 'team-admin');
+  await api(
+    'POST',
+    '/releases',
+    { name: `${run}-team`, stableName: 'Team image', sites: { ids: [] } },
+    admin,
+  );
+  const reader = await login(server, 'team-reader');
+  const readerPage = await loggedInPage(
+    browser,
+    base,
+    reader.cookie,
+    { width: 1200, height: 700 },
+    (m) => pageErrors.push(m),
+  );
+  await readerPage.goto(base);
+  await readerPage.click('[role="tab"]:text-is("Releases")');
+  const row = readerPage.locator(`glint-releases-view article[data-family="${run}-team"]`);
+  await row.waitFor();
+  expect(
+    await readerPage.locator(`glint-releases-view article[data-family="${run}"]`).count(),
+  ).toBe(0);
+  expect(
+    await row.locator('button.halt, button.rollback, button.promote, button.resume').count(),
+  ).toBe(0);
+  expect(await row.locator('.empty, li.version').count()).toBe(0);
+  await readerPage.close();
+  expect(pageErrors).toEqual([]);
+});
