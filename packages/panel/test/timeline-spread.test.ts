@@ -5,9 +5,9 @@ test('points far apart keep their places', () => {
 });
 
 test('points close together are pushed apart in their order, the gap kept', () => {
-  expect(spread([200, 201, 199], 0, 640)).toEqual([243, 287, 199]);
+  expect(spread([200, 201, 199], 0, 640)).toEqual([263, 327, 199]);
 });
 
 test('points crowding the end are pulled back inside, still in order', () => {
-  expect(spread([600, 600], 0, 620)).toEqual([576, 620]);
+  expect(spread([600, 600], 0, 620)).toEqual([556, 620]);
 });

@@ -10,7 +10,7 @@ const day = 86_400_000;
 
 const dateText = (iso: string) => new Date(iso).toISOString().slice(0, 10);
 /** The least distance between two versions' marks, so each stays readable and clickable. */
-const gap = 44;
+const gap = 64;
 
 /**
  * Marks for points on an axis, in the points' order, at least `gap` apart and inside [from, to]:
@@ -126,7 +126,7 @@ export class GlintReleaseTimeline extends LitElement {
     offset: (v: ReleaseVersion) => number,
   ) {
     // Neighbours alternate in height, so the labels of versions published close together do not overlap.
-    const dot = (_v: ReleaseVersion, i: number) => (i % 2 === 0 ? 54 : 32);
+    const dot = (_v: ReleaseVersion, i: number) => (i % 2 === 0 ? 52 : 26);
     marks.select('title').text((v) => `${v.version}, published ${dateText(v.publishedAt)}`);
     marks
       .select('line.stem')
@@ -142,8 +142,8 @@ export class GlintReleaseTimeline extends LitElement {
       .text((v) => v.version);
     marks
       .select('text.channels')
-      .attr('y', (v, i) => dot(v, i) + 4)
-      .attr('x', 11)
+      .attr('y', (v, i) => dot(v, i) + 18)
+      .attr('text-anchor', 'middle')
       .text((v) => v.channels.join(' · '));
   }
 

@@ -48,7 +48,7 @@ export const releaseTimelineStyles = css`
     fill: #111827;
   }
   .channels {
-    font-size: 11px;
+    font-size: 10px;
     fill: #1e3a8a;
   }
 `;

@@ -26,11 +26,22 @@ const done = {
   'next-wave': 'Started the next wave of',
 };
 
-/** A plan waiting for the user's word, and the family it is for. */
+/** A plan waiting for the user's word, the family it is for, and a promote's version. */
 interface Pending {
   familyId: string;
   plan: ReleasePlan;
+  version?: ReleaseVersion;
 }
+
+/** The channels a version may be promoted to: the family's, and the usual ones. */
+const channelChoices = (details: FamilyDetails) => [
+  ...new Set([
+    details.family.follows,
+    ...details.channels.map((c) => c.name),
+    'stable',
+    'candidate',
+  ]),
+];
 
 /**
  * The Releases view: each family a row with its versions on a D3 timeline, the rollout's waves,
@@ -110,9 +121,9 @@ export class GlintReleasesView extends LiveView {
     );
   }
 
-  private plan(details: FamilyDetails, plan: ReleasePlan) {
+  private plan(details: FamilyDetails, plan: ReleasePlan, version?: ReleaseVersion) {
     this.notice = null;
-    this.pending = { familyId: details.family.id, plan };
+    this.pending = { familyId: details.family.id, plan, ...(version && { version }) };
   }
 
   private async confirm() {
@@ -166,17 +177,36 @@ export class GlintReleasesView extends LiveView {
       <ul class="versions">
         ${versions.map((v) => this.renderVersion(details, v, v.id === shown?.id, current))}
       </ul>
-      ${
-        this.pending?.familyId === family.id
-          ? html`<glint-release-plan-review
-              .plan=${this.pending.plan}
-              ?busy=${this.busy}
-              @confirm=${this.confirm}
-              @cancel=${() => (this.pending = null)}
-            ></glint-release-plan-review>`
+      ${this.pending?.familyId === family.id ? this.renderPending(details, this.pending) : nothing}
+    </article>`;
+  }
+
+  /** The plan waiting for a word; a promote's with the channel to move, which redoes the plan. */
+  private renderPending(details: FamilyDetails, pending: Pending) {
+    const { version } = pending;
+    const choose = (event: Event) =>
+      (this.pending = {
+        ...pending,
+        plan: promotePlan(details, version!, (event.target as HTMLSelectElement).value),
+      });
+    return html`${
+        version
+          ? html`<label class="channel"
+              >Promote ${version.version} to channel
+              <select name="channel" @change=${choose}>
+                ${channelChoices(details).map(
+                  (c) => html`<option ?selected=${c === pending.plan.body?.channel}>${c}</option>`,
+                )}
+              </select></label
+            >`
           : nothing
       }
-    </article>`;
+      <glint-release-plan-review
+        .plan=${pending.plan}
+        ?busy=${this.busy}
+        @confirm=${this.confirm}
+        @cancel=${() => (this.pending = null)}
+      ></glint-release-plan-review>`;
   }
 
   private choose(familyId: string, versionId: string) {
@@ -241,7 +271,7 @@ export class GlintReleasesView extends LiveView {
         promotable
           ? html`<button
               class="promote"
-              @click=${() => this.plan(details, promotePlan(details, version))}
+              @click=${() => this.plan(details, promotePlan(details, version), version)}
             >
               Promote…
             </button>`
