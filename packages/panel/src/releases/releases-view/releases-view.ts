@@ -90,7 +90,11 @@ export class GlintReleasesView extends LiveView {
     } else if (event.type === 'cells' && (this.families?.length ?? 0) > 0) void this.load();
   }
 
+  /** Loads may overlap (events in a burst): only the latest one's reply shows. */
+  private loads = 0;
+
   protected async load() {
+    const load = ++this.loads;
     try {
       const [me, list] = await Promise.all([
         this.client.get<Me>('/me'),
@@ -99,6 +103,7 @@ export class GlintReleasesView extends LiveView {
       const details = await Promise.all(
         list.families.map((f) => this.client.get<FamilyDetails>(`/releases/${f.id}`)),
       );
+      if (load !== this.loads) return;
       this.role = me.role;
       this.families = details;
       this.error = null;
