@@ -56,15 +56,30 @@ async function api<T>(method: 'GET' | 'POST', url: string, payload?: object, as 
   return reply.json<T>();
 }
 
-const details = () => api<FamilyDetails>('GET', `/releases/${run}`);
+const details = (name = run) => api<FamilyDetails>('GET', `/releases/${name}`);
 const versionOf = (d: FamilyDetails, name: string) => d.versions.find((v) => v.version === name)!;
 const statesOf = (v: ReleaseVersion) => v.sites.map((s) => s.state).join(',');
 
-/** Waits for the rollout to leave `version` holding the stable name on both sites. */
-function stableEverywhere(version: string) {
+/** A family on both sites, site one its canary wave, with SCS-0102's properties that every version must carry. */
+const familyBody = (name: string, stable: string, fields: object = {}) => ({
+  name,
+  stableName: stable,
+  properties: {
+    image_original_user: 'ubuntu',
+    replace_frequency: 'weekly',
+    provided_until: 'none',
+    uuid_validity: 'last-2',
+  },
+  sites: { ids: [site.one, site.two] },
+  waves: [{ ids: [site.one] }],
+  ...fields,
+});
+
+/** Waits for the rollout to leave `version` in `states` (site one's, site two's). */
+function rolledOut(version: string, states = 'stable,stable', name = run) {
   return until(
-    `${version} stable on both sites`,
-    async () => statesOf(versionOf(await details(), version)) === 'stable,stable',
+    `${name} ${version}: ${states}`,
+    async () => statesOf(versionOf(await details(name), version)) === states,
     180_000,
     500,
   );
@@ -78,32 +93,20 @@ beforeAll(async () => {
   site = await addSandboxSites(server, user, { one: 1, two: 2 });
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  for (const version of ['1', '2'])
+  for (const version of ['1', '2', 'm1'])
     await images.seed(sandboxCloud(1), `${run}-v${version}`, `${run}-${version}`, {}, 256 * 1024);
   daemon = await startDaemon(
     loadDaemonConfig(env.env({ GLINT_RELEASE_INTERVAL_SECONDS: '1' })),
     () => {},
   );
-  for (const version of ['1', '2'])
+  for (const version of ['1', '2', 'm1'])
     imageOf[version] = await until(`v${version} in the matrix`, async () => {
       const row = await matrixRow(server, user, `${run}-v${version}`);
       return row?.hash ? row.id : undefined;
     });
-  await api('POST', '/releases', {
-    name: run,
-    stableName,
-    // SCS-0102's properties, which every version must carry.
-    properties: {
-      image_original_user: 'ubuntu',
-      replace_frequency: 'weekly',
-      provided_until: 'none',
-      uuid_validity: 'last-2',
-    },
-    sites: { ids: [site.one, site.two] },
-    waves: [{ ids: [site.one] }],
-  });
+  await api('POST', '/releases', familyBody(run, stableName));
   await api('POST', `/releases/${run}/versions`, { image: imageOf['1'], version: '1' });
-  await stableEverywhere('1');
+  await rolledOut('1');
   browser = await launchChromium();
   page = await loggedInPage(browser, base, user.cookie, { width: 1200, height: 900 }, (message) =>
     pageErrors.push(message),
@@ -126,14 +129,14 @@ afterAll(async () => {
 
 const shot = (name: string) =>
   page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-const family = () => page.locator(`glint-releases-view article[data-family="${run}"]`);
-const strip = (version: string) =>
-  family().locator(`li.version[data-version="${version}"] li.site`);
-const stripStates = async (version: string) =>
+const family = (name = run) => page.locator(`glint-releases-view article[data-family="${name}"]`);
+const stripStates = async (version: string, name = run) =>
   (
-    await strip(version).evaluateAll((chips) =>
-      chips.map((c) => `${c.getAttribute('data-site')}:${c.getAttribute('data-state')}`),
-    )
+    await family(name)
+      .locator(`li.version[data-version="${version}"] li.site`)
+      .evaluateAll((chips) =>
+        chips.map((c) => `${c.getAttribute('data-site')}:${c.getAttribute('data-state')}`),
+      )
   ).join(' ');
 
 /** Opens an action's plan, returns its per-site lines, and confirms it; `name`: a screenshot of the plan. */
@@ -166,7 +169,7 @@ test('a version published meanwhile appears live, and rolls out to both waves', 
   await api('POST', `/releases/${run}/versions`, { image: imageOf['2'], version: '2' });
   // The published event brings it, without a reload.
   await family().locator('g.version[data-version="2"]').waitFor();
-  await stableEverywhere('2');
+  await rolledOut('2');
   await until(
     'the view to follow the rollout',
     async () => (await stripStates('2')) === 'one:stable two:stable',
@@ -207,7 +210,7 @@ test('rollback shows each site swapping names back with no byte copied, then doe
     version: '1',
     previousVersion: '2',
   });
-  await stableEverywhere('1');
+  await rolledOut('1');
   await family()
     .locator('g.version[data-version="1"] text.channels')
     .filter({ hasText: 'latest' })
@@ -241,7 +244,7 @@ test('promote shows its plan for the version and channel chosen, then points the
     `two: 2 takes “${stableName}”; 1 becomes “${stableName} (1)”, hidden`,
   ]);
   expect((await details()).channels.find((c) => c.name === 'latest')?.version).toBe('2');
-  await stableEverywhere('2');
+  await rolledOut('2');
 });
 
 test('halt and resume each show what stops or goes on, and the halt shows on its wave', async () => {
@@ -264,6 +267,40 @@ test('halt and resume each show what stops or goes on, and the halt shows on its
   expect(await page.locator('glint-releases-view .notice').innerText()).toBe(
     `Resumed ${run}. The rollout of 2 goes on from wave 2.`,
   );
+  expect(pageErrors).toEqual([]);
+});
+
+test('a family whose waves wait for a person stops after its canary; the next wave starts after its plan', async () => {
+  const manual = `${run}-manual`;
+  const manualName = `${run} manual`;
+  await api('POST', '/releases', familyBody(manual, manualName, { manualWaves: true }));
+  await api('POST', `/releases/${manual}/versions`, { image: imageOf['m1'], version: 'm1' });
+  // The new family's first event brings it into the open view.
+  const row = family(manual);
+  await rolledOut('m1', 'stable,missing', manual);
+  await until(
+    'the view to show the canary switched',
+    async () => (await stripStates('m1', manual)) === 'one:stable two:missing',
+    30_000,
+  );
+  expect(await row.locator('li.wave .count').allInnerTexts()).toEqual(['1/1', '0/1']);
+  await row.locator('button.next-wave').click();
+  const review = row.locator('glint-release-plan-review');
+  expect(await review.locator('.summary').innerText()).toBe('Wave 2 of m1 starts.');
+  expect(await review.locator('ul.changes li').allInnerTexts()).toEqual([
+    `two: m1 is copied here, then takes “${manualName}” (bytes copied)`,
+  ]);
+  await row.scrollIntoViewIfNeeded();
+  await shot('releases-next-wave-plan');
+  await review.locator('button.confirm').click();
+  await review.waitFor({ state: 'detached' });
+  await rolledOut('m1', 'stable,stable', manual);
+  await until(
+    'the view to show wave 2 done',
+    async () => (await stripStates('m1', manual)) === 'one:stable two:stable',
+    30_000,
+  );
+  expect(await row.locator('button.next-wave').count()).toBe(0);
   expect(pageErrors).toEqual([]);
 });
 
