@@ -252,10 +252,11 @@ test('halt and resume each show what stops or goes on, and the halt shows on its
   const review = family().locator('glint-release-plan-review');
   expect(await review.locator('.summary').innerText()).toBe('The rollout of 2 stops where it is.');
   expect(await review.locator('.unchanged').innerText()).toBe('2 site(s) stay as they are.');
+  await family().locator('input[name="reason"]').fill('canary boots slowly');
   await review.locator('button.confirm').click();
   await review.waitFor({ state: 'detached' });
-  expect(versionOf(await details(), '2').haltedReason).toMatch(/^halted by /);
-  await family().locator('.halted').waitFor();
+  expect(versionOf(await details(), '2').haltedReason).toBe('canary boots slowly');
+  expect(await family().locator('.halted').innerText()).toBe('halted: canary boots slowly');
   await shot('releases-halted');
   await family().locator('button.resume').click();
   expect(await review.locator('.summary').innerText()).toBe(

@@ -186,24 +186,22 @@ export class GlintReleasesView extends LiveView {
     </article>`;
   }
 
-  /** The plan waiting for a word; a promote's with the channel to move, which redoes the plan. */
+  /** The plan waiting for a word, with what the action asks first: a promote's channel, a halt's reason. */
   private renderPending(details: FamilyDetails, pending: Pending) {
-    const { version } = pending;
-    const choose = (event: Event) =>
-      (this.pending = {
-        ...pending,
-        plan: promotePlan(details, version!, (event.target as HTMLSelectElement).value),
-      });
-    return html`${
-        version
-          ? html`<label class="channel"
-              >Promote ${version.version} to channel
-              <select name="channel" @change=${choose}>
-                ${channelChoices(details).map(
-                  (c) => html`<option ?selected=${c === pending.plan.body?.channel}>${c}</option>`,
-                )}
-              </select></label
-            >`
+    return html`${pending.version ? this.renderChannelChoice(details, pending, pending.version) : nothing}
+      ${
+        pending.plan.action === 'halt'
+          ? html`<label class="reason"
+              >Reason (optional)
+              <input
+                name="reason"
+                maxlength="500"
+                @input=${(event: Event) => {
+                  const reason = (event.target as HTMLInputElement).value.trim();
+                  const body = reason ? { reason } : {};
+                  this.pending = { ...pending, plan: { ...pending.plan, body } };
+                }}
+            /></label>`
           : nothing
       }
       <glint-release-plan-review
@@ -212,6 +210,23 @@ export class GlintReleasesView extends LiveView {
         @confirm=${this.confirm}
         @cancel=${() => (this.pending = null)}
       ></glint-release-plan-review>`;
+  }
+
+  /** A promote's channel: choosing another redoes the plan for it. */
+  private renderChannelChoice(details: FamilyDetails, pending: Pending, version: ReleaseVersion) {
+    const choose = (event: Event) =>
+      (this.pending = {
+        ...pending,
+        plan: promotePlan(details, version, (event.target as HTMLSelectElement).value),
+      });
+    return html`<label class="channel"
+      >Promote ${version.version} to channel
+      <select name="channel" @change=${choose}>
+        ${channelChoices(details).map(
+          (c) => html`<option ?selected=${c === pending.plan.body?.channel}>${c}</option>`,
+        )}
+      </select></label
+    >`;
   }
 
   private choose(familyId: string, versionId: string) {
