@@ -13,8 +13,8 @@ import type { ImageDetails, ImportPresent, ImportQueued, Uploaded } from './sche
 import type { Job, JobList } from './schemas/jobs';
 import type { Matrix } from './schemas/matrix';
 import type { Me } from './schemas/me';
+import type { FamilyDetails, Families, Version } from './schemas/releases';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
-import type { Families, FamilyDetails } from './schemas/releases';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
 
@@ -53,9 +53,8 @@ export type ProjectList = Static<typeof ProjectList>;
 export type TransferHistory = Static<typeof TransferHistory>;
 export type SiteHistory = Static<typeof SiteHistory>;
 
-export type ReleaseFamilies = Static<typeof Families>;
-export type ReleaseFamily = ReleaseFamilies['families'][number];
 export type { FamilyDetails };
-export type ReleaseVersion = FamilyDetails['versions'][number];
+export type ReleaseFamilies = Static<typeof Families>;
+export type ReleaseVersion = Static<typeof Version>;
 export type VersionSite = ReleaseVersion['sites'][number];
 export type SiteStage = VersionSite['state'];

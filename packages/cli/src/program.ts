@@ -4,6 +4,7 @@ import { imageCommands } from './commands/images';
 import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
 import { projectCommands } from './commands/projects';
+import { releaseCommands } from './commands/releases';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
 import { ApiError } from '@glint/core';
@@ -50,6 +51,7 @@ Examples:
   imageCommands(program);
   placementCommands(program);
   jobCommands(program);
+  releaseCommands(program);
   return program;
 }
 

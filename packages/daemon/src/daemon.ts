@@ -188,7 +188,7 @@ export async function startDaemon(
     reconcileWorker(options),
     transferWorkerOn(resources, config),
     deleteWorker(options),
-    releaseWorker(options),
+    releaseWorker(options, config.releaseIntervalMs),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));

@@ -5,8 +5,14 @@ import type { Pool } from 'pg';
 import type { WorkerOptions } from '../workers/worker-options';
 import { advanceRelease, type ReleaseOutcome } from './rollout';
 
-/** The `release` queue's worker: one family's next step. */
-export function releaseWorker(options: WorkerOptions): Worker<unknown, ReleaseOutcome> {
+/**
+ * The `release` queue's worker: one family's next step. A delete a site refused is tried again
+ * after `retryBaseMs` (the release interval), doubling with each refusal.
+ */
+export function releaseWorker(
+  options: WorkerOptions,
+  retryBaseMs: number,
+): Worker<unknown, ReleaseOutcome> {
   return new Worker<unknown, ReleaseOutcome>(
     JOBS.release.queue,
     async (job) => {
@@ -16,7 +22,7 @@ export function releaseWorker(options: WorkerOptions): Worker<unknown, ReleaseOu
       } catch (error) {
         throw new UnrecoverableError((error as Error).message);
       }
-      return advanceRelease(options, payload.ownerId, payload.familyId);
+      return advanceRelease(options, payload.ownerId, payload.familyId, retryBaseMs);
     },
     { ...options.bullmq, concurrency: 2 },
   );

@@ -28,8 +28,9 @@ import { stepsOf, type RolloutStep } from './rollout-steps';
 /** Who the rollout's copy jobs say asked for them. */
 export const RELEASES = 'glint-releases';
 
-/** How long a site's refused delete waits before it is tried again, growing with each refusal. */
-const retryDelayMs = (attempts: number) => Math.min(3_600_000, 60_000 * 2 ** Math.min(attempts, 6));
+/** How long a site's refused delete waits before it is tried again, doubling with each refusal. */
+const retryDelayMs = (baseMs: number, attempts: number) =>
+  Math.min(3_600_000, baseMs * 2 ** Math.min(attempts, 6));
 
 export interface ReleaseOutcome {
   steps: number;
@@ -45,6 +46,8 @@ interface Run {
   repositories: Repositories;
   now: Date;
   slot: ReleaseSlot;
+  /** The first wait before a refused delete is tried again. */
+  retryBaseMs: number;
   events: ReleaseEvent[];
 }
 
@@ -173,7 +176,7 @@ async function remove(run: Run, step: Extract<RolloutStep, { kind: 'delete' }>):
       stage: 'retiring',
       cloudImageId,
       error: `${outcome.reason}: ${outcome.detail}`,
-      nextAttemptAt: new Date(run.now.getTime() + retryDelayMs(attempts)).toISOString(),
+      nextAttemptAt: new Date(run.now.getTime() + retryDelayMs(run.retryBaseMs, attempts)).toISOString(),
     });
     run.events.push(event(run, 'retiring', version, { siteIds: [siteId], reason: outcome.detail }));
     return;
@@ -227,6 +230,8 @@ export async function advanceRelease(
   options: WorkerOptions,
   ownerId: string,
   familyId: string,
+  /** The first wait before a delete a site refused is tried again (the release interval). */
+  retryBaseMs: number,
   now = new Date(),
 ): Promise<ReleaseOutcome> {
   const repositories = repositoriesOn(options.pool);
@@ -234,7 +239,7 @@ export async function advanceRelease(
   if (!facts) return { steps: 0, failed: 0 };
   const { family } = facts;
   const slot = { family: family.name, channel: family.follows, stableName: family.stableName };
-  const run: Run = { options, ownerId, facts, repositories, now, slot, events: [] };
+  const run: Run = { options, ownerId, facts, repositories, now, slot, retryBaseMs, events: [] };
   const steps = stepsOf(facts, now);
   let failed = 0;
   for (const step of steps) {
@@ -244,6 +249,8 @@ export async function advanceRelease(
       failed++;
       const siteIds = 'siteId' in step ? [step.siteId] : [];
       const reason = `${step.kind} failed: ${(error as Error).message}`;
+      if ('siteId' in step)
+        await repositories.releases.noteError(ownerId, step.version.id, step.siteId, reason);
       run.events.push(event(run, 'failed', step.version, { siteIds, reason }));
     }
   }

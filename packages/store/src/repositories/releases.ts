@@ -358,6 +358,15 @@ function rolloutQueries(db: Queryable) {
       );
     },
 
+    /** Notes why a step on a site failed, on the version's row there, if it has one. */
+    async noteError(ownerId: string, versionId: string, siteId: string, error: string) {
+      await db.query(
+        `UPDATE release_version_sites SET error = $4, updated_at = now()
+         WHERE owner_id = $1 AND version_id = $2 AND site_id = $3`,
+        [ownerId, versionId, siteId, error],
+      );
+    },
+
     /** What one step of the family's rollout and retirement needs, read in a handful of queries. */
     async rolloutFacts(ownerId: string, familyId: string): Promise<RolloutFacts | undefined> {
       const family = await releasesRepositoryFamily(db, ownerId, familyId);
