@@ -198,7 +198,7 @@ export class GlintReleasesView extends LiveView {
                 maxlength="500"
                 @input=${(event: Event) => {
                   const reason = (event.target as HTMLInputElement).value.trim();
-                  const body = reason ? { reason } : {};
+                  const body: Record<string, string> = reason ? { reason } : {};
                   this.pending = { ...pending, plan: { ...pending.plan, body } };
                 }}
             /></label>`
