@@ -25,6 +25,7 @@ import {
 import { loadDaemonConfig, startDaemon, type RunningDaemon } from '../../daemon/src';
 import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
 import { seriousViolations } from '../../../test-support/axe';
+import { openstackCli } from '../../../test-support/openstack-cli';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 
@@ -41,6 +42,8 @@ let daemon: RunningDaemon;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** Copies the test protected on site two, unprotected before they are deleted. */
+const protectedOnTwo: string[] = [];
 /** The logical images published as the versions, by version. */
 const imageOf: Record<string, string> = {};
 
@@ -72,6 +75,8 @@ const familyBody = (name: string, stable: string, fields: object = {}) => ({
   },
   sites: { ids: [site.one, site.two] },
   waves: [{ ids: [site.one] }],
+  keepLast: 2,
+  graceSeconds: 0,
   ...fields,
 });
 
@@ -93,13 +98,13 @@ beforeAll(async () => {
   site = await addSandboxSites(server, user, { one: 1, two: 2 });
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  for (const version of ['1', '2', 'm1'])
+  for (const version of ['1', '2', '3', 'm1'])
     await images.seed(sandboxCloud(1), `${run}-v${version}`, `${run}-${version}`, {}, 256 * 1024);
   daemon = await startDaemon(
     loadDaemonConfig(env.env({ GLINT_RELEASE_INTERVAL_SECONDS: '1' })),
     () => {},
   );
-  for (const version of ['1', '2', 'm1'])
+  for (const version of ['1', '2', '3', 'm1'])
     imageOf[version] = await until(`v${version} in the matrix`, async () => {
       const row = await matrixRow(server, user, `${run}-v${version}`);
       return row?.hash ? row.id : undefined;
@@ -118,6 +123,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await daemon?.stop();
+  for (const id of protectedOnTwo)
+    await openstackCli(sandboxCloud(2), ['image', 'set', '--unprotected', id]).catch(() => {});
   for (const cloud of [sandboxCloud(1), sandboxCloud(2)]) {
     const adapter = images.adapter(cloud);
     for await (const image of adapter.listImages())
@@ -269,6 +276,39 @@ test('halt and resume each show what stops or goes on, and the halt shows on its
     `Resumed ${run}. The rollout of 2 goes on from wave 2.`,
   );
   expect(pageErrors).toEqual([]);
+});
+
+test('a third version retires the first; a copy its site refuses to delete shows as retiring, and why', async () => {
+  const v1OnTwo = versionOf(await details(), '1').sites.find((s) => s.siteName === 'two')!;
+  await openstackCli(sandboxCloud(2), ['image', 'set', '--protected', v1OnTwo.cloudImageId!]);
+  protectedOnTwo.push(v1OnTwo.cloudImageId!);
+  await api('POST', `/releases/${run}/versions`, { image: imageOf['3'], version: '3' });
+  await family().locator('g.version[data-version="3"]').waitFor();
+  await until(
+    'v3 stable, v1 deleted on one and retiring on two',
+    async () => {
+      const now = await details();
+      return (
+        statesOf(versionOf(now, '3')) === 'stable,stable' &&
+        statesOf(versionOf(now, '1')) === 'deleted,retiring'
+      );
+    },
+    180_000,
+    500,
+  );
+  await family().locator('li.version[data-version="1"] button.show').click();
+  await until(
+    'the view to show v1 retiring',
+    async () => (await stripStates('1')) === 'one:deleted two:retiring',
+    30_000,
+  );
+  const chip = family().locator('li.version[data-version="1"] li.site[data-site="two"]');
+  expect(await chip.getAttribute('title')).toMatch(/protected/);
+  expect(await family().locator('g.version[data-version="1"]').getAttribute('data-kind')).toBe(
+    'retired',
+  );
+  expect(await family().locator('li.version[data-version="1"] button.promote').count()).toBe(0);
+  await shot('releases-retiring');
 });
 
 test('a family whose waves wait for a person stops after its canary; the next wave starts after its plan', async () => {
