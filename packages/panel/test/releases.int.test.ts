@@ -29,7 +29,7 @@ import { openstackCli } from '../../../test-support/openstack-cli';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 
-const run = `rel-${randomBytes(4).toString('hex')}`;
+const run = `panel-rel-${randomBytes(4).toString('hex')}`;
 const stableName = `${run} worker`;
 const screenshots = join(__dirname, '../../../test-output/panel');
 const images = new CloudImages();
