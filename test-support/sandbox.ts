@@ -58,7 +58,14 @@ export interface SandboxRegions {
   keystonePort: number;
   tokenExpiration: number;
   users: SandboxCloud['users'];
-  regions: Array<{ region: string; glanceUrl: string; glancePort: number; storeDir: string }>;
+  /** RegionA and RegionB offer glance-download; RegionC (a sandbox from before it: absent) does not. */
+  regions: Array<{
+    region: string;
+    glanceUrl: string;
+    glancePort: number;
+    storeDir: string;
+    glanceDownload?: boolean;
+  }>;
 }
 
 const regionsManifest = join(sandboxDir, 'regions.json');
@@ -70,8 +77,12 @@ export function sandboxRegions(): SandboxRegions | undefined {
 }
 
 /** One region of the regions cloud as a cloud of its own, for siteConfig() and passwordCredential(). */
-export function regionCloud(regions: SandboxRegions, n: 0 | 1): SandboxCloud {
-  const region = regions.regions[n]!;
+export function regionCloud(regions: SandboxRegions, n: 0 | 1 | 2): SandboxCloud {
+  const region = regions.regions[n];
+  if (!region)
+    throw new Error(
+      `the regions cloud has no region ${n + 1}; add it with: bash deploy/sandbox/glint-sandbox regions start`,
+    );
   return {
     name: `regions-${region.region}`,
     index: 100 + n,

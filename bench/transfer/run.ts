@@ -112,6 +112,10 @@ async function bundleCopyProcess(dir: string): Promise<string> {
     tsconfig: join(__dirname, '..', '..', 'tsconfig.test.json'),
     // Loaded only for EC2 sites, as from dist/; left out, its code is not even parsed here.
     external: ['@aws-sdk/*', '@smithy/*'],
+    // As bundleDaemon (test-support/daemon-process.ts): a script held as one byte a character.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     logLevel: 'warning',
   });
   return outfile;

@@ -437,7 +437,7 @@ test('GET /site-types describes every registered site type from its adapter fold
     capabilities: {
       resumableUploads: false,
       readable: true,
-      serverSideCopy: false,
+      serverSideCopy: true,
       importStage: false,
       releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },
     },

@@ -9,6 +9,7 @@ import type {
   Visibility,
 } from '@glint/core';
 import type { ReleaseNaming } from './release-naming';
+import type { VisibilityPolicy } from './transfer/metadata';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {
@@ -125,14 +126,25 @@ export interface ServerSideCopyOptions extends AwaitActiveOptions {
   sourceImageId: string;
   /** Glint's id for the copy, fixed by its job, so a retried job finds the copy it started. */
   targetId: string;
+  /** The copy's visibility, where the cloud's copy takes one (a Glance image; an AMI stays private). */
+  visibility?: VisibilityPolicy;
 }
 
-/** A copy a site's cloud can make itself, from an image another of its sites holds. */
+/**
+ * A copy a site's cloud can make itself, from an image another of its sites holds, no byte passing
+ * through Glint: one capability for every site type that declares `serverSideCopy`.
+ */
 export interface ServerSideCopy {
   /** How the job history names the method, e.g. `ec2-copy-image`. */
-  readonly method: string;
-  /** Makes the copy, or finds the one an earlier attempt started, and waits until it is usable. */
-  run(options: ServerSideCopyOptions): Promise<ImageInfo>;
+  readonly method: Exclude<CopyMethod, 'stream'>;
+  /**
+   * Makes the copy, or finds the one an earlier attempt made or started, waits until it is usable,
+   * and checks it against the source where the cloud computed digests; a copy that fails or does not
+   * match is removed. Resolves undefined when the cloud turned this copy down (the image is not
+   * readable there, the copy did not start), so the caller streams it instead: `targetId` may then
+   * be spent.
+   */
+  run(options: ServerSideCopyOptions): Promise<ImageInfo | undefined>;
 }
 
 /** What every adapter is made with besides its site's settings and credential: the operator's. */
@@ -144,12 +156,6 @@ export interface AdapterContext {
    * never a site's, as the daemon writes there. The OS's temporary directory when absent.
    */
   conversionDir?: string;
-}
-
-/** A copy the destination's cloud makes from another of its regions, started; no byte passes Glint. */
-export interface RegionCopy {
-  imageId: string;
-  method: Exclude<CopyMethod, 'stream'>;
 }
 
 /**
@@ -178,23 +184,12 @@ export interface CloudAdapter {
    */
   awaitActive(id: string, options: AwaitActiveOptions): Promise<ImageInfo>;
   deleteImage(id: string): Promise<void>;
-  /**
-   * Starts a copy of `source`'s image made by this site's cloud itself, when it can make one: the
-   * sites are parts of one cloud, this site's credential may read the image, and the service
-   * offers a way. Resolves undefined when it cannot (or refused), so the caller streams instead;
-   * `awaitActive` then waits for the copy. Absent where a site type has no such way.
-   */
-  copyWithin?(
-    source: CloudAdapter,
-    image: ImageInfo,
-    spec: ImageSpec,
-    signal?: AbortSignal,
-  ): Promise<RegionCopy | undefined>;
   updateProperties(id: string, changes: PropertyChanges): Promise<void>;
   /**
-   * The copy this site's cloud can make itself of an image `source` holds, no byte passing through
-   * Glint (an EC2 region copying an AMI from another region of its account); undefined when it
-   * cannot, and the image is streamed. Absent where the cloud has no such copy.
+   * The copy this site's cloud can make itself of an image `source` holds (an EC2 region copying an
+   * AMI from another region of its account, a Glance pulling from another region of its Keystone);
+   * undefined when it cannot, and the image is streamed. Present exactly where the site type's
+   * descriptor declares `serverSideCopy` (registry.ts), and only the descriptor is asked.
    */
   serverSideCopyFrom?(source: CloudAdapter): Promise<ServerSideCopy | undefined>;
   /**

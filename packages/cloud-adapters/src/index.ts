@@ -5,6 +5,7 @@ export * from './diagnostics';
 export * from './registry';
 export * from './release-naming';
 export { guardedConnector, outboundRefusal } from './outbound';
+export { Agent, request } from './http-client';
 export * from './openstack';
 export * from './transfer';
 export * from './ec2';

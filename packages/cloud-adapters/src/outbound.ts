@@ -9,7 +9,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { OutboundRefusedError, type OutboundPolicy } from '@glint/core';
-import { buildConnector } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
+import { buildConnector } from './http-client';
 
 /** The port a URL's connection goes to when it names none. */
 function portOf(port: string | number | null | undefined, protocol: string): number {
@@ -22,9 +23,9 @@ function portOf(port: string | number | null | undefined, protocol: string): num
  */
 export function guardedConnector(
   policy: OutboundPolicy,
-  options: buildConnector.BuildOptions = {},
-): buildConnector.connector {
-  const byPort = new Map<number, buildConnector.connector>();
+  options: BuildConnector.BuildOptions = {},
+): BuildConnector.connector {
+  const byPort = new Map<number, BuildConnector.connector>();
   return (target, callback) => {
     const port = portOf(target.port, target.protocol);
     try {

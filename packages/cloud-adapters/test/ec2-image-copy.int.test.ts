@@ -15,7 +15,7 @@ import {
   EC2_TAGS,
   InvalidRequestError,
   type ActivationProgress,
-  type ServerSideCopy,
+  type AmiRegionCopy,
 } from '../src';
 import { Ec2Adapter } from '../src/ec2/adapter';
 
@@ -74,7 +74,7 @@ function newCopyId() {
 }
 
 /** The destination's server-side copy from us-east-1, which the adapter must offer. */
-async function copierTo(region: string): Promise<ServerSideCopy> {
+async function copierTo(region: string): Promise<AmiRegionCopy> {
   const copier = await adapterFor(region).serverSideCopyFrom(sourceAdapter);
   expect(copier?.method).toBe('ec2-copy-image');
   return copier!;

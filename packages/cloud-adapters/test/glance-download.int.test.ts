@@ -1,20 +1,21 @@
 /**
  * Copies inside one OpenStack cloud, against the sandbox's regions cloud (one Keystone, RegionA and
- * RegionB, a Glance in each with glance-download): the destination's Glance pulls the image itself,
- * and Glint checks what it computed; where it cannot, Glint streams.
+ * RegionB, a Glance in each with glance-download), through the adapter's server-side copy: the
+ * destination's Glance pulls the image itself, and Glint checks what it computed; where it cannot,
+ * the adapter says so (no copy, or undefined), for the daemon to stream instead.
  */
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GLINT_MARKERS } from '@glint/core';
 import {
-  copyImage,
   createAdapter,
+  DEFAULT_RETRY_POLICIES,
   IntegrityError,
+  type ActivationProgress,
   type CloudAdapter,
   type ImageInfo,
 } from '@glint/cloud-adapters';
-import { countingReads } from '../../../test-support/counting-reads';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import {
   passwordCredential,
@@ -72,23 +73,33 @@ afterAll(async () => {
   await Promise.all([a, b, bAdmin, cloud2].map((adapter) => adapter.close()));
 });
 
-test('a copy to another region of the same Keystone is made by glance-download, no byte through Glint, and verified', async () => {
-  const image = await seed(8 * MiB, { hw_disk_bus: 'virtio', glint_test_owner: 'ops' });
-  const source = countingReads(a);
-
-  const result = await copyImage({
-    source: { key: 'RegionA', adapter: source.adapter, imageId: image.id },
-    destinations: [{ key: 'RegionB', adapter: b }],
+/** Runs the server-side copy `to` offers from RegionA, as the daemon does. */
+async function pull(
+  to: CloudAdapter,
+  image: ImageInfo,
+  onProgress?: (progress: ActivationProgress) => void,
+) {
+  const copier = await to.serverSideCopyFrom!(a);
+  expect(copier?.method).toBe('glance-download');
+  return copier!.run({
+    sourceKey: 'RegionA',
+    sourceImageId: image.id,
+    targetId: randomUUID(),
+    policy: DEFAULT_RETRY_POLICIES.serverSide,
+    ...(onProgress && { onProgress }),
   });
+}
 
-  const [copied] = result.destinations;
-  expect(copied).toMatchObject({ outcome: 'copied', method: 'glance-download', bytes: 8 * MiB });
-  expect(source.opens).toBe(0);
-  expect(result.bytesRead).toBe(0);
-  const copy = await b.getImage(copied!.imageId!);
-  expect(copy.hashValue).toBe(image.hashValue);
+test('a copy to another region of the same Keystone is made by glance-download and verified', async () => {
+  const image = await seed(8 * MiB, { hw_disk_bus: 'virtio', glint_test_owner: 'ops' });
+  const stages: ActivationProgress[] = [];
+
+  const copy = (await pull(b, image, (stage) => stages.push(stage)))!;
+
+  expect(copy).toMatchObject({ status: 'active', size: 8 * MiB, hashValue: image.hashValue });
+  expect(stages.at(-1)).toEqual({ stage: 'copying', percent: 100 });
   // hw_ comes with the import; the rest Glint sets itself.
-  expect(copy.properties).toMatchObject({
+  expect((await b.getImage(copy.id)).properties).toMatchObject({
     hw_disk_bus: 'virtio',
     glint_test_owner: 'ops',
     [GLINT_MARKERS.sourceSite]: 'RegionA',
@@ -98,34 +109,35 @@ test('a copy to another region of the same Keystone is made by glance-download, 
   expect(sha512).toBe(image.hashValue);
 });
 
-test('a destination that may not read the source image gets a streamed copy instead', async () => {
+test('a copy already made, of the same name and content, is kept rather than pulled again', async () => {
+  const image = await seed(2 * MiB);
+  const first = (await pull(b, image))!;
+
+  const again = (await pull(b, image))!;
+
+  expect(again.id).toBe(first.id);
+  expect((await imagesNamed(b, image.name)).map((i) => i.id)).toEqual([first.id]);
+});
+
+test('a destination that may not read the source image is turned down, nothing made there', async () => {
   // The admin project cannot see the demo project's private image in RegionA.
   const image = await seed(2 * MiB);
 
-  const result = await copyImage({
-    source: { key: 'RegionA', adapter: a, imageId: image.id },
-    destinations: [{ key: 'RegionB-admin', adapter: bAdmin }],
-  });
-
-  expect(result.destinations[0]).toMatchObject({ outcome: 'copied', method: 'stream' });
-  expect(result.bytesRead).toBe(2 * MiB);
+  expect(await pull(bAdmin, image)).toBeUndefined();
+  expect(await imagesNamed(bAdmin, image.name)).toEqual([]);
 });
 
-test('a destination under another Keystone gets a streamed copy, beside a glance-download one', async () => {
-  const image = await seed(2 * MiB);
-
-  const result = await copyImage({
-    source: { key: 'RegionA', adapter: a, imageId: image.id },
-    destinations: [
-      { key: 'cloud2', adapter: cloud2 },
-      { key: 'RegionB', adapter: b },
-    ],
-  });
-
-  expect(result.destinations.map((d) => [d.outcome, d.method])).toEqual([
-    ['copied', 'stream'],
-    ['copied', 'glance-download'],
-  ]);
+test('a destination under another Keystone, in the source’s own region, or whose Glance lists no glance-download has no server-side copy', async () => {
+  expect(await cloud2.serverSideCopyFrom!(a)).toBeUndefined();
+  const sameRegion = adapterFor(regionA);
+  // RegionC's Glance offers only the default import methods.
+  const withoutMethod = adapterFor(regionCloud(regions, 2));
+  try {
+    expect(await sameRegion.serverSideCopyFrom!(a)).toBeUndefined();
+    expect(await withoutMethod.serverSideCopyFrom!(a)).toBeUndefined();
+  } finally {
+    await Promise.all([sameRegion.close(), withoutMethod.close()]);
+  }
 });
 
 test('a copy whose hash differs from the source’s is deleted and the copy fails', async () => {
@@ -136,16 +148,9 @@ test('a copy whose hash differs from the source’s is deleted and the copy fail
   await file.write(Buffer.from('not the bytes Glance hashed'), 0, undefined, size / 2);
   await file.close();
 
-  const result = await copyImage({
-    source: { key: 'RegionA', adapter: a, imageId: image.id },
-    destinations: [{ key: 'RegionB', adapter: b }],
-  });
+  const failed = pull(b, image);
 
-  const [failed] = result.destinations;
-  expect(failed).toMatchObject({ outcome: 'failed', method: 'glance-download' });
-  expect(failed!.error).toBeInstanceOf(IntegrityError);
-  expect(failed!.error!.message).toMatch(
-    /made by glance-download, does not match .*sha512 differs/,
-  );
+  await expect(failed).rejects.toBeInstanceOf(IntegrityError);
+  await expect(failed).rejects.toThrow(/made by glance-download, does not match .*sha512 differs/);
   expect(await imagesNamed(b, image.name)).toEqual([]);
 });

@@ -52,7 +52,7 @@ describe('the site-type registry', () => {
     );
   });
 
-  test('an adapter can resume uploads exactly when its type says so', async () => {
+  test('an adapter can resume uploads, and offers a server-side copy, exactly when its type says so', async () => {
     const openStack = createAdapter(
       'openstack',
       { type: 'openstack', authUrl: 'http://k/v3', interface: 'public' },
@@ -66,9 +66,9 @@ describe('the site-type registry', () => {
       { outbound },
     );
     for (const adapter of [openStack, ec2]) {
-      expect(adapter.resumableUploads).toBe(
-        siteType(adapter.siteType).capabilities.resumableUploads,
-      );
+      const { capabilities } = siteType(adapter.siteType);
+      expect(adapter.resumableUploads).toBe(capabilities.resumableUploads);
+      expect(typeof adapter.serverSideCopyFrom === 'function').toBe(capabilities.serverSideCopy);
       await adapter.close();
     }
   });

@@ -7,7 +7,10 @@ export interface CopyCapabilities {
   readable: boolean;
   /**
    * Its cloud copies an image itself between two of its sites (of one account, the same cloud
-   * project), no byte passing through Glint, as EC2 copies an AMI between regions.
+   * project, different regions), no byte passing through Glint, as EC2 copies an AMI between
+   * regions and a Glance pulls an image from another region of its Keystone. Its adapters then
+   * offer `serverSideCopyFrom`; where that copy cannot be made, and the source is readable, the
+   * image is streamed.
    */
   serverSideCopy: boolean;
 }

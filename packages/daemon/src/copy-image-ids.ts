@@ -47,3 +47,19 @@ export async function clearEarlierCopies(
     if (image.status !== 'active') await adapter.deleteImage(id);
   }
 }
+
+/**
+ * The id for a copy to stream after the destination's cloud turned down making it itself: the
+ * first free one after `spent`, which that attempt may have used and Glance will not give again.
+ */
+export async function nextCopyImageId(
+  adapter: CloudAdapter,
+  jobImageId: string,
+  spent: string,
+): Promise<string> {
+  if (adapter.resumableUploads) return spent;
+  let n = 0;
+  while (copyImageId(jobImageId, n) !== spent)
+    if (++n > 10_000) throw new Error(`${spent} is not one of the ids of copy ${jobImageId}`);
+  return clearEarlierCopies(adapter, jobImageId, n + 1);
+}

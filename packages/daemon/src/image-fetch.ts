@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { OutboundRefusedError, type OutboundPolicy } from '@glint/core';
 import { guardedConnector, outboundRefusal } from '@glint/cloud-adapters';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '@glint/cloud-adapters';
 
 /** Why an import's URL gave no image; `retryable` when a later attempt may fare better. */
 export class ImageFetchError extends Error {

@@ -1,4 +1,9 @@
-import type { CloudAdapter, ReleaseNaming, ServerSideCopy } from '@glint/cloud-adapters';
+import {
+  siteType,
+  type CloudAdapter,
+  type ReleaseNaming,
+  type ServerSideCopy,
+} from '@glint/cloud-adapters';
 import { inSite, iterateInSite } from './site-scope';
 
 /**
@@ -7,7 +12,10 @@ import { inSite, iterateInSite } from './site-scope';
  */
 const leased = new WeakMap<CloudAdapter, CloudAdapter>();
 
-/** The destination's server-side copy, run in the destination's scope. */
+/**
+ * The destination's server-side copy, run in the destination's scope, where its site type declares
+ * one: the daemon asks the descriptor, never the type's name.
+ */
 async function serverSideCopy(
   adapter: CloudAdapter,
   source: CloudAdapter,
@@ -53,7 +61,7 @@ export function leaseAdapter(
     awaitActive: (id, options) => call(() => adapter.awaitActive(id, options)),
     deleteImage: (id) => call(() => adapter.deleteImage(id)),
     updateProperties: (id, changes) => call(() => adapter.updateProperties(id, changes)),
-    ...(adapter.serverSideCopyFrom && {
+    ...(siteType(adapter.siteType).capabilities.serverSideCopy && {
       serverSideCopyFrom: (source: CloudAdapter) => serverSideCopy(adapter, source, call),
     }),
     ...(adapter.releaseNaming && { releaseNaming: namingInSite(adapter.releaseNaming, call) }),

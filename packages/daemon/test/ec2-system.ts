@@ -96,14 +96,17 @@ export async function startEc2System(options: {
   };
 }
 
-/** The logical image of an image seeded on cloud1, once the inventory found it. */
-export async function inventoried(system: Ec2System, name: string): Promise<string> {
+/** Who asks the API: a server and its logged-in user, as any whole-system test has them. */
+type Asking = Pick<Ec2System, 'server' | 'user'>;
+
+/** The logical image of an image seeded on a site, once the inventory found it. */
+export async function inventoried(system: Asking, name: string): Promise<string> {
   await refreshAll(system.server, system.user);
   return (await matrixRow(system.server, system.user, name)).id;
 }
 
 /** The image's jobs of one kind once none is queued or running, as GET /api/v1/jobs shows them. */
-export const endedJobs = (system: Ec2System, imageId: string, operation: 'copy' | 'delete') =>
+export const endedJobs = (system: Asking, imageId: string, operation: 'copy' | 'delete') =>
   until(`the ${operation} jobs of ${imageId} to end`, async () => {
     const response = await system.server.inject({
       url: `/api/v1/jobs?image=${imageId}&operation=${operation}`,
@@ -115,5 +118,5 @@ export const endedJobs = (system: Ec2System, imageId: string, operation: 'copy' 
     );
   });
 
-export const cellOn = async (system: Ec2System, name: string, siteId: string) =>
+export const cellOn = async (system: Asking, name: string, siteId: string) =>
   (await matrixRow(system.server, system.user, name)).cells.find((cell) => cell.siteId === siteId)!;

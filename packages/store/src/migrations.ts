@@ -2,11 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 
-// node-pg-migrate is ESM-only. Node ≥ 20.19 loads it through require(), and jest (which would
-// need experimental VM modules for a dynamic import) through Babel.
-const { runner } = require('node-pg-migrate') as typeof import('node-pg-migrate', {
-  with: { 'resolution-mode': 'import' },
-});
+/*
+ * node-pg-migrate is ESM-only. Node ≥ 20.19 loads it through require(), and jest (which would
+ * need experimental VM modules for a dynamic import) through Babel. It is loaded on first use: a
+ * daemon only checks that the schema is current, and its ~8 MiB would sit in every copy process.
+ */
+const migrator = () =>
+  require('node-pg-migrate') as typeof import('node-pg-migrate', {
+    with: { 'resolution-mode': 'import' },
+  });
 
 /** The store package's directory, which migrate.json's paths are relative to. */
 const packageDir = join(__dirname, '..');
@@ -30,7 +34,7 @@ export async function runMigrations(
   log: (message: string) => void = () => {},
 ): Promise<string[]> {
   const settings = cliSettings();
-  const applied = await runner({
+  const applied = await migrator().runner({
     databaseUrl,
     dir: migrationsDir(settings),
     ignorePattern: settings['ignore-pattern'],

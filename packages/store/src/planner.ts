@@ -141,7 +141,10 @@ function keepLastCopies(index: Index, result: Plan, force: boolean): Set<string>
 /** How a site type's images can be copied: the adapter registry's say. */
 export type CopyingOf = (type: SiteType) => CopyCapabilities;
 
-/** Whether the destination's cloud can copy the source's image itself: same type and account. */
+/**
+ * Whether the destination's cloud can copy the source's image itself: same type and account (cloud
+ * project), another region.
+ */
 function copiesItself(index: Index, copying: CopyingOf, source: PlanCopy, destinationId: string) {
   const from = index.sites.get(source.siteId);
   const to = index.sites.get(destinationId);
@@ -151,8 +154,33 @@ function copiesItself(index: Index, copying: CopyingOf, source: PlanCopy, destin
     from.type === to.type &&
     from.cloudProjectId !== null &&
     from.cloudProjectId === to.cloudProjectId &&
+    from.region !== to.region &&
     copying(to.type).serverSideCopy
   );
+}
+
+/**
+ * The source the destination's cloud copies itself, if any. None where Glint can read a copy in
+ * the destination's own region of its own cloud: streamed from there, it goes no farther.
+ */
+function cloudSource(
+  index: Index,
+  copying: CopyingOf,
+  sources: PlanCopy[],
+  destinationId: string,
+): PlanCopy | undefined {
+  const to = index.sites.get(destinationId);
+  const near = sources.some((c) => {
+    const site = index.sites.get(c.siteId);
+    return (
+      !!site &&
+      site.region === to?.region &&
+      site.cloudProjectId === to.cloudProjectId &&
+      copying(site.type).readable
+    );
+  });
+  if (near) return undefined;
+  return sources.find((source) => copiesItself(index, copying, source, destinationId));
 }
 
 /**
@@ -177,7 +205,7 @@ function planCopies(
     const byCloud = new Map<PlanCopy, string[]>();
     const streamed: string[] = [];
     for (const siteId of destinations.sort()) {
-      const own = sources.find((source) => copiesItself(index, copying, source, siteId));
+      const own = cloudSource(index, copying, sources, siteId);
       if (own) byCloud.set(own, [...(byCloud.get(own) ?? []), siteId]);
       else streamed.push(siteId);
     }

@@ -6,7 +6,7 @@ import { plan as planWith } from '../src/planner';
 const copying = (type: SiteType): CopyCapabilities =>
   type === 'ec2'
     ? { readable: false, serverSideCopy: true }
-    : { readable: true, serverSideCopy: false };
+    : { readable: true, serverSideCopy: true };
 const plan = (facts: PlanFacts, changes: Placement[], force: boolean) =>
   planWith(facts, changes, force, copying);
 
@@ -180,6 +180,22 @@ test('force never deletes a protected copy or a public image another project own
   expect(result.refusals.map((r) => [r.siteId, r.reason])).toEqual([
     ['a', 'protected'],
     ['b', 'public_not_owned'],
+  ]);
+});
+
+test('a region with no copy of its own gets one its cloud copies from another region of the project; Glint streams to another cloud', () => {
+  const sites = facts([copy('a')], { b: 'r2', c: 'r3' }).sites;
+  const otherCloud = sites.map((site) =>
+    site.id === 'd' ? { ...site, cloudProjectId: 'project-z' } : site,
+  );
+  const result = plan(
+    { ...facts([copy('a')]), sites: otherCloud },
+    [wanted('b'), wanted('c'), wanted('d')],
+    false,
+  );
+  expect(result.copies.map((c) => [c.source.siteId, c.destinations])).toEqual([
+    ['a', ['b', 'c']],
+    ['a', ['d']],
   ]);
 });
 

@@ -30,7 +30,8 @@ const SiteTypeView = Type.Object({
       description: 'Its images can be read out, to be streamed to other sites',
     }),
     serverSideCopy: Type.Boolean({
-      description: 'The cloud copies between its own sites of one account (EC2 regions: CopyImage)',
+      description:
+        'The cloud copies between its own sites of one account (EC2 regions: CopyImage; Glance regions of one Keystone: glance-download)',
     }),
     importStage: Type.Boolean({ description: 'A new image goes through an import stage' }),
     releaseNaming: Type.Union(

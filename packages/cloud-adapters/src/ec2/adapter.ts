@@ -20,7 +20,6 @@ import type {
   ImageQuery,
   ImageSpec,
   PropertyChanges,
-  ServerSideCopy,
   UploadOptions,
   Validation,
 } from '../adapter';
@@ -37,7 +36,7 @@ import {
   tagsFor,
   type ReceivedData,
 } from './image-mapping';
-import { AmiCopies, regionCopy } from './image-copy';
+import { AmiCopies, regionCopy, type AmiRegionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
@@ -427,7 +426,7 @@ export class Ec2Adapter implements CloudAdapter {
   }
 
   /** CopyImage (image-copy.ts) from another region of the same account; nothing else. */
-  async serverSideCopyFrom(source: CloudAdapter): Promise<ServerSideCopy | undefined> {
+  async serverSideCopyFrom(source: CloudAdapter): Promise<AmiRegionCopy | undefined> {
     if (!(source instanceof Ec2Adapter) || source.config.region === this.config.region)
       return undefined;
     const [theirs, ours] = await Promise.all([source.account(), this.account()]);

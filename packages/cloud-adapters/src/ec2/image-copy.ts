@@ -8,7 +8,12 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { backoffDelay, GLINT_MARKERS, sleep } from '@glint/core';
-import type { AwaitActiveOptions, ServerSideCopy } from '../adapter';
+import type {
+  AwaitActiveOptions,
+  ImageInfo,
+  ServerSideCopy,
+  ServerSideCopyOptions,
+} from '../adapter';
 import { InvalidRequestError, NotFoundError, TransientError } from '../errors';
 import { onceVisible } from './consistency';
 import { EC2_TAGS, imageInfoFromAmi, snapshotsOf } from './image-mapping';
@@ -194,12 +199,17 @@ export class AmiCopies {
   }
 }
 
+/** EC2 never turns down a copy it may make: the copy ends in an AMI, or fails. */
+export interface AmiRegionCopy extends ServerSideCopy {
+  run(options: ServerSideCopyOptions): Promise<ImageInfo>;
+}
+
 /** The copy of an AMI that `sourceAmi` finds in `sourceRegion`, made by `copies` in their region. */
 export function regionCopy(
   copies: AmiCopies,
   sourceRegion: string,
   sourceAmi: (id: string) => Promise<Image | undefined>,
-): ServerSideCopy {
+): AmiRegionCopy {
   return {
     method: EC2_COPY_METHOD,
     async run({ sourceKey, sourceImageId, targetId, ...options }) {

@@ -11,6 +11,7 @@ const regionsModule = () => require('./regions') as typeof import('./regions');
 
 export type { Ec2Adapter } from './adapter';
 export type { Ec2Region } from './regions';
+export type { AmiRegionCopy } from './image-copy';
 export const listEc2Regions: typeof import('./regions').listEc2Regions = (...args) =>
   regionsModule().listEc2Regions(...args);
 export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';

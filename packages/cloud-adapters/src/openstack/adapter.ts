@@ -17,12 +17,13 @@ import type {
   ImageQuery,
   ImageSpec,
   PropertyChanges,
-  RegionCopy,
+  ServerSideCopy,
   UploadOptions,
   Validation,
 } from '../adapter';
-import { isCloudError, TransientError } from '../errors';
+import { TransientError } from '../errors';
 import { GlanceClient } from './glance';
+import { glanceDownload } from './glance-download';
 import { createSiteAgent } from './http';
 import { glanceCreateBody, imageInfoFromGlance, propertyPatch } from './image-mapping';
 import { KeystoneSession, selectImageEndpoint } from './keystone';
@@ -114,59 +115,23 @@ export class OpenStackAdapter implements CloudAdapter {
   }
 
   /**
-   * glance-download: this site's Glance pulls the image from the source's, when the source is
-   * another region of this site's Keystone, this site's project may read the image there (its own,
-   * or public or community), and this Glance lists the method. A refused import falls back.
+   * glance-download (./glance-download.ts), when the source is another region of this site's
+   * Keystone and this region's Glance lists the method in its import info.
    */
-  async copyWithin(
-    source: CloudAdapter,
-    image: ImageInfo,
-    spec: ImageSpec,
-  ): Promise<RegionCopy | undefined> {
+  async serverSideCopyFrom(source: CloudAdapter): Promise<ServerSideCopy | undefined> {
     if (!(source instanceof OpenStackAdapter)) return undefined;
-    const sourceRegion = source.config.region;
+    const [sourceRegion, region] = [source.config.region, this.config.region];
     if (
       source.keystone.authUrl !== this.keystone.authUrl ||
       !sourceRegion ||
-      !this.config.region ||
-      sourceRegion === this.config.region
+      !region ||
+      sourceRegion === region
     )
       return undefined;
-    const { projectId } = await this.keystone.current();
-    const readable =
-      image.owner === projectId ||
-      image.visibility === 'public' ||
-      image.visibility === 'community';
-    if (!readable) return undefined;
     const glance = await this.glance();
     if (!(await glance.importMethods()).includes('glance-download')) return undefined;
-    const created = await this.createImage(spec);
-    try {
-      await glance.importFromRegion(created.id, image.id, sourceRegion);
-      if (await this.importStarted(glance, created.id))
-        return { imageId: created.id, method: 'glance-download' };
-    } catch (error) {
-      await glance.deleteImage(created.id).catch(() => undefined);
-      if (isCloudError(error) && !error.retryable) return undefined;
-      throw error;
-    }
-    await glance.deleteImage(created.id).catch(() => undefined);
-    return undefined;
-  }
-
-  /**
-   * Glance accepts an import at once and starts it a moment later; until then the image stays
-   * queued. False when the import failed before it got going (the image back to queued, the store
-   * named in os_glance_failed_import), as when the source region is not in this user's catalog.
-   */
-  private async importStarted(glance: GlanceClient, id: string): Promise<boolean> {
-    for (let attempt = 1; attempt <= 150; attempt++) {
-      const image = await glance.getImage(id);
-      if (image.status !== 'queued') return true;
-      if (image.os_glance_failed_import) return false;
-      await sleep(200);
-    }
-    return false;
+    const { projectId } = await this.keystone.current();
+    return glanceDownload({ destination: this, glance, region, projectId, source, sourceRegion });
   }
 
   async updateProperties(id: string, changes: PropertyChanges): Promise<void> {

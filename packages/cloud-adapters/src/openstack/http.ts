@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '../http-client';
 import { redactSecrets, type OpenStackSiteConfig, type OutboundPolicy } from '@glint/core';
 import {
   AddressRefusedError,

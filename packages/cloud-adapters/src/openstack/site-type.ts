@@ -21,10 +21,11 @@ export const openStackSiteType: SiteTypeFacts<OpenStackSiteConfig> = {
   },
   configDefaults: { interface: 'public' },
   // Glance never gives a deleted image's id again, and an upload cannot continue where it broke.
+  // Regions of one Keystone copy images themselves where their Glance offers glance-download.
   capabilities: {
     resumableUploads: false,
     readable: true,
-    serverSideCopy: false,
+    serverSideCopy: true,
     importStage: false,
     // Glance renames and hides (os_hidden) one image a request: see ./release-naming.
     releaseNaming: { stableName: 'image-name', duringSwitch: 'one-or-two' },

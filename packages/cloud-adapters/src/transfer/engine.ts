@@ -1,6 +1,6 @@
-import { withRetries, type ContentHash } from '@glint/core';
-import type { CloudAdapter, ImageInfo } from '../adapter';
-import { IntegrityError, InvalidRequestError } from '../errors';
+import { withRetries } from '@glint/core';
+import type { ImageInfo } from '../adapter';
+import { IntegrityError } from '../errors';
 import {
   DEFAULT_RETRY_POLICIES,
   type CopyRequest,
@@ -10,47 +10,11 @@ import {
 } from './copy-request';
 import { DEFAULT_HASH_ALGO } from './digest';
 import { finishTargets } from './finish-targets';
-import { copySpec, declaredContentHash } from './metadata';
-import { finishRegionCopy, startRegionCopy } from './region-copy';
+import { assertCopyable, copySpec, declaredContentHash } from './metadata';
+import { findPresentCopy } from './present-copy';
 import { readImageData } from './source-reader';
 import { streamToTargets } from './stream-to-targets';
 import { createTarget, failedBeforeData, isRetryable, type SentData, type Target } from './target';
-
-type CopyableImage = ImageInfo & { diskFormat: string; containerFormat: string };
-
-function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
-  if (image.status !== 'active') {
-    throw new InvalidRequestError(
-      `source image ${image.id} is ${image.status}, not active; only active images can be copied`,
-    );
-  }
-  if (!image.diskFormat || !image.containerFormat) {
-    throw new InvalidRequestError(
-      `source image ${image.id} has no disk or container format; set them on the source first`,
-    );
-  }
-}
-
-/** An active image on the destination with the copy's name and the content, if there is one. */
-async function findPresentCopy(
-  adapter: CloudAdapter,
-  name: string,
-  contentHash: ContentHash | undefined,
-): Promise<ImageInfo | undefined> {
-  if (!contentHash) return undefined;
-  for await (const image of adapter.listImages({ name })) {
-    const hash = declaredContentHash(image);
-    if (
-      image.status === 'active' &&
-      image.name === name &&
-      hash?.algo === contentHash.algo &&
-      hash.value === contentHash.value
-    ) {
-      return image;
-    }
-  }
-  return undefined;
-}
 
 /**
  * The algorithms to compute over the bytes, once each: the content hash's, and md5 only to check a
@@ -88,8 +52,8 @@ function verifySource(source: ImageInfo, sent: SentData, algo: string): void {
  * Copies one source image to one or many destinations. The source is read once and streamed to all
  * destinations at the same time; nothing is held whole in memory or staged on disk. Every byte is
  * hashed on the way; a destination whose data does not verify, or whose upload fails, is cleaned up
- * and reported failed while the others go on. A destination whose cloud can copy the image itself
- * (another region of the source's cloud) does so instead, checked the same way.
+ * and reported failed while the others go on. A copy a destination's cloud can make itself is
+ * not the engine's: see CloudAdapter.serverSideCopyFrom.
  */
 export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
@@ -108,12 +72,13 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
-  const inClouds: Promise<DestinationResult>[] = [];
+  // The copies' name, which a present copy must have too.
+  const named = request.name ? { ...source, name: request.name } : source;
 
   for (const destination of request.destinations) {
     try {
       const present = await withRetries(
-        () => findPresentCopy(destination.adapter, request.name ?? source.name, declared),
+        () => findPresentCopy(destination.adapter, named, declared),
         isRetryable,
         retry.request,
         signal,
@@ -133,16 +98,11 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         ...(declared ? { contentHash: declared } : {}),
       };
       const spec = copySpec(
-        request.name ? { ...source, name: request.name } : source,
+        named,
         provenance,
         request.visibility ?? 'private',
         destination.imageId,
       );
-      const within = await startRegionCopy(destination, sourceAdapter, source, spec, retry);
-      if (within) {
-        inClouds.push(finishRegionCopy(destination, within, source, spec, retry, signal));
-        continue;
-      }
       targets.push(await createTarget(destination, spec, request, retry.request));
     } catch (error) {
       results.set(destination.key, failedBeforeData(destination, error, signal));
@@ -163,7 +123,6 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     stages,
   );
   await finishTargets(targets, streamed, declared === undefined, algo, retry, results, signal);
-  for (const result of await Promise.all(inClouds)) results.set(result.key, result);
   stages.verified = Date.now();
   const { sent } = streamed;
 

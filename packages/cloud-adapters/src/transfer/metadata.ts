@@ -6,6 +6,7 @@ import {
   type Visibility,
 } from '@glint/core';
 import type { ImageInfo, ImageSpec } from '../adapter';
+import { InvalidRequestError } from '../errors';
 
 /** How a copy's visibility is chosen: private unless the operator asks to mirror the source. */
 export type VisibilityPolicy = 'private' | 'same-as-source';
@@ -25,13 +26,29 @@ export interface Provenance {
   contentHash?: ContentHash;
 }
 
+export type CopyableImage = ImageInfo & { diskFormat: string; containerFormat: string };
+
+/** Fails unless the image can be copied: active, its formats known. */
+export function assertCopyable(image: ImageInfo): asserts image is CopyableImage {
+  if (image.status !== 'active') {
+    throw new InvalidRequestError(
+      `source image ${image.id} is ${image.status}, not active; only active images can be copied`,
+    );
+  }
+  if (!image.diskFormat || !image.containerFormat) {
+    throw new InvalidRequestError(
+      `source image ${image.id} has no disk or container format; set them on the source first`,
+    );
+  }
+}
+
 /**
  * The spec for a destination copy of `source`: the same name, formats, minimums, tags and custom
  * properties, plus Glint's markers naming where it came from. `protected` is never copied: a
  * protected half-made copy could not be cleaned up.
  */
 export function copySpec(
-  source: ImageInfo & { diskFormat: string; containerFormat: string },
+  source: CopyableImage,
   provenance: Provenance,
   policy: VisibilityPolicy,
   id?: string,

@@ -1,23 +1,28 @@
-import type { CopyJob, CopyMethod } from '@glint/core';
+import type { CopyJob } from '@glint/core';
 import {
   copyImage,
   DEFAULT_RETRY_POLICIES,
-  type ActivationProgress,
   type CloudAdapter,
-  type DestinationProgress,
   type ImageInfo,
   type ServerSideCopy,
-  type TransferProgress,
 } from '@glint/cloud-adapters';
-import { clearEarlierCopies } from '../copy-image-ids';
+import { clearEarlierCopies, nextCopyImageId } from '../copy-image-ids';
 import type { StopReason } from '../job-control';
 import { siteImageFrom } from '../inventory';
+import { progressJoin, type CopyProgress } from './copy-progress';
 import { failureOf } from './lifecycle';
 import type { DestinationOutcome, Transfer, TransferRun } from './transfer-kind';
 
 /** A destination made ready for the engine or its cloud's own copy, or the reason it cannot be. */
 type Prepared =
-  | { siteId: string; cloudImageId: string; adapter: CloudAdapter; serverSide?: ServerSideCopy }
+  | {
+      siteId: string;
+      /** The id the job gives the copy, from which this start's ids are derived. */
+      jobImageId: string;
+      cloudImageId: string;
+      adapter: CloudAdapter;
+      serverSide?: ServerSideCopy;
+    }
   | { siteId: string; failure: DestinationOutcome };
 type Ready = Extract<Prepared, { adapter: CloudAdapter }>;
 
@@ -41,7 +46,8 @@ async function prepareDestination(
       run.started.earlierStarts,
     );
     const serverSide = await adapter.serverSideCopyFrom?.(source);
-    return { siteId, cloudImageId, adapter, ...(serverSide && { serverSide }) };
+    const jobImageId = destination.cloudImageId;
+    return { siteId, jobImageId, cloudImageId, adapter, ...(serverSide && { serverSide }) };
   } catch (error) {
     await adapter?.close();
     return { siteId, failure: { siteId, bytes: 0, error: failureOf(error) } };
@@ -49,52 +55,41 @@ async function prepareDestination(
 }
 
 /**
- * One progress report for the whole job from the engine's (streamed destinations) and the clouds'
- * own copies (a stage and its percentage; no byte passes through Glint for them).
+ * Has the destination's cloud copy the source's image itself, and records the copy; where the cloud
+ * turns this copy down, streams it instead, under an id of its own, and the outcome says so.
  */
-function progressJoin(onProgress: (progress: TransferProgress) => void) {
-  let streamed: TransferProgress = { totalBytes: null, bytesRead: 0, destinations: [] };
-  const serverSide = new Map<string, DestinationProgress>();
-  const report = () =>
-    onProgress({ ...streamed, destinations: [...streamed.destinations, ...serverSide.values()] });
-  return {
-    engine(progress: TransferProgress) {
-      streamed = progress;
-      report();
-    },
-    serverSide(key: string, activation: ActivationProgress) {
-      serverSide.set(key, { key, bytes: 0, bytesPerSecond: 0, etaSeconds: null, ...activation });
-      report();
-    },
-  };
-}
-
-/** Has the destination's cloud copy the source's image itself, and records the copy. */
 async function copyServerSide(
   run: TransferRun<'copy'>,
+  source: CloudAdapter,
   destination: Ready & { serverSide: ServerSideCopy },
-  progress: ReturnType<typeof progressJoin>,
-): Promise<DestinationOutcome> {
+  progress: CopyProgress,
+): Promise<DestinationOutcome[]> {
   const { payload } = run.started;
   const { siteId, adapter, serverSide } = destination;
-  const method = serverSide.method as CopyMethod;
+  const { method } = serverSide;
   try {
     const image = await serverSide.run({
       sourceKey: payload.source.siteId,
       sourceImageId: payload.source.cloudImageId,
       targetId: destination.cloudImageId,
-      policy: DEFAULT_RETRY_POLICIES.activation,
+      visibility: payload.visibility,
+      policy: DEFAULT_RETRY_POLICIES.serverSide,
       signal: run.signal,
       onProgress: (activation) => progress.serverSide(siteId, activation),
     });
+    if (!image) {
+      const { jobImageId, cloudImageId: spent } = destination;
+      const cloudImageId = await nextCopyImageId(adapter, jobImageId, spent);
+      return await copyStreamed(run, source, [{ ...destination, cloudImageId }], progress);
+    }
     await recordCopy(run, siteId, image);
-    return { siteId, cloudImageId: image.id, bytes: image.size ?? 0, method };
+    return [{ siteId, cloudImageId: image.id, bytes: image.size ?? 0, method }];
   } catch (error) {
     // A cancelled copy is stopped: deregistering a pending AMI stops its copy. One handed back is
     // left running, for the next start to find by its id.
     if (run.signal.reason === ('cancelled' satisfies StopReason))
       await adapter.deleteImage(destination.cloudImageId).catch(() => undefined);
-    return { siteId, bytes: 0, method, error: failureOf(error) };
+    return [{ siteId, bytes: 0, method, error: failureOf(error) }];
   }
 }
 
@@ -111,7 +106,7 @@ async function copyStreamed(
   run: TransferRun<'copy'>,
   source: CloudAdapter,
   destinations: Ready[],
-  progress: ReturnType<typeof progressJoin>,
+  progress: CopyProgress,
 ): Promise<DestinationOutcome[]> {
   if (destinations.length === 0) return [];
   const { payload } = run.started;
@@ -126,7 +121,7 @@ async function copyStreamed(
     ...(payload.name && { name: payload.name }),
     ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
     signal: run.signal,
-    onProgress: (report) => progress.engine(report),
+    onProgress: progress.stream(),
   });
   const outcomes: DestinationOutcome[] = [];
   for (const [i, done] of result.destinations.entries()) {
@@ -155,8 +150,8 @@ async function copyStreamed(
 
 /**
  * Copies the source to every destination still to do: those whose cloud can copy the image itself
- * (an EC2 region from another of its account) have it do so, the others get it streamed, both at
- * once. Each finished copy is recorded in the inventory under the job's logical image at once, so
+ * (an EC2 region from another of its account, a Glance region from another of its Keystone) have
+ * it do so, the others get it streamed, both at once. Each finished copy is recorded in the inventory under the job's logical image at once, so
  * its cell shows `present`.
  */
 async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
@@ -178,13 +173,15 @@ async function copy(run: TransferRun<'copy'>): Promise<DestinationOutcome[]> {
         progress,
       ),
       ...ready.flatMap((p) =>
-        p.serverSide ? [copyServerSide(run, { ...p, serverSide: p.serverSide }, progress)] : [],
+        p.serverSide
+          ? [copyServerSide(run, source, { ...p, serverSide: p.serverSide }, progress)]
+          : [],
       ),
     ]);
     return [
       ...prepared.flatMap((p) => ('failure' in p ? [p.failure] : [])),
-      ...(streamed ?? []),
-      ...(serverSide as DestinationOutcome[]),
+      ...streamed!,
+      ...serverSide.flat(),
     ];
   } finally {
     await Promise.all([

@@ -1,0 +1,27 @@
+import type { ContentHash } from '@glint/core';
+import type { CloudAdapter, ImageInfo } from '../adapter';
+import { declaredContentHash } from './metadata';
+
+/**
+ * An active image on the destination with the same name and content, if there is one: a copy an
+ * earlier attempt finished, kept rather than made again.
+ */
+export async function findPresentCopy(
+  adapter: CloudAdapter,
+  source: ImageInfo,
+  contentHash: ContentHash | undefined,
+): Promise<ImageInfo | undefined> {
+  if (!contentHash) return undefined;
+  for await (const image of adapter.listImages({ name: source.name })) {
+    const hash = declaredContentHash(image);
+    if (
+      image.status === 'active' &&
+      image.name === source.name &&
+      hash?.algo === contentHash.algo &&
+      hash.value === contentHash.value
+    ) {
+      return image;
+    }
+  }
+  return undefined;
+}
