@@ -22,8 +22,8 @@ export interface Ec2Stack {
   ec2: Ec2Emulator;
   /** The account's keys, as `POST /api/v1/accounts` takes them. */
   credential: Ec2Credential;
-  /** EC2 and STS on the emulator, S3 on the S3 server: the overrides an account needs. */
-  endpoints: { ec2: string; s3: string; sts: string };
+  /** EC2, STS and SSM on the emulator, S3 on the S3 server: the overrides an account needs. */
+  endpoints: { ec2: string; s3: string; sts: string; ssm: string };
   /** The account's settings pointing Glint at the emulated services. */
   settings: Ec2AccountSettings;
   /** GLINT_OUTBOUND_ALLOW for a Glint using this stack: the sandbox's clouds, S3 and the emulator. */
@@ -75,7 +75,7 @@ export async function startEc2Stack(
     throw error;
   }
   const account = ec2.accounts[0]!;
-  const endpoints = { ec2: ec2.endpoint, s3: s3.endpoint, sts: ec2.endpoint };
+  const endpoints = { ec2: ec2.endpoint, s3: s3.endpoint, sts: ec2.endpoint, ssm: ec2.endpoint };
   const clients = new Map<string, S3Client>();
   const client = (region: string) => {
     let s3Client = clients.get(region);

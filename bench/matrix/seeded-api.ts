@@ -9,11 +9,11 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { runMigrations } from '@glint/store';
+import { reevaluateRules, repositoriesOn, runMigrations } from '@glint/store';
 import { loadConfig } from '../../packages/api/src/config';
 import { buildServer } from '../../packages/api/src/server';
 import { loginAsDemo, type ApiSession } from '../../test-support/api-session';
-import { sandboxCloud } from '../../test-support/sandbox';
+import { sandboxCloud, sandboxProjectAdminRoles } from '../../test-support/sandbox';
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -66,12 +66,52 @@ async function seed(db: Client, ownerId: string, imageCount: number, siteCount: 
        AND NOT EXISTS (SELECT 1 FROM site_images x WHERE x.image_id = i.id AND x.site_id = s.id)`,
     [ownerId],
   );
-  await db.query('ANALYZE');
+}
+
+/** Label values sites get in turn, so rules select some of them. */
+const experiments = ['atlas', 'cms', 'lhcb', 'alice'];
+
+/**
+ * Labels on the sites, properties on the copies, and `count` standing rules, evaluated into the
+ * placements they imply as the API would on saving them: rule i places the images of its name
+ * prefix (a tenth of them) or of an os_distro on the sites of one experiment or one tier.
+ */
+async function seedRules(db: Client, ownerId: string, count: number): Promise<void> {
+  await db.query(
+    `UPDATE sites SET labels = jsonb_build_object(
+       'experiment', ($2::text[])[abs(hashtext(id::text)) % 4 + 1],
+       'tier', CASE WHEN abs(hashtext(name)) % 3 = 0 THEN 'gold' ELSE 'silver' END)
+     WHERE owner_id = $1`,
+    [ownerId, experiments],
+  );
+  await db.query(
+    `UPDATE site_images SET properties = jsonb_build_object('os_distro',
+       CASE WHEN abs(hashtext(image_id::text)) % 3 = 0 THEN 'ubuntu' ELSE 'rocky' END)
+     WHERE owner_id = $1`,
+    [ownerId],
+  );
+  for (let i = 0; i < count; i++) {
+    const images =
+      i % 2 === 0
+        ? { names: [`image-${i % 10}*`] }
+        : { properties: { os_distro: i % 4 === 1 ? 'ubuntu' : 'rocky' } };
+    const sites =
+      i % 3 === 0 ? { labels: { tier: 'gold' } } : { labels: { experiment: experiments[i % 4]! } };
+    await db.query(
+      `INSERT INTO rules (owner_id, name, images, sites, prune) VALUES ($1, $2, $3, $4, $5)`,
+      [ownerId, `rule-${String(i).padStart(2, '0')}`, images, sites, i % 5 === 0],
+    );
+  }
+  if (count > 0) await reevaluateRules(repositoriesOn(db), ownerId);
 }
 
 export async function seededApi(options: {
   images: number;
   sites: number;
+  /** Projects seeded alike, the demo user's first (default 1). */
+  projects?: number;
+  /** Standing rules in each project (default none). */
+  rules?: number;
   postgres?: string;
   redis?: string;
 }): Promise<SeededApi> {
@@ -95,6 +135,8 @@ export async function seededApi(options: {
     GLINT_CREDENTIAL_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     GLINT_CREDENTIAL_KEY_ID: 'bench',
     GLINT_LOG_LEVEL: 'warn',
+    // The demo user is a member; rules are an admin's to change, as in the tests.
+    GLINT_PROJECT_ADMIN_ROLES: sandboxProjectAdminRoles,
   });
   const server = buildServer(config);
   const close = async () => {
@@ -115,16 +157,26 @@ export async function seededApi(options: {
       { id: string },
     ];
     const started = performance.now();
-    await seed(db, ownerId, options.images, options.sites);
+    const others = await db.query<{ id: string }>(
+      `INSERT INTO projects (name) SELECT 'bench-other-' || n FROM generate_series(2, $1) n RETURNING id`,
+      [options.projects ?? 1],
+    );
+    for (const owner of [ownerId, ...others.rows.map((row) => row.id)]) {
+      await seed(db, owner, options.images, options.sites);
+      await seedRules(db, owner, options.rules ?? 0);
+    }
+    await db.query('ANALYZE');
     const counts = (
-      await db.query<{ images: string; cells: string; copies: string }>(
-        `SELECT (SELECT count(*) FROM images) AS images,
-                (SELECT count(*) FROM images) * (SELECT count(*) FROM sites) AS cells,
-                (SELECT count(*) FROM site_images) AS copies`,
+      await db.query<{ images: string; cells: string; copies: string; placements: string }>(
+        `SELECT (SELECT count(*) FROM images WHERE owner_id = $1) AS images,
+                (SELECT count(*) FROM images WHERE owner_id = $1) * $2 AS cells,
+                (SELECT count(*) FROM site_images WHERE owner_id = $1) AS copies,
+                (SELECT count(*) FROM placements WHERE owner_id = $1) AS placements`,
+        [ownerId, options.sites],
       )
     ).rows[0]!;
     console.log(
-      `seeded ${counts.images} images × ${options.sites} sites = ${counts.cells} cells (${counts.copies} copies) in ${ms(performance.now() - started)}`,
+      `seeded ${options.projects ?? 1} project(s), each ${counts.images} images × ${options.sites} sites = ${counts.cells} cells (${counts.copies} copies, ${options.rules ?? 0} rules placing ${counts.placements} cells) in ${ms(performance.now() - started)}`,
     );
     return { ...session, server, db, close };
   } catch (error) {

@@ -14,7 +14,7 @@ export interface Failure {
 }
 
 export interface Call {
-  service: 'ec2' | 'sts';
+  service: 'ec2' | 'sts' | 'ssm';
   action: string;
   region: string;
   accessKeyId: string;

@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { copyImage, type CopyRunner } from './actions/copies';
+import { disableImageDeprecation, enableImageDeprecation } from './actions/deprecation';
 import * as images from './actions/images';
 import * as imports from './actions/imports';
+import * as parameters from './actions/parameters';
 import { describeRegions } from './actions/regions';
 import * as snapshots from './actions/snapshots';
 import * as sts from './actions/sts';
-import { createTags } from './actions/tags';
+import { createTags, deleteTags } from './actions/tags';
 import type { Action, ActionContext, Caller } from './context';
 import type { DiskReader } from './disk-reader';
 import { ApiError } from './errors';
@@ -27,10 +29,13 @@ const ec2Actions: Record<string, Action> = {
   DescribeImages: images.describeImages,
   RegisterImage: images.registerImage,
   DeregisterImage: images.deregisterImage,
+  EnableImageDeprecation: enableImageDeprecation,
+  DisableImageDeprecation: disableImageDeprecation,
   CopyImage: copyImage,
   DescribeSnapshots: snapshots.describeSnapshots,
   DeleteSnapshot: snapshots.deleteSnapshot,
   CreateTags: createTags,
+  DeleteTags: deleteTags,
   ImportImage: imports.importImage,
   ImportSnapshot: imports.importSnapshot,
   DescribeImportImageTasks: imports.describeImportImageTasks,
@@ -41,6 +46,13 @@ const ec2Actions: Record<string, Action> = {
 const stsActions: Record<string, Action> = {
   GetCallerIdentity: sts.getCallerIdentity,
   AssumeRole: sts.assumeRole,
+};
+
+const ssmActions: Record<string, parameters.JsonAction> = {
+  PutParameter: parameters.putParameter,
+  GetParameter: parameters.getParameter,
+  GetParametersByPath: parameters.getParametersByPath,
+  DeleteParameter: parameters.deleteParameter,
 };
 
 export interface Services {
@@ -123,6 +135,70 @@ function checkClock(req: IncomingMessage, service: 'ec2' | 'sts', now: number): 
   throw new ApiError('RequestExpired', 'Request has expired.');
 }
 
+/** The codes SSM answers where EC2's Query protocol has its own. */
+const ssmCodes: Record<string, string> = {
+  AuthFailure: 'UnrecognizedClientException',
+  SignatureDoesNotMatch: 'InvalidSignatureException',
+  RequestExpired: 'InvalidSignatureException',
+};
+
+/** SSM's JSON 1.1: a POST whose X-Amz-Target names the action (`AmazonSSM.GetParameter`). */
+async function handleJson(
+  services: Services,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
+  const target = String(req.headers['x-amz-target']);
+  const action = target.replace(/^AmazonSSM\./, '');
+  let region = '';
+  let accessKeyId = '';
+  const reply = (status: number, json: Record<string, unknown>) => {
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': randomUUID(),
+      date: new Date(services.faults.now()).toUTCString(),
+    });
+    res.end(JSON.stringify(json));
+  };
+  try {
+    const auth = parseAuthorization(req.headers);
+    ({ region, accessKeyId } = auth);
+    const handler = auth.service === 'ssm' ? ssmActions[action] : undefined;
+    if (!handler || !target.startsWith('AmazonSSM.'))
+      throw new ApiError(
+        'UnknownOperationException',
+        `${target} is not an operation the emulator's SSM knows.`,
+      );
+    const caller = authenticate(services, auth, req, body);
+    checkClock(req, 'ec2', services.faults.now());
+    if (!caller.account.regions.includes(region))
+      throw new ApiError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    services.faults.check(action);
+    const result = handler({
+      state: services.state,
+      caller,
+      region,
+      body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>,
+      now: services.faults.now(),
+    });
+    services.faults.calls.push({ service: 'ssm', action, region, accessKeyId });
+    reply(200, result);
+  } catch (error) {
+    const apiError =
+      error instanceof ApiError ? error : new ApiError('InternalServerError', String(error), 500);
+    const code = ssmCodes[apiError.code] ?? apiError.code;
+    services.faults.calls.push({ service: 'ssm', action, region, accessKeyId, error: code });
+    reply(apiError.status >= 500 ? apiError.status : 400, {
+      __type: code,
+      message: apiError.message,
+    });
+  }
+}
+
 async function handle(
   services: Services,
   req: IncomingMessage,
@@ -130,6 +206,7 @@ async function handle(
 ): Promise<void> {
   const requestId = randomUUID();
   const body = await readBody(req);
+  if (req.headers['x-amz-target']) return handleJson(services, req, res, body);
   const params = QueryParams.parse(body.toString('utf8'));
   const action = params.get('Action') ?? '';
   let service: 'ec2' | 'sts' = 'ec2';

@@ -3,6 +3,7 @@
  * their tags. Every resource belongs to one account in one region, as in EC2.
  */
 import { randomBytes } from 'node:crypto';
+import type { Parameter } from './actions/parameters';
 
 export interface Ec2Account {
   accessKeyId: string;
@@ -83,6 +84,8 @@ export interface Image extends Owned {
   usageOperation?: string;
   /** When DescribeImages and CreateTags start to see it (EC2's eventual consistency). */
   visibleAt: number;
+  /** EnableImageDeprecation's time, whole minutes, as DescribeImages shows it (ISO 8601). */
+  deprecationTime?: string;
 }
 
 export interface Snapshot extends Owned {
@@ -156,6 +159,8 @@ export class Ec2State {
   readonly snapshots = new Map<string, Snapshot>();
   readonly tasks = new Map<string, ImportTask>();
   readonly sessions = new Map<string, Session>();
+  /** SSM parameters, by account, region and name (actions/parameters.ts). */
+  readonly parameters = new Map<string, Parameter>();
   /** CopyImage's ClientTokens, by account, region and token: the AMI each made. */
   readonly copyTokens = new Map<string, { fingerprint: string; imageId: string }>();
 

@@ -62,3 +62,19 @@ export function driftOf(facts: CellFacts): 'missing' | 'unwanted' | undefined {
   if (!facts.wanted && facts.status !== null) return 'unwanted';
   return undefined;
 }
+
+/** Who decided a cell's desired state, as the matrix shows it. */
+export type PlacedBy = { kind: 'rule'; rule: string } | { kind: 'hand'; overrides?: string };
+
+/**
+ * Who decided the cell: a rule (which wants it, or, pruning, no longer does), or a hand tick,
+ * naming the rule it beats when it says "not here" where a rule wants the image; undefined when
+ * nothing says.
+ */
+export function placedByOf(facts: CellFacts): PlacedBy | undefined {
+  if (facts.source === 'rule' && facts.rule !== null) return { kind: 'rule', rule: facts.rule };
+  if (facts.source !== 'hand') return undefined;
+  return facts.wanted === false && facts.rule !== null
+    ? { kind: 'hand', overrides: facts.rule }
+    : { kind: 'hand' };
+}

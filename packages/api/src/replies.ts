@@ -17,6 +17,7 @@ import type { FamilyDetails, Families, Version } from './schemas/releases';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
+import type { RemovalPlan, Rule, RuleBody, RulePlan, SavedRule } from './schemas/rules';
 
 export type { Matrix, Me, PlanBody, ImageDetails };
 export type MatrixColumn = Matrix['columns'][number];
@@ -58,3 +59,6 @@ export type ReleaseFamilies = Static<typeof Families>;
 export type ReleaseVersion = Static<typeof Version>;
 export type VersionSite = ReleaseVersion['sites'][number];
 export type SiteStage = VersionSite['state'];
+export type Rule = Static<typeof Rule>;
+export type { RuleBody, RulePlan, RemovalPlan };
+export type SavedRule = Static<typeof SavedRule>;

@@ -1,5 +1,5 @@
 import type { CellFacts } from '@glint/store';
-import { cellState, driftOf } from '../src/cell-state';
+import { cellState, driftOf, placedByOf } from '../src/cell-state';
 
 const nothing: CellFacts = {
   imageId: 'i',
@@ -9,6 +9,8 @@ const nothing: CellFacts = {
   managed: false,
   wanted: null,
   selfHeal: 'off',
+  source: null,
+  rule: null,
   jobOperation: null,
   jobState: null,
   bytesDone: null,
@@ -120,4 +122,31 @@ test.each([
   ],
 ])('drift: %s', (_case, facts, drift) => {
   expect(driftOf(facts as CellFacts)).toBe(drift);
+});
+
+test.each([
+  ['nothing says', nothing, undefined],
+  [
+    'a rule wants it',
+    { ...nothing, wanted: true, source: 'rule', rule: 'atlas' },
+    { kind: 'rule', rule: 'atlas' },
+  ],
+  [
+    'a pruning rule unwants it',
+    { ...nothing, wanted: false, source: 'rule', rule: 'atlas' },
+    { kind: 'rule', rule: 'atlas' },
+  ],
+  ['a hand tick, no rule', { ...nothing, wanted: true, source: 'hand' }, { kind: 'hand' }],
+  [
+    'a hand tick agreeing with a rule',
+    { ...nothing, wanted: true, source: 'hand', rule: 'atlas' },
+    { kind: 'hand' },
+  ],
+  [
+    'a hand "not here" beating a rule',
+    { ...nothing, wanted: false, source: 'hand', rule: 'atlas' },
+    { kind: 'hand', overrides: 'atlas' },
+  ],
+] as const)('placedBy: %s', (_name, facts, expected) => {
+  expect(placedByOf(facts as CellFacts)).toEqual(expected);
 });

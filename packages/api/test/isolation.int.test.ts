@@ -244,6 +244,65 @@ test("user B can neither import nor upload onto user A's site", async () => {
   expect(await env.snapshot('jobs')).toEqual(before);
 });
 
+test("user B gets 404 on every route of user A's rule; B's own rule of that name touches none of A's", async () => {
+  const rule = {
+    images: { names: ['*'] },
+    sites: { ids: [siteOfA.id] },
+    prune: true,
+  };
+  const saved = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/rules/a-rule',
+    headers: userA.headers,
+    payload: { ...rule, description: 'a-secret-rule' },
+  });
+  expect(saved.statusCode).toBe(200);
+  const routes = (await routesUnder('/api/v1/rules/{name}')).map(({ method, path }) => ({
+    method,
+    path: path.replace('{name}', '{id}'),
+  }));
+  expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    'DELETE /api/v1/rules/{id}',
+    'GET /api/v1/rules/{id}',
+    'GET /api/v1/rules/{id}/removal-plan',
+    'POST /api/v1/rules/{id}/preview',
+    'PUT /api/v1/rules/{id}',
+  ]);
+  const before = await env.snapshot('rules', 'placements');
+  // Reads and removals do not find it; a preview or a save is of B's own project, by that name.
+  const byName = routes.filter((r) => r.method === 'GET' || r.method === 'DELETE');
+  await expectNotFoundForB(byName, 'a-rule', 'rule_not_found', 'a-secret-rule');
+  expect(await env.snapshot('rules', 'placements')).toEqual(before);
+  const preview = await server.inject({
+    method: 'POST',
+    url: '/api/v1/rules/a-rule/preview',
+    headers: userB.headers,
+    payload: rule,
+  });
+  expect(preview.json()).toEqual({ copies: [], deletes: [] });
+  const own = await server.inject({
+    method: 'PUT',
+    url: '/api/v1/rules/a-rule',
+    headers: userB.headers,
+    payload: rule,
+  });
+  expect(own.json()).toMatchObject({ created: true, plan: { copies: [], deletes: [] } });
+  expect(own.body).not.toContain('a-secret-rule');
+  const rows = await env.query<{ owner_id: string; description: string }>(
+    'SELECT owner_id, description FROM rules ORDER BY description',
+  );
+  expect(rows.map((row) => row.description)).toEqual(['', 'a-secret-rule']);
+  expect(new Set(rows.map((row) => row.owner_id)).size).toBe(2);
+  // A's site, named in B's rule, is not B's: B's rule places nothing on it.
+  expect(await env.snapshot('placements')).toEqual({ placements: before.placements });
+  const listed = await server.inject({
+    method: 'GET',
+    url: '/api/v1/rules',
+    headers: { cookie: userA.cookie },
+  });
+  expect(listed.json().rules).toEqual([expect.objectContaining({ description: 'a-secret-rule' })]);
+});
+
 describe('admin routes', () => {
   test('every one refuses a user without an admin role', async () => {
     const routes = await routesUnder('/api/v1/admin/');

@@ -19,6 +19,7 @@ const tables = [
   'jobs',
   'placements',
   'projects',
+  'rules',
   'site_images',
   'sites',
   'transfer_history',
@@ -224,7 +225,8 @@ describe('migrations', () => {
         [bob, sites.bob],
       );
 
-      await migrateStore(databaseUrl);
+      // The projects migration only: the down below must be its own.
+      await migrateStore(databaseUrl, 1);
 
       const { rows: projects } = await client.query<{ id: string; keystone: string | null }>(
         'SELECT id, keystone_project_id AS keystone, name FROM projects ORDER BY name',
@@ -343,6 +345,28 @@ describe('the schema', () => {
     const bob = await project('bob');
     const alicesSite = await site(alice);
     await expect(insertCredential(bob, alicesSite)).rejects.toMatchObject({ code: '23503' });
+  });
+
+  test('rule names are slugs, unique per project and free across projects; rules go with their project', async () => {
+    const alice = await project('alice');
+    const bob = await project('bob');
+    const rule = (ownerId: string, name: string) =>
+      env.query(
+        `INSERT INTO rules (owner_id, name, images, sites) VALUES ($1, $2, '{"names": ["*"]}', '{"types": ["openstack"]}')`,
+        [ownerId, name],
+      );
+    await rule(alice, 'atlas');
+    await expect(rule(alice, 'atlas')).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'rules_name_per_owner',
+    });
+    await rule(bob, 'atlas');
+    await expect(rule(alice, 'Atlas')).rejects.toMatchObject({ code: '23514' });
+    await expect(rule(alice, '-atlas')).rejects.toMatchObject({ code: '23514' });
+    await env.query('DELETE FROM projects WHERE id = $1', [alice]);
+    expect(await env.query('SELECT owner_id FROM rules WHERE name = $1', ['atlas'])).toEqual([
+      { owner_id: bob },
+    ]);
   });
 
   test('site names are unique per project in any letter case, and free across projects', async () => {

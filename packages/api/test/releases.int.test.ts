@@ -48,12 +48,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.close()));
+  // Hidden copies are left out of name listings: the family's own record names them all.
+  const family = server && (await details().catch(() => undefined));
+  const cloudOf = Object.fromEntries(
+    Object.entries(site ?? {}).map(([n, id]) => [id, clouds[n as SiteName]]),
+  );
+  for (const version of family?.versions ?? [])
+    for (const copy of version.sites)
+      if (copy.cloudImageId) await unprotectAndDelete(cloudOf[copy.siteId]!, copy.cloudImageId);
   for (const index of Object.values(clouds))
-    for (const name of ['1', '2', '3']
-      .map((v) => `${stableName} (${v})`)
-      .concat(stableName, `${run}-v1`, `${run}-v2`, `${run}-v3`))
-      for (const image of await images.named(sandboxCloud(index), name).catch(() => []))
-        await unprotectAndDelete(index, image.id);
+    for (const image of await images.named(sandboxCloud(index), stableName).catch(() => []))
+      await unprotectAndDelete(index, image.id);
   await images.close();
   await env?.close();
 });
@@ -85,7 +90,15 @@ async function stepUntil(done: (family: FamilyDetails) => boolean): Promise<Fami
     if (done(family)) return family;
     if (step % 40 === 0)
       console.log(
-        JSON.stringify(family.versions.map((v) => [v.version, v.haltedReason, v.wave, v.retiredAt, v.sites.map((s) => [s.siteName, s.state, s.error])])),
+        JSON.stringify(
+          family.versions.map((v) => [
+            v.version,
+            v.haltedReason,
+            v.wave,
+            v.retiredAt,
+            v.sites.map((s) => [s.siteName, s.state, s.error]),
+          ]),
+        ),
       );
     await server.queues.enqueue('release', [
       { id: `release-${familyId}`, payload: { version: 1, ownerId, familyId } },

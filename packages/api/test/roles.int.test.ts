@@ -62,6 +62,14 @@ test('every route declares its role in the OpenAPI document', async () => {
     addSite: declared('POST', '/api/v1/sites'),
     editSite: declared('PATCH', '/api/v1/sites/{id}'),
     removeAccount: declared('DELETE', '/api/v1/accounts/{id}'),
+    readRules: declared('GET', '/api/v1/rules'),
+    previewRule: declared('POST', '/api/v1/rules/{name}/preview'),
+    saveRule: declared('PUT', '/api/v1/rules/{name}'),
+    removeRule: declared('DELETE', '/api/v1/rules/{name}'),
+    readReleases: declared('GET', '/api/v1/releases/{family}'),
+    makeFamily: declared('POST', '/api/v1/releases'),
+    publish: declared('POST', '/api/v1/releases/{family}/versions'),
+    rollback: declared('POST', '/api/v1/releases/{family}/rollback'),
     everyProject: declared('GET', '/api/v1/admin/sites'),
     login: declared('POST', '/api/v1/auth/login'),
   }).toEqual({
@@ -72,6 +80,14 @@ test('every route declares its role in the OpenAPI document', async () => {
     addSite: 'admin',
     editSite: 'admin',
     removeAccount: 'admin',
+    readRules: 'reader',
+    previewRule: 'reader',
+    saveRule: 'admin',
+    removeRule: 'admin',
+    readReleases: 'reader',
+    makeFamily: 'admin',
+    publish: 'member',
+    rollback: 'member',
     everyProject: 'glint-admin',
     login: 'public',
   });
@@ -87,7 +103,16 @@ function allowed(held: ProjectRole, needed: RouteRole): boolean {
 test.each(projectRoles)(
   'a project %s gets 403 on every route above its role, and nothing changes',
   async (held) => {
-    const before = await env.snapshot('sites', 'credentials', 'placements', 'jobs', 'accounts');
+    const tables = [
+      'sites',
+      'credentials',
+      'placements',
+      'jobs',
+      'accounts',
+      'rules',
+      'release_families',
+    ];
+    const before = await env.snapshot(...tables);
     const outcomes: string[] = [];
     const expected: string[] = [];
     for (const { method, path, role, eventStream } of await operations()) {
@@ -113,11 +138,38 @@ test.each(projectRoles)(
       );
     }
     expect(outcomes).toEqual(expected);
-    expect(await env.snapshot('sites', 'credentials', 'placements', 'jobs', 'accounts')).toEqual(
-      before,
-    );
+    expect(await env.snapshot(...tables)).toEqual(before);
   },
 );
+
+test('a reader and a member may read rules but neither write a rule nor a site’s labels', async () => {
+  const rule = {
+    images: { names: ['*'] },
+    sites: { labels: { experiment: 'atlas' } },
+  };
+  for (const held of ['reader', 'member'] as const) {
+    const headers = { 'x-auth-token': tokens[held] };
+    const writes = [
+      await server.inject({ method: 'PUT', url: '/api/v1/rules/atlas', headers, payload: rule }),
+      await server.inject({ method: 'DELETE', url: '/api/v1/rules/atlas', headers }),
+      await server.inject({
+        method: 'PATCH',
+        url: '/api/v1/sites/00000000-0000-4000-8000-000000000000',
+        headers,
+        payload: { labels: { experiment: 'atlas' } },
+      }),
+    ];
+    for (const response of writes)
+      expect({ held, status: response.statusCode, error: response.json().error }).toEqual({
+        held,
+        status: 403,
+        error: 'role_required',
+      });
+    const read = await server.inject({ method: 'GET', url: '/api/v1/rules', headers });
+    expect({ held, status: read.statusCode }).toEqual({ held, status: 200 });
+  }
+  expect(await env.query('SELECT 1 FROM rules')).toEqual([]);
+});
 
 test("the refusal names the role needed and the caller's", async () => {
   const response = await server.inject({

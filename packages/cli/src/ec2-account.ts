@@ -16,6 +16,7 @@ export interface Ec2Options {
   ec2Endpoint?: string;
   s3Endpoint?: string;
   stsEndpoint?: string;
+  ssmEndpoint?: string;
 }
 
 /**
@@ -41,6 +42,7 @@ export async function ec2AccountBody(name: string, options: Ec2Options) {
       ec2: options.ec2Endpoint,
       s3: options.s3Endpoint,
       sts: options.stsEndpoint,
+      ssm: options.ssmEndpoint,
     }).filter(([, url]) => url),
   );
   return {

@@ -1,7 +1,6 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { CliError } from './errors';
-import Ajv, { type ErrorObject } from 'ajv';
-import { Type, type Static, type TSchema } from './typebox';
+import { ruleBody, ruleProblems, WrittenRuleSchema, type WrittenRule } from './rule-definition';
+import { Type, type Static } from './typebox';
+import { parseYamlFile, type PathProblem } from './yaml-file';
 
 /**
  * The placements file of `glint plan -f` / `glint apply -f` (see examples/placements.yaml):
@@ -9,7 +8,14 @@ import { Type, type Static, type TSchema } from './typebox';
  *   placements:
  *     - images: "cirros-*"          # a name pattern or id, or a list of them
  *       sites: [{ type: openstack }, "eu-*"]
+ *   rules:                          # standing rules, by name (rule-definition.ts)
+ *     - name: base-on-prod
+ *       images: { names: ["ubuntu-*"] }
+ *       sites: { labels: { tier: prod } }
  *   force: false
+ *
+ * Placements are the desired state of the images they select now; rules keep placing what they
+ * select, images and sites that come later included. A file holds either or both.
  */
 const Pattern = Type.String({ minLength: 1, maxLength: 255 });
 
@@ -36,7 +42,8 @@ const Placement = Type.Object(
 
 export const PlacementsFileSchema = Type.Object(
   {
-    placements: Type.Array(Placement, { minItems: 1 }),
+    placements: Type.Optional(Type.Array(Placement, { minItems: 1 })),
+    rules: Type.Optional(Type.Array(WrittenRuleSchema, { minItems: 1 })),
     force: Type.Optional(
       Type.Boolean({ description: 'true to delete even the last copy of an image anywhere' }),
     ),
@@ -44,7 +51,6 @@ export const PlacementsFileSchema = Type.Object(
   { additionalProperties: false },
 );
 type PlacementsFileData = Static<typeof PlacementsFileSchema>;
-const validate = new Ajv({ allErrors: true, strict: false }).compile(PlacementsFileSchema);
 
 export type SiteSelector = { name: string } | { type: string };
 
@@ -63,41 +69,21 @@ export interface PlacementRule {
 export interface PlacementsSpec {
   file: string;
   rules: PlacementRule[];
+  /** The standing rules the file writes, in its order. */
+  standingRules: WrittenRule[];
   force: boolean;
 }
 
 /** Parses and checks a placements file; every problem is reported with its line. */
 export function parsePlacementsFile(text: string, file: string): PlacementsSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const lineOfOffset = (offset: number) => lines.linePos(offset).line;
-  const problems: { line: number; text: string }[] = [];
-  for (const error of doc.errors) {
-    // Errors found at the end of the text (an unclosed bracket, say) belong to its last written line.
-    const offset = Math.max(0, Math.min(error.pos[0], text.trimEnd().length - 1));
-    problems.push({ line: lineOfOffset(offset), text: `not valid YAML: ${error.message}` });
-  }
-  if (problems.length === 0) {
-    const data: unknown = doc.toJS();
-    for (const problem of schemaProblems(data)) {
-      problems.push({
-        line: lineOf(doc, lineOfOffset, problem.path),
-        text: `${problem.where}: ${problem.text}`,
-      });
-    }
-  }
-  if (problems.length > 0) {
-    throw new CliError(
-      `${file} is not a valid placements file:\n${problems
-        .sort((a, b) => a.line - b.line)
-        .map((p) => `  ${file}:${p.line}: ${p.text}`)
-        .join('\n')}\nSee examples/placements.yaml for the format.`,
-    );
-  }
-  const data = doc.toJS() as PlacementsFileData;
-  const at = (path: (string | number)[]) => lineOf(doc, lineOfOffset, path);
+  const { data, lineOf: at } = parseYamlFile<PlacementsFileData>(text, file, {
+    schema: PlacementsFileSchema,
+    what: 'a valid placements file',
+    seeAlso: 'examples/placements.yaml',
+    check: fileProblems,
+  });
   const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-  const rules = data.placements.map((placement, i): PlacementRule => {
+  const rules = (data.placements ?? []).map((placement, i): PlacementRule => {
     const imagesPath = ['placements', i, 'images'];
     const sitesPath = ['placements', i, 'sites'];
     return {
@@ -112,85 +98,28 @@ export function parsePlacementsFile(text: string, file: string): PlacementsSpec 
       })),
     };
   });
-  return { file, rules, force: data.force ?? false };
+  const standingRules = (data.rules ?? []).map((rule, i): WrittenRule => ({
+    name: rule.name,
+    line: at(['rules', i]),
+    body: ruleBody(rule),
+  }));
+  return { file, rules, standingRules, force: data.force ?? false };
 }
 
-interface SchemaProblem {
-  path: (string | number)[];
-  where: string;
-  text: string;
-}
-
-/**
- * The schema's complaints, one per place. A value that fits none of a union's shapes gets the
- * union's description of what it may be, from the innermost union that rejected it, instead of
- * each shape's own complaint.
- */
-function schemaProblems(data: unknown): SchemaProblem[] {
-  if (validate(data)) return [];
-  const errors: ErrorObject[] = validate.errors ?? [];
-  const unions = errors.filter((e) => e.keyword === 'anyOf');
-  const kept = errors.filter((error) => {
-    if (error.keyword !== 'anyOf')
-      return !unions.some((u) => error.instancePath.startsWith(u.instancePath));
-    // Of nested unions, the one nearest the bad value, and of those at one place the outermost.
-    return !unions.some(
-      (u) =>
-        (u.instancePath.length > error.instancePath.length &&
-          u.instancePath.startsWith(error.instancePath)) ||
-        (u.instancePath === error.instancePath && u.schemaPath.length < error.schemaPath.length),
-    );
+/** What the schema cannot say: the file says something, and each rule once and selecting. */
+function fileProblems(data: PlacementsFileData): PathProblem[] {
+  if (!data.placements && !data.rules)
+    return [{ path: [], text: 'give "placements", "rules", or both' }];
+  const problems: PathProblem[] = [];
+  const seen = new Set<string>();
+  (data.rules ?? []).forEach((rule, i) => {
+    if (seen.has(rule.name))
+      problems.push({
+        path: ['rules', i, 'name'],
+        text: `rule "${rule.name}" is written twice: one entry per rule`,
+      });
+    seen.add(rule.name);
+    problems.push(...ruleProblems(rule, ['rules', i]));
   });
-  const byPlace = new Map<string, SchemaProblem>();
-  for (const error of kept) {
-    const path: (string | number)[] = error.instancePath
-      .split('/')
-      .slice(1)
-      .map((part) =>
-        /^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~'),
-      );
-    let text = error.message ?? 'is not allowed here';
-    if (error.keyword === 'anyOf') {
-      const schema = schemaAt(PlacementsFileSchema, error.schemaPath.replace(/\/anyOf$/, ''));
-      text = `must be ${schema?.description ?? 'one of the allowed shapes'}`;
-    } else if (error.keyword === 'additionalProperties') {
-      const extra = String(error.params.additionalProperty);
-      text = `unknown key "${extra}": remove it`;
-      path.push(extra);
-    } else if (error.keyword === 'required') {
-      text = `"${String(error.params.missingProperty)}" is missing`;
-    }
-    const where = path.length ? path.join('.') : 'the file';
-    const key = `${where}:${text}`;
-    if (!byPlace.has(key)) byPlace.set(key, { path, where, text });
-  }
-  return [...byPlace.values()];
-}
-
-function schemaAt(schema: TSchema, pointer: string): { description?: string } | undefined {
-  let node: unknown = schema;
-  for (const part of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    node = (node as Record<string, unknown> | undefined)?.[part];
-  }
-  return node as { description?: string } | undefined;
-}
-
-/** The line a path is written on, or its nearest written parent's; 1 for the document. */
-function lineOf(
-  doc: Document,
-  lineOfOffset: (offset: number) => number,
-  path: (string | number)[],
-): number {
-  for (let length = path.length; length > 0; length--) {
-    const node = doc.getIn(path.slice(0, length), true) as
-      { range?: [number, number, number] } | undefined;
-    if (node?.range) return lineOfOffset(node.range[0]);
-    // A key whose value is missing or unknown: the key itself.
-    const parent = length > 1 ? doc.getIn(path.slice(0, length - 1), true) : doc.contents;
-    const pair = (
-      parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null
-    )?.items?.find((item) => item.key?.value === path[length - 1]);
-    if (pair?.key?.range) return lineOfOffset(pair.key.range[0]);
-  }
-  return 1;
+  return problems;
 }

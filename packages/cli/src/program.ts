@@ -5,6 +5,7 @@ import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
 import { projectCommands } from './commands/projects';
 import { releaseCommands } from './commands/releases';
+import { ruleCommands } from './commands/rules';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
 import { ApiError } from '@glint/core';
@@ -50,6 +51,7 @@ Examples:
   siteCommands(program);
   imageCommands(program);
   placementCommands(program);
+  ruleCommands(program);
   jobCommands(program);
   releaseCommands(program);
   return program;

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { CliError } from './errors';
 
 /** Asks on the terminal for a secret, echoing nothing; Ctrl-C ends the program as usual. */
@@ -53,4 +54,14 @@ export async function secretOr(
   if (fromStdin) return readStdin();
   if (process.stdin.isTTY) return promptSecret(question);
   throw new CliError(missing);
+}
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" is a yes. */
+export async function confirm(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
 }

@@ -20,8 +20,15 @@ import {
   type DaemonProcess,
 } from '../../../test-support/daemon-process';
 import { randomImageStream } from '../../../test-support/random-image';
-import { sandboxCloud, type SandboxCloud } from '../../../test-support/sandbox';
-import { bundleGlint, openstackEnv, runGlint, startGlint, type GlintResult } from './glint-process';
+import { sandboxCloud } from '../../../test-support/sandbox';
+import {
+  bundleGlint,
+  openrcText,
+  openstackEnv,
+  runGlint,
+  startGlint,
+  type GlintResult,
+} from './glint-process';
 
 const run = `cli-${randomBytes(4).toString('hex')}`;
 const imageName = `${run}-base`;
@@ -50,14 +57,6 @@ async function glint(args: string[], extra: Record<string, string> = {}, input?:
 
 function json<T>(result: GlintResult): T {
   return JSON.parse(result.stdout) as T;
-}
-
-function openrcText(cloud: SandboxCloud, withPassword: boolean): string {
-  const vars = openstackEnv(cloud);
-  if (!withPassword) delete (vars as Partial<typeof vars>).OS_PASSWORD;
-  return `${Object.entries({ ...vars, OS_REGION_NAME: cloud.region })
-    .map(([name, value]) => `export ${name}=${value}`)
-    .join('\n')}\n`;
 }
 
 async function stopDaemon(): Promise<void> {

@@ -80,3 +80,12 @@ export function openstackEnv(
     OS_IDENTITY_API_VERSION: '3',
   };
 }
+
+/** An openrc file of `cloud` for the demo user, as Horizon hands them out (or with the password). */
+export function openrcText(cloud: SandboxCloud, withPassword: boolean): string {
+  const vars = openstackEnv(cloud);
+  if (!withPassword) delete (vars as Partial<typeof vars>).OS_PASSWORD;
+  return `${Object.entries({ ...vars, OS_REGION_NAME: cloud.region })
+    .map(([name, value]) => `export ${name}=${value}`)
+    .join('\n')}\n`;
+}

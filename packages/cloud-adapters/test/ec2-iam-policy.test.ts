@@ -13,7 +13,7 @@ const sources = join(__dirname, '../src/ec2');
 
 /**
  * The IAM action each S3 and STS operation needs (AWS's Service Authorization Reference); EC2's
- * actions are named as its operations. An operation missing here fails the test until it is added.
+ * and SSM's actions are named as their operations. An operation missing here fails the test until it is added.
  */
 const s3Actions: Record<string, string> = {
   AbortMultipartUpload: 's3:AbortMultipartUpload',
@@ -55,6 +55,8 @@ function actionOf({ client, operation }: { client: string; operation: string }):
     return operation.startsWith('Import')
       ? [`ec2:${operation}`, 'iam:PassRole']
       : [`ec2:${operation}`];
+  // SSM's actions are named as its operations too.
+  if (client === 'ssm') return [`ssm:${operation}`];
   const table = client === 's3' ? s3Actions : stsActions;
   if (!(operation in table)) throw new Error(`map ${client} ${operation} to its IAM action`);
   return table[operation] ? [table[operation]!] : [];

@@ -4,6 +4,7 @@
  * API (which publishes, promotes and rolls back) and the daemon (which rolls out and retires).
  */
 import type { SiteSelector } from './selectors';
+import { Type, type Static } from './typebox';
 
 /** How a family's versions reach its sites. */
 export interface RolloutPolicy {
@@ -54,30 +55,39 @@ export function versionFromDate(date: Date): string {
 }
 
 /** What changed in a release, for the SSE stream and automation. */
-export type ReleaseAction =
-  | 'published'
-  | 'wave-started'
-  | 'switched'
-  | 'halted'
-  | 'failed'
-  | 'resumed'
-  | 'promoted'
-  | 'rolled-back'
-  | 'retired'
-  | 'retiring'
-  | 'deleted';
+export const releaseActions = [
+  'published',
+  'wave-started',
+  'switched',
+  'halted',
+  'failed',
+  'resumed',
+  'promoted',
+  'rolled-back',
+  'retired',
+  'retiring',
+  'deleted',
+] as const;
+export type ReleaseAction = (typeof releaseActions)[number];
 
-export interface ReleaseEvent {
-  type: 'release';
-  familyId: string;
-  family: string;
-  action: ReleaseAction;
-  versionId: string | null;
-  version: string | null;
-  /** The sites the change touched; empty for a change of the family as a whole. */
-  siteIds: string[];
-  /** The wave (0-based), for wave-started. */
-  wave?: number;
-  /** Why: a halt's reason, a refused delete's error. */
-  reason?: string;
-}
+const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+
+/** A release event as JSON Schema; GlintEventSchema holds it among the other events. */
+export const ReleaseEventSchema = Type.Object(
+  {
+    type: Type.Literal('release'),
+    familyId: Type.String({ minLength: 1 }),
+    family: Type.String({ minLength: 1 }),
+    action: Type.Enum(releaseActions),
+    versionId: Nullable(Type.String({ minLength: 1 })),
+    version: Nullable(Type.String({ minLength: 1 })),
+    /** The sites the change touched; empty for a change of the family as a whole. */
+    siteIds: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
+    /** The wave (0-based), for wave-started. */
+    wave: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Why: a halt's reason, a refused delete's or a failed step's error. */
+    reason: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ReleaseEvent = Static<typeof ReleaseEventSchema>;

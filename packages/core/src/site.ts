@@ -68,6 +68,8 @@ export interface Ec2Endpoints {
   ec2?: string;
   s3?: string;
   sts?: string;
+  /** SSM Parameter Store, where a release's stable name points at an AMI per region. */
+  ssm?: string;
 }
 
 /** The settings an EC2 account shares across its regions. Never a secret. */

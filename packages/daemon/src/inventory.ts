@@ -28,7 +28,15 @@ export function siteImageFrom(image: ImageInfo): SiteImage {
     glintSourceSite: marker(GLINT_MARKERS.sourceSite),
     glintSourceImage: marker(GLINT_MARKERS.sourceImage),
     glintContentHash: marker(GLINT_MARKERS.contentHash),
+    properties: propertiesOf(image),
   };
+}
+
+const markers = new Set<string>(Object.values(GLINT_MARKERS));
+
+/** The image's properties without Glint's markers: a copy then carries what its source carries. */
+function propertiesOf(image: ImageInfo): Record<string, string> {
+  return Object.fromEntries(Object.entries(image.properties).filter(([key]) => !markers.has(key)));
 }
 
 /** Lists every image of the job's site, all pages, and records them as the site's inventory. */

@@ -5,6 +5,7 @@ import {
   plan,
   planJobs,
   queueJobsOf,
+  reevaluateRules,
   repositoriesOn,
   withTransaction,
   type DriftedCell,
@@ -25,19 +26,24 @@ export interface ReconcileOutcome {
 }
 
 /**
- * Whether the cell's policy lets the reconciler heal it. A wanted copy is restored under
- * `restore` and `restore-and-prune`; an unwanted one is deleted only under `restore-and-prune`.
- * A cell whose last job failed waits for a person to retry it, so healing never loops on a
- * permanent error.
+ * Whether the reconciler may heal the cell. A rule's cell always, once its site's first inventory
+ * said what it already holds: the rule is a standing order to copy (and, for a pruning rule, to
+ * delete), which nobody ticks. A hand tick's cell as its policy
+ * says: a wanted copy is restored under `restore` and `restore-and-prune`; an unwanted one is
+ * deleted only under `restore-and-prune`. A cell whose last job failed waits for a person to retry
+ * it, so healing never loops on a permanent error.
  */
 function healable(cell: DriftedCell): boolean {
   if (cell.lastJobFailed) return false;
+  if (cell.byRule) return cell.siteInventoried;
   return cell.wanted ? cell.selfHeal !== 'off' : cell.selfHeal === 'restore-and-prune';
 }
 
 /**
- * Compares the owner's desired placements with the inventory and enqueues the copies and deletes
- * that heal the drift the owner's policies allow; every drift stays visible on its cell. Runs
+ * Evaluates the owner's standing rules into their placements (sites and images that appeared or
+ * changed labels since are caught here), compares the desired placements with the inventory and
+ * enqueues the copies and deletes that heal the drift the owner's rules and policies allow; every
+ * drift stays visible on its cell. Runs
  * under the owner's placements lock, as applying does, so two reconciles (or a reconcile and an
  * apply) never plan the same cell twice. Deletes keep every safeguard: never forced.
  */
@@ -49,6 +55,7 @@ export async function reconcile(
 ): Promise<ReconcileOutcome> {
   const { drifted, rows, refused } = await withTransaction(pool, async (repositories) => {
     await repositories.placements.lockOwner(ownerId);
+    await reevaluateRules(repositories, ownerId);
     const drifted = await repositories.placements.drifted(ownerId);
     const changes = drifted
       .filter(healable)

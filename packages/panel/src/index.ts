@@ -17,6 +17,8 @@ import { GlintPanel } from './panel';
 import { GlintReleasePlanReview } from './releases/release-plan-review/release-plan-review';
 import { GlintReleaseTimeline } from './releases/release-timeline/release-timeline';
 import { GlintReleasesView } from './releases/releases-view/releases-view';
+import { GlintRuleForm } from './rules/rule-form/rule-form';
+import { GlintRulesView } from './rules/rules-view/rules-view';
 import { GlintAccountEdit } from './sites/account-edit';
 import { GlintAddSite } from './sites/add-site';
 import { GlintAppCredentialForm } from './sites/app-credential-form';
@@ -25,6 +27,7 @@ import { GlintEc2AccountForm } from './sites/ec2-account-form';
 import { GlintOpenrcForm } from './sites/openrc-form';
 import { GlintSiteActivity } from './sites/site-activity';
 import { GlintSiteEdit } from './sites/site-edit/site-edit';
+import { GlintSiteLabels } from './sites/site-labels/site-labels';
 import { GlintSitesView } from './sites/sites-view/sites-view';
 
 const elements: Record<string, CustomElementConstructor> = {
@@ -40,6 +43,7 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-app-credential-form': GlintAppCredentialForm,
   'glint-ec2-account-form': GlintEc2AccountForm,
   'glint-site-edit': GlintSiteEdit,
+  'glint-site-labels': GlintSiteLabels,
   'glint-site-activity': GlintSiteActivity,
   'glint-hourly-chart': GlintHourlyChart,
   'glint-account-edit': GlintAccountEdit,
@@ -52,6 +56,8 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-releases-view': GlintReleasesView,
   'glint-release-timeline': GlintReleaseTimeline,
   'glint-release-plan-review': GlintReleasePlanReview,
+  'glint-rules-view': GlintRulesView,
+  'glint-rule-form': GlintRuleForm,
 };
 
 for (const [name, element] of Object.entries(elements))
@@ -79,7 +85,10 @@ export {
   GlintReleasePlanReview,
   GlintReleaseTimeline,
   GlintReleasesView,
+  GlintRuleForm,
+  GlintRulesView,
   GlintSiteActivity,
   GlintSiteEdit,
+  GlintSiteLabels,
   GlintSitesView,
 };

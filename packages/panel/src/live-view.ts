@@ -1,6 +1,7 @@
 import { LitElement } from 'lit';
 import type { ApiClient } from './api-client';
 import type { GlintEvent } from '@glint/core';
+import type { Role } from './roles';
 import { failureText } from './view-failure';
 
 /**
@@ -12,11 +13,14 @@ export abstract class LiveView extends LitElement {
   static override properties = {
     client: { attribute: false },
     events: { attribute: false },
+    role: { attribute: false },
     error: { state: true },
   };
 
   declare client: ApiClient;
   declare events: EventTarget;
+  /** The caller's role in the project, which decides the actions offered (roles.ts). */
+  declare role: Role;
   declare error: string | null;
 
   protected abstract load(): Promise<void>;
@@ -26,6 +30,7 @@ export abstract class LiveView extends LitElement {
   constructor() {
     super();
     this.error = null;
+    this.role = null;
   }
 
   private readonly onEvent = (event: Event) =>

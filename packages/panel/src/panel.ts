@@ -4,11 +4,13 @@ import { ApiError } from '@glint/core/client';
 import { ApiClient } from './api-client';
 import type { Me, SessionReply } from '@glint/api/replies';
 import { followEvents } from './events';
+import type { Role } from './roles';
 
 /** The views, in the tabs' order; the matrix is the first. */
 const views = [
   { id: 'matrix', label: 'Matrix' },
   { id: 'sites', label: 'Sites' },
+  { id: 'rules', label: 'Rules' },
   { id: 'images', label: 'Images' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'releases', label: 'Releases' },
@@ -28,6 +30,7 @@ export class GlintPanel extends LitElement {
     tab: { state: true },
     error: { state: true },
     user: { state: true },
+    role: { state: true },
   };
 
   /** Where the API is; empty for the page's own origin. */
@@ -40,6 +43,8 @@ export class GlintPanel extends LitElement {
   declare error: string | null;
   /** Who is logged in, for a cookie session; a dashboard that embeds the panel shows its own. */
   declare user: Me | null;
+  /** The caller's role in the project (GET /me), which decides the actions the views offer. */
+  declare role: Role;
   /** Views shown once stay in the DOM, hidden, so they keep their state and follow events. */
   private visited = new Set<ViewId>();
 
@@ -55,6 +60,7 @@ export class GlintPanel extends LitElement {
     this.tab = 'matrix';
     this.error = null;
     this.user = null;
+    this.role = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -72,7 +78,7 @@ export class GlintPanel extends LitElement {
     this.client = new ApiClient(this.apiBase, this.token);
     this.view = 'starting';
     this.error = null;
-    if (!this.client.usesSession) return this.open();
+    if (!this.client.usesSession) return this.openWithToken();
     try {
       // Whether a session survived a reload, with a fresh CSRF token for it. Never a 401, so the
       // console of a browser that is not logged in yet shows no error.
@@ -85,6 +91,16 @@ export class GlintPanel extends LitElement {
       this.open(session.user);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** A token says nothing of its holder's role here: GET /me does, before any view shows. */
+  private async openWithToken() {
+    try {
+      this.open(null, (await this.client.get<Me>('/me')).role);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.refused(error);
+      else this.error = error instanceof Error ? error.message : String(error);
     }
   }
 
@@ -118,8 +134,9 @@ export class GlintPanel extends LitElement {
     this.view = 'login';
   }
 
-  private open(user: Me | null = null) {
+  private open(user: Me | null, role: Role = user?.role ?? null) {
     this.user = user;
+    this.role = role;
     this.stream = new AbortController();
     void followEvents(
       this.client,
@@ -133,7 +150,11 @@ export class GlintPanel extends LitElement {
   private sessionEnded(event: CustomEvent<ApiError>) {
     this.stream?.abort();
     if (this.client.usesSession) this.view = 'login';
-    else this.error = `Glint refused the Keystone token: ${event.detail.message}`;
+    else this.refused(event.detail);
+  }
+
+  private refused(error: ApiError) {
+    this.error = `Glint refused the Keystone token: ${error.message}`;
   }
 
   override render() {
@@ -214,26 +235,37 @@ export class GlintPanel extends LitElement {
         return html`<glint-image-matrix
           .client=${this.client}
           .events=${this.events}
+          .role=${this.role}
         ></glint-image-matrix>`;
       case 'sites':
         return html`<glint-sites-view
           .client=${this.client}
           .events=${this.events}
+          .role=${this.role}
         ></glint-sites-view>`;
+      case 'rules':
+        return html`<glint-rules-view
+          .client=${this.client}
+          .events=${this.events}
+          .role=${this.role}
+        ></glint-rules-view>`;
       case 'images':
         return html`<glint-images-view
           .client=${this.client}
           .events=${this.events}
+          .role=${this.role}
         ></glint-images-view>`;
       case 'jobs':
         return html`<glint-jobs-view
           .client=${this.client}
           .events=${this.events}
+          .role=${this.role}
         ></glint-jobs-view>`;
       case 'releases':
         return html`<glint-releases-view
           .client=${this.client}
           .events=${this.events}
+          .role=${this.role}
         ></glint-releases-view>`;
     }
   }

@@ -194,6 +194,25 @@ test('the account’s Edit lists the regions AWS gives it and enables a third', 
   expect(pageErrors).toEqual([]);
 });
 
+test('a region’s Labels edits the labels of that region’s site alone', async () => {
+  await row('aws/us-west-2').locator('button.labels').click();
+  const labels = sites().locator('glint-site-labels');
+  await labels.locator('button.add-label').click();
+  await labels.locator('#label-key-0').fill('provider');
+  await labels.locator('input[aria-label="Label 1 value"]').fill('aws');
+  await labels.locator('button[type="submit"]').click();
+  await row('aws/us-west-2').locator('li.label', { hasText: 'provider=aws' }).waitFor();
+  const stored = await env.query<{ name: string; labels: unknown }>(
+    "SELECT name, labels FROM sites WHERE type = 'ec2' ORDER BY name",
+  );
+  expect(stored).toEqual([
+    { name: 'aws/eu-west-1', labels: {} },
+    { name: 'aws/us-east-1', labels: {} },
+    { name: 'aws/us-west-2', labels: { provider: 'aws' } },
+  ]);
+  expect(pageErrors).toEqual([]);
+});
+
 test('removing a region’s site offers the account or the region alone; removing the account removes every region', async () => {
   await row('aws/eu-west-1').locator('button.remove').click();
   const confirm = sites().locator('tr.confirm');

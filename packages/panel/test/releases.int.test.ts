@@ -345,7 +345,7 @@ test('a family whose waves wait for a person stops after its canary; the next wa
   expect(pageErrors).toEqual([]);
 });
 
-test('a reader sees the project’s families and no action', async () => {
+test('a reader sees the project’s families, the actions disabled with the role they need', async () => {
   const admin = await login(server, 'team-admin');
   await api(
     'POST',
@@ -368,9 +368,15 @@ test('a reader sees the project’s families and no action', async () => {
   expect(
     await readerPage.locator(`glint-releases-view article[data-family="${run}"]`).count(),
   ).toBe(0);
-  expect(
-    await row.locator('button.halt, button.rollback, button.promote, button.resume').count(),
-  ).toBe(0);
+  // The actions stay in view, disabled, saying which role they need.
+  const actions = row.locator('button.halt, button.rollback, button.promote, button.resume');
+  expect(await actions.count()).toBeGreaterThan(0);
+  for (const action of await actions.all()) {
+    expect(await action.isDisabled()).toBe(true);
+    expect(await action.getAttribute('title')).toBe(
+      'Needs the member role (your role here is reader)',
+    );
+  }
   expect(await row.locator('.empty, li.version').count()).toBe(0);
   await readerPage.close();
   expect(pageErrors).toEqual([]);

@@ -109,9 +109,19 @@ function openrcOf(cloud: SandboxCloud): string {
 }
 
 /** Fills the Sites view's openrc form and submits it. */
-async function addOpenrcSite(name: string, openrc: string, password: string) {
+async function addOpenrcSite(
+  name: string,
+  openrc: string,
+  password: string,
+  labels: Record<string, string> = {},
+) {
   const form = page.locator('glint-openrc-form');
   await form.locator('input[name="name"]').fill(name);
+  for (const [i, [key, value]] of Object.entries(labels).entries()) {
+    await form.locator('button.add-label').click();
+    await form.locator(`#label-key-${i}`).fill(key);
+    await form.locator(`input[aria-label="Label ${i + 1} value"]`).fill(value);
+  }
   await form.locator('input[name="openrc"]').setInputFiles({
     name: `${name}-openrc.sh`,
     mimeType: 'text/x-shellscript',
@@ -187,13 +197,20 @@ test('log in through the page, add two sites from openrc files, and see the matr
   await addOpenrcSite('cloud1', openrcOf(sandboxCloud(1)), demo.password);
   await page.locator('glint-sites-view tr[data-site="cloud1"]').waitFor();
   await page.click('glint-sites-view button.add');
-  await addOpenrcSite('cloud2', openrcOf(sandboxCloud(2)), sandboxCloud(2).users.demo.password);
+  await addOpenrcSite('cloud2', openrcOf(sandboxCloud(2)), sandboxCloud(2).users.demo.password, {
+    tier: 'prod',
+  });
   const row = (name: string) => page.locator(`glint-sites-view tr[data-site="${name}"]`);
   for (const name of ['cloud1', 'cloud2', 'cloud3'])
     await row(name).locator('.health.ok').waitFor({ timeout: 30_000 });
+  // Its labels under its name.
   expect((await row('cloud2').innerText()).replace(/\s+/g, ' ')).toMatch(
-    new RegExp(`^cloud2 openstack ${sandboxCloud(2).region} ${demo.username} `),
+    new RegExp(`^cloud2 tier=prod openstack ${sandboxCloud(2).region} ${demo.username} `),
   );
+  const [labelled] = await env.query<{ labels: unknown }>(
+    "SELECT labels FROM sites WHERE name = 'cloud2'",
+  );
+  expect(labelled!.labels).toEqual({ tier: 'prod' });
   // The inventory the page queued for the new sites lands, and the list follows it.
   await row('cloud1')
     .locator('td:nth-of-type(4):not(:text-is("never"))')
@@ -418,7 +435,7 @@ test('the Images view uploads a file with a progress bar, and shows the image’
 });
 
 test('every tab, with what it shows, has nothing axe-core finds serious or critical', async () => {
-  for (const name of ['Matrix', 'Sites', 'Images', 'Jobs', 'Releases']) {
+  for (const name of ['Matrix', 'Sites', 'Rules', 'Images', 'Jobs', 'Releases']) {
     await tab(name);
     await page.locator(`[role="tab"][aria-selected="true"]:text-is("${name}")`).waitFor();
     expect({ tab: name, violations: await seriousViolations(page) }).toEqual({

@@ -15,3 +15,10 @@ export function storableText(text: string): string {
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+const unstorableOnce = new RegExp(unstorable.source);
+
+/** Whether PostgreSQL's text and jsonb hold `text` as it is (no NUL, no half surrogate pair). */
+export function isStorableText(text: string): boolean {
+  return !unstorableOnce.test(text);
+}

@@ -2,7 +2,7 @@
  * AMIs: DescribeImages, RegisterImage (EBS-backed, from snapshots), DeregisterImage (with or
  * without DeleteAssociatedSnapshots).
  */
-import type { Action } from '../context';
+import type { Action, ActionContext } from '../context';
 import { ApiError } from '../errors';
 import { newId, type BlockDevice, type Image } from '../state';
 import { describeOwned } from './describe';
@@ -52,6 +52,7 @@ function imageXml(image: Image) {
     platform: image.platform,
     platformDetails: image.platformDetails ?? 'Linux/UNIX',
     usageOperation: image.usageOperation ?? 'RunInstances',
+    deprecationTime: image.deprecationTime,
   };
 }
 
@@ -171,18 +172,10 @@ export const registerImage: Action = ({ state, caller, region, params }) => {
  * InvalidSnapshot.InUse meanwhile), unless DeleteAssociatedSnapshots asks EC2 to delete them: then
  * each is deleted but one another AMI uses (`skipped`), and the reply says how each went.
  */
-export const deregisterImage: Action = ({ state, faults, caller, region, params }) => {
-  const imageId = params.require('ImageId');
-  checkImageId(imageId);
-  const image = state.images.get(imageId);
-  if (
-    !image ||
-    !state.visible(image) ||
-    image.region !== region ||
-    image.ownerId !== caller.account.accountId
-  ) {
-    throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
-  }
+export const deregisterImage: Action = (context) => {
+  const { state, faults, params } = context;
+  const image = ownedImage(context);
+  const imageId = image.imageId;
   state.images.delete(imageId);
   const snapshotIds = image.blockDevices.map((device) => device.snapshotId);
   const failure = faults.snapshotDeletion;
@@ -208,3 +201,18 @@ export const deregisterImage: Action = ({ state, faults, caller, region, params 
     deleteSnapshotResultSet: deleteSnapshots ? results : undefined,
   };
 };
+
+/** The caller's own AMI in this region that the request's `ImageId` names; EC2's NotFound otherwise. */
+export function ownedImage({ state, caller, region, params }: ActionContext) {
+  const imageId = params.require('ImageId');
+  checkImageId(imageId);
+  const image = state.images.get(imageId);
+  if (
+    !image ||
+    !state.visible(image) ||
+    image.region !== region ||
+    image.ownerId !== caller.account.accountId
+  )
+    throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
+  return image;
+}

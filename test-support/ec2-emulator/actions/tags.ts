@@ -74,3 +74,28 @@ export const createTags: Action = ({ state, caller, region, params }) => {
   for (const resource of resources) applyTags(resource.tags, tags);
   return { return: true };
 };
+
+/**
+ * DeleteTags: a tag given with a value goes only if the resource has that value; one given by key
+ * alone goes whatever its value; a tag the resource lacks is no error.
+ */
+export const deleteTags: Action = ({ state, caller, region, params }) => {
+  const ids = params.list('ResourceId');
+  if (!ids.length)
+    throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet');
+  const resources = ids.map((id) => {
+    const resource = state.taggable(id, region, caller.account.accountId);
+    if (!resource) throw new ApiError('InvalidID', `The ID '${id}' is not valid`);
+    return resource;
+  });
+  const given = params
+    .structs('Tag')
+    .map((tag) => ({ key: tag.require('Key'), value: tag.get('Value') }));
+  for (const resource of resources) {
+    const gone = given.length
+      ? given.filter((tag) => tag.value === undefined || resource.tags.get(tag.key) === tag.value)
+      : [...resource.tags.keys()].map((key) => ({ key }));
+    for (const tag of gone) resource.tags.delete(tag.key);
+  }
+  return { return: true };
+};

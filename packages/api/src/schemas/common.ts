@@ -15,12 +15,17 @@ export const accountNamePattern = '^[^/\\u0000-\\u001F\\u007F-\\u009F]+$';
 /** Printable ASCII without spaces: what AWS keys and tokens are made of, and HTTP headers carry. */
 export const awsTokenPattern = '^[\\x21-\\x7E]+$';
 
+/** A slug, as rules are named: in URLs and files without quoting. */
+export const slugPattern = '^[a-z0-9][a-z0-9-]{0,62}$';
+
 /** What each pattern above asks for, in the words an error gives the client. */
 export const patternProblems: Readonly<Record<string, string>> = {
   [printablePattern]: 'must not contain control characters (NUL, tab, line breaks and the like)',
   [noNulPattern]: 'must not contain NUL characters',
   [accountNamePattern]: 'must not contain "/" or control characters',
   [awsTokenPattern]: 'must be printable ASCII without spaces, as AWS issues it',
+  [slugPattern]:
+    'must be a slug: lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
 };
 
 /** A name or identifier as clouds and Keystone accept them. */

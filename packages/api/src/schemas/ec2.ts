@@ -31,6 +31,7 @@ export const Ec2Settings = {
         ec2: Type.Optional(Url('EC2 endpoint to use instead of AWS’s')),
         s3: Type.Optional(Url('S3 endpoint (an S3-compatible gateway) to use instead of AWS’s')),
         sts: Type.Optional(Url('STS endpoint to use instead of AWS’s')),
+        ssm: Type.Optional(Url('SSM endpoint to use instead of AWS’s (release parameters)')),
       },
       { additionalProperties: false },
     ),

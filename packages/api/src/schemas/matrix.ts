@@ -1,6 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { matrixSortKeys } from '@glint/store';
 import { CellState, PageQuery, printablePattern, Timestamp, Uuid } from './common';
+import { Labels } from './sites';
 
 export const MatrixQuery = Type.Object(
   {
@@ -28,6 +29,20 @@ export const MatrixQuery = Type.Object(
         {
           description:
             'The row order: name, size, created (when Glint first saw the image) or copies (how many sites hold one); a leading "-" reverses it. Ties go by name, then content. Default: name',
+        },
+      ),
+    ),
+    label: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern:
+            '^[^=\\u0000-\\u001F\\u007F-\\u009F]{1,317}=[^=\\u0000-\\u001F\\u007F-\\u009F]{0,63}$',
+          description: 'key=value',
+        }),
+        {
+          maxItems: 32,
+          description:
+            'Only the columns (sites) carrying this label, as key=value (repeat the parameter: all must match)',
         },
       ),
     ),
@@ -67,6 +82,18 @@ const Cell = Type.Object({
     Type.Number({ minimum: 0, maximum: 100, description: 'How far that stage is' }),
   ),
   message: Type.Optional(Type.String()),
+  placedBy: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ kind: Type.Literal('rule'), rule: Type.String() }),
+        Type.Object({ kind: Type.Literal('hand'), overrides: Type.Optional(Type.String()) }),
+      ],
+      {
+        description:
+          'Who decided the desired state: a rule (by name; wanted says whether it still wants the cell or prunes it), or a hand tick, which overrides rules both ways (overrides names the rule a hand "not here" beats); absent when nothing says',
+      },
+    ),
+  ),
 });
 
 const Row = Type.Object({
@@ -91,6 +118,7 @@ export const Matrix = Type.Object({
       name: Type.String(),
       type: Type.String(),
       region: Nullable(Type.String()),
+      labels: Labels,
     }),
   ),
   rows: Type.Array(Row),

@@ -53,6 +53,17 @@ const OpenStackApplicationCredential = Type.Object(
 const SiteName = Name('Unique among your sites');
 
 /**
+ * A site's labels, key → value, as standing rules select sites by them. Keys are Kubernetes-like
+ * (`experiment`, `example.org/tier`), values up to 63 characters; at most 32. The API names any
+ * key or value that is not one (invalid_labels).
+ */
+export const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), {
+  maxProperties: 32,
+  description:
+    'Key → value, e.g. {"experiment": "atlas"}: keys lower-case letters, digits, ".", "_", "-" (≤63, alphanumeric at both ends), optionally behind "prefix/"; values ≤63 letters, digits, ".", "_", "-"; at most 32',
+});
+
+/**
  * The configuration and credential a site is added or changed with. EC2 regions are added and
  * changed through their account (routes/api/accounts), never one by one.
  */
@@ -66,6 +77,7 @@ export const CreateSiteBody = Type.Union([
       name: SiteName,
       config: OpenStackConfig,
       credential: SiteCredential,
+      labels: Type.Optional(Labels),
     },
     { additionalProperties: false },
   ),
@@ -81,6 +93,7 @@ export const UpdateSiteBody = Type.Object(
   {
     name: Type.Optional(Name()),
     selfHeal: Type.Optional(SelfHeal),
+    labels: Type.Optional(Labels),
     config: Type.Optional(SiteConfig),
     credential: Type.Optional(SiteCredential),
   },
@@ -105,6 +118,7 @@ export const OpenrcSiteBody = Type.Object(
     openrc: FileText('The openrc file’s text'),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
@@ -122,6 +136,7 @@ export const CloudsYamlSiteBody = Type.Object(
     ),
     password: filePassword,
     caBundle: fileCaBundle,
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
@@ -147,6 +162,7 @@ export const Site = Type.Object({
   name: Type.String(),
   config: Type.Union([OpenStackConfig, Ec2SiteConfig]),
   selfHeal: SelfHeal,
+  labels: Labels,
   inventoriedAt: Type.Union([Timestamp('When the last inventory finished'), Type.Null()]),
   credential: Type.Union([CredentialView, Type.Null()]),
   account: Type.Union([

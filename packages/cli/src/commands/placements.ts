@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client';
-import type { Applied, Plan, PlanBody } from '@glint/api/replies';
+import type { Applied, Plan, PlanBody, RulePlan, SavedRule } from '@glint/api/replies';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
 import { desiredState } from '../desired-state';
@@ -9,8 +9,11 @@ import { CliError } from '../errors';
 import { watchJobs } from '../job-watch';
 import { parsePlacementsFile } from '../placements-file';
 import { renderApplied, renderPlan } from '../plan-view';
+import type { WrittenRule } from '../rule-definition';
+import { renderRulePlan } from '../rule-view';
 import { listImages, listSites, resolveImage, resolveSites } from '../resolve';
 import { jobRowsTable, jobsOutcome } from './jobs';
+import { preview, saveRule, savedText } from './rules';
 
 interface ApplyOptions {
   file: string;
@@ -68,7 +71,8 @@ export function placementCommands(program: Command): void {
       .command('plan')
       .summary('Show what a placements file would change')
       .description(
-        'Show what a placements file would change: copies (+), deletes (-) and refusals (!). Changes nothing. ' +
+        'Show what a placements file would change: copies (+), deletes (-) and refusals (!), and what each ' +
+          'standing rule of its rules: section would imply now. Changes nothing. ' +
           'The file format is in examples/placements.yaml.',
       )
       .requiredOption('-f, --file <file>', 'the placements file (YAML)')
@@ -81,8 +85,10 @@ export function placementCommands(program: Command): void {
       .command('apply')
       .summary('Make a placements file the desired state')
       .description(
-        'Make a placements file the desired state: records it and queues the copies and deletes it needs. ' +
-          'Exits 1 if anything was refused, or with --wait if any job fails.',
+        'Make a placements file the desired state: creates or replaces the standing rules of its rules: ' +
+          'section (rules it leaves out stay), records its placements and queues the copies and deletes they ' +
+          'need; the rules’ copies are queued by Glint as it reconciles. ' +
+          'Exits 1 if anything was refused, or with --wait if a placement’s job fails.',
       )
       .requiredOption('-f, --file <file>', 'the placements file (YAML)')
       .option('--force', 'delete even the last copy of an image anywhere')
@@ -119,31 +125,69 @@ async function fromFile(ctx: Context, options: ApplyOptions, apply: boolean): Pr
   const spec = parsePlacementsFile(text, options.file);
   const client = await ctx.client();
   const [sites, images] = await Promise.all([listSites(client), listImages(client)]);
+  // Checked before any rule is saved, so a mistake in the placements changes nothing.
   const state = desiredState(spec, sites, images.rows);
   for (const warning of state.warnings) ctx.note(`warning: ${warning}`);
+  const rules = apply
+    ? await saveRules(client, spec.standingRules)
+    : await previewRules(client, spec.standingRules);
   if (state.desired.length === 0) {
-    ctx.result(
-      {
-        copies: [],
-        deletes: [],
-        refusals: [],
-        unchanged: 0,
-        bytes: 0,
-        names: { images: {}, sites: {} },
-        jobs: [],
-        warnings: state.warnings,
-      },
-      () => 'The file selects no image: nothing to do.',
+    const nothing = spec.rules.length > 0 ? 'The placements select no image: nothing to do.' : '';
+    ctx.result({ ...emptyPlan, warnings: state.warnings, ...rules.json }, () =>
+      joined(rules.text, nothing),
     );
     return;
   }
   const body: PlanBody = { desired: state.desired, force: spec.force || Boolean(options.force) };
   if (!apply) {
     const plan = await client.request<Plan>('POST', '/plan', { json: body });
-    ctx.result({ ...plan, warnings: state.warnings }, () => renderPlan(plan));
+    ctx.result({ ...plan, warnings: state.warnings, ...rules.json }, () =>
+      joined(rules.text, renderPlan(plan)),
+    );
     return;
   }
-  await applyBody(ctx, client, body, options.wait);
+  await applyBody(ctx, client, body, options.wait, rules);
+}
+
+/** Parts of a text for people, a blank line between those there are. */
+const joined = (...parts: string[]) => parts.filter(Boolean).join('\n\n');
+
+/** A file's rules as saved or previewed: the output's `rules` key (none without rules), and text. */
+interface RulesOutcome {
+  json: { rules?: unknown[] };
+  text: string;
+}
+
+const emptyPlan = {
+  copies: [],
+  deletes: [],
+  refusals: [],
+  unchanged: 0,
+  bytes: 0,
+  names: { images: {}, sites: {} },
+  jobs: [],
+};
+
+/** What each of the file's rules would imply now (POST /rules/{name}/preview), saving nothing. */
+async function previewRules(client: ApiClient, rules: WrittenRule[]): Promise<RulesOutcome> {
+  if (rules.length === 0) return { json: {}, text: '' };
+  const previews: { name: string; plan: RulePlan }[] = [];
+  for (const rule of rules)
+    previews.push({ name: rule.name, plan: await preview(client, rule.name, rule.body) });
+  return {
+    json: { rules: previews },
+    text: joined(
+      ...previews.map((p) => `Rule ${p.name} would imply now:\n${renderRulePlan(p.plan)}`),
+    ),
+  };
+}
+
+/** Creates or replaces each of the file's rules, in its order, with what each implies now. */
+async function saveRules(client: ApiClient, rules: WrittenRule[]): Promise<RulesOutcome> {
+  if (rules.length === 0) return { json: {}, text: '' };
+  const saved: SavedRule[] = [];
+  for (const rule of rules) saved.push(await saveRule(client, rule.name, rule.body));
+  return { json: { rules: saved }, text: joined(...saved.map(savedText)) };
 }
 
 /** PUT /placements; with `wait`, the event stream is opened first so no job's end is missed. */
@@ -152,23 +196,24 @@ async function applyBody(
   client: ApiClient,
   body: PlanBody,
   wait: boolean | undefined,
+  rules: RulesOutcome = { json: {}, text: '' },
 ): Promise<void> {
   const abort = new AbortController();
   try {
     const events = wait ? await client.events(abort.signal) : undefined;
     const applied = await client.request<Applied>('PUT', '/placements', { json: body });
     if (!events || applied.jobs.length === 0) {
-      ctx.result(applied, () => renderApplied(applied));
+      ctx.result({ ...applied, ...rules.json }, () => joined(rules.text, renderApplied(applied)));
       refusalsOutcome(applied);
       return;
     }
-    if (!ctx.json) ctx.note(renderApplied(applied));
+    if (!ctx.json) ctx.note(joined(rules.text, renderApplied(applied)));
     const rows = await watchJobs(client, {
       jobIds: applied.jobs.map((j) => j.id),
       events,
       display: !ctx.json,
     });
-    ctx.result({ ...applied, results: rows }, () => jobRowsTable(rows));
+    ctx.result({ ...applied, ...rules.json, results: rows }, () => jobRowsTable(rows));
     refusalsOutcome(applied);
     jobsOutcome(rows);
   } finally {

@@ -10,7 +10,7 @@ import { upload } from './images';
 
 interface PublishOptions {
   image?: string;
-  version?: string;
+  releaseVersion?: string;
   property: string[];
   to: string[];
   name?: string;
@@ -110,7 +110,11 @@ export function releaseCommands(program: Command): void {
       .argument('<family>', 'the family’s key')
       .argument('[source]', 'a FILE or an http(s) URL')
       .option('--image <image>', 'an image Glint knows (name or id) instead of a file')
-      .option('--version <version>', 'the version (default: the build date, e.g. 20261206)')
+      // Not --version: the program's own option answers that anywhere on the line.
+      .option(
+        '-r, --release-version <version>',
+        'the version (default: the build date, e.g. 20261206)',
+      )
       .option('--property <key=value>', 'an SCS-0102 or other property (repeatable)', collect, [])
       .option('--to <site>', 'FILE|URL: the sites to upload to first (repeatable)', collect, [])
       .option('--name <name>', 'FILE|URL: the uploaded image’s name')
@@ -131,7 +135,7 @@ export function releaseCommands(program: Command): void {
               {
                 json: {
                   image,
-                  ...(options.version && { version: options.version }),
+                  ...(options.releaseVersion && { version: options.releaseVersion }),
                   properties: propertiesOf(options.property),
                 },
               },
@@ -145,7 +149,7 @@ export function releaseCommands(program: Command): void {
       ),
     [
       'glint release publish ubuntu-24.04 --image ubuntu-24.04-20261206 --property image_original_user=ubuntu',
-      'glint release publish atlas-worker atlas.qcow2 --to cern --version 2.3.1',
+      'glint release publish atlas-worker atlas.qcow2 --to cern --release-version 2.3.1',
     ],
   );
 

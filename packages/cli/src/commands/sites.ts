@@ -15,10 +15,13 @@ import {
   regionsOf,
   type Ec2Options,
 } from '../ec2-account';
+import { labelProblems, labelsText } from '@glint/core';
+import { changedLabels, keyValues, parseLabelArgs } from '../labels';
 import { findSite, listSites } from '../resolve';
 import { renderFields, renderTable } from '../table';
 
 interface AddOptions extends Ec2Options {
+  label?: string[];
   openrc?: string;
   osCloud?: string;
   ec2?: boolean;
@@ -58,6 +61,7 @@ export function siteCommands(program: Command): void {
       )
       .option('--ec2', 'an Amazon EC2 account')
       .option('--password-stdin', 'read the password or secret from stdin')
+      .option('--label <key=value>', 'a label of the site (repeatable; not for --ec2)', collect)
       .option('--access-key-id <id>', 'EC2: the access key id (default: AWS_ACCESS_KEY_ID)')
       .option(
         '--region <region>',
@@ -68,9 +72,10 @@ export function siteCommands(program: Command): void {
       .option('--ec2-endpoint <url>', 'EC2: an EC2-compatible endpoint instead of AWS’s')
       .option('--s3-endpoint <url>', 'EC2: an S3-compatible endpoint instead of AWS’s')
       .option('--sts-endpoint <url>', 'EC2: an STS endpoint instead of AWS’s')
+      .option('--ssm-endpoint <url>', 'EC2: an SSM endpoint instead of AWS’s (release parameters)')
       .action(action(addSite)),
     [
-      'glint site add east --openrc east-openrc.sh',
+      'glint site add east --openrc east-openrc.sh --label tier=prod',
       'printf %s "$PASSWORD" | glint site add east --openrc east-openrc.sh --password-stdin',
       'glint site add west --os-cloud west',
       'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… glint site add aws --ec2 --region eu-west-1 --region us-east-1',
@@ -90,12 +95,13 @@ export function siteCommands(program: Command): void {
             sites.length === 0
               ? 'No sites yet: add one with glint site add.'
               : renderTable(
-                  ['NAME', 'TYPE', 'REGION', 'USER', 'INVENTORIED', 'ID'],
+                  ['NAME', 'TYPE', 'REGION', 'USER', 'LABELS', 'INVENTORIED', 'ID'],
                   sites.map((s) => [
                     s.name,
                     s.type,
                     s.config.region,
                     s.credential?.username ?? s.credential?.accessKeyId,
+                    labelsText(s.labels),
                     s.inventoriedAt,
                     s.id,
                   ]),
@@ -142,6 +148,7 @@ export function siteCommands(program: Command): void {
                   : null,
               ],
               ['account', found.account?.name],
+              ['labels', labelsText(found.labels)],
               ['self-heal', found.selfHeal],
               ['inventoried', found.inventoriedAt],
               ['added', found.createdAt],
@@ -158,6 +165,27 @@ export function siteCommands(program: Command): void {
         }),
       ),
     ['glint site show east', 'glint site show east --no-check --json', 'glint site show aws'],
+  );
+
+  examples(
+    site
+      .command('label')
+      .summary('Set or remove labels of a site')
+      .description(
+        'Set labels of a site (key=value) or remove them (key-); standing rules choose sites by ' +
+          'their labels. Keys are lower-case letters, digits, ".", "_" and "-" (at most 63, optionally ' +
+          'behind "prefix/"), values at most 63 letters, digits, ".", "_" and "-". Without changes, or ' +
+          'with --list, prints the labels. Changing labels needs the admin role.',
+      )
+      .argument('<site>', 'name or id')
+      .argument('[labels...]', 'key=value to set, key- to remove')
+      .option('--list', 'print the labels (after any changes)')
+      .action(action(labelSite)),
+    [
+      'glint site label east tier=prod experiment=atlas',
+      'glint site label east experiment-',
+      'glint site label east --list',
+    ],
   );
 
   examples(
@@ -218,6 +246,9 @@ export function siteCommands(program: Command): void {
 }
 
 async function addSite(ctx: Context, name: string, options: AddOptions): Promise<void> {
+  const labels = options.label ? { labels: siteLabels(options.label) } : {};
+  if (options.label && options.ec2)
+    throw new UsageError('--label is for one site: label an EC2 region with glint site label');
   const client = await ctx.client();
   let created: CreatedSite;
   if (options.openrc) {
@@ -227,7 +258,13 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
     const secret = openStackSecretOf(parsed.credential);
     const password = secret ? undefined : await missingSecret(options, options.openrc);
     created = await client.request<CreatedSite>('POST', '/sites/openrc', {
-      json: { name, openrc, ...(password ? { password } : {}), ...(caBundle ? { caBundle } : {}) },
+      json: {
+        name,
+        openrc,
+        ...(password ? { password } : {}),
+        ...(caBundle ? { caBundle } : {}),
+        ...labels,
+      },
     });
   } else if (options.osCloud) {
     const files = await findCloudsFiles();
@@ -243,6 +280,7 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
         ...(files.secureYaml ? { secureYaml: files.secureYaml } : {}),
         ...(password ? { password } : {}),
         ...(caBundle ? { caBundle } : {}),
+        ...labels,
       },
     });
   } else if (options.ec2) {
@@ -260,6 +298,43 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
   }
   for (const warning of created.warnings) ctx.note(`warning: ${warning}`);
   ctx.result(created, () => `Added site ${created.name} (${created.type}, id ${created.id}).`);
+}
+
+async function labelSite(
+  ctx: Context,
+  ref: string,
+  args: string[],
+  options: { list?: boolean },
+): Promise<void> {
+  const changes = parseLabelArgs(args);
+  const client = await ctx.client();
+  let found = findSite(await listSites(client), ref);
+  const changing = args.length > 0;
+  if (changing)
+    found = await client.request<Site>('PATCH', `/sites/${found.id}`, {
+      json: { labels: changedLabels(found.labels, changes) },
+    });
+  const { labels } = found;
+  ctx.result({ site: found.name, labels }, () =>
+    Object.keys(labels).length === 0
+      ? `${found.name} has no labels${changing ? ' now' : ''}.`
+      : changing && !options.list
+        ? `Labels of ${found.name}: ${labelsText(labels)}.`
+        : renderTable(
+            ['KEY', 'VALUE'],
+            Object.keys(labels)
+              .sort()
+              .map((key) => [key, labels[key]]),
+          ),
+  );
+}
+
+/** --label options as labels, checked as the API checks them. */
+function siteLabels(options: string[]): Record<string, string> {
+  const labels = keyValues('--label', options);
+  const problems = labelProblems(labels);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return labels;
 }
 
 async function readText(file: string): Promise<string> {

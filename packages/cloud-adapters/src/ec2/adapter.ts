@@ -24,6 +24,7 @@ import type {
   Validation,
 } from '../adapter';
 import { InvalidRequestError, NotFoundError, PermissionError } from '../errors';
+import type { ReleaseNaming } from '../release-naming';
 import { AmiDeletion } from './ami-deletion';
 import { Ec2Clients, HOME_REGION } from './clients';
 import { onceVisible } from './consistency';
@@ -40,6 +41,7 @@ import { AmiCopies, regionCopy, type AmiRegionCopy } from './image-copy';
 import { importOptionsFor, type ImportOptions } from './import-options';
 import { ImportTasks } from './import-task';
 import { describeRegions } from './regions';
+import type { AmiReleaseNaming } from './release-naming';
 import { ec2SiteType } from './site-type';
 import { defaultStagingBucket, StagingBucket } from './staging';
 
@@ -69,6 +71,7 @@ export class Ec2Adapter implements CloudAdapter {
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;
   private readonly copies = new Map<string, Copy>();
+  private naming?: AmiReleaseNaming;
   private accountId?: Promise<string>;
   private bucket?: Promise<StagingBucket>;
 
@@ -82,6 +85,32 @@ export class Ec2Adapter implements CloudAdapter {
     this.amiCopies = new AmiCopies(this.clients.ec2, config.region, (doing, call, signal) =>
       this.aws(doing, call, signal),
     );
+  }
+
+  /**
+   * Release naming, whose module and SSM's SDK load on the first call: copies never need them,
+   * and a caller may read this property of every adapter it holds (see ./index).
+   */
+  readonly releaseNaming: ReleaseNaming = {
+    holders: (slot) => this.amiNaming().holders(slot),
+    promote: (request) => this.amiNaming().promote(request),
+    demote: (slot, image) => this.amiNaming().demote(slot, image),
+    retire: (slot, image) => this.amiNaming().retire(slot, image),
+  };
+
+  private amiNaming(): AmiReleaseNaming {
+    const { AmiReleaseNaming: Naming } =
+      require('./release-naming') as typeof import('./release-naming');
+    this.naming ??= new Naming({
+      region: this.config.region,
+      aws: (doing, call) => this.aws(doing, call),
+      ec2: this.clients.ec2,
+      ssm: () => this.clients.ssm(),
+      describe: (filters) => this.describe(filters),
+      ami: (id) => this.amiOf(id),
+      deleteImage: (id) => this.deleteImage(id),
+    });
+    return this.naming;
   }
 
   private get importRole(): string {

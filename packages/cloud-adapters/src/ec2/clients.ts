@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Ec2Credential, Ec2SiteConfig, OutboundPolicy } from '@glint/core';
 import { guardedRequestHandler } from '../outbound';
@@ -84,6 +85,9 @@ export class Ec2Clients {
   readonly ec2Home: EC2Client;
   readonly s3: S3Client;
   readonly sts: STSClient;
+  private ssmClient?: SSMClient;
+  /** What the SSM client is made with, when first asked for. */
+  private readonly ssmOptions: SSMClientConfig;
 
   constructor(config: Ec2SiteConfig, credential: Ec2Credential, outbound: OutboundPolicy) {
     const keys: SigningKeys = {
@@ -112,6 +116,11 @@ export class Ec2Clients {
     };
     this.ec2 = new EC2Client(ec2Options);
     this.ec2Home = new EC2Client({ ...ec2Options, region: HOME_REGION });
+    this.ssmOptions = {
+      ...common,
+      credentials,
+      ...(endpoints.ssm ? { endpoint: endpoints.ssm } : {}),
+    };
     this.s3 = new S3Client({
       ...common,
       credentials,
@@ -121,6 +130,17 @@ export class Ec2Clients {
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
     });
+  }
+
+  /**
+   * SSM in the region, for releases' parameters only: its module loads on the first release call,
+   * as the whole SDK loads on the first EC2 call (./index), so copies never pay for it.
+   */
+  ssm(): SSMClient {
+    const { SSMClient: Client } =
+      require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+    this.ssmClient ??= new Client(this.ssmOptions);
+    return this.ssmClient;
   }
 
   /** The EC2 endpoint the region's calls go to, for messages. */
@@ -133,5 +153,6 @@ export class Ec2Clients {
     this.ec2Home.destroy();
     this.s3.destroy();
     this.sts.destroy();
+    this.ssmClient?.destroy();
   }
 }

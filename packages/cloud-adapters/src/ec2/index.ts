@@ -19,6 +19,7 @@ export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
 export { ec2SiteType } from './site-type';
+export { EC2_RELEASE_TAGS, releaseParameter } from './release-tags';
 
 registerSiteType({
   ...ec2SiteType,

@@ -4,3 +4,7 @@
  */
 export * from './api-error';
 export * from './text';
+// Site labels are checked by both clients as the API checks them (selectors.ts imports no Node
+// module, only a type).
+export { labelProblems } from '../selectors';
+export * from './selector-text';

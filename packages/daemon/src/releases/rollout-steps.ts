@@ -47,6 +47,21 @@ function indexOf(facts: RolloutFacts) {
     if (at && copy.active && (!copies.has(at) || !copies.get(at)!.active)) copies.set(at, copy);
   }
   const stages = new Map(facts.stages.map((s) => [key(s.versionId, s.siteId), s]));
+  // A copy Glint hid is left out of Glance's default listing, so inventories no longer see it:
+  // where Glint's own record says it holds or hid one, that copy counts (it was verified before).
+  for (const stage of facts.stages) {
+    const version = facts.versions.find((v) => v.id === stage.versionId);
+    const at = key(stage.versionId, stage.siteId);
+    if (version && stage.cloudImageId && stage.stage !== 'deleted' && !copies.has(at))
+      copies.set(at, {
+        imageId: version.imageId,
+        siteId: stage.siteId,
+        cloudImageId: stage.cloudImageId,
+        name: '',
+        active: true,
+        verified: true,
+      });
+  }
   // A copy asked for before a person resumed the rollout no longer counts: it is tried again.
   const attempts = new Map<string, RolloutFacts['attempts'][number]>();
   for (const attempt of facts.attempts) {
@@ -138,8 +153,7 @@ function keptVersions(facts: RolloutFacts, now: Date): Set<string> {
   for (const [n, version] of facts.versions.entries()) {
     const until = version.provenance.provided_until ?? facts.family.properties.provided_until;
     const expired = until !== undefined && Date.parse(until) < now.getTime();
-    if (keepMode === 'forever' || (keepMode === 'last' && n < keepLast))
-      kept.add(version.id);
+    if (keepMode === 'forever' || (keepMode === 'last' && n < keepLast)) kept.add(version.id);
     else if (keepMode === 'until' && !expired) kept.add(version.id);
   }
   return kept;
@@ -169,7 +183,8 @@ function retentionSteps(facts: RolloutFacts, index: Index, now: Date, steps: Rol
     if (Date.parse(version.retiredAt) + facts.family.graceSeconds * 1000 > now.getTime()) continue;
     for (const copy of copies) {
       const stage = index.stages.get(key(version.id, copy.siteId));
-      const due = stage?.stage !== 'retiring' || Date.parse(stage.nextAttemptAt ?? '') <= now.getTime();
+      const due =
+        stage?.stage !== 'retiring' || Date.parse(stage.nextAttemptAt ?? '') <= now.getTime();
       if (due) steps.push({ kind: 'delete', version, ...copy });
     }
   }

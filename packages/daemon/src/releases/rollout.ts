@@ -1,8 +1,4 @@
-import {
-  SCS_PROPERTY_KEYS,
-  type ReleaseEvent,
-  type ScsImageProperties,
-} from '@glint/core';
+import { SCS_PROPERTY_KEYS, type ReleaseEvent, type ScsImageProperties } from '@glint/core';
 import {
   copyCapabilities,
   releaseNamingOf,
@@ -148,7 +144,12 @@ async function promote(run: Run, step: Extract<RolloutStep, { kind: 'promote' }>
     const copy = run.facts.copies.find(
       (c) => c.siteId === siteId && c.cloudImageId === demoted.imageId,
     );
-    const old = run.facts.versions.find((v) => v.imageId === copy?.imageId);
+    const held = run.facts.stages.find(
+      (s) => s.siteId === siteId && s.cloudImageId === demoted.imageId,
+    );
+    const old = run.facts.versions.find(
+      (v) => v.imageId === copy?.imageId || v.id === held?.versionId,
+    );
     if (old)
       await releases.setStage(run.ownerId, {
         versionId: old.id,
@@ -176,7 +177,9 @@ async function remove(run: Run, step: Extract<RolloutStep, { kind: 'delete' }>):
       stage: 'retiring',
       cloudImageId,
       error: `${outcome.reason}: ${outcome.detail}`,
-      nextAttemptAt: new Date(run.now.getTime() + retryDelayMs(run.retryBaseMs, attempts)).toISOString(),
+      nextAttemptAt: new Date(
+        run.now.getTime() + retryDelayMs(run.retryBaseMs, attempts),
+      ).toISOString(),
     });
     run.events.push(event(run, 'retiring', version, { siteIds: [siteId], reason: outcome.detail }));
     return;

@@ -97,7 +97,7 @@ export abstract class FieldForm extends LitElement {
   override render() {
     const error = this.errors[''];
     return html`<form novalidate @submit=${this.submit}>
-      ${this.renderFields()}
+      ${this.renderFields()} ${this.renderExtraFields()}
       ${error ? html`<p class="form-error" role="alert">${error}</p>` : nothing}
       <div class="actions">
         <button class="primary" type="submit" ?disabled=${this.busy}>
@@ -106,6 +106,11 @@ export abstract class FieldForm extends LitElement {
         ${this.renderExtraActions()}
       </div>
     </form>`;
+  }
+
+  /** Fields a family of forms adds after each one's own. */
+  protected renderExtraFields(): TemplateResult | typeof nothing {
+    return nothing;
   }
 
   protected renderExtraActions(): TemplateResult | typeof nothing {

@@ -3,6 +3,7 @@ import type { GlintEvent } from '@glint/core';
 import type { ImageDetails, Matrix, Site } from '@glint/api/replies';
 import { formatBytes } from '@glint/core/client';
 import { LiveView } from '../live-view';
+import { refusal } from '../roles';
 import { viewStyles } from '../view-styles';
 
 /**
@@ -31,8 +32,8 @@ export class GlintImagesView extends LiveView {
   }
 
   protected eventArrived(event: GlintEvent): void {
-    // A release's renames come with a cells event of their own.
-    if (event.type === 'release') return;
+    // A release's renames and a rule change's placements come as cells events of their own.
+    if (event.type === 'release' || event.type === 'rules') return;
     const named = event.type === 'job' ? [event.imageId] : (event.imageIds ?? null);
     if (named === null) void this.load();
     else if (this.details && named.includes(this.details.id)) void this.open(this.details.id);
@@ -68,17 +69,27 @@ export class GlintImagesView extends LiveView {
     this.searchTimer = setTimeout(() => void this.load(), 250);
   }
 
-  override render() {
+  /** Upload and import, for the roles that may bring images in; a word why for the others. */
+  private renderForms() {
+    const refused = refusal(this.role, 'upload');
+    if (refused)
+      return html`<p class="read-only">
+        Uploading and importing images: ${refused.toLowerCase()}.
+      </p>`;
     return html`<div class="forms">
-        <section aria-labelledby="upload-title">
-          <h2 id="upload-title">Upload a file</h2>
-          <glint-image-upload .client=${this.client} .sites=${this.sites}></glint-image-upload>
-        </section>
-        <section aria-labelledby="import-title">
-          <h2 id="import-title">Import from a URL</h2>
-          <glint-image-import .client=${this.client} .sites=${this.sites}></glint-image-import>
-        </section>
-      </div>
+      <section aria-labelledby="upload-title">
+        <h2 id="upload-title">Upload a file</h2>
+        <glint-image-upload .client=${this.client} .sites=${this.sites}></glint-image-upload>
+      </section>
+      <section aria-labelledby="import-title">
+        <h2 id="import-title">Import from a URL</h2>
+        <glint-image-import .client=${this.client} .sites=${this.sites}></glint-image-import>
+      </section>
+    </div>`;
+  }
+
+  override render() {
+    return html`${this.renderForms()}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="browse">
         <section class="list" aria-labelledby="images-title">
@@ -121,6 +132,10 @@ export class GlintImagesView extends LiveView {
     css`
       :host {
         gap: 16px;
+      }
+      .read-only {
+        margin: 0;
+        color: #374151;
       }
       .forms {
         display: grid;

@@ -1,9 +1,11 @@
 import { css, html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import type { Job, JobList, JobPart, Site, TransferHistory } from '@glint/api/replies';
 import type { ChartSeries } from '../charts/hourly-chart';
 import { dataTable } from '../data-table';
 import { LiveView } from '../live-view';
+import { refusal } from '../roles';
 import { viewStyles } from '../view-styles';
 import {
   cancellable,
@@ -169,6 +171,7 @@ export class GlintJobsView extends LiveView {
       : destinations.join(', ');
     // A fan-out's destinations may end differently: each says how, by name.
     const named = job.parts.length > 1;
+    const refused = refusal(this.role, 'jobs');
     return html`<tr data-job=${job.id} data-state=${job.state}>
       <td><span class="state ${job.state}">${job.state}</span></td>
       <td>${job.operation}</td>
@@ -179,12 +182,26 @@ export class GlintJobsView extends LiveView {
       <td class="actions">
         ${
           retryable(job)
-            ? html`<button class="retry" @click=${() => this.act(job, 'retry')}>Retry</button>`
+            ? html`<button
+                class="retry"
+                ?disabled=${refused !== undefined}
+                title=${ifDefined(refused)}
+                @click=${() => this.act(job, 'retry')}
+              >
+                Retry
+              </button>`
             : nothing
         }
         ${
           cancellable(job)
-            ? html`<button class="cancel" @click=${() => this.act(job, 'cancel')}>Cancel</button>`
+            ? html`<button
+                class="cancel"
+                ?disabled=${refused !== undefined}
+                title=${ifDefined(refused)}
+                @click=${() => this.act(job, 'cancel')}
+              >
+                Cancel
+              </button>`
             : nothing
         }
       </td>

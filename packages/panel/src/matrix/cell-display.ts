@@ -59,3 +59,19 @@ export function cellDetail(cell: MatrixCell): string {
   }
   return parts.join(' · ');
 }
+
+/** Who decided a cell's desired state, when a rule has a part in it: the cell's mark. */
+export function placedMark(cell: MatrixCell): 'rule' | 'override' | null {
+  const placed = cell.placedBy;
+  if (!placed) return null;
+  if (placed.kind === 'rule') return 'rule';
+  return placed.overrides ? 'override' : null;
+}
+
+/** "by rule base-on-prod", "ticked by hand, overriding rule base-on-prod", or ''. */
+export function placedText(cell: MatrixCell): string {
+  const placed = cell.placedBy;
+  if (!placed) return '';
+  if (placed.kind === 'rule') return `by rule ${placed.rule}`;
+  return placed.overrides ? `ticked by hand, overriding rule ${placed.overrides}` : '';
+}

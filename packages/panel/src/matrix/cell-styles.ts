@@ -47,6 +47,19 @@ export const cellStyles = css`
     font-size: 11px;
     color: #1d4ed8;
   }
+  /*
+   * Placed by a standing rule: a violet bar on the left; ticked by hand over a rule: amber. The
+   * grid adds its own edge (a column group's start) to the same shadow list.
+   */
+  .cell {
+    box-shadow: var(--group-edge, 0 0 transparent), var(--placed-edge, 0 0 transparent);
+  }
+  .cell[data-placed='rule'] {
+    --placed-edge: inset 4px 0 0 #7c3aed;
+  }
+  .cell[data-placed='override'] {
+    --placed-edge: inset 4px 0 0 #d97706;
+  }
   .cell[data-state='present'] {
     background-color: #dcfce7;
     color: #14532d;

@@ -13,7 +13,14 @@ import { select } from 'd3';
 import 'd3-transition';
 import type { MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
 import { formatBytes } from '@glint/core/client';
-import { cellDetail, effectiveWanted, progressOf, stateLooks } from './cell-display';
+import {
+  cellDetail,
+  effectiveWanted,
+  placedMark,
+  placedText,
+  progressOf,
+  stateLooks,
+} from './cell-display';
 import type { Range } from './virtual-window';
 
 export const rowHeight = 44;
@@ -41,6 +48,8 @@ export interface DrawState {
   columnRange: Range;
   /** Unapplied clicks: the wanted state each changed cell ("image site") will get. */
   pending: Map<string, boolean>;
+  /** The columns that start a group of the grouping label (after the first), drawn apart. */
+  groupStarts: Set<number>;
   /** The element that takes Tab focus (roving tabindex), by `data-row` and `data-col`. */
   focus: { row: number; col: number };
   /** Bumped when columns, pending or focus change: every row in view is drawn again. */
@@ -204,12 +213,14 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
     .attr('tabindex', (d) =>
       d.row.index === state.focus.row && d.col === state.focus.col ? 0 : -1,
     )
-    .attr(
-      'title',
-      (d) => `${d.column.name}: ${stateLooks[d.cell.state].label} — ${cellDetail(d.cell)}`,
-    )
+    .attr('data-placed', (d) => placedMark(d.cell))
+    .attr('title', (d) => {
+      const placed = placedText(d.cell);
+      return `${d.column.name}: ${stateLooks[d.cell.state].label} — ${cellDetail(d.cell)}${placed ? ` · ${placed}` : ''}`;
+    })
     .classed('wanted', (d) => wantedOf(d))
     .classed('changed', (d) => state.pending.has(cellKey(d.row.row!.id, d.cell.siteId)))
+    .classed('group-start', (d) => state.groupStarts.has(d.col))
     .style('left', (d) => `${leadWidth + d.col * columnWidth + 3}px`)
     .style('--progress', (d) => String(progressOf(d.cell) ?? 0))
     .text((d) => {

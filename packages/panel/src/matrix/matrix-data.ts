@@ -17,12 +17,16 @@ export interface Sort {
   descending: boolean;
 }
 
-/** Which rows, in which order: the query of GET /matrix. */
+/** Which rows and columns, in which order: the query of GET /matrix, and the columns' grouping. */
 export interface RowQuery {
   name: string;
   visibility: '' | 'public' | 'private' | 'shared' | 'community';
   conflicts: boolean;
   sort: Sort;
+  /** Only the sites carrying each of these labels (`key=value`). */
+  labels: string[];
+  /** A label key whose values group the columns side by side; '' for none. */
+  groupBy: string;
 }
 
 export const defaultQuery: RowQuery = {
@@ -30,7 +34,55 @@ export const defaultQuery: RowQuery = {
   visibility: '',
   conflicts: false,
   sort: { key: 'name', descending: false },
+  labels: [],
+  groupBy: '',
 };
+
+/** A run of columns sharing a value of the grouping label; null for the sites without it. */
+export interface ColumnGroup {
+  value: string | null;
+  first: number;
+  count: number;
+}
+
+/**
+ * The columns grouped by `key`'s value (A to Z, the sites without it last), the API's order kept
+ * inside a group: each column's index in the API's order, in the order to show them.
+ */
+export function groupedOrder(columns: MatrixColumn[], key: string): number[] {
+  const indexes = columns.map((_column, i) => i);
+  if (!key) return indexes;
+  const valueOf = (i: number) => columns[i]!.labels[key];
+  return indexes.sort((a, b) => {
+    const [va, vb] = [valueOf(a), valueOf(b)];
+    if (va === vb) return a - b;
+    if (va === undefined) return 1;
+    if (vb === undefined) return -1;
+    return va.localeCompare(vb);
+  });
+}
+
+/** The runs of columns (in their shown order) with one value of `key`. */
+export function columnGroups(columns: MatrixColumn[], key: string): ColumnGroup[] {
+  const groups: ColumnGroup[] = [];
+  columns.forEach((column, i) => {
+    const value = column.labels[key] ?? null;
+    const last = groups.at(-1);
+    if (last && last.value === value) last.count++;
+    else groups.push({ value, first: i, count: 1 });
+  });
+  return groups;
+}
+
+/** The matrix with its columns, and each row's cells alike, in `order`. */
+function arranged(matrix: Matrix, order: number[]): Matrix {
+  if (order.every((at, i) => at === i)) return matrix;
+  return {
+    ...matrix,
+    columns: order.map((i) => matrix.columns[i]!),
+    rows: matrix.rows.map((row) => ({ ...row, cells: order.map((i) => row.cells[i]!) })),
+  };
+}
 
 export class MatrixData {
   columns: MatrixColumn[] = [];
@@ -52,6 +104,11 @@ export class MatrixData {
     return this.rows.get(index);
   }
 
+  /** A reply with its columns grouped as the query asks. */
+  private arrange(matrix: Matrix): Matrix {
+    return arranged(matrix, groupedOrder(matrix.columns, this.query.groupBy));
+  }
+
   private url(params: Record<string, string | string[]>): string {
     const { name, visibility, conflicts, sort } = this.query;
     const search = new URLSearchParams();
@@ -60,6 +117,7 @@ export class MatrixData {
     if (conflicts) search.set('conflicts', 'true');
     if (sort.key !== 'name' || sort.descending)
       search.set('sort', `${sort.descending ? '-' : ''}${sort.key}`);
+    for (const label of this.query.labels) search.append('label', label);
     for (const [key, value] of Object.entries(params))
       for (const v of [value].flat()) search.append(key, v);
     return `/matrix?${search.toString()}`;
@@ -85,7 +143,8 @@ export class MatrixData {
       const generation = this.generation;
       loading = this.client
         .get<Matrix>(this.url({ offset: String(offset), limit: String(limit) }))
-        .then((matrix) => {
+        .then((reply) => {
+          const matrix = this.arrange(reply);
           if (generation !== this.generation) return;
           // The same columns keep their array, so the drawing does not redraw every row for them.
           if (JSON.stringify(matrix.columns) !== JSON.stringify(this.columns))
@@ -135,8 +194,8 @@ export class MatrixData {
     for (const [index, row] of this.rows) if (imageIds.includes(row.id)) at.set(row.id, index);
     if (at.size === 0) return;
     const generation = this.generation;
-    const matrix = await this.client.get<Matrix>(
-      this.url({ image: [...at.keys()], limit: String(at.size) }),
+    const matrix = this.arrange(
+      await this.client.get<Matrix>(this.url({ image: [...at.keys()], limit: String(at.size) })),
     );
     if (generation !== this.generation) return;
     for (const row of matrix.rows) {
@@ -157,8 +216,9 @@ export class MatrixData {
   apply(event: GlintEvent): Promise<void> {
     if (event.type === 'cells')
       return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
-    // A release's renames come with a cells event of their own.
-    if (event.type === 'release' || !event.imageId) return Promise.resolve();
+    // A release's renames and a rule change's placements come as cells events of their own.
+    if (event.type === 'release' || event.type === 'rules' || !event.imageId)
+      return Promise.resolve();
     if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
       return Promise.resolve();
     return this.reloadRows([event.imageId]);

@@ -6,7 +6,7 @@ import { text } from '../forms/field-form';
 /** Adds an OpenStack site by its Keystone URL and an application credential. */
 export class GlintAppCredentialForm extends AddSiteMethod {
   protected readonly path = '/sites';
-  protected readonly fields = ['name', 'authUrl', 'region', 'id', 'secret'];
+  protected readonly fields = ['name', 'authUrl', 'region', 'id', 'secret', 'labels'];
   protected readonly codeFields = {
     ...siteCodeFields,
     invalid_site_settings: 'authUrl',

@@ -6,7 +6,7 @@ import { text } from '../forms/field-form';
 /** Adds a site from a pasted clouds.yaml entry. */
 export class GlintCloudsYamlForm extends AddSiteMethod {
   protected readonly path = '/sites/clouds-yaml';
-  protected readonly fields = ['name', 'cloudsYaml', 'cloud', 'password'];
+  protected readonly fields = ['name', 'cloudsYaml', 'cloud', 'password', 'labels'];
   protected readonly codeFields = {
     ...siteCodeFields,
     invalid_site_file: 'cloudsYaml',

@@ -6,7 +6,7 @@ import { fileText, text } from '../forms/field-form';
 /** Adds a site from an openrc file (as Horizon hands them out) and the password it leaves out. */
 export class GlintOpenrcForm extends AddSiteMethod {
   protected readonly path = '/sites/openrc';
-  protected readonly fields = ['name', 'openrc', 'password', 'caBundle'];
+  protected readonly fields = ['name', 'openrc', 'password', 'caBundle', 'labels'];
   protected readonly codeFields = {
     ...siteCodeFields,
     invalid_site_file: 'openrc',

@@ -1,7 +1,7 @@
 /**
  * <glint-matrix-legend> on its own in Chromium: an entry per cell state with the cells' own icon,
- * word and meaning, each state a colour of its own, and the wanted tick, drawn by the same styles
- * as the matrix's cells.
+ * word and meaning, each state a colour of its own, the wanted tick, and the marks of a rule's
+ * placement and of a hand tick over a rule, drawn by the same styles as the matrix's cells.
  */
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../test-support/browser-page';
@@ -67,4 +67,19 @@ test('the wanted tick has an entry of its own', async () => {
     .locator('.cell')
     .evaluate((cell) => getComputedStyle(cell, '::after').content);
   expect(tick).not.toBe('none');
+});
+
+test('a rule’s placement and a hand tick over a rule have entries, each its own edge colour', async () => {
+  const marks = await page
+    .locator('glint-matrix-legend .entry:has(.cell[data-placed])')
+    .evaluateAll((entries) =>
+      entries.map((entry) => ({
+        text: (entry as HTMLElement).innerText,
+        edge: getComputedStyle(entry.querySelector('.cell')!).boxShadow,
+      })),
+    );
+  expect(marks.map((mark) => mark.text)).toEqual(['by a rule', 'by hand over a rule']);
+  // Each a coloured inset bar, the two apart.
+  for (const mark of marks) expect(mark.edge).toMatch(/rgb\(\d+, \d+, \d+\) 4px 0px 0px 0px inset/);
+  expect(marks[0]!.edge).not.toBe(marks[1]!.edge);
 });

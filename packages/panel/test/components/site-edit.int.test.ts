@@ -1,10 +1,12 @@
 /**
  * <glint-site-edit> on its own in Chromium against the real API and a sandbox cloud: it shows the
- * site's name, self-heal and who logs in; Save sends only what changed (nothing at all when nothing
+ * site's name, self-heal, labels and who logs in; Save sends only what changed (nothing at all when nothing
  * did) and fires `site-changed` with the API's site; a wrong new password shows beside the password
  * field and changes nothing; Cancel fires `edit-cancelled`.
  */
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import type { Site } from '@glint/api/replies';
@@ -18,8 +20,10 @@ import {
 } from '../../../../test-support/test-environment';
 import { launchChromium } from '../../../../test-support/browser-page';
 import { componentPage } from '../../../../test-support/component-page';
+import { seriousViolations } from '../../../../test-support/axe';
 import { sandboxCloud } from '../../../../test-support/sandbox';
 
+const screenshots = join(__dirname, '../../../../test-output/panel');
 let env: TestEnvironment;
 let server: FastifyInstance;
 let user: Session;
@@ -41,6 +45,7 @@ interface Window {
 }
 
 beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
   env = await testEnvironment();
   server = await env.start();
   user = await login(server);
@@ -68,6 +73,7 @@ beforeAll(async () => {
     );
     document.body.addEventListener('edit-cancelled', () => fired.push({ type: 'edit-cancelled' }));
     Object.assign(window, { client, fired });
+    document.title = 'Site edit';
   }, loginBody('demo'));
   changes.splice(0);
 });
@@ -143,6 +149,54 @@ test('a wrong new password shows beside the password and changes nothing', async
   expect(await edit().locator('input[name="password"]').getAttribute('aria-invalid')).toBe('true');
   expect(await fired()).toEqual([]);
   expect(await storedSite()).toEqual(before);
+});
+
+test('labels are added, changed and removed in rows, and sent as the whole new map', async () => {
+  await edit().locator('button.add-label').click();
+  await edit().locator('#label-key-0').fill('tier');
+  await edit().locator('input[aria-label="Label 1 value"]').fill('prod');
+  await edit().locator('button.add-label').click();
+  await edit().locator('#label-key-1').fill('example.org/zone');
+  await edit().locator('input[aria-label="Label 2 value"]').fill('b');
+  await save();
+  await page.waitForFunction(() => (window as unknown as Window).fired.length > 0);
+  expect((await storedSite()).labels).toEqual({ tier: 'prod', 'example.org/zone': 'b' });
+  expect(changes).toEqual([`PATCH /api/v1/sites/${siteId}`]);
+  changes.splice(0);
+  await fired();
+});
+
+test('the stored labels show in rows; removing one sends the rest', async () => {
+  // Rows sorted by key, as stored.
+  expect(
+    await edit()
+      .locator('input[name="label-key"]')
+      .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value)),
+  ).toEqual(['example.org/zone', 'tier']);
+  await edit().locator('button[aria-label="Remove label example.org/zone"]').click();
+  await save();
+  await page.waitForFunction(() => (window as unknown as Window).fired.length > 0);
+  expect((await storedSite()).labels).toEqual({ tier: 'prod' });
+  changes.splice(0);
+  await fired();
+});
+
+test('a label Glint would refuse shows beside the labels as typed, and Save sends nothing', async () => {
+  await edit().locator('button.add-label').click();
+  await edit().locator('#label-key-1').fill('Zone');
+  const error = edit().locator('[data-field="labels"] .field-error');
+  await error.waitFor();
+  expect(await error.innerText()).toContain('label key "Zone" is not valid');
+  await edit().locator('#label-key-1').fill('tier');
+  await error.getByText('label key "tier" is given twice').waitFor();
+  await save();
+  expect(await fired()).toEqual([]);
+  expect(changes).toEqual([]);
+  expect((await storedSite()).labels).toEqual({ tier: 'prod' });
+  // Said once, from the rows, not again as the refused Save's error.
+  expect(await error.innerText()).toBe('label key "tier" is given twice');
+  await page.screenshot({ path: join(screenshots, 'site-edit-labels.png') });
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('Cancel fires edit-cancelled and sends nothing', async () => {

@@ -29,6 +29,8 @@ export type {
 import { placementsRepository } from './placements';
 import { projectsRepository } from './projects';
 import { releasesRepository } from './releases';
+import { rulePlacementsRepository } from './rule-placements';
+import { rulesRepository } from './rules';
 import type { Queryable } from './queryable';
 import { sitesRepository } from './sites';
 import { usersRepository } from './users';
@@ -81,6 +83,20 @@ export {
   type VersionRecord,
   type VersionSite,
 } from './releases';
+export {
+  ruleNameConstraint,
+  type RuleDefinition,
+  type RuleRecord,
+  type RulesRepository,
+} from './rules';
+export type {
+  DecidedCell,
+  RuleFacts,
+  RuleImage,
+  RulePlacementsRepository,
+  RuleSite,
+  RuleWrites,
+} from './rule-placements';
 export type { UserIdentity, UserRecord, UsersRepository } from './users';
 
 export function repositoriesOn(db: Queryable) {
@@ -94,6 +110,8 @@ export function repositoriesOn(db: Queryable) {
     inventory: inventoryRepository(db),
     matrix: matrixRepository(db),
     placements: placementsRepository(db),
+    rules: rulesRepository(db),
+    rulePlacements: rulePlacementsRepository(db),
     jobs: jobsRepository(db),
     history: historyRepository(db),
     releases: releasesRepository(db),

@@ -19,6 +19,8 @@ export interface SiteImage {
   glintSourceSite: string | null;
   glintSourceImage: string | null;
   glintContentHash: string | null;
+  /** Its other properties (Glance's extra properties, EC2's tags), for rules' image selectors. */
+  properties?: Record<string, string>;
 }
 
 /** Where a copy is and when the inventory (or the job that made it) last saw it. */
@@ -36,7 +38,8 @@ export interface InventoryOutcome {
 const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::jsonb) AS x(
   "cloudImageId" text, name text, "hashAlgo" text, "hashValue" text, checksum text, size bigint,
   "diskFormat" text, "containerFormat" text, visibility text, status text, protected boolean,
-  "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text)`;
+  "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text,
+  properties jsonb)`;
 
 /**
  * The images as the batch's JSON. Clouds name images as they like: a name with a NUL (Glance takes
@@ -44,14 +47,20 @@ const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::jsonb) AS
  */
 function batchJson(images: SiteImage[]): string {
   return JSON.stringify(
-    images.map((image) =>
-      Object.fromEntries(
+    images.map(({ properties, ...image }) => ({
+      ...Object.fromEntries(
         Object.entries(image).map(([field, value]) => [
           field,
           typeof value === 'string' ? storableText(value) : value,
         ]),
       ),
-    ),
+      properties: Object.fromEntries(
+        Object.entries(properties ?? {}).map(([key, value]) => [
+          storableText(key),
+          storableText(value),
+        ]),
+      ),
+    })),
   );
 }
 
@@ -80,10 +89,10 @@ export function inventoryRepository(db: Queryable) {
       await db.query(
         `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
            checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
-           glint_source_site, glint_source_image, glint_content_hash, seen_at)
+           glint_source_site, glint_source_image, glint_content_hash, properties, seen_at)
          SELECT $1, $2, x."cloudImageId", i.id, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
                 x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
-                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", $4
+                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, $4
          FROM ${batch('$3')}
          JOIN images i ON i.owner_id = $1 AND i.name = x.name
            AND i.hash_algo IS NOT DISTINCT FROM x."hashAlgo" AND i.hash_value IS NOT DISTINCT FROM x."hashValue"
@@ -94,7 +103,8 @@ export function inventoryRepository(db: Queryable) {
            visibility = EXCLUDED.visibility, status = EXCLUDED.status, protected = EXCLUDED.protected,
            cloud_owner = EXCLUDED.cloud_owner, glint_source_site = EXCLUDED.glint_source_site,
            glint_source_image = EXCLUDED.glint_source_image,
-           glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
+           glint_content_hash = EXCLUDED.glint_content_hash, properties = EXCLUDED.properties,
+           seen_at = EXCLUDED.seen_at`,
         [ownerId, siteId, rows, seenAt],
       );
       const removed = await db.query(
@@ -126,15 +136,16 @@ export function inventoryRepository(db: Queryable) {
       await db.query(
         `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
            checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
-           glint_source_site, glint_source_image, glint_content_hash, seen_at)
+           glint_source_site, glint_source_image, glint_content_hash, properties, seen_at)
          SELECT $1, $2, x."cloudImageId", $3, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
                 x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
-                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", now()
+                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, now()
          FROM ${batch('$4')}
          ON CONFLICT (site_id, cloud_image_id) DO UPDATE SET
            image_id = EXCLUDED.image_id, status = EXCLUDED.status, size = EXCLUDED.size,
            checksum = EXCLUDED.checksum, hash_algo = EXCLUDED.hash_algo, hash_value = EXCLUDED.hash_value,
-           glint_content_hash = EXCLUDED.glint_content_hash, seen_at = EXCLUDED.seen_at`,
+           glint_content_hash = EXCLUDED.glint_content_hash, properties = EXCLUDED.properties,
+           seen_at = EXCLUDED.seen_at`,
         [ownerId, siteId, imageId, batchJson([image])],
       );
     },

@@ -44,6 +44,7 @@ export interface MatrixColumn {
   name: string;
   type: string;
   region: string | null;
+  labels: Record<string, string>;
 }
 
 export interface MatrixRow {
@@ -75,6 +76,10 @@ export interface CellFacts {
   wanted: boolean | null;
   /** The self-heal policy in force on the cell: its placement's own, else its site's. */
   selfHeal: SelfHeal;
+  /** Who decided the desired state: a person's tick or a rule; null when nothing says. */
+  source: 'hand' | 'rule' | null;
+  /** The rule implying the cell (on a hand row, the rule the hand overrides). */
+  rule: string | null;
   jobOperation: string | null;
   jobState: string | null;
   bytesDone: number | null;
@@ -98,10 +103,12 @@ export interface AdminImage {
 
 export function matrixRepository(db: Queryable) {
   return {
-    async columns(ownerId: string): Promise<MatrixColumn[]> {
+    /** The owner's sites as columns: those carrying every one of `labels`, when given. */
+    async columns(ownerId: string, labels: Record<string, string> = {}): Promise<MatrixColumn[]> {
       const { rows } = await db.query<MatrixColumn>(
-        `SELECT id, name, type, config->>'region' AS region FROM sites WHERE owner_id = $1 ORDER BY lower(name), id`,
-        [ownerId],
+        `SELECT id, name, type, config->>'region' AS region, labels FROM sites
+         WHERE owner_id = $1 AND labels @> $2::jsonb ORDER BY lower(name), id`,
+        [ownerId, JSON.stringify(labels)],
       );
       return rows;
     },
@@ -150,7 +157,7 @@ export function matrixRepository(db: Queryable) {
     async cells(ownerId: string, imageIds: string[]): Promise<CellFacts[]> {
       const { rows } = await db.query<CellFacts>(
         `SELECT i.id AS "imageId", s.id AS "siteId", si.cloud_image_id AS "cloudImageId", si.status,
-                coalesce(si.managed, false) AS managed, p.wanted,
+                coalesce(si.managed, false) AS managed, p.wanted, p.source, p.rule,
                 coalesce(p.self_heal, s.self_heal) AS "selfHeal", j.operation AS "jobOperation",
                 j.state AS "jobState", j.bytes_done::float8 AS "bytesDone", j.bytes_total::float8 AS "bytesTotal",
                 j.stage AS "jobStage", j.percent AS "jobPercent",

@@ -66,6 +66,10 @@ export interface DriftedCell {
   selfHeal: SelfHeal;
   /** The latest job on the cell failed: healing waits for a person to retry it. */
   lastJobFailed: boolean;
+  /** A standing rule decided the cell, not a person's tick. */
+  byRule: boolean;
+  /** The site has been inventoried: what it already holds is known. */
+  siteInventoried: boolean;
 }
 
 export function placementsRepository(db: Queryable) {
@@ -109,14 +113,16 @@ export function placementsRepository(db: Queryable) {
       };
     },
 
+    /** Records a person's ticks: hand rows, which decide their cells whatever the rules say. */
     async record(ownerId: string, requestedBy: string, placements: Placement[]): Promise<void> {
       if (placements.length === 0) return;
       await db.query(
-        `INSERT INTO placements (owner_id, image_id, site_id, wanted, requested_by)
-         SELECT $1, x."imageId", x."siteId", x.wanted, $2
+        `INSERT INTO placements (owner_id, image_id, site_id, wanted, requested_by, source)
+         SELECT $1, x."imageId", x."siteId", x.wanted, $2, 'hand'
          FROM jsonb_to_recordset($3::jsonb) AS x ("imageId" uuid, "siteId" uuid, wanted boolean)
          ON CONFLICT (owner_id, image_id, site_id) DO UPDATE SET
-           wanted = EXCLUDED.wanted, requested_by = EXCLUDED.requested_by, requested_at = now()`,
+           wanted = EXCLUDED.wanted, requested_by = EXCLUDED.requested_by, requested_at = now(),
+           source = 'hand'`,
         [ownerId, requestedBy, JSON.stringify(placements)],
       );
       // Only changes that say so set a cell's policy; null gives the cell back to its site's.
@@ -135,7 +141,8 @@ export function placementsRepository(db: Queryable) {
       const { rows } = await db.query<DriftedCell>(
         `SELECT p.image_id AS "imageId", p.site_id AS "siteId", p.wanted,
                 coalesce(p.self_heal, s.self_heal) AS "selfHeal",
-                coalesce(j.state = 'failed', false) AS "lastJobFailed"
+                coalesce(j.state = 'failed', false) AS "lastJobFailed", p.source = 'rule' AS "byRule",
+                s.inventoried_at IS NOT NULL AS "siteInventoried"
          FROM placements p
          JOIN sites s ON s.owner_id = p.owner_id AND s.id = p.site_id
          LEFT JOIN LATERAL (

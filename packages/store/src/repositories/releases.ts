@@ -382,11 +382,9 @@ function rolloutQueries(db: Queryable) {
          WHERE rs.owner_id = $1 AND v.family_id = $2`,
         [ownerId, familyId],
       );
-      // Labels are read from the row as a whole, so this works whether or not the sites table
-      // has its labels column yet (the teams issue adds it).
       const sites = await db.query<RolloutSite>(
         `SELECT s.id, s.name, s.type, s.config->>'region' AS region,
-                coalesce(to_jsonb(s) -> 'labels', '{}'::jsonb) AS labels
+                s.labels
          FROM sites s WHERE s.owner_id = $1 ORDER BY lower(s.name)`,
         [ownerId],
       );

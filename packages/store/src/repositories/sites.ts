@@ -17,6 +17,8 @@ export interface SiteRecord {
   name: string;
   config: SiteConfig;
   selfHeal: SelfHeal;
+  /** Key → value, for standing rules' site selectors and the matrix's column filter. */
+  labels: Record<string, string>;
   /** When the last inventory of the site finished; null before the first. */
   inventoriedAt: string | null;
   credential: ({ kind: string; validatedAt: string } & Record<string, unknown>) | null;
@@ -28,7 +30,7 @@ export interface SiteRecord {
 
 // Timestamps as ISO 8601 text, as the API gives them.
 const selectSites = `
-  SELECT s.id, s.type, s.name, s.config, s.self_heal AS "selfHeal",
+  SELECT s.id, s.type, s.name, s.config, s.self_heal AS "selfHeal", s.labels,
          to_jsonb(s.inventoried_at) #>> '{}' AS "inventoriedAt", to_jsonb(s.created_at) #>> '{}' AS "createdAt",
          to_jsonb(s.updated_at) #>> '{}' AS "updatedAt",
          CASE WHEN c.id IS NULL THEN NULL
@@ -78,11 +80,25 @@ export function sitesRepository(db: Queryable) {
 
     async insert(
       ownerId: string,
-      site: { type: SiteType; name: string; config: SiteConfig; accountId?: string },
+      site: {
+        type: SiteType;
+        name: string;
+        config: SiteConfig;
+        accountId?: string;
+        labels?: Record<string, string>;
+      },
     ): Promise<string> {
       const { rows } = await db.query<{ id: string }>(
-        'INSERT INTO sites (owner_id, type, name, config, account_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-        [ownerId, site.type, site.name, site.config, site.accountId ?? null],
+        `INSERT INTO sites (owner_id, type, name, config, account_id, labels)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [
+          ownerId,
+          site.type,
+          site.name,
+          site.config,
+          site.accountId ?? null,
+          JSON.stringify(site.labels ?? {}),
+        ],
       );
       return rows[0]!.id;
     },
@@ -90,13 +106,26 @@ export function sitesRepository(db: Queryable) {
     async update(
       ownerId: string,
       id: string,
-      changes: { name?: string; config?: SiteConfig; selfHeal?: SelfHeal },
+      changes: {
+        name?: string;
+        config?: SiteConfig;
+        selfHeal?: SelfHeal;
+        /** Replaces the whole label map. */
+        labels?: Record<string, string>;
+      },
     ): Promise<void> {
       await db.query(
         `UPDATE sites SET name = coalesce($3, name), config = coalesce($4, config),
-           self_heal = coalesce($5, self_heal), updated_at = now()
+           self_heal = coalesce($5, self_heal), labels = coalesce($6, labels), updated_at = now()
          WHERE owner_id = $1 AND id = $2`,
-        [ownerId, id, changes.name ?? null, changes.config ?? null, changes.selfHeal ?? null],
+        [
+          ownerId,
+          id,
+          changes.name ?? null,
+          changes.config ?? null,
+          changes.selfHeal ?? null,
+          changes.labels ? JSON.stringify(changes.labels) : null,
+        ],
       );
     },
 

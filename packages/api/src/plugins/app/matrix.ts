@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CellFacts, MatrixSortKey } from '@glint/store';
 import type { ProjectCaller } from '../../caller';
-import { cellState, driftOf } from '../../cell-state';
+import { ApiError } from '../../errors';
+import { cellState, driftOf, placedByOf } from '../../cell-state';
 import type { Matrix, MatrixQuery } from '../../schemas/matrix';
 
 type MatrixRowPage = Awaited<ReturnType<FastifyInstance['repositories']['matrix']['rows']>>;
@@ -16,7 +17,7 @@ export class MatrixService {
     const { name, visibility, conflicts, image, sort, offset, limit } = query;
     const repository = this.fastify.repositories.matrix;
     const [columns, page] = await Promise.all([
-      repository.columns(caller.ownerId),
+      repository.columns(caller.ownerId, labelFilter(query.label ?? [])),
       repository.rows(caller.ownerId, {
         name,
         visibility,
@@ -54,6 +55,7 @@ function rowsOf(columns: MatrixColumns, page: MatrixRowPage, facts: CellFacts[])
         // The cells query joins every row with every site, so each cell has its facts.
         const fact = cells.get(column.id)!;
         const drift = driftOf(fact);
+        const placedBy = placedByOf(fact);
         return {
           siteId: column.id,
           wanted: fact.wanted,
@@ -61,10 +63,28 @@ function rowsOf(columns: MatrixColumns, page: MatrixRowPage, facts: CellFacts[])
           ...(drift && { drift }),
           cloudImageId: fact.cloudImageId,
           ...cellState(fact, row.conflict),
+          ...(placedBy && { placedBy }),
         };
       }),
     };
   });
+}
+
+/** `label=key=value` parameters as one map; a key given twice with two values is a 400. */
+function labelFilter(labels: string[]): Record<string, string> {
+  const filter = new Map<string, string>();
+  for (const label of labels) {
+    const [key, value] = label.split('=') as [string, string];
+    const earlier = filter.get(key);
+    if (earlier !== undefined && earlier !== value)
+      throw new ApiError(
+        400,
+        'invalid_label_filter',
+        `label ${key} is asked for with two values (${earlier}, ${value}); no site carries both: give one`,
+      );
+    filter.set(key, value);
+  }
+  return Object.fromEntries(filter);
 }
 
 declare module 'fastify' {

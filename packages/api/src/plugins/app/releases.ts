@@ -160,7 +160,7 @@ export class ReleaseService {
       new ApiError(
         409,
         'version_taken',
-        `family ${family.name} already has version ${version}, or already has this image as a version: give another --version`,
+        `family ${family.name} already has version ${version}, or already has this image as a version: give another version (glint release publish --release-version)`,
       );
     const versionId = await writingNamed(
       this.fastify,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { redactSecrets, type OutboundPolicy, type SiteType } from '@glint/core';
+import { labelProblems, redactSecrets, type OutboundPolicy, type SiteType } from '@glint/core';
 import {
   isCloudError,
   type CloudAdapter,
@@ -32,6 +32,8 @@ import type { Site } from '../../schemas/sites';
 export interface SiteChanges {
   name?: string;
   selfHeal?: SelfHeal;
+  /** Replaces the whole label map. */
+  labels?: Record<string, string>;
   config?: SiteConfig;
   credential?: SiteCredential;
 }
@@ -80,15 +82,20 @@ export class SiteService {
     return siteRecordOf(site);
   }
 
-  async create(caller: ProjectCaller, draft: SiteDraft): Promise<SiteRecord> {
+  async create(
+    caller: ProjectCaller,
+    draft: SiteDraft & { labels?: Record<string, string> },
+  ): Promise<SiteRecord> {
+    checkLabels(draft.labels);
     await this.checkNameFree(caller, draft.name);
     const config = withDefaults(draft.type, draft.config);
     await this.checkLogin(draft.type, config, draft.credential);
-    return this.writing(caller, draft.name, async (repositories) => {
+    const site = await this.writing(caller, draft.name, async (repositories) => {
       const id = await repositories.sites.insert(caller.ownerId, {
         type: draft.type,
         name: draft.name,
         config,
+        labels: draft.labels,
       });
       await storeCredential(
         this.fastify,
@@ -103,9 +110,15 @@ export class SiteService {
       });
       return id;
     });
+    // Rules may want images on it: placed at once, so the matrix says so; copied by the reconcile
+    // that follows its first inventory (due at once, taken by the daemons' schedule within 30 s),
+    // since what it already holds must be known first.
+    await this.fastify.rules.reevaluate(caller, false);
+    return site;
   }
 
   async update(caller: ProjectCaller, id: string, changes: SiteChanges): Promise<SiteRecord> {
+    checkLabels(changes.labels);
     const site = await this.get(caller, id);
     if (site.account && (changes.name ?? changes.config ?? changes.credential) !== undefined)
       throw ownedByAccount(
@@ -121,11 +134,12 @@ export class SiteService {
         changes.credential ?? (await this.credentialOf(caller, site)),
       );
     }
-    return this.writing(caller, changes.name ?? site.name, async (repositories) => {
+    const updated = await this.writing(caller, changes.name ?? site.name, async (repositories) => {
       await repositories.sites.update(caller.ownerId, id, {
         name: changes.name,
         config,
         selfHeal: changes.selfHeal,
+        labels: changes.labels,
       });
       if (changes.credential)
         await storeCredential(this.fastify, repositories, caller, site, changes.credential);
@@ -137,6 +151,8 @@ export class SiteService {
       });
       return id;
     });
+    if (changes.labels) await this.fastify.rules.reevaluate(caller);
+    return updated;
   }
 
   async remove(caller: ProjectCaller, id: string): Promise<void> {
@@ -251,6 +267,13 @@ export function siteRecordOf(site: StoredSite): SiteRecord {
   return { ...site, credential: { ...credential, login } } as SiteRecord;
 }
 
+/** Labels that are not Kubernetes-like are a 400 naming each problem. */
+function checkLabels(labels: Record<string, string> | undefined): void {
+  const problems = labelProblems(labels ?? {});
+  if (problems.length > 0)
+    throw new ApiError(400, 'invalid_labels', `labels: ${problems.join('; ')}`, problems);
+}
+
 /** A change to a site that only its account may make. */
 function ownedByAccount(account: { id: string; name: string }, advice: string): ApiError {
   return new ApiError(
@@ -278,5 +301,5 @@ export default fp<AppOptions>(
   async (fastify, opts) => {
     fastify.decorate('sites', new SiteService(fastify, opts.config.outbound));
   },
-  { name: 'sites', dependencies: ['repositories', 'credential-vault'] },
+  { name: 'sites', dependencies: ['repositories', 'credential-vault', 'rules'] },
 );

@@ -29,14 +29,18 @@ export function keyMove(
   return moves[event.key];
 }
 
-/** Scrolls the focused cell into view, clear of the sticky header and the sticky name and size. */
-export function scrollToFocus(scroller: HTMLElement, focus: GridFocus): void {
+/**
+ * Scrolls the focused cell into view, clear of the sticky header (and the column groups' band of
+ * `bandHeight` above it) and the sticky name and size.
+ */
+export function scrollToFocus(scroller: HTMLElement, focus: GridFocus, bandHeight = 0): void {
   if (focus.row !== headRow) {
     // Below the sticky header, which covers the first row's height of the view.
     const top = focus.row * rowHeight;
+    const bottom = top + 2 * rowHeight + bandHeight;
     if (top < scroller.scrollTop) scroller.scrollTop = top;
-    else if (top + 2 * rowHeight > scroller.scrollTop + scroller.clientHeight)
-      scroller.scrollTop = top + 2 * rowHeight - scroller.clientHeight;
+    else if (bottom > scroller.scrollTop + scroller.clientHeight)
+      scroller.scrollTop = bottom - scroller.clientHeight;
   }
   if (focus.col >= 0) {
     // Right of the sticky name and size.

@@ -18,13 +18,21 @@ import {
   type DrawState,
   type RowSlot,
 } from '../draw-rows';
-import { MatrixData, defaultQuery, pageSize, type RowQuery, type SortKey } from '../matrix-data';
+import {
+  MatrixData,
+  columnGroups,
+  defaultQuery,
+  pageSize,
+  type RowQuery,
+  type SortKey,
+} from '../matrix-data';
 import { pagesOf, visibleRange } from '../virtual-window';
 import { cellFocusDetail } from './cell-focus-detail';
 import { keyMove, scrollToFocus } from './grid-navigation';
-import { matrixHead } from './head';
+import { groupBand, groupBandHeight, matrixHead } from './head';
 import { matrixStyles } from './styles';
 import { matrixToolbar } from './toolbar';
+import { may, refusal, type Role } from '../../roles';
 
 /**
  * Images (rows) by sites (columns). Lit draws the frame (toolbar, header, plan); the rows in view
@@ -37,6 +45,7 @@ export class GlintImageMatrix extends LitElement {
   static override properties = {
     client: { attribute: false },
     events: { attribute: false },
+    role: { attribute: false },
     plan: { state: true },
     error: { state: true },
     busy: { state: true },
@@ -47,6 +56,8 @@ export class GlintImageMatrix extends LitElement {
   declare client: ApiClient;
   /** The panel's event stream: `glint-event` (detail: a GlintEvent) and `reconnect`. */
   declare events: EventTarget;
+  /** The caller's role: a reader looks, and changes nothing. */
+  declare role: Role;
   declare plan: Plan | null;
   declare error: string | null;
   declare busy: boolean;
@@ -62,6 +73,7 @@ export class GlintImageMatrix extends LitElement {
     columns: [],
     columnRange: { first: 0, end: 0 },
     pending: new Map(),
+    groupStarts: new Set(),
     focus: { row: 0, col: 0 },
     version: 0,
   };
@@ -76,6 +88,7 @@ export class GlintImageMatrix extends LitElement {
     this.busy = false;
     this.detailIndex = 0;
     this.query = defaultQuery;
+    this.role = null;
   }
 
   private readonly onEvent = (event: Event) => {
@@ -253,13 +266,13 @@ export class GlintImageMatrix extends LitElement {
     });
   }
 
-  /** What a click, Space or Enter does where it lands. */
+  /** What a click, Space or Enter does where it lands; a reader's only sort. */
   private activate(row: number, col: number) {
-    if (row === headRow) {
-      if (col === nameCol) this.sortBy('name');
-      else if (col === sizeCol) this.sortBy('size');
-      else void this.toggleColumn(col);
-    } else if (col === nameCol) this.toggleRow(row);
+    if (row === headRow && col === nameCol) this.sortBy('name');
+    else if (row === headRow && col === sizeCol) this.sortBy('size');
+    else if (!may(this.role, 'place')) return;
+    else if (row === headRow) void this.toggleColumn(col);
+    else if (col === nameCol) this.toggleRow(row);
     else if (col >= 0) this.toggle(row, col);
   }
 
@@ -273,7 +286,7 @@ export class GlintImageMatrix extends LitElement {
     };
     this.draw.version++;
     const focus = this.draw.focus;
-    scrollToFocus(this.scroller!, focus);
+    scrollToFocus(this.scroller!, focus, this.query.groupBy ? groupBandHeight : 0);
     this.drawWindow();
     this.detailIndex++;
     // The header's roving tabindex is Lit's: focus once it has drawn.
@@ -384,6 +397,7 @@ export class GlintImageMatrix extends LitElement {
       this.cellAt(this.draw.focus.row, this.draw.focus.col),
       this.siteName,
       this.busy,
+      refusal(this.role, 'jobs'),
       (imageId, siteId) => void this.retry(imageId, siteId),
     );
   }
@@ -396,6 +410,8 @@ export class GlintImageMatrix extends LitElement {
         sites: this.data.columns.length,
         pending: this.draw.pending.size,
         busy: this.busy,
+        placeRefusal: refusal(this.role, 'place'),
+        labelKeys: [...new Set(this.data.columns.flatMap((column) => Object.keys(column.labels)))],
       },
       {
         filter: (event) => this.onFilter(event),
@@ -408,6 +424,9 @@ export class GlintImageMatrix extends LitElement {
   override render() {
     const columns = this.data.columns;
     const width = leadWidth + columns.length * columnWidth;
+    const groupBy = this.query.groupBy;
+    const groups = groupBy ? columnGroups(columns, groupBy) : [];
+    this.draw.groupStarts = new Set(groups.slice(1).map((group) => group.first));
     return html`${this.renderToolbar()}
       <glint-matrix-legend></glint-matrix-legend>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
@@ -424,18 +443,23 @@ export class GlintImageMatrix extends LitElement {
       <div
         class="scroller"
         role="grid"
-        aria-label="Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
+        aria-label=${
+          may(this.role, 'place')
+            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
+            : 'Images by site, read-only: placing images needs the member role'
+        }
         aria-rowcount=${this.data.total + 1}
         aria-colcount=${columns.length + 2}
         aria-multiselectable="true"
         aria-busy=${this.busy ? 'true' : 'false'}
-        style="--name-width: ${nameWidth}px; --size-width: ${sizeWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px; --width: ${width}px"
+        style="--name-width: ${nameWidth}px; --size-width: ${sizeWidth}px; --column-width: ${columnWidth}px; --row-height: ${rowHeight}px; --width: ${width}px; --groups-height: ${groupBy ? groupBandHeight : 0}px"
         @scroll=${this.onScroll}
         @click=${this.onClick}
         @keydown=${this.onKeyDown}
         @focusin=${this.onFocusIn}
       >
-        ${matrixHead(columns, this.draw.focus, this.query.sort, width)}
+        ${groupBy ? groupBand(groupBy, groups, width) : ''}
+        ${matrixHead(columns, this.draw.focus, this.query.sort, width, groupBy)}
         <div
           class="body"
           role="rowgroup"

@@ -16,8 +16,65 @@ export const matrixStyles = [
     }
     .toolbar {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 12px;
+      gap: 8px 12px;
+    }
+    .label-filter {
+      width: 140px;
+      padding: 4px 6px;
+    }
+    .label-filter[aria-invalid='true'] {
+      border-color: #b91c1c;
+      outline-color: #b91c1c;
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+    /* The column groups' band above the header, and the line between groups in the rows. */
+    .groups {
+      position: sticky;
+      top: 0;
+      z-index: 3;
+      min-width: 100%;
+      height: var(--groups-height);
+      background: #eef2ff;
+      border-bottom: 1px solid #c7d2fe;
+    }
+    .groups .group {
+      position: absolute;
+      top: 0;
+      box-sizing: border-box;
+      height: 100%;
+      padding: 0 8px;
+      border-left: 2px solid #4f46e5;
+      line-height: var(--groups-height);
+      font-size: 12px;
+      font-weight: 600;
+      color: #312e81;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .groups .group.unlabelled {
+      color: #4b5563;
+      font-weight: 400;
+      font-style: italic;
+    }
+    .groups .group-key {
+      align-items: center;
+      padding: 0 10px;
+      box-sizing: border-box;
+      font-size: 12px;
+      color: #4b5563;
+      background: #eef2ff;
+    }
+    .row .cell.group-start {
+      --group-edge: -5px 0 0 -3px #4f46e5;
     }
     .filter {
       width: 240px;
@@ -25,6 +82,13 @@ export const matrixStyles = [
     }
     .count {
       color: #4b5563;
+    }
+    .read-only {
+      padding: 1px 8px;
+      border-radius: 10px;
+      background: #f3f4f6;
+      color: #374151;
+      font-size: 12px;
     }
     .error {
       color: #7f1d1d;
@@ -49,7 +113,7 @@ export const matrixStyles = [
     .head {
       min-width: 100%;
       position: sticky;
-      top: 0;
+      top: var(--groups-height, 0px);
       z-index: 2;
       display: flex;
       height: var(--row-height);

@@ -1,4 +1,5 @@
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { RowQuery, SortKey } from '../matrix-data';
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -23,6 +24,10 @@ export interface ToolbarState {
   /** Changed cells not applied yet. */
   pending: number;
   busy: boolean;
+  /** Why the caller may not change placements, when they may not: the grid is then read-only. */
+  placeRefusal: string | undefined;
+  /** The label keys the sites carry, to group the columns by. */
+  labelKeys: string[];
 }
 
 export interface ToolbarActions {
@@ -71,6 +76,7 @@ export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): Tem
           actions.setQuery({ conflicts: (e.target as HTMLInputElement).checked })}
       />Conflicts only</label
     >
+    ${labelControls(state, actions)}
     <label
       >Sort
       <select class="sort" @change=${onSort}>
@@ -83,12 +89,62 @@ export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): Tem
       </select></label
     >
     <span class="count">${plural(state.images, 'image')} · ${plural(state.sites, 'site')}</span>
+    ${
+      state.placeRefusal
+        ? html`<span class="read-only" title=${state.placeRefusal}>Read-only</span>`
+        : nothing
+    }
     <button
       class="review"
-      ?disabled=${pending === 0 || state.busy}
+      ?disabled=${pending === 0 || state.busy || state.placeRefusal !== undefined}
+      title=${ifDefined(state.placeRefusal)}
       @click=${() => actions.review()}
     >
       Review ${plural(pending, 'change')}
     </button>
   </div>`;
+}
+
+/** `key=value` filters, comma-separated; null when one is not. */
+function parsedLabels(text: string): string[] | null {
+  const labels = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return labels.every((label) => /^[^=\s]+=[^=\s]*$/.test(label)) ? labels : null;
+}
+
+/** The site filter by labels and the grouping of the columns by a label's values. */
+function labelControls(state: ToolbarState, actions: ToolbarActions): TemplateResult {
+  const { query } = state;
+  const onLabels = (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const labels = parsedLabels(input.value);
+    input.setAttribute('aria-invalid', labels ? 'false' : 'true');
+    if (labels) actions.setQuery({ labels });
+  };
+  const keys = [...new Set([...state.labelKeys, ...(query.groupBy ? [query.groupBy] : [])])].sort();
+  return html`<label title="Only the sites carrying every label given, e.g. tier=prod, zone=b"
+      >Sites with
+      <input
+        type="search"
+        class="label-filter"
+        placeholder="key=value"
+        aria-label="Only sites with these labels (key=value, comma-separated)"
+        .value=${query.labels.join(', ')}
+        @change=${onLabels}
+    /></label>
+    <label
+      >Group sites by
+      <select
+        class="group-by"
+        @change=${(event: Event) =>
+          actions.setQuery({ groupBy: (event.target as HTMLSelectElement).value })}
+      >
+        <option value="" ?selected=${query.groupBy === ''}>none</option>
+        ${keys.map(
+          (key) => html`<option value=${key} ?selected=${query.groupBy === key}>${key}</option>`,
+        )}
+      </select></label
+    >`;
 }

@@ -17,6 +17,10 @@ export class GlintMatrixLegend extends LitElement {
               >${stateLooks[state].label}</span
             ></span
           >`,
-      )}`;
+      )}<span class="entry" title="wanted here because a standing rule says so"
+        ><span class="cell" data-placed="rule"></span>by a rule</span
+      ><span class="entry" title="ticked or cleared by hand, which a rule does not change"
+        ><span class="cell" data-placed="override"></span>by hand over a rule</span
+      >`;
   }
 }

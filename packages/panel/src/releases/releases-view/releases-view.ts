@@ -1,6 +1,8 @@
 import { html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import { LiveView } from '../../live-view';
+import { refusal } from '../../roles';
 import {
   controlPlan,
   followed,
@@ -9,7 +11,7 @@ import {
   rollbackPlan,
   type ReleasePlan,
 } from '../release-plan';
-import type { FamilyDetails, Me, ReleaseFamilies, ReleaseVersion } from '@glint/api/replies';
+import type { FamilyDetails, ReleaseFamilies, ReleaseVersion } from '@glint/api/replies';
 import { siteStrip } from '../site-strip';
 import { waveProgress } from '../wave-progress';
 import { releasesViewStyles } from './styles';
@@ -46,14 +48,14 @@ const channelChoices = (details: FamilyDetails) => [
 /**
  * The Releases view: each family a row with its versions on a D3 timeline, the rollout's waves,
  * and per version the strip of its sites' states. Members and admins promote, halt, resume and
- * roll back, each after a plan of what changes on which site; readers only look. Release events
+ * roll back, each after a plan of what changes on which site; for readers these stay in view,
+ * disabled, saying which role they need. Release events
  * read the family they name again; cell events (copies that landed or went) read them all.
  */
 export class GlintReleasesView extends LiveView {
   static override properties = {
     ...LiveView.properties,
     families: { state: true },
-    role: { state: true },
     selected: { state: true },
     pending: { state: true },
     busy: { state: true },
@@ -61,8 +63,6 @@ export class GlintReleasesView extends LiveView {
   };
 
   declare families: FamilyDetails[] | null;
-  /** The caller's role in the project: the actions show for member and admin. */
-  declare role: Me['role'];
   /** The version shown in detail per family id; the followed one when none is chosen. */
   declare selected: Record<string, string>;
   declare pending: Pending | null;
@@ -72,15 +72,15 @@ export class GlintReleasesView extends LiveView {
   constructor() {
     super();
     this.families = null;
-    this.role = null;
     this.selected = {};
     this.pending = null;
     this.busy = false;
     this.notice = null;
   }
 
-  private get acts(): boolean {
-    return this.role === 'member' || this.role === 'admin';
+  /** Why the caller may not move a rollout (the title of the disabled actions); undefined if they may. */
+  private get refused(): string | undefined {
+    return refusal(this.role, 'releases');
   }
 
   protected eventArrived(event: GlintEvent): void {
@@ -96,15 +96,11 @@ export class GlintReleasesView extends LiveView {
   protected async load() {
     const load = ++this.loads;
     try {
-      const [me, list] = await Promise.all([
-        this.client.get<Me>('/me'),
-        this.client.get<ReleaseFamilies>('/releases'),
-      ]);
+      const list = await this.client.get<ReleaseFamilies>('/releases');
       const details = await Promise.all(
         list.families.map((f) => this.client.get<FamilyDetails>(`/releases/${f.id}`)),
       );
       if (load !== this.loads) return;
-      this.role = me.role;
       this.families = details;
       this.error = null;
     } catch (error) {
@@ -169,7 +165,7 @@ export class GlintReleasesView extends LiveView {
       <header>
         <h3>${family.name}</h3>
         <span class="stable-name">“${family.stableName}” follows ${family.follows}</span>
-        ${this.acts && current ? this.renderControls(details, current) : nothing}
+        ${this.renderControls(details, current)}
       </header>
       <glint-release-timeline
         .versions=${versions}
@@ -233,17 +229,21 @@ export class GlintReleasesView extends LiveView {
     this.selected = { ...this.selected, [familyId]: versionId };
   }
 
-  private renderControls(details: FamilyDetails, current: ReleaseVersion) {
-    const halted = current.haltedReason !== null;
-    const waiting = details.family.manualWaves && current.wave < details.waves.length - 1;
+  /** Without a version yet, Halt and Roll back still show: their plans say why there is nothing to do. */
+  private renderControls(details: FamilyDetails, current: ReleaseVersion | null) {
+    const halted = current !== null && current.haltedReason !== null;
+    const waiting =
+      current !== null && details.family.manualWaves && current.wave < details.waves.length - 1;
     return html`<div class="controls">
       ${
         waiting
           ? html`<button
               class="next-wave"
+              ?disabled=${this.refused !== undefined}
+              title=${ifDefined(this.refused)}
               @click=${() => this.plan(details, nextWavePlan(details))}
             >
-              Start wave ${current.wave + 2}…
+              Start wave ${current!.wave + 2}…
             </button>`
           : nothing
       }
@@ -251,18 +251,27 @@ export class GlintReleasesView extends LiveView {
         halted
           ? html`<button
               class="resume"
+              ?disabled=${this.refused !== undefined}
+              title=${ifDefined(this.refused)}
               @click=${() => this.plan(details, controlPlan(details, 'resume'))}
             >
               Resume…
             </button>`
           : html`<button
               class="halt"
+              ?disabled=${this.refused !== undefined}
+              title=${ifDefined(this.refused)}
               @click=${() => this.plan(details, controlPlan(details, 'halt'))}
             >
               Halt…
             </button>`
       }
-      <button class="rollback" @click=${() => this.plan(details, rollbackPlan(details))}>
+      <button
+        class="rollback"
+        ?disabled=${this.refused !== undefined}
+        title=${ifDefined(this.refused)}
+        @click=${() => this.plan(details, rollbackPlan(details))}
+      >
         Roll back…
       </button>
     </div>`;
@@ -275,7 +284,7 @@ export class GlintReleasesView extends LiveView {
     current: ReleaseVersion | null,
   ) {
     const channels = version.channels.length > 0 ? version.channels.join(', ') : '';
-    const promotable = this.acts && version.id !== current?.id && version.retiredAt === null;
+    const promotable = version.id !== current?.id && version.retiredAt === null;
     return html`<li class="version" data-version=${version.version} data-open=${open}>
       <button
         class="show"
@@ -291,6 +300,8 @@ export class GlintReleasesView extends LiveView {
         promotable
           ? html`<button
               class="promote"
+              ?disabled=${this.refused !== undefined}
+              title=${ifDefined(this.refused)}
               @click=${() => this.plan(details, promotePlan(details, version), version)}
             >
               Promote…

@@ -2,6 +2,9 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CredentialKindInfo, SelfHeal, Site, SiteTypeInfo } from '@glint/api/replies';
 import { siteCodeFields } from '../site-code-fields';
 import { FieldForm, text } from '../../forms/field-form';
+import { formStyles } from '../../forms/form-styles';
+import { LabelsEditor, sameLabels } from '../labels-editor/labels-editor';
+import { labelsEditorStyles } from '../labels-editor/styles';
 
 const selfHealChoices: { value: SelfHeal; label: string }[] = [
   { value: 'off', label: 'Off: only show drift' },
@@ -10,8 +13,9 @@ const selfHealChoices: { value: SelfHeal; label: string }[] = [
 ];
 
 /**
- * Changes a site's name, self-heal policy or credential (PATCH /sites/:id): only what was changed is
- * sent, and a new credential only when a new secret was typed. Fires `site-changed` with the site,
+ * Changes a site's name, self-heal policy, labels or credential (PATCH /sites/:id): only what was
+ * changed is sent (labels as the whole new map), and a new credential only when a new secret was
+ * typed. Fires `site-changed` with the site,
  * or `edit-cancelled`. The credential's fields are its kind's, as GET /site-types describes them.
  */
 export class GlintSiteEdit extends FieldForm {
@@ -25,9 +29,13 @@ export class GlintSiteEdit extends FieldForm {
   /** The site's credential kind; until it is known, only the name and self-heal are shown. */
   declare kind: CredentialKindInfo | undefined;
   protected readonly submitLabel = 'Save';
+  private readonly labels = new LabelsEditor(this);
+
+  static override styles = [formStyles, labelsEditorStyles];
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.labels.reset(this.site.labels);
     void this.loadKind();
   }
 
@@ -42,7 +50,12 @@ export class GlintSiteEdit extends FieldForm {
   }
 
   protected get fields() {
-    return ['name', 'selfHeal', ...(this.kind ? [this.kind.loginField, this.secretField] : [])];
+    return [
+      'name',
+      'selfHeal',
+      'labels',
+      ...(this.kind ? [this.kind.loginField, this.secretField] : []),
+    ];
   }
 
   protected get codeFields() {
@@ -61,6 +74,8 @@ export class GlintSiteEdit extends FieldForm {
     if (name !== this.site.name) change.name = name;
     const selfHeal = text(form, 'selfHeal');
     if (selfHeal !== this.site.selfHeal) change.selfHeal = selfHeal;
+    const labels = this.labels.read(form);
+    if (!sameLabels(labels, this.site.labels)) change.labels = labels;
     const secret = String(form.get(this.secretField) ?? '');
     if (this.kind && secret) {
       const { kind, loginField } = this.kind;
@@ -75,13 +90,7 @@ export class GlintSiteEdit extends FieldForm {
   }
 
   protected done(reply: unknown): void {
-    this.dispatchEvent(
-      new CustomEvent<Site>('site-changed', {
-        bubbles: true,
-        composed: true,
-        detail: reply as Site,
-      }),
-    );
+    announceSiteChanged(this, reply as Site);
   }
 
   protected renderFields(): TemplateResult {
@@ -104,6 +113,7 @@ export class GlintSiteEdit extends FieldForm {
           )}
         </select>`,
     )}
+    ${this.labels.render(this.errors.labels)}
     ${this.kind ? this.credentialFields(this.kind) : nothing}`;
   }
 
@@ -131,4 +141,11 @@ export function cancelButton(form: HTMLElement): TemplateResult {
   >
     Cancel
   </button>`;
+}
+
+/** Tells the sites view that a form saved `site`, so it replaces its row. */
+export function announceSiteChanged(form: HTMLElement, site: Site): void {
+  form.dispatchEvent(
+    new CustomEvent<Site>('site-changed', { bubbles: true, composed: true, detail: site }),
+  );
 }

@@ -1,8 +1,11 @@
 import { html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import type { Account, Site, SiteHealth } from '@glint/api/replies';
 import { dataTable } from '../../data-table';
+import { labelChips } from '../../label-chips';
 import { LiveView } from '../../live-view';
+import { refusal } from '../../roles';
 import { failureText } from '../../view-failure';
 import { sitesViewStyles } from './styles';
 
@@ -29,6 +32,7 @@ export class GlintSitesView extends LiveView {
     notice: { state: true },
     adding: { state: true },
     editing: { state: true },
+    labelling: { state: true },
     removing: { state: true },
     activity: { state: true },
   };
@@ -38,6 +42,8 @@ export class GlintSitesView extends LiveView {
   declare notice: string | null;
   declare adding: boolean;
   declare editing: string | null;
+  /** An EC2 region's site whose labels are being edited (its other settings are its account's). */
+  declare labelling: string | null;
   declare removing: string | null;
   /** The site whose activity charts show below the list. */
   declare activity: string | null;
@@ -49,6 +55,7 @@ export class GlintSitesView extends LiveView {
     this.notice = null;
     this.adding = false;
     this.editing = null;
+    this.labelling = null;
     this.removing = null;
     this.activity = null;
   }
@@ -149,6 +156,7 @@ export class GlintSitesView extends LiveView {
     const site = event.detail;
     this.sites = (this.sites ?? []).map((s) => (s.id === site.id ? site : s));
     this.editing = null;
+    this.labelling = null;
     this.notice = `Saved ${site.name}.`;
     this.checkHealth([site.id]);
     this.announce([site.id]);
@@ -215,6 +223,17 @@ export class GlintSitesView extends LiveView {
   }
 
   private renderRow(site: Site) {
+    if (this.labelling === site.id)
+      return html`<tr class="editing">
+        <td colspan="8">
+          <glint-site-labels
+            .client=${this.client}
+            .site=${site}
+            @site-changed=${this.siteChanged}
+            @edit-cancelled=${() => (this.labelling = null)}
+          ></glint-site-labels>
+        </td>
+      </tr>`;
     if (this.editing === site.id && site.account)
       return html`<tr class="editing">
         <td colspan="8">
@@ -248,6 +267,7 @@ export class GlintSitesView extends LiveView {
           >
             ${site.name}
           </button>
+          ${labelChips(site.labels)}
         </th>
         <td>
           ${site.type}
@@ -258,10 +278,7 @@ export class GlintSitesView extends LiveView {
         <td>${when(site.inventoriedAt)}</td>
         <td>${selfHealWords[site.selfHeal]}</td>
         <td>${this.renderHealth(site)}</td>
-        <td class="actions">
-          <button class="edit" @click=${() => (this.editing = site.id)}>Edit</button>
-          <button class="remove" @click=${() => (this.removing = site.id)}>Remove</button>
-        </td>
+        <td class="actions">${this.renderActions(site)}</td>
       </tr>
       ${this.removing === site.id && site.account ? this.renderRemoveAccount(site) : nothing}
       ${
@@ -280,6 +297,38 @@ export class GlintSitesView extends LiveView {
             </tr>`
           : nothing
       }`;
+  }
+
+  /** Edit and Remove, for the roles that may change sites. */
+  private renderActions(site: Site) {
+    const refused = refusal(this.role, 'sites');
+    return html`${
+        site.account
+          ? html`<button
+              class="labels"
+              ?disabled=${refusal(this.role, 'labels') !== undefined}
+              title=${refusal(this.role, 'labels') ?? `The labels of ${site.name}`}
+              @click=${() => (this.labelling = site.id)}
+            >
+              Labels
+            </button>`
+          : nothing
+      }<button
+        class="edit"
+        ?disabled=${refused !== undefined}
+        title=${ifDefined(refused)}
+        @click=${() => (this.editing = site.id)}
+      >
+        Edit
+      </button>
+      <button
+        class="remove"
+        ?disabled=${refused !== undefined}
+        title=${ifDefined(refused)}
+        @click=${() => (this.removing = site.id)}
+      >
+        Remove
+      </button>`;
   }
 
   /** Removing a region's site: the whole account, or only this region while others stay. */
@@ -310,13 +359,27 @@ export class GlintSitesView extends LiveView {
   }
 
   override render() {
+    const addRefused = refusal(this.role, 'sites');
+    const refreshRefused = refusal(this.role, 'inventory');
     return html`<div class="toolbar">
         <h2>Sites</h2>
-        <button class="add primary" @click=${() => (this.adding = !this.adding)}>
+        <button
+          class="add primary"
+          ?disabled=${addRefused !== undefined}
+          title=${ifDefined(addRefused)}
+          @click=${() => (this.adding = !this.adding)}
+        >
           ${this.adding ? 'Close' : 'Add site'}
         </button>
         <button class="health-check" @click=${() => this.checkHealth()}>Check health</button>
-        <button class="refresh" @click=${this.refreshInventories}>Refresh inventories</button>
+        <button
+          class="refresh"
+          ?disabled=${refreshRefused !== undefined}
+          title=${ifDefined(refreshRefused)}
+          @click=${this.refreshInventories}
+        >
+          Refresh inventories
+        </button>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}

@@ -1,9 +1,11 @@
 import { css } from 'lit';
+import { labelChipStyles } from '../../label-chips';
 import { viewStyles } from '../../view-styles';
 
 /** The sites table: health colours, confirmations in red, names as links to their activity. */
 export const sitesViewStyles = [
   viewStyles,
+  labelChipStyles,
   css`
     h2 {
       margin-right: auto;

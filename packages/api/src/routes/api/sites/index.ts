@@ -83,7 +83,8 @@ const sites: FastifyPluginAsyncTypebox = async (fastify) => {
       },
       async (request, reply) => {
         const { draft, warnings } = read(request.body as Static<Body>);
-        const site = await fastify.sites.create(projectCallerOf(request), draft);
+        const { labels } = request.body as { labels?: Record<string, string> };
+        const site = await fastify.sites.create(projectCallerOf(request), { ...draft, labels });
         return reply.code(201).send({ ...site, warnings });
       },
     );

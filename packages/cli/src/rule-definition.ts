@@ -1,0 +1,103 @@
+/**
+ * A standing rule as a user writes it (a `rules:` entry of a placements file, `glint rule set -f`):
+ * its name and the body of PUT /api/v1/rules/{name}. Selectors are the API's own (see
+ * packages/core/src/selectors.ts): every field given must match, the values of one field are
+ * alternatives, and a selector giving no field matches nothing, so it is refused here.
+ */
+import { labelProblems, selectorIsEmpty } from '@glint/core';
+import { Type, type Static } from './typebox';
+import type { PathProblem } from './yaml-file';
+
+/** Rule names are slugs: their handle in URLs and files. */
+export const ruleNamePattern = '^[a-z0-9][a-z0-9-]{0,62}$';
+export const ruleNameWords =
+  'a name of lower-case letters, digits and "-" (at most 63, starting with a letter or digit)';
+
+const Values = (description: string) =>
+  Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, description });
+const StringMap = (description: string) =>
+  Type.Record(Type.String(), Type.String({ maxLength: 255 }), { description });
+
+const ImageSelectorSchema = Type.Object(
+  {
+    names: Type.Optional(Values('name globs: * any characters, ? one')),
+    properties: Type.Optional(StringMap('Glance properties the image must carry')),
+    ids: Type.Optional(Values('image ids')),
+  },
+  { additionalProperties: false },
+);
+
+const SiteSelectorSchema = Type.Object(
+  {
+    labels: Type.Optional(StringMap('labels the site must carry')),
+    types: Type.Optional(Values('site types: openstack, ec2')),
+    regions: Type.Optional(Values('regions')),
+    ids: Type.Optional(Values('site ids')),
+  },
+  { additionalProperties: false },
+);
+
+/** PUT /api/v1/rules/{name}'s body. */
+const RuleBodySchema = Type.Object(
+  {
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    images: ImageSelectorSchema,
+    sites: SiteSelectorSchema,
+    prune: Type.Optional(
+      Type.Boolean({
+        description: 'true to delete the copies the rule placed once it no longer implies them',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RuleBody = Static<typeof RuleBodySchema>;
+
+/** A rule as written in a file: its name beside its body. */
+export const WrittenRuleSchema = Type.Object(
+  {
+    name: Type.String({ pattern: ruleNamePattern, description: ruleNameWords }),
+    ...RuleBodySchema.properties,
+  },
+  { additionalProperties: false },
+);
+
+/** A file of one rule (glint rule set -f), whose name the command line may give instead. */
+export const RuleFileSchema = Type.Object(
+  { ...WrittenRuleSchema.properties, name: Type.Optional(WrittenRuleSchema.properties.name) },
+  { additionalProperties: false },
+);
+export type RuleFileData = Static<typeof RuleFileSchema>;
+
+/** A rule of a file, with the line it starts on. */
+export interface WrittenRule {
+  name: string;
+  line: number;
+  body: RuleBody;
+}
+
+/** The body of a written rule: all but its name. */
+export function ruleBody({ name: _name, ...body }: RuleFileData): RuleBody {
+  return body;
+}
+
+/**
+ * What the schema cannot say about a rule at `path`: a selector that selects nothing, labels Glint
+ * would refuse.
+ */
+export function ruleProblems(rule: RuleBody, path: (string | number)[] = []): PathProblem[] {
+  const problems: PathProblem[] = [];
+  if (selectorIsEmpty(rule.images))
+    problems.push({
+      path: [...path, 'images'],
+      text: 'selects no image: give names, properties or ids',
+    });
+  if (selectorIsEmpty(rule.sites))
+    problems.push({
+      path: [...path, 'sites'],
+      text: 'selects no site: give labels, types, regions or ids',
+    });
+  for (const text of labelProblems(rule.sites.labels ?? {}))
+    problems.push({ path: [...path, 'sites', 'labels'], text });
+  return problems;
+}
