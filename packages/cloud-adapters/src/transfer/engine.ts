@@ -72,13 +72,11 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   const algo = declared?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
-  // The copies' name, which a present copy must have too.
-  const named = request.name ? { ...source, name: request.name } : source;
 
   for (const destination of request.destinations) {
     try {
       const present = await withRetries(
-        () => findPresentCopy(destination.adapter, named, declared),
+        () => findPresentCopy(destination.adapter, request.name ?? source.name, declared),
         isRetryable,
         retry.request,
         signal,
@@ -98,7 +96,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         ...(declared ? { contentHash: declared } : {}),
       };
       const spec = copySpec(
-        named,
+        request.name ? { ...source, name: request.name } : source,
         provenance,
         request.visibility ?? 'private',
         destination.imageId,
