@@ -86,7 +86,10 @@ export const FamilyChanges = Type.Partial(Type.Object(Policy, { additionalProper
 });
 
 export const FamilyParams = Type.Object({
-  family: Type.String({ minLength: 1, maxLength: 64, description: 'The family’s key or id' }),
+  family: Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+    description: 'The family’s key or id',
+  }),
 });
 
 export const Family = Type.Object({
