@@ -57,6 +57,8 @@ export type SiteHistory = Static<typeof SiteHistory>;
 export type { FamilyDetails };
 export type ReleaseFamilies = Static<typeof Families>;
 export type ReleaseVersion = Static<typeof Version>;
+export type VersionSite = ReleaseVersion['sites'][number];
+export type SiteStage = VersionSite['state'];
 export type Rule = Static<typeof Rule>;
 export type { RuleBody, RulePlan, RemovalPlan };
 export type SavedRule = Static<typeof SavedRule>;
