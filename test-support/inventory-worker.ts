@@ -7,6 +7,7 @@ import {
   inventoryWorker,
   loadDaemonConfig,
   reconcileWorker,
+  releaseWorker,
   transferWorkerOn,
   workerResources,
   type DaemonConfig,
@@ -51,6 +52,10 @@ export const startReconcileWorker = (env: TestEnvironment) =>
 /** The transfer worker: copies and imports. */
 export const startTransferWorker = (env: TestEnvironment, overrides: Record<string, string> = {}) =>
   startWorker(env, transferWorkerOn, overrides);
+
+/** The release worker: a refused delete is tried again after `retryBaseMs`. */
+export const startReleaseWorker = (env: TestEnvironment, retryBaseMs = 500) =>
+  startWorker(env, ({ options }) => releaseWorker(options, retryBaseMs));
 
 export const startDeleteWorker = (env: TestEnvironment) =>
   startWorker(env, ({ options }) => deleteWorker(options));

@@ -236,7 +236,7 @@ export async function matrixRow(
 export async function applyPlacements(
   server: FastifyInstance,
   session: { headers: Record<string, string> },
-  changes: { image: string; site: string; wanted: boolean }[],
+  changes: { image: string; site: string; wanted: boolean | null }[],
 ): Promise<Static<typeof ApplyReply>> {
   const applied = await server.inject({
     method: 'PUT',

@@ -13,6 +13,7 @@ import type { ImageDetails, ImportPresent, ImportQueued, Uploaded } from './sche
 import type { Job, JobList } from './schemas/jobs';
 import type { Matrix } from './schemas/matrix';
 import type { Me } from './schemas/me';
+import type { FamilyDetails, Families, Version } from './schemas/releases';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
@@ -53,6 +54,11 @@ export type ProjectList = Static<typeof ProjectList>;
 export type TransferHistory = Static<typeof TransferHistory>;
 export type SiteHistory = Static<typeof SiteHistory>;
 
+export type { FamilyDetails };
+export type ReleaseFamilies = Static<typeof Families>;
+export type ReleaseVersion = Static<typeof Version>;
+export type VersionSite = ReleaseVersion['sites'][number];
+export type SiteStage = VersionSite['state'];
 export type Rule = Static<typeof Rule>;
 export type { RuleBody, RulePlan, RemovalPlan };
 export type SavedRule = Static<typeof SavedRule>;

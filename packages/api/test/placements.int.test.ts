@@ -67,6 +67,7 @@ test('a plan names one copy fanning out from the only source, and changes nothin
     deletes: [],
     refusals: [],
     unchanged: 0,
+    givenBack: 0,
     bytes: original.size,
     // The plan names what it mentions, so a client shows it without looking names up.
     names: {

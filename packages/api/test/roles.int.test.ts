@@ -66,6 +66,10 @@ test('every route declares its role in the OpenAPI document', async () => {
     previewRule: declared('POST', '/api/v1/rules/{name}/preview'),
     saveRule: declared('PUT', '/api/v1/rules/{name}'),
     removeRule: declared('DELETE', '/api/v1/rules/{name}'),
+    readReleases: declared('GET', '/api/v1/releases/{family}'),
+    makeFamily: declared('POST', '/api/v1/releases'),
+    publish: declared('POST', '/api/v1/releases/{family}/versions'),
+    rollback: declared('POST', '/api/v1/releases/{family}/rollback'),
     everyProject: declared('GET', '/api/v1/admin/sites'),
     login: declared('POST', '/api/v1/auth/login'),
   }).toEqual({
@@ -80,6 +84,10 @@ test('every route declares its role in the OpenAPI document', async () => {
     previewRule: 'reader',
     saveRule: 'admin',
     removeRule: 'admin',
+    readReleases: 'reader',
+    makeFamily: 'admin',
+    publish: 'member',
+    rollback: 'member',
     everyProject: 'glint-admin',
     login: 'public',
   });
@@ -95,7 +103,15 @@ function allowed(held: ProjectRole, needed: RouteRole): boolean {
 test.each(projectRoles)(
   'a project %s gets 403 on every route above its role, and nothing changes',
   async (held) => {
-    const tables = ['sites', 'credentials', 'placements', 'jobs', 'accounts', 'rules'];
+    const tables = [
+      'sites',
+      'credentials',
+      'placements',
+      'jobs',
+      'accounts',
+      'rules',
+      'release_families',
+    ];
     const before = await env.snapshot(...tables);
     const outcomes: string[] = [];
     const expected: string[] = [];

@@ -212,6 +212,49 @@ test('a hand "not here" overrides the rule: the copy goes, and the rule does not
   expect(cellOn(await matrix(), `${run}-atlas-new`, atlasSite).wanted).toBe(false);
 });
 
+test('a hand "not here" given back to the rule: placed by the rule again, and the copy comes back', async () => {
+  const row = (await matrix()).rows.find((r) => r.name === `${run}-atlas-new`)!;
+  const back = [{ image: row.id, site: atlasSite, wanted: null }];
+  const mixed = await send('POST', '/api/v1/plan', {
+    changes: [{ ...back[0], selfHeal: 'off' }],
+  });
+  expect(mixed.statusCode).toBe(400);
+  expect(mixed.json()).toMatchObject({ error: 'invalid_change' });
+  expect(mixed.json().message).toMatch(/leave selfHeal out/);
+  const badSite = await send('POST', '/api/v1/plan', {
+    changes: [{ ...back[0], site: '00000000-0000-4000-8000-000000000999' }],
+  });
+  expect(badSite.statusCode).toBe(404);
+
+  const preview = await send('POST', '/api/v1/plan', { changes: back });
+  expect(preview.statusCode).toBe(200);
+  expect(preview.json()).toMatchObject({ givenBack: 1, deletes: [], refusals: [] });
+  expect(preview.json().copies).toEqual([
+    expect.objectContaining({ imageId: row.id, destinations: [atlasSite] }),
+  ]);
+  // A preview changes nothing.
+  expect(cellOn(await matrix(), `${run}-atlas-new`, atlasSite).placedBy).toEqual({
+    kind: 'hand',
+    overrides: 'atlas',
+  });
+
+  const applied = await applyPlacements(server, user, back);
+  expect(applied).toMatchObject({ givenBack: 1 });
+  expect(applied.jobs.map((job) => job.operation)).toEqual(['copy']);
+  // The rule decides the cell at once, before the copy lands.
+  expect(cellOn(await matrix(), `${run}-atlas-new`, atlasSite)).toMatchObject({
+    wanted: true,
+    placedBy: { kind: 'rule', rule: 'atlas' },
+  });
+  await until('the copy back on cloud 3', async () =>
+    (await activeNames(3)).includes(`${run}-atlas-new`),
+  );
+  await recorded(atlasSite, [`${run}-atlas-new`]);
+  // Given back again, a cell the rules already decide is no change at all.
+  const again = await applyPlacements(server, user, back);
+  expect(again).toMatchObject({ givenBack: 0, copies: [], jobs: [] });
+});
+
 test('labels replace whole; a site that loses the label loses the rule’s wish', async () => {
   const labelled = await send('PATCH', `/api/v1/sites/${site.two}`, {
     labels: { experiment: 'atlas', tier: 'gold' },
@@ -242,6 +285,7 @@ test('removing a pruning rule plans its deletes and needs confirm; then they go'
   expect(deletes.map((cell) => [cell.imageName, cell.siteId]).sort()).toEqual([
     [`${run}-atlas-base`, atlasSite],
     [`${run}-atlas-gpu`, atlasSite],
+    [`${run}-atlas-new`, atlasSite],
   ]);
   const unconfirmed = await send('DELETE', '/api/v1/rules/atlas');
   expect(unconfirmed.statusCode).toBe(409);

@@ -27,7 +27,10 @@ export function renderPlan(plan: Plan): string {
   lines.push(
     `${destinations} cop${destinations === 1 ? 'y' : 'ies'} (${formatBytes(plan.bytes, 'terminal')} to read), ` +
       `${plan.deletes.length} delete${plan.deletes.length === 1 ? '' : 's'}, ` +
-      `${plan.refusals.length} refused, ${plan.unchanged} unchanged.`,
+      `${plan.refusals.length} refused, ${plan.unchanged} unchanged.` +
+      (plan.givenBack > 0
+        ? ` ${plan.givenBack} cell${plan.givenBack === 1 ? '' : 's'} given back to the rules.`
+        : ''),
   );
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { imageCommands } from './commands/images';
 import { jobCommands } from './commands/jobs';
 import { placementCommands } from './commands/placements';
 import { projectCommands } from './commands/projects';
+import { releaseCommands } from './commands/releases';
 import { ruleCommands } from './commands/rules';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
@@ -52,6 +53,7 @@ Examples:
   placementCommands(program);
   ruleCommands(program);
   jobCommands(program);
+  releaseCommands(program);
   return program;
 }
 

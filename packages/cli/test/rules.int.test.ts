@@ -267,6 +267,35 @@ describe('rules', () => {
     expect(await ruleNames()).toContain('base-everywhere');
   });
 
+  test('place --by-rules gives a hand "not here" back to the rule, which copies the image again', async () => {
+    const decided = () =>
+      env.query<{ source: string; wanted: boolean; rule: string | null }>(
+        `SELECT p.source, p.wanted, p.rule FROM placements p
+         JOIN images i ON i.id = p.image_id JOIN sites s ON s.id = p.site_id
+         WHERE i.name = 'base-2' AND s.name = 'west'`,
+      );
+    expect((await glint('unplace', 'base-2', '--from', 'west')).code).toBe(0);
+    expect(await decided()).toEqual([{ source: 'hand', wanted: false, rule: 'base-everywhere' }]);
+
+    const given = await glint('place', 'base-2', '--on', 'west', '--by-rules');
+    expect(given.code).toBe(0);
+    expect(given.stdout).toMatch(/^\+ copy {3}base-2 \(1\.00 MiB\) from east to west$/m);
+    expect(given.stdout).toContain('1 cell given back to the rules.');
+    expect(await decided()).toEqual([{ source: 'rule', wanted: true, rule: 'base-everywhere' }]);
+    // Once the rules decide the cell, giving it back again changes nothing.
+    const again = json<{ givenBack: number; jobs: unknown[] }>(
+      await glint('place', 'base-2', '--on', 'west', '--by-rules', '--json'),
+    );
+    expect(again).toMatchObject({ givenBack: 0, jobs: [] });
+  });
+
+  test('place --help describes --by-rules', async () => {
+    const help = await glint('place', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--by-rules');
+    expect(help.stdout).toContain('give the cells back to the standing rules');
+  });
+
   test('a rules: section with a mistake is refused with its line, and nothing is saved', async () => {
     const file = join(dir, 'bad-rules.yaml');
     await writeFile(

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TransferStage } from './jobs';
 import { Compile, Type, type Static } from './typebox';
+import { ReleaseEventSchema, type ReleaseEvent } from './releases';
 /**
  * Change events for clients (the API's Server-Sent Events stream), published on Redis pub/sub by
  * whoever changes something: the API when it queues or cancels jobs, the daemon when a job moves or
@@ -40,7 +41,9 @@ export type GlintEvent =
       ownerId: string;
       /** The rules changed, by name. */
       names: string[];
-    };
+    }
+  /** A release changed: published, a wave started, a site switched names, a rollout halted, ... */
+  | ReleaseEvent;
 
 /** The pub/sub channel of one user's events, under Glint's Redis prefix. */
 export function eventChannel(redisKeyPrefix: string, ownerId: string): string {
@@ -94,6 +97,7 @@ export const GlintEventSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
+  ReleaseEventSchema,
 ]);
 
 // The schema and the type agree: each is assignable to the other (which checks the required fields;

@@ -2,6 +2,7 @@ export * from './site';
 export * from './scs-metadata';
 export * from './image';
 export * from './selectors';
+export * from './releases';
 export * from './backoff';
 export * from './jobs';
 export * from './job-subject';

@@ -43,6 +43,11 @@ export const CopyJob = Type.Object(
     ),
     destinations: Destinations,
     visibility: VisibilityPolicy,
+    /**
+     * The name the copies get; the source's when absent. A release names its copies "NAME
+     * (VERSION)", so a copy never takes the stable name before the rollout gives it.
+     */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     requestedBy: Who,
     requestId: RequestId,
   },
@@ -74,6 +79,12 @@ export const ReconcileJob = Type.Object(
   { additionalProperties: false },
 );
 
+/** One step of a release family's rollout and retirement: whatever is due now. */
+export const ReleaseJob = Type.Object(
+  { version: Type.Literal(1), ownerId: Id, familyId: Id, requestId: RequestId },
+  { additionalProperties: false },
+);
+
 export const ImportJob = Type.Object(
   {
     version: Type.Literal(1),
@@ -102,6 +113,7 @@ export type DeleteJob = Static<typeof DeleteJob>;
 export type InventoryJob = Static<typeof InventoryJob>;
 export type ReconcileJob = Static<typeof ReconcileJob>;
 export type ImportJob = Static<typeof ImportJob>;
+export type ReleaseJob = Static<typeof ReleaseJob>;
 
 /**
  * How long BullMQ keeps a finished job in Redis (its `removeOnComplete` and `removeOnFail`). The
@@ -122,6 +134,7 @@ export const QUEUES = {
   delete: 'glint-delete',
   inventory: 'glint-inventory',
   reconcile: 'glint-reconcile',
+  release: 'glint-release',
 } as const;
 
 /** Every kind of job: its queue, its BullMQ job name, its payload schema and its retention. */
@@ -141,6 +154,13 @@ export const JOBS = {
     retention: removeAtOnce,
   },
   import: { queue: QUEUES.transfer, name: 'import', schema: ImportJob, retention: keepRecent },
+  // One per family at a time (`release-<familyId>`), removed at once so the next step can be added.
+  release: {
+    queue: QUEUES.release,
+    name: 'release',
+    schema: ReleaseJob,
+    retention: removeAtOnce,
+  },
 } as const satisfies Record<
   string,
   {

@@ -17,6 +17,17 @@ const samples: GlintEvent[] = [
   },
   { type: 'cells', siteIds: ['s'], imageIds: ['i'] },
   { type: 'rules', ownerId: 'project', names: ['atlas', 'cms-2'] },
+  {
+    type: 'release',
+    familyId: 'f',
+    family: 'atlas-worker',
+    action: 'wave-started',
+    versionId: 'v',
+    version: '20261206',
+    siteIds: ['s'],
+    wave: 1,
+    reason: 'x',
+  },
 ];
 
 test.each(samples)('a $type event with every field passes as it is', (event) => {
@@ -42,7 +53,10 @@ const problemsOf = (data: unknown): string[] => {
 };
 
 test('unknown types and extra fields are refused, saying where', () => {
-  expect(() => parseGlintEvent({ type: 'release', names: ['x'] })).toThrow(InvalidEventError);
+  expect(() => parseGlintEvent({ type: 'releases', names: ['x'] })).toThrow(InvalidEventError);
+  expect(
+    problemsOf({ type: 'release', familyId: 'f', family: 'f', action: 'renamed' }),
+  ).not.toEqual([]);
   expect(problemsOf({ type: 'cells', siteIds: [], extra: 1 })).not.toEqual([]);
   expect(problemsOf({ type: 'cells', siteIds: [] })).toEqual([]);
 });

@@ -30,6 +30,8 @@ export interface DaemonConfig {
   transferBandwidthLimit?: number;
   /** How often each site's inventory is taken (GLINT_INVENTORY_INTERVAL_SECONDS). */
   inventoryIntervalMs: number;
+  /** How often each release family takes its next step. */
+  releaseIntervalMs: number;
   /**
    * How long a job's lock (and a site slot) outlives a daemon that stopped renewing it: after a
    * crash, another daemon takes the job up within about twice this (GLINT_DAEMON_LOCK_SECONDS).
@@ -85,6 +87,7 @@ export function loadDaemonConfig(environment: Record<string, string | undefined>
       ),
     }),
     inventoryIntervalMs: env.GLINT_INVENTORY_INTERVAL_SECONDS * 1000,
+    releaseIntervalMs: env.GLINT_RELEASE_INTERVAL_SECONDS * 1000,
     lockMs: env.GLINT_DAEMON_LOCK_SECONDS * 1000,
     graceMs: env.GLINT_DAEMON_GRACE_SECONDS * 1000,
     queueRecoveryMs: env.GLINT_QUEUE_RECOVERY_SECONDS * 1000,

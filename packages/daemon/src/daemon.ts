@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import { DaemonMetrics } from './metrics';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { scheduleRecovery } from './queue-recovery';
+import { releaseWorker, scheduleReleases } from './releases/release-worker';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -187,6 +188,7 @@ export async function startDaemon(
     reconcileWorker(options),
     transferWorkerOn(resources, config),
     deleteWorker(options),
+    releaseWorker(options, config.releaseIntervalMs),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));
@@ -210,6 +212,12 @@ export async function startDaemon(
     config.inventoryIntervalMs,
     log,
   );
+  const stopReleases = scheduleReleases(
+    options.pool,
+    options.queues,
+    config.releaseIntervalMs,
+    log,
+  );
   const stopRecovery = scheduleRecovery(options, config.queueRecoveryMs, log);
   return {
     workers,
@@ -217,6 +225,7 @@ export async function startDaemon(
     warnings: await redisPersistenceWarnings(resources.redis),
     async stop() {
       stopSchedule();
+      stopReleases();
       const closed = Promise.all(workers.map((worker) => worker.close()));
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<false>((resolve) => {

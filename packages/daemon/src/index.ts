@@ -27,3 +27,6 @@ export {
   type RunningDaemon,
   type WorkerResources,
 } from './daemon';
+export { advanceRelease, RELEASES, type ReleaseOutcome } from './releases/rollout';
+export { enqueueReleaseSteps, releaseWorker, scheduleReleases } from './releases/release-worker';
+export { stepsOf, targetOf, wavesOf, type RolloutStep } from './releases/rollout-steps';

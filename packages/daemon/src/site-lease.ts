@@ -1,4 +1,9 @@
-import { siteType, type CloudAdapter, type ServerSideCopy } from '@glint/cloud-adapters';
+import {
+  siteType,
+  type CloudAdapter,
+  type ReleaseNaming,
+  type ServerSideCopy,
+} from '@glint/cloud-adapters';
 import { inSite, iterateInSite } from './site-scope';
 
 /**
@@ -18,6 +23,19 @@ async function serverSideCopy(
 ): Promise<ServerSideCopy | undefined> {
   const copy = await call(async () => adapter.serverSideCopyFrom?.(leased.get(source) ?? source));
   return copy && { method: copy.method, run: (options) => call(() => copy.run(options)) };
+}
+
+/** A site's release naming with every call in the site's scope. */
+function namingInSite(
+  naming: ReleaseNaming,
+  call: <T>(work: () => Promise<T>) => Promise<T>,
+): ReleaseNaming {
+  return {
+    holders: (slot) => call(() => naming.holders(slot)),
+    promote: (request) => call(() => naming.promote(request)),
+    demote: (slot, image) => call(() => naming.demote(slot, image)),
+    retire: (slot, image) => call(() => naming.retire(slot, image)),
+  };
 }
 
 /**
@@ -46,6 +64,7 @@ export function leaseAdapter(
     ...(siteType(adapter.siteType).capabilities.serverSideCopy && {
       serverSideCopyFrom: (source: CloudAdapter) => serverSideCopy(adapter, source, call),
     }),
+    ...(adapter.releaseNaming && { releaseNaming: namingInSite(adapter.releaseNaming, call) }),
     health: () => call(() => adapter.health()),
     close: async () => {
       if (!released) release();

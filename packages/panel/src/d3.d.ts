@@ -63,6 +63,14 @@ declare module 'd3' {
   }
   export function scaleLinear(): ScaleLinear;
 
+  export interface ScaleTime {
+    (value: Date): number;
+    domain(domain: [Date, Date]): this;
+    range(range: [number, number]): this;
+    nice(count?: number): this;
+  }
+  export function scaleTime(): ScaleTime;
+
   export interface Axis {
     (selection: Selection<SVGGElement, unknown>): void;
     ticks(count: number): this;
@@ -70,7 +78,7 @@ declare module 'd3' {
     tickFormat(format: (value: never) => string): this;
     tickSizeOuter(size: number): this;
   }
-  export function axisBottom(scale: ScaleBand | ScaleLinear): Axis;
+  export function axisBottom(scale: ScaleBand | ScaleLinear | ScaleTime): Axis;
   export function axisLeft(scale: ScaleBand | ScaleLinear): Axis;
 
   export interface SeriesPoint<Datum> extends Array<number> {

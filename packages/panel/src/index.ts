@@ -14,6 +14,9 @@ import { GlintImageMatrix } from './matrix/image-matrix/image-matrix';
 import { GlintMatrixLegend } from './matrix/matrix-legend/matrix-legend';
 import { GlintPlanReview } from './matrix/plan-review/plan-review';
 import { GlintPanel } from './panel';
+import { GlintReleasePlanReview } from './releases/release-plan-review/release-plan-review';
+import { GlintReleaseTimeline } from './releases/release-timeline/release-timeline';
+import { GlintReleasesView } from './releases/releases-view/releases-view';
 import { GlintRuleForm } from './rules/rule-form/rule-form';
 import { GlintRulesView } from './rules/rules-view/rules-view';
 import { GlintAccountEdit } from './sites/account-edit';
@@ -50,6 +53,9 @@ const elements: Record<string, CustomElementConstructor> = {
   'glint-image-import': GlintImageImport,
   'glint-image-details': GlintImageDetails,
   'glint-project-switch': GlintProjectSwitch,
+  'glint-releases-view': GlintReleasesView,
+  'glint-release-timeline': GlintReleaseTimeline,
+  'glint-release-plan-review': GlintReleasePlanReview,
   'glint-rules-view': GlintRulesView,
   'glint-rule-form': GlintRuleForm,
 };
@@ -76,6 +82,9 @@ export {
   GlintPanel,
   GlintPlanReview,
   GlintProjectSwitch,
+  GlintReleasePlanReview,
+  GlintReleaseTimeline,
+  GlintReleasesView,
   GlintRuleForm,
   GlintRulesView,
   GlintSiteActivity,

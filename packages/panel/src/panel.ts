@@ -13,6 +13,7 @@ const views = [
   { id: 'rules', label: 'Rules' },
   { id: 'images', label: 'Images' },
   { id: 'jobs', label: 'Jobs' },
+  { id: 'releases', label: 'Releases' },
 ] as const;
 type ViewId = (typeof views)[number]['id'];
 
@@ -260,6 +261,12 @@ export class GlintPanel extends LitElement {
           .events=${this.events}
           .role=${this.role}
         ></glint-jobs-view>`;
+      case 'releases':
+        return html`<glint-releases-view
+          .client=${this.client}
+          .events=${this.events}
+          .role=${this.role}
+        ></glint-releases-view>`;
     }
   }
 

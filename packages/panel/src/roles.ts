@@ -12,7 +12,8 @@ const levels: NeededRole[] = ['reader', 'member', 'admin'];
 
 /**
  * The role each kind of change needs: members place, upload, import and run jobs; admins also
- * manage sites, their credentials and labels, and standing rules.
+ * manage sites, their credentials and labels, and standing rules. Members move a release's rollout
+ * (promote, halt, resume, roll back, start the next wave).
  */
 export const actionRoles = {
   place: 'member',
@@ -23,6 +24,7 @@ export const actionRoles = {
   sites: 'admin',
   labels: 'admin',
   rules: 'admin',
+  releases: 'member',
 } as const satisfies Record<string, NeededRole>;
 export type Action = keyof typeof actionRoles;
 

@@ -1,5 +1,12 @@
 import type { MatrixCell } from '@glint/api/replies';
-import { cellDetail, effectiveWanted, progressOf, stateLooks } from '../src/matrix/cell-display';
+import {
+  cellDetail,
+  effectiveWanted,
+  overriddenRule,
+  progressOf,
+  shownWanted,
+  stateLooks,
+} from '../src/matrix/cell-display';
 
 const MiB = 1024 * 1024;
 const cell = (overrides: Partial<MatrixCell>): MatrixCell => ({
@@ -24,6 +31,25 @@ test('a cell nobody said anything about is wanted where it holds a copy', () => 
   expect(effectiveWanted(cell({ state: 'error' }))).toBe(false);
   expect(effectiveWanted(cell({ state: 'present', wanted: false }))).toBe(false);
   expect(effectiveWanted(cell({ state: 'missing', wanted: true }))).toBe(true);
+});
+
+test('a pending change shows over the cell; one giving the cell back to its rule shows wanted', () => {
+  const notHere = cell({
+    state: 'missing',
+    wanted: false,
+    placedBy: { kind: 'hand', overrides: 'r' },
+  });
+  expect(shownWanted(notHere, undefined)).toBe(false);
+  expect(shownWanted(notHere, true)).toBe(true);
+  expect(shownWanted(notHere, null)).toBe(true);
+  expect(shownWanted(cell({ state: 'present' }), false)).toBe(false);
+});
+
+test('only a hand decision over a rule names a rule to give the cell back to', () => {
+  expect(overriddenRule(cell({ placedBy: { kind: 'hand', overrides: 'base' } }))).toBe('base');
+  expect(overriddenRule(cell({ placedBy: { kind: 'hand' } }))).toBeUndefined();
+  expect(overriddenRule(cell({ placedBy: { kind: 'rule', rule: 'base' } }))).toBeUndefined();
+  expect(overriddenRule(cell({}))).toBeUndefined();
 });
 
 test('a transfer shows bytes, rate and time left; its progress is known only with its size', () => {

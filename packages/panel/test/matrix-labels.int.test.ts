@@ -188,3 +188,43 @@ test('the label filter shows only the sites carrying its labels; a malformed one
   await page.locator('.count', { hasText: '2 images · 4 sites' }).waitFor();
   expect(pageErrors).toEqual([]);
 });
+
+test('a cell decided by hand over a rule is given back to it through the plan review', async () => {
+  const byHand = page.locator('.row:has(.name:text-is("img-2")) .cell[title^="c-prod:"]');
+  expect(await byHand.getAttribute('data-placed')).toBe('override');
+  await byHand.focus();
+  const giveBack = page.locator('.detail button.give-back');
+  expect(await giveBack.innerText()).toBe('Give back to rule img-on-prod');
+  await giveBack.click();
+  // Shown wanted while pending: the rule wants it.
+  expect(await byHand.getAttribute('aria-selected')).toBe('true');
+  await page.locator('glint-plan-review .given-back').waitFor();
+  expect(await page.locator('glint-plan-review .given-back').innerText()).toBe(
+    '1 cell given back to the rules.',
+  );
+  expect(
+    (await page.locator('glint-plan-review .copies li').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' '),
+    ),
+  ).toEqual(['img-2 from a-prod to c-prod (1.0 MiB)']);
+  await page.screenshot({ path: join(screenshots, 'matrix-give-back.png') });
+
+  await page.click('glint-plan-review button.apply');
+  await page.locator('glint-plan-review').waitFor({ state: 'detached' });
+  await page
+    .locator('.row:has(.name:text-is("img-2")) .cell[title^="c-prod:"][data-placed="rule"]')
+    .waitFor();
+  expect(await byHand.getAttribute('title')).toMatch(/ · by rule img-on-prod$/);
+  await byHand.focus();
+  await page.locator('.detail .placed', { hasText: 'by rule img-on-prod' }).waitFor();
+  expect(await giveBack.count()).toBe(0);
+  const matrix = (
+    await server.inject({ url: '/api/v1/matrix', headers: user.headers })
+  ).json<Matrix>();
+  const site = matrix.columns.find((column) => column.name === 'c-prod')!.id;
+  const cell = matrix.rows
+    .find((row) => row.name === 'img-2')!
+    .cells.find((c) => c.siteId === site)!;
+  expect(cell).toMatchObject({ wanted: true, placedBy: { kind: 'rule', rule: 'img-on-prod' } });
+  expect(pageErrors).toEqual([]);
+});

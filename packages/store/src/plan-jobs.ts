@@ -6,12 +6,14 @@ import type { NewJob, PendingJob } from './repositories';
 /**
  * The history rows (and outbox payloads) of a plan: one per cell, sharing their queue job's id.
  * `requestedBy` names who asked, in the payload's terms: a user id, or the daemon for self-healing.
+ * `copyNames` gives the copies of some images a name of their own (a release's "NAME (VERSION)").
  */
 export function planJobs(
   ownerId: string,
   requestedBy: string,
   planned: Pick<Plan, 'copies' | 'deletes'>,
   force: boolean,
+  copyNames: Record<string, string> = {},
 ): NewJob[] {
   const rows: NewJob[] = [];
   for (const copy of planned.copies) {
@@ -24,6 +26,7 @@ export function planJobs(
       // The new images' ids are fixed now, so a retried job finds what an earlier attempt left.
       destinations: copy.destinations.map((siteId) => ({ siteId, cloudImageId: randomUUID() })),
       visibility: 'private',
+      ...(copyNames[copy.imageId] && { name: copyNames[copy.imageId] }),
       requestedBy,
     };
     for (const destination of copy.destinations)

@@ -8,7 +8,10 @@ const Change = Type.Object(
   {
     image: Uuid('The logical image (matrix row)'),
     site: Uuid('The site (matrix column)'),
-    wanted: Type.Boolean(),
+    wanted: Type.Union([Type.Boolean(), Type.Null()], {
+      description:
+        'Whether the image is wanted on the site, by hand (overriding any rule); null clears the hand decision, giving the cell back to the rules: what they say then holds (nothing, when no rule implies the cell)',
+    }),
     selfHeal: Type.Optional(
       Type.Union([Type.Enum(['off', 'restore', 'restore-and-prune']), Type.Null()], {
         description:
@@ -71,6 +74,9 @@ export const PlanReply = Type.Object({
     }),
   ),
   unchanged: Type.Integer({ description: 'Changes already true or under way' }),
+  givenBack: Type.Integer({
+    description: 'Hand-decided cells given back to the rules (changes with wanted null)',
+  }),
   bytes: Type.Number({ description: 'Bytes all copies read' }),
   names: Type.Object(
     {

@@ -27,18 +27,30 @@ export function placementCommands(program: Command): void {
   examples(
     program
       .command('place')
-      .description('Want an image on sites: copies it there from a site that has it.')
+      .summary('Want an image on sites: copies it there from a site that has it')
+      .description(
+        'Want an image on sites: copies it there from a site that has it. A hand decision like this ' +
+          'overrides the standing rules for those cells; --by-rules clears it instead, giving the cells ' +
+          'back to the rules: a rule that implies the cell copies the image back, and with no rule the ' +
+          'cell is merely no longer decided (a copy there stays).',
+      )
       .argument('<image>', 'name or id')
       .requiredOption('--on <site>', 'a site (repeatable, or comma-separated)', collect)
+      .option('--by-rules', 'give the cells back to the standing rules: clear the hand decision')
       .option('--wait', waitHelp)
       .action(
-        action(async (ctx: Context, image: string, options: { on: string[]; wait?: boolean }) =>
-          change(ctx, image, options.on, true, { wait: options.wait }),
+        action(
+          async (
+            ctx: Context,
+            image: string,
+            options: { on: string[]; byRules?: boolean; wait?: boolean },
+          ) => change(ctx, image, options.on, options.byRules ? null : true, options),
         ),
       ),
     [
       'glint place cirros-0.6.2 --on east --on west',
       'glint place cirros-0.6.2 --on east,west --wait',
+      'glint place cirros-0.6.2 --on east --by-rules',
     ],
   );
   examples(
@@ -102,7 +114,8 @@ async function change(
   ctx: Context,
   imageRef: string,
   siteRefs: string[],
-  wanted: boolean,
+  /** null: no hand decision, the rules decide. */
+  wanted: boolean | null,
   options: { force?: boolean; wait?: boolean },
 ): Promise<void> {
   const client = await ctx.client();
@@ -163,6 +176,7 @@ const emptyPlan = {
   deletes: [],
   refusals: [],
   unchanged: 0,
+  givenBack: 0,
   bytes: 0,
   names: { images: {}, sites: {} },
   jobs: [],

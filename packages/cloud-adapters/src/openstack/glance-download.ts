@@ -121,7 +121,7 @@ async function pull(
     source.visibility === 'community';
   if (!readable || !source.hashAlgo || !source.hashValue) return undefined;
   const contentHash = declaredContentHash(source);
-  const present = await findPresentCopy(sites.destination, source, contentHash);
+  const present = await findPresentCopy(sites.destination, source.name, contentHash);
   if (present) return present;
   const provenance = { sourceSite: options.sourceKey, sourceImageId: source.id, contentHash };
   const spec = {

@@ -47,6 +47,8 @@ export interface CopyRequest {
   source: CopySource;
   destinations: CopyDestination[];
   visibility?: VisibilityPolicy;
+  /** The name the copies get; the source's when absent. */
+  name?: string;
   signal?: AbortSignal;
   onProgress?: (progress: TransferProgress) => void;
   progressIntervalMs?: number;

@@ -76,7 +76,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
   for (const destination of request.destinations) {
     try {
       const present = await withRetries(
-        () => findPresentCopy(destination.adapter, source, declared),
+        () => findPresentCopy(destination.adapter, request.name ?? source.name, declared),
         isRetryable,
         retry.request,
         signal,
@@ -96,7 +96,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
         ...(declared ? { contentHash: declared } : {}),
       };
       const spec = copySpec(
-        source,
+        request.name ? { ...source, name: request.name } : source,
         provenance,
         request.visibility ?? 'private',
         destination.imageId,

@@ -219,6 +219,12 @@ const daemonOnlySettings = {
     default: 300,
     description: "How often each site's inventory is taken.",
   }),
+  GLINT_RELEASE_INTERVAL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 15,
+    description:
+      "How often each release family's rollout and retirement take their next step (soaks, waves, retries).",
+  }),
   GLINT_DAEMON_LOCK_SECONDS: Type.Integer({
     minimum: 1,
     default: 30,

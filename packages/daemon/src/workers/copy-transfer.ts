@@ -118,6 +118,7 @@ async function copyStreamed(
       imageId: p.cloudImageId,
     })),
     visibility: payload.visibility,
+    ...(payload.name && { name: payload.name }),
     ...(run.bandwidthLimit && { rateLimit: run.bandwidthLimit }),
     signal: run.signal,
     onProgress: progress.stream(),

@@ -32,8 +32,8 @@ export class GlintImagesView extends LiveView {
   }
 
   protected eventArrived(event: GlintEvent): void {
-    // A rules event changes no image by itself: its cells follow as cells events.
-    if (event.type === 'rules') return;
+    // A release's renames and a rule change's placements come as cells events of their own.
+    if (event.type === 'release' || event.type === 'rules') return;
     const named = event.type === 'job' ? [event.imageId] : (event.imageIds ?? null);
     if (named === null) void this.load();
     else if (this.details && named.includes(this.details.id)) void this.open(this.details.id);

@@ -33,6 +33,19 @@ export function effectiveWanted(cell: MatrixCell): boolean {
   return cell.wanted ?? holdsCopy(cell);
 }
 
+/**
+ * Whether a cell shows wanted: as its pending change says, else as it is. A change giving the cell
+ * back to the rule it overrides (null) shows it wanted, since a rule only ever wants its cells.
+ */
+export function shownWanted(cell: MatrixCell, pending: boolean | null | undefined): boolean {
+  return pending === undefined ? effectiveWanted(cell) : (pending ?? true);
+}
+
+/** The rule a hand decision on the cell overrides, if any: the one it can be given back to. */
+export function overriddenRule(cell: MatrixCell): string | undefined {
+  return cell.placedBy?.kind === 'hand' ? cell.placedBy.overrides : undefined;
+}
+
 /** A transfer's done fraction (0–1): its import's once importing, else its bytes' when its size is known. */
 export function progressOf(cell: MatrixCell): number | null {
   if (cell.state !== 'transferring') return null;
@@ -65,7 +78,7 @@ export function placedMark(cell: MatrixCell): 'rule' | 'override' | null {
   const placed = cell.placedBy;
   if (!placed) return null;
   if (placed.kind === 'rule') return 'rule';
-  return placed.overrides ? 'override' : null;
+  return overriddenRule(cell) ? 'override' : null;
 }
 
 /** "by rule base-on-prod", "ticked by hand, overriding rule base-on-prod", or ''. */

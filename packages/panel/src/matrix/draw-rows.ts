@@ -15,7 +15,7 @@ import type { MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
 import { formatBytes } from '@glint/core/client';
 import {
   cellDetail,
-  effectiveWanted,
+  shownWanted,
   placedMark,
   placedText,
   progressOf,
@@ -47,7 +47,8 @@ export interface DrawState {
   /** The site columns in view (and a few either side). */
   columnRange: Range;
   /** Unapplied clicks: the wanted state each changed cell ("image site") will get. */
-  pending: Map<string, boolean>;
+  /** Changes not sent yet, by cell: wanted or not by hand, or null to give it back to the rules. */
+  pending: Map<string, boolean | null>;
   /** The columns that start a group of the grouping label (after the first), drawn apart. */
   groupStarts: Set<number>;
   /** The element that takes Tab focus (roving tabindex), by `data-row` and `data-col`. */
@@ -202,7 +203,7 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
     );
 
   const wantedOf = (d: CellDatum) =>
-    state.pending.get(cellKey(d.row.row!.id, d.cell.siteId)) ?? effectiveWanted(d.cell);
+    shownWanted(d.cell, state.pending.get(cellKey(d.row.row!.id, d.cell.siteId)));
   joined
     .attr('data-state', (d) => d.cell.state)
     .attr('data-icon', (d) => stateLooks[d.cell.state].icon)

@@ -216,8 +216,9 @@ export class MatrixData {
   apply(event: GlintEvent): Promise<void> {
     if (event.type === 'cells')
       return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
-    // The cells a rule change places follow as cells events.
-    if (event.type === 'rules' || !event.imageId) return Promise.resolve();
+    // A release's renames and a rule change's placements come as cells events of their own.
+    if (event.type === 'release' || event.type === 'rules' || !event.imageId)
+      return Promise.resolve();
     if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
       return Promise.resolve();
     return this.reloadRows([event.imageId]);

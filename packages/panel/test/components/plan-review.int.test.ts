@@ -36,6 +36,7 @@ const plan: Plan = {
     },
   ],
   unchanged: 3,
+  givenBack: 1,
   bytes: 2 * MiB,
   names: {
     images: { [ids.debian]: 'debian-12', [ids.alpine]: 'alpine' },
@@ -81,6 +82,7 @@ test('it names the copies, deletes and refusals, with the bytes to read', async 
     'alpine on one: the last copy anywhere (last_copy)',
   ]);
   expect(await review.getByText('3 already so or under way.').count()).toBe(1);
+  expect(await review.locator('.given-back').innerText()).toBe('1 cell given back to the rules.');
   expect(pageErrors).toEqual([]);
 });
 

@@ -28,6 +28,7 @@ export type {
 } from './placements';
 import { placementsRepository } from './placements';
 import { projectsRepository } from './projects';
+import { releasesRepository } from './releases';
 import { rulePlacementsRepository } from './rule-placements';
 import { rulesRepository } from './rules';
 import type { Queryable } from './queryable';
@@ -69,6 +70,20 @@ export {
 } from './sites';
 export type { ProjectIdentity, ProjectsRepository } from './projects';
 export {
+  familyNameConstraint,
+  versionConstraints,
+  type ChannelRecord,
+  type CopyAttempt,
+  type FamilyInput,
+  type FamilyRecord,
+  type ReleasesRepository,
+  type RolloutFacts,
+  type RolloutSite,
+  type VersionCopy,
+  type VersionRecord,
+  type VersionSite,
+} from './releases';
+export {
   ruleNameConstraint,
   type RuleDefinition,
   type RuleRecord,
@@ -99,6 +114,7 @@ export function repositoriesOn(db: Queryable) {
     rulePlacements: rulePlacementsRepository(db),
     jobs: jobsRepository(db),
     history: historyRepository(db),
+    releases: releasesRepository(db),
   };
 }
 

@@ -30,6 +30,9 @@ export interface DriftedCell {
   siteInventoried: boolean;
 }
 
+const cellsOf = (parameter: string) =>
+  `jsonb_to_recordset(${parameter}::jsonb) AS x ("imageId" uuid, "siteId" uuid)`;
+
 export function placementsRepository(db: Queryable) {
   return {
     ...planFacts(db),
@@ -54,6 +57,36 @@ export function placementsRepository(db: Queryable) {
          FROM jsonb_to_recordset($2::jsonb) AS x ("imageId" uuid, "siteId" uuid, "selfHeal" text)
          WHERE p.owner_id = $1 AND p.image_id = x."imageId" AND p.site_id = x."siteId"`,
         [ownerId, JSON.stringify(policies)],
+      );
+    },
+
+    /** The hand rows of these cells, with the rule each overrides (null: none implies the cell). */
+    async handRows(
+      ownerId: string,
+      cells: { imageId: string; siteId: string }[],
+    ): Promise<{ imageId: string; siteId: string; rule: string | null }[]> {
+      if (cells.length === 0) return [];
+      const { rows } = await db.query<{ imageId: string; siteId: string; rule: string | null }>(
+        `SELECT p.image_id AS "imageId", p.site_id AS "siteId", p.rule
+         FROM placements p JOIN ${cellsOf('$2')}
+           ON p.image_id = x."imageId" AND p.site_id = x."siteId"
+         WHERE p.owner_id = $1 AND p.source = 'hand'`,
+        [ownerId, JSON.stringify(cells)],
+      );
+      return rows;
+    },
+
+    /**
+     * Removes the hand rows of these cells, giving them back to the rules: the caller evaluates
+     * the rules again in the same transaction, so the cells' rule rows appear at once.
+     */
+    async clearHand(ownerId: string, cells: { imageId: string; siteId: string }[]): Promise<void> {
+      if (cells.length === 0) return;
+      await db.query(
+        `DELETE FROM placements p USING ${cellsOf('$2')}
+         WHERE p.owner_id = $1 AND p.image_id = x."imageId" AND p.site_id = x."siteId"
+           AND p.source = 'hand'`,
+        [ownerId, JSON.stringify(cells)],
       );
     },
 

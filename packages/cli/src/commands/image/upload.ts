@@ -42,7 +42,7 @@ const formatByExtension: Record<string, string> = {
   '.vhdx': 'vhdx',
 };
 
-interface UploadOptions {
+export interface UploadOptions {
   to: string[];
   name?: string;
   diskFormat?: string;
@@ -93,7 +93,7 @@ interface NewImage {
   sites: { id: string; name: string }[];
 }
 
-async function upload(ctx: Context, source: string, options: UploadOptions): Promise<void> {
+export async function upload(ctx: Context, source: string, options: UploadOptions): Promise<void> {
   const isUrl = /^https?:\/\//i.test(source);
   const fileName = isUrl ? basename(new URL(source).pathname) : basename(source);
   const extension = extname(fileName).toLowerCase();

@@ -3,7 +3,7 @@ import { ApiError } from '@glint/core/client';
 import type { ApiClient } from '../../api-client';
 import type { GlintEvent } from '@glint/core';
 import type { Job, MatrixCell, MatrixRow, Plan, PlanChange } from '@glint/api/replies';
-import { effectiveWanted } from '../cell-display';
+import { effectiveWanted, shownWanted } from '../cell-display';
 import {
   cellKey,
   columnWidth,
@@ -225,7 +225,7 @@ export class GlintImageMatrix extends LitElement {
   }
 
   private wanted(row: MatrixRow, cell: MatrixCell): boolean {
-    return this.draw.pending.get(cellKey(row.id, cell.siteId)) ?? effectiveWanted(cell);
+    return shownWanted(cell, this.draw.pending.get(cellKey(row.id, cell.siteId)));
   }
 
   /**
@@ -390,16 +390,24 @@ export class GlintImageMatrix extends LitElement {
     });
   }
 
+  /** Gives the cell back to the rules as a pending change, and shows the plan it makes. */
+  private giveBack(imageId: string, siteId: string) {
+    this.draw.pending.set(cellKey(imageId, siteId), null);
+    this.draw.version++;
+    this.requestUpdate();
+    void this.review();
+  }
+
   private siteName = (id: string) => this.data.columns.find((c) => c.id === id)?.name ?? id;
 
   private renderDetail() {
-    return cellFocusDetail(
-      this.cellAt(this.draw.focus.row, this.draw.focus.col),
-      this.siteName,
-      this.busy,
-      refusal(this.role, 'jobs'),
-      (imageId, siteId) => void this.retry(imageId, siteId),
-    );
+    return cellFocusDetail(this.cellAt(this.draw.focus.row, this.draw.focus.col), this.siteName, {
+      busy: this.busy,
+      retryRefusal: refusal(this.role, 'jobs'),
+      retry: (imageId, siteId) => void this.retry(imageId, siteId),
+      placeRefusal: refusal(this.role, 'place'),
+      giveBack: (imageId, siteId) => this.giveBack(imageId, siteId),
+    });
   }
 
   private renderToolbar() {

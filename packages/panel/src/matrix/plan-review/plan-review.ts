@@ -37,7 +37,7 @@ export class GlintPlanReview extends LitElement {
   }
 
   override render() {
-    const { copies, deletes, refusals, unchanged, bytes } = this.plan;
+    const { copies, deletes, refusals, unchanged, givenBack, bytes } = this.plan;
     return html`<h3>Plan</h3>
       ${
         copies.length > 0
@@ -80,6 +80,13 @@ export class GlintPlanReview extends LitElement {
           : ''
       }
       ${unchanged > 0 ? html`<div>${unchanged} already so or under way.</div>` : ''}
+      ${
+        givenBack > 0
+          ? html`<div class="given-back">
+              ${givenBack} ${givenBack === 1 ? 'cell' : 'cells'} given back to the rules.
+            </div>`
+          : ''
+      }
       <div class="actions">
         <button class="apply" ?disabled=${this.busy} @click=${() => this.fire('apply')}>
           Apply

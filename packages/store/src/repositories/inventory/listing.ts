@@ -50,11 +50,13 @@ export function inventoryListing(db: Queryable) {
         'DELETE FROM site_images WHERE owner_id = $1 AND site_id = $2 AND seen_at < $3',
         [ownerId, siteId, seenAt],
       );
-      // A logical image stays while a site holds it or the user wants it somewhere.
+      // A logical image stays while a site holds it, the user wants it somewhere, or it is a
+      // release's version (whose copies, once renamed, are filed under their new names).
       await db.query(
         `DELETE FROM images i WHERE i.owner_id = $1
            AND NOT EXISTS (SELECT 1 FROM site_images s WHERE s.owner_id = i.owner_id AND s.image_id = i.id)
-           AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.owner_id = i.owner_id AND p.image_id = i.id AND p.wanted)`,
+           AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.owner_id = i.owner_id AND p.image_id = i.id AND p.wanted)
+           AND NOT EXISTS (SELECT 1 FROM release_versions v WHERE v.owner_id = i.owner_id AND v.image_id = i.id)`,
         [ownerId],
       );
       return { seen: images.length, removed: removed.rowCount ?? 0 };

@@ -1,0 +1,358 @@
+import {
+  LATEST_CHANNEL,
+  missingProperties,
+  versionFromDate,
+  type PublishEvents,
+  type ReleaseEvent,
+} from '@glint/core';
+import {
+  familyNameConstraint,
+  versionConstraints,
+  type FamilyRecord,
+  type Repositories,
+  type RolloutFacts,
+  type VersionRecord,
+} from '@glint/store';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { wavesOf } from '@glint/daemon';
+import type { ProjectCaller } from '../../caller';
+import { ApiError, notFound } from '../../errors';
+import type { FamilyBody, FamilyDetails, PublishBody, Version } from '../../schemas/releases';
+import { writingNamed } from '../../site-writes';
+
+const familyTaken = (name: string) => () =>
+  new ApiError(
+    409,
+    'family_name_taken',
+    `a release family named ${name} exists: choose another name`,
+  );
+
+/** A site's state for one version, from what Glint did there and what the inventory holds. */
+function siteStateOf(
+  facts: RolloutFacts,
+  version: VersionRecord,
+  siteId: string,
+): Version['sites'][number]['state'] {
+  const stage = facts.stages.find((s) => s.versionId === version.id && s.siteId === siteId);
+  if (stage) return stage.stage;
+  if (facts.copies.some((c) => c.imageId === version.imageId && c.siteId === siteId && c.active))
+    return 'present';
+  const attempt = facts.attempts.find((a) => a.imageId === version.imageId && a.siteId === siteId);
+  if (attempt?.state === 'failed') return 'failed';
+  return attempt && ['queued', 'running'].includes(attempt.state) ? 'copying' : 'missing';
+}
+
+/** Families, versions and channels, and the changes people make to a rollout. */
+export class ReleaseService {
+  constructor(private readonly fastify: FastifyInstance) {}
+
+  private get repositories(): Repositories {
+    return this.fastify.repositories;
+  }
+
+  private async facts(ownerId: string, idOrName: string): Promise<RolloutFacts> {
+    const family = await this.repositories.releases.family(ownerId, idOrName);
+    const facts = family && (await this.repositories.releases.rolloutFacts(ownerId, family.id));
+    if (!facts) throw notFound('release_family', idOrName);
+    return facts;
+  }
+
+  createFamily(caller: ProjectCaller, body: FamilyBody): Promise<FamilyRecord> {
+    return writingNamed(this.fastify, [familyNameConstraint], familyTaken(body.name), (repos) =>
+      repos.releases.createFamily(caller.ownerId, body),
+    );
+  }
+
+  async details(ownerId: string, idOrName: string): Promise<FamilyDetails> {
+    const facts = await this.facts(ownerId, idOrName);
+    const waves = wavesOf(facts.family, facts.sites);
+    const waveOf = (siteId: string) => waves.findIndex((wave) => wave.includes(siteId));
+    const versionOf = (id: string | null) =>
+      facts.versions.find((v) => v.id === id)?.version ?? null;
+    return {
+      family: facts.family,
+      waves,
+      channels: facts.channels.map((c) => ({
+        name: c.name,
+        versionId: c.versionId,
+        version: versionOf(c.versionId)!,
+        previousVersion: versionOf(c.previousVersionId),
+        movedAt: c.movedAt,
+      })),
+      versions: facts.versions.map((v) => ({
+        id: v.id,
+        version: v.version,
+        imageId: v.imageId,
+        imageName: v.imageName,
+        hash: v.hashAlgo && v.hashValue ? { algo: v.hashAlgo, value: v.hashValue } : null,
+        provenance: v.provenance,
+        publishedAt: v.publishedAt,
+        channels: facts.channels.filter((c) => c.versionId === v.id).map((c) => c.name),
+        wave: v.wave,
+        haltedReason: v.haltedReason,
+        retiredAt: v.retiredAt,
+        sites: facts.sites
+          .filter(
+            (site) =>
+              waveOf(site.id) >= 0 ||
+              facts.stages.some((s) => s.siteId === site.id && s.versionId === v.id),
+          )
+          .map((site) => {
+            const stage = facts.stages.find((s) => s.versionId === v.id && s.siteId === site.id);
+            const copy = facts.copies.find((c) => c.imageId === v.imageId && c.siteId === site.id);
+            return {
+              siteId: site.id,
+              siteName: site.name,
+              wave: waveOf(site.id),
+              state: siteStateOf(facts, v, site.id),
+              cloudImageId: stage?.cloudImageId ?? copy?.cloudImageId ?? null,
+              error: stage?.error ?? null,
+            };
+          }),
+      })),
+    };
+  }
+
+  /**
+   * Publishes a logical image as the family's newest version: its provenance is the SCS-0102
+   * properties given, with the build date defaulting to today; refused, naming them, when a
+   * property the family requires is in neither the family's nor the given ones.
+   */
+  async publish(
+    caller: ProjectCaller,
+    idOrName: string,
+    body: PublishBody,
+  ): Promise<VersionRecord> {
+    const { family } = await this.facts(caller.ownerId, idOrName);
+    const image = (await this.repositories.placements.facts(caller.ownerId, [body.image]))
+      .images[0];
+    if (!image) throw notFound('image', body.image);
+    const [hashed] = await this.fastify
+      .transaction((r) =>
+        r.matrix.rows(caller.ownerId, { imageIds: [body.image], offset: 0, limit: 1 }),
+      )
+      .then((p) => p.rows);
+    if (!hashed?.hashValue)
+      throw new ApiError(
+        400,
+        'image_without_hash',
+        `image ${image.name} has no content hash, which a version is known by: upload or import it through Glint, or copy it from a site that gives one`,
+      );
+    const provenance = {
+      image_build_date: new Date().toISOString().slice(0, 10),
+      image_source: 'private',
+      ...body.properties,
+    };
+    const missing = missingProperties(family.requiredProperties, {
+      ...family.properties,
+      ...provenance,
+    });
+    if (missing.length > 0)
+      throw new ApiError(
+        400,
+        'release_properties_missing',
+        `version is missing required properties: ${missing.join(', ')}; give them with the version's properties (glint release publish --property KEY=VALUE) or set them on the family`,
+        { missing },
+      );
+    const version = body.version ?? versionFromDate(new Date(provenance.image_build_date));
+    const taken = () =>
+      new ApiError(
+        409,
+        'version_taken',
+        `family ${family.name} already has version ${version}, or already has this image as a version: give another version (glint release publish --release-version)`,
+      );
+    const versionId = await writingNamed(
+      this.fastify,
+      Object.values(versionConstraints),
+      taken,
+      async (repos) => {
+        const id = await repos.releases.insertVersion(caller.ownerId, {
+          familyId: family.id,
+          version,
+          imageId: body.image,
+          provenance,
+          publishedBy: caller.userId,
+        });
+        await repos.releases.moveChannel(
+          caller.ownerId,
+          family.id,
+          LATEST_CHANNEL,
+          id,
+          caller.userId,
+        );
+        await repos.audit.record({
+          ownerId: caller.ownerId,
+          actorId: caller.userId,
+          action: 'release.published',
+          targetType: 'release_family',
+          targetId: family.id,
+          details: { version },
+        });
+        return id;
+      },
+    );
+    await this.stepped(caller.ownerId, family, 'published', versionId, version);
+    return (await this.repositories.releases.versions(caller.ownerId, family.id)).find(
+      (v) => v.id === versionId,
+    )!;
+  }
+
+  /** Points the channel (the family's followed one when absent) at a version. */
+  async promote(caller: ProjectCaller, idOrName: string, versionName: string, channel?: string) {
+    const facts = await this.facts(caller.ownerId, idOrName);
+    const version = facts.versions.find((v) => v.version === versionName);
+    if (!version) throw notFound('release_version', `${facts.family.name} ${versionName}`);
+    if (version.retiredAt !== null)
+      throw new ApiError(
+        409,
+        'version_retired',
+        `version ${versionName} is retired by the family's retention and may be gone from sites: publish it again instead`,
+      );
+    const name = channel ?? facts.family.follows;
+    await this.moved(caller, facts, name, version, 'release.promoted');
+    await this.stepped(caller.ownerId, facts.family, 'promoted', version.id, version.version);
+    return this.details(caller.ownerId, facts.family.id);
+  }
+
+  /**
+   * Points the channel back at the version it pointed at before, which switches on every site
+   * at once: its copies are still there (hidden), so no byte is copied.
+   */
+  async rollback(caller: ProjectCaller, idOrName: string, channel?: string) {
+    const facts = await this.facts(caller.ownerId, idOrName);
+    const name = channel ?? facts.family.follows;
+    const current = facts.channels.find((c) => c.name === name);
+    const previous = facts.versions.find((v) => v.id === current?.previousVersionId);
+    if (!previous)
+      throw new ApiError(
+        409,
+        'nothing_to_roll_back',
+        `channel ${name} of ${facts.family.name} has no earlier version to go back to`,
+      );
+    await this.moved(caller, facts, name, previous, 'release.rolled_back');
+    await this.stepped(caller.ownerId, facts.family, 'rolled-back', previous.id, previous.version);
+    return this.details(caller.ownerId, facts.family.id);
+  }
+
+  /** Moves a channel; the version it now points at rolls out to every wave at once, unhalted. */
+  private async moved(
+    caller: ProjectCaller,
+    facts: RolloutFacts,
+    channel: string,
+    version: VersionRecord,
+    action: string,
+  ) {
+    const waves = wavesOf(facts.family, facts.sites).length;
+    await this.fastify.transaction(async (repos) => {
+      await repos.releases.moveChannel(
+        caller.ownerId,
+        facts.family.id,
+        channel,
+        version.id,
+        caller.userId,
+      );
+      if (channel === facts.family.follows && version.id !== facts.versions[0]?.id)
+        await repos.releases.updateVersion(caller.ownerId, version.id, {
+          wave: Math.max(0, waves - 1),
+          haltedReason: null,
+          resumedAt: new Date().toISOString(),
+        });
+      await repos.audit.record({
+        ownerId: caller.ownerId,
+        actorId: caller.userId,
+        action,
+        targetType: 'release_family',
+        targetId: facts.family.id,
+        details: { channel, version: version.version },
+      });
+    });
+  }
+
+  /** Stops or restarts the rollout of the version the stable name follows; lets its next wave start. */
+  async control(
+    caller: ProjectCaller,
+    idOrName: string,
+    change: 'halt' | 'resume' | 'next-wave',
+    reason?: string,
+  ) {
+    const facts = await this.facts(caller.ownerId, idOrName);
+    const channel =
+      facts.channels.find((c) => c.name === facts.family.follows) ??
+      facts.channels.find((c) => c.name === LATEST_CHANNEL);
+    const version = facts.versions.find((v) => v.id === channel?.versionId);
+    if (!version)
+      throw new ApiError(
+        409,
+        'nothing_rolling_out',
+        `family ${facts.family.name} has no version yet: publish one first`,
+      );
+    const changes =
+      change === 'halt'
+        ? { haltedReason: reason ?? `halted by ${caller.name}` }
+        : change === 'resume'
+          ? { haltedReason: null, resumedAt: new Date().toISOString() }
+          : { promotedWave: version.wave + 1 };
+    await this.fastify.transaction(async (repos) => {
+      await repos.releases.updateVersion(caller.ownerId, version.id, changes);
+      await repos.audit.record({
+        ownerId: caller.ownerId,
+        actorId: caller.userId,
+        action: `release.${change}`,
+        targetType: 'release_family',
+        targetId: facts.family.id,
+        details: { version: version.version },
+      });
+    });
+    const action = change === 'halt' ? 'halted' : change === 'resume' ? 'resumed' : 'promoted';
+    await this.stepped(
+      caller.ownerId,
+      facts.family,
+      action,
+      version.id,
+      version.version,
+      changes.haltedReason ?? undefined,
+    );
+    return this.details(caller.ownerId, facts.family.id);
+  }
+
+  /** Enqueues the family's next step now, and tells the project's clients what changed. */
+  private async stepped(
+    ownerId: string,
+    family: FamilyRecord,
+    action: ReleaseEvent['action'],
+    versionId: string | null,
+    version: string | null,
+    reason?: string,
+  ) {
+    await this.fastify.queues.enqueue('release', [
+      { id: `release-${family.id}`, payload: { version: 1, ownerId, familyId: family.id } },
+    ]);
+    const publish: PublishEvents = (owner, list) => this.fastify.events.publish(owner, list);
+    await publish(ownerId, [
+      {
+        type: 'release',
+        familyId: family.id,
+        family: family.name,
+        action,
+        versionId,
+        version,
+        siteIds: [],
+        ...(reason && { reason }),
+      },
+    ]);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    releases: ReleaseService;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.decorate('releases', new ReleaseService(fastify));
+  },
+  { name: 'releases', dependencies: ['repositories', 'queues', 'events'] },
+);

@@ -1,0 +1,62 @@
+import { JOBS, parseJobPayload, type JobQueues } from '@glint/core';
+import { repositoriesOn } from '@glint/store';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Pool } from 'pg';
+import type { WorkerOptions } from '../workers/worker-options';
+import { advanceRelease, type ReleaseOutcome } from './rollout';
+
+/**
+ * The `release` queue's worker: one family's next step. A delete a site refused is tried again
+ * after `retryBaseMs` (the release interval), doubling with each refusal.
+ */
+export function releaseWorker(
+  options: WorkerOptions,
+  retryBaseMs: number,
+): Worker<unknown, ReleaseOutcome> {
+  return new Worker<unknown, ReleaseOutcome>(
+    JOBS.release.queue,
+    async (job) => {
+      let payload;
+      try {
+        payload = parseJobPayload('release', job.data);
+      } catch (error) {
+        throw new UnrecoverableError((error as Error).message);
+      }
+      return advanceRelease(options, payload.ownerId, payload.familyId, retryBaseMs);
+    },
+    { ...options.bullmq, concurrency: 2 },
+  );
+}
+
+/**
+ * Enqueues a step of every family. The job id is the family's, so a family has one step waiting
+ * or running at a time however many daemons tick.
+ */
+export async function enqueueReleaseSteps(pool: Pool, queues: JobQueues): Promise<number> {
+  const families = await repositoriesOn(pool).releases.allFamilies();
+  await queues.enqueue(
+    'release',
+    families.map(({ ownerId, familyId }) => ({
+      id: `release-${familyId}`,
+      payload: { version: 1, ownerId, familyId },
+    })),
+  );
+  return families.length;
+}
+
+/** Every family's steps on a schedule (soaks, waves, retention, retries); returns a stopper. */
+export function scheduleReleases(
+  pool: Pool,
+  queues: JobQueues,
+  intervalMs: number,
+  log: (message: string, error?: unknown) => void,
+): () => void {
+  const run = () =>
+    void enqueueReleaseSteps(pool, queues).catch((error: unknown) =>
+      log('release schedule failed', error),
+    );
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  run();
+  return () => clearInterval(timer);
+}

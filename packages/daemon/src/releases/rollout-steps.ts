@@ -1,0 +1,200 @@
+import { siteMatches, type RolloutPolicy } from '@glint/core';
+import type { RolloutFacts, RolloutSite, VersionCopy, VersionRecord } from '@glint/store';
+
+/** One thing a family's step does; the daemon carries them out in this order. */
+export type RolloutStep =
+  | { kind: 'halt'; version: VersionRecord; reason: string }
+  | { kind: 'copy'; version: VersionRecord; siteIds: string[] }
+  | { kind: 'promote'; version: VersionRecord; siteId: string; cloudImageId: string }
+  | { kind: 'wave-done'; version: VersionRecord }
+  | { kind: 'next-wave'; version: VersionRecord; wave: number }
+  | { kind: 'retire'; version: VersionRecord }
+  | { kind: 'demote'; version: VersionRecord; siteId: string; cloudImageId: string }
+  | { kind: 'delete'; version: VersionRecord; siteId: string; cloudImageId: string };
+
+/**
+ * The target sites in waves: each joins the first wave whose selector matches it, and those no
+ * wave matches form the last. Empty waves are left out, so a wave always has a site.
+ */
+export function wavesOf(policy: RolloutPolicy, sites: RolloutSite[]): string[][] {
+  const targets = sites.filter((site) => siteMatches(policy.sites, site));
+  const waves: string[][] = policy.waves.map(() => []);
+  const rest: string[] = [];
+  for (const site of targets) {
+    const wave = policy.waves.findIndex((selector) => siteMatches(selector, site));
+    (wave < 0 ? rest : waves[wave]!).push(site.id);
+  }
+  return [...waves, rest].filter((wave) => wave.length > 0);
+}
+
+/** The version whose copies should hold the stable name: the followed channel's, else latest's. */
+export function targetOf(facts: RolloutFacts): VersionRecord | undefined {
+  const channel =
+    facts.channels.find((c) => c.name === facts.family.follows) ??
+    facts.channels.find((c) => c.name === 'latest');
+  return facts.versions.find((v) => v.id === channel?.versionId);
+}
+
+const key = (versionId: string, siteId: string) => `${versionId}/${siteId}`;
+
+/** The facts looked up by version and site. */
+function indexOf(facts: RolloutFacts) {
+  const copies = new Map<string, VersionCopy>();
+  for (const copy of facts.copies) {
+    const version = facts.versions.find((v) => v.imageId === copy.imageId);
+    const at = version && key(version.id, copy.siteId);
+    // An active copy counts over a half-made one.
+    if (at && copy.active && (!copies.has(at) || !copies.get(at)!.active)) copies.set(at, copy);
+  }
+  const stages = new Map(facts.stages.map((s) => [key(s.versionId, s.siteId), s]));
+  // A copy Glint hid is left out of Glance's default listing, so inventories no longer see it:
+  // where Glint's own record says it holds or hid one, that copy counts (it was verified before).
+  for (const stage of facts.stages) {
+    const version = facts.versions.find((v) => v.id === stage.versionId);
+    const at = key(stage.versionId, stage.siteId);
+    if (version && stage.cloudImageId && stage.stage !== 'deleted' && !copies.has(at))
+      copies.set(at, {
+        imageId: version.imageId,
+        siteId: stage.siteId,
+        cloudImageId: stage.cloudImageId,
+        name: '',
+        active: true,
+        verified: true,
+      });
+  }
+  // A copy asked for before a person resumed the rollout no longer counts: it is tried again.
+  const attempts = new Map<string, RolloutFacts['attempts'][number]>();
+  for (const attempt of facts.attempts) {
+    const version = facts.versions.find((v) => v.imageId === attempt.imageId);
+    const stale =
+      version?.resumedAt != null && Date.parse(attempt.createdAt) < Date.parse(version.resumedAt);
+    if (version && !stale) attempts.set(key(version.id, attempt.siteId), attempt);
+  }
+  const siteNames = new Map(facts.sites.map((site) => [site.id, site.name]));
+  return { copies, stages, attempts, siteNames };
+}
+
+type Index = ReturnType<typeof indexOf>;
+
+/**
+ * The steps of one wave of `target`'s rollout: copies to its sites still without one, a halt when
+ * more of them failed than the policy tolerates, and once every other site holds a verified copy,
+ * the stable name switched on each of them. Returns whether the wave is complete.
+ */
+function waveSteps(
+  facts: RolloutFacts,
+  index: Index,
+  target: VersionRecord,
+  wave: string[],
+  steps: RolloutStep[],
+): boolean {
+  const missing = wave.filter((siteId) => !index.copies.has(key(target.id, siteId)));
+  const failed = missing.filter(
+    (siteId) => index.attempts.get(key(target.id, siteId))?.state === 'failed',
+  );
+  const busy = missing.filter((siteId) =>
+    ['queued', 'running'].includes(index.attempts.get(key(target.id, siteId))?.state ?? ''),
+  );
+  if (failed.length / wave.length > facts.family.failureThreshold) {
+    const why = failed.map(
+      (siteId) =>
+        `${index.siteNames.get(siteId) ?? siteId}: ${index.attempts.get(key(target.id, siteId))?.error ?? 'failed'}`,
+    );
+    steps.push({
+      kind: 'halt',
+      version: target,
+      reason: `${failed.length} of ${wave.length} sites of wave ${target.wave + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
+    });
+    return false;
+  }
+  const toCopy = missing.filter((siteId) => !failed.includes(siteId) && !busy.includes(siteId));
+  if (toCopy.length > 0) steps.push({ kind: 'copy', version: target, siteIds: toCopy });
+  if (missing.length > failed.length) return false;
+  // The wave is present and verified everywhere it could be: its sites switch together.
+  for (const siteId of wave) {
+    const copy = index.copies.get(key(target.id, siteId));
+    if (copy && index.stages.get(key(target.id, siteId))?.stage !== 'stable')
+      steps.push({ kind: 'promote', version: target, siteId, cloudImageId: copy.cloudImageId });
+  }
+  return true;
+}
+
+/** The rollout's steps: the waves up to the current one, and the start of the next when due. */
+function rolloutSteps(facts: RolloutFacts, index: Index, now: Date, steps: RolloutStep[]): void {
+  const target = targetOf(facts);
+  if (!target || target.haltedReason !== null) return;
+  const waves = wavesOf(facts.family, facts.sites);
+  for (const [n, wave] of waves.entries()) {
+    if (n > target.wave) return;
+    const done = waveSteps(facts, index, target, wave, steps);
+    if (!done || n < target.wave) {
+      if (!done) return;
+      continue;
+    }
+    if (target.waveDoneAt === null) {
+      steps.push({ kind: 'wave-done', version: target });
+      return;
+    }
+    const soaked = Date.parse(target.waveDoneAt) + facts.family.soakSeconds * 1000 <= now.getTime();
+    const allowed = !facts.family.manualWaves || target.promotedWave > n;
+    if (n + 1 < waves.length && soaked && allowed)
+      steps.push({ kind: 'next-wave', version: target, wave: n + 1 });
+  }
+}
+
+/**
+ * The versions retention keeps: those a channel points at, those still holding the stable name
+ * somewhere (a rollout that has not reached every site), and those the policy keeps.
+ */
+function keptVersions(facts: RolloutFacts, now: Date): Set<string> {
+  const kept = new Set(facts.channels.map((c) => c.versionId));
+  for (const stage of facts.stages) if (stage.stage === 'stable') kept.add(stage.versionId);
+  const { keepMode, keepLast } = facts.family;
+  for (const [n, version] of facts.versions.entries()) {
+    const until = version.provenance.provided_until ?? facts.family.properties.provided_until;
+    const expired = until !== undefined && Date.parse(until) < now.getTime();
+    if (keepMode === 'forever' || (keepMode === 'last' && n < keepLast)) kept.add(version.id);
+    else if (keepMode === 'until' && !expired) kept.add(version.id);
+  }
+  return kept;
+}
+
+/**
+ * Retention's steps: a version out of retention is hidden on every site first, then deleted once
+ * its grace period is over. A delete a site refused (`retiring`) is tried again at its time and
+ * holds nothing else up. Nothing a channel points at is ever deleted, so no delete can remove the
+ * only verified copy of such a version.
+ */
+function retentionSteps(facts: RolloutFacts, index: Index, now: Date, steps: RolloutStep[]): void {
+  const kept = keptVersions(facts, now);
+  for (const version of facts.versions) {
+    if (kept.has(version.id)) continue;
+    const copies = facts.sites.flatMap((site) => {
+      const copy = index.copies.get(key(version.id, site.id));
+      return copy ? [{ siteId: site.id, cloudImageId: copy.cloudImageId }] : [];
+    });
+    if (version.retiredAt === null) {
+      steps.push({ kind: 'retire', version });
+      for (const copy of copies)
+        if (index.stages.get(key(version.id, copy.siteId))?.stage !== 'hidden')
+          steps.push({ kind: 'demote', version, ...copy });
+      continue;
+    }
+    if (Date.parse(version.retiredAt) + facts.family.graceSeconds * 1000 > now.getTime()) continue;
+    for (const copy of copies) {
+      const stage = index.stages.get(key(version.id, copy.siteId));
+      const due =
+        stage?.stage !== 'retiring' || Date.parse(stage.nextAttemptAt ?? '') <= now.getTime();
+      if (due) steps.push({ kind: 'delete', version, ...copy });
+    }
+  }
+}
+
+/** Everything due now in a family: its rollout's steps, then its retention's. */
+export function stepsOf(facts: RolloutFacts, now: Date): RolloutStep[] {
+  const index = indexOf(facts);
+  const steps: RolloutStep[] = [];
+  rolloutSteps(facts, index, now, steps);
+  retentionSteps(facts, index, now, steps);
+  return steps;
+}
