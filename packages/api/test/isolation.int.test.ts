@@ -426,6 +426,20 @@ describe('switching projects', () => {
     });
     expect(me.json().project.name).toBe('team-a');
   });
+
+  test('a project id with half a surrogate pair is a 400, not a 502 from a Keystone that hung up (found by the fuzz test)', async () => {
+    const session = await login(server, 'team-reader');
+    const refused = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/project',
+      headers: session.headers,
+      payload: { project: 'x\udc00' },
+    });
+    expect({ status: refused.statusCode, error: refused.json().error }).toEqual({
+      status: 400,
+      error: 'invalid_project',
+    });
+  });
 });
 
 describe('two users of one project', () => {
