@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { ApplicationCredential, PasswordCredential } from '@glint/core';
 import { authRequestBody, isCloudError } from '@glint/cloud-adapters';
+import { isStorableText } from '@glint/store';
 import type { AppOptions } from '../../app';
 import { ApiError } from '../../errors';
 
@@ -153,6 +154,13 @@ export class KeystoneIdentityClient {
    * there.
    */
   async rescope(token: string, projectId: string): Promise<KeystoneLogin> {
+    // Keystone drops the connection on half a surrogate pair rather than answering 400.
+    if (!isStorableText(projectId))
+      throw new ApiError(
+        400,
+        'invalid_project',
+        'the project id holds NUL or a lone UTF-16 surrogate: send an id that GET /api/v1/auth/projects lists',
+      );
     const response = await this.call(
       'POST',
       { 'content-type': 'application/json' },

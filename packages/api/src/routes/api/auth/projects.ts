@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { isStorableText } from '@glint/store';
 import { ApiError } from '../../../errors';
 import { authOf, callerKeystoneToken } from '../../../plugins/app/authentication';
 import { ProjectList, LoginReply, SwitchProjectBody } from '../../../schemas/auth';
@@ -63,13 +62,6 @@ const projects: FastifyPluginAsyncTypebox = async (fastify) => {
           400,
           'session_required',
           'only a cookie session switches projects here: with a Keystone token, send one scoped to the other project',
-        );
-      // Keystone drops the connection on half a surrogate pair: the id is refused here instead.
-      if (!isStorableText(request.body.project))
-        throw new ApiError(
-          400,
-          'invalid_project',
-          'the project id holds NUL or a lone UTF-16 surrogate: send the id Keystone lists (GET /api/v1/auth/projects)',
         );
       const rescoped = await fastify.keystone.rescope(
         keystoneTokenOf(request),
