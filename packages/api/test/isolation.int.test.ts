@@ -427,7 +427,7 @@ describe('switching projects', () => {
     expect(me.json().project.name).toBe('team-a');
   });
 
-  test('a project id with half a surrogate pair is a 400, not a 502 from a Keystone that hung up (found by the fuzz test)', async () => {
+  test('a project id or a login with half a surrogate pair is a 400, not a 502 from a Keystone that hung up (found by the fuzz test)', async () => {
     const session = await login(server, 'team-reader');
     const refused = await server.inject({
       method: 'POST',
@@ -437,7 +437,17 @@ describe('switching projects', () => {
     });
     expect({ status: refused.statusCode, error: refused.json().error }).toEqual({
       status: 400,
-      error: 'invalid_project',
+      error: 'invalid_text',
+    });
+    const loggingIn = await server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":"team-reader","password":"x\\ud800y","project":"team-a"}',
+    });
+    expect({ status: loggingIn.statusCode, error: loggingIn.json().error }).toEqual({
+      status: 400,
+      error: 'invalid_text',
     });
   });
 });

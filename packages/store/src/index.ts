@@ -6,4 +6,4 @@ export * from './planner';
 export * from './rule-evaluation';
 export * from './plan-jobs';
 export * from './outbox';
-export { isStorableText } from './storable-text';
+export { isStorableText, unstorableTextIn } from './storable-text';

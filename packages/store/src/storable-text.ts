@@ -22,3 +22,14 @@ const unstorableOnce = new RegExp(unstorable.source);
 export function isStorableText(text: string): boolean {
   return !unstorableOnce.test(text);
 }
+
+/** The first string in a JSON value (object keys too) that is not storable text; undefined if none. */
+export function unstorableTextIn(value: unknown): string | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = unstorableTextIn(key) ?? unstorableTextIn(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

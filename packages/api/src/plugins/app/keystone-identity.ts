@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { ApplicationCredential, PasswordCredential } from '@glint/core';
 import { authRequestBody, isCloudError } from '@glint/cloud-adapters';
-import { isStorableText } from '@glint/store';
+import { unstorableTextIn } from '@glint/store';
 import type { AppOptions } from '../../app';
 import { ApiError } from '../../errors';
 
@@ -154,13 +154,6 @@ export class KeystoneIdentityClient {
    * there.
    */
   async rescope(token: string, projectId: string): Promise<KeystoneLogin> {
-    // Keystone drops the connection on half a surrogate pair rather than answering 400.
-    if (!isStorableText(projectId))
-      throw new ApiError(
-        400,
-        'invalid_project',
-        'the project id holds NUL or a lone UTF-16 surrogate: send an id that GET /api/v1/auth/projects lists',
-      );
     const response = await this.call(
       'POST',
       { 'content-type': 'application/json' },
@@ -219,6 +212,13 @@ export class KeystoneIdentityClient {
     body?: string,
     path = '/auth/tokens?nocatalog',
   ): Promise<Response> {
+    // Keystone hangs up on half a surrogate pair rather than answering 400, which read as a 502.
+    if (body !== undefined && unstorableTextIn(JSON.parse(body)) !== undefined)
+      throw new ApiError(
+        400,
+        'invalid_text',
+        'a name, id or secret sent to Keystone holds NUL or half a UTF-16 surrogate pair: send it without them',
+      );
     try {
       return await fetch(`${this.authUrl}${path}`, {
         method,

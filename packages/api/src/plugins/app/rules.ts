@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { labelProblems, type GlintEvent } from '@glint/core';
 import {
-  isStorableText,
+  unstorableTextIn,
   reevaluateRules,
   ruleNameConstraint,
   rulePlan,
@@ -17,18 +17,10 @@ import { writingNamed } from '../../site-writes';
 
 type Cell = { imageId: string; siteId: string };
 
-/** Every string in a selector, keys too. */
-const textsOf = (value: unknown): string[] =>
-  typeof value === 'string'
-    ? [value]
-    : typeof value === 'object' && value !== null
-      ? Object.entries(value).flatMap(([key, item]) => [key, ...textsOf(item)])
-      : [];
-
 /** The stored definition of a rule body: defaults filled in, labels and text checked. */
 function definitionOf(body: RuleBody): RuleDefinition {
   // Selectors are stored as JSON documents, which hold neither NUL nor half a surrogate pair.
-  const unstorable = textsOf([body.images, body.sites]).find((text) => !isStorableText(text));
+  const unstorable = unstorableTextIn([body.images, body.sites]);
   if (unstorable !== undefined)
     throw new ApiError(
       400,
