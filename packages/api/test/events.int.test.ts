@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { eventStream } from '../../../test-support/event-stream';
 import {
   refreshAll,
   startInventoryWorker,
@@ -41,32 +42,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** A user's event stream, collecting what arrives until `text()` is read. */
-async function stream(session: Session) {
-  const response = await fetch(`${base}/api/v1/events`, { headers: { cookie: session.cookie } });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/event-stream');
-  let received = '';
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      received += decoder.decode(value, { stream: true });
-    }
-  })();
-  return {
-    text: () => received,
-    async until(pattern: string) {
-      for (let waited = 0; !received.includes(pattern); waited += 50) {
-        if (waited > 10_000) throw new Error(`no ${pattern} in ${received}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    close: () => reader.cancel(),
-  };
-}
+const stream = (session: Session) => eventStream(base, session);
 
 const importOnto = async (user: (typeof users)['a']) => {
   const response = await server.inject({

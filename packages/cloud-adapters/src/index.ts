@@ -1,3 +1,7 @@
+import type { Static } from '@glint/core';
+import type { ec2SiteType } from './ec2';
+import type { openStackSiteType } from './openstack';
+
 export * from './adapter';
 export * from './errors';
 export * from './error-class';
@@ -9,3 +13,11 @@ export { Agent, request } from './http-client';
 export * from './openstack';
 export * from './transfer';
 export * from './ec2';
+
+/**
+ * A site's configuration as the API takes and shows it, for TypeScript: each site type's schema.
+ * The registry gives the schemas at run time; their types can only be named, here beside the
+ * folders' exports.
+ */
+export type SiteConfigShape =
+  Static<typeof openStackSiteType.configSchema> | Static<typeof ec2SiteType.configSchema>;

@@ -1,4 +1,10 @@
-import type { CopyCapabilities, ReleaseNamingFacts, SiteType } from '@glint/core';
+import {
+  siteTypeNames,
+  type CopyCapabilities,
+  type ReleaseNamingFacts,
+  type SiteType,
+  type TSchema,
+} from '@glint/core';
 import type { AdapterContext, CloudAdapter } from './adapter';
 
 /**
@@ -18,6 +24,8 @@ export type AnyCredential = { kind: string } & Record<string, unknown>;
 
 /** One kind of credential a site type takes (its `kind` field), and how a form asks for it. */
 export interface CredentialKind {
+  /** The credential's JSON schema as the API takes it, `kind` included. */
+  schema: TSchema;
   /** Fields holding secrets, the one a login uses first: stored only sealed, never shown. */
   secretFields: readonly [string, ...string[]];
   /** The field naming who logs in, and what a form calls it and the secret. */
@@ -35,13 +43,23 @@ export interface SiteTypeCapabilities extends CopyCapabilities {
 }
 
 /** What a site type's folder declares about it; free of Node-only code. */
-export interface SiteTypeFacts<Config = Record<string, unknown>> {
+export interface SiteTypeFacts<
+  Config = Record<string, unknown>,
+  ConfigSchema extends TSchema = TSchema,
+> {
   type: SiteType;
   /** The type's name for people, e.g. "OpenStack". */
   label: string;
   credentialKinds: Readonly<Record<string, CredentialKind>>;
+  /** The configuration's JSON schema as the API takes and shows it (without `type`). */
+  configSchema: ConfigSchema;
   /** Filled into a configuration that leaves them out. */
   configDefaults: Partial<Config>;
+  /**
+   * A site of this type is added on its own, with its configuration and credential, or only as a
+   * region of an account (EC2), whose routes add and change it.
+   */
+  addedAs: 'site' | 'account region';
   capabilities: SiteTypeCapabilities;
   /** Who logs in, for people, from the credential without its secrets and the site's configuration. */
   loginOf(principal: AnyCredential, config: Record<string, unknown>): string;
@@ -96,6 +114,8 @@ function entryFor(descriptor: SiteTypeDescriptor): SiteTypeEntry {
 export function registerSiteType<Config, Credential>(
   descriptor: SiteTypeDescriptor<Config, Credential>,
 ): void {
+  if (!(siteTypeNames as readonly string[]).includes(descriptor.type))
+    throw new Error(`site type "${descriptor.type}" is not one of @glint/core's siteTypeNames`);
   if (entries.has(descriptor.type))
     throw new Error(`site type "${descriptor.type}" is already registered`);
   entries.set(descriptor.type, entryFor(descriptor as unknown as SiteTypeDescriptor));

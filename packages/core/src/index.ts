@@ -18,3 +18,4 @@ export * from './config';
 export * from './secret-redaction';
 export * from './observability';
 export * from './client';
+export * from './schema-text';

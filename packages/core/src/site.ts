@@ -1,5 +1,12 @@
-/** The kinds of cloud Glint can hold images on. Each has one adapter factory registered for it. */
-export type SiteType = 'openstack' | 'ec2';
+/**
+ * The kinds of cloud Glint can hold images on, the one list of them: each is described by a site
+ * type of @glint/cloud-adapters, whose registry refuses a type not listed here and is tested to
+ * hold one for every name. The store, a layer beside the adapters, types its rows with it; the
+ * sites table's CHECK names them too (a new type comes with a migration).
+ */
+export const siteTypeNames = ['openstack', 'ec2'] as const;
+
+export type SiteType = (typeof siteTypeNames)[number];
 
 /** How the images of a site type can be copied: what the planner must know of it. */
 export interface CopyCapabilities {

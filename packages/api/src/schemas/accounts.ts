@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Ec2AccountSettingsSchema, Ec2KeysSchema, Ec2RegionCode } from '@glint/cloud-adapters';
 import { accountNamePattern, Timestamp, Uuid } from './common';
-import { Ec2AccountSettings, Ec2Keys, Region } from './ec2';
 
 const AccountName = Type.String({
   minLength: 1,
@@ -8,7 +8,7 @@ const AccountName = Type.String({
   pattern: accountNamePattern,
   description: 'Unique among your accounts; each region’s site is named <account>/<region>',
 });
-const Regions = Type.Array(Region, {
+const Regions = Type.Array(Ec2RegionCode, {
   minItems: 1,
   maxItems: 64,
   uniqueItems: true,
@@ -19,9 +19,9 @@ export const CreateAccountBody = Type.Object(
   {
     type: Type.Literal('ec2'),
     name: AccountName,
-    credential: Ec2Keys,
+    credential: Ec2KeysSchema,
     regions: Type.Optional(Regions),
-    settings: Type.Optional(Ec2AccountSettings),
+    settings: Type.Optional(Ec2AccountSettingsSchema),
   },
   { additionalProperties: false },
 );
@@ -31,8 +31,8 @@ export const UpdateAccountBody = Type.Object(
   {
     name: Type.Optional(AccountName),
     regions: Type.Optional(Regions),
-    credential: Type.Optional(Ec2Keys),
-    settings: Type.Optional(Ec2AccountSettings),
+    credential: Type.Optional(Ec2KeysSchema),
+    settings: Type.Optional(Ec2AccountSettingsSchema),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -50,7 +50,7 @@ export const Account = Type.Object({
   id: Uuid('The account’s id'),
   type: Type.Literal('ec2'),
   name: Type.String(),
-  settings: Ec2AccountSettings,
+  settings: Ec2AccountSettingsSchema,
   regions: Type.Array(EnabledRegion, { description: 'The enabled regions' }),
   createdAt: Timestamp('When the account was added'),
   updatedAt: Timestamp('When the account was last changed'),

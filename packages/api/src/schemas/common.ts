@@ -1,24 +1,23 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { awsTokenPattern, noNulPattern, printablePattern } from '@glint/core';
 
-/**
- * Text without control characters (C0, DEL, C1): what a name must be. PostgreSQL cannot store NUL,
- * and the others only hide what a name really says in a list, a log or a terminal.
- */
-export const printablePattern = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
-
-/** Text without NUL, which PostgreSQL cannot store; files keep their tabs and line breaks. */
-export const noNulPattern = '^[^\\u0000]*$';
+export {
+  awsTokenPattern,
+  FileText,
+  Name,
+  noNulPattern,
+  printablePattern,
+  Secret,
+  Url,
+} from '@glint/core';
 
 /** A printable name without "/", which joins an account's name to its regions' in site names. */
 export const accountNamePattern = '^[^/\\u0000-\\u001F\\u007F-\\u009F]+$';
 
-/** Printable ASCII without spaces: what AWS keys and tokens are made of, and HTTP headers carry. */
-export const awsTokenPattern = '^[\\x21-\\x7E]+$';
-
 /** A slug, as rules are named: in URLs and files without quoting. */
 export const slugPattern = '^[a-z0-9][a-z0-9-]{0,62}$';
 
-/** What each pattern above asks for, in the words an error gives the client. */
+/** What each text pattern (these and @glint/core's) asks for, in the words an error gives the client. */
 export const patternProblems: Readonly<Record<string, string>> = {
   [printablePattern]: 'must not contain control characters (NUL, tab, line breaks and the like)',
   [noNulPattern]: 'must not contain NUL characters',
@@ -27,32 +26,6 @@ export const patternProblems: Readonly<Record<string, string>> = {
   [slugPattern]:
     'must be a slug: lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
 };
-
-/** A name or identifier as clouds and Keystone accept them. */
-export const Name = (description?: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength: 255,
-    pattern: printablePattern,
-    ...(description ? { description } : {}),
-  });
-
-/** A password or other secret: write-only, never in a reply. */
-export const Secret = (description: string, pattern?: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength: 4096,
-    description,
-    writeOnly: true,
-    ...(pattern && { pattern }),
-  });
-
-export const Url = (description: string) =>
-  Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
-
-/** The text of an uploaded configuration file or certificate bundle. */
-export const FileText = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 256 * 1024, pattern: noNulPattern, description });
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 

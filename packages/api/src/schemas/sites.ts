@@ -1,54 +1,8 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { FileText, Name, Secret, Timestamp, Url, Uuid } from './common';
-import { Ec2SiteConfig } from './ec2';
+import { siteTypes, type SiteConfigShape, type SiteTypeEntry } from '@glint/cloud-adapters';
+import { FileText, Name, Secret, Timestamp, Uuid } from './common';
 import { SiteTypeName } from './site-types';
-
-/** Where an OpenStack site is: everything about it except the secret. */
-const OpenStackConfig = Type.Object(
-  {
-    authUrl: Url("Keystone's v3 URL, e.g. https://keystone.example.org:5000/v3"),
-    region: Type.Optional(Name('Region of the image endpoint; any region when not given')),
-    interface: Type.Optional(
-      Type.Enum(['public', 'internal', 'admin'], {
-        description: 'Catalog interface; public when not given',
-      }),
-    ),
-    projectName: Type.Optional(Name()),
-    projectId: Type.Optional(Name()),
-    projectDomainName: Type.Optional(Name()),
-    projectDomainId: Type.Optional(Name()),
-    userDomainName: Type.Optional(Name()),
-    userDomainId: Type.Optional(Name()),
-    imageEndpointOverride: Type.Optional(Url('Glance URL to use instead of the catalog’s')),
-    caBundle: Type.Optional(
-      FileText('PEM bundle to verify the site’s TLS certificates with, instead of the system CAs'),
-    ),
-    insecure: Type.Optional(Type.Boolean({ description: 'Skip TLS verification' })),
-  },
-  { additionalProperties: false, title: 'OpenStack site' },
-);
-
-const OpenStackPassword = Type.Object(
-  {
-    kind: Type.Literal('password'),
-    username: Type.Optional(Name()),
-    userId: Type.Optional(Name()),
-    password: Secret('The password; never returned'),
-  },
-  { additionalProperties: false, title: 'OpenStack password' },
-);
-
-const OpenStackApplicationCredential = Type.Object(
-  {
-    kind: Type.Literal('application_credential'),
-    id: Type.Optional(Name()),
-    name: Type.Optional(Name()),
-    username: Type.Optional(Name()),
-    userId: Type.Optional(Name()),
-    secret: Secret('The secret; never returned'),
-  },
-  { additionalProperties: false, title: 'OpenStack application credential' },
-);
+import type { SiteConfig, SiteCredential, SiteDraft } from '../site-types';
 
 const SiteName = Name('Unique among your sites');
 
@@ -64,24 +18,34 @@ export const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({
 });
 
 /**
- * The configuration and credential a site is added or changed with. EC2 regions are added and
- * changed through their account (routes/api/accounts), never one by one.
+ * The configuration and credential a site is added or changed with, as each registered site type's
+ * descriptor gives them. EC2 regions are added and changed through their account
+ * (routes/api/accounts), never one by one.
  */
-const SiteConfig = Type.Union([OpenStackConfig]);
-const SiteCredential = Type.Union([OpenStackPassword, OpenStackApplicationCredential]);
+const addedAlone = siteTypes().filter((entry) => entry.addedAs === 'site');
+const credentialsOf = (entry: SiteTypeEntry) =>
+  Object.values(entry.credentialKinds).map((kind) => kind.schema);
+const SiteConfig = Type.Unsafe<SiteConfig>(
+  Type.Union(addedAlone.map((entry) => entry.configSchema)),
+);
+const SiteCredential = Type.Unsafe<SiteCredential>(Type.Union(addedAlone.flatMap(credentialsOf)));
 
-export const CreateSiteBody = Type.Union([
-  Type.Object(
-    {
-      type: Type.Literal('openstack'),
-      name: SiteName,
-      config: OpenStackConfig,
-      credential: SiteCredential,
-      labels: Type.Optional(Labels),
-    },
-    { additionalProperties: false },
+export const CreateSiteBody = Type.Unsafe<SiteDraft & { labels?: Record<string, string> }>(
+  Type.Union(
+    addedAlone.map((entry) =>
+      Type.Object(
+        {
+          type: Type.Literal(entry.type),
+          name: SiteName,
+          config: entry.configSchema,
+          credential: Type.Union(credentialsOf(entry)),
+          labels: Type.Optional(Labels),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   ),
-]);
+);
 export type CreateSiteBody = Static<typeof CreateSiteBody>;
 
 const SelfHeal = Type.Enum(['off', 'restore', 'restore-and-prune'], {
@@ -160,7 +124,7 @@ export const Site = Type.Object({
   id: Uuid('The site’s id'),
   type: SiteTypeName,
   name: Type.String(),
-  config: Type.Union([OpenStackConfig, Ec2SiteConfig]),
+  config: Type.Unsafe<SiteConfigShape>(Type.Union(siteTypes().map((entry) => entry.configSchema))),
   selfHeal: SelfHeal,
   labels: Labels,
   inventoriedAt: Type.Union([Timestamp('When the last inventory finished'), Type.Null()]),

@@ -6,7 +6,7 @@ import type { Context } from '../context';
 import { UsageError } from '../errors';
 import { resolveImage } from '../resolve';
 import { renderFields, renderTable } from '../table';
-import { upload } from './images';
+import { upload } from './image/upload';
 
 interface PublishOptions {
   image?: string;

@@ -62,6 +62,27 @@ export function ruleCommands(program: Command): void {
     ['glint rule show base-on-prod'],
   );
 
+  ruleSetCommand(rule);
+
+  examples(
+    rule
+      .command('rm')
+      .alias('remove')
+      .summary('Remove a rule')
+      .description(
+        'Remove a rule. First shows what the removal does: a pruning rule’s copies are deleted ' +
+          'with it, which is asked about (or --yes); a rule that does not prune leaves its copies. ' +
+          'Needs the admin role.',
+      )
+      .argument('<name>', 'the rule’s name')
+      .option('--yes', 'remove it without asking, even when copies are deleted')
+      .action(action(removeRule)),
+    ['glint rule rm base-on-prod', 'glint rule rm base-on-prod --yes'],
+  );
+}
+
+/** glint rule set: a rule from selector flags or a YAML file. */
+function ruleSetCommand(rule: Command): void {
   examples(
     rule
       .command('set')
@@ -110,22 +131,6 @@ export function ruleCommands(program: Command): void {
       'glint rule set gpu --image-property hw_gpu=true --site-type openstack --site-region RegionOne',
       'glint rule set -f rule.yaml',
     ],
-  );
-
-  examples(
-    rule
-      .command('rm')
-      .alias('remove')
-      .summary('Remove a rule')
-      .description(
-        'Remove a rule. First shows what the removal does: a pruning rule’s copies are deleted ' +
-          'with it, which is asked about (or --yes); a rule that does not prune leaves its copies. ' +
-          'Needs the admin role.',
-      )
-      .argument('<name>', 'the rule’s name')
-      .option('--yes', 'remove it without asking, even when copies are deleted')
-      .action(action(removeRule)),
-    ['glint rule rm base-on-prod', 'glint rule rm base-on-prod --yes'],
   );
 }
 

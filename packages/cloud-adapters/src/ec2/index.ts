@@ -18,7 +18,7 @@ export { cloudErrorFrom, importRoleAdvice, regionNotEnabled } from './errors';
 export { imageInfoFromAmi, tagsFor, EC2_TAGS } from './image-mapping';
 export { EC2_PROPERTIES, importOptionsFor, type ImportOptions } from './import-options';
 export { compositeChecksum, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './staging-parts';
-export { ec2SiteType } from './site-type';
+export { Ec2AccountSettingsSchema, Ec2KeysSchema, Ec2RegionCode, ec2SiteType } from './site-type';
 export { EC2_RELEASE_TAGS, releaseParameter } from './release-tags';
 
 registerSiteType({

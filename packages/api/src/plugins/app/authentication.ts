@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppOptions } from '../../app';
 import { isGlintAdmin, projectRole } from '../../roles';
@@ -75,65 +75,96 @@ function msUntil(isoTime: string): number {
   return Date.parse(isoTime) - Date.now();
 }
 
+/** The caller a validated Keystone identity is, recorded as a user of its project. */
+function callerFactory(fastify: FastifyInstance, roles: AppOptions['config']['roles']) {
+  return async (identity: KeystoneIdentity): Promise<Caller> => {
+    const isAdmin = isGlintAdmin(identity.project, identity.roles, roles);
+    const user = await fastify.repositories.users.upsert(identity, isAdmin);
+    const { project } = identity;
+    return {
+      userId: user.id,
+      keystoneUserId: identity.userId,
+      name: identity.userName,
+      domain: identity.domainName,
+      project: project && { id: project.id, name: project.name },
+      ownerId: project && (await fastify.repositories.projects.upsert(project)),
+      role: project && projectRole(identity.roles, roles),
+      isAdmin,
+      expiresAt: identity.expiresAt,
+    };
+  };
+}
+
+/**
+ * The request's caller, from its Keystone token (validated once per `tokenCacheSeconds`) or its
+ * cookie session; routes that say they are public need none.
+ */
+function authenticator(fastify: FastifyInstance, tokenCacheSeconds: number) {
+  async function tokenCaller(token: string): Promise<Caller> {
+    const cached = await fastify.validatedTokens.get(token);
+    if (cached) return cached;
+    const caller = await fastify.callerFor(await fastify.keystone.validate(token));
+    await fastify.validatedTokens.put(
+      token,
+      caller,
+      Math.min(tokenCacheSeconds * 1000, msUntil(caller.expiresAt)),
+    );
+    return caller;
+  }
+
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.routeOptions.schema?.['x-glint-role'] === 'public') return;
+    const token = keystoneToken(request);
+    if (token) {
+      request.auth = { method: 'token', caller: await tokenCaller(token) };
+      return;
+    }
+    const sessionId = request.cookies[sessionCookie];
+    if (!sessionId) {
+      throw new ApiError(
+        401,
+        'authentication_required',
+        'log in with POST /api/v1/auth/login, or send a Keystone token as X-Auth-Token or Authorization: Bearer',
+      );
+    }
+    const caller = await fastify.sessions.get(sessionId);
+    if (!caller)
+      throw new ApiError(
+        401,
+        'session_expired',
+        'the session has ended (it expired, or you logged out): log in again',
+      );
+    request.auth = { method: 'session', sessionId, caller };
+  };
+}
+
+/** Starts a cookie session for the caller, holding its Keystone token for the auth routes. */
+function sessionOpener(fastify: FastifyInstance, session: AppOptions['config']['session']) {
+  return async (reply: FastifyReply, caller: Caller, token: string) => {
+    const sessionId = randomBytes(32).toString('base64url');
+    // Never past the Keystone token's end: Keystone's revocation and expiry still govern.
+    const ttlMs = Math.min(session.ttlSeconds * 1000, msUntil(caller.expiresAt));
+    const sessionCaller = { ...caller, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+    await fastify.sessions.put(sessionId, sessionCaller, ttlMs);
+    const cookie = {
+      httpOnly: true,
+      sameSite: 'strict' as const,
+      secure: session.secureCookie,
+      maxAge: Math.floor(ttlMs / 1000),
+    };
+    reply.setCookie(sessionCookie, sessionId, { ...cookie, path: '/' });
+    reply.setCookie(keystoneTokenCookie, token, { ...cookie, path: keystoneTokenPath });
+    return { caller: sessionCaller, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
+  };
+}
+
 export default fp<AppOptions>(
   async (fastify, opts) => {
     const { roles, session, tokenCacheSeconds } = opts.config;
     fastify.decorateRequest('auth', null);
 
-    fastify.decorate('callerFor', async (identity: KeystoneIdentity): Promise<Caller> => {
-      const isAdmin = isGlintAdmin(identity.project, identity.roles, roles);
-      const user = await fastify.repositories.users.upsert(identity, isAdmin);
-      const { project } = identity;
-      return {
-        userId: user.id,
-        keystoneUserId: identity.userId,
-        name: identity.userName,
-        domain: identity.domainName,
-        project: project && { id: project.id, name: project.name },
-        ownerId: project && (await fastify.repositories.projects.upsert(project)),
-        role: project && projectRole(identity.roles, roles),
-        isAdmin,
-        expiresAt: identity.expiresAt,
-      };
-    });
-
-    async function tokenCaller(token: string): Promise<Caller> {
-      const cached = await fastify.validatedTokens.get(token);
-      if (cached) return cached;
-      const caller = await fastify.callerFor(await fastify.keystone.validate(token));
-      await fastify.validatedTokens.put(
-        token,
-        caller,
-        Math.min(tokenCacheSeconds * 1000, msUntil(caller.expiresAt)),
-      );
-      return caller;
-    }
-
-    fastify.decorate('authenticate', async (request: FastifyRequest): Promise<void> => {
-      if (request.routeOptions.schema?.['x-glint-role'] === 'public') return;
-      const token = keystoneToken(request);
-      if (token) {
-        request.auth = { method: 'token', caller: await tokenCaller(token) };
-        return;
-      }
-      const sessionId = request.cookies[sessionCookie];
-      if (!sessionId) {
-        throw new ApiError(
-          401,
-          'authentication_required',
-          'log in with POST /api/v1/auth/login, or send a Keystone token as X-Auth-Token or Authorization: Bearer',
-        );
-      }
-      const caller = await fastify.sessions.get(sessionId);
-      if (!caller)
-        throw new ApiError(
-          401,
-          'session_expired',
-          'the session has ended (it expired, or you logged out): log in again',
-        );
-      request.auth = { method: 'session', sessionId, caller };
-    });
-
+    fastify.decorate('callerFor', callerFactory(fastify, roles));
+    fastify.decorate('authenticate', authenticator(fastify, tokenCacheSeconds));
     fastify.decorate('verifyCsrf', function verifyCsrf(request, reply, done) {
       if (request.auth?.method === 'session' && !safeMethods.has(request.method)) {
         fastify.csrfProtection(request, reply, done);
@@ -142,22 +173,7 @@ export default fp<AppOptions>(
       }
     } satisfies onRequestHookHandler);
 
-    fastify.decorate('openSession', async (reply: FastifyReply, caller: Caller, token: string) => {
-      const sessionId = randomBytes(32).toString('base64url');
-      // Never past the Keystone token's end: Keystone's revocation and expiry still govern.
-      const ttlMs = Math.min(session.ttlSeconds * 1000, msUntil(caller.expiresAt));
-      const sessionCaller = { ...caller, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
-      await fastify.sessions.put(sessionId, sessionCaller, ttlMs);
-      const cookie = {
-        httpOnly: true,
-        sameSite: 'strict' as const,
-        secure: session.secureCookie,
-        maxAge: Math.floor(ttlMs / 1000),
-      };
-      reply.setCookie(sessionCookie, sessionId, { ...cookie, path: '/' });
-      reply.setCookie(keystoneTokenCookie, token, { ...cookie, path: keystoneTokenPath });
-      return { caller: sessionCaller, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
-    });
+    fastify.decorate('openSession', sessionOpener(fastify, session));
 
     fastify.decorate('closeSession', async (reply: FastifyReply, sessionId: string) => {
       await fastify.sessions.delete(sessionId);

@@ -2,8 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
 import type { Readable } from 'node:stream';
-import { cellState } from '../../../cell-state';
-import { notFound } from '../../../errors';
 import {
   ImageDetails,
   ImageParams,
@@ -80,42 +78,7 @@ const images: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: ImageDetails, ...errorReplies },
       },
     },
-    async (request): Promise<ImageDetails> => {
-      const ownerId = projectCallerOf(request).ownerId;
-      const { id } = request.params;
-      const { matrix, inventory } = fastify.repositories;
-      const [columns, page, facts, copies] = await Promise.all([
-        matrix.columns(ownerId),
-        matrix.rows(ownerId, { imageIds: [id], offset: 0, limit: 1 }),
-        matrix.cells(ownerId, [id]),
-        inventory.copiesOf(ownerId, id),
-      ]);
-      const row = page.rows[0];
-      if (!row) throw notFound('image', id);
-      const { hashAlgo, hashValue, ...image } = row;
-      return {
-        ...image,
-        hash: hashAlgo && hashValue ? { algo: hashAlgo, value: hashValue } : null,
-        sites: columns.map((column) => {
-          const fact = facts.find((f) => f.siteId === column.id)!;
-          const { state, ...rest } = cellState(fact, row.conflict);
-          return {
-            siteId: column.id,
-            siteName: column.name,
-            state,
-            wanted: fact.wanted,
-            ...('message' in rest && { message: rest.message }),
-            copies: copies
-              .filter((copy) => copy.siteId === column.id)
-              .map(({ siteId: _site, hashAlgo: algo, hashValue: value, seenAt, ...copy }) => ({
-                ...copy,
-                hash: algo && value ? { algo, value } : null,
-                seenAt: seenAt.toISOString(),
-              })),
-          };
-        }),
-      };
-    },
+    async (request) => fastify.imageDetails.of(projectCallerOf(request), request.params.id),
   );
 };
 

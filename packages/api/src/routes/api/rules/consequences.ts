@@ -4,64 +4,15 @@ import { errorReplies } from '../../../schemas/errors';
 import {
   RemovalPlan,
   RemoveRuleQuery,
-  Rule,
   RuleBody,
-  RuleList,
   RuleParams,
   RulePlan,
-  SavedRule,
 } from '../../../schemas/rules';
 
 const tags = ['rules'];
-const evaluation =
-  'Rules are evaluated at once into the placements they imply (a hand tick on a cell overrides them, both ways); ' +
-  'the reconciler then copies and deletes, and evaluates them again whenever sites, labels or images change.';
 
-const rules: FastifyPluginAsyncTypebox = async (fastify) => {
-  fastify.get(
-    '/',
-    {
-      schema: {
-        'x-glint-role': 'reader',
-        tags,
-        summary: 'Your project’s standing rules',
-        response: { 200: RuleList, ...errorReplies },
-      },
-    },
-    async (request) => ({ rules: await fastify.rules.list(projectCallerOf(request)) }),
-  );
-
-  fastify.get(
-    '/:name',
-    {
-      schema: {
-        'x-glint-role': 'reader',
-        tags,
-        summary: 'One of your project’s rules',
-        params: RuleParams,
-        response: { 200: Rule, ...errorReplies },
-      },
-    },
-    async (request) => fastify.rules.get(projectCallerOf(request), request.params.name),
-  );
-
-  fastify.put(
-    '/:name',
-    {
-      schema: {
-        'x-glint-role': 'admin',
-        tags,
-        summary: 'Create or replace a rule: these images belong on those sites',
-        description: `The reply has the rule and the plan it implies now. ${evaluation}`,
-        params: RuleParams,
-        body: RuleBody,
-        response: { 200: SavedRule, ...errorReplies },
-      },
-    },
-    async (request) =>
-      fastify.rules.save(projectCallerOf(request), request.params.name, request.body),
-  );
-
+/** What a rule would do before it is saved or removed, and its removal. */
+const ruleConsequences: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/:name/preview',
     {
@@ -119,4 +70,4 @@ const rules: FastifyPluginAsyncTypebox = async (fastify) => {
   );
 };
 
-export default rules;
+export default ruleConsequences;

@@ -1,50 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { projectCallerOf } from '../../../plugins/app/authorization';
 import { errorReplies } from '../../../schemas/errors';
-import { Job, JobList, JobParams, JobQuery, RetryQuery } from '../../../schemas/jobs';
+import { Job, JobParams, RetryQuery } from '../../../schemas/jobs';
 
 const tags = ['jobs'];
 
-const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
-  fastify.get(
-    '/',
-    {
-      schema: {
-        'x-glint-role': 'reader',
-        tags,
-        summary: 'Your jobs, newest first',
-        querystring: JobQuery,
-        response: { 200: JobList, ...errorReplies },
-      },
-    },
-    async (request) => {
-      const { state, operation, image, site, offset, limit } = request.query;
-      const page = await fastify.jobs.list(projectCallerOf(request), {
-        state,
-        operation,
-        imageId: image,
-        siteId: site,
-        offset,
-        limit,
-      });
-      return { jobs: page.jobs, page: { offset, limit, total: page.total } };
-    },
-  );
-
-  fastify.get(
-    '/:id',
-    {
-      schema: {
-        'x-glint-role': 'reader',
-        tags,
-        summary: 'One of your jobs, with its error text',
-        params: JobParams,
-        response: { 200: Job, ...errorReplies },
-      },
-    },
-    async (request) => fastify.jobs.get(projectCallerOf(request), request.params.id),
-  );
-
+/** A job's failed parts run again, or the whole job stopped. */
+const retryAndCancel: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/:id/retry',
     {
@@ -90,4 +52,4 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
   );
 };
 
-export default jobs;
+export default retryAndCancel;
