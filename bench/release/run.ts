@@ -5,7 +5,8 @@
  * and then published into a release family over the same three sites in two waves (cloud2 the
  * canary, soak BENCH_SOAK_S, default 0): timed from the publish until every site holds the stable
  * name (`GET /api/v1/releases/:family` polled). Prints both and the ratio release / (copy + soak);
- * the target is ≤ 1.2.
+ * the target is ≤ 1.2. BENCH_RELEASE_INTERVAL_S sets the daemon's GLINT_RELEASE_INTERVAL_SECONDS
+ * (the product's default when unset), the tick a rollout takes its next step on.
  *
  *   BENCH_SIZE_MIB=64 npm run bench:release
  */
@@ -129,7 +130,10 @@ async function main() {
   const path = await productPath(1, 2);
   const db = new Client({ connectionString: path.env.GLINT_DATABASE_URL });
   await db.connect();
-  const daemon = await path.startDaemon({});
+  const interval = process.env.BENCH_RELEASE_INTERVAL_S;
+  const daemon = await path.startDaemon(
+    interval ? { GLINT_RELEASE_INTERVAL_SECONDS: interval } : {},
+  );
   try {
     const more = await addSandboxSites(path.server, path.session, { cloud3: 3, cloud4: 4 });
     const { sites: all } = await api<{ sites: Array<{ id: string; name: string }> }>(
@@ -150,6 +154,7 @@ async function main() {
         {
           sizeMiB: size / MiB,
           soakSeconds,
+          releaseIntervalSeconds: interval ? Number(interval) : 'default',
           fanOutCopySeconds: copy,
           releaseSeconds: released.seconds,
           canaryStableSeconds: released.canary,
