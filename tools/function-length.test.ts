@@ -6,7 +6,6 @@ import { functionLengths, functionLineLimit, longFunctions, sourceFiles } from '
  * alongside their authors' own follow-ups. The list only shrinks: see the last test.
  */
 const allowed: Record<string, string> = {
-  'packages/api/src/routes/api/releases/index.ts releases': 'r16 releases, merged at 22:55',
   'packages/cli/src/commands/releases.ts releaseCommands': 'r16 releases, merged at 22:55',
   'packages/store/src/repositories/releases.ts versionQueries': 'r16 releases, merged at 22:55',
   'packages/store/src/repositories/releases.ts rolloutQueries': 'r16 releases, merged at 22:55',
