@@ -1,31 +1,9 @@
 import { functionLengths, functionLineLimit, longFunctions, sourceFiles } from './function-length';
 
-/**
- * Functions still over the limit, as `file name`, each with why. They arrived with main's merge of
- * the releases work (r16) after every other function was split, and are left to be split next,
- * alongside their authors' own follow-ups. The list only shrinks: see the last test.
- */
-const allowed: Record<string, string> = {
-  'packages/api/src/routes/api/releases/index.ts releases': 'r16 releases, merged at 22:55',
-  'packages/cli/src/commands/releases.ts releaseCommands': 'r16 releases, merged at 22:55',
-  'packages/store/src/repositories/releases.ts versionQueries': 'r16 releases, merged at 22:55',
-  'packages/store/src/repositories/releases.ts rolloutQueries': 'r16 releases, merged at 22:55',
-  'packages/cli/src/commands/placements.ts placementCommands': 'grew with r16, merged at 22:55',
-  'packages/store/src/repositories/placements.ts placementsRepository':
-    'grew with r16 (release versions), merged at 22:55',
-};
-
 test(`no function of the packages' sources is over ${functionLineLimit} lines`, () => {
-  expect(
-    longFunctions()
-      .filter(({ file, name }) => !(`${file} ${name}` in allowed))
-      .map(({ file, name, lines }) => `${file} ${name}: ${lines} lines`),
-  ).toEqual([]);
-});
-
-test('every allowed exception is still over the limit, so the list only shrinks', () => {
-  const over = new Set(longFunctions().map(({ file, name }) => `${file} ${name}`));
-  expect(Object.keys(allowed).filter((at) => !over.has(at))).toEqual([]);
+  expect(longFunctions().map(({ file, name, lines }) => `${file} ${name}: ${lines} lines`)).toEqual(
+    [],
+  );
 });
 
 test('the scan sees every package and counts a function from its first line to its last', () => {

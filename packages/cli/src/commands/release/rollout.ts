@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { FamilyDetails } from '@glint/api/replies';
+import { action } from '../../command-kit';
+import type { Context } from '../../context';
+import { familyText } from './family-text';
+
+/** A change of a family's rollout: POSTs `path` and shows the family as it then is. */
+const change =
+  (path: string, body: (options: Record<string, string>) => object = () => ({})) =>
+  async (ctx: Context, family: string, ...rest: unknown[]) => {
+    const options = rest.find((r) => typeof r === 'object') as Record<string, string>;
+    const version = rest.find((r) => typeof r === 'string') as string | undefined;
+    const client = await ctx.client();
+    const details = await client.request<FamilyDetails>(
+      'POST',
+      `/releases/${encodeURIComponent(family)}/${path}`,
+      { json: { ...body(options), ...(version && { version }) } },
+    );
+    ctx.result(details, () => familyText(details));
+  };
+
+/** glint release promote, rollback, halt and resume: moving a rollout. */
+export function releaseRolloutCommands(release: Command): void {
+  release
+    .command('promote')
+    .description('Point a channel (the one the stable name follows, by default) at a version.')
+    .argument('<family>')
+    .argument('<version>')
+    .option('--channel <channel>', 'the channel to move')
+    .action(action(change('promote', (o) => (o.channel ? { channel: o.channel } : {}))));
+
+  release
+    .command('rollback')
+    .description(
+      'Point the channel back at its previous version: names swap back, no byte is copied.',
+    )
+    .argument('<family>')
+    .option('--channel <channel>', 'the channel to move back')
+    .action(action(change('rollback', (o) => (o.channel ? { channel: o.channel } : {}))));
+
+  release
+    .command('halt')
+    .description('Stop the rollout where it is.')
+    .argument('<family>')
+    .option('--reason <text>', 'why, for the others')
+    .action(action(change('halt', (o) => (o.reason ? { reason: o.reason } : {}))));
+
+  release
+    .command('resume')
+    .description('Resume a halted rollout; failed copies are tried again.')
+    .argument('<family>')
+    .action(action(change('resume')));
+}

@@ -1,0 +1,70 @@
+import type { Queryable } from '../queryable';
+import { selectVersions, type VersionRecord } from './records';
+
+/** A family's versions and their rollout state. */
+export function versionQueries(db: Queryable) {
+  return {
+    async insertVersion(
+      ownerId: string,
+      version: {
+        familyId: string;
+        version: string;
+        imageId: string;
+        provenance: Record<string, string>;
+        publishedBy: string | null;
+      },
+    ): Promise<string> {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO release_versions (owner_id, family_id, version, image_id, provenance, published_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [
+          ownerId,
+          version.familyId,
+          version.version,
+          version.imageId,
+          version.provenance,
+          version.publishedBy,
+        ],
+      );
+      return rows[0]!.id;
+    },
+
+    /** The family's versions, newest first. */
+    async versions(ownerId: string, familyId: string): Promise<VersionRecord[]> {
+      const { rows } = await db.query<VersionRecord>(
+        `${selectVersions} WHERE v.owner_id = $1 AND v.family_id = $2
+         ORDER BY v.published_at DESC, v.id DESC`,
+        [ownerId, familyId],
+      );
+      return rows;
+    },
+
+    /** Changes the version's rollout state; what `changes` leaves out stays. */
+    async updateVersion(
+      ownerId: string,
+      versionId: string,
+      changes: Partial<
+        Pick<
+          VersionRecord,
+          'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'resumedAt' | 'retiredAt'
+        >
+      >,
+    ): Promise<void> {
+      const columns: Record<string, string> = {
+        wave: 'wave',
+        waveDoneAt: 'wave_done_at',
+        promotedWave: 'promoted_wave',
+        haltedReason: 'halted_reason',
+        resumedAt: 'resumed_at',
+        retiredAt: 'retired_at',
+      };
+      const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+      if (entries.length === 0) return;
+      const sets = entries.map(([key], i) => `${columns[key]} = $${i + 3}`);
+      await db.query(
+        `UPDATE release_versions SET ${sets.join(', ')} WHERE owner_id = $1 AND id = $2`,
+        [ownerId, versionId, ...entries.map(([, value]) => value)],
+      );
+    },
+  };
+}
