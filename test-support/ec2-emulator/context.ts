@@ -1,5 +1,5 @@
 /** What an action handler gets: the caller, the region it signed for, and its parameters. */
-import type { CopyRunner } from './actions/copies';
+import type { CopyRunner } from './copy-runner';
 import type { QueryParams } from './query';
 import type { Ec2Account, Ec2State } from './state';
 import type { TaskRunner } from './tasks';

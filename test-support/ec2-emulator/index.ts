@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CopyRunner, type CopyTiming } from './actions/copies';
+import { CopyRunner, type CopyTiming } from './copy-runner';
 import { DiskReader, type S3Access } from './disk-reader';
 import { Faults, type Call, type Failure, type SnapshotReturnCode } from './faults';
 import { createEmulatorServer } from './server';

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { copyImage, type CopyRunner } from './actions/copies';
+import { copyImage } from './actions/copies';
+import type { CopyRunner } from './copy-runner';
 import { disableImageDeprecation, enableImageDeprecation } from './actions/deprecation';
 import * as images from './actions/images';
 import * as imports from './actions/imports';

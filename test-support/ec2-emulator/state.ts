@@ -3,7 +3,6 @@
  * their tags. Every resource belongs to one account in one region, as in EC2.
  */
 import { randomBytes } from 'node:crypto';
-import type { Parameter } from './actions/parameters';
 
 export interface Ec2Account {
   accessKeyId: string;
@@ -152,6 +151,17 @@ export function newId(prefix: string): string {
 
 export function tagList(tags: Tags): { key: string; value: string }[] {
   return [...tags].map(([key, value]) => ({ key, value }));
+}
+
+/** An SSM parameter, as PutParameter stores it. */
+export interface Parameter {
+  name: string;
+  value: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  dataType: string;
+  version: number;
+  lastModified: number;
+  description?: string;
 }
 
 export class Ec2State {

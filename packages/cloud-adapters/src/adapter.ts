@@ -9,7 +9,9 @@ import type {
   Visibility,
 } from '@glint/core';
 import type { ReleaseNaming } from './release-naming';
-import type { VisibilityPolicy } from './transfer/metadata';
+
+/** How a copy's visibility is chosen: private unless the operator asks to mirror the source. */
+export type VisibilityPolicy = 'private' | 'same-as-source';
 
 /** What an image service reports about one image, in Glance's vocabulary. */
 export interface ImageInfo {

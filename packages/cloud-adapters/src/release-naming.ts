@@ -1,5 +1,4 @@
-import type { ScsImageProperties, Visibility } from '@glint/core';
-import type { CloudAdapter } from './adapter';
+import type { ScsImageProperties, SiteType, Visibility } from '@glint/core';
 import { InvalidRequestError } from './errors';
 
 /**
@@ -108,7 +107,10 @@ export function checkSlot(slot: ReleaseSlot): void {
 }
 
 /** The site's release naming, or a message saying its type has none. */
-export function releaseNamingOf(adapter: CloudAdapter): ReleaseNaming {
+export function releaseNamingOf(adapter: {
+  readonly siteType: SiteType;
+  readonly releaseNaming?: ReleaseNaming;
+}): ReleaseNaming {
   if (!adapter.releaseNaming)
     throw new InvalidRequestError(
       `${adapter.siteType} sites cannot carry a release's stable name: leave them out of the family's sites`,

@@ -6,17 +6,7 @@
  */
 import { ApiError } from '../errors';
 import type { Caller } from '../context';
-import type { Ec2State } from '../state';
-
-export interface Parameter {
-  name: string;
-  value: string;
-  type: 'String' | 'StringList' | 'SecureString';
-  dataType: string;
-  version: number;
-  lastModified: number;
-  description?: string;
-}
+import type { Ec2State, Parameter } from '../state';
 
 export interface JsonContext {
   state: Ec2State;

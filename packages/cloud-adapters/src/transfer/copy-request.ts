@@ -1,7 +1,7 @@
 import type { BackoffPolicy, ContentHash, CopyMethod } from '@glint/core';
 import type { CloudAdapter } from '../adapter';
 import type { CloudError } from '../errors';
-import type { VisibilityPolicy } from './metadata';
+import type { VisibilityPolicy } from '../adapter';
 import type { TransferProgress } from './progress';
 
 export interface CopySource {

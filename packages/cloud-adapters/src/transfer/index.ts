@@ -13,4 +13,4 @@ export type {
 } from './copy-request';
 export type { StreamCopyRequest } from './stream-copy';
 export type { DestinationProgress, TransferProgress } from './progress';
-export type { VisibilityPolicy } from './metadata';
+export type { VisibilityPolicy } from '../adapter';

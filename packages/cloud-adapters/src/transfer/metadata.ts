@@ -5,11 +5,8 @@ import {
   type ContentHash,
   type Visibility,
 } from '@glint/core';
-import type { ImageInfo, ImageSpec } from '../adapter';
+import type { ImageInfo, ImageSpec, VisibilityPolicy } from '../adapter';
 import { InvalidRequestError } from '../errors';
-
-/** How a copy's visibility is chosen: private unless the operator asks to mirror the source. */
-export type VisibilityPolicy = 'private' | 'same-as-source';
 
 /**
  * Properties a copy must not carry over: the service's own bookkeeping (os_glance*), hashes the
