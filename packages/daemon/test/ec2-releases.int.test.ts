@@ -10,6 +10,7 @@ import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EC2_RELEASE_TAGS } from '@glint/cloud-adapters';
 import { CloudImages } from '../../../test-support/cloud-images';
+import { randomDiskStream } from '../../../test-support/random-image';
 import { sandboxCloud } from '../../../test-support/sandbox';
 import { until } from '../../../test-support/until';
 import type { FamilyDetails } from '../../api/src/schemas/releases';
@@ -100,7 +101,14 @@ const stableEverywhere = (version: string) =>
 /** A version's image seeded on cloud1 and known to Glint: its logical image id. */
 async function seeded(version: string): Promise<string> {
   const name = `${run}-v${version}`;
-  await images.seed(sandboxCloud(1), name, `${run}-content-${version}`);
+  // VM Import takes only a disk with a partition table, as the emulator checks.
+  const size = 2 * 1024 * 1024;
+  await images.upload(
+    sandboxCloud(1),
+    { name, diskFormat: 'raw' },
+    randomDiskStream(size, `${run}-content-${version}`),
+    size,
+  );
   return inventoried(system, name);
 }
 
