@@ -81,6 +81,9 @@ function breakdownOf(put: number, job: CopyJobTimes, exit: number): CliCopy['bre
 export interface ProductPath {
   /** The API's environment, which the daemons share (plus their own settings). */
   env: Record<string, string>;
+  /** The API itself and the demo user's session on it, for benchmarks that need more sites. */
+  server: FastifyInstance;
+  session: ApiSession;
   /** Starts a daemon with these settings on top of the shared ones. */
   startDaemon(settings: Record<string, string>): Promise<DaemonProcess>;
   stopDaemon(daemon: DaemonProcess): Promise<void>;
@@ -179,6 +182,8 @@ export async function productPath(source: number, destination: number): Promise<
 
   return {
     env,
+    server,
+    session,
     startDaemon: (settings) =>
       startDaemonProcess(script, {
         ...env,

@@ -21,7 +21,7 @@ import type { Logger } from './logger';
 import { DaemonMetrics } from './metrics';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { scheduleRecovery } from './queue-recovery';
-import { releaseWorker, scheduleReleases } from './releases/release-worker';
+import { releaseWorker, scheduleReleases, stepReleasesOnProgress } from './releases/release-worker';
 import { SiteAdapters } from './site-adapter';
 import { SiteSlots } from './site-slots';
 import { deleteWorker } from './workers/delete';
@@ -183,13 +183,16 @@ export async function startDaemon(
   const metrics = config.metrics && new DaemonMetrics();
   const resources = workerResources(config, log, metrics);
   const { options } = resources;
+  const copies = transferWorkerOn(resources, config);
+  const releases = releaseWorker(options, config.releaseIntervalMs);
   const workers: Worker[] = [
     inventoryWorker(options),
     reconcileWorker(options),
-    transferWorkerOn(resources, config),
+    copies,
     deleteWorker(options),
-    releaseWorker(options, config.releaseIntervalMs),
+    releases,
   ];
+  stepReleasesOnProgress(copies, releases, options.pool, options.queues, log);
   for (const worker of workers) {
     worker.on('error', (error) => log(`worker ${worker.name} failed`, error));
     observeJobs(worker, logger, metrics);

@@ -163,9 +163,21 @@ describe('a raw image placed on two EC2 regions', () => {
     const matrix = response.json<Matrix>();
     expect(matrix.columns).toEqual(
       expect.arrayContaining([
-        { id: cloud1, name: 'cloud1', type: 'openstack', region: 'Region1' },
-        { id: regionSite['us-east-1'], name: 'aws/us-east-1', type: 'ec2', region: 'us-east-1' },
-        { id: regionSite['eu-west-1'], name: 'aws/eu-west-1', type: 'ec2', region: 'eu-west-1' },
+        { id: cloud1, name: 'cloud1', type: 'openstack', region: 'Region1', labels: {} },
+        {
+          id: regionSite['us-east-1'],
+          name: 'aws/us-east-1',
+          type: 'ec2',
+          region: 'us-east-1',
+          labels: {},
+        },
+        {
+          id: regionSite['eu-west-1'],
+          name: 'aws/eu-west-1',
+          type: 'ec2',
+          region: 'eu-west-1',
+          labels: {},
+        },
       ]),
     );
     expect(matrix.rows).toHaveLength(1);

@@ -7,6 +7,8 @@ import { UsageError } from '../errors';
 import { resolveImage } from '../resolve';
 import { renderFields, renderTable } from '../table';
 import { upload } from './image/upload';
+import { releaseAdminCommands } from './release/family';
+import { pairsOf } from './release/properties';
 
 interface PublishOptions {
   image?: string;
@@ -15,17 +17,6 @@ interface PublishOptions {
   to: string[];
   name?: string;
   diskFormat?: string;
-}
-
-/** `KEY=VALUE` pairs as properties; a pair without `=` is a usage error. */
-function propertiesOf(pairs: string[]): Record<string, string> {
-  const properties: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at < 1) throw new UsageError(`--property takes KEY=VALUE, not "${pair}"`);
-    properties[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return properties;
 }
 
 /**
@@ -136,7 +127,7 @@ export function releaseCommands(program: Command): void {
                 json: {
                   image,
                   ...(options.releaseVersion && { version: options.releaseVersion }),
-                  properties: propertiesOf(options.property),
+                  properties: pairsOf(options.property),
                 },
               },
             );
@@ -218,4 +209,6 @@ export function releaseCommands(program: Command): void {
     .description('Resume a halted rollout; failed copies are tried again.')
     .argument('<family>')
     .action(action(change('resume')));
+
+  releaseAdminCommands(release);
 }

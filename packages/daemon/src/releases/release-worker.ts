@@ -3,7 +3,7 @@ import { repositoriesOn } from '@glint/store';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import type { WorkerOptions } from '../workers/worker-options';
-import { advanceRelease, type ReleaseOutcome } from './rollout';
+import { advanceRelease, RELEASES, type ReleaseOutcome } from './rollout';
 
 /**
  * The `release` queue's worker: one family's next step. A delete a site refused is tried again
@@ -59,4 +59,34 @@ export function scheduleReleases(
   timer.unref();
   run();
   return () => clearInterval(timer);
+}
+
+/**
+ * Takes a family's next step as soon as it may be due instead of on the next tick: when a copy a
+ * rollout asked for ends (the wave may be verified), and again after a step that changed
+ * something (a wave done with no soak lets the next one start). Each successful step changes the
+ * family's state, so the repeats end once nothing more is due.
+ */
+export function stepReleasesOnProgress(
+  copies: Worker,
+  releases: Worker<unknown, ReleaseOutcome>,
+  pool: Pool,
+  queues: JobQueues,
+  log: (message: string, error?: unknown) => void,
+): void {
+  const stepAll = () =>
+    void enqueueReleaseSteps(pool, queues).catch((error: unknown) =>
+      log('release step after a copy failed', error),
+    );
+  const copyEnded = (job: { data: unknown } | undefined) => {
+    if ((job?.data as { requestedBy?: string } | undefined)?.requestedBy === RELEASES) stepAll();
+  };
+  copies.on('completed', copyEnded);
+  copies.on('failed', copyEnded);
+  releases.on('completed', (job, outcome) => {
+    if (outcome.steps > outcome.failed && job.id)
+      void queues
+        .enqueue('release', [{ id: job.id, payload: job.data as never }])
+        .catch((error: unknown) => log('release follow-up step failed', error));
+  });
 }
