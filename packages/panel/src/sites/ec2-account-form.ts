@@ -5,7 +5,7 @@ import { formStyles } from '../forms/form-styles';
 import { given } from './add-site-method';
 import { ec2CodeFields, regionList } from './ec2-account-fields';
 
-const endpointFields = ['ec2', 's3', 'sts'];
+const endpointFields = ['ec2', 's3', 'sts', 'ssm'];
 
 /**
  * Adds an EC2 account (POST /accounts): its keys, checked live before anything is stored, and the
@@ -84,6 +84,10 @@ export class GlintEc2AccountForm extends FieldForm {
           ${this.input('ec2', 'EC2 endpoint', 'url', { placeholder: 'https://ec2.example.org' })}
           ${this.input('s3', 'S3 endpoint', 'url', { placeholder: 'https://s3.example.org' })}
           ${this.input('sts', 'STS endpoint', 'url', { placeholder: 'https://sts.example.org' })}
+          ${this.input('ssm', 'SSM endpoint', 'url', {
+            placeholder: 'https://ssm.example.org',
+            hint: 'Where release families keep each region’s stable AMI id (/glint/FAMILY/CHANNEL)',
+          })}
         </div>
       </details>`;
   }
