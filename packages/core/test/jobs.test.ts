@@ -48,6 +48,7 @@ test('every job kind has its own name; transfers (copies and imports) share one 
     delete: 'glint-delete',
     inventory: 'glint-inventory',
     reconcile: 'glint-reconcile',
+    release: 'glint-release',
   });
   const queues = [JOBS.delete, JOBS.inventory, JOBS.reconcile].map((j) => j.queue);
   expect(queues).toEqual([QUEUES.delete, QUEUES.inventory, QUEUES.reconcile]);
