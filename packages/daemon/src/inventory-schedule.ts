@@ -1,6 +1,7 @@
 import type { JobQueues } from '@glint/core';
 import { withTransaction } from '@glint/store';
 import type { Pool } from 'pg';
+import { everyInterval } from './ticker';
 
 /** Sites one tick claims at most; the rest are due on the next tick. */
 const batch = 500;
@@ -36,14 +37,12 @@ export function scheduleInventories(
   intervalMs: number,
   log: (message: string, error?: unknown) => void,
 ): () => void {
-  const run = () =>
-    void enqueueDueInventories(pool, queues, intervalMs).catch((error: unknown) =>
-      log('inventory schedule failed', error),
-    );
   // Often enough that a site is never much later than its interval, and spread across daemons.
-  const every = Math.min(intervalMs, 30_000);
-  const timer = setInterval(run, every * (0.75 + Math.random() / 2));
-  timer.unref();
-  run();
-  return () => clearInterval(timer);
+  const every = Math.min(intervalMs, 30_000) * (0.75 + Math.random() / 2);
+  return everyInterval(
+    () => enqueueDueInventories(pool, queues, intervalMs),
+    every,
+    log,
+    'inventory schedule',
+  );
 }

@@ -4,6 +4,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import type { WorkerOptions } from '../workers/worker-options';
 import { advanceRelease, RELEASES, type ReleaseOutcome } from './rollout';
+import { everyInterval } from '../ticker';
 
 /**
  * The `release` queue's worker: one family's next step. A delete a site refused is tried again
@@ -51,14 +52,12 @@ export function scheduleReleases(
   intervalMs: number,
   log: (message: string, error?: unknown) => void,
 ): () => void {
-  const run = () =>
-    void enqueueReleaseSteps(pool, queues).catch((error: unknown) =>
-      log('release schedule failed', error),
-    );
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  run();
-  return () => clearInterval(timer);
+  return everyInterval(
+    () => enqueueReleaseSteps(pool, queues),
+    intervalMs,
+    log,
+    'release schedule',
+  );
 }
 
 /**
