@@ -4,6 +4,7 @@ export * from './migrations';
 export * from './repositories';
 export * from './planner';
 export * from './rule-evaluation';
+export * from './rollout-steps';
 export * from './plan-jobs';
 export * from './outbox';
 export { isStorableText, unstorableTextIn } from './storable-text';

@@ -12,14 +12,15 @@ import {
   planJobs,
   queueJobsOf,
   repositoriesOn,
+  stepsOf,
   withTransaction,
   type NewJob,
   type Repositories,
   type RolloutFacts,
+  type RolloutStep,
   type VersionRecord,
 } from '@glint/store';
 import type { WorkerOptions } from '../workers/worker-options';
-import { stepsOf, type RolloutStep } from './rollout-steps';
 
 /** Who the rollout's copy jobs say asked for them. */
 export const RELEASES = 'glint-releases';

@@ -1,5 +1,5 @@
 import { siteMatches, type RolloutPolicy } from '@glint/core';
-import type { RolloutFacts, RolloutSite, VersionCopy, VersionRecord } from '@glint/store';
+import type { RolloutFacts, RolloutSite, VersionCopy, VersionRecord } from './repositories';
 
 /** One thing a family's step does; the daemon carries them out in this order. */
 export type RolloutStep =

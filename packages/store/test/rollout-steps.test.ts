@@ -1,6 +1,6 @@
 /** The rollout's decisions from facts alone: waves, halts, soaks, switches and retention. */
 import type { RolloutFacts, VersionRecord } from '@glint/store';
-import { stepsOf, wavesOf } from '../src/releases/rollout-steps';
+import { stepsOf, wavesOf } from '../src';
 
 const now = new Date('2026-12-06T12:00:00Z');
 const sites = ['canary', 'a', 'b'].map((id) => ({
