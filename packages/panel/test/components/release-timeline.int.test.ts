@@ -165,7 +165,7 @@ test('a halt’s plan shows what it withholds, a resume’s the bytes it copies'
         ...two!,
         withheld: [
           {
-            kind: 'copy',
+            kind: 'copy' as const,
             version: '2026.12.06',
             bytes: 3 << 20,
             text: '2026.12.06 is copied here (3145728 bytes)',
