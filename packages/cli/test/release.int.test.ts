@@ -142,7 +142,7 @@ test('--dry-run prints the plan per site and changes nothing; a plan the API ref
   expect(halt.stdout).toMatch(/^SITE\s+WAVE\s+HOLDS NOW\s+WHAT HAPPENS$/m);
   // No release worker runs here: the switch that is due is what the halt withholds.
   expect(halt.stdout).toMatch(/^\S+\s+1\s+-\s+nothing; withheld: 1 takes “.* Stable”$/m);
-  expect(halt.stdout).toMatch(/Dry run: nothing was changed\.$/);
+  expect(halt.stdout).toMatch(/^0 B to copy\. Dry run: nothing was changed\.$/m);
   const json = await glint(['release', 'resume', run, '--dry-run', '--json']);
   expect(json.code).toBe(0);
   const plan = JSON.parse(json.stdout) as ReleasePlan;
