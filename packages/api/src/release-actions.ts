@@ -142,7 +142,7 @@ function controlChange(
     action: 'next-wave',
     versionChanges: { promotedWave: version.wave + 1 },
     event: 'promoted',
-    summary: `Wave ${version.wave + 2} of ${version.version} starts${facts.family.soakSeconds > 0 ? ' once the wave before has soaked' : ''}.`,
+    summary: `The rollout of ${version.version} may go on to wave ${version.wave + 2}${facts.family.soakSeconds > 0 ? ' once the wave before has soaked' : ''}.`,
   };
 }
 

@@ -155,7 +155,7 @@ test('the next wave of a family that waits for a person shows the copies it lead
     ],
   });
   const p = plan(waiting, { kind: 'next-wave' });
-  expect(p.summary).toBe('Wave 2 of 3 starts.');
+  expect(p.summary).toBe('The rollout of 3 may go on to wave 2.');
   expect(p.steps.map((s) => s.text)).toEqual(['Wave 2 of 3 starts']);
   expect(bySite(p)).toEqual({ canary: ['', ''], a: ['copy:3', ''], b: ['copy:3', ''] });
   expect(p.bytes).toBe(6000);

@@ -337,7 +337,9 @@ test('a family whose waves wait for a person stops after its canary; the next wa
   expect(await row.locator('li.wave .count').allInnerTexts()).toEqual(['1/1', '0/1']);
   await row.locator('button.next-wave').click();
   const review = await reviewed(row);
-  expect(await review.locator('.summary').innerText()).toBe('Wave 2 of m1 starts.');
+  expect(await review.locator('.summary').innerText()).toBe(
+    'The rollout of m1 may go on to wave 2.',
+  );
   // The API's plan looks past the wave's start to the copy it leads to, with its bytes.
   const [line, ...more] = await review.locator('ul.changes li.copies').allInnerTexts();
   expect(more).toEqual([]);
