@@ -121,7 +121,7 @@ describe('the placements file', () => {
       /f\.yaml:2: not valid YAML/,
     );
     expect(errorOf(() => parsePlacementsFile('{}\n', 'f.yaml'))).toContain(
-      'f.yaml:1: the file: give "placements", "rules", or both',
+      'f.yaml:1: the file: give "placements", "rules", "families", or several of them',
     );
   });
 });
