@@ -1,6 +1,5 @@
 /** A file's release families, planned or applied, for people: a line each, then counts. */
-import type { SiteSelector } from '@glint/core';
-import { selectorText } from '@glint/core';
+import { selectorText, type SiteSelector } from '@glint/core';
 import { fileView, type FamilyChange } from './family-plan';
 
 /** A value of the file's key as people read it. */
