@@ -4,7 +4,7 @@
  * in camelCase; the file writes them in snake_case, as the SCS-0102 properties beside them are.
  */
 import type { ReleaseFamilyBody } from '@glint/api/replies';
-import { printablePattern } from '@glint/core';
+import { printablePattern, STABLE_NAME_MAX_LENGTH } from '@glint/core';
 import { SiteSelectorSchema, siteSelectorProblems } from './site-selector';
 import { Type, type Static } from './typebox';
 import type { PathProblem } from './yaml-file';
@@ -40,9 +40,9 @@ export const WrittenFamilySchema = Type.Object(
     family: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$', description: familyNameWords }),
     stable_name: Type.String({
       minLength: 1,
-      maxLength: 200,
+      maxLength: STABLE_NAME_MAX_LENGTH,
       pattern: printablePattern,
-      description: 'the name users and schedulers boot by: 1 to 200 printable characters',
+      description: `the name users and schedulers boot by: 1 to ${STABLE_NAME_MAX_LENGTH} printable characters`,
     }),
     sites: SiteSelectorSchema,
     waves: Type.Optional(
