@@ -166,12 +166,14 @@ describe('over the threshold', () => {
     const halted = await family.stepTimes(8);
     const v2 = versionOf(halted, '2');
     const error = await copyError(`${name}-v2`, site.flaky);
+    console.log(`halted: ${v2.haltedReason}`);
     expect(v2.haltedReason).toContain(`1 of 2 sites of wave 2 failed`);
     expect(v2.haltedReason).toContain(`flaky: ${error}`);
     expect(v2.haltedReason).not.toContain('healthy');
     expect(family.stateOf(halted, '2', 'canary')).toBe('stable');
     expect(family.stateOf(halted, '2', 'healthy')).toBe('present');
     expect(family.stateOf(halted, '2', 'flaky')).toBe('failed');
+    expect(v2.sites.find((s) => s.siteId === site.flaky)?.error).toBe(error);
 
     // The canary's switch stays; the healthy site holds v2 under its version's name only.
     expect(await family.listed('canary')).toEqual([family.copyOf(halted, '2', 'canary')]);
@@ -217,6 +219,10 @@ describe('under the threshold', () => {
     expect(versionOf(after, '1').haltedReason).toBeNull();
     expect(family.stateOf(after, '1', 'canary')).toBe('stable');
     expect(family.stateOf(after, '1', 'flaky')).toBe('failed');
+    // Nothing halted, so the family's details are where the failure is told.
+    expect(versionOf(after, '1').sites.find((s) => s.siteId === site.flaky)?.error).toBe(
+      await copyError(`${name}-v1`, site.flaky),
+    );
     for (const at of ['canary', 'healthy'] as const)
       expect(await family.listed(at)).toEqual([family.copyOf(after, '1', at)]);
     expect(await family.listed('flaky')).toEqual([]);
