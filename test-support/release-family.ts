@@ -40,8 +40,80 @@ export async function listedByClient(cloud: number, name: string): Promise<strin
 export const shownByClient = async (cloud: number, id: string) =>
   (await openstackCli(sandboxCloud(cloud), ['image', 'show', id])) as Record<string, unknown>;
 
+/** Steps a family as the daemon's schedule would, faster; `details` reads it through the API. */
+function stepperOf(
+  { env, server }: Pick<ReleaseFamilyFixture<string>, 'env' | 'server'>,
+  details: () => Promise<FamilyDetails>,
+) {
+  async function step(): Promise<void> {
+    const familyId = (await details()).family.id;
+    const ownerId = (
+      await env.query<{ owner_id: string }>('SELECT owner_id FROM sites LIMIT 1')
+    )[0]!.owner_id;
+    await server.queues.enqueue('release', [
+      { id: `release-${familyId}`, payload: { version: 1, ownerId, familyId } },
+    ]);
+  }
+
+  return {
+    /** Steps the family until `done` holds of its details. */
+    async stepUntil(done: (family: FamilyDetails) => boolean): Promise<FamilyDetails> {
+      for (let n = 1; ; n++) {
+        const family = await details();
+        if (done(family)) return family;
+        if (n % 40 === 0)
+          console.log(
+            JSON.stringify(
+              family.versions.map((v) => [
+                v.version,
+                v.haltedReason,
+                v.wave,
+                v.retiredAt,
+                v.sites.map((s) => [s.siteName, s.state, s.error]),
+              ]),
+            ),
+          );
+        await step();
+        await sleep(250);
+      }
+    },
+
+    /** Takes `count` more steps, for a test that something does not happen however often it steps. */
+    async stepTimes(count: number): Promise<FamilyDetails> {
+      for (let n = 0; n < count; n++) {
+        await step();
+        await sleep(250);
+      }
+      return details();
+    },
+  };
+}
+
+const unprotectAndDelete = async (images: CloudImages, cloud: number, id: string) => {
+  await openstackCli(sandboxCloud(cloud), ['image', 'set', '--unprotected', id]).catch(() => {});
+  await images.remove(sandboxCloud(cloud), id).catch(() => {});
+};
+
+/**
+ * Deletes every copy of the family's versions, and whatever holds the stable name. Hidden copies
+ * are left out of name listings: the family's own record names them all.
+ */
+async function removeAll(
+  { images, stableName, sites }: ReleaseFamilyFixture<string>,
+  family: FamilyDetails | undefined,
+): Promise<void> {
+  const cloudOf = new Map(Object.values<FamilySite>(sites).map((s) => [s.id, s.cloud]));
+  for (const version of family?.versions ?? [])
+    for (const copy of version.sites)
+      if (copy.cloudImageId && cloudOf.has(copy.siteId))
+        await unprotectAndDelete(images, cloudOf.get(copy.siteId)!, copy.cloudImageId);
+  for (const cloud of new Set(cloudOf.values()))
+    for (const image of await images.named(sandboxCloud(cloud), stableName).catch(() => []))
+      await unprotectAndDelete(images, cloud, image.id);
+}
+
 export function releaseFamily<Name extends string>(fixture: ReleaseFamilyFixture<Name>) {
-  const { env, server, user, images, name, stableName, sites } = fixture;
+  const { server, user, name, stableName, sites } = fixture;
 
   const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
     server.inject({
@@ -58,58 +130,11 @@ export function releaseFamily<Name extends string>(fixture: ReleaseFamilyFixture
       .find((v) => v.version === version)
       ?.sites.find((s) => s.siteId === sites[site].id)?.state;
 
-  /** The step the daemon's schedule would take, now. */
-  async function step(): Promise<void> {
-    const familyId = (await details()).family.id;
-    const ownerId = (
-      await env.query<{ owner_id: string }>('SELECT owner_id FROM sites LIMIT 1')
-    )[0]!.owner_id;
-    await server.queues.enqueue('release', [
-      { id: `release-${familyId}`, payload: { version: 1, ownerId, familyId } },
-    ]);
-  }
-
-  /** Steps the family (as the daemon's schedule would, faster) until `done` holds of its details. */
-  async function stepUntil(done: (family: FamilyDetails) => boolean): Promise<FamilyDetails> {
-    for (let n = 1; ; n++) {
-      const family = await details();
-      if (done(family)) return family;
-      if (n % 40 === 0)
-        console.log(
-          JSON.stringify(
-            family.versions.map((v) => [
-              v.version,
-              v.haltedReason,
-              v.wave,
-              v.retiredAt,
-              v.sites.map((s) => [s.siteName, s.state, s.error]),
-            ]),
-          ),
-        );
-      await step();
-      await sleep(250);
-    }
-  }
-
-  const unprotectAndDelete = async (cloud: number, id: string) => {
-    await openstackCli(sandboxCloud(cloud), ['image', 'set', '--unprotected', id]).catch(() => {});
-    await images.remove(sandboxCloud(cloud), id).catch(() => {});
-  };
-
   return {
     api,
     details,
     stateOf,
-    stepUntil,
-
-    /** Takes `count` more steps, for a test that something does not happen however often it steps. */
-    async stepTimes(count: number): Promise<FamilyDetails> {
-      for (let n = 0; n < count; n++) {
-        await step();
-        await sleep(250);
-      }
-      return details();
-    },
+    ...stepperOf(fixture, details),
 
     stableEverywhere: (version: string) => (family: FamilyDetails) =>
       (Object.keys(sites) as Name[]).every((site) => stateOf(family, version, site) === 'stable'),
@@ -125,20 +150,6 @@ export function releaseFamily<Name extends string>(fixture: ReleaseFamilyFixture
 
     shown: (site: Name, id: string) => shownByClient(sites[site].cloud, id),
 
-    /**
-     * Deletes every copy of the family's versions, and whatever holds the stable name. Hidden
-     * copies are left out of name listings: the family's own record names them all.
-     */
-    async removeAll(): Promise<void> {
-      const family = await details().catch(() => undefined);
-      const cloudOf = new Map(Object.values<FamilySite>(sites).map((s) => [s.id, s.cloud]));
-      for (const version of family?.versions ?? [])
-        for (const copy of version.sites)
-          if (copy.cloudImageId && cloudOf.has(copy.siteId))
-            await unprotectAndDelete(cloudOf.get(copy.siteId)!, copy.cloudImageId);
-      for (const cloud of new Set(cloudOf.values()))
-        for (const image of await images.named(sandboxCloud(cloud), stableName).catch(() => []))
-          await unprotectAndDelete(cloud, image.id);
-    },
+    removeAll: async () => removeAll(fixture, await details().catch(() => undefined)),
   };
 }
