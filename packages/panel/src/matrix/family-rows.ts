@@ -78,6 +78,15 @@ export class FamilyRows {
     await Promise.all(ids.map((id) => this.load(id)));
   }
 
+  get count(): number {
+    return this.families.length;
+  }
+
+  /** How many version rows the families have, shown or not. */
+  get versionCount(): number {
+    return this.families.reduce((sum, family) => sum + family.rows, 0);
+  }
+
   /** Whether a version row shown holds this image. */
   shows(imageId: string): boolean {
     return this.entries.some((entry) => entry.kind === 'version' && entry.row?.id === imageId);

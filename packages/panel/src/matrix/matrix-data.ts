@@ -115,9 +115,16 @@ export class MatrixData {
     return this.families.entries.length + this.total;
   }
 
+  /** How many image rows the filters pass: the paged ones and the families' versions. */
+  get imageCount(): number {
+    return this.total + this.families.versionCount;
+  }
+
   /** The grid's row at `index`: a version's or a paged row; undefined for a family's or unread. */
   row(index: number): MatrixRow | undefined {
     const head = this.families.entries;
+    // The header row (-1) is no row of data.
+    if (index < 0) return undefined;
     if (index < head.length) {
       const entry = head[index]!;
       return entry.kind === 'version' ? entry.row : undefined;

@@ -423,7 +423,8 @@ export class GlintImageMatrix extends LitElement {
     return matrixToolbar(
       {
         query: this.query,
-        images: this.data.total,
+        images: this.data.imageCount,
+        families: this.data.families.count,
         sites: this.data.columns.length,
         pending: this.draw.pending.size,
         busy: this.busy,

@@ -264,6 +264,11 @@ export const matrixStyles = [
     .row.version .toggle-row {
       padding-left: 28px;
     }
+    .row.family .size {
+      font-size: 11px;
+      font-weight: 400;
+      white-space: nowrap;
+    }
     .row .family-cell {
       cursor: default;
       font-weight: 500;
@@ -296,11 +301,6 @@ export const matrixStyles = [
     }
     .family-cell[data-rollout='outside']::before {
       content: '' / '';
-    }
-    /* A hidden copy (os_hidden): there, and out of the site's listings. */
-    .cell[data-hidden='true'] {
-      border-style: dashed;
-      opacity: 0.75;
     }
     .detail {
       min-height: 1.5em;
