@@ -219,9 +219,10 @@ test('a hidden image (os_hidden) is present and hidden, and no delete or prune t
     refusals: [expect.objectContaining({ reason: 'hidden_not_placed' })],
   });
   // Were the cell unwanted all the same (a pruning rule's, say), it is no drift to prune.
-  const [owner] = await env.query<{ owner_id: string }>('SELECT owner_id FROM sites WHERE id = $1', [
-    site.one,
-  ]);
+  const [owner] = await env.query<{ owner_id: string }>(
+    'SELECT owner_id FROM sites WHERE id = $1',
+    [site.one],
+  );
   await env.query(
     `INSERT INTO placements (owner_id, image_id, site_id, wanted, self_heal, source)
      VALUES ($1, $2, $3, false, 'restore-and-prune', 'hand')`,
@@ -243,9 +244,10 @@ test('rows that are a release’s versions name it, and group under their family
   const rowIds = Object.fromEntries(
     (await matrix()).rows.map((r) => [r.name.slice(run.length + 1), r.id]),
   );
-  const [owner] = await env.query<{ owner_id: string }>('SELECT owner_id FROM sites WHERE id = $1', [
-    site.one,
-  ]);
+  const [owner] = await env.query<{ owner_id: string }>(
+    'SELECT owner_id FROM sites WHERE id = $1',
+    [site.one],
+  );
   const ownerId = owner!.owner_id;
   const [family] = await env.query<{ id: string }>(
     `INSERT INTO release_families (owner_id, name, stable_name, sites)
@@ -274,7 +276,12 @@ test('rows that are a release’s versions name it, and group under their family
 
   const all = await matrix();
   const v1Row = all.rows.find((r) => r.id === rowIds.v1)!;
-  expect(v1Row.release).toEqual({ familyId: family!.id, family: run, versionId: first, version: '1' });
+  expect(v1Row.release).toEqual({
+    familyId: family!.id,
+    family: run,
+    versionId: first,
+    version: '1',
+  });
   expect(all.rows.find((r) => r.id === rowIds.old)!.release).toBeNull();
   // The older version's copy that took a back seat is hidden, not gone.
   expect(cellOf(all, `${run}-v1`, v1.hashValue, 'one')).toMatchObject({ hidden: true });

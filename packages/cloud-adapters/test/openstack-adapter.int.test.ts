@@ -428,7 +428,8 @@ describe('listing', () => {
     for (const id of hidden) expect(all.get(id)).toBe(true);
     // A lookup by name is what the cloud's users see: the hidden image is not under its name.
     const byName: string[] = [];
-    for await (const image of adapter.listImages({ name: `${run}-hidden-0` })) byName.push(image.id);
+    for await (const image of adapter.listImages({ name: `${run}-hidden-0` }))
+      byName.push(image.id);
     expect(byName).toEqual([]);
     await expect(adapter.getImage(hidden[0]!)).resolves.toMatchObject({ hidden: true });
   });

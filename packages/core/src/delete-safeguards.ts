@@ -4,7 +4,8 @@
  * changed on the cloud in between).
  */
 
-export type DeleteRefusalReason = 'protected' | 'public_not_owned' | 'hidden_not_placed' | 'last_copy';
+export type DeleteRefusalReason =
+  'protected' | 'public_not_owned' | 'hidden_not_placed' | 'last_copy';
 
 export interface DeleteRefusal {
   reason: DeleteRefusalReason;

@@ -53,7 +53,8 @@ export async function takeInventory(
     // Anything seen from here on is current; what the previous run saw and this one did not is gone.
     const seenAt = new Date();
     const images: SiteImage[] = [];
-    for await (const image of adapter.listImages({ includeHidden: true })) images.push(siteImageFrom(image));
+    for await (const image of adapter.listImages({ includeHidden: true }))
+      images.push(siteImageFrom(image));
     return await withTransaction(pool, async (repositories) => {
       await repositories.inventory.markInventoried(ownerId, siteId, projectId);
       const outcome = await repositories.inventory.record(ownerId, siteId, images, seenAt);

@@ -134,7 +134,11 @@ test('a family is one collapsed row saying which version holds the stable name o
   // Its versions are not rows of their own until it expands; other images are, as ever.
   expect(await names()).toEqual(['▸ atlas-worker', 'plain-image']);
   const cells = page.locator('.row.family .family-cell');
-  expect(await cells.allInnerTexts()).toEqual(['2 · up to date', '1 · rolling out', '— · not a target']);
+  expect(await cells.allInnerTexts()).toEqual([
+    '2 · up to date',
+    '1 · rolling out',
+    '— · not a target',
+  ]);
   expect(await cells.nth(1).getAttribute('data-rollout')).toBe('rolling-out');
   expect(await cells.nth(0).getAttribute('title')).toBe(
     'site-a: "ATLAS worker" is version 2; up to date',

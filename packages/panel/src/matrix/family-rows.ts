@@ -113,7 +113,8 @@ export class FamilyRows {
       const expanded = this.expanded.has(family.id);
       const head: HeadEntry = { kind: 'family', family, expanded };
       if (!expanded) return [head];
-      const rows = this.versions.get(family.id) ?? Array.from({ length: family.rows }, () => undefined);
+      const rows =
+        this.versions.get(family.id) ?? Array.from({ length: family.rows }, () => undefined);
       return [head, ...rows.map((row) => ({ kind: 'version' as const, familyId: family.id, row }))];
     });
   }

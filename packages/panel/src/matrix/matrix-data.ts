@@ -266,10 +266,7 @@ export class MatrixData {
   async reloadAll(): Promise<void> {
     const offsets = [...this.pages.keys()];
     this.pages.clear();
-    await Promise.all([
-      ...offsets.map((offset) => this.loadPage(offset)),
-      this.families.reload(),
-    ]);
+    await Promise.all([...offsets.map((offset) => this.loadPage(offset)), this.families.reload()]);
   }
 
   /** The families' rows (which version holds the stable name where), and their versions shown. */

@@ -77,7 +77,9 @@ function rowsOf(columns: MatrixColumns, page: MatrixRowPage, facts: CellFacts[])
       ...row,
       hash: hashAlgo && hashValue ? { algo: hashAlgo, value: hashValue } : null,
       release:
-        familyId && family && versionId && version ? { familyId, family, versionId, version } : null,
+        familyId && family && versionId && version
+          ? { familyId, family, versionId, version }
+          : null,
       cells: columns.map((column) => {
         // The cells query joins every row with every site, so each cell has its facts.
         const fact = cells.get(column.id)!;

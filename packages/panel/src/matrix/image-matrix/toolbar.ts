@@ -94,7 +94,9 @@ export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): Tem
         )}
       </select></label
     >
-    <span class="count">${plural(state.images, 'image')}${families} · ${plural(state.sites, 'site')}</span>
+    <span class="count"
+      >${plural(state.images, 'image')}${families} · ${plural(state.sites, 'site')}</span
+    >
     ${
       state.placeRefusal
         ? html`<span class="read-only" title=${state.placeRefusal}>Read-only</span>`

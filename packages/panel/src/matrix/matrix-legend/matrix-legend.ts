@@ -24,7 +24,11 @@ export class GlintMatrixLegend extends LitElement {
       ><span
         class="entry"
         title="hidden on the site (os_hidden): out of its listings, still bootable by id, as a release leaves an older version"
-        ><span class="cell" data-state="present" data-icon=${stateLooks.present.icon} data-hidden="true"
+        ><span
+          class="cell"
+          data-state="present"
+          data-icon=${stateLooks.present.icon}
+          data-hidden="true"
           >hidden</span
         ></span
       >`;
