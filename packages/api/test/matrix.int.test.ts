@@ -229,6 +229,20 @@ test('a hidden image (os_hidden) is present and hidden, and no delete or prune t
     [owner!.owner_id, row.id, site.one],
   );
   expect(cellOf(await matrix(), `${run}-old`, old.hashValue, 'one')).not.toHaveProperty('drift');
+  // Nor does a standing rule whose names match it copy it elsewhere, where it would be visible.
+  const rule = await server.inject({
+    method: 'POST',
+    url: '/api/v1/rules/olds/preview',
+    headers: user.headers,
+    payload: {
+      images: { names: [`${run}-old`, `${run}-managed`] },
+      sites: { ids: [site.one, site.two] },
+    },
+  });
+  expect(rule.statusCode).toBe(200);
+  expect(rule.json().copies.map((c: { imageName: string }) => c.imageName)).toEqual([
+    `${run}-managed`,
+  ]);
   expect(await server.repositories.placements.drifted(owner!.owner_id)).not.toContainEqual(
     expect.objectContaining({ imageId: row.id }),
   );
