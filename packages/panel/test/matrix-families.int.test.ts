@@ -14,6 +14,7 @@ import {
   type TestEnvironment,
 } from '../../../test-support/test-environment';
 import { launchChromium, loggedInPage } from '../../../test-support/browser-page';
+import { seriousViolations } from '../../../test-support/axe';
 
 const screenshots = join(__dirname, '../../../test-output/panel');
 let env: TestEnvironment;
@@ -167,6 +168,7 @@ test('Enter on the family expands it to its versions, the hidden copy shown hidd
   expect(await old.allInnerTexts()).toEqual(['present · hidden', 'present', 'present']);
   expect(await old.first().getAttribute('data-hidden')).toBe('true');
   await page.screenshot({ path: join(screenshots, 'matrix-family-expanded.png') });
+  expect(await seriousViolations(page)).toEqual([]);
 
   await page.reload();
   await page.locator('.row.version .name', { hasText: '2 · ATLAS worker' }).waitFor();

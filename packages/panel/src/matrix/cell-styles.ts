@@ -39,7 +39,7 @@ export const cellStyles = css`
   /* A hidden copy (os_hidden): there, bootable by id, and out of the site's listings. */
   .cell[data-hidden='true'] {
     border-style: dashed;
-    opacity: 0.75;
+    border-color: #4b5563;
   }
   .cell.wanted {
     border-color: #1d4ed8;

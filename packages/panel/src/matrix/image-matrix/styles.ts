@@ -297,7 +297,8 @@ export const matrixStyles = [
     }
     .family-cell[data-rollout='outside'] {
       background-color: #f9fafb;
-      color: #9ca3af;
+      border-color: #e5e7eb;
+      color: #4b5563;
     }
     .family-cell[data-rollout='outside']::before {
       content: '' / '';
