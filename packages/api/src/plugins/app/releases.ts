@@ -12,10 +12,10 @@ import {
   type Repositories,
   type RolloutFacts,
   type VersionRecord,
+  wavesOf,
 } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { wavesOf } from '@glint/daemon';
 import type { ProjectCaller } from '../../caller';
 import { ApiError, notFound } from '../../errors';
 import type { FamilyBody, FamilyDetails, PublishBody, Version } from '../../schemas/releases';
