@@ -1,4 +1,4 @@
-import { withRetries } from '@glint/core';
+import { withRetries, type ContentHash } from '@glint/core';
 import type { ImageInfo } from '../adapter';
 import { IntegrityError } from '../errors';
 import {
@@ -7,9 +7,10 @@ import {
   type CopyResult,
   type CopyStages,
   type DestinationResult,
+  type RetryPolicies,
 } from './copy-request';
 import { finishTargets } from './finish-targets';
-import { assertCopyable, copySpec, declaredContentHash } from './metadata';
+import { assertCopyable, copySpec, declaredContentHash, type CopyableImage } from './metadata';
 import { findPresentCopy } from './present-copy';
 import { readImageData } from './source-reader';
 import { streamToTargets } from './stream-to-targets';
@@ -40,26 +41,16 @@ function verifySource(source: ImageInfo, sent: SentData, plan: VerificationPlan)
 }
 
 /**
- * Copies one source image to one or many destinations. The source is read once and streamed to all
- * destinations at the same time; nothing is held whole in memory or staged on disk. The bytes are
- * proven as the verification plan says (by the ends' digests, or hashed once on the way); a destination whose data does not verify, or whose upload fails, is cleaned up
- * and reported failed while the others go on. A copy a destination's cloud can make itself is
- * not the engine's: see CloudAdapter.serverSideCopyFrom.
+ * Each destination's record for the copy, or its outcome without one: present already (same name
+ * and content), or failed before any data.
  */
-export async function copyImage(request: CopyRequest): Promise<CopyResult> {
-  const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
+async function prepareTargets(
+  request: CopyRequest,
+  source: CopyableImage,
+  declared: ContentHash | undefined,
+  retry: RetryPolicies,
+): Promise<{ targets: Target[]; results: Map<string, DestinationResult> }> {
   const { signal } = request;
-  const sourceAdapter = request.source.adapter;
-  const source = await withRetries(
-    () => sourceAdapter.getImage(request.source.imageId),
-    isRetryable,
-    retry.request,
-    signal,
-  );
-  assertCopyable(source);
-  const stages: CopyStages = { source: Date.now() };
-
-  const declared = declaredContentHash(source);
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
 
@@ -96,7 +87,32 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
   }
+  return { targets, results };
+}
 
+/**
+ * Copies one source image to one or many destinations. The source is read once and streamed to all
+ * destinations at the same time; nothing is held whole in memory or staged on disk. The bytes are
+ * proven as the verification plan says (by the ends' digests, or hashed once on the way); a
+ * destination whose data does not verify, or whose upload fails, is cleaned up and reported failed
+ * while the others go on. A copy a destination's cloud can make itself is
+ * not the engine's: see CloudAdapter.serverSideCopyFrom.
+ */
+export async function copyImage(request: CopyRequest): Promise<CopyResult> {
+  const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
+  const { signal } = request;
+  const sourceAdapter = request.source.adapter;
+  const source = await withRetries(
+    () => sourceAdapter.getImage(request.source.imageId),
+    isRetryable,
+    retry.request,
+    signal,
+  );
+  assertCopyable(source);
+  const stages: CopyStages = { source: Date.now() };
+
+  const declared = declaredContentHash(source);
+  const { targets, results } = await prepareTargets(request, source, declared, retry);
   stages.created = Date.now();
   const plan = planVerification(
     source,
