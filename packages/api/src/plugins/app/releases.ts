@@ -8,6 +8,7 @@ import {
 import {
   familyNameConstraint,
   versionConstraints,
+  wavesOf,
   type FamilyRecord,
   type Repositories,
   type RolloutFacts,
