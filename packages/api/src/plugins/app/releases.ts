@@ -13,7 +13,6 @@ import {
   type Repositories,
   type RolloutFacts,
   type VersionRecord,
-  wavesOf,
 } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
