@@ -87,6 +87,8 @@ function waveSteps(
   index: Index,
   target: VersionRecord,
   wave: string[],
+  /** The wave's index: an earlier wave than the version's may fail too, after a rollback. */
+  n: number,
   steps: RolloutStep[],
 ): boolean {
   const missing = wave.filter((siteId) => !index.copies.has(key(target.id, siteId)));
@@ -104,7 +106,7 @@ function waveSteps(
     steps.push({
       kind: 'halt',
       version: target,
-      reason: `${failed.length} of ${wave.length} sites of wave ${target.wave + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
+      reason: `${failed.length} of ${wave.length} sites of wave ${n + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
     });
     return false;
   }
@@ -127,7 +129,7 @@ function rolloutSteps(facts: RolloutFacts, index: Index, now: Date, steps: Rollo
   const waves = wavesOf(facts.family, facts.sites);
   for (const [n, wave] of waves.entries()) {
     if (n > target.wave) return;
-    const done = waveSteps(facts, index, target, wave, steps);
+    const done = waveSteps(facts, index, target, wave, n, steps);
     if (!done || n < target.wave) {
       if (!done) return;
       continue;
