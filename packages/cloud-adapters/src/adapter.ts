@@ -37,6 +37,8 @@ export interface ImageInfo {
   properties: Record<string, string>;
   createdAt: string | null;
   updatedAt: string | null;
+  /** Left out of the service's default listing (Glance's os_hidden); absent where there is no such thing. */
+  hidden?: boolean;
 }
 
 /** What is needed to create an image record before its data is written. */
@@ -57,6 +59,12 @@ export interface ImageSpec {
 export interface ImageQuery {
   /** Exact image name. */
   name?: string;
+  /**
+   * Hidden images too (Glance's os_hidden=true, which its default listing leaves out): what an
+   * inventory needs, so a copy hidden on purpose is not taken for gone. A lookup by name leaves
+   * them out, as the cloud's users see the name.
+   */
+  includeHidden?: boolean;
 }
 
 export interface PropertyChanges {
