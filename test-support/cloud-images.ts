@@ -1,7 +1,14 @@
 /** Images put straight on sandbox clouds (as a user would outside Glint), removed again afterwards. */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createAdapter, type CloudAdapter, type ImageInfo } from '@glint/cloud-adapters';
+import { Agent } from 'undici';
+import {
+  createAdapter,
+  GlanceClient,
+  type CloudAdapter,
+  type ImageInfo,
+  type OpenStackAdapter,
+} from '@glint/cloud-adapters';
 import { passwordCredential, sandboxOutbound, siteConfig, type SandboxCloud } from './sandbox';
 import { randomImageStream } from './random-image';
 
@@ -62,6 +69,20 @@ export class CloudImages {
     const found: ImageInfo[] = [];
     for await (const image of this.adapter(cloud).listImages({ name })) found.push(image);
     return found;
+  }
+
+  /** Hides the image (os_hidden=true), as Glint's releases and image managers do, in Glance itself. */
+  async hide(cloud: SandboxCloud, id: string): Promise<void> {
+    const adapter = this.adapter(cloud) as OpenStackAdapter;
+    const agent = new Agent();
+    try {
+      const glance = new GlanceClient(await adapter.keystone.imageEndpoint(), adapter.keystone, {
+        dispatcher: agent,
+      });
+      await glance.updateImage(id, [{ op: 'replace', path: '/os_hidden', value: true }]);
+    } finally {
+      await agent.close();
+    }
   }
 
   async remove(cloud: SandboxCloud, id: string): Promise<void> {

@@ -59,7 +59,8 @@ export function driftOf(facts: CellFacts): 'missing' | 'unwanted' | undefined {
   if (facts.wanted === null || facts.jobState === 'queued' || facts.jobState === 'running')
     return undefined;
   if (facts.wanted && facts.status !== 'active') return 'missing';
-  if (!facts.wanted && facts.status !== null) return 'unwanted';
+  // A hidden image Glint did not make is kept on purpose: the reconciler prunes no such copy.
+  if (!facts.wanted && facts.status !== null && (facts.managed || !facts.hidden)) return 'unwanted';
   return undefined;
 }
 

@@ -13,9 +13,12 @@ export type RolloutAction =
   | { kind: 'resume' }
   | { kind: 'next-wave' };
 
+/** As the releases repository's updateVersion takes them: `resumed` is stamped by the database. */
 export type VersionChanges = Partial<
-  Pick<VersionRecord, 'wave' | 'promotedWave' | 'haltedReason' | 'resumedAt'>
->;
+  Pick<VersionRecord, 'wave' | 'promotedWave' | 'haltedReason'>
+> & {
+  resumed?: true;
+};
 
 /** An action as it changes the facts: a channel moved and the version's rollout state. */
 export interface RolloutChange {
@@ -53,17 +56,15 @@ function moved(
   facts: RolloutFacts,
   channel: string,
   version: VersionRecord,
-  now: Date,
 ): VersionChanges | null {
   if (channel !== facts.family.follows || version.id === facts.versions[0]?.id) return null;
   const waves = wavesOf(facts.family, facts.sites).length;
-  return { wave: Math.max(0, waves - 1), haltedReason: null, resumedAt: now.toISOString() };
+  return { wave: Math.max(0, waves - 1), haltedReason: null, resumed: true };
 }
 
 function promoteChange(
   facts: RolloutFacts,
   action: Extract<RolloutAction, { kind: 'promote' }>,
-  now: Date,
 ): RolloutChange {
   const version = facts.versions.find((v) => v.version === action.version);
   if (!version) throw notFound('release_version', `${facts.family.name} ${action.version}`);
@@ -79,7 +80,7 @@ function promoteChange(
     action: 'promote',
     version,
     channel,
-    versionChanges: moved(facts, channel, version, now),
+    versionChanges: moved(facts, channel, version),
     audit: 'release.promoted',
     event: 'promoted',
     summary:
@@ -90,7 +91,7 @@ function promoteChange(
 }
 
 /** The channel back at the version it pointed at before, whose copies are still there (hidden). */
-function rollbackChange(facts: RolloutFacts, channel: string | undefined, now: Date) {
+function rollbackChange(facts: RolloutFacts, channel: string | undefined) {
   const name = channel ?? facts.family.follows;
   const current = facts.channels.find((c) => c.name === name);
   const previous = facts.versions.find((v) => v.id === current?.previousVersionId);
@@ -105,7 +106,7 @@ function rollbackChange(facts: RolloutFacts, channel: string | undefined, now: D
     action: 'rollback' as const,
     version: previous,
     channel: name,
-    versionChanges: moved(facts, name, previous, now),
+    versionChanges: moved(facts, name, previous),
     audit: 'release.rolled_back',
     event: 'rolled-back' as const,
     summary: `Channel ${name} goes back from ${from} to ${previous.version}.`,
@@ -117,7 +118,6 @@ function controlChange(
   facts: RolloutFacts,
   action: Extract<RolloutAction, { kind: 'halt' | 'resume' | 'next-wave' }>,
   callerName: string,
-  now: Date,
 ): RolloutChange {
   const version = followedVersion(facts);
   const common = { version, channel: null, audit: `release.${action.kind}` };
@@ -133,7 +133,7 @@ function controlChange(
     return {
       ...common,
       action: 'resume',
-      versionChanges: { haltedReason: null, resumedAt: now.toISOString() },
+      versionChanges: { haltedReason: null, resumed: true },
       event: 'resumed',
       summary: `The rollout of ${version.version} goes on from wave ${version.wave + 1}.`,
     };
@@ -151,15 +151,14 @@ export function changeOf(
   facts: RolloutFacts,
   action: RolloutAction,
   callerName: string,
-  now: Date,
 ): RolloutChange {
   switch (action.kind) {
     case 'promote':
-      return promoteChange(facts, action, now);
+      return promoteChange(facts, action);
     case 'rollback':
-      return rollbackChange(facts, action.channel, now);
+      return rollbackChange(facts, action.channel);
     default:
-      return controlChange(facts, action, callerName, now);
+      return controlChange(facts, action, callerName);
   }
 }
 
@@ -176,8 +175,9 @@ export function appliedTo(facts: RolloutFacts, change: RolloutChange, now: Date)
         old?.versionId === version.id ? old.previousVersionId : (old?.versionId ?? null),
       movedAt: now.toISOString(),
     });
+  const { resumed, ...values } = versionChanges ?? {};
   const versions = facts.versions.map((v) =>
-    v.id === version.id && versionChanges ? { ...v, ...versionChanges } : v,
+    v.id === version.id ? { ...v, ...values, ...(resumed && { resumedAt: now.toISOString() }) } : v,
   );
   return { ...facts, channels, versions };
 }

@@ -24,6 +24,7 @@ export type { Matrix, Me, PlanBody, ImageDetails };
 export type MatrixColumn = Matrix['columns'][number];
 export type MatrixRow = Matrix['rows'][number];
 export type MatrixCell = MatrixRow['cells'][number];
+export type MatrixFamily = Matrix['families'][number];
 export type CellState = MatrixCell['state'];
 export type SelfHeal = MatrixCell['selfHeal'];
 /** One cell of a plan's `changes`. */

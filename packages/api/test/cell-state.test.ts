@@ -7,6 +7,7 @@ const nothing: CellFacts = {
   cloudImageId: null,
   status: null,
   managed: false,
+  hidden: false,
   wanted: null,
   selfHeal: 'off',
   source: null,
@@ -149,4 +150,14 @@ test.each([
   ],
 ] as const)('placedBy: %s', (_name, facts, expected) => {
   expect(placedByOf(facts as CellFacts)).toEqual(expected);
+});
+
+test('a hidden copy Glint did not make is no unwanted drift; one it made and hid is', () => {
+  const hidden = { ...held, wanted: false, hidden: true };
+  expect(driftOf(hidden)).toBeUndefined();
+  expect(driftOf({ ...hidden, managed: true })).toBe('unwanted');
+  expect(driftOf({ ...hidden, hidden: false })).toBe('unwanted');
+  // Wanted and there, hidden or not: present, never missing.
+  expect(driftOf({ ...hidden, wanted: true })).toBeUndefined();
+  expect(cellState({ ...hidden, managed: true }, false)).toEqual({ state: 'present' });
 });

@@ -194,3 +194,148 @@ test('an image removed from a cloud leaves the matrix after the next refresh', a
     await env.query('SELECT 1 FROM site_images WHERE cloud_image_id = $1', [alias2.id]),
   ).toEqual([]);
 });
+
+test('a hidden image (os_hidden) is present and hidden, and no delete or prune touches it as Glint did not make it', async () => {
+  const old = await images.seed(cloud1, `${run}-old`, `${run}-d`);
+  await images.hide(cloud1, old.id);
+  await refresh();
+  const cell = cellOf(await matrix(), `${run}-old`, old.hashValue, 'one');
+  expect(cell).toMatchObject({ state: 'unmanaged', hidden: true, cloudImageId: old.id });
+  // A visible copy says nothing of hiding.
+  expect(cellOf(await matrix(), `${run}-managed`, managed2.hashValue, 'two')).not.toHaveProperty(
+    'hidden',
+  );
+
+  const row = (await matrix()).rows.find((r) => r.name === `${run}-old`)!;
+  const plan = await server.inject({
+    method: 'POST',
+    url: '/api/v1/plan',
+    headers: user.headers,
+    payload: { changes: [{ image: row.id, site: site.one, wanted: false }], force: true },
+  });
+  expect(plan.statusCode).toBe(200);
+  expect(plan.json()).toMatchObject({
+    deletes: [],
+    refusals: [expect.objectContaining({ reason: 'hidden_not_placed' })],
+  });
+  // Were the cell unwanted all the same (a pruning rule's, say), it is no drift to prune.
+  const [owner] = await env.query<{ owner_id: string }>(
+    'SELECT owner_id FROM sites WHERE id = $1',
+    [site.one],
+  );
+  await env.query(
+    `INSERT INTO placements (owner_id, image_id, site_id, wanted, self_heal, source)
+     VALUES ($1, $2, $3, false, 'restore-and-prune', 'hand')`,
+    [owner!.owner_id, row.id, site.one],
+  );
+  expect(cellOf(await matrix(), `${run}-old`, old.hashValue, 'one')).not.toHaveProperty('drift');
+  // Nor does a standing rule whose names match it copy it elsewhere, where it would be visible.
+  const rule = await server.inject({
+    method: 'POST',
+    url: '/api/v1/rules/olds/preview',
+    headers: user.headers,
+    payload: {
+      images: { names: [`${run}-old`, `${run}-managed`] },
+      sites: { ids: [site.one, site.two] },
+    },
+  });
+  expect(rule.statusCode).toBe(200);
+  expect(rule.json().copies.map((c: { imageName: string }) => c.imageName)).toEqual([
+    `${run}-managed`,
+  ]);
+  expect(await server.repositories.placements.drifted(owner!.owner_id)).not.toContainEqual(
+    expect.objectContaining({ imageId: row.id }),
+  );
+});
+
+test('rows that are a release’s versions name it, and group under their family with the stable name per site', async () => {
+  const v1 = await images.seed(cloud1, `${run}-v1`, `${run}-v1`);
+  await images.seed(cloud2, `${run}-v1`, `${run}-v1`);
+  const v2 = await images.seed(cloud1, `${run}-v2`, `${run}-v2`);
+  // The older version is hidden where the newer one took the name, as a release leaves it.
+  await images.hide(cloud1, v1.id);
+  await refresh();
+  const rowIds = Object.fromEntries(
+    (await matrix()).rows.map((r) => [r.name.slice(run.length + 1), r.id]),
+  );
+  const [owner] = await env.query<{ owner_id: string }>(
+    'SELECT owner_id FROM sites WHERE id = $1',
+    [site.one],
+  );
+  const ownerId = owner!.owner_id;
+  const [family] = await env.query<{ id: string }>(
+    `INSERT INTO release_families (owner_id, name, stable_name, sites)
+     VALUES ($1, $2, 'ATLAS worker', $3) RETURNING id`,
+    [ownerId, run, JSON.stringify({ ids: [site.one, site.two] })],
+  );
+  const version = async (name: string, imageId: string, at: string) =>
+    (
+      await env.query<{ id: string }>(
+        `INSERT INTO release_versions (owner_id, family_id, version, image_id, published_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [ownerId, family!.id, name, imageId, at],
+      )
+    )[0]!.id;
+  const first = await version('1', rowIds.v1!, '2026-11-01T00:00:00Z');
+  const second = await version('2', rowIds.v2!, '2026-12-01T00:00:00Z');
+  await env.query(
+    `INSERT INTO release_channels (owner_id, family_id, name, version_id) VALUES ($1, $2, 'latest', $3)`,
+    [ownerId, family!.id, second],
+  );
+  await env.query(
+    `INSERT INTO release_version_sites (owner_id, version_id, site_id, stage, cloud_image_id)
+     VALUES ($1, $2, $3, 'stable', $4), ($1, $5, $3, 'hidden', $6), ($1, $5, $7, 'stable', null)`,
+    [ownerId, second, site.one, v2.id, first, v1.id, site.two],
+  );
+
+  const all = await matrix();
+  const v1Row = all.rows.find((r) => r.id === rowIds.v1)!;
+  expect(v1Row.release).toEqual({
+    familyId: family!.id,
+    family: run,
+    versionId: first,
+    version: '1',
+  });
+  expect(all.rows.find((r) => r.id === rowIds.old)!.release).toBeNull();
+  // The older version's copy that took a back seat is hidden, not gone.
+  expect(cellOf(all, `${run}-v1`, v1.hashValue, 'one')).toMatchObject({ hidden: true });
+  const summary = {
+    id: family!.id,
+    name: run,
+    stableName: 'ATLAS worker',
+    target: { versionId: second, version: '2' },
+    halted: null,
+    rows: 2,
+    sites: [
+      { siteId: site.one, stable: { versionId: second, version: '2' }, rollout: 'current' },
+      { siteId: site.two, stable: { versionId: first, version: '1' }, rollout: 'rolling-out' },
+    ],
+  };
+  expect(all.families).toEqual([summary]);
+
+  // Grouped: the versions leave the rows (and the total) for their family row, on every page.
+  const grouped = await matrix('&group=family&limit=1&offset=1');
+  expect(grouped.families).toEqual([summary]);
+  expect(grouped.page.total).toBe(all.page.total - 2);
+  const groupedAll = await matrix('&group=family');
+  expect(groupedAll.rows.map((r) => r.id)).not.toEqual(
+    expect.arrayContaining([rowIds.v1, rowIds.v2]),
+  );
+  const versions = await matrix(`&family=${family!.id}`);
+  expect(versions.rows.map((r) => r.release?.version)).toEqual(['1', '2']);
+
+  await env.query('UPDATE release_versions SET halted_reason = $2 WHERE id = $1', [
+    second,
+    'a wave failed',
+  ]);
+  const halted = (await matrix('&group=family')).families[0]!;
+  expect(halted.halted).toBe('a wave failed');
+  expect(halted.sites.map((s) => s.rollout)).toEqual(['current', 'halted']);
+  const bad = await server.inject({
+    method: 'GET',
+    url: '/api/v1/matrix?group=site',
+    headers: { cookie: user.cookie },
+  });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json()).toMatchObject({ message: expect.stringMatching(/group/) });
+});

@@ -78,7 +78,7 @@ function facts(extra: Partial<RolloutFacts> = {}): RolloutFacts {
 }
 
 const plan = (f: RolloutFacts, action: RolloutAction) =>
-  previewOf(f, changeOf(f, action, 'ada', now), now);
+  previewOf(f, changeOf(f, action, 'ada'), now);
 
 /** Each site's changes and withheld ones, as kind:version. */
 const bySite = (p: ReturnType<typeof plan>) =>

@@ -37,6 +37,8 @@ export interface ImageInfo {
   properties: Record<string, string>;
   createdAt: string | null;
   updatedAt: string | null;
+  /** Left out of the service's default listing (Glance's os_hidden); absent where there is no such thing. */
+  hidden?: boolean;
 }
 
 /** What is needed to create an image record before its data is written. */
@@ -57,6 +59,12 @@ export interface ImageSpec {
 export interface ImageQuery {
   /** Exact image name. */
   name?: string;
+  /**
+   * Hidden images too (Glance's os_hidden=true, which its default listing leaves out): what an
+   * inventory needs, so a copy hidden on purpose is not taken for gone. A lookup by name leaves
+   * them out, as the cloud's users see the name.
+   */
+  includeHidden?: boolean;
 }
 
 export interface PropertyChanges {
@@ -171,6 +179,12 @@ export interface CloudAdapter {
    * own, not the service's). Such a half-made copy is kept for the next attempt, not deleted.
    */
   readonly resumableUploads: boolean;
+  /**
+   * True when the service computes digests of the data it receives itself and reports them on the
+   * image once active (Glance's `os_hash_value` and `checksum`): a copy to it can be verified by
+   * comparing them with the source's, without Glint hashing the bytes.
+   */
+  readonly digestsReceived: boolean;
   /** Logs in live and checks that an image service is reachable; throws a typed error if not. */
   validate(): Promise<Validation>;
   /** Every image the credential can see that matches the query, all pages. */

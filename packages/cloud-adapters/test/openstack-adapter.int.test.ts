@@ -394,6 +394,45 @@ describe('listing', () => {
     for await (const image of adapter.listImages({ name: sharedName })) byName.push(image.id);
     expect(byName.sort()).toEqual(named.sort());
   });
+
+  it('lists hidden images (os_hidden) only when asked to, each marked hidden, on every page', async () => {
+    const adapter = adapterFor(cloud1, 'demo', { pageSize: 2 });
+    const shown = await createImage(adapter, { name: `${run}-shown` });
+    const hidden: string[] = [];
+    const agent = new Agent();
+    try {
+      const glance = new GlanceClient(await adapter.keystone.imageEndpoint(), adapter.keystone, {
+        dispatcher: agent,
+      });
+      for (let i = 0; i < 3; i++) {
+        const image = await createImage(adapter, { name: `${run}-hidden-${i}` });
+        await glance.updateImage(image.id, [{ op: 'replace', path: '/os_hidden', value: true }]);
+        hidden.push(image.id);
+      }
+    } finally {
+      await agent.close();
+    }
+    const listed = async (includeHidden?: boolean) => {
+      const seen = new Map<string, boolean | undefined>();
+      for await (const image of adapter.listImages(includeHidden ? { includeHidden } : {}))
+        seen.set(image.id, image.hidden);
+      return seen;
+    };
+    // Glance's default listing leaves hidden images out, which is why the inventory asks for them.
+    const visible = await listed();
+    expect(visible.get(shown.id)).toBe(false);
+    for (const id of hidden) expect(visible.has(id)).toBe(false);
+
+    const all = await listed(true);
+    expect(all.get(shown.id)).toBe(false);
+    for (const id of hidden) expect(all.get(id)).toBe(true);
+    // A lookup by name is what the cloud's users see: the hidden image is not under its name.
+    const byName: string[] = [];
+    for await (const image of adapter.listImages({ name: `${run}-hidden-0` }))
+      byName.push(image.id);
+    expect(byName).toEqual([]);
+    await expect(adapter.getImage(hidden[0]!)).resolves.toMatchObject({ hidden: true });
+  });
 });
 
 describe('tokens', () => {

@@ -4,7 +4,8 @@
  * changed on the cloud in between).
  */
 
-export type DeleteRefusalReason = 'protected' | 'public_not_owned' | 'last_copy';
+export type DeleteRefusalReason =
+  'protected' | 'public_not_owned' | 'hidden_not_placed' | 'last_copy';
 
 export interface DeleteRefusal {
   reason: DeleteRefusalReason;
@@ -17,6 +18,10 @@ export interface DeletableCopy {
   visibility: string;
   /** The project that owns the image on its cloud. */
   cloudOwner: string | null;
+  /** Left out of the site's listings (Glance's os_hidden). */
+  hidden?: boolean;
+  /** Carries Glint's markers: Glint made it. */
+  managed?: boolean;
 }
 
 export const LAST_COPY_REFUSAL: DeleteRefusal = {
@@ -25,8 +30,10 @@ export const LAST_COPY_REFUSAL: DeleteRefusal = {
 };
 
 /**
- * Why the copy may not be deleted whatever is forced, if it may not: it is protected, or it is
- * public and another project (than `siteProjectId`, the site credential's) owns it.
+ * Why the copy may not be deleted whatever is forced, if it may not: it is protected, it is public
+ * and another project (than `siteProjectId`, the site credential's) owns it, or someone else hid
+ * it: a hidden image Glint did not make is kept on purpose (an older release VMs still boot by id,
+ * as image managers leave them), and Glint only sees it because inventories list hidden images.
  */
 export function deleteRefusal(
   copy: DeletableCopy,
@@ -41,6 +48,12 @@ export function deleteRefusal(
     return {
       reason: 'public_not_owned',
       message: 'the image is public and belongs to another project',
+    };
+  if (copy.hidden && !copy.managed)
+    return {
+      reason: 'hidden_not_placed',
+      message:
+        'the image is hidden on this site (os_hidden) and Glint did not make it; unhide it there first if it may go',
     };
   return undefined;
 }

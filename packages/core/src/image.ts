@@ -26,6 +26,14 @@ export const GLINT_MARKERS = {
   contentHash: 'glint_content_hash',
 } as const;
 
+/** The image carries Glint's markers: Glint made it. */
+export function madeByGlint(properties: Record<string, string>): boolean {
+  return (
+    properties[GLINT_MARKERS.contentHash] !== undefined ||
+    properties[GLINT_MARKERS.sourceSite] !== undefined
+  );
+}
+
 /** Renders a content hash as the `algo:value` form stored in the glint_content_hash marker. */
 export function formatContentHash(hash: ContentHash): string {
   return `${hash.algo}:${hash.value}`;

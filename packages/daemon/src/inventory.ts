@@ -29,6 +29,7 @@ export function siteImageFrom(image: ImageInfo): SiteImage {
     glintSourceImage: marker(GLINT_MARKERS.sourceImage),
     glintContentHash: marker(GLINT_MARKERS.contentHash),
     properties: propertiesOf(image),
+    hidden: image.hidden ?? false,
   };
 }
 
@@ -52,7 +53,8 @@ export async function takeInventory(
     // Anything seen from here on is current; what the previous run saw and this one did not is gone.
     const seenAt = new Date();
     const images: SiteImage[] = [];
-    for await (const image of adapter.listImages()) images.push(siteImageFrom(image));
+    for await (const image of adapter.listImages({ includeHidden: true }))
+      images.push(siteImageFrom(image));
     return await withTransaction(pool, async (repositories) => {
       await repositories.inventory.markInventoried(ownerId, siteId, projectId);
       const outcome = await repositories.inventory.record(ownerId, siteId, images, seenAt);

@@ -47,8 +47,9 @@ function indexOf(facts: RolloutFacts) {
     if (at && copy.active && (!copies.has(at) || !copies.get(at)!.active)) copies.set(at, copy);
   }
   const stages = new Map(facts.stages.map((s) => [key(s.versionId, s.siteId), s]));
-  // A copy Glint hid is left out of Glance's default listing, so inventories no longer see it:
-  // where Glint's own record says it holds or hid one, that copy counts (it was verified before).
+  // Inventories list hidden copies too (os_hidden=true), but a step may come before the next
+  // inventory saw what the last one did: where Glint's own record says it holds or hid a copy,
+  // that copy counts (it was verified before).
   for (const stage of facts.stages) {
     const version = facts.versions.find((v) => v.id === stage.versionId);
     const at = key(stage.versionId, stage.siteId);

@@ -20,6 +20,8 @@ const copy = (siteId: string, extra: Partial<PlanCopy> = {}): PlanCopy => ({
   protected: false,
   visibility: 'private',
   cloudOwner: 'project-a',
+  hidden: false,
+  managed: true,
   ...extra,
 });
 const facts = (copies: PlanCopy[], regions: Record<string, string> = {}): PlanFacts => ({
@@ -53,6 +55,19 @@ test("a public image of another project is not deleted, the user's own public im
   const result = plan(facts(copies), [unwanted('a'), unwanted('b')], false);
   expect(result.refusals).toEqual([
     expect.objectContaining({ siteId: 'a', reason: 'public_not_owned' }),
+  ]);
+  expect(result.deletes).toEqual([{ imageId: image, siteId: 'b', cloudImageId: 'b-copy' }]);
+});
+
+test('a hidden copy Glint did not make is never deleted, even forced; one Glint made and hid is', () => {
+  const copies = [
+    copy('a', { hidden: true, managed: false }),
+    copy('b', { hidden: true }),
+    copy('c'),
+  ];
+  const result = plan(facts(copies), [unwanted('a'), unwanted('b')], true);
+  expect(result.refusals).toEqual([
+    expect.objectContaining({ siteId: 'a', reason: 'hidden_not_placed' }),
   ]);
   expect(result.deletes).toEqual([{ imageId: image, siteId: 'b', cloudImageId: 'b-copy' }]);
 });

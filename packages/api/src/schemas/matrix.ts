@@ -32,6 +32,13 @@ export const MatrixQuery = Type.Object(
         },
       ),
     ),
+    group: Type.Optional(
+      Type.Literal('family', {
+        description:
+          "family: the rows that are a release family's versions are left out of rows (and the total) and each such family with rows passing the filter is in families, for the family row that expands to them (read with family=ID)",
+      }),
+    ),
+    family: Type.Optional(Uuid("Only the rows that are this release family's versions")),
     label: Type.Optional(
       Type.Array(
         Type.String({
@@ -69,6 +76,12 @@ const Cell = Type.Object({
     }),
   ),
   cloudImageId: Nullable(Type.String({ description: 'The copy the site holds' })),
+  hidden: Type.Optional(
+    Type.Literal(true, {
+      description:
+        'The copy is hidden on the site (Glance os_hidden: left out of listings, bootable by id), e.g. an older release version',
+    }),
+  ),
   bytes: Type.Optional(Type.Number()),
   bytesTotal: Type.Optional(Nullable(Type.Number())),
   bytesPerSecond: Type.Optional(Type.Number()),
@@ -108,7 +121,41 @@ const Row = Type.Object({
   visibilities: Type.Array(Type.String()),
   conflict: Type.Boolean({ description: 'Other content under the same name: never merged' }),
   related: Type.Array(Uuid('Same content under another name')),
+  release: Nullable(
+    Type.Object(
+      {
+        familyId: Uuid('The release family'),
+        family: Type.String(),
+        versionId: Uuid('The version'),
+        version: Type.String(),
+      },
+      { description: 'The release version this image is (by content, whatever its name)' },
+    ),
+  ),
   cells: Type.Array(Cell, { description: 'One per column, in the columns’ order' }),
+});
+
+const VersionRef = Type.Object({ versionId: Uuid('The version'), version: Type.String() });
+
+const FamilySite = Type.Object({
+  siteId: Uuid('The column'),
+  stable: Nullable(VersionRef),
+  rollout: Type.Enum(['current', 'rolling-out', 'halted', 'outside'], {
+    description:
+      'current: the version the stable name follows holds it here; rolling-out: not yet (its wave, copy or switch is to come); halted: not yet, and the rollout is halted; outside: not one of the family’s sites',
+  }),
+});
+
+const Family = Type.Object({
+  id: Uuid('The release family'),
+  name: Type.String(),
+  stableName: Type.String({ description: 'The name users boot by' }),
+  target: Nullable(VersionRef),
+  halted: Nullable(Type.String({ description: 'Why the target’s rollout halted' })),
+  rows: Type.Integer({ description: 'How many rows passing the filter are its versions' }),
+  sites: Type.Array(FamilySite, {
+    description: 'One per column, in the columns’ order: which version holds the stable name there',
+  }),
 });
 
 export const Matrix = Type.Object({
@@ -122,6 +169,10 @@ export const Matrix = Type.Object({
     }),
   ),
   rows: Type.Array(Row),
+  families: Type.Array(Family, {
+    description:
+      'The release families of the rows (grouped by family: of the rows left out), by name, with which version holds the stable name on each site',
+  }),
   page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
 });
 export type Matrix = Static<typeof Matrix>;

@@ -69,7 +69,13 @@ export const PlanReply = Type.Object({
     Type.Object({
       ...Cell,
       wanted: Type.Boolean(),
-      reason: Type.Enum(['no_source', 'protected', 'public_not_owned', 'last_copy']),
+      reason: Type.Enum([
+        'no_source',
+        'protected',
+        'public_not_owned',
+        'hidden_not_placed',
+        'last_copy',
+      ]),
       message: Type.String(),
     }),
   ),

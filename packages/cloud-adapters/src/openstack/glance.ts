@@ -154,18 +154,26 @@ export class GlanceClient {
 
   /**
    * Every image the token can list that matches `query`, following Glance's `next` links (which
-   * keep the filters) until there are none.
+   * keep the filters) until there are none. Glance's default listing leaves out hidden images and
+   * `os_hidden=true` lists only them, so with `includeHidden` both listings are read, one after the
+   * other: an image is in exactly one of them.
    */
   async *listImages(query: ImageQuery = {}): AsyncGenerator<GlanceImage> {
+    yield* this.listPages(query, false);
+    if (query.includeHidden) yield* this.listPages(query, true);
+  }
+
+  private async *listPages(query: ImageQuery, hidden: boolean): AsyncGenerator<GlanceImage> {
     const params = new URLSearchParams({ limit: String(this.pageSize) });
     // Glance reads `name=a:b` as operator `a`; `eq:` makes any name, colons included, exact.
     if (query.name !== undefined) params.set('name', `eq:${query.name}`);
+    if (hidden) params.set('os_hidden', 'true');
     let next: string | undefined = `/v2/images?${params}`;
     while (next) {
       const { response, call } = await this.exchange({
         method: 'GET',
         path: next,
-        action: 'list images',
+        action: hidden ? 'list hidden images' : 'list images',
       });
       const page = await readJson<ImagePage>(response, call);
       const images = imagesOf(page, call);

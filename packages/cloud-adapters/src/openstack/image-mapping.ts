@@ -87,6 +87,7 @@ export function imageInfoFromGlance(image: GlanceImage): ImageInfo {
     properties,
     createdAt: stringOrNull(image.created_at),
     updatedAt: stringOrNull(image.updated_at),
+    hidden: image.os_hidden === true,
   };
 }
 

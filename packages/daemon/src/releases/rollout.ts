@@ -90,6 +90,9 @@ async function copyVersion(run: Run, version: VersionRecord, siteIds: string[]):
         protected: false,
         visibility: 'private',
         cloudOwner: null,
+        // Sources only: this plan copies and never deletes, which is what these would guard.
+        hidden: false,
+        managed: true,
       }));
     const changes = siteIds.map((siteId) => ({ imageId: version.imageId, siteId, wanted: true }));
     const planned = plan(planFacts, changes, false, copyCapabilities);

@@ -2,6 +2,7 @@ import {
   deleteRefusal,
   JOBS,
   LAST_COPY_REFUSAL,
+  madeByGlint,
   type DeleteJob,
   type DeleteRefusal,
 } from '@glint/core';
@@ -55,7 +56,10 @@ async function remove(
     if (!image) return { deleted: false };
     const { projectId } = await adapter.validate();
     const refusal =
-      deleteRefusal({ ...image, cloudOwner: image.owner }, projectId) ??
+      deleteRefusal(
+        { ...image, cloudOwner: image.owner, managed: madeByGlint(image.properties) },
+        projectId,
+      ) ??
       (payload.force || (await hasOtherCopy(repositories, payload))
         ? undefined
         : LAST_COPY_REFUSAL);

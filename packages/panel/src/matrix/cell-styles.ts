@@ -36,6 +36,11 @@ export const cellStyles = css`
     flex: none;
     text-align: center;
   }
+  /* A hidden copy (os_hidden): there, bootable by id, and out of the site's listings. */
+  .cell[data-hidden='true'] {
+    border-style: dashed;
+    border-color: #4b5563;
+  }
   .cell.wanted {
     border-color: #1d4ed8;
   }

@@ -22,6 +22,8 @@ import {
   stateLooks,
 } from './cell-display';
 import type { Range } from './virtual-window';
+import type { HeadEntry } from './family-rows';
+import { drawFamilyCells, familyLabel, rowLabel } from './draw-family';
 
 export const rowHeight = 44;
 export const columnWidth = 132;
@@ -40,6 +42,8 @@ export const headRow = -1;
 export interface RowSlot {
   index: number;
   row: MatrixRow | undefined;
+  /** A release family's row, or one of its versions', at the head of the grid. */
+  head?: HeadEntry | undefined;
 }
 
 export interface DrawState {
@@ -64,6 +68,7 @@ export interface DrawState {
  */
 interface Drawn {
   row: MatrixRow | undefined;
+  head: HeadEntry | undefined;
   version: number;
   index: number;
   first: number;
@@ -79,6 +84,11 @@ interface CellDatum {
   cell: MatrixCell;
   column: MatrixColumn;
 }
+
+const cellLeft = (col: number) => leadWidth + col * columnWidth + 3;
+
+/** What a hidden copy is, for a cell's title. */
+const hiddenMeaning = 'hidden on the site (os_hidden): out of its listings, still bootable by id';
 
 const fadeMs = 200;
 const popMs = 350;
@@ -101,34 +111,55 @@ export function drawRows(
     return (
       !drawn ||
       drawn.row !== slot.row ||
+      drawn.head !== slot.head ||
       drawn.version !== state.version ||
       drawn.first !== first ||
       drawn.end !== end
     );
   });
   stale.each(function (slot) {
-    drawnFrom.set(this, { row: slot.row, version: state.version, index: slot.index, first, end });
+    drawnFrom.set(this, {
+      row: slot.row,
+      head: slot.head,
+      version: state.version,
+      index: slot.index,
+      first,
+      end,
+    });
   });
 
   const tabindex = (row: number, col: number) =>
     row === state.focus.row && col === state.focus.col ? 0 : -1;
   stale
+    .classed('family', (slot) => slot.head?.kind === 'family')
+    .classed('version', (slot) => slot.head?.kind === 'version');
+  stale
     .select<HTMLButtonElement>('.toggle-row')
-    .text((slot) => slot.row?.name ?? 'loading…')
-    .attr('title', (slot) => slot.row?.name ?? null)
-    .attr('aria-label', (slot) =>
-      slot.row ? `${slot.row.name}: select or clear on every site` : 'loading',
-    )
+    .each(function (slot) {
+      const label = slot.head?.kind === 'family' ? familyLabel(slot.head) : rowLabel(slot.row);
+      select(this)
+        .text(label.text)
+        .attr('title', label.title)
+        .attr('aria-label', label.aria)
+        .attr('aria-expanded', label.expanded ?? null);
+    })
     .attr('data-row', (slot) => slot.index)
     .attr('tabindex', (slot) => tabindex(slot.index, nameCol));
   stale
     .select<HTMLDivElement>('.size')
-    .text((slot) => (slot.row?.size == null ? '' : formatBytes(slot.row.size, 'page')))
+    .text((slot) => {
+      if (slot.head?.kind === 'family') return `${slot.head.family.rows} versions`;
+      return slot.row?.size == null ? '' : formatBytes(slot.row.size, 'page');
+    })
     .attr('data-row', (slot) => slot.index)
     .attr('aria-colindex', 2)
     .attr('tabindex', (slot) => tabindex(slot.index, sizeCol));
 
   stale.each(function (slot) {
+    if (slot.head?.kind === 'family') {
+      drawFamilyCells(this, slot.head.family, slot.index, state, cellLeft);
+      return;
+    }
     const cells: CellDatum[] = [];
     if (slot.row)
       for (let col = first; col < end; col++) {
@@ -143,7 +174,11 @@ export function drawRows(
 function joinRows(body: HTMLElement, slots: RowSlot[], animate: boolean) {
   return select(body)
     .selectAll<HTMLDivElement, RowSlot>('div.row')
-    .data(slots, (slot) => slot.row?.id ?? `loading ${slot.index}`)
+    .data(slots, (slot) =>
+      slot.head?.kind === 'family'
+        ? `family ${slot.head.family.id}`
+        : (slot.row?.id ?? `loading ${slot.index}`),
+    )
     .join(
       (enter) => {
         const row = enter.append<HTMLDivElement>('div').attr('class', 'row').attr('role', 'row');
@@ -215,19 +250,21 @@ function drawCells(row: HTMLDivElement, cells: CellDatum[], state: DrawState): v
       d.row.index === state.focus.row && d.col === state.focus.col ? 0 : -1,
     )
     .attr('data-placed', (d) => placedMark(d.cell))
+    .attr('data-hidden', (d) => (d.cell.hidden ? 'true' : null))
     .attr('title', (d) => {
       const placed = placedText(d.cell);
-      return `${d.column.name}: ${stateLooks[d.cell.state].label} — ${cellDetail(d.cell)}${placed ? ` · ${placed}` : ''}`;
+      const hidden = d.cell.hidden ? ` · ${hiddenMeaning}` : '';
+      return `${d.column.name}: ${stateLooks[d.cell.state].label} — ${cellDetail(d.cell)}${placed ? ` · ${placed}` : ''}${hidden}`;
     })
     .classed('wanted', (d) => wantedOf(d))
     .classed('changed', (d) => state.pending.has(cellKey(d.row.row!.id, d.cell.siteId)))
     .classed('group-start', (d) => state.groupStarts.has(d.col))
-    .style('left', (d) => `${leadWidth + d.col * columnWidth + 3}px`)
+    .style('left', (d) => `${cellLeft(d.col)}px`)
     .style('--progress', (d) => String(progressOf(d.cell) ?? 0))
     .text((d) => {
       const progress = progressOf(d.cell);
-      return progress === null
-        ? stateLooks[d.cell.state].label
-        : `${stateLooks.transferring.label} ${Math.floor(progress * 100)}%`;
+      if (progress !== null)
+        return `${stateLooks.transferring.label} ${Math.floor(progress * 100)}%`;
+      return `${stateLooks[d.cell.state].label}${d.cell.hidden ? ' · hidden' : ''}`;
     });
 }

@@ -6,6 +6,7 @@
 import type { ApiClient } from '../api-client';
 import type { GlintEvent } from '@glint/core';
 import type { Matrix, MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
+import { FamilyRows, type HeadEntry } from './family-rows';
 
 export const pageSize = 100;
 /** The largest page the API gives: what a whole-column selection reads the filter's rows in. */
@@ -74,13 +75,17 @@ export function columnGroups(columns: MatrixColumn[], key: string): ColumnGroup[
   return groups;
 }
 
-/** The matrix with its columns, and each row's cells alike, in `order`. */
+/** The matrix with its columns, and each row's cells and each family's sites alike, in `order`. */
 function arranged(matrix: Matrix, order: number[]): Matrix {
   if (order.every((at, i) => at === i)) return matrix;
   return {
     ...matrix,
     columns: order.map((i) => matrix.columns[i]!),
     rows: matrix.rows.map((row) => ({ ...row, cells: order.map((i) => row.cells[i]!) })),
+    families: matrix.families.map((family) => ({
+      ...family,
+      sites: order.map((i) => family.sites[i]!),
+    })),
   };
 }
 
@@ -92,16 +97,60 @@ export class MatrixData {
   /** Bumped by every filter change, so a page read for the old filter is dropped. */
   private generation = 0;
 
+  /** The release families above the paged rows, each expanding to its versions' rows. */
+  readonly families: FamilyRows;
+
   constructor(
     private readonly client: ApiClient,
     /** Called whenever rows changed, to draw them again. */
     private readonly changed: () => void,
-  ) {}
+  ) {
+    this.families = new FamilyRows((familyId) => this.familyRows(familyId), changed);
+  }
 
   query: RowQuery = defaultQuery;
 
+  /** How many rows the grid has: the families' head, then the paged rows. */
+  get length(): number {
+    return this.families.entries.length + this.total;
+  }
+
+  /** How many image rows the filters pass: the paged ones and the families' versions. */
+  get imageCount(): number {
+    return this.total + this.families.versionCount;
+  }
+
+  /** The grid's row at `index`: a version's or a paged row; undefined for a family's or unread. */
   row(index: number): MatrixRow | undefined {
-    return this.rows.get(index);
+    const head = this.families.entries;
+    // The header row (-1) is no row of data.
+    if (index < 0) return undefined;
+    if (index < head.length) {
+      const entry = head[index]!;
+      return entry.kind === 'version' ? entry.row : undefined;
+    }
+    return this.rows.get(index - head.length);
+  }
+
+  /** The head entry at `index`, if the row is one. */
+  entry(index: number): HeadEntry | undefined {
+    return this.families.entries[index];
+  }
+
+  /** The pages of paged rows that grid rows `first` to `end` show. */
+  pagesIn(first: number, end: number): { first: number; end: number } {
+    const head = this.families.entries.length;
+    return { first: Math.max(0, first - head), end: Math.max(0, end - head) };
+  }
+
+  /** A family's version rows, under the same filters. */
+  private async familyRows(familyId: string): Promise<MatrixRow[] | undefined> {
+    const generation = this.generation;
+    const reply = await this.client.get<Matrix>(
+      this.url({ family: familyId, limit: '500' }, false),
+    );
+    // Read for filters no longer in force: dropped.
+    return generation === this.generation ? this.arrange(reply).rows : undefined;
   }
 
   /** A reply with its columns grouped as the query asks. */
@@ -109,9 +158,11 @@ export class MatrixData {
     return arranged(matrix, groupedOrder(matrix.columns, this.query.groupBy));
   }
 
-  private url(params: Record<string, string | string[]>): string {
+  /** `grouped`: a family's versions are left out of the rows, for its family row. */
+  private url(params: Record<string, string | string[]>, grouped = true): string {
     const { name, visibility, conflicts, sort } = this.query;
     const search = new URLSearchParams();
+    if (grouped) search.set('group', 'family');
     if (name) search.set('name', name);
     if (visibility) search.set('visibility', visibility);
     if (conflicts) search.set('conflicts', 'true');
@@ -129,6 +180,7 @@ export class MatrixData {
     this.generation++;
     this.rows.clear();
     this.pages.clear();
+    this.families.clear();
     await this.loadPage(0);
   }
 
@@ -152,6 +204,7 @@ export class MatrixData {
           this.total = matrix.page.total;
           matrix.rows.forEach((row, i) => this.rows.set(offset + i, row));
           this.changed();
+          return this.families.set(matrix.families);
         });
       // Every page-sized offset it covers is on its way, so scrolling there reads nothing more.
       const covered: number[] = [];
@@ -180,7 +233,7 @@ export class MatrixData {
     await Promise.all(reads);
     if (generation !== this.generation)
       throw new Error('the filter changed while reading its rows');
-    const rows: MatrixRow[] = [];
+    const rows: MatrixRow[] = this.families.shownRows();
     for (let index = 0; index < this.total; index++) {
       const row = this.rows.get(index);
       if (row) rows.push(row);
@@ -190,6 +243,10 @@ export class MatrixData {
 
   /** Reads these rows again where they are loaded; others are read when scrolled to. */
   async reloadRows(imageIds: string[]): Promise<void> {
+    await Promise.all([this.reloadPaged(imageIds), this.families.reload(imageIds)]);
+  }
+
+  private async reloadPaged(imageIds: string[]): Promise<void> {
     const at = new Map<string, number>();
     for (const [index, row] of this.rows) if (imageIds.includes(row.id)) at.set(row.id, index);
     if (at.size === 0) return;
@@ -209,16 +266,25 @@ export class MatrixData {
   async reloadAll(): Promise<void> {
     const offsets = [...this.pages.keys()];
     this.pages.clear();
-    await Promise.all(offsets.map((offset) => this.loadPage(offset)));
+    await Promise.all([...offsets.map((offset) => this.loadPage(offset)), this.families.reload()]);
+  }
+
+  /** The families' rows (which version holds the stable name where), and their versions shown. */
+  private async reloadFamilies(): Promise<void> {
+    const generation = this.generation;
+    const reply = await this.client.get<Matrix>(this.url({ limit: '1' }));
+    if (generation !== this.generation) return;
+    await Promise.all([this.families.set(this.arrange(reply).families), this.families.reload()]);
   }
 
   /** What an event changes: progress is drawn from the event itself, anything else read again. */
   apply(event: GlintEvent): Promise<void> {
     if (event.type === 'cells')
       return event.imageIds ? this.reloadRows(event.imageIds) : this.reloadAll();
-    // A release's renames and a rule change's placements come as cells events of their own.
-    if (event.type === 'release' || event.type === 'rules' || !event.imageId)
-      return Promise.resolve();
+    // A release's renames come as cells events of their own; its family rows are read again.
+    if (event.type === 'release') return this.reloadFamilies();
+    // A rule change's placements come as cells events of their own.
+    if (event.type === 'rules' || !event.imageId) return Promise.resolve();
     if (event.state === 'running' && event.bytes !== undefined && this.progress(event))
       return Promise.resolve();
     return this.reloadRows([event.imageId]);
@@ -230,7 +296,8 @@ export class MatrixData {
    */
   private progress(event: Extract<GlintEvent, { type: 'job' }>): boolean {
     const at = [...this.rows].find(([, row]) => row.id === event.imageId);
-    if (!at) return true;
+    // A version row is read again whole; a row not shown anywhere waits until it is.
+    if (!at) return !this.families.shows(event.imageId!);
     const [index, row] = at;
     const moving = (cell: MatrixCell) => event.siteIds.includes(cell.siteId);
     if (!row.cells.filter(moving).every((cell) => cell.state === 'transferring')) return false;

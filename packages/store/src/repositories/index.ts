@@ -53,6 +53,8 @@ export type { HistoryRepository, InventoryHour, SiteHour, TransferHour } from '.
 export type { InventoryOutcome, InventoryRepository, SeenCopy, SiteImage } from './inventory';
 export type {
   CellFacts,
+  FamilySummary,
+  FamilyVersionRef,
   MatrixColumn,
   MatrixFilter,
   MatrixRepository,

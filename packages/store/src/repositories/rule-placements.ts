@@ -60,8 +60,15 @@ async function imagesOf(
   withProperties: boolean,
 ): Promise<RuleImage[]> {
   const images = new Map<string, RuleImage>();
+  // An image the sites hold only hidden, and Glint did not make, is kept out of sight on purpose:
+  // no rule copies it (a copy would be visible) or prunes it. Inventories list hidden images too.
   const named = await db.query<{ id: string; name: string }>(
-    'SELECT id, name FROM images WHERE owner_id = $1',
+    `SELECT id, name FROM images i WHERE owner_id = $1
+       AND NOT (EXISTS (SELECT 1 FROM site_images s WHERE s.owner_id = $1 AND s.image_id = i.id)
+                AND NOT EXISTS (
+                  SELECT 1 FROM site_images s WHERE s.owner_id = $1 AND s.image_id = i.id
+                    AND (NOT s.hidden OR s.glint_content_hash IS NOT NULL
+                         OR s.glint_source_site IS NOT NULL)))`,
     [ownerId],
   );
   for (const { id, name } of named.rows)

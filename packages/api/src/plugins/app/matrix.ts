@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { CellFacts, MatrixSortKey } from '@glint/store';
+import type { CellFacts, MatrixFilter, MatrixSortKey } from '@glint/store';
 import type { ProjectCaller } from '../../caller';
 import { ApiError } from '../../errors';
 import { cellState, driftOf, placedByOf } from '../../cell-state';
+import { familyRow } from '../../matrix-families';
 import type { Matrix, MatrixQuery } from '../../schemas/matrix';
 
 type MatrixRowPage = Awaited<ReturnType<FastifyInstance['repositories']['matrix']['rows']>>;
@@ -16,13 +17,13 @@ export class MatrixService {
   async page(caller: ProjectCaller, query: MatrixQuery): Promise<Matrix> {
     const { name, visibility, conflicts, image, sort, offset, limit } = query;
     const repository = this.fastify.repositories.matrix;
+    const filter = { name, visibility, conflictsOnly: conflicts, imageIds: image };
     const [columns, page] = await Promise.all([
       repository.columns(caller.ownerId, labelFilter(query.label ?? [])),
       repository.rows(caller.ownerId, {
-        name,
-        visibility,
-        conflictsOnly: conflicts,
-        imageIds: image,
+        ...filter,
+        versionsApart: query.group === 'family',
+        familyId: query.family,
         sort:
           sort === undefined
             ? undefined
@@ -38,19 +39,47 @@ export class MatrixService {
     return {
       columns,
       rows: rowsOf(columns, page, facts),
+      families: await this.families(caller.ownerId, query, filter, columns, page),
       page: { offset, limit, total: page.total },
     };
+  }
+
+  /**
+   * The families of the page's rows; grouped by family, those of every row left out that passes
+   * the filter, however many pages the rest takes, so each family row is there from the first page.
+   */
+  private async families(
+    ownerId: string,
+    query: MatrixQuery,
+    filter: Omit<MatrixFilter, 'offset' | 'limit'>,
+    columns: MatrixColumns,
+    page: MatrixRowPage,
+  ): Promise<Matrix['families']> {
+    const repository = this.fastify.repositories.matrix;
+    const counts = new Map<string, number>();
+    if (query.group === 'family')
+      for (const { familyId, rows } of await repository.familiesOf(ownerId, filter))
+        counts.set(familyId, rows);
+    else
+      for (const { familyId } of page.rows)
+        if (familyId) counts.set(familyId, (counts.get(familyId) ?? 0) + 1);
+    const summaries = await repository.familySummaries(ownerId, [...counts.keys()]);
+    return summaries.map((summary) => familyRow(summary, columns, counts.get(summary.id)!));
   }
 }
 
 function rowsOf(columns: MatrixColumns, page: MatrixRowPage, facts: CellFacts[]): Matrix['rows'] {
   const cellsOf = new Map(page.rows.map((row) => [row.id, new Map<string, CellFacts>()]));
   for (const fact of facts) cellsOf.get(fact.imageId)!.set(fact.siteId, fact);
-  return page.rows.map(({ hashAlgo, hashValue, ...row }) => {
+  return page.rows.map(({ hashAlgo, hashValue, familyId, family, versionId, version, ...row }) => {
     const cells = cellsOf.get(row.id)!;
     return {
       ...row,
       hash: hashAlgo && hashValue ? { algo: hashAlgo, value: hashValue } : null,
+      release:
+        familyId && family && versionId && version
+          ? { familyId, family, versionId, version }
+          : null,
       cells: columns.map((column) => {
         // The cells query joins every row with every site, so each cell has its facts.
         const fact = cells.get(column.id)!;
@@ -62,6 +91,7 @@ function rowsOf(columns: MatrixColumns, page: MatrixRowPage, facts: CellFacts[])
           selfHeal: fact.selfHeal,
           ...(drift && { drift }),
           cloudImageId: fact.cloudImageId,
+          ...(fact.hidden && { hidden: true as const }),
           ...cellState(fact, row.conflict),
           ...(placedBy && { placedBy }),
         };

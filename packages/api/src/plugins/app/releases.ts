@@ -217,7 +217,7 @@ export class ReleaseService {
    */
   async act(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
-    const change = changeOf(facts, action, caller.name, new Date());
+    const change = changeOf(facts, action, caller.name);
     const { family } = facts;
     const { version, channel, versionChanges } = change;
     await this.fastify.transaction(async (repos) => {
@@ -249,8 +249,7 @@ export class ReleaseService {
   /** What `act` would change on which site, with the same refusals; changes nothing. */
   async plan(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
-    const now = new Date();
-    return previewOf(facts, changeOf(facts, action, caller.name, now), now);
+    return previewOf(facts, changeOf(facts, action, caller.name), new Date());
   }
 
   /** Enqueues the family's next step now, and tells the project's clients what changed. */

@@ -140,13 +140,13 @@ export class GlintImageMatrix extends LitElement {
       scroller.scrollTop,
       scroller.clientHeight,
       rowHeight,
-      this.data.total,
+      this.data.length,
     );
-    for (const offset of pagesOf(rows, pageSize))
+    for (const offset of pagesOf(this.data.pagesIn(rows.first, rows.end), pageSize))
       this.data.loadPage(offset).catch((e) => this.fail(e));
     const slots: RowSlot[] = [];
     for (let index = rows.first; index < rows.end; index++)
-      slots.push({ index, row: this.data.row(index) });
+      slots.push({ index, row: this.data.row(index), head: this.data.entry(index) });
     if (this.draw.columns !== this.data.columns) {
       this.draw.columns = this.data.columns;
       this.draw.version++;
@@ -266,9 +266,18 @@ export class GlintImageMatrix extends LitElement {
     });
   }
 
-  /** What a click, Space or Enter does where it lands; a reader's only sort. */
+  /** Expands a family's row to its versions' rows, or collapses it; anyone may. */
+  private toggleFamily(familyId: string) {
+    this.draw.version++;
+    this.data.families.toggle(familyId).catch((e) => this.fail(e));
+  }
+
+  /** What a click, Space or Enter does where it lands; a reader's only sort and expanding. */
   private activate(row: number, col: number) {
-    if (row === headRow && col === nameCol) this.sortBy('name');
+    const head = row >= 0 ? this.data.entry(row) : undefined;
+    if (head?.kind === 'family') {
+      if (col === nameCol) this.toggleFamily(head.family.id);
+    } else if (row === headRow && col === nameCol) this.sortBy('name');
     else if (row === headRow && col === sizeCol) this.sortBy('size');
     else if (!may(this.role, 'place')) return;
     else if (row === headRow) void this.toggleColumn(col);
@@ -277,7 +286,7 @@ export class GlintImageMatrix extends LitElement {
   }
 
   private focusCell(row: number, col: number) {
-    const rows = this.data.total;
+    const rows = this.data.length;
     const cols = this.data.columns.length;
     if (rows === 0 || cols === 0) return;
     this.draw.focus = {
@@ -317,7 +326,7 @@ export class GlintImageMatrix extends LitElement {
     const { row, col } = this.draw.focus;
     const page = Math.max(1, Math.floor((this.scroller?.clientHeight ?? 0) / rowHeight) - 2);
     const move = keyMove(event, this.draw.focus, page, {
-      rows: this.data.total,
+      rows: this.data.length,
       columns: this.data.columns.length,
     });
     if (move) {
@@ -414,7 +423,8 @@ export class GlintImageMatrix extends LitElement {
     return matrixToolbar(
       {
         query: this.query,
-        images: this.data.total,
+        images: this.data.imageCount,
+        families: this.data.families.count,
         sites: this.data.columns.length,
         pending: this.draw.pending.size,
         busy: this.busy,
@@ -453,10 +463,10 @@ export class GlintImageMatrix extends LitElement {
         role="grid"
         aria-label=${
           may(this.role, 'place')
-            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown"
-            : 'Images by site, read-only: placing images needs the member role'
+            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown; on a release family's name, shows or hides its versions"
+            : "Images by site, read-only: placing images needs the member role. Space or Enter on a release family's name shows or hides its versions"
         }
-        aria-rowcount=${this.data.total + 1}
+        aria-rowcount=${this.data.length + 1}
         aria-colcount=${columns.length + 2}
         aria-multiselectable="true"
         aria-busy=${this.busy ? 'true' : 'false'}
@@ -471,7 +481,7 @@ export class GlintImageMatrix extends LitElement {
         <div
           class="body"
           role="rowgroup"
-          style="height: ${this.data.total * rowHeight}px; width: ${width}px"
+          style="height: ${this.data.length * rowHeight}px; width: ${width}px"
         ></div>
       </div>
       ${this.renderDetail()}`;

@@ -256,6 +256,53 @@ export const matrixStyles = [
       outline: 3px solid #111827;
       outline-offset: 1px;
     }
+    /* A release family's row: its versions' rows follow it, indented, when it is expanded. */
+    .row.family {
+      background: #f5f3ff;
+      font-weight: 600;
+    }
+    .row.version .toggle-row {
+      padding-left: 28px;
+    }
+    .row.family .size {
+      font-size: 11px;
+      font-weight: 400;
+      white-space: nowrap;
+    }
+    .row .family-cell {
+      cursor: default;
+      font-weight: 500;
+      background-color: #ede9fe;
+      border-color: #c4b5fd;
+      color: #4c1d95;
+    }
+    .family-cell::before {
+      content: '★' / '';
+    }
+    .family-cell[data-rollout='rolling-out'] {
+      background-color: #fef3c7;
+      border-color: #fcd34d;
+      color: #92400e;
+    }
+    .family-cell[data-rollout='rolling-out']::before {
+      content: '↻' / '';
+    }
+    .family-cell[data-rollout='halted'] {
+      background-color: #fee2e2;
+      border-color: #fca5a5;
+      color: #991b1b;
+    }
+    .family-cell[data-rollout='halted']::before {
+      content: '⏸' / '';
+    }
+    .family-cell[data-rollout='outside'] {
+      background-color: #f9fafb;
+      border-color: #e5e7eb;
+      color: #4b5563;
+    }
+    .family-cell[data-rollout='outside']::before {
+      content: '' / '';
+    }
     .detail {
       min-height: 1.5em;
       display: flex;

@@ -19,7 +19,10 @@ const sortValue = ({ key, descending }: RowQuery['sort']) => `${descending ? '-'
 
 export interface ToolbarState {
   query: RowQuery;
+  /** Every image row the filters pass, release versions included. */
   images: number;
+  /** Release families, each a row of its own over its versions. */
+  families: number;
   sites: number;
   /** Changed cells not applied yet. */
   pending: number;
@@ -40,6 +43,9 @@ export interface ToolbarActions {
 /** The matrix's toolbar: the name, visibility and conflicts filters, the order, and Review. */
 export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): TemplateResult {
   const { query, pending } = state;
+  const families = state.families
+    ? ` · ${state.families} release famil${state.families === 1 ? 'y' : 'ies'}`
+    : '';
   const onVisibility = (event: Event) =>
     actions.setQuery({
       visibility: (event.target as HTMLSelectElement).value as RowQuery['visibility'],
@@ -88,7 +94,9 @@ export function matrixToolbar(state: ToolbarState, actions: ToolbarActions): Tem
         )}
       </select></label
     >
-    <span class="count">${plural(state.images, 'image')} · ${plural(state.sites, 'site')}</span>
+    <span class="count"
+      >${plural(state.images, 'image')}${families} · ${plural(state.sites, 'site')}</span
+    >
     ${
       state.placeRefusal
         ? html`<span class="read-only" title=${state.placeRefusal}>Read-only</span>`

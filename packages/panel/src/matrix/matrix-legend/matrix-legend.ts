@@ -21,6 +21,16 @@ export class GlintMatrixLegend extends LitElement {
         ><span class="cell" data-placed="rule"></span>by a rule</span
       ><span class="entry" title="ticked or cleared by hand, which a rule does not change"
         ><span class="cell" data-placed="override"></span>by hand over a rule</span
+      ><span
+        class="entry"
+        title="hidden on the site (os_hidden): out of its listings, still bootable by id, as a release leaves an older version"
+        ><span
+          class="cell"
+          data-state="present"
+          data-icon=${stateLooks.present.icon}
+          data-hidden="true"
+          >hidden</span
+        ></span
       >`;
   }
 }

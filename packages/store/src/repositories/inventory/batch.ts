@@ -6,7 +6,7 @@ export const batch = (parameter: string) => `jsonb_to_recordset(${parameter}::js
   "cloudImageId" text, name text, "hashAlgo" text, "hashValue" text, checksum text, size bigint,
   "diskFormat" text, "containerFormat" text, visibility text, status text, protected boolean,
   "cloudOwner" text, "glintSourceSite" text, "glintSourceImage" text, "glintContentHash" text,
-  properties jsonb)`;
+  properties jsonb, hidden boolean)`;
 
 /**
  * The images as the batch's JSON. Clouds name images as they like: a name with a NUL (Glance takes

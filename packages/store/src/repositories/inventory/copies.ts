@@ -18,16 +18,16 @@ export function inventoryCopies(db: Queryable) {
       await db.query(
         `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
            checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
-           glint_source_site, glint_source_image, glint_content_hash, properties, seen_at)
+           glint_source_site, glint_source_image, glint_content_hash, properties, hidden, seen_at)
          SELECT $1, $2, x."cloudImageId", $3, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
                 x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
-                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, now()
+                x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, coalesce(x.hidden, false), now()
          FROM ${batch('$4')}
          ON CONFLICT (site_id, cloud_image_id) DO UPDATE SET
            image_id = EXCLUDED.image_id, status = EXCLUDED.status, size = EXCLUDED.size,
            checksum = EXCLUDED.checksum, hash_algo = EXCLUDED.hash_algo, hash_value = EXCLUDED.hash_value,
            glint_content_hash = EXCLUDED.glint_content_hash, properties = EXCLUDED.properties,
-           seen_at = EXCLUDED.seen_at`,
+           hidden = EXCLUDED.hidden, seen_at = EXCLUDED.seen_at`,
         [ownerId, siteId, imageId, batchJson([image])],
       );
     },

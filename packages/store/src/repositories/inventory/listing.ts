@@ -12,10 +12,10 @@ const insertLogicalImages = `INSERT INTO images (owner_id, name, hash_algo, hash
 /** The batch as the site's images, each mapped to its logical image: $1 owner, $2 site, $3 batch, $4 seen. */
 const upsertSiteImages = `INSERT INTO site_images (owner_id, site_id, cloud_image_id, image_id, name, hash_algo, hash_value,
      checksum, size, disk_format, container_format, visibility, status, protected, cloud_owner,
-     glint_source_site, glint_source_image, glint_content_hash, properties, seen_at)
+     glint_source_site, glint_source_image, glint_content_hash, properties, hidden, seen_at)
    SELECT $1, $2, x."cloudImageId", i.id, x.name, x."hashAlgo", x."hashValue", x.checksum, x.size,
           x."diskFormat", x."containerFormat", x.visibility, x.status, x.protected, x."cloudOwner",
-          x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, $4
+          x."glintSourceSite", x."glintSourceImage", x."glintContentHash", x.properties, coalesce(x.hidden, false), $4
    FROM ${batch('$3')}
    JOIN images i ON i.owner_id = $1 AND i.name = x.name
      AND i.hash_algo IS NOT DISTINCT FROM x."hashAlgo" AND i.hash_value IS NOT DISTINCT FROM x."hashValue"
@@ -27,7 +27,7 @@ const upsertSiteImages = `INSERT INTO site_images (owner_id, site_id, cloud_imag
      cloud_owner = EXCLUDED.cloud_owner, glint_source_site = EXCLUDED.glint_source_site,
      glint_source_image = EXCLUDED.glint_source_image,
      glint_content_hash = EXCLUDED.glint_content_hash, properties = EXCLUDED.properties,
-     seen_at = EXCLUDED.seen_at`;
+     hidden = EXCLUDED.hidden, seen_at = EXCLUDED.seen_at`;
 
 /** A site's inventory runs: when they are due, and what each found the site holding. */
 export function inventoryListing(db: Queryable) {

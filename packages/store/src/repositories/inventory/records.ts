@@ -18,6 +18,8 @@ export interface SiteImage {
   glintContentHash: string | null;
   /** Its other properties (Glance's extra properties, EC2's tags), for rules' image selectors. */
   properties?: Record<string, string>;
+  /** Left out of the site's default listing (Glance's os_hidden): still there, and bootable by id. */
+  hidden?: boolean;
 }
 
 /** Where a copy is and when the inventory (or the job that made it) last saw it. */

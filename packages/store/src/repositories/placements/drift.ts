@@ -39,7 +39,10 @@ export function driftQueries(db: Queryable) {
            AND p.wanted <> EXISTS (
              SELECT 1 FROM site_images si
              WHERE si.owner_id = p.owner_id AND si.image_id = p.image_id AND si.site_id = p.site_id
-               AND (si.status = 'active' OR NOT p.wanted))
+               AND (CASE WHEN p.wanted THEN si.status = 'active'
+                         -- A hidden image Glint did not make is kept on purpose: no copy to prune.
+                         ELSE NOT si.hidden OR si.glint_content_hash IS NOT NULL
+                              OR si.glint_source_site IS NOT NULL END))
          ORDER BY p.image_id, p.site_id`,
         [ownerId],
       );

@@ -27,6 +27,9 @@ export interface PlanCopy {
   protected: boolean;
   visibility: string;
   cloudOwner: string | null;
+  hidden: boolean;
+  /** Carries Glint's markers: Glint made it. */
+  managed: boolean;
 }
 
 /** A queued or running job on a cell. */
@@ -69,7 +72,8 @@ export function planFacts(db: Queryable) {
       const copies = await db.query<PlanCopy>(
         `SELECT image_id AS "imageId", site_id AS "siteId", cloud_image_id AS "cloudImageId",
                   status = 'active' AS active, hash_value IS NOT NULL AS verified, protected, visibility,
-                  cloud_owner AS "cloudOwner"
+                  cloud_owner AS "cloudOwner", hidden,
+                  glint_content_hash IS NOT NULL OR glint_source_site IS NOT NULL AS managed
            FROM site_images WHERE owner_id = $1 AND image_id = ANY ($2::uuid[])
            ORDER BY site_id, cloud_image_id`,
         [ownerId, imageIds],
