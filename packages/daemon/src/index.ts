@@ -29,4 +29,3 @@ export {
 } from './daemon';
 export { advanceRelease, RELEASES, type ReleaseOutcome } from './releases/rollout';
 export { enqueueReleaseSteps, releaseWorker, scheduleReleases } from './releases/release-worker';
-export { stepsOf, targetOf, wavesOf, type RolloutStep } from './releases/rollout-steps';

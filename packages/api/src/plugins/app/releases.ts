@@ -8,6 +8,7 @@ import {
 import {
   familyNameConstraint,
   versionConstraints,
+  wavesOf,
   type FamilyRecord,
   type Repositories,
   type RolloutFacts,
@@ -15,7 +16,6 @@ import {
 } from '@glint/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { wavesOf } from '@glint/daemon';
 import type { ProjectCaller } from '../../caller';
 import { ApiError, notFound } from '../../errors';
 import type { FamilyBody, FamilyDetails, PublishBody, Version } from '../../schemas/releases';
