@@ -98,6 +98,7 @@ function waveSteps(
   facts: RolloutFacts,
   index: Index,
   target: VersionRecord,
+  n: number,
   wave: string[],
   copies: string[],
   steps: RolloutStep[],
@@ -111,7 +112,7 @@ function waveSteps(
     steps.push({
       kind: 'halt',
       version: target,
-      reason: `${failed.length} of ${wave.length} sites of wave ${target.wave + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
+      reason: `${failed.length} of ${wave.length} sites of wave ${n + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
     });
     return 'halted';
   }
@@ -127,8 +128,10 @@ function waveSteps(
 }
 
 /**
- * The waves up to the current one, and the start of the next when due. Returns false when the
- * rollout halted, so that it asks for no copies.
+ * The waves up to the current one, and the start of the next when due. A wave done while no soak
+ * or person holds the next one back starts it in the same pass, whose sites then switch at once
+ * if they hold their copies (pre-staged), rather than a step later each. Returns the wave it
+ * reached, or false when the rollout halted, so that it asks for no copies.
  */
 function waveByWave(
   facts: RolloutFacts,
@@ -138,23 +141,27 @@ function waveByWave(
   now: Date,
   copies: string[],
   steps: RolloutStep[],
-): boolean {
+): number | false {
+  let current = target.wave;
+  let doneAt = target.waveDoneAt;
   for (const [n, wave] of waves.entries()) {
-    if (n > target.wave) return true;
-    const done = waveSteps(facts, index, target, wave, copies, steps);
+    if (n > current) break;
+    const done = waveSteps(facts, index, target, n, wave, copies, steps);
     if (done === 'halted') return false;
-    if (!done) return true;
-    if (n < target.wave) continue;
-    if (target.waveDoneAt === null) {
+    if (!done) break;
+    if (n < current) continue;
+    if (doneAt === null) {
       steps.push({ kind: 'wave-done', version: target });
-      return true;
+      doneAt = now.toISOString();
     }
-    const soaked = Date.parse(target.waveDoneAt) + facts.family.soakSeconds * 1000 <= now.getTime();
+    const soaked = Date.parse(doneAt) + facts.family.soakSeconds * 1000 <= now.getTime();
     const allowed = !facts.family.manualWaves || target.promotedWave > n;
-    if (n + 1 < waves.length && soaked && allowed)
+    if (n + 1 < waves.length && soaked && allowed) {
       steps.push({ kind: 'next-wave', version: target, wave: n + 1 });
+      [current, doneAt] = [n + 1, null];
+    }
   }
-  return true;
+  return current;
 }
 
 /**
@@ -169,9 +176,10 @@ function rolloutSteps(facts: RolloutFacts, index: Index, now: Date, steps: Rollo
   if (!target || target.haltedReason !== null) return;
   const waves = wavesOf(facts.family, facts.sites);
   const copies: string[] = [];
-  if (!waveByWave(facts, index, target, waves, now, copies, steps)) return;
+  const current = waveByWave(facts, index, target, waves, now, copies, steps);
+  if (current === false) return;
   if (facts.family.prestage)
-    for (const wave of waves.slice(target.wave + 1))
+    for (const wave of waves.slice(current + 1))
       copies.push(...missingOf(index, target, wave).toCopy);
   if (copies.length > 0) steps.push({ kind: 'copy', version: target, siteIds: copies });
 }

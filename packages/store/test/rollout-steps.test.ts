@@ -110,7 +110,8 @@ test('a complete wave switches its sites, then waits out its soak before the nex
   );
   expect(kinds(soaking)).toEqual([]);
   soaking.versions[0]!.waveDoneAt = new Date(now.getTime() - 61_000).toISOString();
-  expect(kinds(soaking)).toEqual(['next-wave 1 ']);
+  // The next wave starts, and asks for its copies in the same step.
+  expect(kinds(soaking)).toEqual(['next-wave 1 ', 'copy 1 a,b']);
 });
 
 test('a wave whose failures pass the threshold halts, naming the sites; under it, the rest go on', () => {
@@ -223,8 +224,19 @@ test('pre-staged, the waves still gate the stable name: a later wave switches on
   );
   expect(kinds(soaking)).toEqual([]);
   soaking.versions[0]!.waveDoneAt = new Date(now.getTime() - 61_000).toISOString();
-  expect(kinds(soaking)).toEqual(['next-wave 1 ']);
-  // Its wave started, the next switches at once: its bytes are there already.
+  // Soaked, the next wave starts and switches in the same step: its bytes are there already.
+  expect(kinds(soaking)).toEqual(['next-wave 1 ', 'promote 1 a', 'promote 1 b', 'wave-done 1 ']);
+  // With no soak, the canary's switch and the rest's follow in one step.
+  canaryDone.family.soakSeconds = 0;
+  expect(kinds(canaryDone)).toEqual([
+    'promote 1 canary',
+    'wave-done 1 ',
+    'next-wave 1 ',
+    'promote 1 a',
+    'promote 1 b',
+    'wave-done 1 ',
+  ]);
+  // A wave started earlier switches once it is current.
   const second = prestaged([version(1, { wave: 1 })], {
     copies: everywhere,
     stages: [stable(1, 'canary')],
