@@ -135,12 +135,6 @@ async function promote(run: Run, step: Extract<RolloutStep, { kind: 'promote' }>
     }),
   );
   const { releases } = run.repositories;
-  await releases.setStage(run.ownerId, {
-    versionId: version.id,
-    siteId,
-    stage: 'stable',
-    cloudImageId,
-  });
   for (const demoted of result.demoted) {
     const copy = run.facts.copies.find(
       (c) => c.siteId === siteId && c.cloudImageId === demoted.imageId,
@@ -159,6 +153,13 @@ async function promote(run: Run, step: Extract<RolloutStep, { kind: 'promote' }>
         cloudImageId: demoted.imageId,
       });
   }
+  // Recorded after the versions it demoted, so whoever reads it stable reads them hidden.
+  await releases.setStage(run.ownerId, {
+    versionId: version.id,
+    siteId,
+    stage: 'stable',
+    cloudImageId,
+  });
   run.events.push(event(run, 'switched', version, { siteIds: [siteId] }));
 }
 
