@@ -13,7 +13,7 @@ import type { ImageDetails, ImportPresent, ImportQueued, Uploaded } from './sche
 import type { Job, JobList } from './schemas/jobs';
 import type { Matrix } from './schemas/matrix';
 import type { Me } from './schemas/me';
-import type { FamilyDetails, Families, Version } from './schemas/releases';
+import type { FamilyBody, FamilyDetails, Families, Version } from './schemas/releases';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
@@ -56,6 +56,9 @@ export type SiteHistory = Static<typeof SiteHistory>;
 
 export type { FamilyDetails };
 export type ReleaseFamilies = Static<typeof Families>;
+export type ReleaseFamily = ReleaseFamilies['families'][number];
+/** POST /api/v1/releases' body; PATCH takes its fields but the name, each optional. */
+export type ReleaseFamilyBody = FamilyBody;
 export type ReleaseVersion = Static<typeof Version>;
 export type VersionSite = ReleaseVersion['sites'][number];
 export type SiteStage = VersionSite['state'];

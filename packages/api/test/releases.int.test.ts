@@ -141,6 +141,14 @@ const copyOf = (family: FamilyDetails, version: string, name: SiteName) =>
     .cloudImageId!;
 
 test('a family is made by an admin; a version missing required properties is refused, naming them', async () => {
+  // 189 characters plus " (" + a 64-character version + ")" would be over Glance's 255.
+  const tooLong = await api('POST', '', {
+    name: `${run}-long`,
+    stableName: 'x'.repeat(189),
+    sites: { ids: Object.values(site) },
+  });
+  expect(tooLong.statusCode).toBe(400);
+  expect(tooLong.json<{ message: string }>().message).toContain('stableName');
   const made = await api('POST', '', {
     name: run,
     stableName,

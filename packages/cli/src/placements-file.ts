@@ -1,3 +1,9 @@
+import {
+  familyProblems,
+  writtenFamily,
+  WrittenFamilySchema,
+  type WrittenFamily,
+} from './family-definition';
 import { ruleBody, ruleProblems, WrittenRuleSchema, type WrittenRule } from './rule-definition';
 import { Type, type Static } from './typebox';
 import { parseYamlFile, type PathProblem } from './yaml-file';
@@ -12,10 +18,17 @@ import { parseYamlFile, type PathProblem } from './yaml-file';
  *     - name: base-on-prod
  *       images: { names: ["ubuntu-*"] }
  *       sites: { labels: { tier: prod } }
+ *   families:                       # release families, by name (family-definition.ts)
+ *     - family: ubuntu-24.04
+ *       stable_name: Ubuntu 24.04
+ *       sites: { labels: { tier: prod } }
+ *       waves: [{ labels: { role: canary } }]
+ *       keep: 3
  *   force: false
  *
  * Placements are the desired state of the images they select now; rules keep placing what they
- * select, images and sites that come later included. A file holds either or both.
+ * select, images and sites that come later included; families say how releases roll out. A file
+ * holds any of them.
  */
 const Pattern = Type.String({ minLength: 1, maxLength: 255 });
 
@@ -44,6 +57,7 @@ export const PlacementsFileSchema = Type.Object(
   {
     placements: Type.Optional(Type.Array(Placement, { minItems: 1 })),
     rules: Type.Optional(Type.Array(WrittenRuleSchema, { minItems: 1 })),
+    families: Type.Optional(Type.Array(WrittenFamilySchema, { minItems: 1 })),
     force: Type.Optional(
       Type.Boolean({ description: 'true to delete even the last copy of an image anywhere' }),
     ),
@@ -71,6 +85,8 @@ export interface PlacementsSpec {
   rules: PlacementRule[];
   /** The standing rules the file writes, in its order. */
   standingRules: WrittenRule[];
+  /** The release families the file writes, in its order. */
+  families: WrittenFamily[];
   force: boolean;
 }
 
@@ -103,23 +119,49 @@ export function parsePlacementsFile(text: string, file: string): PlacementsSpec 
     line: at(['rules', i]),
     body: ruleBody(rule),
   }));
-  return { file, rules, standingRules, force: data.force ?? false };
+  const families = (data.families ?? []).map((family, i) =>
+    writtenFamily(family, at(['families', i])),
+  );
+  return { file, rules, standingRules, families, force: data.force ?? false };
 }
 
-/** What the schema cannot say: the file says something, and each rule once and selecting. */
+/**
+ * What the schema cannot say: the file says something, and each rule and family once and
+ * selecting.
+ */
 function fileProblems(data: PlacementsFileData): PathProblem[] {
-  if (!data.placements && !data.rules)
-    return [{ path: [], text: 'give "placements", "rules", or both' }];
-  const problems: PathProblem[] = [];
-  const seen = new Set<string>();
-  (data.rules ?? []).forEach((rule, i) => {
-    if (seen.has(rule.name))
-      problems.push({
-        path: ['rules', i, 'name'],
-        text: `rule "${rule.name}" is written twice: one entry per rule`,
-      });
-    seen.add(rule.name);
-    problems.push(...ruleProblems(rule, ['rules', i]));
-  });
+  if (!data.placements && !data.rules && !data.families)
+    return [{ path: [], text: 'give "placements", "rules", "families", or several of them' }];
+  const problems: PathProblem[] = [
+    ...writtenTwice(data.rules ?? [], 'rules', 'name', 'rule'),
+    ...writtenTwice(data.families ?? [], 'families', 'family', 'family'),
+  ];
+  (data.rules ?? []).forEach((rule, i) => problems.push(...ruleProblems(rule, ['rules', i])));
+  (data.families ?? []).forEach((family, i) =>
+    problems.push(...familyProblems(family, ['families', i])),
+  );
   return problems;
+}
+
+/** Entries of a section that repeat an earlier one's name: each is written once. */
+function writtenTwice<K extends string>(
+  entries: Record<K, string>[],
+  section: string,
+  key: K,
+  what: string,
+): PathProblem[] {
+  const seen = new Set<string>();
+  return entries.flatMap((entry, i) => {
+    const name = entry[key];
+    const twice = seen.has(name);
+    seen.add(name);
+    return twice
+      ? [
+          {
+            path: [section, i, key],
+            text: `${what} "${name}" is written twice: one entry per ${what}`,
+          },
+        ]
+      : [];
+  });
 }

@@ -1,10 +1,11 @@
 /**
  * A standing rule as a user writes it (a `rules:` entry of a placements file, `glint rule set -f`):
  * its name and the body of PUT /api/v1/rules/{name}. Selectors are the API's own (see
- * packages/core/src/selectors.ts): every field given must match, the values of one field are
- * alternatives, and a selector giving no field matches nothing, so it is refused here.
+ * packages/core/src/selectors.ts and site-selector.ts): a selector giving no field matches
+ * nothing, so it is refused here.
  */
-import { labelProblems, selectorIsEmpty } from '@glint/core';
+import { selectorIsEmpty } from '@glint/core';
+import { SiteSelectorSchema, siteSelectorProblems, StringMap, Values } from './site-selector';
 import { Type, type Static } from './typebox';
 import type { PathProblem } from './yaml-file';
 
@@ -13,26 +14,11 @@ export const ruleNamePattern = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const ruleNameWords =
   'a name of lower-case letters, digits and "-" (at most 63, starting with a letter or digit)';
 
-const Values = (description: string) =>
-  Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, description });
-const StringMap = (description: string) =>
-  Type.Record(Type.String(), Type.String({ maxLength: 255 }), { description });
-
 const ImageSelectorSchema = Type.Object(
   {
     names: Type.Optional(Values('name globs: * any characters, ? one')),
     properties: Type.Optional(StringMap('Glance properties the image must carry')),
     ids: Type.Optional(Values('image ids')),
-  },
-  { additionalProperties: false },
-);
-
-const SiteSelectorSchema = Type.Object(
-  {
-    labels: Type.Optional(StringMap('labels the site must carry')),
-    types: Type.Optional(Values('site types: openstack, ec2')),
-    regions: Type.Optional(Values('regions')),
-    ids: Type.Optional(Values('site ids')),
   },
   { additionalProperties: false },
 );
@@ -92,12 +78,6 @@ export function ruleProblems(rule: RuleBody, path: (string | number)[] = []): Pa
       path: [...path, 'images'],
       text: 'selects no image: give names, properties or ids',
     });
-  if (selectorIsEmpty(rule.sites))
-    problems.push({
-      path: [...path, 'sites'],
-      text: 'selects no site: give labels, types, regions or ids',
-    });
-  for (const text of labelProblems(rule.sites.labels ?? {}))
-    problems.push({ path: [...path, 'sites', 'labels'], text });
+  problems.push(...siteSelectorProblems(rule.sites, [...path, 'sites']));
   return problems;
 }

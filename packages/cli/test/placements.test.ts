@@ -55,6 +55,7 @@ describe('the placements file', () => {
     const spec = parsePlacementsFile(readFileSync(file, 'utf8'), 'placements.yaml');
     expect(spec.force).toBe(false);
     expect(spec.rules.map((r) => r.line)).toEqual([15, 20, 24]);
+    expect(spec.families.map((f) => [f.name, f.fields.keepLast])).toEqual([['ubuntu-24.04', 3]]);
     const state = desiredState(spec, sites, images);
     expect(state.desired).toEqual([
       { image: ubuntu, sites: [euWest, euNorth, usEast].sort() },
@@ -121,7 +122,7 @@ describe('the placements file', () => {
       /f\.yaml:2: not valid YAML/,
     );
     expect(errorOf(() => parsePlacementsFile('{}\n', 'f.yaml'))).toContain(
-      'f.yaml:1: the file: give "placements", "rules", or both',
+      'f.yaml:1: the file: give "placements", "rules", "families", or several of them',
     );
   });
 });

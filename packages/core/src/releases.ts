@@ -43,6 +43,15 @@ export interface RetentionPolicy {
  */
 export type VersionSiteStage = 'stable' | 'hidden' | 'retiring' | 'deleted';
 
+/** The longest version string the store accepts. */
+export const VERSION_MAX_LENGTH = 64;
+
+/**
+ * The longest stable name: Glance keeps at most 255 characters of a name, and a version that
+ * leaves the name is renamed "NAME (VERSION)", which must still fit.
+ */
+export const STABLE_NAME_MAX_LENGTH = 255 - ' ()'.length - VERSION_MAX_LENGTH;
+
 /** The channel every publish moves. */
 export const LATEST_CHANNEL = 'latest';
 

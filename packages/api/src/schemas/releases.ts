@@ -1,5 +1,10 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { labelKeyPattern, labelValuePattern } from '@glint/core';
+import {
+  labelKeyPattern,
+  labelValuePattern,
+  printablePattern,
+  STABLE_NAME_MAX_LENGTH,
+} from '@glint/core';
 import { Name, Timestamp, Uuid } from './common';
 
 const FamilyKey = Type.String({
@@ -41,7 +46,12 @@ export const SiteSelector = Type.Object(
 );
 
 const Policy = {
-  stableName: Name('The name users and schedulers boot by, e.g. "Ubuntu 24.04"'),
+  stableName: Type.String({
+    minLength: 1,
+    maxLength: STABLE_NAME_MAX_LENGTH,
+    pattern: printablePattern,
+    description: `The name users and schedulers boot by, e.g. "Ubuntu 24.04": at most ${STABLE_NAME_MAX_LENGTH} characters, so that "NAME (VERSION)" fits Glance's 255`,
+  }),
   properties: Type.Optional(Properties),
   requiredProperties: Type.Optional(
     Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_:]{0,254}$' }), {

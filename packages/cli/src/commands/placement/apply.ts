@@ -12,7 +12,8 @@ export function applyCommand(program: Command): void {
       .summary('Make a placements file the desired state')
       .description(
         'Make a placements file the desired state: creates or replaces the standing rules of its rules: ' +
-          'section (rules it leaves out stay), records its placements and queues the copies and deletes they ' +
+          'section (rules it leaves out stay), creates or changes the release families of its families: ' +
+          'section (families it leaves out stay), records its placements and queues the copies and deletes they ' +
           'need; the rules’ copies are queued by Glint as it reconciles. ' +
           'Exits 1 if anything was refused, or with --wait if a placement’s job fails.',
       )

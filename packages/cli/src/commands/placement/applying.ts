@@ -12,9 +12,12 @@ export const waitHelp = 'follow the jobs with progress bars until they end; exit
 /** Parts of a text for people, a blank line between those there are. */
 export const joined = (...parts: string[]) => parts.filter(Boolean).join('\n\n');
 
-/** A file's rules as saved or previewed: the output's `rules` key (none without rules), and text. */
-export interface RulesOutcome {
-  json: { rules?: unknown[] };
+/**
+ * A section of a file (rules, families) as saved or previewed: the output's key for it (none
+ * when the file has no such section), and text.
+ */
+export interface SectionOutcome {
+  json: { rules?: unknown[]; families?: unknown[] };
   text: string;
 }
 
@@ -43,24 +46,26 @@ export async function applyBody(
   client: ApiClient,
   body: PlanBody,
   wait: boolean | undefined,
-  rules: RulesOutcome = { json: {}, text: '' },
+  sections: SectionOutcome = { json: {}, text: '' },
 ): Promise<void> {
   const abort = new AbortController();
   try {
     const events = wait ? await client.events(abort.signal) : undefined;
     const applied = await client.request<Applied>('PUT', '/placements', { json: body });
     if (!events || applied.jobs.length === 0) {
-      ctx.result({ ...applied, ...rules.json }, () => joined(rules.text, renderApplied(applied)));
+      ctx.result({ ...applied, ...sections.json }, () =>
+        joined(sections.text, renderApplied(applied)),
+      );
       refusalsOutcome(applied);
       return;
     }
-    if (!ctx.json) ctx.note(joined(rules.text, renderApplied(applied)));
+    if (!ctx.json) ctx.note(joined(sections.text, renderApplied(applied)));
     const rows = await watchJobs(client, {
       jobIds: applied.jobs.map((j) => j.id),
       events,
       display: !ctx.json,
     });
-    ctx.result({ ...applied, ...rules.json, results: rows }, () => jobRowsTable(rows));
+    ctx.result({ ...applied, ...sections.json, results: rows }, () => jobRowsTable(rows));
     refusalsOutcome(applied);
     jobsOutcome(rows);
   } finally {

@@ -10,7 +10,8 @@ import type { WrittenRule } from '../../rule-definition';
 import { renderRulePlan } from '../../rule-view';
 import { listImages, listSites } from '../../resolve';
 import { preview, saveRule, savedText } from '../rules';
-import { applyBody, joined, type RulesOutcome } from './applying';
+import { applyBody, joined, type SectionOutcome } from './applying';
+import { applyFamilies, familiesPlanned, planFileFamilies } from './families';
 
 export interface ApplyOptions {
   file: string;
@@ -29,28 +30,36 @@ export async function fromFile(ctx: Context, options: ApplyOptions, apply: boole
   const spec = parsePlacementsFile(text, options.file);
   const client = await ctx.client();
   const [sites, images] = await Promise.all([listSites(client), listImages(client)]);
-  // Checked before any rule is saved, so a mistake in the placements changes nothing.
+  // Checked before any rule or family is saved, so a mistake in the placements changes nothing.
   const state = desiredState(spec, sites, images.rows);
   for (const warning of state.warnings) ctx.note(`warning: ${warning}`);
+  const familyChanges = await planFileFamilies(client, spec.families);
   const rules = apply
     ? await saveRules(client, spec.standingRules)
     : await previewRules(client, spec.standingRules);
+  const families = apply
+    ? await applyFamilies(client, familyChanges)
+    : familiesPlanned(familyChanges);
+  const sections: SectionOutcome = {
+    json: { ...rules.json, ...families.json },
+    text: joined(rules.text, families.text),
+  };
   if (state.desired.length === 0) {
     const nothing = spec.rules.length > 0 ? 'The placements select no image: nothing to do.' : '';
-    ctx.result({ ...emptyPlan, warnings: state.warnings, ...rules.json }, () =>
-      joined(rules.text, nothing),
+    ctx.result({ ...emptyPlan, warnings: state.warnings, ...sections.json }, () =>
+      joined(sections.text, nothing),
     );
     return;
   }
   const body: PlanBody = { desired: state.desired, force: spec.force || Boolean(options.force) };
   if (!apply) {
     const plan = await client.request<Plan>('POST', '/plan', { json: body });
-    ctx.result({ ...plan, warnings: state.warnings, ...rules.json }, () =>
-      joined(rules.text, renderPlan(plan)),
+    ctx.result({ ...plan, warnings: state.warnings, ...sections.json }, () =>
+      joined(sections.text, renderPlan(plan)),
     );
     return;
   }
-  await applyBody(ctx, client, body, options.wait, rules);
+  await applyBody(ctx, client, body, options.wait, sections);
 }
 
 const emptyPlan = {
@@ -65,7 +74,7 @@ const emptyPlan = {
 };
 
 /** What each of the file's rules would imply now (POST /rules/{name}/preview), saving nothing. */
-async function previewRules(client: ApiClient, rules: WrittenRule[]): Promise<RulesOutcome> {
+async function previewRules(client: ApiClient, rules: WrittenRule[]): Promise<SectionOutcome> {
   if (rules.length === 0) return { json: {}, text: '' };
   const previews: { name: string; plan: RulePlan }[] = [];
   for (const rule of rules)
@@ -79,7 +88,7 @@ async function previewRules(client: ApiClient, rules: WrittenRule[]): Promise<Ru
 }
 
 /** Creates or replaces each of the file's rules, in its order, with what each implies now. */
-async function saveRules(client: ApiClient, rules: WrittenRule[]): Promise<RulesOutcome> {
+async function saveRules(client: ApiClient, rules: WrittenRule[]): Promise<SectionOutcome> {
   if (rules.length === 0) return { json: {}, text: '' };
   const saved: SavedRule[] = [];
   for (const rule of rules) saved.push(await saveRule(client, rule.name, rule.body));

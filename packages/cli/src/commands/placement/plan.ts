@@ -11,7 +11,8 @@ export function planCommand(program: Command): void {
       .summary('Show what a placements file would change')
       .description(
         'Show what a placements file would change: copies (+), deletes (-) and refusals (!), and what each ' +
-          'standing rule of its rules: section would imply now. Changes nothing. ' +
+          'standing rule of its rules: section would imply now, and which release families of its ' +
+          'families: section it would create or change. Changes nothing. ' +
           'The file format is in examples/placements.yaml.',
       )
       .requiredOption('-f, --file <file>', 'the placements file (YAML)')
