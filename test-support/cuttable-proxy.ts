@@ -9,6 +9,8 @@ export interface CuttableProxy {
   port: number;
   /** Resets every connection and refuses new ones for `ms`. */
   cut(ms: number): void;
+  /** Lets connections through again at once, however long the cut was meant to last. */
+  mend(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,9 @@ export async function startCuttableProxy(target: {
     cut(ms) {
       downUntil = Date.now() + ms;
       for (const socket of sockets) socket.resetAndDestroy();
+    },
+    mend() {
+      downUntil = 0;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -54,8 +54,11 @@ export const startTransferWorker = (env: TestEnvironment, overrides: Record<stri
   startWorker(env, transferWorkerOn, overrides);
 
 /** The release worker: a refused delete is tried again after `retryBaseMs`. */
-export const startReleaseWorker = (env: TestEnvironment, retryBaseMs = 500) =>
-  startWorker(env, ({ options }) => releaseWorker(options, retryBaseMs));
+export const startReleaseWorker = (
+  env: TestEnvironment,
+  retryBaseMs = 500,
+  overrides: Record<string, string> = {},
+) => startWorker(env, ({ options }) => releaseWorker(options, retryBaseMs), overrides);
 
 export const startDeleteWorker = (env: TestEnvironment) =>
   startWorker(env, ({ options }) => deleteWorker(options));

@@ -98,6 +98,7 @@ function waveSteps(
   facts: RolloutFacts,
   index: Index,
   target: VersionRecord,
+  /** The wave's index: an earlier wave than the version's may fail too, after a rollback. */
   n: number,
   wave: string[],
   copies: string[],

@@ -131,6 +131,26 @@ test('a wave whose failures pass the threshold halts, naming the sites; under it
   expect(kinds(failing)).toEqual(['promote 1 canary', 'copy 1 b']);
 });
 
+test('a halt names the wave that failed, an earlier one too (a version rolled back to is in every wave)', () => {
+  const rolledBack = facts([version(1, { wave: 1 })], {
+    attempts: [
+      {
+        imageId: 'i1',
+        siteId: 'canary',
+        state: 'failed',
+        error: 'quota',
+        createdAt: now.toISOString(),
+      },
+    ],
+  });
+  expect(stepsOf(rolledBack, now)).toEqual([
+    expect.objectContaining({
+      kind: 'halt',
+      reason: expect.stringMatching(/^1 of 1 sites of wave 1 failed.*canary: quota/) as unknown,
+    }),
+  ]);
+});
+
 test('retention hides, then deletes past the grace period; never what a channel or a site still holds', () => {
   const three = facts([version(1), version(2), version(3)], {
     copies: [copy(1, 'canary'), copy(1, 'a'), copy(2, 'canary'), copy(3, 'canary')],

@@ -141,7 +141,9 @@ const SiteState = Type.Object({
     },
   ),
   cloudImageId: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why the last step there failed: the copy (state failed), a switch, a delete',
+  }),
 });
 
 export const Version = Type.Object({

@@ -43,6 +43,15 @@ function siteStateOf(
   return attempt && ['queued', 'running'].includes(attempt.state) ? 'copying' : 'missing';
 }
 
+/**
+ * Why the site has no copy of the version, when its last copy failed: a halt names it, but a
+ * failure under the threshold halts nothing and would otherwise be told nowhere.
+ */
+const copyErrorOf = (facts: RolloutFacts, version: VersionRecord, siteId: string) =>
+  facts.attempts.find(
+    (a) => a.imageId === version.imageId && a.siteId === siteId && a.state === 'failed',
+  )?.error ?? null;
+
 /** Families, versions and channels, and the changes people make to a rollout. */
 export class ReleaseService {
   constructor(private readonly fastify: FastifyInstance) {}
@@ -101,13 +110,14 @@ export class ReleaseService {
           .map((site) => {
             const stage = facts.stages.find((s) => s.versionId === v.id && s.siteId === site.id);
             const copy = facts.copies.find((c) => c.imageId === v.imageId && c.siteId === site.id);
+            const state = siteStateOf(facts, v, site.id);
             return {
               siteId: site.id,
               siteName: site.name,
               wave: waveOf(site.id),
-              state: siteStateOf(facts, v, site.id),
+              state,
               cloudImageId: stage?.cloudImageId ?? copy?.cloudImageId ?? null,
-              error: stage?.error ?? null,
+              error: state === 'failed' ? copyErrorOf(facts, v, site.id) : (stage?.error ?? null),
             };
           }),
       })),
