@@ -18,7 +18,9 @@ export async function bundleDaemon(dir: string): Promise<string> {
     platform: 'node',
     target: 'node24',
     tsconfig: join(root, 'tsconfig.test.json'),
-    external: ['pg-native'],
+    // The AWS SDK loads on a daemon's first EC2 call, from node_modules as from dist/ in
+    // production: bundled, its ~3 MB of code would cost every daemon ~15 MiB before any copy.
+    external: ['pg-native', '@aws-sdk/*', '@smithy/*'],
     // Comments out: a single character beyond Latin-1 in one of them (a library's ’ or →) makes
     // V8 hold the whole script as two bytes a character, ~19 MiB for this one. Names stay, for
     // readable stacks.
@@ -45,7 +47,8 @@ export async function startDaemonProcess(
   // As deploy/systemd/glint-daemon.service runs it.
   const child = spawn(process.execPath, ['--max-semi-space-size=1', script], {
     cwd: root,
-    env: { PATH: process.env.PATH!, ...env },
+    // Where the packages left out of the bundle are found.
+    env: { PATH: process.env.PATH!, NODE_PATH: join(root, 'node_modules'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

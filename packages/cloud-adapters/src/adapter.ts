@@ -176,6 +176,12 @@ export interface CloudAdapter {
    * own, not the service's). Such a half-made copy is kept for the next attempt, not deleted.
    */
   readonly resumableUploads: boolean;
+  /**
+   * True when the service computes digests of the data it receives itself and reports them on the
+   * image once active (Glance's `os_hash_value` and `checksum`): a copy to it can be verified by
+   * comparing them with the source's, without Glint hashing the bytes.
+   */
+  readonly digestsReceived: boolean;
   /** Logs in live and checks that an image service is reachable; throws a typed error if not. */
   validate(): Promise<Validation>;
   /** Every image the credential can see that matches the query, all pages. */

@@ -7,7 +7,7 @@
 import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { OutboundRefusedError, type OutboundPolicy } from '@glint/core';
 import type { buildConnector as BuildConnector } from 'undici';
 import { buildConnector } from './http-client';
@@ -69,6 +69,9 @@ function guardedCreateConnection(
 
 /** The AWS SDK's request handler with agents whose every connection is under the policy. */
 export function guardedRequestHandler(policy: OutboundPolicy): NodeHttpHandler {
+  // Loaded with the AWS SDK, on the first EC2 call: a process copying between Glances never does.
+  const { NodeHttpHandler: Handler } =
+    require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   const httpAgent = new HttpAgent({ keepAlive: true });
   const httpsAgent = new HttpsAgent({ keepAlive: true });
   httpAgent.createConnection = guardedCreateConnection(
@@ -81,7 +84,7 @@ export function guardedRequestHandler(policy: OutboundPolicy): NodeHttpHandler {
     'https:',
     httpsAgent.createConnection.bind(httpsAgent) as CreateConnection,
   );
-  return new NodeHttpHandler({ httpAgent, httpsAgent });
+  return new Handler({ httpAgent, httpsAgent });
 }
 
 /** The policy's refusal behind a failed request, however deep the HTTP stack wrapped it. */

@@ -10,6 +10,7 @@ import { GLINT_MARKERS } from '@glint/core';
 import {
   AuthenticationError,
   CancelledError,
+  copyFromStream,
   copyImage,
   createAdapter,
   IntegrityError,
@@ -99,8 +100,14 @@ test('copies a 256 MiB random image A→B and the copy is byte-identical', async
     destinations: [{ key: 'cloud2', adapter: b }],
   });
 
+  // Both ends are Glances hashing what they hold: comparing them proves the copy, Glint hashes nothing.
   expect(result.destinations).toEqual([
-    expect.objectContaining({ key: 'cloud2', outcome: 'copied', bytes: 256 * MiB }),
+    expect.objectContaining({
+      key: 'cloud2',
+      outcome: 'copied',
+      bytes: 256 * MiB,
+      verification: { method: 'ends', algo: 'sha512' },
+    }),
   ]);
   expect(result.bytesRead).toBe(256 * MiB);
   expect(result.contentHash).toEqual({ algo: 'sha512', value: sha512 });
@@ -256,7 +263,7 @@ test('a transfer that outlives the Keystone token still completes', async () => 
   await destination.close();
 });
 
-test('a source whose stored data no longer matches its hash is refused and nothing is left behind', async () => {
+test('a source whose stored data no longer matches its hash: the copy, hashed by its Glance, differs from the source and is deleted', async () => {
   const size = 8 * MiB;
   const { image } = await seedImage(a, size);
   // Bit rot in the source cloud's store: same size, different bytes.
@@ -272,7 +279,9 @@ test('a source whose stored data no longer matches its hash is refused and nothi
   const [outcome] = result.destinations;
   expect(outcome).toMatchObject({ outcome: 'failed' });
   expect(outcome!.error).toBeInstanceOf(IntegrityError);
-  expect(outcome!.error!.message).toMatch(/does not match what the source declares.*sha512/);
+  expect(outcome!.error!.message).toMatch(
+    /does not match the digests the source declares \(md5 differs; sha512 differs\)/,
+  );
   expect(await imagesNamed(b, image.name)).toEqual([]);
 });
 
@@ -361,5 +370,33 @@ test('a destination that stored other bytes than were sent is caught by its own 
   expect(outcome).toMatchObject({ outcome: 'failed' });
   expect(outcome!.error).toBeInstanceOf(IntegrityError);
   expect(outcome!.error!.message).toMatch(/md5 differs; sha512 differs/);
+  expect(outcome!.verification).toBeUndefined();
   expect(await imagesNamed(b, image.name)).toEqual([]);
+});
+
+test('data from outside any cloud has no digests to compare: it is hashed once on the way, and the copy checked against that', async () => {
+  const size = 4 * MiB;
+  const name = `glint-test-${run}-${randomUUID().slice(0, 8)}`;
+  created.push(name);
+  const { sha512 } = await digestStream(randomImageStream(size, name));
+
+  const result = await copyFromStream({
+    sourceKey: 'upload',
+    sourceName: `${name}.raw`,
+    data: randomImageStream(size, name),
+    size,
+    spec: { name, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+    destinations: [{ key: 'cloud2', adapter: b }],
+  });
+
+  expect(result.destinations).toEqual([
+    expect.objectContaining({
+      outcome: 'copied',
+      verification: { method: 'hashed', algo: 'sha512' },
+    }),
+  ]);
+  expect(result.contentHash).toEqual({ algo: 'sha512', value: sha512 });
+  const copy = await b.getImage(result.destinations[0]!.imageId!);
+  expect(copy.hashValue).toBe(sha512);
+  expect(copy.properties[GLINT_MARKERS.contentHash]).toBe(`sha512:${sha512}`);
 });

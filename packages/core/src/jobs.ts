@@ -195,6 +195,17 @@ export type TransferStage = 'importing' | 'copying';
  */
 export type CopyMethod = 'stream' | 'ec2-copy-image' | 'glance-download';
 
+/**
+ * How a streamed copy's bytes were proven: `ends` compared the digests the destination computed
+ * over what it stored with those the source declares (Glint hashed nothing); `hashed` had Glint
+ * hash the bytes on the way, once, in `algo`, and compare them with both ends where they have one.
+ */
+export interface Verification {
+  method: 'ends' | 'hashed';
+  /** The content hash's algorithm, e.g. `sha512`. */
+  algo: string;
+}
+
 /** Progress a transfer publishes through BullMQ's job progress, relayed by the API's SSE stream. */
 export interface TransferJobProgress {
   totalBytes: number | null;

@@ -18,7 +18,7 @@ import { scheduleInventories } from './inventory-schedule';
 import { JobControl } from './job-control';
 import { observeJobs } from './job-telemetry';
 import type { Logger } from './logger';
-import { DaemonMetrics } from './metrics';
+import type { DaemonMetrics } from './metrics';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { scheduleRecovery } from './queue-recovery';
 import { releaseWorker, scheduleReleases, stepReleasesOnProgress } from './releases/release-worker';
@@ -180,7 +180,9 @@ export async function startDaemon(
   /** Where lines about each job go (main's JSON log); none when absent. */
   logger?: Logger,
 ): Promise<RunningDaemon> {
-  const metrics = config.metrics && new DaemonMetrics();
+  // prom-client loads only for a daemon that serves metrics.
+  const metrics =
+    config.metrics && new (require('./metrics') as typeof import('./metrics')).DaemonMetrics();
   const resources = workerResources(config, log, metrics);
   const { options } = resources;
   const copies = transferWorkerOn(resources, config);

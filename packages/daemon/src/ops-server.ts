@@ -1,11 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  bearerMatches,
-  checkReadiness,
-  METRICS_CONTENT_TYPE,
-  type ReadinessProbe,
-} from '@glint/core';
+import { bearerMatches, checkReadiness, type ReadinessProbe } from '@glint/core';
 import type { Registry } from 'prom-client';
 
 export interface OpsServerOptions {
@@ -56,7 +51,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
             error: 'metrics_token_required',
             message: 'send GLINT_METRICS_TOKEN as Authorization: Bearer <token>',
           });
-        return reply(response, 200, METRICS_CONTENT_TYPE, await options.registry.metrics());
+        return reply(response, 200, options.registry.contentType, await options.registry.metrics());
       default:
         return json(response, 404, {
           error: 'route_not_found',

@@ -52,6 +52,7 @@ export function leaseAdapter(
   const held: CloudAdapter = {
     siteType: adapter.siteType,
     resumableUploads: adapter.resumableUploads,
+    digestsReceived: adapter.digestsReceived,
     validate: () => call(() => adapter.validate()),
     listImages: (query) => iterateInSite(siteId, adapter.listImages(query)),
     getImage: (id) => call(() => adapter.getImage(id)),

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TransferJobProgress } from '@glint/core';
+import type { TransferJobProgress, Verification } from '@glint/core';
 import type { FastifyInstance } from 'fastify';
 import { CloudImages } from '../../../test-support/cloud-images';
 import {
@@ -86,6 +86,8 @@ interface Finished {
   seconds: number;
   /** Every progress report seen while the job ran. */
   reports: TransferJobProgress[];
+  /** How the copy's bytes were proven, from the job's result. */
+  verification?: Verification;
 }
 
 /** Follows a queued job's progress until its row ends; how long it ran, by the database's clock. */
@@ -101,7 +103,12 @@ async function followed(kind: 'copy' | 'import', queueJobId: string): Promise<Fi
        FROM jobs WHERE queue_job_id = $1`,
       [queueJobId],
     );
-    if (row!.state === 'succeeded' || row!.state === 'failed') return { ...row!, reports };
+    if (row!.state === 'succeeded' || row!.state === 'failed') {
+      const result = (await server.queues.queue(kind).getJob(queueJobId))?.returnvalue as
+        { destinations: { verification?: Verification }[] } | undefined;
+      const verification = result?.destinations[0]?.verification;
+      return { ...row!, reports, ...(verification && { verification }) };
+    }
     await sleep(100);
   }
 }
@@ -138,6 +145,10 @@ test('a copy and an import through the daemon each read no faster than the cap, 
     // (t + 1) × cap in any t seconds: no rate above 2 × cap, but for a chunk in flight.
     expect(Math.max(...rates)).toBeLessThanOrEqual(2 * cap + MiB);
   }
+  // Glance to Glance, the ends' digests prove the copy and Glint hashes nothing; a URL's bytes have
+  // none declared, so the daemon hashes them once.
+  expect(copy.verification).toEqual({ method: 'ends', algo: 'sha512' });
+  expect(imported.verification).toEqual({ method: 'hashed', algo: 'sha512' });
   // Both arrived whole: the cap slows the bytes, it does not cut them.
   for (const [index, name] of made) {
     const { sha512 } = await digestStream(randomImageStream(size, name));

@@ -66,6 +66,7 @@ test('/metrics asks for the token when one is set, and other paths are 404s', as
   expect(await refused.json()).toMatchObject({ error: 'metrics_token_required' });
   const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   expect(metrics.status).toBe(200);
+  expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   const text = await metrics.text();
   expect(text).toContain('glint_jobs_total{kind="copy",state="succeeded"} 0');
   expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');

@@ -107,6 +107,8 @@ test('the example enqueues a copy straight into Redis and reports its result; th
       cloudImageId: expect.any(String),
       bytes: source.size,
       method: 'stream',
+      // Two Glances: the copy's own sha512 against the source's proved it, Glint hashed nothing.
+      verification: { method: 'ends', algo: 'sha512' },
     }),
   ]);
   const copy = await images

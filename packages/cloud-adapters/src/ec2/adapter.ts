@@ -67,6 +67,8 @@ const stagingKey = (copyId: string) => `glint/${copyId}.disk`;
 export class Ec2Adapter implements CloudAdapter {
   readonly siteType = 'ec2';
   readonly resumableUploads = ec2SiteType.capabilities.resumableUploads;
+  /** VM Import reports no digest of what it imported. */
+  readonly digestsReceived = false;
   private readonly clients: Ec2Clients;
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;

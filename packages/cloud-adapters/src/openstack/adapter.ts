@@ -41,6 +41,8 @@ export interface OpenStackAdapterOptions {
 export class OpenStackAdapter implements CloudAdapter {
   readonly siteType = 'openstack';
   readonly resumableUploads = openStackSiteType.capabilities.resumableUploads;
+  /** Glance hashes what it stores. */
+  readonly digestsReceived = true;
   readonly keystone: KeystoneSession;
   readonly releaseNaming: GlanceReleaseNaming;
   private readonly agent: Agent;

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { ConfigFileError, type ConfigFileLocation } from './config-file-error';
 import {
   parseBoolean,
@@ -55,6 +55,9 @@ function isMapping(value: unknown): value is YamlMapping {
 }
 
 function loadYaml(text: string, file: string): YamlFile {
+  // Loaded on the first clouds.yaml (a site added from one, in the API): ~10 MiB the daemon,
+  // which reads none, never pays for.
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   // Pretty errors quote the surrounding source, which may hold a password.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });

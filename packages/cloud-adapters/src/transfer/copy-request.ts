@@ -1,4 +1,4 @@
-import type { BackoffPolicy, ContentHash, CopyMethod } from '@glint/core';
+import type { BackoffPolicy, ContentHash, CopyMethod, Verification } from '@glint/core';
 import type { CloudAdapter } from '../adapter';
 import type { CloudError } from '../errors';
 import type { VisibilityPolicy } from '../adapter';
@@ -73,6 +73,8 @@ export interface DestinationResult {
   leftoverImageId?: string;
   /** How the bytes went, for a copy made or tried: streamed through Glint, or inside the clouds. */
   method?: CopyMethod;
+  /** How a streamed copy's bytes were proven (see VerificationPlan). */
+  verification?: Verification;
 }
 
 /**

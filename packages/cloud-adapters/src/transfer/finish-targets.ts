@@ -4,15 +4,18 @@ import { IntegrityError, NotFoundError } from '../errors';
 import type { DestinationResult, RetryPolicies } from './copy-request';
 import type { ProgressReporter } from './progress';
 import type { Streamed } from './stream-to-targets';
+import { compareDigests, type VerificationPlan } from './verification-plan';
 import { failureReason, isRetryable, type SentData, type Target } from './target';
 
 /**
  * Checks what the destination reports for the copy against the bytes that were sent: its size, and
- * the digests it computed itself (md5 and its multihash) against those known for the bytes.
+ * the digests it computed itself against those known for the bytes (computed on the way, or, under
+ * the `ends` plan, the source's own).
  */
 async function verifyDestination(
   target: Target,
   sent: SentData,
+  plan: VerificationPlan,
   policy: BackoffPolicy,
   progress: ProgressReporter | undefined,
   signal?: AbortSignal,
@@ -25,19 +28,12 @@ async function verifyDestination(
       progress?.tick();
     },
   });
-  const computed = sent.hashes;
-  const mismatches: string[] = [];
-  if (image.size !== sent.bytes) mismatches.push(`size ${image.size} ≠ ${sent.bytes} sent`);
-  if (image.checksum && computed.md5 && image.checksum.toLowerCase() !== computed.md5)
-    mismatches.push('md5 differs');
-  const algo = image.hashAlgo?.toLowerCase();
-  if (algo && image.hashValue && computed[algo] && computed[algo] !== image.hashValue.toLowerCase())
-    mismatches.push(`${algo} differs`);
-  if (mismatches.length > 0) {
+  const what = `copy ${target.imageId} on ${target.destination.key}`;
+  if (image.size !== sent.bytes)
     throw new IntegrityError(
-      `copy ${target.imageId} on ${target.destination.key} does not match the bytes sent (${mismatches.join('; ')})`,
+      `${what} does not match the bytes sent (size ${image.size} ≠ ${sent.bytes} sent)`,
     );
-  }
+  compareDigests(plan, image, sent.hashes, what);
 }
 
 /** Deletes a failed copy, retrying through outages; returns the id when it is still there. */
@@ -63,7 +59,7 @@ export async function finishTargets(
   targets: Target[],
   streamed: Streamed,
   markHash: boolean,
-  algo: string,
+  plan: VerificationPlan,
   retry: RetryPolicies,
   results: Map<string, DestinationResult>,
   signal?: AbortSignal,
@@ -73,8 +69,9 @@ export async function finishTargets(
     targets.map(async (target) => {
       if (target.error || !sent) return;
       try {
-        await verifyDestination(target, sent, retry.activation, progress, signal);
+        await verifyDestination(target, sent, plan, retry.activation, progress, signal);
         if (markHash) {
+          const { algo } = plan;
           const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
           await target.destination.adapter.updateProperties(target.imageId, {
             set: { [GLINT_MARKERS.contentHash]: contentHash },
@@ -96,6 +93,7 @@ export async function finishTargets(
           imageId: target.imageId,
           bytes,
           method: 'stream',
+          verification: { method: plan.method, algo: plan.algo },
         });
         return;
       }

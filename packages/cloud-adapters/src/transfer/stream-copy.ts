@@ -9,9 +9,9 @@ import {
   type DestinationResult,
   type RetryPolicies,
 } from './copy-request';
-import { DEFAULT_HASH_ALGO } from './digest';
 import { finishTargets } from './finish-targets';
 import { streamToTargets, type StreamOptions } from './stream-to-targets';
+import { planVerification } from './verification-plan';
 import { createTarget, failedBeforeData, type SentData, type Target } from './target';
 
 export interface StreamCopyRequest extends StreamOptions {
@@ -39,7 +39,6 @@ export interface StreamCopyRequest extends StreamOptions {
 export async function copyFromStream(request: StreamCopyRequest): Promise<CopyResult> {
   const retry = { ...DEFAULT_RETRY_POLICIES, ...request.retry };
   const { signal } = request;
-  const algo = request.expectedHash?.algo ?? DEFAULT_HASH_ALGO;
   const results = new Map<string, DestinationResult>();
   const targets: Target[] = [];
   const properties = {
@@ -60,18 +59,25 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
     }
   }
   const stages: CopyStages = { created: Date.now() };
+  // Data from outside any cloud has no digests of its own to compare: it is hashed here, once.
+  const plan = planVerification(
+    undefined,
+    request.expectedHash?.algo,
+    targets.map((t) => t.destination.adapter),
+  );
+  const { algo } = plan;
   const streamed = await streamToTargets(
     request,
     {
       chunks: request.data,
       size: request.size ?? null,
-      algorithms: [algo],
+      plan,
       verify: (data) => verifyStream(request, data, algo),
     },
     targets,
     stages,
   );
-  await finishTargets(targets, streamed, true, algo, retry, results, signal);
+  await finishTargets(targets, streamed, true, plan, retry, results, signal);
   stages.verified = Date.now();
   const { sent } = streamed;
   return {

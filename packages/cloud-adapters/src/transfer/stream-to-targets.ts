@@ -3,17 +3,16 @@ import { StreamDigest } from './digest';
 import { fanOut } from './fan-out';
 import { ProgressReporter } from './progress';
 import { RateLimiter } from './rate-limit';
+import type { VerificationPlan } from './verification-plan';
 import { failureReason, type SentData, type Target } from './target';
 
 /** Where the bytes of a transfer come from, and the check they must pass before the last goes out. */
 interface DataSource {
   chunks: AsyncIterable<Buffer>;
   size: number | null;
-  /** What to compute over the bytes. */
-  algorithms: string[];
+  /** What to compute over the bytes, and the digests the origin declares for them. */
+  plan: VerificationPlan;
   verify(sent: SentData): void;
-  /** Digests the origin declares for the bytes, known once `verify` passed. */
-  declaredHashes?: Record<string, string>;
 }
 
 export type StreamOptions = Pick<
@@ -32,8 +31,9 @@ export interface Streamed {
 
 /**
  * Runs every target's upload while one read of the source feeds them. The last bytes are held back
- * until the source's check passes: a corrupt source aborts the uploads, so no destination ever
- * turns active with bad data.
+ * until the source's check passes (its size, and the digests the plan computes here): a source
+ * caught corrupt aborts the uploads, so no destination turns active with its data. Under the
+ * `ends` plan only the size is checked here; the destinations' digests tell the rest.
  */
 export async function streamToTargets(
   options: StreamOptions,
@@ -43,7 +43,7 @@ export async function streamToTargets(
 ): Promise<Streamed> {
   if (targets.length === 0) return {};
   const { signal } = options;
-  const digest = new StreamDigest(source.algorithms);
+  const digest = new StreamDigest(source.plan.algorithms);
   let sent: SentData | undefined;
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const sinks = targets.map((t) => t.sink);
@@ -81,7 +81,7 @@ export async function streamToTargets(
     sent = { bytes: digest.bytes, hashes: digest.digest() };
     source.verify(sent);
     stages.lastByte = Date.now();
-    sent.hashes = { ...source.declaredHashes, ...sent.hashes };
+    sent.hashes = { ...source.plan.declared, ...sent.hashes };
     for (const sink of sinks) if (sink.live) sink.stream.end();
   } catch (error) {
     sent = undefined;

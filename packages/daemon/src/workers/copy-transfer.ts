@@ -143,6 +143,7 @@ async function copyStreamed(
       cloudImageId: image.id,
       bytes: done.bytes,
       method: done.method ?? 'stream',
+      ...(done.verification && { verification: done.verification }),
       stages: { ...result.stages, inventoried: Date.now() },
     });
   }

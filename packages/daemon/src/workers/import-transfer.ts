@@ -46,6 +46,7 @@ async function importImage(run: TransferRun<'import'>): Promise<DestinationOutco
       siteId: done.key,
       ...(done.imageId && { cloudImageId: done.imageId }),
       bytes: done.bytes,
+      ...(done.verification && { verification: done.verification }),
       ...(done.outcome === 'failed' && { error: failureOf(done.error) }),
     }));
   } finally {

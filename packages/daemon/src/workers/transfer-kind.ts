@@ -1,4 +1,4 @@
-import type { CopyMethod, JobPayload, OutboundPolicy } from '@glint/core';
+import type { CopyMethod, JobPayload, OutboundPolicy, Verification } from '@glint/core';
 import type { CopyStages, TransferProgress } from '@glint/cloud-adapters';
 import type { Repositories } from '@glint/store';
 import type { SiteAdapters } from '../site-adapter';
@@ -15,6 +15,8 @@ export interface DestinationOutcome {
   bytes: number;
   /** How a copy was made, for the job history. */
   method?: CopyMethod;
+  /** How a streamed copy's bytes were proven: by comparing the ends' digests, or hashed by Glint. */
+  verification?: Verification;
   error?: JobFailure;
   /** When the copy passed each stage (epoch ms), the inventory's record of it last. */
   stages?: CopyStages & { inventoried?: number };

@@ -266,7 +266,7 @@ export class ReleaseService {
         await repos.releases.updateVersion(caller.ownerId, version.id, {
           wave: Math.max(0, waves - 1),
           haltedReason: null,
-          resumedAt: new Date().toISOString(),
+          resumed: true,
         });
       await repos.audit.record({
         ownerId: caller.ownerId,
@@ -301,7 +301,7 @@ export class ReleaseService {
       change === 'halt'
         ? { haltedReason: reason ?? `halted by ${caller.name}` }
         : change === 'resume'
-          ? { haltedReason: null, resumedAt: new Date().toISOString() }
+          ? { haltedReason: null, resumed: true as const }
           : { promotedWave: version.wave + 1 };
     await this.fastify.transaction(async (repos) => {
       await repos.releases.updateVersion(caller.ownerId, version.id, changes);

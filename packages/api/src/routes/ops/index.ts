@@ -4,7 +4,6 @@ import {
   bearerMatches,
   checkReadiness,
   inNetworks,
-  METRICS_CONTENT_TYPE,
   queryProbe,
   queueProbe,
   redisProbe,
@@ -83,7 +82,9 @@ const ops: FastifyPluginAsyncTypebox = async (fastify) => {
           'metrics_token_required',
           'send GLINT_METRICS_TOKEN as Authorization: Bearer <token>, or connect from GLINT_METRICS_ALLOWED_NETWORKS',
         );
-      return reply.type(METRICS_CONTENT_TYPE).send(await fastify.metrics.registry.metrics());
+      return reply
+        .type(fastify.metrics.registry.contentType)
+        .send(await fastify.metrics.registry.metrics());
     },
   );
 };

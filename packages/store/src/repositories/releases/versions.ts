@@ -39,28 +39,30 @@ export function versionQueries(db: Queryable) {
       return rows;
     },
 
-    /** Changes the version's rollout state; what `changes` leaves out stays. */
+    /**
+     * Changes the version's rollout state; what `changes` leaves out stays. `resumed` stamps the
+     * resume with the database's clock, the clock copy attempts are stamped with, so comparing the
+     * two never depends on how far the API host's clock is off.
+     */
     async updateVersion(
       ownerId: string,
       versionId: string,
       changes: Partial<
-        Pick<
-          VersionRecord,
-          'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'resumedAt' | 'retiredAt'
-        >
-      >,
+        Pick<VersionRecord, 'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'retiredAt'>
+      > & { resumed?: true },
     ): Promise<void> {
       const columns: Record<string, string> = {
         wave: 'wave',
         waveDoneAt: 'wave_done_at',
         promotedWave: 'promoted_wave',
         haltedReason: 'halted_reason',
-        resumedAt: 'resumed_at',
         retiredAt: 'retired_at',
       };
-      const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
-      if (entries.length === 0) return;
+      const { resumed, ...values } = changes;
+      const entries = Object.entries(values).filter(([, value]) => value !== undefined);
       const sets = entries.map(([key], i) => `${columns[key]} = $${i + 3}`);
+      if (resumed) sets.push('resumed_at = now()');
+      if (sets.length === 0) return;
       await db.query(
         `UPDATE release_versions SET ${sets.join(', ')} WHERE owner_id = $1 AND id = $2`,
         [ownerId, versionId, ...entries.map(([, value]) => value)],
