@@ -6,9 +6,11 @@
  * canary, soak BENCH_SOAK_S, default 0): timed from the publish until every site holds the stable
  * name (`GET /api/v1/releases/:family` polled). Prints both and the ratio release / (copy + soak);
  * the target is ≤ 1.2. BENCH_RELEASE_INTERVAL_S sets the daemon's GLINT_RELEASE_INTERVAL_SECONDS
- * (the product's default when unset), the tick a rollout takes its next step on.
+ * (the product's default when unset), the tick a rollout takes its next step on. BENCH_PRESTAGE=0
+ * makes the family copy wave by wave (`prestage: false`); by default it pre-stages.
  *
  *   BENCH_SIZE_MIB=64 npm run bench:release
+ *   BENCH_SIZE_MIB=64 BENCH_PRESTAGE=0 npm run bench:release
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -27,6 +29,7 @@ import { productPath, type ProductPath } from '../transfer/product-path';
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
 const soakSeconds = Number(process.env.BENCH_SOAK_S ?? 0);
+const prestage = process.env.BENCH_PRESTAGE !== '0';
 const run = randomBytes(4).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const source = createAdapter(
@@ -106,6 +109,7 @@ async function release(path: ProductPath, imageId: string, sites: string[]) {
     sites: { ids: sites },
     waves: [{ ids: [sites[0]] }],
     soakSeconds,
+    prestage,
     requiredProperties: [],
   });
   const started = Date.now();
@@ -146,7 +150,9 @@ async function main() {
     const imageId = await path.logicalImage(image.name);
     console.error('baseline: fan-out copy to cloud2, cloud3, cloud4…');
     const copy = await fanOut(path, db, imageId, sites);
-    console.error(`release: canary cloud2, then cloud3 and cloud4, soak ${soakSeconds} s…`);
+    console.error(
+      `release: canary cloud2, then cloud3 and cloud4, soak ${soakSeconds} s, prestage ${prestage ? 'on' : 'off'}…`,
+    );
     const released = await release(path, imageId, sites);
     const ratio = released.seconds / (copy + soakSeconds);
     console.log(
@@ -154,6 +160,7 @@ async function main() {
         {
           sizeMiB: size / MiB,
           soakSeconds,
+          prestage,
           releaseIntervalSeconds: interval ? Number(interval) : 'default',
           fanOutCopySeconds: copy,
           releaseSeconds: released.seconds,

@@ -97,6 +97,8 @@ test('a family is made by an admin; a version missing required properties is ref
     graceSeconds: 0,
   });
   expect(made.statusCode).toBe(201);
+  // Pre-staging is on unless the family says otherwise.
+  expect(made.json()).toMatchObject({ prestage: true });
   const v1 = await seeded('1');
   const refused = await rel.api('POST', `/${run}/versions`, { image: v1, version: '1' });
   expect(refused.statusCode).toBe(400);

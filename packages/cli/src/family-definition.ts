@@ -55,6 +55,7 @@ export const WrittenFamilySchema = Type.Object(
     grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 * 86400 })),
     soak_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
     manual_waves: Type.Optional(Type.Boolean()),
+    prestage: Type.Optional(Type.Boolean()),
     failure_threshold: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
     follows: Type.Optional(
       Type.String({
@@ -106,6 +107,7 @@ export function writtenFamily(data: WrittenFamilyData, line: number): WrittenFam
     ...given('graceSeconds', data.grace_seconds),
     ...given('soakSeconds', data.soak_seconds),
     ...given('manualWaves', data.manual_waves),
+    ...given('prestage', data.prestage),
     ...given('failureThreshold', data.failure_threshold),
     ...given('follows', data.follows),
     ...given(

@@ -29,6 +29,7 @@ const fileKeys: [string, (keyof FamilyFields)[]][] = [
   ['grace_seconds', ['graceSeconds']],
   ['soak_seconds', ['soakSeconds']],
   ['manual_waves', ['manualWaves']],
+  ['prestage', ['prestage']],
   ['failure_threshold', ['failureThreshold']],
   ['follows', ['follows']],
   ['properties', ['properties']],

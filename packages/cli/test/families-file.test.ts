@@ -32,6 +32,7 @@ families:
     keep: 3
     soak_seconds: 600
     manual_waves: true
+    prestage: false
     failure_threshold: 0.25
     follows: stable
     grace_seconds: 3600
@@ -58,6 +59,7 @@ const stored = (fields: Partial<ReleaseFamily>): ReleaseFamily => ({
   waves: [],
   soakSeconds: 0,
   manualWaves: false,
+  prestage: true,
   failureThreshold: 0,
   follows: 'latest',
   keepMode: 'last',
@@ -83,6 +85,7 @@ test('families are read in order with their lines, as the API’s fields', () =>
         keepLast: 3,
         soakSeconds: 600,
         manualWaves: true,
+        prestage: false,
         failureThreshold: 0.25,
         follows: 'stable',
         graceSeconds: 3600,
@@ -93,7 +96,7 @@ test('families are read in order with their lines, as the API’s fields', () =>
     },
     {
       name: 'atlas',
-      line: 21,
+      line: 22,
       fields: {
         stableName: 'ATLAS worker',
         sites: { labels: { experiment: 'atlas' } },
@@ -103,7 +106,7 @@ test('families are read in order with their lines, as the API’s fields', () =>
     },
     {
       name: 'forever',
-      line: 25,
+      line: 26,
       fields: { stableName: 'Kept', sites: { types: ['ec2'] }, keepMode: 'forever' },
     },
   ]);
@@ -245,7 +248,7 @@ test('the plan creates new families, changes only what differs, and leaves out-o
   expect(renderFamilyChanges(changes, false).split('\n')).toEqual([
     '+ create family ubuntu-24.04: stable_name "Ubuntu 24.04"; sites labels tier=prod; ' +
       'waves (labels role=canary) → (regions RegionOne); keep 3; grace_seconds 3600; ' +
-      'soak_seconds 600; manual_waves true; failure_threshold 0.25; follows stable; ' +
+      'soak_seconds 600; manual_waves true; prestage false; failure_threshold 0.25; follows stable; ' +
       'properties {replace_frequency=weekly, hotfix_hours=0}; required_properties [image_original_user]',
     '~ change family atlas: keep 3 → until; properties {replace_frequency=weekly} → ' +
       '{replace_frequency=weekly, provided_until=2027-06-30}',

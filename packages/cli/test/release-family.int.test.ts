@@ -102,6 +102,7 @@ test('create and set store the policy the options say; set keeps what it leaves 
     '--soak',
     '10m',
     '--manual-waves',
+    '--no-prestage',
     '--keep',
     '3',
     '--grace',
@@ -121,6 +122,7 @@ test('create and set store the policy the options say; set keeps what it leaves 
     waves: [{ labels: { role: 'canary', zone: 'a' } }],
     soakSeconds: 600,
     manualWaves: true,
+    prestage: false,
     keepMode: 'last',
     keepLast: 3,
     graceSeconds: 3600,
@@ -139,16 +141,19 @@ test('create and set store the policy the options say; set keeps what it leaves 
     '--json',
   ]);
   expect(changed.code).toBe(0);
+  // An option set leaves out keeps its value: prestage stays off.
   expect(JSON.parse(changed.stdout) as Family).toMatchObject({
     soakSeconds: 600,
     manualWaves: false,
+    prestage: false,
     keepMode: 'until',
     properties: { provided_until: '2027-06-30' },
     waves: [{ labels: { role: 'canary', zone: 'a' } }],
   });
-  const shown = await glint(['release', 'family', 'set', run, '--soak', '90s']);
+  const shown = await glint(['release', 'family', 'set', run, '--soak', '90s', '--prestage']);
   expect(shown.code).toBe(0);
   expect(shown.stdout).toMatch(/soak:\s+90 s/);
+  expect(shown.stdout).toMatch(/prestage:\s+every wave’s sites copied at once/);
 });
 
 test('next is refused while nothing rolls out and accepted once a version does; delete forgets', async () => {

@@ -138,6 +138,11 @@ export interface ServerSideCopyOptions extends AwaitActiveOptions {
   targetId: string;
   /** The copy's visibility, where the cloud's copy takes one (a Glance image; an AMI stays private). */
   visibility?: VisibilityPolicy;
+  /**
+   * The copy's name where it is not the source's: a release version's "NAME (VERSION)", as a
+   * streamed copy gets it, so that no copy takes the stable name before its wave switches.
+   */
+  name?: string;
 }
 
 /**

@@ -143,6 +143,28 @@ test('CopyImage is asked in the destination region; the copy goes pending → av
   expect(stack.ec2.image(source, sourceAmi)).toBeDefined();
 });
 
+test('a copy given a name (a release version’s "NAME (VERSION)") carries it as a streamed copy does: its Name tag, not deprecated', async () => {
+  const copyId = newCopyId();
+  const image = await (
+    await copierTo('us-west-2')
+  ).run({
+    sourceKey: 'us-east-1-site',
+    sourceImageId: sourceAmi,
+    targetId: copyId,
+    name: 'Copy me (2)',
+    policy: poll,
+  });
+
+  expect(image).toMatchObject({ status: 'active', name: 'Copy me (2)' });
+  const copy = stack.ec2.image('us-west-2', image.id)!;
+  // One Name tag, the version's; the source's other tags as for any copy.
+  expect(copy.tags.get(EC2_TAGS.name)).toBe('Copy me (2)');
+  expect(copy.tags.get('os_distro')).toBe('debian');
+  expect(copy.deprecationTime).toBeUndefined();
+  expect(stack.ec2.image(source, sourceAmi)!.tags.get(EC2_TAGS.name)).toBe('copy-me');
+  await adapterFor('us-west-2').deleteImage(image.id);
+});
+
 test('at the region limit of 5 snapshot copies, CopyImage answers ResourceLimitExceeded and the copy waits for a slot', async () => {
   const region = 'eu-west-1';
   const ec2 = new EC2Client({

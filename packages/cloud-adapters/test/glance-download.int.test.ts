@@ -78,6 +78,7 @@ async function pull(
   to: CloudAdapter,
   image: ImageInfo,
   onProgress?: (progress: ActivationProgress) => void,
+  name?: string,
 ) {
   const copier = await to.serverSideCopyFrom!(a);
   expect(copier?.method).toBe('glance-download');
@@ -87,6 +88,7 @@ async function pull(
     targetId: randomUUID(),
     policy: DEFAULT_RETRY_POLICIES.serverSide,
     ...(onProgress && { onProgress }),
+    ...(name && { name }),
   });
 }
 
@@ -117,6 +119,21 @@ test('a copy already made, of the same name and content, is kept rather than pul
 
   expect(again.id).toBe(first.id);
   expect((await imagesNamed(b, image.name)).map((i) => i.id)).toEqual([first.id]);
+});
+
+test('a copy given a name (a release version’s "NAME (VERSION)") is made under it as a streamed copy is: private, not hidden, never under the source’s name', async () => {
+  const image = await seed(2 * MiB);
+  const name = `${image.name} (2)`;
+  created.push(name);
+
+  const copy = (await pull(b, image, undefined, name))!;
+
+  expect(copy).toMatchObject({ status: 'active', name, visibility: 'private' });
+  // Listed by its name: Glance's listings leave os_hidden images out.
+  expect((await imagesNamed(b, name)).map((i) => i.id)).toEqual([copy.id]);
+  expect(await imagesNamed(b, image.name)).toEqual([]);
+  // Asked again under the name, the copy made is found, not pulled a second time.
+  expect((await pull(b, image, undefined, name))!.id).toBe(copy.id);
 });
 
 test('a destination that may not read the source image is turned down, nothing made there', async () => {

@@ -16,6 +16,11 @@ export interface RolloutPolicy {
   soakSeconds: number;
   /** Each wave after the first waits for a person's promote. */
   manualWaves: boolean;
+  /**
+   * A version's copies go to every wave's sites at once, hidden under "NAME (VERSION)"; the waves
+   * then gate only the stable name. Off: a wave's sites are copied to once the wave starts.
+   */
+  prestage: boolean;
   /** The share of a wave's sites whose copy may fail (0 ≤ x < 1) before the rollout halts. */
   failureThreshold: number;
   /** The channel whose version holds the stable name (`latest` unless promoted otherwise). */

@@ -50,6 +50,7 @@ export function releaseFixture(rolling: Partial<ReleaseVersion> = {}): FamilyDet
       waves: [{ labels: { tier: 'canary' } }],
       soakSeconds: 0,
       manualWaves: false,
+      prestage: true,
       failureThreshold: 0.5,
       follows: 'latest',
       keepMode: 'last',

@@ -77,27 +77,35 @@ function indexOf(facts: RolloutFacts) {
 
 type Index = ReturnType<typeof indexOf>;
 
+/** A wave's sites still without a copy of `target`: those whose copy failed, and those to copy now. */
+function missingOf(index: Index, target: VersionRecord, wave: string[]) {
+  const missing = wave.filter((siteId) => !index.copies.has(key(target.id, siteId)));
+  const stateOf = (siteId: string) => index.attempts.get(key(target.id, siteId))?.state ?? '';
+  const failed = missing.filter((siteId) => stateOf(siteId) === 'failed');
+  // A copy queued or running is waited for, a failed one is left for a person's resume.
+  const toCopy = missing.filter(
+    (siteId) => !['failed', 'queued', 'running'].includes(stateOf(siteId)),
+  );
+  return { missing, failed, toCopy };
+}
+
 /**
- * The steps of one wave of `target`'s rollout: copies to its sites still without one, a halt when
- * more of them failed than the policy tolerates, and once every other site holds a verified copy,
- * the stable name switched on each of them. Returns whether the wave is complete.
+ * The steps of one wave of `target`'s rollout: a halt when more of its sites' copies failed than
+ * the policy tolerates, and once every other site holds a verified copy, the stable name switched
+ * on each of them. The sites still to copy go to `copies`. Returns whether the wave is complete,
+ * or that it halted.
  */
 function waveSteps(
   facts: RolloutFacts,
   index: Index,
   target: VersionRecord,
-  wave: string[],
   /** The wave's index: an earlier wave than the version's may fail too, after a rollback. */
   n: number,
+  wave: string[],
+  copies: string[],
   steps: RolloutStep[],
-): boolean {
-  const missing = wave.filter((siteId) => !index.copies.has(key(target.id, siteId)));
-  const failed = missing.filter(
-    (siteId) => index.attempts.get(key(target.id, siteId))?.state === 'failed',
-  );
-  const busy = missing.filter((siteId) =>
-    ['queued', 'running'].includes(index.attempts.get(key(target.id, siteId))?.state ?? ''),
-  );
+): boolean | 'halted' {
+  const { missing, failed, toCopy } = missingOf(index, target, wave);
   if (failed.length / wave.length > facts.family.failureThreshold) {
     const why = failed.map(
       (siteId) =>
@@ -108,10 +116,9 @@ function waveSteps(
       version: target,
       reason: `${failed.length} of ${wave.length} sites of wave ${n + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
     });
-    return false;
+    return 'halted';
   }
-  const toCopy = missing.filter((siteId) => !failed.includes(siteId) && !busy.includes(siteId));
-  if (toCopy.length > 0) steps.push({ kind: 'copy', version: target, siteIds: toCopy });
+  copies.push(...toCopy);
   if (missing.length > failed.length) return false;
   // The wave is present and verified everywhere it could be: its sites switch together.
   for (const siteId of wave) {
@@ -122,27 +129,61 @@ function waveSteps(
   return true;
 }
 
-/** The rollout's steps: the waves up to the current one, and the start of the next when due. */
+/**
+ * The waves up to the current one, and the start of the next when due. A wave done while no soak
+ * or person holds the next one back starts it in the same pass, whose sites then switch at once
+ * if they hold their copies (pre-staged), rather than a step later each. Returns the wave it
+ * reached, or false when the rollout halted, so that it asks for no copies.
+ */
+function waveByWave(
+  facts: RolloutFacts,
+  index: Index,
+  target: VersionRecord,
+  waves: string[][],
+  now: Date,
+  copies: string[],
+  steps: RolloutStep[],
+): number | false {
+  let current = target.wave;
+  let doneAt = target.waveDoneAt;
+  for (const [n, wave] of waves.entries()) {
+    if (n > current) break;
+    const done = waveSteps(facts, index, target, n, wave, copies, steps);
+    if (done === 'halted') return false;
+    if (!done) break;
+    if (n < current) continue;
+    if (doneAt === null) {
+      steps.push({ kind: 'wave-done', version: target });
+      doneAt = now.toISOString();
+    }
+    const soaked = Date.parse(doneAt) + facts.family.soakSeconds * 1000 <= now.getTime();
+    const allowed = !facts.family.manualWaves || target.promotedWave > n;
+    if (n + 1 < waves.length && soaked && allowed) {
+      steps.push({ kind: 'next-wave', version: target, wave: n + 1 });
+      [current, doneAt] = [n + 1, null];
+    }
+  }
+  return current;
+}
+
+/**
+ * The rollout's steps. The waves gate the stable name; with `prestage` they do not gate the bytes:
+ * the later waves' sites are copied to at once, with the current wave's, in one copy (the source
+ * read once), so that a wave's switch waits for no copy once the wave before it is done. A later
+ * wave's failed copy is judged against the threshold only once that wave is current, so it never
+ * halts an earlier one; a halted rollout asks for no copy at all.
+ */
 function rolloutSteps(facts: RolloutFacts, index: Index, now: Date, steps: RolloutStep[]): void {
   const target = targetOf(facts);
   if (!target || target.haltedReason !== null) return;
   const waves = wavesOf(facts.family, facts.sites);
-  for (const [n, wave] of waves.entries()) {
-    if (n > target.wave) return;
-    const done = waveSteps(facts, index, target, wave, n, steps);
-    if (!done || n < target.wave) {
-      if (!done) return;
-      continue;
-    }
-    if (target.waveDoneAt === null) {
-      steps.push({ kind: 'wave-done', version: target });
-      return;
-    }
-    const soaked = Date.parse(target.waveDoneAt) + facts.family.soakSeconds * 1000 <= now.getTime();
-    const allowed = !facts.family.manualWaves || target.promotedWave > n;
-    if (n + 1 < waves.length && soaked && allowed)
-      steps.push({ kind: 'next-wave', version: target, wave: n + 1 });
-  }
+  const copies: string[] = [];
+  const current = waveByWave(facts, index, target, waves, now, copies, steps);
+  if (current === false) return;
+  if (facts.family.prestage)
+    for (const wave of waves.slice(current + 1))
+      copies.push(...missingOf(index, target, wave).toCopy);
+  if (copies.length > 0) steps.push({ kind: 'copy', version: target, siteIds: copies });
 }
 
 /**

@@ -38,8 +38,13 @@ test('a family keeps its defaults, its versions newest first, and channels remem
     keepLast: 3,
     graceSeconds: 86400,
     failureThreshold: 0,
+    prestage: true,
     waves: [{ labels: { tier: 'canary' } }],
     requiredProperties: expect.arrayContaining(['provided_until', 'image_build_date']) as unknown,
+  });
+  expect(await releases.updateFamily(ownerId, family.id, { prestage: false })).toMatchObject({
+    prestage: false,
+    keepLast: 3,
   });
   await expect(
     releases.createFamily(ownerId, { name: 'atlas-worker', stableName: 'again', sites: {} }),

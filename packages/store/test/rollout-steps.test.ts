@@ -1,5 +1,5 @@
 /** The rollout's decisions from facts alone: waves, halts, soaks, switches and retention. */
-import type { RolloutFacts, VersionRecord } from '@glint/store';
+import type { CopyAttempt, RolloutFacts, VersionRecord } from '@glint/store';
 import { stepsOf, wavesOf } from '../src';
 
 const now = new Date('2026-12-06T12:00:00Z');
@@ -52,6 +52,8 @@ function facts(versions: VersionRecord[], extra: Partial<RolloutFacts> = {}): Ro
       waves: [{ labels: { tier: 'canary' } }],
       soakSeconds: 60,
       manualWaves: false,
+      // Copies wave by wave, unless a test pre-stages.
+      prestage: false,
       failureThreshold: 0.5,
       follows: 'latest',
       keepMode: 'last',
@@ -108,7 +110,8 @@ test('a complete wave switches its sites, then waits out its soak before the nex
   );
   expect(kinds(soaking)).toEqual([]);
   soaking.versions[0]!.waveDoneAt = new Date(now.getTime() - 61_000).toISOString();
-  expect(kinds(soaking)).toEqual(['next-wave 1 ']);
+  // The next wave starts, and asks for its copies in the same step.
+  expect(kinds(soaking)).toEqual(['next-wave 1 ', 'copy 1 a,b']);
 });
 
 test('a wave whose failures pass the threshold halts, naming the sites; under it, the rest go on', () => {
@@ -189,4 +192,104 @@ test('retention hides, then deletes past the grace period; never what a channel 
   ];
   three.channels.push({ name: 'stable', versionId: 'v1', previousVersionId: null, movedAt: '' });
   expect(kinds(three).filter((k) => k.includes(' 1 '))).toEqual([]);
+});
+
+const stable = (n: number, siteId: string) => ({
+  versionId: `v${n}`,
+  siteId,
+  stage: 'stable' as const,
+  cloudImageId: `c${n}-${siteId}`,
+  error: null,
+  attempts: 0,
+  nextAttemptAt: null,
+});
+
+const attempt = (
+  siteId: string,
+  state: CopyAttempt['state'],
+  error: string | null = null,
+): CopyAttempt => ({
+  imageId: 'i1',
+  siteId,
+  state,
+  error,
+  createdAt: now.toISOString(),
+});
+
+const prestaged = (versions: VersionRecord[], extra: Partial<RolloutFacts> = {}) => {
+  const f = facts(versions, extra);
+  f.family.prestage = true;
+  return f;
+};
+
+test('pre-staging copies to every wave’s sites at once, in one copy; off, only the current wave’s', () => {
+  expect(kinds(prestaged([version(1)]))).toEqual(['copy 1 canary,a,b']);
+  expect(kinds(facts([version(1)]))).toEqual(['copy 1 canary']);
+  // Copies already made or under way are not asked for again.
+  const underWay = prestaged([version(1)], {
+    copies: [copy(1, 'a')],
+    attempts: [attempt('canary', 'running')],
+  });
+  expect(kinds(underWay)).toEqual(['copy 1 b']);
+});
+
+test('pre-staged, the waves still gate the stable name: a later wave switches only once it is current', () => {
+  const everywhere = [copy(1, 'canary'), copy(1, 'a'), copy(1, 'b')];
+  const canaryDone = prestaged([version(1)], { copies: everywhere });
+  // Wave 1 holds its copies, yet only the canary switches.
+  expect(kinds(canaryDone)).toEqual(['promote 1 canary', 'wave-done 1 ']);
+  const soaking = prestaged(
+    [version(1, { waveDoneAt: new Date(now.getTime() - 30_000).toISOString() })],
+    { copies: everywhere, stages: [stable(1, 'canary')] },
+  );
+  expect(kinds(soaking)).toEqual([]);
+  soaking.versions[0]!.waveDoneAt = new Date(now.getTime() - 61_000).toISOString();
+  // Soaked, the next wave starts and switches in the same step: its bytes are there already.
+  expect(kinds(soaking)).toEqual(['next-wave 1 ', 'promote 1 a', 'promote 1 b', 'wave-done 1 ']);
+  // With no soak, the canary's switch and the rest's follow in one step.
+  canaryDone.family.soakSeconds = 0;
+  expect(kinds(canaryDone)).toEqual([
+    'promote 1 canary',
+    'wave-done 1 ',
+    'next-wave 1 ',
+    'promote 1 a',
+    'promote 1 b',
+    'wave-done 1 ',
+  ]);
+  // A wave started earlier switches once it is current.
+  const second = prestaged([version(1, { wave: 1 })], {
+    copies: everywhere,
+    stages: [stable(1, 'canary')],
+  });
+  expect(kinds(second)).toEqual(['promote 1 a', 'promote 1 b', 'wave-done 1 ']);
+});
+
+test('pre-staged, a later wave’s failed copies do not halt the canary; they count once their wave is current', () => {
+  const failedLater = [attempt('a', 'failed', 'quota'), attempt('b', 'failed', 'gone')];
+  const canary = prestaged([version(1)], { copies: [copy(1, 'canary')], attempts: failedLater });
+  // Over the threshold in wave 2, yet the canary switches, and no failed copy is asked for again.
+  expect(kinds(canary)).toEqual(['promote 1 canary', 'wave-done 1 ']);
+  const current = prestaged([version(1, { wave: 1 })], {
+    copies: [copy(1, 'canary')],
+    stages: [stable(1, 'canary')],
+    attempts: failedLater,
+  });
+  const steps = stepsOf(current, now);
+  expect(steps.map((s) => s.kind)).toEqual(['halt']);
+  expect(steps[0]).toMatchObject({
+    reason: expect.stringMatching(/2 of 2 sites of wave 2 failed/) as unknown,
+  });
+  // Under the threshold, the rest of the wave goes on.
+  current.attempts.pop();
+  expect(kinds(current)).toEqual(['copy 1 b']);
+});
+
+test('a halted version asks for no copies, pre-staged or not; a halt this step asks for none either', () => {
+  const halted = prestaged([version(1, { haltedReason: 'a person halted it' })]);
+  expect(kinds(halted)).toEqual([]);
+  halted.family.prestage = false;
+  expect(kinds(halted)).toEqual([]);
+  // The canary's copy failed over the threshold: the halt comes alone, no wave 2 copy with it.
+  const failing = prestaged([version(1)], { attempts: [attempt('canary', 'failed', 'quota')] });
+  expect(kinds(failing)).toEqual(['halt 1 ']);
 });

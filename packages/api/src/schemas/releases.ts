@@ -71,6 +71,12 @@ const Policy = {
   manualWaves: Type.Optional(
     Type.Boolean({ description: 'Each wave after the first waits for POST …/waves/next' }),
   ),
+  prestage: Type.Optional(
+    Type.Boolean({
+      description:
+        'Copy each version to every wave’s sites at once (hidden, under "NAME (VERSION)"), the waves gating only the stable name (default true); false: a wave’s sites get their copies once it starts',
+    }),
+  ),
   failureThreshold: Type.Optional(
     Type.Number({
       minimum: 0,
@@ -112,6 +118,7 @@ export const Family = Type.Object({
   waves: Type.Array(Type.Unknown()),
   soakSeconds: Type.Integer(),
   manualWaves: Type.Boolean(),
+  prestage: Type.Boolean({ description: 'Copies go to every wave’s sites at once' }),
   failureThreshold: Type.Number(),
   follows: Type.String(),
   keepMode: Type.String(),

@@ -29,6 +29,8 @@ export interface AmiCopyRequest {
   sourceRegion: string;
   /** Names the source site in Glint's markers on the copy. */
   sourceKey: string;
+  /** The copy's Name tag where it is not the source's (a release's "NAME (VERSION)"). */
+  name?: string;
 }
 
 /** Runs one AWS call, its failure typed and worded for `doing` (the adapter's own mapping). */
@@ -62,10 +64,12 @@ export function copyTags(request: AmiCopyRequest): Tag[] {
       !bookkeeping.has(tag.Key) &&
       !tag.Key.startsWith('aws:') &&
       tag.Key !== GLINT_MARKERS.sourceSite &&
-      tag.Key !== GLINT_MARKERS.sourceImage,
+      tag.Key !== GLINT_MARKERS.sourceImage &&
+      !(request.name !== undefined && tag.Key === EC2_TAGS.name),
   );
   return [
     ...kept,
+    ...(request.name !== undefined ? [{ Key: EC2_TAGS.name, Value: request.name }] : []),
     { Key: GLINT_MARKERS.sourceSite, Value: request.sourceKey },
     { Key: GLINT_MARKERS.sourceImage, Value: request.source.ImageId! },
     { Key: EC2_TAGS.copyId, Value: request.copyId },
@@ -212,10 +216,10 @@ export function regionCopy(
 ): AmiRegionCopy {
   return {
     method: EC2_COPY_METHOD,
-    async run({ sourceKey, sourceImageId, targetId, ...options }) {
+    async run({ sourceKey, sourceImageId, targetId, name, ...options }) {
       const source = await sourceAmi(sourceImageId);
       if (!source) throw new NotFoundError(`no AMI ${sourceImageId} in ${sourceRegion} to copy`);
-      const request = { copyId: targetId, source, sourceRegion, sourceKey };
+      const request = { copyId: targetId, source, sourceRegion, sourceKey, ...(name && { name }) };
       const imageId = await copies.start(request, options);
       return imageInfoFromAmi(await copies.finish(imageId, options));
     },

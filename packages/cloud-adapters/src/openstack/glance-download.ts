@@ -121,11 +121,13 @@ async function pull(
     source.visibility === 'community';
   if (!readable || !source.hashAlgo || !source.hashValue) return undefined;
   const contentHash = declaredContentHash(source);
-  const present = await findPresentCopy(sites.destination, source.name, contentHash);
+  // Named as a streamed copy is: the copy's own name if it has one, and never os_hidden.
+  const named = options.name ? { ...source, name: options.name } : source;
+  const present = await findPresentCopy(sites.destination, named.name, contentHash);
   if (present) return present;
   const provenance = { sourceSite: options.sourceKey, sourceImageId: source.id, contentHash };
   const spec = {
-    ...copySpec(source, provenance, options.visibility ?? 'private'),
+    ...copySpec(named, provenance, options.visibility ?? 'private'),
     id: options.targetId,
   };
   if (!(await startImport(sites, spec, source.id))) return undefined;

@@ -139,12 +139,6 @@ async function promote(run: Run, step: Extract<RolloutStep, { kind: 'promote' }>
     }),
   );
   const { releases } = run.repositories;
-  await releases.setStage(run.ownerId, {
-    versionId: version.id,
-    siteId,
-    stage: 'stable',
-    cloudImageId,
-  });
   for (const demoted of result.demoted) {
     const copy = run.facts.copies.find(
       (c) => c.siteId === siteId && c.cloudImageId === demoted.imageId,
@@ -163,6 +157,13 @@ async function promote(run: Run, step: Extract<RolloutStep, { kind: 'promote' }>
         cloudImageId: demoted.imageId,
       });
   }
+  // Recorded after the versions it demoted, so whoever reads it stable reads them hidden.
+  await releases.setStage(run.ownerId, {
+    versionId: version.id,
+    siteId,
+    stage: 'stable',
+    cloudImageId,
+  });
   run.events.push(event(run, 'switched', version, { siteIds: [siteId] }));
 }
 
@@ -228,6 +229,36 @@ async function runStep(run: Run, step: RolloutStep): Promise<void> {
   }
 }
 
+/** Takes one step; a failure is logged in the events and noted on its site. Returns whether it failed. */
+async function takeStep(run: Run, step: RolloutStep): Promise<boolean> {
+  try {
+    await runStep(run, step);
+    return false;
+  } catch (error) {
+    const siteIds = 'siteId' in step ? [step.siteId] : [];
+    const reason = `${step.kind} failed: ${(error as Error).message}`;
+    if ('siteId' in step)
+      await run.repositories.releases.noteError(run.ownerId, step.version.id, step.siteId, reason);
+    run.events.push(event(run, 'failed', step.version, { siteIds, reason }));
+    return true;
+  }
+}
+
+/**
+ * The steps in the order they are taken: a wave's switches, each on a site of its own, together
+ * (so a wave's sites switch at about the same moment, and a slow site holds up none of the
+ * others), every other step alone.
+ */
+function batchesOf(steps: RolloutStep[]): RolloutStep[][] {
+  const batches: RolloutStep[][] = [];
+  for (const step of steps) {
+    const last = batches.at(-1);
+    if (step.kind === 'promote' && last?.[0]?.kind === 'promote') last.push(step);
+    else batches.push([step]);
+  }
+  return batches;
+}
+
 /**
  * Takes every step due now in the family's rollout and retirement. A step a site fails is logged
  * in the events and taken again next time; it never holds up the other sites' steps.
@@ -248,18 +279,9 @@ export async function advanceRelease(
   const run: Run = { options, ownerId, facts, repositories, now, slot, retryBaseMs, events: [] };
   const steps = stepsOf(facts, now);
   let failed = 0;
-  for (const step of steps) {
-    try {
-      await runStep(run, step);
-    } catch (error) {
-      failed++;
-      const siteIds = 'siteId' in step ? [step.siteId] : [];
-      const reason = `${step.kind} failed: ${(error as Error).message}`;
-      if ('siteId' in step)
-        await repositories.releases.noteError(ownerId, step.version.id, step.siteId, reason);
-      run.events.push(event(run, 'failed', step.version, { siteIds, reason }));
-    }
-  }
+  for (const batch of batchesOf(steps))
+    for (const failure of await Promise.all(batch.map((step) => takeStep(run, step))))
+      if (failure) failed++;
   const siteIds = [...new Set(run.events.flatMap((e) => e.siteIds))];
   await options.publish(ownerId, [
     ...run.events,

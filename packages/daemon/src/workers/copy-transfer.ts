@@ -73,6 +73,7 @@ async function copyServerSide(
       sourceImageId: payload.source.cloudImageId,
       targetId: destination.cloudImageId,
       visibility: payload.visibility,
+      ...(payload.name && { name: payload.name }),
       policy: DEFAULT_RETRY_POLICIES.serverSide,
       signal: run.signal,
       onProgress: (activation) => progress.serverSide(siteId, activation),

@@ -12,6 +12,7 @@ export interface FamilyOptions {
   wave?: string[];
   soak?: string;
   manualWaves?: boolean;
+  prestage?: boolean;
   follows?: string;
   keep?: string;
   until?: string;
@@ -78,6 +79,7 @@ export function policyOf(options: FamilyOptions): Record<string, unknown> {
     ...(options.soak !== undefined && { soakSeconds: secondsOf(options.soak, '--soak') }),
     ...(options.grace !== undefined && { graceSeconds: secondsOf(options.grace, '--grace') }),
     ...(options.manualWaves !== undefined && { manualWaves: options.manualWaves }),
+    ...(options.prestage !== undefined && { prestage: options.prestage }),
     ...(options.follows !== undefined && { follows: options.follows }),
     ...(Object.keys(properties).length > 0 && { properties }),
     ...(options.requireProperty.length > 0 && { requiredProperties: options.requireProperty }),

@@ -21,6 +21,10 @@ const familyFields = (family: Family) =>
     ['sites', JSON.stringify(family.sites)],
     ['waves', family.waves.map((w) => JSON.stringify(w)).join(' → ') || 'one'],
     ['soak', `${family.soakSeconds} s${family.manualWaves ? ', waves started by hand' : ''}`],
+    [
+      'prestage',
+      family.prestage ? 'every wave’s sites copied at once' : 'each wave copied as it starts',
+    ],
     ['keep', family.keepMode === 'last' ? `last ${family.keepLast}` : family.keepMode],
     ['grace', `${family.graceSeconds} s`],
     ['required', family.requiredProperties.join(', ')],
@@ -28,18 +32,26 @@ const familyFields = (family: Family) =>
 
 /** The policy options create and set share. */
 function policyOptions(command: Command): Command {
-  return command
-    .option('--sites <k=v>', 'target sites: labels every one carries (repeatable)', collect)
-    .option('--wave <k=v,…>', 'a wave: labels its sites carry; repeat in order', eachWave)
-    .option('--soak <duration>', 'how long a wave runs before the next starts (90s, 10m, 2h)')
-    .option('--manual-waves', 'each wave after the first waits for `glint release next`')
-    .option('--follows <channel>', 'the channel the stable name follows (default latest)')
-    .option('--keep <n>', 'retention: keep the last N versions')
-    .option('--until <date>', 'retention: keep versions until their provided_until (default DATE)')
-    .option('--forever', 'retention: keep every version')
-    .option('--grace <duration>', 'how long a retired version stays hidden before deletion')
-    .option('--property <key=value>', 'a property every version gets (repeatable)', collect, [])
-    .option('--require-property <key>', 'a property each version must carry', collect, []);
+  return (
+    command
+      .option('--sites <k=v>', 'target sites: labels every one carries (repeatable)', collect)
+      .option('--wave <k=v,…>', 'a wave: labels its sites carry; repeat in order', eachWave)
+      .option('--soak <duration>', 'how long a wave runs before the next starts (90s, 10m, 2h)')
+      .option('--manual-waves', 'each wave after the first waits for `glint release next`')
+      .option('--prestage', 'copy every version to all waves’ sites at once (the default)')
+      // After --prestage, so that neither is the default and an unset flag changes nothing.
+      .option('--no-prestage', 'copy to a wave’s sites only once the wave starts')
+      .option('--follows <channel>', 'the channel the stable name follows (default latest)')
+      .option('--keep <n>', 'retention: keep the last N versions')
+      .option(
+        '--until <date>',
+        'retention: keep versions until their provided_until (default DATE)',
+      )
+      .option('--forever', 'retention: keep every version')
+      .option('--grace <duration>', 'how long a retired version stays hidden before deletion')
+      .option('--property <key=value>', 'a property every version gets (repeatable)', collect, [])
+      .option('--require-property <key>', 'a property each version must carry', collect, [])
+  );
 }
 
 async function createFamily(ctx: Context, name: string, options: FamilyOptions) {

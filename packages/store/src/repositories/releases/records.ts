@@ -107,6 +107,7 @@ export const iso = (column: string) => `to_jsonb(${column}) #>> '{}'`;
 export const selectFamilies = `
   SELECT id, name, stable_name AS "stableName", properties, required_properties AS "requiredProperties",
          sites, waves, soak_seconds AS "soakSeconds", manual_waves AS "manualWaves",
+         prestage,
          failure_threshold AS "failureThreshold", follows, keep_mode AS "keepMode",
          keep_last AS "keepLast", grace_seconds AS "graceSeconds",
          ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"
@@ -130,6 +131,7 @@ const familyColumns: Record<string, [column: string, cast: string]> = {
   waves: ['waves', 'jsonb'],
   soakSeconds: ['soak_seconds', 'integer'],
   manualWaves: ['manual_waves', 'boolean'],
+  prestage: ['prestage', 'boolean'],
   failureThreshold: ['failure_threshold', 'real'],
   follows: ['follows', 'text'],
   keepMode: ['keep_mode', 'text'],
