@@ -59,6 +59,7 @@ function facts(extra: Partial<RolloutFacts> = {}): RolloutFacts {
       waves: [{ labels: { tier: 'canary' } }],
       soakSeconds: 0,
       manualWaves: false,
+      prestage: false,
       failureThreshold: 0.5,
       follows: 'latest',
       keepMode: 'last',
