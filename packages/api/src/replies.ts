@@ -14,6 +14,7 @@ import type { Job, JobList } from './schemas/jobs';
 import type { Matrix } from './schemas/matrix';
 import type { Me } from './schemas/me';
 import type { FamilyBody, FamilyDetails, Families, Version } from './schemas/releases';
+import type { PlannedChange, ReleasePlan } from './schemas/release-plans';
 import type { ApplyReply, PlanBody, PlanReply } from './schemas/placements';
 import type { SiteTypeList } from './schemas/site-types';
 import type { CreatedSite, Site, SiteHealth } from './schemas/sites';
@@ -63,6 +64,9 @@ export type ReleaseFamilyBody = FamilyBody;
 export type ReleaseVersion = Static<typeof Version>;
 export type VersionSite = ReleaseVersion['sites'][number];
 export type SiteStage = VersionSite['state'];
+/** What a rollout action would change on which site (POST /releases/{family}/{action}/plan). */
+export type { ReleasePlan, PlannedChange };
+export type ReleasePlanAction = ReleasePlan['action'];
 export type Rule = Static<typeof Rule>;
 export type { RuleBody, RulePlan, RemovalPlan };
 export type SavedRule = Static<typeof SavedRule>;

@@ -24,6 +24,7 @@ import {
   type Session,
   type TestEnvironment,
 } from '../../../test-support/test-environment';
+import type { ReleasePlan } from '../src/schemas/release-plans';
 
 jest.setTimeout(400_000);
 
@@ -223,6 +224,62 @@ test('v3 with keep 2 deletes v1 everywhere; a protected v1 stays hidden and reti
   await openstackCli(sandboxCloud(3), ['image', 'set', '--unprotected', protectedV1]);
   family = await rel.stepUntil((f) => rel.stateOf(f, '1', 'three') === 'deleted');
   await expect(rel.shown('three', protectedV1)).rejects.toThrow();
+});
+
+/** What the family's rollout reads, the jobs and the audit trail: a preview must leave them all. */
+async function everything() {
+  const family = await rel.details();
+  const ownerId = (await env.query<{ owner_id: string }>('SELECT owner_id FROM sites LIMIT 1'))[0]!
+    .owner_id;
+  return {
+    facts: await server.repositories.releases.rolloutFacts(ownerId, family.family.id),
+    family,
+    jobs: await env.query('SELECT id, state FROM jobs ORDER BY id'),
+    audit: await env.query('SELECT id FROM audit_events ORDER BY id'),
+  };
+}
+
+test('the rollback’s plan names every site, copies no byte, and changes nothing', async () => {
+  const before = await everything();
+  const planned = await rel.api('POST', `/${run}/rollback/plan`, {});
+  expect(planned.statusCode).toBe(200);
+  const plan = planned.json<ReleasePlan>();
+  expect(plan).toMatchObject({ action: 'rollback', channel: 'latest', version: '2', bytes: 0 });
+  expect(plan.summary).toBe('Channel latest goes back from 3 to 2.');
+  expect(plan.sites.map((s) => s.siteId).sort()).toEqual(Object.values(site).sort());
+  for (const one of plan.sites) {
+    expect(one.holds).toBe('3');
+    expect(one.changes).toEqual([
+      { kind: 'switch', version: '2', bytes: null, text: `2 takes “${stableName}”` },
+      {
+        kind: 'hide',
+        version: '3',
+        bytes: null,
+        text: `3 becomes “${stableName} (3)”, hidden`,
+      },
+    ]);
+    expect(one.withheld).toEqual([]);
+  }
+  // The canary is in the first wave, the others in the second.
+  expect(plan.sites.find((s) => s.siteId === site.two)?.wave).toBe(0);
+  expect(await everything()).toEqual(before);
+});
+
+test('a halt’s plan of a finished rollout changes no site; a plan is refused as its action is', async () => {
+  const before = await everything();
+  const halt = (
+    await rel.api('POST', `/${run}/halt/plan`, { reason: 'looking' })
+  ).json<ReleasePlan>();
+  expect(halt.summary).toBe('The rollout of 3 stops where it is.');
+  expect(halt.sites.every((s) => s.changes.length === 0 && s.withheld.length === 0)).toBe(true);
+  const retired = await rel.api('POST', `/${run}/promote/plan`, { version: '1' });
+  expect(retired.statusCode).toBe(409);
+  expect(retired.json()).toMatchObject({ error: 'version_retired' });
+  const unknown = await rel.api('POST', `/${run}/promote/plan`, { version: '9' });
+  expect(unknown.statusCode).toBe(404);
+  const bad = await rel.api('POST', `/${run}/halt/plan`, { reason: '' });
+  expect(bad.statusCode).toBe(400);
+  expect(await everything()).toEqual(before);
 });
 
 test('rollback makes v2 stable again on every site without copying a byte', async () => {

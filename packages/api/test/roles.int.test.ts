@@ -70,6 +70,7 @@ test('every route declares its role in the OpenAPI document', async () => {
     makeFamily: declared('POST', '/api/v1/releases'),
     publish: declared('POST', '/api/v1/releases/{family}/versions'),
     rollback: declared('POST', '/api/v1/releases/{family}/rollback'),
+    planRollback: declared('POST', '/api/v1/releases/{family}/rollback/plan'),
     everyProject: declared('GET', '/api/v1/admin/sites'),
     login: declared('POST', '/api/v1/auth/login'),
   }).toEqual({
@@ -88,6 +89,8 @@ test('every route declares its role in the OpenAPI document', async () => {
     makeFamily: 'admin',
     publish: 'member',
     rollback: 'member',
+    // A plan changes nothing: readers may see it, as they see placements' and rules' plans.
+    planRollback: 'reader',
     everyProject: 'glint-admin',
     login: 'public',
   });

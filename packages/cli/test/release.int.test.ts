@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { FamilyDetails, ReleaseVersion } from '@glint/api/replies';
+import type { FamilyDetails, ReleasePlan, ReleaseVersion } from '@glint/api/replies';
 import { CloudImages } from '../../../test-support/cloud-images';
 import {
   refreshAll,
@@ -33,6 +33,7 @@ let worker: RunningWorker;
 let dir: string;
 let script: string;
 let caller: { headers: Record<string, string> };
+let siteOne: string;
 
 const glint = (args: string[]) =>
   runGlint(script, args, {
@@ -50,6 +51,7 @@ beforeAll(async () => {
   worker = await startInventoryWorker(env);
   caller = { headers: { 'x-auth-token': await keystoneToken('demo') } };
   const { one } = await addSandboxSites(server, caller, { one: 1 });
+  siteOne = one;
   await images.seed(sandboxCloud(1), `${run}-build`, run);
   await refreshAll(server, caller);
   const made = await server.inject({
@@ -125,6 +127,33 @@ test('publish names the missing required properties and exits 1; with them the v
     'no-equals',
   ]);
   expect(bad.code).toBe(2);
+});
+
+const familyNow = async () =>
+  (
+    await server.inject({ method: 'GET', url: `/api/v1/releases/${run}`, headers: caller.headers })
+  ).json<FamilyDetails>();
+
+test('--dry-run prints the plan per site and changes nothing; a plan the API refuses exits 1', async () => {
+  const before = await familyNow();
+  const halt = await glint(['release', 'halt', run, '--reason', 'a look', '--dry-run']);
+  expect(halt.code).toBe(0);
+  expect(halt.stdout).toMatch(/^The rollout of 1 stops where it is\.$/m);
+  expect(halt.stdout).toMatch(/^SITE\s+WAVE\s+HOLDS NOW\s+WHAT HAPPENS$/m);
+  // No release worker runs here: the switch that is due is what the halt withholds.
+  expect(halt.stdout).toMatch(/^\S+\s+1\s+-\s+nothing; withheld: 1 takes “.* Stable”$/m);
+  expect(halt.stdout).toMatch(/^0 B to copy\. Dry run: nothing was changed\.$/m);
+  const json = await glint(['release', 'resume', run, '--dry-run', '--json']);
+  expect(json.code).toBe(0);
+  const plan = JSON.parse(json.stdout) as ReleasePlan;
+  expect(plan).toMatchObject({ action: 'resume', version: '1', bytes: 0 });
+  expect(plan.sites.map((s) => [s.siteId, s.changes.map((c) => c.kind)])).toEqual([
+    [siteOne, ['switch']],
+  ]);
+  const rollback = await glint(['release', 'rollback', run, '--dry-run']);
+  expect(rollback.code).toBe(1);
+  expect(rollback.stderr).toMatch(/has no earlier version to go back to/);
+  expect(await familyNow()).toEqual(before);
 });
 
 test('show, halt and resume change and show the family; an unknown family exits 1', async () => {

@@ -5,6 +5,7 @@ export * from './repositories';
 export * from './planner';
 export * from './rule-evaluation';
 export * from './rollout-steps';
+export * from './rollout-records';
 export * from './plan-jobs';
 export * from './outbox';
 export { isStorableText, unstorableTextIn } from './storable-text';

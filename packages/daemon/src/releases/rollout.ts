@@ -11,6 +11,7 @@ import {
   plan,
   planJobs,
   queueJobsOf,
+  recordedBy,
   repositoriesOn,
   stepsOf,
   withTransaction,
@@ -202,22 +203,20 @@ async function remove(run: Run, step: Extract<RolloutStep, { kind: 'delete' }>):
 async function runStep(run: Run, step: RolloutStep): Promise<void> {
   const { releases } = run.repositories;
   const { version } = step;
+  const recorded = recordedBy(step, run.now);
+  if (recorded) await releases.updateVersion(run.ownerId, version.id, recorded);
   switch (step.kind) {
     case 'halt':
-      await releases.updateVersion(run.ownerId, version.id, { haltedReason: step.reason });
       return void run.events.push(event(run, 'halted', version, { reason: step.reason }));
     case 'copy':
       return copyVersion(run, version, step.siteIds);
     case 'promote':
       return promote(run, step);
     case 'wave-done':
-      await releases.updateVersion(run.ownerId, version.id, { waveDoneAt: run.now.toISOString() });
       return;
     case 'next-wave':
-      await releases.updateVersion(run.ownerId, version.id, { wave: step.wave, waveDoneAt: null });
       return void run.events.push(event(run, 'wave-started', version, { wave: step.wave }));
     case 'retire':
-      await releases.updateVersion(run.ownerId, version.id, { retiredAt: run.now.toISOString() });
       return void run.events.push(event(run, 'retired', version));
     case 'demote':
       await withNaming(run, step.siteId, (naming) =>

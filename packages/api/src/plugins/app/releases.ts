@@ -20,6 +20,8 @@ import type { ProjectCaller } from '../../caller';
 import { ApiError, notFound } from '../../errors';
 import type { FamilyBody, FamilyDetails, PublishBody, Version } from '../../schemas/releases';
 import { writingNamed } from '../../site-writes';
+import { changeOf, type RolloutAction } from '../../release-actions';
+import { previewOf } from '../../release-preview';
 
 const familyTaken = (name: string) => () =>
   new ApiError(
@@ -208,122 +210,46 @@ export class ReleaseService {
     )!;
   }
 
-  /** Points the channel (the family's followed one when absent) at a version. */
-  async promote(caller: ProjectCaller, idOrName: string, versionName: string, channel?: string) {
-    const facts = await this.facts(caller.ownerId, idOrName);
-    const version = facts.versions.find((v) => v.version === versionName);
-    if (!version) throw notFound('release_version', `${facts.family.name} ${versionName}`);
-    if (version.retiredAt !== null)
-      throw new ApiError(
-        409,
-        'version_retired',
-        `version ${versionName} is retired by the family's retention and may be gone from sites: publish it again instead`,
-      );
-    const name = channel ?? facts.family.follows;
-    await this.moved(caller, facts, name, version, 'release.promoted');
-    await this.stepped(caller.ownerId, facts.family, 'promoted', version.id, version.version);
-    return this.details(caller.ownerId, facts.family.id);
-  }
-
   /**
-   * Points the channel back at the version it pointed at before, which switches on every site
-   * at once: its copies are still there (hidden), so no byte is copied.
+   * Takes a person's action on the rollout: a channel moved (promote, rollback; the version it
+   * then points at rolls out to every wave at once, unhalted, see release-actions), a halt, a
+   * resume, the next wave let start. The daemon's next step carries it out.
    */
-  async rollback(caller: ProjectCaller, idOrName: string, channel?: string) {
+  async act(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
-    const name = channel ?? facts.family.follows;
-    const current = facts.channels.find((c) => c.name === name);
-    const previous = facts.versions.find((v) => v.id === current?.previousVersionId);
-    if (!previous)
-      throw new ApiError(
-        409,
-        'nothing_to_roll_back',
-        `channel ${name} of ${facts.family.name} has no earlier version to go back to`,
-      );
-    await this.moved(caller, facts, name, previous, 'release.rolled_back');
-    await this.stepped(caller.ownerId, facts.family, 'rolled-back', previous.id, previous.version);
-    return this.details(caller.ownerId, facts.family.id);
-  }
-
-  /** Moves a channel; the version it now points at rolls out to every wave at once, unhalted. */
-  private async moved(
-    caller: ProjectCaller,
-    facts: RolloutFacts,
-    channel: string,
-    version: VersionRecord,
-    action: string,
-  ) {
-    const waves = wavesOf(facts.family, facts.sites).length;
+    const change = changeOf(facts, action, caller.name);
+    const { family } = facts;
+    const { version, channel, versionChanges } = change;
     await this.fastify.transaction(async (repos) => {
-      await repos.releases.moveChannel(
-        caller.ownerId,
-        facts.family.id,
-        channel,
-        version.id,
-        caller.userId,
-      );
-      if (channel === facts.family.follows && version.id !== facts.versions[0]?.id)
-        await repos.releases.updateVersion(caller.ownerId, version.id, {
-          wave: Math.max(0, waves - 1),
-          haltedReason: null,
-          resumed: true,
-        });
+      if (channel !== null)
+        await repos.releases.moveChannel(
+          caller.ownerId,
+          family.id,
+          channel,
+          version.id,
+          caller.userId,
+        );
+      if (versionChanges)
+        await repos.releases.updateVersion(caller.ownerId, version.id, versionChanges);
       await repos.audit.record({
         ownerId: caller.ownerId,
         actorId: caller.userId,
-        action,
+        action: change.audit,
         targetType: 'release_family',
-        targetId: facts.family.id,
-        details: { channel, version: version.version },
+        targetId: family.id,
+        details: { ...(channel !== null && { channel }), version: version.version },
       });
     });
+    const reason =
+      change.action === 'halt' ? (versionChanges?.haltedReason ?? undefined) : undefined;
+    await this.stepped(caller.ownerId, family, change.event, version.id, version.version, reason);
+    return this.details(caller.ownerId, family.id);
   }
 
-  /** Stops or restarts the rollout of the version the stable name follows; lets its next wave start. */
-  async control(
-    caller: ProjectCaller,
-    idOrName: string,
-    change: 'halt' | 'resume' | 'next-wave',
-    reason?: string,
-  ) {
+  /** What `act` would change on which site, with the same refusals; changes nothing. */
+  async plan(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
-    const channel =
-      facts.channels.find((c) => c.name === facts.family.follows) ??
-      facts.channels.find((c) => c.name === LATEST_CHANNEL);
-    const version = facts.versions.find((v) => v.id === channel?.versionId);
-    if (!version)
-      throw new ApiError(
-        409,
-        'nothing_rolling_out',
-        `family ${facts.family.name} has no version yet: publish one first`,
-      );
-    const changes =
-      change === 'halt'
-        ? { haltedReason: reason ?? `halted by ${caller.name}` }
-        : change === 'resume'
-          ? { haltedReason: null, resumed: true as const }
-          : { promotedWave: version.wave + 1 };
-    await this.fastify.transaction(async (repos) => {
-      await repos.releases.updateVersion(caller.ownerId, version.id, changes);
-      await repos.audit.record({
-        ownerId: caller.ownerId,
-        actorId: caller.userId,
-        action: `release.${change}`,
-        targetType: 'release_family',
-        targetId: facts.family.id,
-        details: { version: version.version },
-      });
-    });
-    const action = change === 'halt' ? 'halted' : change === 'resume' ? 'resumed' : 'promoted';
-    await this.stepped(
-      caller.ownerId,
-      facts.family,
-      action,
-      version.id,
-      version.version,
-      changes.haltedReason ?? undefined,
-    );
-    return this.details(caller.ownerId, facts.family.id);
+    return previewOf(facts, changeOf(facts, action, caller.name), new Date());
   }
 
   /** Enqueues the family's next step now, and tells the project's clients what changed. */

@@ -1,23 +1,31 @@
 import type { Command } from 'commander';
-import type { FamilyDetails } from '@glint/api/replies';
+import type { FamilyDetails, ReleasePlan } from '@glint/api/replies';
 import { action } from '../../command-kit';
 import type { Context } from '../../context';
+import { renderReleasePlan } from '../../release-plan-view';
 import { familyText } from './family-text';
 
-/** A change of a family's rollout: POSTs `path` and shows the family as it then is. */
+/**
+ * A change of a family's rollout: POSTs `path` and shows the family as it then is; with
+ * --dry-run, POSTs the same body to its plan and shows what it would change on which site.
+ */
 const change =
   (path: string, body: (options: Record<string, string>) => object = () => ({})) =>
   async (ctx: Context, family: string, ...rest: unknown[]) => {
-    const options = rest.find((r) => typeof r === 'object') as Record<string, string>;
+    const options = rest.find((r) => typeof r === 'object') as Record<string, string | boolean>;
     const version = rest.find((r) => typeof r === 'string') as string | undefined;
     const client = await ctx.client();
-    const details = await client.request<FamilyDetails>(
-      'POST',
-      `/releases/${encodeURIComponent(family)}/${path}`,
-      { json: { ...body(options), ...(version && { version }) } },
-    );
+    const url = `/releases/${encodeURIComponent(family)}/${path}`;
+    const json = { ...body(options as Record<string, string>), ...(version && { version }) };
+    if (options.dryRun) {
+      const plan = await client.request<ReleasePlan>('POST', `${url}/plan`, { json });
+      return ctx.result(plan, () => renderReleasePlan(plan));
+    }
+    const details = await client.request<FamilyDetails>('POST', url, { json });
     ctx.result(details, () => familyText(details));
   };
+
+const dryRun = 'show what it would change on which site, and change nothing';
 
 /** glint release promote, rollback, halt and resume: moving a rollout. */
 export function releaseRolloutCommands(release: Command): void {
@@ -27,6 +35,7 @@ export function releaseRolloutCommands(release: Command): void {
     .argument('<family>')
     .argument('<version>')
     .option('--channel <channel>', 'the channel to move')
+    .option('--dry-run', dryRun)
     .action(action(change('promote', (o) => (o.channel ? { channel: o.channel } : {}))));
 
   release
@@ -36,6 +45,7 @@ export function releaseRolloutCommands(release: Command): void {
     )
     .argument('<family>')
     .option('--channel <channel>', 'the channel to move back')
+    .option('--dry-run', dryRun)
     .action(action(change('rollback', (o) => (o.channel ? { channel: o.channel } : {}))));
 
   release
@@ -43,11 +53,13 @@ export function releaseRolloutCommands(release: Command): void {
     .description('Stop the rollout where it is.')
     .argument('<family>')
     .option('--reason <text>', 'why, for the others')
+    .option('--dry-run', dryRun)
     .action(action(change('halt', (o) => (o.reason ? { reason: o.reason } : {}))));
 
   release
     .command('resume')
     .description('Resume a halted rollout; failed copies are tried again.')
     .argument('<family>')
+    .option('--dry-run', dryRun)
     .action(action(change('resume')));
 }

@@ -1,7 +1,7 @@
 import { css } from 'lit';
 import { buttonStyles } from '../../view-styles';
 
-/** The plan: a bordered box, sites that get bytes marked, a refusal in red. */
+/** The plan: a bordered box, sites that get bytes marked, what it withholds muted, a refusal in red. */
 export const releasePlanReviewStyles = [
   buttonStyles,
   css`
@@ -29,7 +29,8 @@ export const releasePlanReviewStyles = [
     .refusal {
       color: #7f1d1d;
     }
-    .unchanged {
+    .unchanged,
+    .withheld {
       color: #4b5563;
     }
     .actions {

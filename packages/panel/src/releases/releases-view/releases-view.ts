@@ -3,15 +3,15 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import type { GlintEvent } from '@glint/core';
 import { LiveView } from '../../live-view';
 import { refusal } from '../../roles';
-import {
-  controlPlan,
-  followed,
-  nextWavePlan,
-  promotePlan,
-  rollbackPlan,
-  type ReleasePlan,
-} from '../release-plan';
-import type { FamilyDetails, ReleaseFamilies, ReleaseVersion } from '@glint/api/replies';
+import { ApiError } from '@glint/core/client';
+import { followed } from '../followed';
+import type {
+  FamilyDetails,
+  ReleaseFamilies,
+  ReleasePlan,
+  ReleasePlanAction,
+  ReleaseVersion,
+} from '@glint/api/replies';
 import { siteStrip } from '../site-strip';
 import { waveProgress } from '../wave-progress';
 import { releasesViewStyles } from './styles';
@@ -28,12 +28,27 @@ const done = {
   'next-wave': 'Started the next wave of',
 };
 
-/** A plan waiting for the user's word, the family it is for, and a promote's version. */
+/**
+ * An action waiting for the user's word: the family, the request that carries it out, a promote's
+ * version, and the API's plan of it (null while asked for) or why the API refuses it.
+ */
 interface Pending {
   familyId: string;
-  plan: ReleasePlan;
+  action: ReleasePlanAction;
+  path: string;
+  body: Record<string, string> | undefined;
   version?: ReleaseVersion;
+  plan: ReleasePlan | null;
+  refusal: string | null;
 }
+
+const paths: Record<ReleasePlanAction, string> = {
+  promote: 'promote',
+  rollback: 'rollback',
+  halt: 'halt',
+  resume: 'resume',
+  'next-wave': 'waves/next',
+};
 
 /** The channels a version may be promoted to: the family's, and the usual ones. */
 const channelChoices = (details: FamilyDetails) => [
@@ -122,19 +137,54 @@ export class GlintReleasesView extends LiveView {
     );
   }
 
-  private plan(details: FamilyDetails, plan: ReleasePlan, version?: ReleaseVersion) {
+  /** Opens an action's review and asks the API for its plan. */
+  private review(
+    details: FamilyDetails,
+    action: ReleasePlanAction,
+    body?: Record<string, string>,
+    version?: ReleaseVersion,
+  ) {
     this.notice = null;
-    this.pending = { familyId: details.family.id, plan, ...(version && { version }) };
+    this.pending = {
+      familyId: details.family.id,
+      action,
+      path: `/releases/${encodeURIComponent(details.family.name)}/${paths[action]}`,
+      body,
+      ...(version && { version }),
+      plan: null,
+      refusal: null,
+    };
+    void this.askPlan(this.pending);
+  }
+
+  /** Plans may be asked for one after another (a promote's channel changed): only the latest shows. */
+  private asks = 0;
+
+  /** The API's plan of `pending`; a refusal (4xx) is the plan's answer, shown in the review. */
+  private async askPlan(pending: Pending) {
+    const ask = ++this.asks;
+    let answer: Pick<Pending, 'plan' | 'refusal'>;
+    try {
+      answer = {
+        plan: await this.client.post<ReleasePlan>(`${pending.path}/plan`, pending.body),
+        refusal: null,
+      };
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status < 400 || error.status === 401)
+        return this.fail(error);
+      answer = { plan: null, refusal: error.message };
+    }
+    if (ask === this.asks && this.pending) this.pending = { ...this.pending, ...answer };
   }
 
   private async confirm() {
-    if (!this.pending) return;
-    const { plan } = this.pending;
+    if (!this.pending?.plan) return;
+    const { plan, path, body, action } = this.pending;
     this.busy = true;
     try {
-      const details = await this.client.post<FamilyDetails>(plan.path, plan.body);
+      const details = await this.client.post<FamilyDetails>(path, body);
       this.replace(details);
-      this.notice = `${done[plan.action]} ${details.family.name}. ${plan.summary}`;
+      this.notice = `${done[action]} ${details.family.name}. ${plan.summary}`;
       this.pending = null;
       this.error = null;
     } catch (error) {
@@ -186,7 +236,7 @@ export class GlintReleasesView extends LiveView {
   private renderPending(details: FamilyDetails, pending: Pending) {
     return html`${pending.version ? this.renderChannelChoice(details, pending, pending.version) : nothing}
       ${
-        pending.plan.action === 'halt'
+        pending.action === 'halt'
           ? html`<label class="reason"
               >Reason (optional)
               <input
@@ -195,34 +245,38 @@ export class GlintReleasesView extends LiveView {
                 @input=${(event: Event) => {
                   const reason = (event.target as HTMLInputElement).value.trim();
                   const body: Record<string, string> = reason ? { reason } : {};
-                  this.pending = { ...pending, plan: { ...pending.plan, body } };
+                  // The reason is words for people: the plan stays as it is.
+                  this.pending = { ...pending, body };
                 }}
             /></label>`
           : nothing
       }
       <glint-release-plan-review
+        .action=${pending.action}
         .plan=${pending.plan}
+        .refusal=${pending.refusal}
         ?busy=${this.busy}
         @confirm=${this.confirm}
         @cancel=${() => (this.pending = null)}
       ></glint-release-plan-review>`;
   }
 
-  /** A promote's channel: choosing another redoes the plan for it. */
+  /** A promote's channel: choosing another asks for its plan. */
   private renderChannelChoice(details: FamilyDetails, pending: Pending, version: ReleaseVersion) {
     const choose = (event: Event) =>
-      (this.pending = {
-        ...pending,
-        plan: promotePlan(details, version, (event.target as HTMLSelectElement).value),
-      });
+      this.promote(details, version, (event.target as HTMLSelectElement).value);
     return html`<label class="channel"
       >Promote ${version.version} to channel
       <select name="channel" @change=${choose}>
         ${channelChoices(details).map(
-          (c) => html`<option ?selected=${c === pending.plan.body?.channel}>${c}</option>`,
+          (c) => html`<option ?selected=${c === pending.body?.channel}>${c}</option>`,
         )}
       </select></label
     >`;
+  }
+
+  private promote(details: FamilyDetails, version: ReleaseVersion, channel: string) {
+    this.review(details, 'promote', { version: version.version, channel }, version);
   }
 
   private choose(familyId: string, versionId: string) {
@@ -241,7 +295,7 @@ export class GlintReleasesView extends LiveView {
               class="next-wave"
               ?disabled=${this.refused !== undefined}
               title=${ifDefined(this.refused)}
-              @click=${() => this.plan(details, nextWavePlan(details))}
+              @click=${() => this.review(details, 'next-wave')}
             >
               Start wave ${current!.wave + 2}…
             </button>`
@@ -253,7 +307,7 @@ export class GlintReleasesView extends LiveView {
               class="resume"
               ?disabled=${this.refused !== undefined}
               title=${ifDefined(this.refused)}
-              @click=${() => this.plan(details, controlPlan(details, 'resume'))}
+              @click=${() => this.review(details, 'resume')}
             >
               Resume…
             </button>`
@@ -261,7 +315,7 @@ export class GlintReleasesView extends LiveView {
               class="halt"
               ?disabled=${this.refused !== undefined}
               title=${ifDefined(this.refused)}
-              @click=${() => this.plan(details, controlPlan(details, 'halt'))}
+              @click=${() => this.review(details, 'halt', {})}
             >
               Halt…
             </button>`
@@ -270,7 +324,7 @@ export class GlintReleasesView extends LiveView {
         class="rollback"
         ?disabled=${this.refused !== undefined}
         title=${ifDefined(this.refused)}
-        @click=${() => this.plan(details, rollbackPlan(details))}
+        @click=${() => this.review(details, 'rollback', { channel: details.family.follows })}
       >
         Roll back…
       </button>
@@ -302,7 +356,7 @@ export class GlintReleasesView extends LiveView {
               class="promote"
               ?disabled=${this.refused !== undefined}
               title=${ifDefined(this.refused)}
-              @click=${() => this.plan(details, promotePlan(details, version), version)}
+              @click=${() => this.promote(details, version, details.family.follows)}
             >
               Promote…
             </button>`
