@@ -6,35 +6,18 @@
 import type { RolloutFacts, VersionRecord } from '@glint/store';
 import { changeOf, type RolloutAction } from '../src/release-actions';
 import { previewOf } from '../src/release-preview';
+import {
+  familyRecord,
+  rolloutNow,
+  rolloutSites,
+  versionRecord,
+} from '../../../test-support/rollout-facts';
 
-const now = new Date('2026-12-06T12:00:00Z');
-const sites = ['canary', 'a', 'b'].map((id) => ({
-  id,
-  name: id,
-  type: 'openstack' as const,
-  region: null,
-  labels: { tier: id === 'canary' ? 'canary' : 'prod' },
-}));
-
-const version = (n: number, extra: Partial<VersionRecord> = {}): VersionRecord => ({
-  id: `v${n}`,
-  familyId: 'f',
-  version: String(n),
-  imageId: `i${n}`,
-  imageName: `build-${n}`,
-  hashAlgo: 'sha512',
-  hashValue: `h${n}`,
-  size: 1000 * n,
-  provenance: {},
-  publishedAt: new Date(now.getTime() - (10 - n) * 1000).toISOString(),
-  wave: 1,
-  waveDoneAt: '2026-12-06T11:00:00Z',
-  promotedWave: 0,
-  haltedReason: null,
-  resumedAt: null,
-  retiredAt: null,
-  ...extra,
-});
+const now = rolloutNow;
+const sites = rolloutSites;
+/** Rolled out: both waves done an hour ago. */
+const version = (n: number, extra: Partial<VersionRecord> = {}) =>
+  versionRecord(n, { size: 1000 * n, wave: 1, waveDoneAt: '2026-12-06T11:00:00Z', ...extra });
 
 const stage = (n: number, siteId: string, at: 'stable' | 'hidden') => ({
   versionId: `v${n}`,
@@ -49,25 +32,7 @@ const stage = (n: number, siteId: string, at: 'stable' | 'hidden') => ({
 /** v1 then v2 rolled out everywhere (v1 hidden), unless `extra` says otherwise. */
 function facts(extra: Partial<RolloutFacts> = {}): RolloutFacts {
   return {
-    family: {
-      id: 'f',
-      name: 'fam',
-      stableName: 'Fam',
-      properties: {},
-      requiredProperties: [],
-      sites: { types: ['openstack'] },
-      waves: [{ labels: { tier: 'canary' } }],
-      soakSeconds: 0,
-      manualWaves: false,
-      prestage: false,
-      failureThreshold: 0.5,
-      follows: 'latest',
-      keepMode: 'last',
-      keepLast: 2,
-      graceSeconds: 0,
-      createdAt: '',
-      updatedAt: '',
-    },
+    family: familyRecord(),
     versions: [version(2), version(1)],
     channels: [{ name: 'latest', versionId: 'v2', previousVersionId: 'v1', movedAt: '' }],
     stages: sites.flatMap((s) => [stage(2, s.id, 'stable'), stage(1, s.id, 'hidden')]),

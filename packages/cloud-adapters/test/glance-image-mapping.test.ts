@@ -51,6 +51,7 @@ describe('imageInfoFromGlance', () => {
       containerFormat: 'bare',
       visibility: 'private',
       protected: false,
+      hidden: false,
       minDisk: 2,
       minRam: 512,
       tags: ['glint', 'debian'],
@@ -80,6 +81,7 @@ describe('imageInfoFromGlance', () => {
       min_ram: 0,
       min_disk: 0,
       protected: true,
+      os_hidden: true,
       owner: 'p',
       hw_numa_nodes: 2,
       legacy_flag: true,
@@ -92,6 +94,7 @@ describe('imageInfoFromGlance', () => {
       hashValue: null,
       diskFormat: null,
       protected: true,
+      hidden: true,
       properties: { hw_numa_nodes: '2', legacy_flag: 'true' },
     });
   });

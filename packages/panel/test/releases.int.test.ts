@@ -324,7 +324,12 @@ test('a third version retires the first; a copy its site refuses to delete shows
 test('a family whose waves wait for a person stops after its canary; the next wave starts after its plan', async () => {
   const manual = `${run}-manual`;
   const manualName = `${run} manual`;
-  await api('POST', '/releases', familyBody(manual, manualName, { manualWaves: true }));
+  // Copied wave by wave, so that the next wave's plan shows the copy its start leads to.
+  await api(
+    'POST',
+    '/releases',
+    familyBody(manual, manualName, { manualWaves: true, prestage: false }),
+  );
   await api('POST', `/releases/${manual}/versions`, { image: imageOf['m1'], version: 'm1' });
   // The new family's first event brings it into the open view.
   const row = family(manual);

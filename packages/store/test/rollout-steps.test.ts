@@ -1,35 +1,16 @@
 /** The rollout's decisions from facts alone: waves, halts, soaks, switches and retention. */
 import type { CopyAttempt, RolloutFacts, VersionRecord } from '@glint/store';
 import { stepsOf, wavesOf } from '../src';
+import {
+  familyRecord,
+  rolloutNow,
+  rolloutSites,
+  versionRecord,
+} from '../../../test-support/rollout-facts';
 
-const now = new Date('2026-12-06T12:00:00Z');
-const sites = ['canary', 'a', 'b'].map((id) => ({
-  id,
-  name: id,
-  type: 'openstack' as const,
-  region: null,
-  labels: { tier: id === 'canary' ? 'canary' : 'prod' },
-}));
-
-const version = (n: number, extra: Partial<VersionRecord> = {}): VersionRecord => ({
-  id: `v${n}`,
-  familyId: 'f',
-  version: String(n),
-  imageId: `i${n}`,
-  imageName: `build-${n}`,
-  hashAlgo: 'sha512',
-  hashValue: `h${n}`,
-  size: 1,
-  provenance: {},
-  publishedAt: new Date(now.getTime() - (10 - n) * 1000).toISOString(),
-  wave: 0,
-  waveDoneAt: null,
-  promotedWave: 0,
-  haltedReason: null,
-  resumedAt: null,
-  retiredAt: null,
-  ...extra,
-});
+const now = rolloutNow;
+const sites = rolloutSites;
+const version = versionRecord;
 
 const copy = (n: number, siteId: string) => ({
   imageId: `i${n}`,
@@ -42,26 +23,8 @@ const copy = (n: number, siteId: string) => ({
 
 function facts(versions: VersionRecord[], extra: Partial<RolloutFacts> = {}): RolloutFacts {
   return {
-    family: {
-      id: 'f',
-      name: 'fam',
-      stableName: 'Fam',
-      properties: {},
-      requiredProperties: [],
-      sites: { types: ['openstack'] },
-      waves: [{ labels: { tier: 'canary' } }],
-      soakSeconds: 60,
-      manualWaves: false,
-      // Copies wave by wave, unless a test pre-stages.
-      prestage: false,
-      failureThreshold: 0.5,
-      follows: 'latest',
-      keepMode: 'last',
-      keepLast: 2,
-      graceSeconds: 0,
-      createdAt: '',
-      updatedAt: '',
-    },
+    // Copies wave by wave, unless a test pre-stages.
+    family: familyRecord({ soakSeconds: 60 }),
     versions: [...versions].reverse(),
     channels: [
       { name: 'latest', versionId: versions.at(-1)!.id, previousVersionId: null, movedAt: '' },

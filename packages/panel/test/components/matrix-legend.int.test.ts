@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 test('every state has an entry with its icon, word and meaning', async () => {
-  const entries = page.locator('glint-matrix-legend .entry:has(.cell[data-state])');
+  const entries = page.locator(
+    'glint-matrix-legend .entry:has(.cell[data-state]:not([data-hidden]))',
+  );
   const shown = await entries.evaluateAll((elements) =>
     elements.map((entry) => {
       const cell = entry.querySelector('.cell')!;
@@ -49,7 +51,8 @@ test('every state has an entry with its icon, word and meaning', async () => {
 });
 
 test('the cells’ styles apply: each state its own colour, the icon drawn before the word', async () => {
-  const looks = await page.locator('glint-matrix-legend .cell[data-state]').evaluateAll((cells) =>
+  const stateCells = page.locator('glint-matrix-legend .cell[data-state]:not([data-hidden])');
+  const looks = await stateCells.evaluateAll((cells) =>
     cells.map((cell) => ({
       background: getComputedStyle(cell).backgroundColor,
       icon: getComputedStyle(cell, '::before').content,
@@ -58,6 +61,14 @@ test('the cells’ styles apply: each state its own colour, the icon drawn befor
   expect(new Set(looks.map((look) => look.background)).size).toBe(looks.length);
   for (const [i, look] of looks.entries())
     expect(look.icon).toContain(Object.values(stateLooks)[i]!.icon);
+});
+
+test('a hidden copy has an entry of its own: a present cell with a dashed edge', async () => {
+  const hidden = page.locator('glint-matrix-legend .entry:has(.cell[data-hidden="true"])');
+  expect(await hidden.innerText()).toBe('hidden');
+  expect(await hidden.getAttribute('title')).toMatch(/os_hidden/);
+  const edge = await hidden.locator('.cell').evaluate((cell) => getComputedStyle(cell).borderStyle);
+  expect(edge).toBe('dashed');
 });
 
 test('the wanted tick has an entry of its own', async () => {
