@@ -132,7 +132,7 @@ const familyColumns: Record<string, [column: string, cast: string]> = {
   soakSeconds: ['soak_seconds', 'integer'],
   manualWaves: ['manual_waves', 'boolean'],
   prestage: ['prestage', 'boolean'],
-  failureThreshold: ['failure_threshold', 'real'],
+  failureThreshold: ['failure_threshold', 'double precision'],
   follows: ['follows', 'text'],
   keepMode: ['keep_mode', 'text'],
   keepLast: ['keep_last', 'integer'],
