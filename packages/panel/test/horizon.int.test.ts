@@ -163,7 +163,14 @@ test('the matrix renders for that user with no second login', async () => {
     expect.stringMatching(/^cloud2\s/),
   ]);
   // Seeded outside Glint, so without its markers.
-  await cell(0, '[data-state="unmanaged"]').waitFor();
+  let state: string | null = null;
+  await until(
+    'the test image to show unmanaged on cloud1',
+    async () => (state = await cell(0).getAttribute('data-state')) === 'unmanaged',
+    60_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; its cell says ${state}`);
+  });
   expect(await cell(1).getAttribute('data-state')).toBe('missing');
   expect(await page.locator('glint-login').count()).toBe(0);
   // Glint validated the token the page handed over (its cache key is the token's SHA-256)...
