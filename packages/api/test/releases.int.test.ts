@@ -87,6 +87,15 @@ test('a family is made by an admin; a version missing required properties is ref
   });
   expect(tooLong.statusCode).toBe(400);
   expect(tooLong.json<{ message: string }>().message).toContain('stableName');
+  // Any JSON number in [0, 1) is a threshold, kept as given (a `real` column refused this one).
+  const tiny = await rel.api('POST', '', {
+    name: `${run}-tiny`,
+    stableName,
+    sites: { ids: [] },
+    failureThreshold: 2e-64,
+  });
+  expect(tiny.statusCode).toBe(201);
+  expect(tiny.json<{ failureThreshold: number }>().failureThreshold).toBe(2e-64);
   const made = await rel.api('POST', '', {
     name: run,
     stableName,
