@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { InvalidRequestError } from '@glint/cloud-adapters';
 import { StreamDigest } from '../src/transfer/digest';
-import { fanOut, FanOutSink } from '../src/transfer/fan-out';
+import { fanOut, FanOutSink, SINK_BUFFER_BYTES } from '../src/transfer/fan-out';
 import { RateLimiter } from '../src/transfer/rate-limit';
 
 test('StreamDigest computes every algorithm in one pass', () => {
@@ -34,7 +34,9 @@ test('RateLimiter holds a stream to its rate after the first second’s burst', 
 
 test('fan-out is paced by its slowest reader and keeps going when one reader drops out', async () => {
   // Half the sink buffer each, so the reader that never reads takes one before it is full.
-  const chunks = Array.from({ length: 128 }, (_, i) => Buffer.alloc(512 * 1024, i));
+  const half = SINK_BUFFER_BYTES / 2;
+  const chunks = Array.from({ length: 256 }, (_, i) => Buffer.alloc(half, i));
+  const total = chunks.length * half;
   const fast = new FanOutSink('fast');
   const slow = new FanOutSink('slow');
   const failing = new FanOutSink('failing');
@@ -52,16 +54,16 @@ test('fan-out is paced by its slowest reader and keeps going when one reader dro
   await fanOut(Readable.from(chunks), [fast, slow, failing], (chunk) => {
     read += chunk.length;
     maxLead = Math.max(maxLead, read - received.slow);
-    if (read === 1024 * 1024) failing.detach(new Error('destination went away'));
+    if (read === 2 * half) failing.detach(new Error('destination went away'));
   });
   fast.stream.end();
   slow.stream.end();
   await slowReader;
 
-  expect(received).toEqual({ fast: 64 * 1024 * 1024, slow: 64 * 1024 * 1024 });
+  expect(received).toEqual({ fast: total, slow: total });
   expect(failing.live).toBe(false);
-  expect(failing.bytesWritten).toBe(512 * 1024);
-  expect(maxLead).toBeLessThanOrEqual(4 * 1024 * 1024);
+  expect(failing.bytesWritten).toBe(half);
+  expect(maxLead).toBeLessThanOrEqual(4 * SINK_BUFFER_BYTES);
 });
 
 test('a destination that stops reading is dropped after the stall timeout instead of hanging the copy', async () => {

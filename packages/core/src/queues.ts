@@ -2,7 +2,7 @@
  * The producer side of the queue contract: Glint's BullMQ queues, and how jobs are put on them. The
  * API, the daemon (for the work it derives, such as self-healing) and automation all enqueue here.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
 import { JOBS, parseJobPayload, type JobKind, type JobPayload } from './jobs';
 
 /** Attempts of a job whose errors may clear, unless GLINT_JOB_ATTEMPTS says otherwise. */
@@ -63,6 +63,9 @@ export class JobQueues {
     const name = JOBS[kind].queue;
     let queue = this.queues.get(name);
     if (!queue) {
+      // Loaded on first use: a process that only copies images (no queue) is spared BullMQ and
+      // ioredis, about 20 MiB resident.
+      const { Queue } = require('bullmq') as typeof import('bullmq');
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
       queue.on('error', this.onError);
       this.queues.set(name, queue);

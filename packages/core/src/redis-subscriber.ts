@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 /**
  * A Redis connection that only subscribes. From ioredis 5.8.2 a SUBSCRIBE queued while the
@@ -8,5 +8,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  * check nor the client-info handshake, so it does without both.
  */
 export function subscriberConnection(url: string, options: RedisOptions = {}): Redis {
+  // Loaded on first use, as BullMQ is (queues.ts): a process that only copies needs neither.
+  const { Redis } = require('ioredis') as typeof import('ioredis');
   return new Redis(url, { ...options, enableReadyCheck: false, disableClientInfo: true });
 }
