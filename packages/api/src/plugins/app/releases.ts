@@ -6,6 +6,7 @@ import {
   type ReleaseEvent,
 } from '@glint/core';
 import {
+  copyJobsOf,
   familyNameConstraint,
   versionConstraints,
   wavesOf,
@@ -213,7 +214,8 @@ export class ReleaseService {
   /**
    * Takes a person's action on the rollout: a channel moved (promote, rollback; the version it
    * then points at rolls out to every wave at once, unhalted, see release-actions), a halt, a
-   * resume, the next wave let start. The daemon's next step carries it out.
+   * resume, the next wave let start. The daemon's next step carries it out; a halt cancels the
+   * version's copies under way itself, once recorded, so that no step asks for them again.
    */
   async act(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
@@ -240,6 +242,7 @@ export class ReleaseService {
         details: { ...(channel !== null && { channel }), version: version.version },
       });
     });
+    await this.fastify.jobs.stop(caller.ownerId, caller.userId, copyJobsOf(change.cancels));
     const reason =
       change.action === 'halt' ? (versionChanges?.haltedReason ?? undefined) : undefined;
     await this.stepped(caller.ownerId, family, change.event, version.id, version.version, reason);
@@ -290,5 +293,5 @@ export default fp(
   async (fastify) => {
     fastify.decorate('releases', new ReleaseService(fastify));
   },
-  { name: 'releases', dependencies: ['repositories', 'queues', 'events'] },
+  { name: 'releases', dependencies: ['repositories', 'queues', 'events', 'jobs'] },
 );
