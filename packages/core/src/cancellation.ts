@@ -43,17 +43,24 @@ export async function requestCancel(
   const requests = redis.multi();
   for (const id of queueJobIds)
     requests
-      .set(`${redisKeyPrefix}${cancelRequestKey(id)}`, requestedBy, 'EX', CANCEL_REQUEST_TTL_SECONDS)
+      .set(
+        `${redisKeyPrefix}${cancelRequestKey(id)}`,
+        requestedBy,
+        'EX',
+        CANCEL_REQUEST_TTL_SECONDS,
+      )
       .publish(cancelChannel(redisKeyPrefix), id);
   await requests.exec();
   const removed: string[] = [];
   for (const id of queueJobIds) {
     const job = await queue.getJob(id);
     // A job a worker holds cannot be removed (BullMQ refuses); its daemon stops it.
-    const gone = !job || (await job.remove().then(
-      () => true,
-      () => false,
-    ));
+    const gone =
+      !job ||
+      (await job.remove().then(
+        () => true,
+        () => false,
+      ));
     if (gone) removed.push(id);
   }
   return removed;

@@ -135,7 +135,13 @@ export class JobService {
     const { queues, config, repositories, events } = this.fastify;
     return cancelJobs(
       (kind, ids) =>
-        requestCancel(this.cancelRedis, config.redis.keyPrefix, queues.queue(kind), ids, requestedBy),
+        requestCancel(
+          this.cancelRedis,
+          config.redis.keyPrefix,
+          queues.queue(kind),
+          ids,
+          requestedBy,
+        ),
       repositories.jobs,
       (owner, list) => events.publish(owner, list),
       ownerId,
