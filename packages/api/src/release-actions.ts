@@ -33,7 +33,10 @@ export interface RolloutChange {
   version: VersionRecord;
   channel: string | null;
   versionChanges: VersionChanges | null;
-  /** The version's copies under way that the action cancels (a halt's). */
+  /**
+   * The version's copies under way that the action cancels (a halt's), as the facts show them; the
+   * service reads them again once the halt is recorded.
+   */
   cancels: CopyAttempt[];
   audit: string;
   event: ReleaseEvent['action'];

@@ -8,6 +8,7 @@ import {
 import {
   copyJobsOf,
   familyNameConstraint,
+  openCopiesOf,
   versionConstraints,
   wavesOf,
   type FamilyRecord,
@@ -242,11 +243,21 @@ export class ReleaseService {
         details: { ...(channel !== null && { channel }), version: version.version },
       });
     });
-    await this.fastify.jobs.stop(caller.ownerId, caller.userId, copyJobsOf(change.cancels));
+    if (change.action === 'halt') await this.cancelCopies(caller, family.id, version);
     const reason =
       change.action === 'halt' ? (versionChanges?.haltedReason ?? undefined) : undefined;
     await this.stepped(caller.ownerId, family, change.event, version.id, version.version, reason);
     return this.details(caller.ownerId, family.id);
+  }
+
+  /**
+   * Cancels the halted version's copies under way (what the halt's plan names), as read once the
+   * halt is recorded: a copy a daemon's step asked for just before it is among them.
+   */
+  private async cancelCopies(caller: ProjectCaller, familyId: string, version: VersionRecord) {
+    const facts = await this.facts(caller.ownerId, familyId);
+    const copies = copyJobsOf(openCopiesOf(facts, version));
+    await this.fastify.jobs.stop(caller.ownerId, caller.userId, copies);
   }
 
   /** What `act` would change on which site, with the same refusals; changes nothing. */
