@@ -202,7 +202,7 @@ test('the daemon’s own halt, when a wave’s failures pass the threshold, canc
   await env.query(
     `INSERT INTO jobs (owner_id, queue_job_id, operation, image_id, source_site_id,
                        destination_site_id, state, error, finished_at)
-     SELECT owner_id, 'copy-failed-by-hand', 'copy', id, $2, $3, 'failed', 'quota exceeded', now()
+     SELECT owner_id, 'copy-' || gen_random_uuid(), 'copy', id, $2, $3, 'failed', 'quota exceeded', now()
      FROM images WHERE id = $1`,
     [image, site.build, site.other],
   );
