@@ -3,7 +3,13 @@
  * records it, and the preview applies it to the facts in memory and runs the rollout's steps.
  */
 import { LATEST_CHANNEL, type ReleaseEvent } from '@glint/core';
-import { wavesOf, type RolloutFacts, type VersionRecord } from '@glint/store';
+import {
+  openCopiesOf,
+  wavesOf,
+  type CopyAttempt,
+  type RolloutFacts,
+  type VersionRecord,
+} from '@glint/store';
 import { ApiError, notFound } from './errors';
 
 export type RolloutAction =
@@ -27,6 +33,11 @@ export interface RolloutChange {
   version: VersionRecord;
   channel: string | null;
   versionChanges: VersionChanges | null;
+  /**
+   * The version's copies under way that the action cancels (a halt's), as the facts show them; the
+   * service reads them again once the halt is recorded.
+   */
+  cancels: CopyAttempt[];
   audit: string;
   event: ReleaseEvent['action'];
   summary: string;
@@ -81,6 +92,7 @@ function promoteChange(
     version,
     channel,
     versionChanges: moved(facts, channel, version),
+    cancels: [],
     audit: 'release.promoted',
     event: 'promoted',
     summary:
@@ -107,6 +119,7 @@ function rollbackChange(facts: RolloutFacts, channel: string | undefined) {
     version: previous,
     channel: name,
     versionChanges: moved(facts, name, previous),
+    cancels: [],
     audit: 'release.rolled_back',
     event: 'rolled-back' as const,
     summary: `Channel ${name} goes back from ${from} to ${previous.version}.`,
@@ -120,15 +133,18 @@ function controlChange(
   callerName: string,
 ): RolloutChange {
   const version = followedVersion(facts);
-  const common = { version, channel: null, audit: `release.${action.kind}` };
-  if (action.kind === 'halt')
+  const common = { version, channel: null, cancels: [], audit: `release.${action.kind}` };
+  if (action.kind === 'halt') {
+    const cancels = openCopiesOf(facts, version);
     return {
       ...common,
       action: 'halt',
       versionChanges: { haltedReason: action.reason ?? `halted by ${callerName}` },
+      cancels,
       event: 'halted',
-      summary: `The rollout of ${version.version} stops where it is.`,
+      summary: `The rollout of ${version.version} stops where it is${cancels.length > 0 ? ', and its copies under way are cancelled' : ''}.`,
     };
+  }
   if (action.kind === 'resume')
     return {
       ...common,

@@ -4,6 +4,7 @@
  * what the daemon will do next and what the action keeps it from doing. Nothing is recorded.
  */
 import {
+  type CopyAttempt,
   recordedBy,
   stepsOf,
   wavesOf,
@@ -101,11 +102,30 @@ function changesOf(facts: RolloutFacts, step: SiteStep, siteId: string): Planned
   }
 }
 
-/** Each site's changes among the steps. */
-function bySite(facts: RolloutFacts, steps: RolloutStep[]): Map<string, PlannedChange[]> {
+/** A copy under way that a halt cancels, on its site. */
+function cancelOf(facts: RolloutFacts, copy: CopyAttempt): PlannedChange {
+  const version = facts.versions.find((v) => v.imageId === copy.imageId)!.version;
+  const state = copy.state === 'running' ? 'running' : 'queued';
+  return {
+    kind: 'cancel',
+    version,
+    bytes: null,
+    text: `the ${state} copy of ${version} (job ${copy.queueJobId}) is cancelled${state === 'running' ? ' and what it wrote is removed' : ''}`,
+    job: { id: copy.queueJobId, state },
+  };
+}
+
+/** Each site's changes among the steps, and the copies the action itself cancels. */
+function bySite(
+  facts: RolloutFacts,
+  steps: RolloutStep[],
+  cancels: CopyAttempt[] = [],
+): Map<string, PlannedChange[]> {
   const sites = new Map<string, PlannedChange[]>();
   const add = (siteId: string, changes: PlannedChange[]) =>
     sites.set(siteId, [...(sites.get(siteId) ?? []), ...changes]);
+  const halts = steps.flatMap((step) => (step.kind === 'halt' ? step.cancels : []));
+  for (const copy of [...cancels, ...halts]) add(copy.siteId, [cancelOf(facts, copy)]);
   for (const step of steps) {
     if (step.kind === 'copy')
       for (const siteId of step.siteIds) add(siteId, changesOf(facts, step, siteId));
@@ -155,7 +175,7 @@ const same = (a: PlannedChange) => (b: PlannedChange) =>
 export function previewOf(facts: RolloutFacts, change: RolloutChange, now: Date): ReleasePlan {
   const after = appliedTo(facts, change, now);
   const steps = stepsAhead(after, now);
-  const changes = bySite(after, steps);
+  const changes = bySite(after, steps, change.cancels);
   const before = bySite(facts, stepsAhead(facts, now));
   const waves = wavesOf(facts.family, facts.sites);
   const sites = facts.sites

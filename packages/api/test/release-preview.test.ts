@@ -1,9 +1,10 @@
 /**
  * Release plans from facts alone: each action applied in memory and the rollout's own steps run,
- * read per site (a rollback switches and hides with no copy, a halt withholds what was due, a
- * wave let start shows the copies it leads to), and refusals as the actions meet them.
+ * read per site (a rollback switches and hides with no copy, a halt withholds what was due and
+ * names the copies under way it cancels, a wave let start shows the copies it leads to), and
+ * refusals as the actions meet them.
  */
-import type { RolloutFacts, VersionRecord } from '@glint/store';
+import { RELEASES, type RolloutFacts, type VersionRecord } from '@glint/store';
 import { changeOf, type RolloutAction } from '../src/release-actions';
 import { previewOf } from '../src/release-preview';
 import {
@@ -105,6 +106,48 @@ test('a halt withholds the copies due; a resume of it shows them again, with the
   expect(resume.sites[0]!.changes[0]!.text).toBe(
     '3 is copied here (3000 bytes), then takes “Fam” once its wave holds it everywhere',
   );
+});
+
+test('a halt names each copy under way it cancels, site and job; a person’s copy is not among them', () => {
+  const v3 = version(3, { wave: 0, waveDoneAt: null });
+  const attempt = (siteId: string, state: 'queued' | 'running', queueJobId: string) => ({
+    imageId: 'i3',
+    siteId,
+    queueJobId,
+    requestedBy: RELEASES,
+    state,
+    error: null,
+    createdAt: now.toISOString(),
+  });
+  const copying = facts({
+    family: { ...facts().family, prestage: true },
+    versions: [v3, version(2), version(1)],
+    channels: [{ name: 'latest', versionId: 'v3', previousVersionId: 'v2', movedAt: '' }],
+    attempts: [
+      attempt('canary', 'running', 'copy-r'),
+      attempt('a', 'running', 'copy-r'),
+      { ...attempt('b', 'queued', 'copy-mine'), requestedBy: 'u1' },
+    ],
+  });
+  const halt = plan(copying, { kind: 'halt' });
+  expect(halt.summary).toBe(
+    'The rollout of 3 stops where it is, and its copies under way are cancelled.',
+  );
+  expect(bySite(halt)).toEqual({ canary: ['cancel:3', ''], a: ['cancel:3', ''], b: ['', ''] });
+  expect(halt.sites[0]!.changes).toEqual([
+    {
+      kind: 'cancel',
+      version: '3',
+      bytes: null,
+      text: 'the running copy of 3 (job copy-r) is cancelled and what it wrote is removed',
+      job: { id: 'copy-r', state: 'running' },
+    },
+  ]);
+  expect(halt.bytes).toBe(0);
+  // Nothing under way: the halt cancels nothing, and its plan says nothing of it.
+  const idle = plan({ ...copying, attempts: [] }, { kind: 'halt' });
+  expect(idle.summary).toBe('The rollout of 3 stops where it is.');
+  expect(idle.sites.flatMap((s) => s.changes)).toEqual([]);
 });
 
 test('the next wave of a family that waits for a person shows the copies it leads to', () => {

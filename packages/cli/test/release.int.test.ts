@@ -134,7 +134,7 @@ const familyNow = async () =>
     await server.inject({ method: 'GET', url: `/api/v1/releases/${run}`, headers: caller.headers })
   ).json<FamilyDetails>();
 
-test('--dry-run prints the plan per site and changes nothing; a plan the API refuses exits 1', async () => {
+test('--dry-run prints the plan per site and changes nothing, for next too; a plan the API refuses exits 1', async () => {
   const before = await familyNow();
   const halt = await glint(['release', 'halt', run, '--reason', 'a look', '--dry-run']);
   expect(halt.code).toBe(0);
@@ -153,6 +153,12 @@ test('--dry-run prints the plan per site and changes nothing; a plan the API ref
   const rollback = await glint(['release', 'rollback', run, '--dry-run']);
   expect(rollback.code).toBe(1);
   expect(rollback.stderr).toMatch(/has no earlier version to go back to/);
+  const next = await glint(['release', 'next', run, '--dry-run']);
+  expect(next.code).toBe(0);
+  expect(next.stdout).toMatch(/^The rollout of 1 may go on to wave 2\.$/m);
+  expect(next.stdout).toMatch(/^SITE\s+WAVE\s+HOLDS NOW\s+WHAT HAPPENS$/m);
+  expect(next.stdout).toMatch(/^\S+\s+1\s+-\s+1 takes “.* Stable”$/m);
+  expect(next.stdout).toMatch(/Dry run: nothing was changed\.$/m);
   expect(await familyNow()).toEqual(before);
 });
 

@@ -27,5 +27,5 @@ export {
   type RunningDaemon,
   type WorkerResources,
 } from './daemon';
-export { advanceRelease, RELEASES, type ReleaseOutcome } from './releases/rollout';
+export { advanceRelease, type ReleaseOutcome } from './releases/rollout';
 export { enqueueReleaseSteps, releaseWorker, scheduleReleases } from './releases/release-worker';

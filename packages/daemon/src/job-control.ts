@@ -1,4 +1,5 @@
-import { cancelChannel, cancelRequestKey } from '@glint/core';
+import { cancelChannel, cancelRequestKey, requestCancel } from '@glint/core';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Why a running job was stopped before its end. */
@@ -42,6 +43,14 @@ export class JobControl {
   /** Whether the job's owner asked to cancel it (within the request's lifetime). */
   async cancelRequested(queueJobId: string): Promise<boolean> {
     return (await this.redis.exists(`${this.keyPrefix}${cancelRequestKey(queueJobId)}`)) === 1;
+  }
+
+  /**
+   * Asks for the jobs to stop wherever they run, as their owner's cancel does (the daemon's own
+   * halt of a rollout); returns those taken off the queue, see requestCancel.
+   */
+  requestCancel(queue: Queue, queueJobIds: string[], requestedBy: string): Promise<string[]> {
+    return requestCancel(this.redis, this.keyPrefix, queue, queueJobIds, requestedBy);
   }
 
   /** The queue jobs running here now. */

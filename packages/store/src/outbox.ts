@@ -61,3 +61,43 @@ export async function dispatchJobs(
     await publish(ownerId, [event]);
   }
 }
+
+/** A queue job to cancel, with what its owner's clients are told of it. */
+export interface JobToCancel {
+  queueJobId: string;
+  operation: JobKind;
+  imageId: string | null;
+  siteIds: string[];
+}
+
+/**
+ * Cancels the owner's queue jobs: `request` asks them to stop (requestCancel, on the kind's queue)
+ * and returns those it took off the queue, whose open rows end cancelled now and whose owner hears
+ * so. The daemon running any other stops it and marks it. Returns the ids that ended now.
+ */
+export async function cancelJobs(
+  request: (kind: JobKind, queueJobIds: string[]) => Promise<string[]>,
+  jobs: JobsRepository,
+  publish: PublishEvents,
+  ownerId: string,
+  toCancel: JobToCancel[],
+): Promise<string[]> {
+  const ended: string[] = [];
+  for (const kind of kinds) {
+    const ofKind = toCancel.filter((job) => job.operation === kind);
+    if (ofKind.length === 0) continue;
+    const removed = await request(
+      kind,
+      ofKind.map((job) => job.queueJobId),
+    );
+    for (const job of ofKind.filter((j) => removed.includes(j.queueJobId))) {
+      await jobs.cancelQueued(ownerId, job.queueJobId);
+      const { queueJobId, operation, imageId, siteIds } = job;
+      await publish(ownerId, [
+        { type: 'job', queueJobId, operation, state: 'cancelled', imageId, siteIds },
+      ]);
+      ended.push(queueJobId);
+    }
+  }
+  return ended;
+}

@@ -1,9 +1,20 @@
 import { siteMatches, type RolloutPolicy } from '@glint/core';
-import type { RolloutFacts, RolloutSite, VersionCopy, VersionRecord } from './repositories';
+import type {
+  CopyAttempt,
+  RolloutFacts,
+  RolloutSite,
+  VersionCopy,
+  VersionRecord,
+} from './repositories';
+import type { JobToCancel } from './outbox';
+
+/** Who the rollout's copy jobs say asked for them. */
+export const RELEASES = 'glint-releases';
 
 /** One thing a family's step does; the daemon carries them out in this order. */
 export type RolloutStep =
-  | { kind: 'halt'; version: VersionRecord; reason: string }
+  /** `cancels`: the version's copies still under way, which the halt cancels (openCopiesOf). */
+  | { kind: 'halt'; version: VersionRecord; reason: string; cancels: CopyAttempt[] }
   | { kind: 'copy'; version: VersionRecord; siteIds: string[] }
   | { kind: 'promote'; version: VersionRecord; siteId: string; cloudImageId: string }
   | { kind: 'wave-done'; version: VersionRecord }
@@ -11,6 +22,23 @@ export type RolloutStep =
   | { kind: 'retire'; version: VersionRecord }
   | { kind: 'demote'; version: VersionRecord; siteId: string; cloudImageId: string }
   | { kind: 'delete'; version: VersionRecord; siteId: string; cloudImageId: string };
+
+/** The queue jobs of copies, each once however many of its destinations are among them. */
+export function copyJobsOf(copies: CopyAttempt[]): JobToCancel[] {
+  const jobs = new Map<string, JobToCancel>();
+  for (const copy of copies) {
+    const job = jobs.get(copy.queueJobId);
+    if (job) job.siteIds.push(copy.siteId);
+    else
+      jobs.set(copy.queueJobId, {
+        queueJobId: copy.queueJobId,
+        operation: 'copy',
+        imageId: copy.imageId,
+        siteIds: [copy.siteId],
+      });
+  }
+  return [...jobs.values()];
+}
 
 /**
  * The target sites in waves: each joins the first wave whose selector matches it, and those no
@@ -36,6 +64,20 @@ export function targetOf(facts: RolloutFacts): VersionRecord | undefined {
 }
 
 const key = (versionId: string, siteId: string) => `${versionId}/${siteId}`;
+
+/**
+ * The copies of the version the rollout asked for that are still queued or running: what a halt
+ * cancels. A cancelled copy ends `cancelled`, not `failed`, so it counts toward no threshold, and a
+ * resume asks for it again like any copy asked for before it.
+ */
+export function openCopiesOf(facts: RolloutFacts, version: VersionRecord): CopyAttempt[] {
+  return facts.attempts.filter(
+    (attempt) =>
+      attempt.imageId === version.imageId &&
+      attempt.requestedBy === RELEASES &&
+      (attempt.state === 'queued' || attempt.state === 'running'),
+  );
+}
 
 /** The facts looked up by version and site. */
 function indexOf(facts: RolloutFacts) {
@@ -115,6 +157,7 @@ function waveSteps(
       kind: 'halt',
       version: target,
       reason: `${failed.length} of ${wave.length} sites of wave ${n + 1} failed, over the threshold of ${facts.family.failureThreshold * 100}% (${why.join('; ')}); fix them and resume`,
+      cancels: openCopiesOf(facts, target),
     });
     return 'halted';
   }

@@ -1,6 +1,6 @@
 /** The rollout's decisions from facts alone: waves, halts, soaks, switches and retention. */
 import type { CopyAttempt, RolloutFacts, VersionRecord } from '@glint/store';
-import { stepsOf, wavesOf } from '../src';
+import { copyJobsOf, openCopiesOf, RELEASES, stepsOf, wavesOf } from '../src';
 import {
   familyRecord,
   rolloutNow,
@@ -36,6 +36,21 @@ function facts(versions: VersionRecord[], extra: Partial<RolloutFacts> = {}): Ro
     ...extra,
   };
 }
+
+/** The rollout's copy of version 1 to the site, in one queue job with its other sites. */
+const attempt = (
+  siteId: string,
+  state: CopyAttempt['state'],
+  error: string | null = null,
+): CopyAttempt => ({
+  imageId: 'i1',
+  siteId,
+  queueJobId: 'copy-1',
+  requestedBy: RELEASES,
+  state,
+  error,
+  createdAt: now.toISOString(),
+});
 
 const kinds = (f: RolloutFacts) =>
   stepsOf(f, now).map((s) =>
@@ -80,10 +95,7 @@ test('a complete wave switches its sites, then waits out its soak before the nex
 test('a wave whose failures pass the threshold halts, naming the sites; under it, the rest go on', () => {
   const failing = facts([version(1, { wave: 1 })], {
     copies: [copy(1, 'canary')],
-    attempts: [
-      { imageId: 'i1', siteId: 'a', state: 'failed', error: 'quota', createdAt: now.toISOString() },
-      { imageId: 'i1', siteId: 'b', state: 'failed', error: 'gone', createdAt: now.toISOString() },
-    ],
+    attempts: [attempt('a', 'failed', 'quota'), attempt('b', 'failed', 'gone')],
   });
   const steps = stepsOf(failing, now);
   expect(steps.map((s) => s.kind)).toEqual(['promote', 'halt']);
@@ -96,15 +108,7 @@ test('a wave whose failures pass the threshold halts, naming the sites; under it
 
 test('a halt names the wave that failed, an earlier one too (a version rolled back to is in every wave)', () => {
   const rolledBack = facts([version(1, { wave: 1 })], {
-    attempts: [
-      {
-        imageId: 'i1',
-        siteId: 'canary',
-        state: 'failed',
-        error: 'quota',
-        createdAt: now.toISOString(),
-      },
-    ],
+    attempts: [attempt('canary', 'failed', 'quota')],
   });
   expect(stepsOf(rolledBack, now)).toEqual([
     expect.objectContaining({
@@ -165,18 +169,6 @@ const stable = (n: number, siteId: string) => ({
   error: null,
   attempts: 0,
   nextAttemptAt: null,
-});
-
-const attempt = (
-  siteId: string,
-  state: CopyAttempt['state'],
-  error: string | null = null,
-): CopyAttempt => ({
-  imageId: 'i1',
-  siteId,
-  state,
-  error,
-  createdAt: now.toISOString(),
 });
 
 const prestaged = (versions: VersionRecord[], extra: Partial<RolloutFacts> = {}) => {
@@ -255,4 +247,26 @@ test('a halted version asks for no copies, pre-staged or not; a halt this step a
   // The canary's copy failed over the threshold: the halt comes alone, no wave 2 copy with it.
   const failing = prestaged([version(1)], { attempts: [attempt('canary', 'failed', 'quota')] });
   expect(kinds(failing)).toEqual(['halt 1 ']);
+});
+
+test('a halt cancels the rollout’s copies of the version under way, each queue job once; a person’s copy stays', () => {
+  const mine = { ...attempt('b', 'running'), queueJobId: 'copy-mine', requestedBy: 'u1' };
+  const halting = prestaged([version(1)], {
+    attempts: [attempt('canary', 'failed', 'quota'), attempt('a', 'running'), mine],
+  });
+  const [halt] = stepsOf(halting, now);
+  expect(halt).toMatchObject({ kind: 'halt', cancels: [attempt('a', 'running')] });
+  const queued = { ...attempt('b', 'queued'), queueJobId: 'copy-2' };
+  halting.attempts.push(attempt('b', 'queued'), queued);
+  expect(copyJobsOf(openCopiesOf(halting, halting.versions[0]!))).toEqual([
+    { queueJobId: 'copy-1', operation: 'copy', imageId: 'i1', siteIds: ['a', 'b'] },
+    { queueJobId: 'copy-2', operation: 'copy', imageId: 'i1', siteIds: ['b'] },
+  ]);
+});
+
+test('a cancelled copy counts toward no threshold: it is asked for again, unless the version is halted', () => {
+  const cancelled = facts([version(1)], { attempts: [attempt('canary', 'cancelled')] });
+  expect(kinds(cancelled)).toEqual(['copy 1 canary']);
+  cancelled.versions[0]!.haltedReason = 'halted by demo';
+  expect(kinds(cancelled)).toEqual([]);
 });

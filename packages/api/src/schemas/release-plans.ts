@@ -1,15 +1,24 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 
 const PlannedChange = Type.Object({
-  kind: Type.Enum(['switch', 'hide', 'copy', 'delete'], {
+  kind: Type.Enum(['switch', 'hide', 'copy', 'delete', 'cancel'], {
     description:
-      'switch: the version takes the stable name here; hide: it is renamed "NAME (VERSION)" and hidden (os_hidden on OpenStack, deprecated on EC2), still bootable by id; copy: its bytes are copied here; delete: its copy here is deleted',
+      'switch: the version takes the stable name here; hide: it is renamed "NAME (VERSION)" and hidden (os_hidden on OpenStack, deprecated on EC2), still bootable by id; copy: its bytes are copied here; delete: its copy here is deleted; cancel: its copy here, queued or running (`job`), is cancelled and what it wrote is removed',
   }),
   version: Type.String(),
   bytes: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
     description: 'The bytes a copy moves (null: the size is unknown, or not a copy)',
   }),
   text: Type.String({ description: 'What happens, in words' }),
+  job: Type.Optional(
+    Type.Object(
+      {
+        id: Type.String({ description: 'The copy job, as /api/v1/jobs names it' }),
+        state: Type.Enum(['queued', 'running']),
+      },
+      { description: 'cancel: the copy job cancelled' },
+    ),
+  ),
 });
 
 const PlannedStep = Type.Object({

@@ -1,9 +1,9 @@
 import { JOBS, parseJobPayload, type JobQueues } from '@glint/core';
-import { repositoriesOn } from '@glint/store';
+import { RELEASES, repositoriesOn } from '@glint/store';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import type { WorkerOptions } from '../workers/worker-options';
-import { advanceRelease, RELEASES, type ReleaseOutcome } from './rollout';
+import { advanceRelease, type ReleaseOutcome } from './rollout';
 import { everyInterval } from '../ticker';
 
 /**

@@ -7,10 +7,13 @@ import {
   type ReleaseSlot,
 } from '@glint/cloud-adapters';
 import {
+  cancelJobs,
+  copyJobsOf,
   dispatchJobs,
   plan,
   planJobs,
   queueJobsOf,
+  RELEASES,
   recordedBy,
   repositoriesOn,
   stepsOf,
@@ -22,9 +25,6 @@ import {
   type VersionRecord,
 } from '@glint/store';
 import type { WorkerOptions } from '../workers/worker-options';
-
-/** Who the rollout's copy jobs say asked for them. */
-export const RELEASES = 'glint-releases';
 
 /** How long a site's refused delete waits before it is tried again, doubling with each refusal. */
 const retryDelayMs = (baseMs: number, attempts: number) =>
@@ -200,6 +200,21 @@ async function remove(run: Run, step: Extract<RolloutStep, { kind: 'delete' }>):
   run.events.push(event(run, 'deleted', version, { siteIds: [siteId] }));
 }
 
+/**
+ * Cancels the halted version's copies under way, as their owner's cancel would: recorded halted
+ * first, no step asks for them again, and a resume asks for what is still missing.
+ */
+async function cancelCopies(run: Run, step: Extract<RolloutStep, { kind: 'halt' }>) {
+  const { control, queues, publish } = run.options;
+  await cancelJobs(
+    (kind, ids) => control.requestCancel(queues.queue(kind), ids, RELEASES),
+    run.repositories.jobs,
+    publish,
+    run.ownerId,
+    copyJobsOf(step.cancels),
+  );
+}
+
 async function runStep(run: Run, step: RolloutStep): Promise<void> {
   const { releases } = run.repositories;
   const { version } = step;
@@ -207,7 +222,8 @@ async function runStep(run: Run, step: RolloutStep): Promise<void> {
   if (recorded) await releases.updateVersion(run.ownerId, version.id, recorded);
   switch (step.kind) {
     case 'halt':
-      return void run.events.push(event(run, 'halted', version, { reason: step.reason }));
+      run.events.push(event(run, 'halted', version, { reason: step.reason }));
+      return cancelCopies(run, step);
     case 'copy':
       return copyVersion(run, version, step.siteIds);
     case 'promote':

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { requestCancel, type JobKind } from '@glint/core';
 import {
-  CANCEL_REQUEST_TTL_SECONDS,
-  cancelChannel,
-  cancelRequestKey,
-  type JobKind,
-} from '@glint/core';
-import type { JobFilter, JobPart, JobRecord, NewJob } from '@glint/store';
+  cancelJobs,
+  type JobFilter,
+  type JobPart,
+  type JobRecord,
+  type JobToCancel,
+  type NewJob,
+} from '@glint/store';
+import { Redis } from 'ioredis';
 import { ApiError, notFound } from '../../errors';
 import type { ProjectCaller } from '../../caller';
+import type { AppOptions } from '../../app';
 
 type QueuedOperation = NewJob['operation'] & JobKind;
 const queued = (operation: string): operation is QueuedOperation =>
@@ -32,7 +36,11 @@ const open = (part: JobPart) => part.state === 'queued' || part.state === 'runni
 
 /** The caller's job history, and retrying and cancelling in it. */
 export class JobService {
-  constructor(private readonly fastify: FastifyInstance) {}
+  constructor(
+    private readonly fastify: FastifyInstance,
+    /** Where cancel requests go: a connection without ioredis's keyPrefix (see requestCancel). */
+    private readonly cancelRedis: Redis,
+  ) {}
 
   list(caller: ProjectCaller, filter: JobFilter) {
     return this.fastify.repositories.jobs.list(caller.ownerId, filter);
@@ -103,43 +111,42 @@ export class JobService {
         'job_not_cancellable',
         `job ${id} is ${job.state}; only queued or running copies, deletes and imports can be cancelled`,
       );
-    const { redis, config } = this.fastify;
-    await redis
-      .multi()
-      .set(cancelRequestKey(id), caller.userId, 'EX', CANCEL_REQUEST_TTL_SECONDS)
-      .publish(cancelChannel(config.redis.keyPrefix), id)
-      .exec();
-    const queuedJob = await this.fastify.queues.queue(job.operation).getJob(id);
-    // A job a worker holds cannot be removed; its daemon stops it.
-    const removed =
-      !queuedJob ||
-      (await queuedJob.remove().then(
-        () => true,
-        () => false,
-      ));
-    await this.fastify.transaction(async (repositories) => {
-      if (removed) await repositories.jobs.cancelQueued(caller.ownerId, id);
-      await repositories.audit.record({
-        ownerId: caller.ownerId,
-        actorId: caller.userId,
-        action: removed ? 'job.cancelled' : 'job.cancel_requested',
-        targetType: 'job',
-        targetId: id,
-        details: {},
-      });
+    const siteIds = job.parts.flatMap((part) => (part.siteId ? [part.siteId] : []));
+    const ended = await this.stop(caller.ownerId, caller.userId, [
+      { queueJobId: id, operation: job.operation, imageId: job.imageId, siteIds },
+    ]);
+    const removed = ended.length > 0;
+    await this.fastify.repositories.audit.record({
+      ownerId: caller.ownerId,
+      actorId: caller.userId,
+      action: removed ? 'job.cancelled' : 'job.cancel_requested',
+      targetType: 'job',
+      targetId: id,
+      details: {},
     });
-    if (removed)
-      await this.fastify.events.publish(caller.ownerId, [
-        {
-          type: 'job',
-          queueJobId: id,
-          operation: job.operation,
-          state: 'cancelled',
-          imageId: job.imageId,
-          siteIds: job.parts.flatMap((part) => (part.siteId ? [part.siteId] : [])),
-        },
-      ]);
     return { job: await this.get(caller, id), stopping: !removed };
+  }
+
+  /**
+   * Stops the owner's queue jobs as `cancel` does, without its checks or audit (a halted release's
+   * copies); returns those that ended now, the others stopping on their daemon.
+   */
+  stop(ownerId: string, requestedBy: string, jobs: JobToCancel[]): Promise<string[]> {
+    const { queues, config, repositories, events } = this.fastify;
+    return cancelJobs(
+      (kind, ids) =>
+        requestCancel(
+          this.cancelRedis,
+          config.redis.keyPrefix,
+          queues.queue(kind),
+          ids,
+          requestedBy,
+        ),
+      repositories.jobs,
+      (owner, list) => events.publish(owner, list),
+      ownerId,
+      jobs,
+    );
   }
 }
 
@@ -149,9 +156,16 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (fastify) => {
-    fastify.decorate('jobs', new JobService(fastify));
+export default fp<AppOptions>(
+  async (fastify, opts) => {
+    const cancelRedis = new Redis(opts.config.redis.url);
+    cancelRedis.on('error', (error) =>
+      fastify.log.error({ err: error }, 'Redis connection failed'),
+    );
+    fastify.decorate('jobs', new JobService(fastify, cancelRedis));
+    fastify.addHook('onClose', async () => {
+      await cancelRedis.quit();
+    });
   },
-  { name: 'jobs', dependencies: ['repositories', 'outbox', 'queues', 'events', 'redis'] },
+  { name: 'jobs', dependencies: ['repositories', 'outbox', 'queues', 'events'] },
 );

@@ -6,7 +6,9 @@ import {
   type ReleaseEvent,
 } from '@glint/core';
 import {
+  copyJobsOf,
   familyNameConstraint,
+  openCopiesOf,
   versionConstraints,
   wavesOf,
   type FamilyRecord,
@@ -213,7 +215,8 @@ export class ReleaseService {
   /**
    * Takes a person's action on the rollout: a channel moved (promote, rollback; the version it
    * then points at rolls out to every wave at once, unhalted, see release-actions), a halt, a
-   * resume, the next wave let start. The daemon's next step carries it out.
+   * resume, the next wave let start. The daemon's next step carries it out; a halt cancels the
+   * version's copies under way itself, once recorded, so that no step asks for them again.
    */
   async act(caller: ProjectCaller, idOrName: string, action: RolloutAction) {
     const facts = await this.facts(caller.ownerId, idOrName);
@@ -240,10 +243,21 @@ export class ReleaseService {
         details: { ...(channel !== null && { channel }), version: version.version },
       });
     });
+    if (change.action === 'halt') await this.cancelCopies(caller, family.id, version);
     const reason =
       change.action === 'halt' ? (versionChanges?.haltedReason ?? undefined) : undefined;
     await this.stepped(caller.ownerId, family, change.event, version.id, version.version, reason);
     return this.details(caller.ownerId, family.id);
+  }
+
+  /**
+   * Cancels the halted version's copies under way (what the halt's plan names), as read once the
+   * halt is recorded: a copy a daemon's step asked for just before it is among them.
+   */
+  private async cancelCopies(caller: ProjectCaller, familyId: string, version: VersionRecord) {
+    const facts = await this.facts(caller.ownerId, familyId);
+    const copies = copyJobsOf(openCopiesOf(facts, version));
+    await this.fastify.jobs.stop(caller.ownerId, caller.userId, copies);
   }
 
   /** What `act` would change on which site, with the same refusals; changes nothing. */
@@ -290,5 +304,5 @@ export default fp(
   async (fastify) => {
     fastify.decorate('releases', new ReleaseService(fastify));
   },
-  { name: 'releases', dependencies: ['repositories', 'queues', 'events'] },
+  { name: 'releases', dependencies: ['repositories', 'queues', 'events', 'jobs'] },
 );

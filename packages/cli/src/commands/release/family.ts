@@ -1,6 +1,6 @@
-/** `glint release family create|set|delete` (the admin's part) and `glint release next`. */
+/** `glint release family create|set|delete`: the admin's part. */
 import type { Command } from 'commander';
-import type { FamilyDetails, ReleaseFamilies } from '@glint/api/replies';
+import type { ReleaseFamilies } from '@glint/api/replies';
 import { action, collect, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { UsageError } from '../../errors';
@@ -73,7 +73,8 @@ async function setFamily(ctx: Context, name: string, options: FamilyOptions) {
   ctx.result(family, () => `Changed release family ${family.name}\n${familyFields(family)}`);
 }
 
-function familyCommands(release: Command): void {
+/** `glint release family create|set|delete` under `glint release`. */
+export function releaseAdminCommands(release: Command): void {
   const family = release
     .command('family')
     .description('Make, change and forget release families (the project’s admins).');
@@ -111,33 +112,4 @@ function familyCommands(release: Command): void {
         ctx.result({ deleted: name }, () => `Deleted release family ${name}`);
       }),
     );
-}
-
-function nextWaveCommand(release: Command): void {
-  release
-    .command('next')
-    .description('Start the next wave of a family whose waves wait for a person.')
-    .argument('<family>')
-    .action(
-      action(async (ctx: Context, family: string) => {
-        const client = await ctx.client();
-        const details = await client.request<FamilyDetails>(
-          'POST',
-          `${familyPath(family)}/waves/next`,
-          { json: {} },
-        );
-        const latest = details.versions[0];
-        ctx.result(details, () =>
-          latest
-            ? `${family} ${latest.version}: wave ${latest.wave + 1} of ${details.waves.length}`
-            : `${family} has no version rolling out`,
-        );
-      }),
-    );
-}
-
-/** Registers the family and next-wave subcommands under `glint release`. */
-export function releaseAdminCommands(release: Command): void {
-  familyCommands(release);
-  nextWaveCommand(release);
 }

@@ -6,11 +6,16 @@ import { renderReleasePlan } from '../../release-plan-view';
 import { familyText } from './family-text';
 
 /**
- * A change of a family's rollout: POSTs `path` and shows the family as it then is; with
- * --dry-run, POSTs the same body to its plan and shows what it would change on which site.
+ * A change of a family's rollout: POSTs `path` and shows the family as it then is (`shown`, by
+ * default the whole family); with --dry-run, POSTs the same body to its plan and shows what it
+ * would change on which site.
  */
 const change =
-  (path: string, body: (options: Record<string, string>) => object = () => ({})) =>
+  (
+    path: string,
+    body: (options: Record<string, string>) => object = () => ({}),
+    shown: (details: FamilyDetails, family: string) => string = familyText,
+  ) =>
   async (ctx: Context, family: string, ...rest: unknown[]) => {
     const options = rest.find((r) => typeof r === 'object') as Record<string, string | boolean>;
     const version = rest.find((r) => typeof r === 'string') as string | undefined;
@@ -22,12 +27,20 @@ const change =
       return ctx.result(plan, () => renderReleasePlan(plan));
     }
     const details = await client.request<FamilyDetails>('POST', url, { json });
-    ctx.result(details, () => familyText(details));
+    ctx.result(details, () => shown(details, family));
   };
 
 const dryRun = 'show what it would change on which site, and change nothing';
 
-/** glint release promote, rollback, halt and resume: moving a rollout. */
+/** After `glint release next`: the wave the latest version is at now. */
+const waveText = (details: FamilyDetails, family: string) => {
+  const latest = details.versions[0];
+  return latest
+    ? `${family} ${latest.version}: wave ${latest.wave + 1} of ${details.waves.length}`
+    : `${family} has no version rolling out`;
+};
+
+/** glint release promote, rollback, halt, resume and next: moving a rollout. */
 export function releaseRolloutCommands(release: Command): void {
   release
     .command('promote')
@@ -62,4 +75,11 @@ export function releaseRolloutCommands(release: Command): void {
     .argument('<family>')
     .option('--dry-run', dryRun)
     .action(action(change('resume')));
+
+  release
+    .command('next')
+    .description('Start the next wave of a family whose waves wait for a person.')
+    .argument('<family>')
+    .option('--dry-run', dryRun)
+    .action(action(change('waves/next', undefined, waveText)));
 }

@@ -84,6 +84,9 @@ export interface VersionCopy {
 export interface CopyAttempt {
   imageId: string;
   siteId: string;
+  queueJobId: string;
+  /** Who the job's payload says asked for it: RELEASES for the rollout's own copies. */
+  requestedBy: string | null;
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   error: string | null;
   createdAt: string;

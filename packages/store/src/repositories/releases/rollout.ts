@@ -90,7 +90,9 @@ export function rolloutReads(db: Queryable) {
       );
       const attempts = await db.query<CopyAttempt>(
         `SELECT DISTINCT ON (image_id, destination_site_id) image_id AS "imageId",
-                destination_site_id AS "siteId", state, error, ${iso('created_at')} AS "createdAt"
+                destination_site_id AS "siteId", queue_job_id AS "queueJobId",
+                payload->>'requestedBy' AS "requestedBy", state, error,
+                ${iso('created_at')} AS "createdAt"
          FROM jobs WHERE owner_id = $1 AND operation = 'copy' AND image_id = ANY ($2::uuid[])
          ORDER BY image_id, destination_site_id, created_at DESC`,
         [ownerId, imageIds],
