@@ -127,12 +127,7 @@ async function pull(
   const contentHash = declaredContentHash(source);
   // Named as a streamed copy is: the copy's own name if it has one.
   const named = options.name ? { ...source, name: options.name } : source;
-  const present = await findPresentCopy(
-    sites.destination,
-    named.name,
-    contentHash,
-    options.hidden,
-  );
+  const present = await findPresentCopy(sites.destination, named.name, contentHash, options.hidden);
   if (present) return present;
   const provenance = { sourceSite: options.sourceKey, sourceImageId: source.id, contentHash };
   const spec = {

@@ -38,4 +38,3 @@ export function publication(
 export function isUnverifiedCopy(image: ImageInfo): boolean {
   return image.hidden === true && image.properties[GLINT_MARKERS.contentHash] === undefined;
 }
-

@@ -79,7 +79,15 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
     targets,
     stages,
   );
-  await finishTargets(targets, streamed, { markHash: true, hidden: false }, plan, retry, results, signal);
+  await finishTargets(
+    targets,
+    streamed,
+    { markHash: true, hidden: false },
+    plan,
+    retry,
+    results,
+    signal,
+  );
   stages.verified = Date.now();
   const { sent } = streamed;
   return {
