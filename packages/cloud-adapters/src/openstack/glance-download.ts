@@ -6,7 +6,7 @@ import type {
   ServerSideCopy,
   ServerSideCopyOptions,
 } from '../adapter';
-import { IntegrityError, isCloudError } from '../errors';
+import { IntegrityError, isCloudError, TransientError } from '../errors';
 import { DEFAULT_RETRY_POLICIES } from '../transfer/copy-request';
 import { removeFailedCopy } from '../transfer/finish-targets';
 import { assertCopyable, copySpec, declaredContentHash } from '../transfer/metadata';
@@ -37,6 +37,21 @@ async function importStarted(glance: GlanceClient, id: string): Promise<boolean>
     const image = await glance.getImage(id);
     if (image.status !== 'queued') return true;
     if (image.os_glance_failed_import) return false;
+    await sleep(200);
+  }
+  return false;
+}
+
+/**
+ * Glance's import goes on after the image turned active: it saves the image whole once more, and
+ * drops its lock (os_glance_import_task) last. A change made before that save is lost (seen in the
+ * sandbox: the copy's markers gone, os_hidden back), so the copy is published only once the lock
+ * is gone. False when it is still held after the wait.
+ */
+async function importReleased(glance: GlanceClient, id: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= 150; attempt++) {
+    const image = await glance.getImage(id);
+    if (!image.os_glance_import_task) return true;
     await sleep(200);
   }
   return false;
@@ -93,6 +108,10 @@ async function finishImport(
     onProgress?.({ stage: 'copying', percent: 0 });
     const copy = await destination.awaitActive(spec.id, { policy, ...(signal && { signal }) });
     checkCopy(copy, source, sites.region);
+    if (!(await importReleased(sites.glance, spec.id)))
+      throw new TransientError(
+        `copy ${spec.id} in ${sites.region} is active, but Glance's import still holds it`,
+      );
     const missing = Object.entries(spec.properties ?? {}).filter(
       ([name, value]) => copy.properties[name] !== value,
     );
