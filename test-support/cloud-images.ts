@@ -64,10 +64,15 @@ export class CloudImages {
     return adapter.getImage(image.id);
   }
 
-  /** The images called `name` on the cloud, straight from its Glance, whatever their status. */
-  async named(cloud: SandboxCloud, name: string): Promise<ImageInfo[]> {
+  /**
+   * The images called `name` on the cloud, straight from its Glance, whatever their status; the
+   * hidden ones too with `includeHidden` (a copy in flight is hidden until verified), else as a
+   * user's listing shows them.
+   */
+  async named(cloud: SandboxCloud, name: string, includeHidden = false): Promise<ImageInfo[]> {
     const found: ImageInfo[] = [];
-    for await (const image of this.adapter(cloud).listImages({ name })) found.push(image);
+    for await (const image of this.adapter(cloud).listImages({ name, includeHidden }))
+      found.push(image);
     return found;
   }
 

@@ -72,7 +72,9 @@ afterAll(async () => {
 /** The images with the test's name on a sandbox cloud, straight from its Glance. */
 async function copiesOn(cloud: number): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(cloud)).listImages({ name }))
+  for await (const image of images
+    .adapter(sandboxCloud(cloud))
+    .listImages({ name, includeHidden: true }))
     found.push(image);
   return found;
 }

@@ -162,7 +162,7 @@ describe('the import worker', () => {
   afterAll(async () => {
     await worker?.close();
     const adapter = images.adapter(sandboxCloud(1));
-    for await (const image of adapter.listImages({ name: `${run}-ok` }))
+    for await (const image of adapter.listImages({ name: `${run}-ok`, includeHidden: true }))
       await adapter.deleteImage(image.id);
     await images.close();
   });
@@ -205,7 +205,10 @@ describe('the import worker', () => {
     });
     const { sha512 } = await digestStream(randomImageStream(size, run));
     const copies = [];
-    for await (const image of images.adapter(sandboxCloud(1)).listImages({ name: `${run}-ok` }))
+    for await (const image of images.adapter(sandboxCloud(1)).listImages({
+      name: `${run}-ok`,
+      includeHidden: true,
+    }))
       copies.push(image);
     expect(copies).toEqual([
       expect.objectContaining({ status: 'active', size, hashValue: sha512 }),

@@ -81,7 +81,7 @@ async function refresh(siteId: string): Promise<void> {
 /** The test's images on a sandbox cloud, straight from its Glance, by name. */
 async function onCloud(index: number): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(index)).listImages())
+  for await (const image of images.adapter(sandboxCloud(index)).listImages({ includeHidden: true }))
     if (image.name.startsWith(run)) found.push(image);
   return found;
 }

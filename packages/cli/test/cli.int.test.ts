@@ -95,7 +95,7 @@ afterAll(async () => {
   for (const index of [1, 2]) {
     const adapter = cloudImages.adapter(sandboxCloud(index));
     try {
-      for await (const image of adapter.listImages()) {
+      for await (const image of adapter.listImages({ includeHidden: true })) {
         if (image.name.startsWith(run)) await adapter.deleteImage(image.id).catch(() => {});
       }
     } catch {

@@ -53,6 +53,8 @@ export interface ImageSpec {
   minRam?: number;
   tags?: string[];
   properties?: Record<string, string>;
+  /** Left out of the service's listings from the start; only where the adapter `hidesImages`. */
+  hidden?: boolean;
 }
 
 /** Server-side filters for listing; an adapter applies what its service supports exactly. */
@@ -72,6 +74,8 @@ export interface PropertyChanges {
   remove?: string[];
   /** Replaces the tag list whole. */
   tags?: string[];
+  /** Hides or shows the image in the service's listings; only where the adapter `hidesImages`. */
+  hidden?: boolean;
 }
 
 export interface DownloadOptions {
@@ -143,6 +147,8 @@ export interface ServerSideCopyOptions extends AwaitActiveOptions {
    * streamed copy gets it, so that no copy takes the stable name before its wave switches.
    */
   name?: string;
+  /** The copy stays hidden once verified (see CopyRequest.hidden). */
+  hidden?: boolean;
 }
 
 /**
@@ -190,6 +196,15 @@ export interface CloudAdapter {
    * comparing them with the source's, without Glint hashing the bytes.
    */
   readonly digestsReceived: boolean;
+  /**
+   * True when an image can be kept out of the service's listings while it is there and bootable by
+   * id (Glance's os_hidden). A service's image is usable once active, before Glint compared its
+   * digests; so a copy is created hidden, as provisional, and shown only once verified: nothing
+   * lists, boots or schedules a copy that may yet be deleted as corrupt (./transfer/provisional).
+   * False for EC2: an AMI is registered only once its import finished from a staged object that
+   * was checked first, so no unverified copy is ever listed there.
+   */
+  readonly hidesImages: boolean;
   /** Logs in live and checks that an image service is reachable; throws a typed error if not. */
   validate(): Promise<Validation>;
   /** Every image the credential can see that matches the query, all pages. */

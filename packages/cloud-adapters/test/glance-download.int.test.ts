@@ -16,6 +16,7 @@ import {
   type CloudAdapter,
   type ImageInfo,
 } from '@glint/cloud-adapters';
+import { watchImage } from '../../../test-support/image-watch';
 import { digestStream, randomImageStream } from '../../../test-support/random-image';
 import {
   passwordCredential,
@@ -60,9 +61,15 @@ async function seed(size: number, properties: Record<string, string> = {}): Prom
   return a.getImage(image.id);
 }
 
-async function imagesNamed(adapter: CloudAdapter, name: string): Promise<ImageInfo[]> {
+/** The images named so, hidden ones too unless `listedOnly` (what a user's listing shows). */
+async function imagesNamed(
+  adapter: CloudAdapter,
+  name: string,
+  listedOnly = false,
+): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of adapter.listImages({ name })) found.push(image);
+  for await (const image of adapter.listImages({ name, includeHidden: !listedOnly }))
+    found.push(image);
   return found;
 }
 
@@ -79,13 +86,15 @@ async function pull(
   image: ImageInfo,
   onProgress?: (progress: ActivationProgress) => void,
   name?: string,
+  { targetId = randomUUID(), hidden = false } = {},
 ) {
   const copier = await to.serverSideCopyFrom!(a);
   expect(copier?.method).toBe('glance-download');
   return copier!.run({
     sourceKey: 'RegionA',
     sourceImageId: image.id,
-    targetId: randomUUID(),
+    targetId,
+    ...(hidden && { hidden }),
     policy: DEFAULT_RETRY_POLICIES.serverSide,
     ...(onProgress && { onProgress }),
     ...(name && { name }),
@@ -130,7 +139,7 @@ test('a copy given a name (a release version’s "NAME (VERSION)") is made under
 
   expect(copy).toMatchObject({ status: 'active', name, visibility: 'private' });
   // Listed by its name: Glance's listings leave os_hidden images out.
-  expect((await imagesNamed(b, name)).map((i) => i.id)).toEqual([copy.id]);
+  expect((await imagesNamed(b, name, true)).map((i) => i.id)).toEqual([copy.id]);
   expect(await imagesNamed(b, image.name)).toEqual([]);
   // Asked again under the name, the copy made is found, not pulled a second time.
   expect((await pull(b, image, undefined, name))!.id).toBe(copy.id);
@@ -165,9 +174,46 @@ test('a copy whose hash differs from the source’s is deleted and the copy fail
   await file.write(Buffer.from('not the bytes Glance hashed'), 0, undefined, size / 2);
   await file.close();
 
-  const failed = pull(b, image);
+  const targetId = randomUUID();
+  const watch = watchImage(b, targetId, 20);
+
+  const failed = pull(b, image, undefined, undefined, { targetId });
 
   await expect(failed).rejects.toBeInstanceOf(IntegrityError);
   await expect(failed).rejects.toThrow(/made by glance-download, does not match .*sha512 differs/);
+  const sightings = await watch.stop();
+  // Glance made it active before the hashes were compared; it was never shown.
+  expect(sightings.length).toBeGreaterThan(0);
+  expect(sightings.every((s) => s.hidden)).toBe(true);
   expect(await imagesNamed(b, image.name)).toEqual([]);
+});
+
+test('a pulled copy is hidden until verified, then shown with its content hash in one request', async () => {
+  const image = await seed(16 * MiB);
+  const targetId = randomUUID();
+  const watch = watchImage(b, targetId, 20);
+
+  const copy = (await pull(b, image, undefined, undefined, { targetId }))!;
+  const sightings = await watch.stop();
+
+  expect(copy).toMatchObject({ id: targetId, status: 'active', hidden: false });
+  expect(copy.properties[GLINT_MARKERS.contentHash]).toBe(`sha512:${image.hashValue}`);
+  const shown = sightings.findIndex((s) => !s.hidden);
+  const before = shown === -1 ? sightings : sightings.slice(0, shown);
+  expect(before.length).toBeGreaterThan(0);
+  expect(before.every((s) => s.hidden)).toBe(true);
+});
+
+test('a pulled copy asked to stay hidden (a release’s pre-staged one) stays hidden, marked verified', async () => {
+  const image = await seed(2 * MiB);
+  const name = `${image.name} (3)`;
+  created.push(name);
+
+  const copy = (await pull(b, image, undefined, name, { hidden: true }))!;
+
+  expect(copy).toMatchObject({ status: 'active', name, hidden: true });
+  expect(copy.properties[GLINT_MARKERS.contentHash]).toBe(`sha512:${image.hashValue}`);
+  expect(await imagesNamed(b, name, true)).toEqual([]);
+  // Asked again for a listed copy, the one made is shown rather than pulled a second time.
+  expect((await pull(b, image, undefined, name))!).toMatchObject({ id: copy.id, hidden: false });
 });

@@ -128,6 +128,17 @@ describe('glanceCreateBody', () => {
     });
   });
 
+  it('creates an image hidden when the spec says so (a provisional copy)', () => {
+    const spec = {
+      name: 'x',
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      visibility: 'private' as const,
+    };
+    expect(glanceCreateBody({ ...spec, hidden: true })).toMatchObject({ os_hidden: true });
+    expect(glanceCreateBody(spec)).not.toHaveProperty('os_hidden');
+  });
+
   it("refuses a property named like one of Glance's own fields", () => {
     const spec = {
       name: 'x',
@@ -163,6 +174,18 @@ describe('propertyPatch', () => {
       { op: 'replace', path: '/tags', value: ['glint'] },
     ]);
     expect(propertyPatch(glanceImage, { tags: ['debian', 'glint'] })).toEqual([]);
+  });
+
+  it('shows or hides the image with its properties in one patch, only when that changes', () => {
+    const hidden = { ...glanceImage, os_hidden: true };
+    expect(
+      propertyPatch(hidden, { set: { glint_content_hash: 'sha512:ab' }, hidden: false }),
+    ).toEqual([
+      { op: 'add', path: '/glint_content_hash', value: 'sha512:ab' },
+      { op: 'replace', path: '/os_hidden', value: false },
+    ]);
+    expect(propertyPatch(hidden, { hidden: true })).toEqual([]);
+    expect(propertyPatch({ ...glanceImage, os_hidden: false }, { hidden: false })).toEqual([]);
   });
 
   it('refuses to set and remove one property at once, or to touch reserved fields', () => {

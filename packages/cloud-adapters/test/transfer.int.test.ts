@@ -72,9 +72,10 @@ async function seedImage(
   return { image: await adapter.getImage(image.id), sha512 };
 }
 
+/** Hidden ones too: a copy is hidden until verified, and one left so would be a leftover. */
 async function imagesNamed(adapter: CloudAdapter, name: string): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of adapter.listImages({ name })) found.push(image);
+  for await (const image of adapter.listImages({ name, includeHidden: true })) found.push(image);
   return found;
 }
 

@@ -48,6 +48,11 @@ export const CopyJob = Type.Object(
      * (VERSION)", so a copy never takes the stable name before the rollout gives it.
      */
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    /**
+     * The copies stay hidden once verified (Glance's os_hidden; every copy is hidden until then),
+     * as a release's are until their wave gives them the stable name.
+     */
+    hidden: Type.Optional(Type.Boolean()),
     requestedBy: Who,
     requestId: RequestId,
   },

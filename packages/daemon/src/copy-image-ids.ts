@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError, type CloudAdapter } from '@glint/cloud-adapters';
+import { isUnverifiedCopy, NotFoundError, type CloudAdapter } from '@glint/cloud-adapters';
 
 /**
  * The id the `n`th image of a copy to one destination gets: the job's own id first, then ids
@@ -21,7 +21,8 @@ export function copyImageId(jobImageId: string, n: number): string {
 }
 
 /**
- * Removes what earlier starts of the job left on the destination (a copy not active is half-made)
+ * Removes what earlier starts of the job left on the destination (a copy not active, or active but
+ * never verified, is half-made)
  * and returns the id for this start's copy: the first of the sequence not in use and not given to
  * an earlier start, whose image may be gone but whose id is spent. `earlierStarts` counts the
  * starts before this one, crashed ones included. An adapter that resumes uploads keeps the job's
@@ -43,8 +44,9 @@ export async function clearEarlierCopies(
       if (n >= earlierStarts) return id;
       continue;
     }
-    // An active one is a finished copy: the engine finds it by name and content and keeps it.
-    if (image.status !== 'active') await adapter.deleteImage(id);
+    // An active one is a finished copy, the engine finds it by name and content and keeps it;
+    // unless it is still provisional (hidden, never verified): it is made again, never shown.
+    if (image.status !== 'active' || isUnverifiedCopy(image)) await adapter.deleteImage(id);
   }
 }
 

@@ -53,6 +53,7 @@ export function leaseAdapter(
     siteType: adapter.siteType,
     resumableUploads: adapter.resumableUploads,
     digestsReceived: adapter.digestsReceived,
+    hidesImages: adapter.hidesImages,
     validate: () => call(() => adapter.validate()),
     listImages: (query) => iterateInSite(siteId, adapter.listImages(query)),
     getImage: (id) => call(() => adapter.getImage(id)),

@@ -72,7 +72,7 @@ afterAll(async () => {
   // Glint made the copy on cloud 2 and the import on cloud 1; `images` removes the source.
   for (const [index, name] of made) {
     const adapter = images.adapter(sandboxCloud(index));
-    for await (const image of adapter.listImages({ name }))
+    for await (const image of adapter.listImages({ name, includeHidden: true }))
       await adapter.deleteImage(image.id).catch(() => {});
   }
   await images.close();
@@ -153,7 +153,9 @@ test('a copy and an import through the daemon each read no faster than the cap, 
   for (const [index, name] of made) {
     const { sha512 } = await digestStream(randomImageStream(size, name));
     const copies = [];
-    for await (const image of images.adapter(sandboxCloud(index)).listImages({ name }))
+    for await (const image of images
+      .adapter(sandboxCloud(index))
+      .listImages({ name, includeHidden: true }))
       copies.push(image);
     expect(copies.map((c) => [c.status, c.size, c.hashValue])).toEqual([['active', size, sha512]]);
   }

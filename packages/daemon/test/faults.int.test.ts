@@ -80,7 +80,7 @@ const alive = (daemon: DaemonProcess) =>
   daemon.child.exitCode === null && daemon.child.signalCode === null;
 
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
-const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name);
+const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name, true);
 
 interface CopyRow {
   queue_job_id: string;

@@ -93,7 +93,7 @@ async function stopDaemons(stopping: DaemonProcess[]): Promise<void> {
 /** The images whose name starts with `prefix` on a sandbox cloud, straight from its Glance. */
 async function imagesOn(cloud: number, prefix: string): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(cloud)).listImages())
+  for await (const image of images.adapter(sandboxCloud(cloud)).listImages({ includeHidden: true }))
     if (image.name.startsWith(prefix)) found.push(image);
   return found;
 }

@@ -50,14 +50,18 @@ afterAll(async () => {
   await daemon?.stop();
   await proxy?.close();
   const two = images.adapter(sandboxCloud(2));
-  for await (const image of two.listImages({ name })) await two.deleteImage(image.id);
+  for await (const image of two.listImages({ name, includeHidden: true }))
+    await two.deleteImage(image.id);
   await images.close();
   await env?.close();
 });
 
 async function onTwo(): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(2)).listImages({ name })) found.push(image);
+  for await (const image of images
+    .adapter(sandboxCloud(2))
+    .listImages({ name, includeHidden: true }))
+    found.push(image);
   return found;
 }
 

@@ -55,7 +55,8 @@ afterAll(async () => {
   subscriber?.disconnect();
   await daemon?.stop();
   const two = images.adapter(sandboxCloud(2));
-  for await (const image of two.listImages({ name: run })) await two.deleteImage(image.id);
+  for await (const image of two.listImages({ name: run, includeHidden: true }))
+    await two.deleteImage(image.id);
   await images.close();
   await env?.close();
 });

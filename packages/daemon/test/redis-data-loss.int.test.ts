@@ -100,7 +100,7 @@ async function want(what: keyof typeof sizes, ...siteIds: string[]): Promise<str
 }
 
 /** The images called `name` on a sandbox cloud, straight from its Glance, whatever their status. */
-const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name);
+const imagesNamed = (cloud: number, name: string) => images.named(sandboxCloud(cloud), name, true);
 
 /** Exactly one active copy of the seeded image, with its content, on each of the clouds. */
 async function expectOneCopyOn(what: keyof typeof sizes, ...clouds: number[]): Promise<void> {

@@ -45,7 +45,7 @@ afterAll(async () => {
   // Stopping a stopped daemon again is harmless.
   await Promise.all(daemons.map((d) => d.stop().catch(() => false)));
   const two = images.adapter(sandboxCloud(2));
-  for await (const image of two.listImages())
+  for await (const image of two.listImages({ includeHidden: true }))
     if (image.name.startsWith(run)) await two.deleteImage(image.id).catch(() => {});
   await images.close();
   await env?.close();
@@ -54,7 +54,10 @@ afterAll(async () => {
 /** The images with this name on cloud 2, straight from its Glance. */
 async function onTwo(name: string): Promise<ImageInfo[]> {
   const found: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(2)).listImages({ name })) found.push(image);
+  for await (const image of images
+    .adapter(sandboxCloud(2))
+    .listImages({ name, includeHidden: true }))
+    found.push(image);
   return found;
 }
 

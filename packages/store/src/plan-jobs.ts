@@ -6,15 +6,17 @@ import type { NewJob, PendingJob } from './repositories';
 /**
  * The history rows (and outbox payloads) of a plan: one per cell, sharing their queue job's id.
  * `requestedBy` names who asked, in the payload's terms: a user id, or the daemon for self-healing.
- * `copyNames` gives the copies of some images a name of their own (a release's "NAME (VERSION)").
+ * `copyAs` gives the copies of some images a name of their own (a release's "NAME (VERSION)"), and
+ * keeps the copies hidden once verified (a release's, until their wave gives them the stable name).
  */
 export function planJobs(
   ownerId: string,
   requestedBy: string,
   planned: Pick<Plan, 'copies' | 'deletes'>,
   force: boolean,
-  copyNames: Record<string, string> = {},
+  copyAs: { names?: Record<string, string>; hidden?: boolean } = {},
 ): NewJob[] {
+  const { names = {}, hidden } = copyAs;
   const rows: NewJob[] = [];
   for (const copy of planned.copies) {
     const queueJobId = `copy-${randomUUID()}`;
@@ -26,7 +28,8 @@ export function planJobs(
       // The new images' ids are fixed now, so a retried job finds what an earlier attempt left.
       destinations: copy.destinations.map((siteId) => ({ siteId, cloudImageId: randomUUID() })),
       visibility: 'private',
-      ...(copyNames[copy.imageId] && { name: copyNames[copy.imageId] }),
+      ...(names[copy.imageId] && { name: names[copy.imageId] }),
+      ...(hidden && { hidden }),
       requestedBy,
     };
     for (const destination of copy.destinations)

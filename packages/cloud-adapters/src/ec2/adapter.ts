@@ -69,6 +69,8 @@ export class Ec2Adapter implements CloudAdapter {
   readonly resumableUploads = ec2SiteType.capabilities.resumableUploads;
   /** VM Import reports no digest of what it imported. */
   readonly digestsReceived = false;
+  /** No AMI is registered before its import finished from a staged object checked first. */
+  readonly hidesImages = false;
   private readonly clients: Ec2Clients;
   private readonly tasks: ImportTasks;
   private readonly amiCopies: AmiCopies;

@@ -43,6 +43,8 @@ export class OpenStackAdapter implements CloudAdapter {
   readonly resumableUploads = openStackSiteType.capabilities.resumableUploads;
   /** Glance hashes what it stores. */
   readonly digestsReceived = true;
+  /** os_hidden, since Rocky: a copy is created hidden and shown once verified. */
+  readonly hidesImages = true;
   readonly keystone: KeystoneSession;
   readonly releaseNaming: GlanceReleaseNaming;
   private readonly agent: Agent;

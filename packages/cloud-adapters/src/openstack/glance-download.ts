@@ -6,11 +6,12 @@ import type {
   ServerSideCopy,
   ServerSideCopyOptions,
 } from '../adapter';
-import { IntegrityError, isCloudError } from '../errors';
+import { IntegrityError, isCloudError, TransientError } from '../errors';
 import { DEFAULT_RETRY_POLICIES } from '../transfer/copy-request';
 import { removeFailedCopy } from '../transfer/finish-targets';
 import { assertCopyable, copySpec, declaredContentHash } from '../transfer/metadata';
 import { findPresentCopy } from '../transfer/present-copy';
+import { provisionalSpec, publication } from '../transfer/provisional';
 import type { GlanceClient } from './glance';
 
 /** The two ends of a glance-download: this region's site and Glance, and the region pulled from. */
@@ -41,14 +42,29 @@ async function importStarted(glance: GlanceClient, id: string): Promise<boolean>
   return false;
 }
 
+/**
+ * Glance's import goes on after the image turned active: it saves the image whole once more, and
+ * drops its lock (os_glance_import_task) last. A change made before that save is lost (seen in the
+ * sandbox: the copy's markers gone, os_hidden back), so the copy is published only once the lock
+ * is gone. False when it is still held after the wait.
+ */
+async function importReleased(glance: GlanceClient, id: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= 150; attempt++) {
+    const image = await glance.getImage(id);
+    if (!image.os_glance_import_task) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
 /** Creates the copy's record and has its Glance pull the data; false when Glance refused. */
 async function startImport(
   sites: GlanceDownloadSites,
   spec: ImageSpec,
   sourceImageId: string,
 ): Promise<boolean> {
-  const { glance } = sites;
-  const created = await sites.destination.createImage(spec);
+  const { glance, destination } = sites;
+  const created = await destination.createImage(provisionalSpec(destination, spec));
   try {
     await glance.importFromRegion(created.id, sourceImageId, sites.sourceRegion);
     if (await importStarted(glance, created.id)) return true;
@@ -76,26 +92,33 @@ function checkCopy(copy: ImageInfo, source: ImageInfo, region: string): void {
 }
 
 /**
- * Waits for the pulled copy, checks it, and sets the properties the import did not carry over
- * (Glance keeps a few of its own choosing). A copy that fails or does not match is deleted.
+ * Waits for the pulled copy, checks it, and publishes it (../transfer/provisional) with the
+ * properties the import did not carry over (Glance keeps a few of its own choosing), the content
+ * hash marker among them, in one request. A copy that fails or does not match is deleted, never
+ * having been shown.
  */
 async function finishImport(
   sites: GlanceDownloadSites,
   source: ImageInfo,
   spec: ImageSpec & { id: string },
-  { policy, signal, onProgress }: ServerSideCopyOptions,
+  { policy, signal, onProgress, hidden }: ServerSideCopyOptions,
 ): Promise<ImageInfo> {
   const { destination } = sites;
   try {
     onProgress?.({ stage: 'copying', percent: 0 });
     const copy = await destination.awaitActive(spec.id, { policy, ...(signal && { signal }) });
     checkCopy(copy, source, sites.region);
+    if (!(await importReleased(sites.glance, spec.id)))
+      throw new TransientError(
+        `copy ${spec.id} in ${sites.region} is active, but Glance's import still holds it`,
+      );
     const missing = Object.entries(spec.properties ?? {}).filter(
       ([name, value]) => copy.properties[name] !== value,
     );
     onProgress?.({ stage: 'copying', percent: 100 });
-    if (missing.length === 0) return copy;
-    await destination.updateProperties(spec.id, { set: Object.fromEntries(missing) });
+    // The marker was left off the provisional copy, so there is always something to set.
+    const shown = publication(destination, undefined, hidden ?? false);
+    await destination.updateProperties(spec.id, { ...shown, set: Object.fromEntries(missing) });
     return await destination.getImage(spec.id);
   } catch (error) {
     await removeFailedCopy(destination, spec.id, DEFAULT_RETRY_POLICIES.cleanup);
@@ -121,9 +144,9 @@ async function pull(
     source.visibility === 'community';
   if (!readable || !source.hashAlgo || !source.hashValue) return undefined;
   const contentHash = declaredContentHash(source);
-  // Named as a streamed copy is: the copy's own name if it has one, and never os_hidden.
+  // Named as a streamed copy is: the copy's own name if it has one.
   const named = options.name ? { ...source, name: options.name } : source;
-  const present = await findPresentCopy(sites.destination, named.name, contentHash);
+  const present = await findPresentCopy(sites.destination, named.name, contentHash, options.hidden);
   if (present) return present;
   const provenance = { sourceSite: options.sourceKey, sourceImageId: source.id, contentHash };
   const spec = {

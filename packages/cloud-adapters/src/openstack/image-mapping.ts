@@ -116,6 +116,7 @@ export function glanceCreateBody(spec: ImageSpec): Record<string, unknown> {
     ...(spec.minDisk !== undefined ? { min_disk: spec.minDisk } : {}),
     ...(spec.minRam !== undefined ? { min_ram: spec.minRam } : {}),
     ...(spec.tags ? { tags: spec.tags } : {}),
+    ...(spec.hidden !== undefined ? { os_hidden: spec.hidden } : {}),
   };
 }
 
@@ -159,5 +160,8 @@ export function propertyPatch(
   }
   if (changes.tags && !sameTags(current.tags, changes.tags))
     operations.push({ op: 'replace', path: '/tags', value: changes.tags });
+  // Glance gives every image os_hidden (false unless set), so it is always replaced.
+  if (changes.hidden !== undefined && (current.os_hidden === true) !== changes.hidden)
+    operations.push({ op: 'replace', path: '/os_hidden', value: changes.hidden });
   return operations;
 }

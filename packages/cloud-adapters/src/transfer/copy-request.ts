@@ -49,6 +49,11 @@ export interface CopyRequest {
   visibility?: VisibilityPolicy;
   /** The name the copies get; the source's when absent. */
   name?: string;
+  /**
+   * The copies stay hidden once verified, where the destination hides images: a release's copy,
+   * listed only once its wave gives it the stable name.
+   */
+  hidden?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: TransferProgress) => void;
   progressIntervalMs?: number;

@@ -12,6 +12,7 @@ import {
 import { finishTargets } from './finish-targets';
 import { assertCopyable, copySpec, declaredContentHash, type CopyableImage } from './metadata';
 import { findPresentCopy } from './present-copy';
+import { provisionalSpec } from './provisional';
 import { readImageData } from './source-reader';
 import { streamToTargets } from './stream-to-targets';
 import { planVerification, type VerificationPlan } from './verification-plan';
@@ -57,7 +58,13 @@ async function prepareTargets(
   for (const destination of request.destinations) {
     try {
       const present = await withRetries(
-        () => findPresentCopy(destination.adapter, request.name ?? source.name, declared),
+        () =>
+          findPresentCopy(
+            destination.adapter,
+            request.name ?? source.name,
+            declared,
+            request.hidden,
+          ),
         isRetryable,
         retry.request,
         signal,
@@ -82,7 +89,8 @@ async function prepareTargets(
         request.visibility ?? 'private',
         destination.imageId,
       );
-      targets.push(await createTarget(destination, spec, request, retry.request));
+      const provisional = provisionalSpec(destination.adapter, spec);
+      targets.push(await createTarget(destination, provisional, request, retry.request));
     } catch (error) {
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
@@ -130,7 +138,8 @@ export async function copyImage(request: CopyRequest): Promise<CopyResult> {
     targets,
     stages,
   );
-  await finishTargets(targets, streamed, declared === undefined, plan, retry, results, signal);
+  const publish = { markHash: declared === undefined, hidden: request.hidden ?? false };
+  await finishTargets(targets, streamed, publish, plan, retry, results, signal);
   stages.verified = Date.now();
   const { sent } = streamed;
 

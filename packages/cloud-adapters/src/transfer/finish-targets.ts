@@ -1,9 +1,10 @@
-import { formatContentHash, GLINT_MARKERS, withRetries, type BackoffPolicy } from '@glint/core';
+import { withRetries, type BackoffPolicy } from '@glint/core';
 import type { CloudAdapter } from '../adapter';
 import { IntegrityError, NotFoundError } from '../errors';
 import type { DestinationResult, RetryPolicies } from './copy-request';
 import type { ProgressReporter } from './progress';
 import type { Streamed } from './stream-to-targets';
+import { publication } from './provisional';
 import { compareDigests, type VerificationPlan } from './verification-plan';
 import { failureReason, isRetryable, type SentData, type Target } from './target';
 
@@ -50,15 +51,23 @@ export async function removeFailedCopy(
   }
 }
 
+/** How a verified copy is published (./provisional). */
+export interface Publish {
+  /** Mark the content hash on every copy: the source declared none, so its copies carry none yet. */
+  markHash: boolean;
+  /** The copies stay hidden (CopyRequest.hidden). */
+  hidden: boolean;
+}
+
 /**
- * After the data went out: checks each destination's copy against the bytes sent (and marks its
- * content hash when the source declared none), then records each target's outcome, deleting the
- * copies that failed.
+ * After the data went out: checks each destination's copy against the bytes sent, and publishes
+ * it in one request (marks its content hash where it lacks it, shows it where it was created
+ * hidden); then records each target's outcome, deleting the copies that failed, never shown.
  */
 export async function finishTargets(
   targets: Target[],
   streamed: Streamed,
-  markHash: boolean,
+  publish: Publish,
   plan: VerificationPlan,
   retry: RetryPolicies,
   results: Map<string, DestinationResult>,
@@ -70,13 +79,12 @@ export async function finishTargets(
       if (target.error || !sent) return;
       try {
         await verifyDestination(target, sent, plan, retry.activation, progress, signal);
-        if (markHash) {
-          const { algo } = plan;
-          const contentHash = formatContentHash({ algo, value: sent.hashes[algo]! });
-          await target.destination.adapter.updateProperties(target.imageId, {
-            set: { [GLINT_MARKERS.contentHash]: contentHash },
-          });
-        }
+        const { adapter } = target.destination;
+        // A provisional copy was created without the marker, whatever the source declares.
+        const mark = publish.markHash || adapter.hidesImages;
+        const contentHash = mark ? { algo: plan.algo, value: sent.hashes[plan.algo]! } : undefined;
+        const changes = publication(adapter, contentHash, publish.hidden);
+        if (changes) await adapter.updateProperties(target.imageId, changes);
       } catch (error) {
         target.error = failureReason(error, signal);
       }

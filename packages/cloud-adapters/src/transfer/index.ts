@@ -14,3 +14,4 @@ export type {
 export type { StreamCopyRequest } from './stream-copy';
 export type { DestinationProgress, TransferProgress } from './progress';
 export type { VisibilityPolicy } from '../adapter';
+export { isUnverifiedCopy } from './provisional';

@@ -11,6 +11,7 @@ import {
 } from './copy-request';
 import { finishTargets } from './finish-targets';
 import { streamToTargets, type StreamOptions } from './stream-to-targets';
+import { provisionalSpec } from './provisional';
 import { planVerification } from './verification-plan';
 import { createTarget, failedBeforeData, type SentData, type Target } from './target';
 
@@ -53,7 +54,8 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
       ...(destination.imageId ? { id: destination.imageId } : {}),
     };
     try {
-      targets.push(await createTarget(destination, spec, request, retry.request));
+      const provisional = provisionalSpec(destination.adapter, spec);
+      targets.push(await createTarget(destination, provisional, request, retry.request));
     } catch (error) {
       results.set(destination.key, failedBeforeData(destination, error, signal));
     }
@@ -77,7 +79,15 @@ export async function copyFromStream(request: StreamCopyRequest): Promise<CopyRe
     targets,
     stages,
   );
-  await finishTargets(targets, streamed, true, plan, retry, results, signal);
+  await finishTargets(
+    targets,
+    streamed,
+    { markHash: true, hidden: false },
+    plan,
+    retry,
+    results,
+    signal,
+  );
   stages.verified = Date.now();
   const { sent } = streamed;
   return {

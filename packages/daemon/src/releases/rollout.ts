@@ -75,8 +75,9 @@ function scsOf(run: Run, version: VersionRecord): ScsImageProperties {
 
 /**
  * Copies the version to the sites, with the existing copy jobs: from any verified copy of its
- * content, whatever its name, under the name "NAME (VERSION)" so that no copy takes the stable
- * name before its wave switches. Halts the rollout when no site holds a copy to copy from.
+ * content, whatever its name, under the name "NAME (VERSION)" and hidden so that no copy takes the
+ * stable name, or shows beside it, before its wave switches (promote shows it). Halts the rollout
+ * when no site holds a copy to copy from.
  */
 async function copyVersion(run: Run, version: VersionRecord, siteIds: string[]): Promise<void> {
   const { options, ownerId, facts } = run;
@@ -97,7 +98,8 @@ async function copyVersion(run: Run, version: VersionRecord, siteIds: string[]):
     const changes = siteIds.map((siteId) => ({ imageId: version.imageId, siteId, wanted: true }));
     const planned = plan(planFacts, changes, false, copyCapabilities);
     const names = { [version.imageId]: versionedName(facts.family.stableName, version.version) };
-    const rows: NewJob[] = planJobs(ownerId, RELEASES, planned, false, names);
+    // Hidden until promoted: a listing shows the stable name's holder, not the versions to come.
+    const rows: NewJob[] = planJobs(ownerId, RELEASES, planned, false, { names, hidden: true });
     await repositories.jobs.insert(ownerId, null, rows);
     return { rows, refusals: planned.refusals };
   });
