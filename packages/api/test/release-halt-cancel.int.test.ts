@@ -94,9 +94,12 @@ async function copyUntil(
   }
 }
 
-/** What a cloud holds of a family's version 1: its copies under "NAME (1)", whatever their state. */
+/**
+ * What a cloud holds of a family's version 1: its copies under "NAME (1)", whatever their state,
+ * hidden ones too (a release's copy stays hidden until it takes the stable name).
+ */
 const versionOne = (cloud: number, stable = stableName) =>
-  images.named(sandboxCloud(cloud), `${stable} (1)`);
+  images.named(sandboxCloud(cloud), `${stable} (1)`, true);
 const onTarget = () => versionOne(2);
 
 /** A family of the test's sites, without required properties or soak; its API fixture. */

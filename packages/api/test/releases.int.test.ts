@@ -170,7 +170,7 @@ test('v2 takes over canary first; v1 is renamed and hidden; the stable name neve
           ),
         ),
       );
-      await sleep(Math.max(0, 100 - (Date.now() - started)));
+      await sleep(Math.max(0, 50 - (Date.now() - started)));
     }
   })();
   const published = await rel.api('POST', `/${run}/versions`, {
