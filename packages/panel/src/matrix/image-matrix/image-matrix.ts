@@ -301,11 +301,11 @@ export class GlintImageMatrix extends LitElement {
     scrollToFocus(this.scroller!, focus, this.query.groupBy ? groupBandHeight : 0);
     this.drawWindow();
     this.detailIndex++;
-    // The header's roving tabindex is Lit's: focus once it has drawn.
+    // The header's roving tabindex is Lit's: focus once it has drawn. A row fading out (a sort or
+    // filter just moved the rows) is no .row any more and may still carry the index: not it.
+    const at = `[data-row="${focus.row}"][data-col="${focus.col}"]`;
     void this.updateComplete.then(() =>
-      this.renderRoot
-        .querySelector<HTMLElement>(`[data-row="${focus.row}"][data-col="${focus.col}"]`)
-        ?.focus(),
+      this.renderRoot.querySelector<HTMLElement>(`.head ${at}, .row ${at}`)?.focus(),
     );
   }
 
