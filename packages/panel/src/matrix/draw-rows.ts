@@ -108,8 +108,11 @@ export function drawRows(
       this.style.transform = `translateY(${slot.index * rowHeight}px)`;
       this.setAttribute('aria-rowindex', String(slot.index + 2));
     }
+    // A row that moved (a family placed among the rows expanded, or a release event moved it)
+    // carries its index on its cells and buttons: drawn again.
     return (
       !drawn ||
+      drawn.index !== slot.index ||
       drawn.row !== slot.row ||
       drawn.entry !== slot.entry ||
       drawn.version !== state.version ||
