@@ -24,11 +24,7 @@ import {
   type RunningWorker,
 } from '../../../test-support/inventory-worker';
 import { sandboxCloud } from '../../../test-support/sandbox';
-import {
-  matrixRow,
-  withSites,
-  type SitesFixture,
-} from '../../../test-support/test-environment';
+import { matrixRow, withSites, type SitesFixture } from '../../../test-support/test-environment';
 
 jest.setTimeout(60_000);
 
@@ -122,7 +118,7 @@ test('a halt saved after the step read the version, before it wrote its copy: no
     await held.query('BEGIN');
     await repositoriesOn(held).placements.lockOwner(ownerId);
     const step = advanceRelease(resources.options, ownerId, familyId, 500);
-    const [{ pid }] = (await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const { pid } = (await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!;
     while (
       (
         await fixture.env.query(
