@@ -93,7 +93,8 @@ async function seed(bytes: number): Promise<{ id: string; name: string }> {
 /** Removes every image with the source's name from the destinations, so the next run copies again. */
 async function clearCopies(name: string, destinations: CloudAdapter[]): Promise<void> {
   for (const adapter of destinations) {
-    for await (const image of adapter.listImages({ name })) await adapter.deleteImage(image.id);
+    for await (const image of adapter.listImages({ name, includeHidden: true }))
+      await adapter.deleteImage(image.id);
   }
 }
 
