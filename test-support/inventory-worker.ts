@@ -60,6 +60,14 @@ export const startReleaseWorker = (
   overrides: Record<string, string> = {},
 ) => startWorker(env, ({ options }) => releaseWorker(options, retryBaseMs), overrides);
 
+/** What a release's rollout runs on: inventories, copies, and the release stepper. */
+export const startReleaseWorkers = (env: TestEnvironment, overrides: Record<string, string> = {}) =>
+  Promise.all([
+    startInventoryWorker(env, overrides),
+    startTransferWorker(env, overrides),
+    startReleaseWorker(env, 500, overrides),
+  ]);
+
 export const startDeleteWorker = (env: TestEnvironment) =>
   startWorker(env, ({ options }) => deleteWorker(options));
 

@@ -13,9 +13,7 @@ import type { FamilyDetails } from '../src/schemas/releases';
 import { CloudImages } from '../../../test-support/cloud-images';
 import {
   refreshAll,
-  startInventoryWorker,
-  startReleaseWorker,
-  startTransferWorker,
+  startReleaseWorkers,
   type RunningWorker,
 } from '../../../test-support/inventory-worker';
 import { releaseFamily } from '../../../test-support/release-family';
@@ -51,11 +49,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   ({ env, server, user, site } = await withSites({ build: 1, target: 2, other: 3 }, overrides));
-  workers = await Promise.all([
-    startInventoryWorker(env, overrides),
-    startTransferWorker(env, overrides),
-    startReleaseWorker(env, 500, overrides),
-  ]);
+  workers = await startReleaseWorkers(env, overrides);
 });
 
 afterAll(async () => {

@@ -12,9 +12,7 @@ import { CloudImages } from '../../../test-support/cloud-images';
 import { startCuttableProxy, type CuttableProxy } from '../../../test-support/cuttable-proxy';
 import {
   refreshAll,
-  startInventoryWorker,
-  startReleaseWorker,
-  startTransferWorker,
+  startReleaseWorkers,
   type RunningWorker,
 } from '../../../test-support/inventory-worker';
 import { releaseFamily } from '../../../test-support/release-family';
@@ -67,11 +65,7 @@ beforeAll(async () => {
   });
   expect(flaky.statusCode).toBe(201);
   site = { ...direct, flaky: flaky.json<{ id: string }>().id };
-  workers = await Promise.all([
-    startInventoryWorker(env, overrides),
-    startTransferWorker(env, overrides),
-    startReleaseWorker(env, 500, overrides),
-  ]);
+  workers = await startReleaseWorkers(env, overrides);
 });
 
 afterAll(async () => {

@@ -10,9 +10,7 @@ import type { FamilyDetails } from '../src/schemas/releases';
 import { CloudImages } from '../../../test-support/cloud-images';
 import {
   refreshAll,
-  startInventoryWorker,
-  startReleaseWorker,
-  startTransferWorker,
+  startReleaseWorkers,
   type RunningWorker,
 } from '../../../test-support/inventory-worker';
 import { openstackCli } from '../../../test-support/openstack-cli';
@@ -55,11 +53,7 @@ beforeAll(async () => {
       three: { id: site.three, cloud: 3 },
     },
   });
-  workers = await Promise.all([
-    startInventoryWorker(env),
-    startTransferWorker(env),
-    startReleaseWorker(env),
-  ]);
+  workers = await startReleaseWorkers(env);
 });
 
 afterAll(async () => {

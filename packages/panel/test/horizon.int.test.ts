@@ -90,7 +90,7 @@ afterAll(async () => {
   await step(() => daemon?.stop());
   await step(async () => {
     const adapter = images.adapter(sandboxCloud(2));
-    for await (const image of adapter.listImages({ name: imageName }))
+    for await (const image of adapter.listImages({ name: imageName, includeHidden: true }))
       await adapter.deleteImage(image.id);
   });
   await step(() => images.close());

@@ -80,7 +80,7 @@ afterAll(async () => {
   await daemon?.stop();
   for (const cloud of [2, 3]) {
     const adapter = images.adapter(sandboxCloud(cloud));
-    for await (const image of adapter.listImages({ name: imageName }))
+    for await (const image of adapter.listImages({ name: imageName, includeHidden: true }))
       await adapter.deleteImage(image.id).catch(() => {});
   }
   await images.close();

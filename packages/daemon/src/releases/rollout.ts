@@ -83,6 +83,13 @@ async function copyVersion(run: Run, version: VersionRecord, siteIds: string[]):
   const { options, ownerId, facts } = run;
   const { rows, refusals } = await withTransaction(options.pool, async (repositories) => {
     await repositories.placements.lockOwner(ownerId);
+    // The facts said the version was not halted, but a person's halt may have been saved since,
+    // and read the version's open copies to cancel before these rows exist: the halt is read
+    // again here, on the version's row, locked until the commit. A halt saved first is seen, and
+    // nothing is asked for; one saved later waits for the commit, so its read finds these rows,
+    // and its cancel, kept in Redis, stops the job even when it reaches the queue after the cancel.
+    if (!(await repositories.releases.lockUnhalted(ownerId, version.id)))
+      return { rows: [], refusals: [] };
     const planFacts = await repositories.placements.facts(ownerId, [version.imageId]);
     planFacts.copies = facts.copies
       .filter((copy) => copy.imageId === version.imageId)

@@ -252,7 +252,9 @@ export class ReleaseService {
 
   /**
    * Cancels the halted version's copies under way (what the halt's plan names), as read once the
-   * halt is recorded: a copy a daemon's step asked for just before it is among them.
+   * halt is recorded: a copy a daemon's step asked for just before it is among them (the step reads
+   * the halt again with the version's row locked, and the halt's update waits for that lock), and
+   * the cancel, kept in Redis, stops it even if the step puts it on the queue only after.
    */
   private async cancelCopies(caller: ProjectCaller, familyId: string, version: VersionRecord) {
     const facts = await this.facts(caller.ownerId, familyId);

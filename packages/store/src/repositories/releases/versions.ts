@@ -40,6 +40,22 @@ export function versionQueries(db: Queryable) {
     },
 
     /**
+     * Whether the version is there and not halted, read with its row locked until the transaction
+     * ends. A halt is an update of that row: it waits for the transaction to commit, or the lock
+     * waits for the halt's commit and this reads the halt. Either way a halt and what the
+     * transaction writes meanwhile are ordered, see the rollout's copy step.
+     */
+    async lockUnhalted(ownerId: string, versionId: string): Promise<boolean> {
+      // FOR SHARE is enough: it conflicts with an update, not with other steps' locks.
+      const { rows } = await db.query<{ halted: boolean }>(
+        `SELECT halted_reason IS NOT NULL AS halted FROM release_versions
+         WHERE owner_id = $1 AND id = $2 FOR SHARE`,
+        [ownerId, versionId],
+      );
+      return rows[0]?.halted === false;
+    },
+
+    /**
      * Changes the version's rollout state; what `changes` leaves out stays. `resumed` stamps the
      * resume with the database's clock, the clock copy attempts are stamped with, so comparing the
      * two never depends on how far the API host's clock is off.
