@@ -108,8 +108,8 @@ export function drawRows(
       this.style.transform = `translateY(${slot.index * rowHeight}px)`;
       this.setAttribute('aria-rowindex', String(slot.index + 2));
     }
-    // A row that moved (a family placed among the rows expanded, or a release event moved it)
-    // carries its index on its cells and buttons: drawn again.
+    // A row that moved carries its old index on its cells and buttons: drawn again. Rows move
+    // under a family whose place a release event changed, or whose versions came fewer or more.
     return (
       !drawn ||
       drawn.index !== slot.index ||
