@@ -315,14 +315,18 @@ test('rows that are a release’s versions name it, and group under their family
 
   // Grouped: the versions leave the rows (and the total) for their family row, on every page.
   const grouped = await matrix('&group=family&limit=1&offset=1');
-  expect(grouped.families).toEqual([summary]);
+  // The family's name (the run's) sorts before every image's (the run's and more): first.
+  expect(grouped.families).toEqual([{ ...summary, at: 0 }]);
   expect(grouped.page.total).toBe(all.page.total - 2);
   const groupedAll = await matrix('&group=family');
   expect(groupedAll.rows.map((r) => r.id)).not.toEqual(
     expect.arrayContaining([rowIds.v1, rowIds.v2]),
   );
+  // A family's rows go newest version first, whatever the sort.
   const versions = await matrix(`&family=${family!.id}`);
-  expect(versions.rows.map((r) => r.release?.version)).toEqual(['1', '2']);
+  expect(versions.rows.map((r) => r.release?.version)).toEqual(['2', '1']);
+  const reversed = await matrix(`&family=${family!.id}&sort=-name`);
+  expect(reversed.rows.map((r) => r.release?.version)).toEqual(['2', '1']);
 
   await env.query('UPDATE release_versions SET halted_reason = $2 WHERE id = $1', [
     second,
@@ -338,4 +342,30 @@ test('rows that are a release’s versions name it, and group under their family
   });
   expect(bad.statusCode).toBe(400);
   expect(bad.json()).toMatchObject({ message: expect.stringMatching(/group/) });
+});
+
+test('grouped, a family row takes its place in each sort among the image rows, on every page', async () => {
+  // Named to sort between the run's images: managed < (the family) < old < plain.
+  await env.query('UPDATE release_families SET name = $2 WHERE name = $1', [run, `${run}-n`]);
+  const place = async (sort: string) => {
+    const grouped = await matrix(`&group=family&sort=${sort}`);
+    const rows = grouped.rows.map((r) => r.name.slice(run.length + 1));
+    const at = grouped.families[0]!.at!;
+    return [...rows.slice(0, at), 'FAMILY', ...rows.slice(at)];
+  };
+  expect(await place('name')).toEqual(['managed', 'FAMILY', 'old', 'plain', 'plain']);
+  expect(await place('-name')).toEqual(['plain', 'plain', 'old', 'FAMILY', 'managed']);
+  // By size, its newest version's (v2, 64 KiB): ties go by name, as any row's.
+  expect(await place('size')).toEqual(['plain', 'FAMILY', 'old', 'plain', 'managed']);
+  // Newest first: v1 and v2 were seen last, after every other image (seen in one refresh or two,
+  // in whichever order its sites' inventories ran).
+  expect((await place('-created')).indexOf('FAMILY')).toBe(0);
+  expect((await place('created')).indexOf('FAMILY')).toBe(4);
+  // By copies, its newest version's: v2 is on one site (v1, on two, would put it first).
+  expect(await place('-copies')).toEqual(['managed', 'FAMILY', 'old', 'plain', 'plain']);
+  // The place counts rows of the whole list: the same on a page that does not hold them.
+  const page = await matrix('&group=family&sort=-name&limit=1&offset=3');
+  expect(page.families.map((f) => f.at)).toEqual([3]);
+  // Not grouped, families are by name and have no place.
+  expect((await matrix()).families[0]).not.toHaveProperty('at');
 });

@@ -1,7 +1,8 @@
 /**
  * The matrix's release family rows in headless Chromium, against the real API and PostgreSQL: a
  * family of two versions on three sites, seeded straight into PostgreSQL (no rollout runs; what
- * a rollout leaves is in the rows). Screenshots go to test-output/panel/.
+ * a rollout leaves is in the rows), between two plain images by name. Screenshots go to
+ * test-output/panel/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +27,8 @@ const pageErrors: string[] = [];
 /**
  * Sites a, b, c; family atlas-worker ("ATLAS worker") on a and b. Version 2 holds the name on a,
  * where version 1 is hidden; version 1 still holds it on b (2 is not there yet); c is no target
- * and holds a copy of 1 all the same. A plain image, no version, on a.
+ * and holds a copy of 1 all the same. Two plain images, no version, on a: alpine-image sorts
+ * before the family by name, plain-image after it; alpine-image is the newest image.
  */
 async function seed(ownerId: string): Promise<void> {
   const [a, b, c] = await env.query<{ id: string }>(
@@ -59,6 +61,8 @@ async function seed(ownerId: string): Promise<void> {
   await copy(v1, c!.id, 'ATLAS worker (1)', 'one');
   await copy(v2, a!.id, 'ATLAS worker', 'two');
   await copy(plain, a!.id, 'plain-image', 'three');
+  const alpine = await image('alpine-image', 'four');
+  await copy(alpine, a!.id, 'alpine-image', 'four');
   const [family] = await env.query<{ id: string }>(
     `INSERT INTO release_families (owner_id, name, stable_name, sites)
      VALUES ($1, 'atlas-worker', 'ATLAS worker', $2) RETURNING id`,
@@ -131,9 +135,10 @@ const focused = () =>
 
 test('a family is one collapsed row saying which version holds the stable name on each site', async () => {
   expect(await familyButton().getAttribute('aria-expanded')).toBe('false');
-  await page.locator('.count', { hasText: '3 images · 1 release family · 3 sites' }).waitFor();
-  // Its versions are not rows of their own until it expands; other images are, as ever.
-  expect(await names()).toEqual(['▸ atlas-worker', 'plain-image']);
+  await page.locator('.count', { hasText: '4 images · 1 release family · 3 sites' }).waitFor();
+  // Its versions are not rows of their own until it expands; other images are, as ever, and the
+  // family sorts among them by its name.
+  expect(await names()).toEqual(['alpine-image', '▸ atlas-worker', 'plain-image']);
   const cells = page.locator('.row.family .family-cell');
   expect(await cells.allInnerTexts()).toEqual([
     '2 · up to date',
@@ -159,6 +164,7 @@ test('Enter on the family expands it to its versions, the hidden copy shown hidd
   await page.locator('.row.family .toggle-row[aria-expanded="true"]').waitFor();
   await page.locator('.row.version .name', { hasText: '1 · ATLAS worker (1)' }).waitFor();
   expect(await names()).toEqual([
+    'alpine-image',
     '▾ atlas-worker',
     '2 · ATLAS worker',
     '1 · ATLAS worker (1)',
@@ -182,7 +188,7 @@ test('Enter on the family expands it to its versions, the hidden copy shown hidd
   await page.reload();
   await page.locator('.row.family').waitFor();
   await page.locator('.row:has(.name:text-is("plain-image"))').waitFor();
-  expect(await names()).toEqual(['▸ atlas-worker', 'plain-image']);
+  expect(await names()).toEqual(['alpine-image', '▸ atlas-worker', 'plain-image']);
   expect(pageErrors).toEqual([]);
 });
 
@@ -196,5 +202,91 @@ test('a version row’s cell still toggles what is wanted, as any image row’s'
   await page.locator('.row.family .family-cell').first().click();
   await page.locator('button.review', { hasText: 'Review 1 change' }).waitFor();
   await page.screenshot({ path: join(screenshots, 'matrix-family-version-ticked.png') });
+  expect(pageErrors).toEqual([]);
+});
+
+/** The sort's choice in the toolbar, and the rows in that order once they came. */
+async function sortBy(value: string, first: string): Promise<void> {
+  await page.selectOption('select.sort', value);
+  await page.locator(`.row[aria-rowindex="2"] .name:text-is("${first}")`).waitFor();
+}
+
+test('the family row takes its place in every sort, its versions under it in version order', async () => {
+  await page.reload();
+  await page.locator('.row:has(.name:text-is("plain-image"))').waitFor();
+  if ((await familyButton().getAttribute('aria-expanded')) === 'true') await familyButton().click();
+  await page.locator('.row.family .toggle-row[aria-expanded="false"]').waitFor();
+  await page.screenshot({ path: join(screenshots, 'matrix-family-sorted-by-name.png') });
+  await page.screenshot({ path: '/tmp/matrix-family-sorted-by-name.png' });
+
+  await sortBy('-name', 'plain-image');
+  expect(await names()).toEqual(['plain-image', '▸ atlas-worker', 'alpine-image']);
+  // Expanded, its versions stay newest first under it, whichever way the names go.
+  await familyButton().click();
+  await page.locator('.row.version .name', { hasText: '1 · ATLAS worker (1)' }).waitFor();
+  expect(await names()).toEqual([
+    'plain-image',
+    '▾ atlas-worker',
+    '2 · ATLAS worker',
+    '1 · ATLAS worker (1)',
+    'alpine-image',
+  ]);
+  await page.screenshot({ path: '/tmp/matrix-family-sorted-by-name-desc-expanded.png' });
+  // Newest first: the family goes by its newest version, seen before both plain images.
+  await sortBy('-created', 'alpine-image');
+  await page.locator('.row.version .name', { hasText: '1 · ATLAS worker (1)' }).waitFor();
+  expect(await names()).toEqual([
+    'alpine-image',
+    'plain-image',
+    '▾ atlas-worker',
+    '2 · ATLAS worker',
+    '1 · ATLAS worker (1)',
+  ]);
+  // The keyboard walks into and out of a family in the middle, row by row.
+  await page.locator('.row:has(.name:text-is("plain-image")) .cell[data-col="0"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Home');
+  expect(await focused()).toBe('▾ atlas-worker');
+  await page.keyboard.press('Enter');
+  await page.locator('.row.version').waitFor({ state: 'detached' });
+  expect(await names()).toEqual(['alpine-image', 'plain-image', '▸ atlas-worker']);
+  await sortBy('name', 'alpine-image');
+  expect(await names()).toEqual(['alpine-image', '▸ atlas-worker', 'plain-image']);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a site’s header selects the site for the plain images only, the family collapsed or expanded', async () => {
+  await page.reload();
+  await page.locator('.row:has(.name:text-is("plain-image"))').waitFor();
+  if ((await familyButton().getAttribute('aria-expanded')) === 'true') await familyButton().click();
+  const column = page.locator('.toggle-column[data-col="2"]');
+  expect(await column.getAttribute('title')).toMatch(
+    /but release versions: their release places them/,
+  );
+  expect(await familyButton().getAttribute('title')).toMatch(/Its release places its versions/);
+  const review = (changes: string) =>
+    page.locator('button.review', { hasText: `Review ${changes}` }).waitFor();
+  const versionCells = page.locator('.row.version .cell[data-col="2"]');
+
+  // Collapsed: site c for alpine-image and plain-image; version 2, missing there, is left out.
+  await page.locator('.row.family .toggle-row[aria-expanded="false"]').waitFor();
+  await column.click();
+  await review('2 changes');
+  await familyButton().click();
+  await page.locator('.row.version .name', { hasText: '1 · ATLAS worker (1)' }).waitFor();
+  expect(await page.locator('.row.version .cell.changed').count()).toBe(0);
+  expect(await versionCells.allInnerTexts()).toEqual(['missing', 'present']);
+  // Expanded, the same: clearing the column takes back just those two changes.
+  await column.click();
+  await review('0 changes');
+  await column.click();
+  await review('2 changes');
+  expect(await page.locator('.row.version .cell.changed').count()).toBe(0);
+  await page
+    .locator('.row:has(.name:text-is("plain-image")) .cell.changed[data-col="2"]')
+    .waitFor();
+  await page.screenshot({ path: '/tmp/matrix-family-column-selected.png' });
+  await column.click();
+  await review('0 changes');
   expect(pageErrors).toEqual([]);
 });

@@ -35,10 +35,14 @@ export const MatrixQuery = Type.Object(
     group: Type.Optional(
       Type.Literal('family', {
         description:
-          "family: the rows that are a release family's versions are left out of rows (and the total) and each such family with rows passing the filter is in families, for the family row that expands to them (read with family=ID)",
+          "family: the rows that are a release family's versions are left out of rows (and the total) and each such family with rows passing the filter is in families, for the family row that expands to them (read with family=ID), with its place in the sort's order (at)",
       }),
     ),
-    family: Type.Optional(Uuid("Only the rows that are this release family's versions")),
+    family: Type.Optional(
+      Uuid(
+        "Only the rows that are this release family's versions, newest published first (sort orders only the rows of one version)",
+      ),
+    ),
     label: Type.Optional(
       Type.Array(
         Type.String({
@@ -153,6 +157,13 @@ const Family = Type.Object({
   target: Nullable(VersionRef),
   halted: Nullable(Type.String({ description: 'Why the target’s rollout halted' })),
   rows: Type.Integer({ description: 'How many rows passing the filter are its versions' }),
+  at: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        "Grouped by family: where the family row goes, as how many rows (of the whole sorted list, not the page) come before it. By name it sorts by the family's name; by size, created or copies by its newest published version's row among those passing the filter",
+    }),
+  ),
   sites: Type.Array(FamilySite, {
     description: 'One per column, in the columns’ order: which version holds the stable name there',
   }),
@@ -171,7 +182,7 @@ export const Matrix = Type.Object({
   rows: Type.Array(Row),
   families: Type.Array(Family, {
     description:
-      'The release families of the rows (grouped by family: of the rows left out), by name, with which version holds the stable name on each site',
+      "The release families of the rows, by name, with which version holds the stable name on each site; grouped by family: of the rows left out, in the sort's order, each with its place (at)",
   }),
   page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
 });

@@ -5,7 +5,7 @@
  */
 import { select } from 'd3';
 import type { MatrixFamily, MatrixRow } from '@glint/api/replies';
-import type { HeadEntry } from './family-rows';
+import type { FamilyEntry } from './family-rows';
 import type { Range } from './virtual-window';
 
 /** What of draw-rows' state the summary cells need (draw-rows passes its own). */
@@ -33,12 +33,13 @@ export interface RowLabel {
   expanded?: string;
 }
 
-export function familyLabel(head: Extract<HeadEntry, { kind: 'family' }>): RowLabel {
-  const { family, expanded } = head;
+export function familyLabel(entry: Extract<FamilyEntry, { kind: 'family' }>): RowLabel {
+  const { family, expanded } = entry;
   const versions = `${family.rows} version${family.rows === 1 ? '' : 's'}`;
   return {
     text: `${expanded ? '▾' : '▸'} ${family.name}`,
-    title: `Release family ${family.name}: "${family.stableName}"${family.target ? `, following ${family.target.version}` : ''}`,
+    // Its versions are placed by the release, not by a site's column selection (matrix-data's allRows).
+    title: `Release family ${family.name}: "${family.stableName}"${family.target ? `, following ${family.target.version}` : ''}. Its release places its versions: selecting a whole site leaves them out`,
     aria: `Release family ${family.name}, stable name ${family.stableName}: ${expanded ? 'collapse' : 'expand'} its ${versions}`,
     expanded: String(expanded),
   };

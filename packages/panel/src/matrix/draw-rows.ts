@@ -22,7 +22,7 @@ import {
   stateLooks,
 } from './cell-display';
 import type { Range } from './virtual-window';
-import type { HeadEntry } from './family-rows';
+import type { FamilyEntry } from './family-rows';
 import { drawFamilyCells, familyLabel, rowLabel } from './draw-family';
 
 export const rowHeight = 44;
@@ -42,8 +42,8 @@ export const headRow = -1;
 export interface RowSlot {
   index: number;
   row: MatrixRow | undefined;
-  /** A release family's row, or one of its versions', at the head of the grid. */
-  head?: HeadEntry | undefined;
+  /** A release family's row, or one of its versions', where the family sorts among the rows. */
+  entry?: FamilyEntry | undefined;
 }
 
 export interface DrawState {
@@ -68,7 +68,7 @@ export interface DrawState {
  */
 interface Drawn {
   row: MatrixRow | undefined;
-  head: HeadEntry | undefined;
+  entry: FamilyEntry | undefined;
   version: number;
   index: number;
   first: number;
@@ -108,10 +108,13 @@ export function drawRows(
       this.style.transform = `translateY(${slot.index * rowHeight}px)`;
       this.setAttribute('aria-rowindex', String(slot.index + 2));
     }
+    // A row that moved carries its old index on its cells and buttons: drawn again. Rows move
+    // under a family whose place a release event changed, or whose versions came fewer or more.
     return (
       !drawn ||
+      drawn.index !== slot.index ||
       drawn.row !== slot.row ||
-      drawn.head !== slot.head ||
+      drawn.entry !== slot.entry ||
       drawn.version !== state.version ||
       drawn.first !== first ||
       drawn.end !== end
@@ -120,7 +123,7 @@ export function drawRows(
   stale.each(function (slot) {
     drawnFrom.set(this, {
       row: slot.row,
-      head: slot.head,
+      entry: slot.entry,
       version: state.version,
       index: slot.index,
       first,
@@ -131,12 +134,12 @@ export function drawRows(
   const tabindex = (row: number, col: number) =>
     row === state.focus.row && col === state.focus.col ? 0 : -1;
   stale
-    .classed('family', (slot) => slot.head?.kind === 'family')
-    .classed('version', (slot) => slot.head?.kind === 'version');
+    .classed('family', (slot) => slot.entry?.kind === 'family')
+    .classed('version', (slot) => slot.entry?.kind === 'version');
   stale
     .select<HTMLButtonElement>('.toggle-row')
     .each(function (slot) {
-      const label = slot.head?.kind === 'family' ? familyLabel(slot.head) : rowLabel(slot.row);
+      const label = slot.entry?.kind === 'family' ? familyLabel(slot.entry) : rowLabel(slot.row);
       select(this)
         .text(label.text)
         .attr('title', label.title)
@@ -148,7 +151,7 @@ export function drawRows(
   stale
     .select<HTMLDivElement>('.size')
     .text((slot) => {
-      if (slot.head?.kind === 'family') return `${slot.head.family.rows} versions`;
+      if (slot.entry?.kind === 'family') return `${slot.entry.family.rows} versions`;
       return slot.row?.size == null ? '' : formatBytes(slot.row.size, 'page');
     })
     .attr('data-row', (slot) => slot.index)
@@ -156,8 +159,8 @@ export function drawRows(
     .attr('tabindex', (slot) => tabindex(slot.index, sizeCol));
 
   stale.each(function (slot) {
-    if (slot.head?.kind === 'family') {
-      drawFamilyCells(this, slot.head.family, slot.index, state, cellLeft);
+    if (slot.entry?.kind === 'family') {
+      drawFamilyCells(this, slot.entry.family, slot.index, state, cellLeft);
       return;
     }
     const cells: CellDatum[] = [];
@@ -175,8 +178,8 @@ function joinRows(body: HTMLElement, slots: RowSlot[], animate: boolean) {
   return select(body)
     .selectAll<HTMLDivElement, RowSlot>('div.row')
     .data(slots, (slot) =>
-      slot.head?.kind === 'family'
-        ? `family ${slot.head.family.id}`
+      slot.entry?.kind === 'family'
+        ? `family ${slot.entry.family.id}`
         : (slot.row?.id ?? `loading ${slot.index}`),
     )
     .join(

@@ -1,16 +1,17 @@
 /**
- * The release families at the head of the matrix: a row per family, each followed, when expanded,
- * by its versions' rows. Families come whole with every page of the matrix (the versions are left
- * out of the paged rows), so the head has a known length before any version is read; a family's
- * versions are read when it is expanded. Which families are expanded is kept in localStorage, so it
- * outlives refreshes, filters and reloads of the page.
+ * The release families among the matrix's rows: a row per family, each followed, when expanded,
+ * by its versions' rows in version order. Families come whole with every page of the matrix (the
+ * versions are left out of the paged rows), each with its place in the sort's order (the API's
+ * `at`: how many paged rows come before it), so the grid has a known length and every row a known
+ * index before any version is read; a family's versions are read when it is expanded. Which
+ * families are expanded is kept in localStorage, so it outlives refreshes, filters and reloads.
  */
 import type { MatrixFamily, MatrixRow } from '@glint/api/replies';
 
 const storageKey = 'glint.matrix.expanded-families';
 
-/** One row of the head: a family, or one of its versions (undefined until read). */
-export type HeadEntry =
+/** A family's grid row, or one of its versions' (undefined until read). */
+export type FamilyEntry =
   | { kind: 'family'; family: MatrixFamily; expanded: boolean }
   | { kind: 'version'; familyId: string; row: MatrixRow | undefined };
 
@@ -24,8 +25,15 @@ function storedExpanded(): Set<string> {
   }
 }
 
+/** A family's grid rows, which go after `at` paged rows. */
+interface Block {
+  at: number;
+  entries: FamilyEntry[];
+}
+
 export class FamilyRows {
-  entries: HeadEntry[] = [];
+  /** In the sort's order, as the API gives them. */
+  private blocks: Block[] = [];
   private families: MatrixFamily[] = [];
   private readonly expanded = storedExpanded();
   private readonly versions = new Map<string, MatrixRow[]>();
@@ -87,15 +95,38 @@ export class FamilyRows {
     return this.families.reduce((sum, family) => sum + family.rows, 0);
   }
 
-  /** Whether a version row shown holds this image. */
-  shows(imageId: string): boolean {
-    return this.entries.some((entry) => entry.kind === 'version' && entry.row?.id === imageId);
+  /** How many grid rows the families take: theirs, and their versions' where expanded. */
+  get length(): number {
+    return this.blocks.reduce((sum, block) => sum + block.entries.length, 0);
   }
 
-  /** The version rows shown. */
-  shownRows(): MatrixRow[] {
-    return this.entries.flatMap((entry) =>
-      entry.kind === 'version' && entry.row ? [entry.row] : [],
+  /** Grid row `index`: a family's entry, or the index of the paged row it is among the paged rows. */
+  locate(index: number): { entry: FamilyEntry } | { paged: number } {
+    let before = 0;
+    for (const block of this.blocks) {
+      const start = block.at + before;
+      if (index < start) break;
+      if (index < start + block.entries.length) return { entry: block.entries[index - start]! };
+      before += block.entries.length;
+    }
+    return { paged: index - before };
+  }
+
+  /** How many of the grid rows before `index` are paged rows. */
+  pagedBefore(index: number): number {
+    let before = 0;
+    for (const block of this.blocks) {
+      const start = block.at + before;
+      if (index <= start) break;
+      before += Math.min(block.entries.length, index - start);
+    }
+    return index - before;
+  }
+
+  /** Whether a version row shown holds this image. */
+  shows(imageId: string): boolean {
+    return this.blocks.some((block) =>
+      block.entries.some((entry) => entry.kind === 'version' && entry.row?.id === imageId),
     );
   }
 
@@ -109,13 +140,16 @@ export class FamilyRows {
 
   /** A family's versions take as many rows before they are read as after, so nothing jumps. */
   private rebuild(): void {
-    this.entries = this.families.flatMap((family): HeadEntry[] => {
+    this.blocks = this.families.map((family): Block => {
       const expanded = this.expanded.has(family.id);
-      const head: HeadEntry = { kind: 'family', family, expanded };
-      if (!expanded) return [head];
+      const head: FamilyEntry = { kind: 'family', family, expanded };
+      // Grouped replies always place a family; a reply without a place puts it first.
+      const at = family.at ?? 0;
+      if (!expanded) return { at, entries: [head] };
       const rows =
         this.versions.get(family.id) ?? Array.from({ length: family.rows }, () => undefined);
-      return [head, ...rows.map((row) => ({ kind: 'version' as const, familyId: family.id, row }))];
+      const versions = rows.map((row) => ({ kind: 'version' as const, familyId: family.id, row }));
+      return { at, entries: [head, ...versions] };
     });
   }
 }

@@ -6,7 +6,7 @@
 import type { ApiClient } from '../api-client';
 import type { GlintEvent } from '@glint/core';
 import type { Matrix, MatrixCell, MatrixColumn, MatrixRow } from '@glint/api/replies';
-import { FamilyRows, type HeadEntry } from './family-rows';
+import { FamilyRows, type FamilyEntry } from './family-rows';
 
 export const pageSize = 100;
 /** The largest page the API gives: what a whole-column selection reads the filter's rows in. */
@@ -97,7 +97,7 @@ export class MatrixData {
   /** Bumped by every filter change, so a page read for the old filter is dropped. */
   private generation = 0;
 
-  /** The release families above the paged rows, each expanding to its versions' rows. */
+  /** The release families among the paged rows, each expanding to its versions' rows. */
   readonly families: FamilyRows;
 
   constructor(
@@ -110,9 +110,9 @@ export class MatrixData {
 
   query: RowQuery = defaultQuery;
 
-  /** How many rows the grid has: the families' head, then the paged rows. */
+  /** How many rows the grid has: the paged rows, and the families' placed among them. */
   get length(): number {
-    return this.families.entries.length + this.total;
+    return this.families.length + this.total;
   }
 
   /** How many image rows the filters pass: the paged ones and the families' versions. */
@@ -122,25 +122,26 @@ export class MatrixData {
 
   /** The grid's row at `index`: a version's or a paged row; undefined for a family's or unread. */
   row(index: number): MatrixRow | undefined {
-    const head = this.families.entries;
     // The header row (-1) is no row of data.
     if (index < 0) return undefined;
-    if (index < head.length) {
-      const entry = head[index]!;
-      return entry.kind === 'version' ? entry.row : undefined;
-    }
-    return this.rows.get(index - head.length);
+    const at = this.families.locate(index);
+    if ('paged' in at) return this.rows.get(at.paged);
+    return at.entry.kind === 'version' ? at.entry.row : undefined;
   }
 
-  /** The head entry at `index`, if the row is one. */
-  entry(index: number): HeadEntry | undefined {
-    return this.families.entries[index];
+  /** The family's or version's entry at `index`, if the row is one. */
+  entry(index: number): FamilyEntry | undefined {
+    if (index < 0) return undefined;
+    const at = this.families.locate(index);
+    return 'entry' in at ? at.entry : undefined;
   }
 
-  /** The pages of paged rows that grid rows `first` to `end` show. */
+  /** The paged rows that grid rows `first` to `end` show, by their index among the paged rows. */
   pagesIn(first: number, end: number): { first: number; end: number } {
-    const head = this.families.entries.length;
-    return { first: Math.max(0, first - head), end: Math.max(0, end - head) };
+    return {
+      first: this.families.pagedBefore(Math.max(0, first)),
+      end: this.families.pagedBefore(Math.max(0, end)),
+    };
   }
 
   /** A family's version rows, under the same filters. */
@@ -216,8 +217,13 @@ export class MatrixData {
   }
 
   /**
-   * Every row the filter passes, read in the API's largest pages where not yet loaded: what a
-   * whole-column selection needs. Rows read are kept, so scrolling there afterwards reads nothing.
+   * Every paged row the filter passes, read in the API's largest pages where not yet loaded: what a
+   * whole-column selection ticks. Rows read are kept, so scrolling there afterwards reads nothing.
+   *
+   * A release family's versions are left out, collapsed or expanded alike: their release places
+   * them (its waves copy a version, the stable name moves to it, older ones are hidden and retired),
+   * so ticking a site for every image must not also place every old version there by hand, over
+   * the release. A version's own cells and name still tick it, one deliberate choice at a time.
    */
   async allRows(): Promise<MatrixRow[]> {
     const generation = this.generation;
@@ -233,7 +239,7 @@ export class MatrixData {
     await Promise.all(reads);
     if (generation !== this.generation)
       throw new Error('the filter changed while reading its rows');
-    const rows: MatrixRow[] = this.families.shownRows();
+    const rows: MatrixRow[] = [];
     for (let index = 0; index < this.total; index++) {
       const row = this.rows.get(index);
       if (row) rows.push(row);

@@ -22,6 +22,9 @@ const sortColumn: Record<MatrixSortKey, string | null> = {
   copies: 'copies',
 };
 
+const sortOf = (filter: { sort?: MatrixSort }): MatrixSort =>
+  filter.sort ?? { key: 'name', descending: false };
+
 /** The ORDER BY of a sort: the key (nulls last either way), then name and content, then id. */
 function orderBy({ key, descending }: MatrixSort): string {
   const direction = descending ? 'DESC' : 'ASC';
@@ -67,6 +70,9 @@ const passingRows = `WITH candidates AS (
    SELECT * FROM candidates
    WHERE (NOT $3 OR conflict) AND ($4::text IS NULL OR $4 = ANY (visibilities)))`;
 
+/** When a passing row's version was published: the order of a family's rows. */
+const publishedAt = '(SELECT v.published_at FROM release_versions v WHERE v.id = "versionId")';
+
 function filterParameters(ownerId: string, filter: Omit<MatrixFilter, 'offset' | 'limit'>) {
   return [
     ownerId,
@@ -87,9 +93,9 @@ export interface MatrixFilter {
   imageIds?: string[];
   /** Leaves out the rows that are a release family's versions: they are shown under their family. */
   versionsApart?: boolean;
-  /** Only the rows that are this family's versions. */
+  /** Only the rows that are this family's versions, in version order (newest published first). */
   familyId?: string;
-  /** By name A to Z when not given. */
+  /** By name A to Z when not given; with `familyId`, only between rows of one version. */
   sort?: MatrixSort;
   offset: number;
   limit: number;
@@ -176,7 +182,7 @@ export function matrixRepository(db: Queryable) {
         `${passingRows}
          SELECT *, count(*) OVER () AS total FROM passing
          WHERE (NOT $6 OR "familyId" IS NULL) AND ($7::uuid IS NULL OR "familyId" = $7)
-         ORDER BY ${orderBy(filter.sort ?? { key: 'name', descending: false })} LIMIT $8 OFFSET $9`,
+         ORDER BY ${filter.familyId ? `${publishedAt} DESC, ` : ''}${orderBy(sortOf(filter))} LIMIT $8 OFFSET $9`,
         [
           ...filterParameters(ownerId, filter),
           filter.versionsApart ?? false,
@@ -189,15 +195,37 @@ export function matrixRepository(db: Queryable) {
       return { rows: items, total };
     },
 
-    /** The families with rows that pass the filter, and how many rows each has. */
+    /**
+     * The families with rows that pass the filter, how many rows each has, and where its family row
+     * goes when the versions are apart: `at`, how many of the other rows come before it in the
+     * sort's order. Sorted by name, a family goes by its name, as its row shows it; by size, created
+     * or copies, by its newest version's row (latest published among those passing the filter), as
+     * that is the version an operator looks at: "newest first" puts a family that just published
+     * near the top, "largest first" weighs the image its release now rolls out. Ties go by name
+     * and id as any row's. In that order.
+     */
     async familiesOf(
       ownerId: string,
       filter: Omit<MatrixFilter, 'offset' | 'limit'>,
-    ): Promise<{ familyId: string; rows: number }[]> {
-      const { rows } = await db.query<{ familyId: string; rows: number }>(
-        `${passingRows}
-         SELECT "familyId", count(*)::int AS rows FROM passing WHERE "familyId" IS NOT NULL
-         GROUP BY "familyId"`,
+    ): Promise<{ familyId: string; rows: number; at: number }[]> {
+      const { rows } = await db.query<{ familyId: string; rows: number; at: number }>(
+        `${passingRows},
+         heads AS (
+           SELECT DISTINCT ON ("familyId") "familyId", family AS name, size, "createdAt", copies,
+                  count(*) OVER (PARTITION BY "familyId")::int AS rows
+           FROM passing WHERE "familyId" IS NOT NULL
+           ORDER BY "familyId", ${publishedAt} DESC, "createdAt"::timestamptz DESC, id),
+         ranked AS (
+           SELECT "familyId", rows, row_number() OVER (ORDER BY ${orderBy(sortOf(filter))}) AS n
+           FROM (SELECT NULL::uuid AS "familyId", 0 AS rows, id, name, "hashAlgo", "hashValue",
+                        size, "createdAt", copies
+                 FROM passing WHERE "familyId" IS NULL
+                 UNION ALL
+                 SELECT "familyId", rows, "familyId", name, NULL, NULL, size, "createdAt", copies
+                 FROM heads) sorted)
+         -- The n-th in the whole order, k-th of the families: n - k other rows come before it.
+         SELECT "familyId", rows, (n - row_number() OVER (ORDER BY n))::int AS at
+         FROM ranked WHERE "familyId" IS NOT NULL ORDER BY n`,
         filterParameters(ownerId, filter),
       );
       return rows;

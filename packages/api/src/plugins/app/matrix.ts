@@ -17,17 +17,22 @@ export class MatrixService {
   async page(caller: ProjectCaller, query: MatrixQuery): Promise<Matrix> {
     const { name, visibility, conflicts, image, sort, offset, limit } = query;
     const repository = this.fastify.repositories.matrix;
-    const filter = { name, visibility, conflictsOnly: conflicts, imageIds: image };
+    const filter = {
+      name,
+      visibility,
+      conflictsOnly: conflicts,
+      imageIds: image,
+      sort:
+        sort === undefined
+          ? undefined
+          : { key: sort.replace(/^-/, '') as MatrixSortKey, descending: sort.startsWith('-') },
+    };
     const [columns, page] = await Promise.all([
       repository.columns(caller.ownerId, labelFilter(query.label ?? [])),
       repository.rows(caller.ownerId, {
         ...filter,
         versionsApart: query.group === 'family',
         familyId: query.family,
-        sort:
-          sort === undefined
-            ? undefined
-            : { key: sort.replace(/^-/, '') as MatrixSortKey, descending: sort.startsWith('-') },
         offset,
         limit,
       }),
@@ -45,8 +50,9 @@ export class MatrixService {
   }
 
   /**
-   * The families of the page's rows; grouped by family, those of every row left out that passes
-   * the filter, however many pages the rest takes, so each family row is there from the first page.
+   * The families of the page's rows, by name; grouped by family, those of every row left out that
+   * passes the filter, however many pages the rest takes, so each family row is there from the
+   * first page, in the sort's order, each with its place among the rows (`at`).
    */
   private async families(
     ownerId: string,
@@ -56,13 +62,24 @@ export class MatrixService {
     page: MatrixRowPage,
   ): Promise<Matrix['families']> {
     const repository = this.fastify.repositories.matrix;
+    if (query.group === 'family') {
+      const places = await repository.familiesOf(ownerId, filter);
+      const summaries = new Map(
+        (
+          await repository.familySummaries(
+            ownerId,
+            places.map((place) => place.familyId),
+          )
+        ).map((summary) => [summary.id, summary]),
+      );
+      return places.map(({ familyId, rows, at }) => ({
+        ...familyRow(summaries.get(familyId)!, columns, rows),
+        at,
+      }));
+    }
     const counts = new Map<string, number>();
-    if (query.group === 'family')
-      for (const { familyId, rows } of await repository.familiesOf(ownerId, filter))
-        counts.set(familyId, rows);
-    else
-      for (const { familyId } of page.rows)
-        if (familyId) counts.set(familyId, (counts.get(familyId) ?? 0) + 1);
+    for (const { familyId } of page.rows)
+      if (familyId) counts.set(familyId, (counts.get(familyId) ?? 0) + 1);
     const summaries = await repository.familySummaries(ownerId, [...counts.keys()]);
     return summaries.map((summary) => familyRow(summary, columns, counts.get(summary.id)!));
   }

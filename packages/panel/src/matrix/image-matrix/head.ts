@@ -48,7 +48,7 @@ export function matrixHead(
             data-row=${headRow}
             data-col=${col}
             tabindex=${tabindex(col)}
-            title="${column.name}: select or clear for every image the filter shows"
+            title="${column.name}: select or clear for every image the filter shows, but release versions: their release places them"
           >
             <span>${column.name}</span><small>${column.region ?? column.type}</small>${
               groupBy

@@ -146,7 +146,7 @@ export class GlintImageMatrix extends LitElement {
       this.data.loadPage(offset).catch((e) => this.fail(e));
     const slots: RowSlot[] = [];
     for (let index = rows.first; index < rows.end; index++)
-      slots.push({ index, row: this.data.row(index), head: this.data.entry(index) });
+      slots.push({ index, row: this.data.row(index), entry: this.data.entry(index) });
     if (this.draw.columns !== this.data.columns) {
       this.draw.columns = this.data.columns;
       this.draw.version++;
@@ -256,7 +256,10 @@ export class GlintImageMatrix extends LitElement {
     if (row) this.toggleAll(row.cells.map((cell) => ({ row, cell })));
   }
 
-  /** The site for every image the filter passes, read first where not loaded yet. */
+  /**
+   * The site for every image the filter passes, read first where not loaded yet; release versions
+   * are left out, as their release places them (`allRows`).
+   */
   private toggleColumn(col: number) {
     return this.run(async () => {
       const rows = await this.data.allRows();
@@ -274,9 +277,9 @@ export class GlintImageMatrix extends LitElement {
 
   /** What a click, Space or Enter does where it lands; a reader's only sort and expanding. */
   private activate(row: number, col: number) {
-    const head = row >= 0 ? this.data.entry(row) : undefined;
-    if (head?.kind === 'family') {
-      if (col === nameCol) this.toggleFamily(head.family.id);
+    const entry = this.data.entry(row);
+    if (entry?.kind === 'family') {
+      if (col === nameCol) this.toggleFamily(entry.family.id);
     } else if (row === headRow && col === nameCol) this.sortBy('name');
     else if (row === headRow && col === sizeCol) this.sortBy('size');
     else if (!may(this.role, 'place')) return;
@@ -298,11 +301,11 @@ export class GlintImageMatrix extends LitElement {
     scrollToFocus(this.scroller!, focus, this.query.groupBy ? groupBandHeight : 0);
     this.drawWindow();
     this.detailIndex++;
-    // The header's roving tabindex is Lit's: focus once it has drawn.
+    // The header's roving tabindex is Lit's: focus once it has drawn. A row fading out (a sort or
+    // filter just moved the rows) is no .row any more and may still carry the index: not it.
+    const at = `[data-row="${focus.row}"][data-col="${focus.col}"]`;
     void this.updateComplete.then(() =>
-      this.renderRoot
-        .querySelector<HTMLElement>(`[data-row="${focus.row}"][data-col="${focus.col}"]`)
-        ?.focus(),
+      this.renderRoot.querySelector<HTMLElement>(`.head ${at}, .row ${at}`)?.focus(),
     );
   }
 
@@ -463,7 +466,7 @@ export class GlintImageMatrix extends LitElement {
         role="grid"
         aria-label=${
           may(this.role, 'place')
-            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown; on a release family's name, shows or hides its versions"
+            ? "Images by site. Space or Enter on a cell toggles whether the image is wanted on the site; on an image's name, on every site; on a site's header, for every image shown but release versions, which their release places; on a release family's name, shows or hides its versions"
             : "Images by site, read-only: placing images needs the member role. Space or Enter on a release family's name shows or hides its versions"
         }
         aria-rowcount=${this.data.length + 1}
