@@ -110,6 +110,26 @@ const cell = (col: number, also = '') =>
     `glint-image-matrix .row:has(.name:text-is("${imageName}")) .cell[data-col="${col}"]${also}`,
   );
 
+/**
+ * Runs a test's steps; when one fails, the page is kept as a screenshot and the error says what the
+ * matrix showed. These tests failed only under the full suite's load, where only the log is left.
+ */
+async function describingFailure(name: string, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    await shot(`failed-${name}`).catch(() => undefined);
+    const text = (selector: string) =>
+      page
+        .locator(selector)
+        .allInnerTexts()
+        .then((texts) => texts.join(' | ').replace(/\s+/g, ' ').slice(0, 300))
+        .catch((reason: Error) => `(unreadable: ${reason.message})`);
+    const shown = `the page at ${page.url()} showed count "${await text('glint-image-matrix .count')}", rows "${await text('glint-image-matrix .row')}"`;
+    throw new Error(`${(error as Error).message}\n${shown}`, { cause: error });
+  }
+}
+
 /** Glint's Redis keys of one kind (`session` or `token`), as CallerStore names them. */
 const callerKeys = async (kind: 'session' | 'token') =>
   (await env.redisKeys()).filter((key) => key.startsWith(`${kind}:`));
@@ -152,71 +172,73 @@ test('Project → Compute → Image Distribution holds the panel with the user�
   panelToken = handed.token as string;
 });
 
-test('the matrix renders for that user with no second login', async () => {
-  await page.fill('input.filter', run);
-  await page.locator('.count', { hasText: '1 image · 2 sites' }).waitFor();
-  await cell(0).waitFor();
-  expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
-    'Image',
-    'Size',
-    expect.stringMatching(/^cloud1\s/),
-    expect.stringMatching(/^cloud2\s/),
-  ]);
-  // Seeded outside Glint, so without its markers.
-  let state: string | null = null;
-  await until(
-    'the test image to show unmanaged on cloud1',
-    async () => (state = await cell(0).getAttribute('data-state')) === 'unmanaged',
-    60_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; its cell says ${state}`);
-  });
-  expect(await cell(1).getAttribute('data-state')).toBe('missing');
-  expect(await page.locator('glint-login').count()).toBe(0);
-  // Glint validated the token the page handed over (its cache key is the token's SHA-256)...
-  const tokenKey = `token:${createHash('sha256').update(panelToken).digest('hex')}`;
-  expect(await callerKeys('token')).toContain(tokenKey);
-  // ...and no cookie session was ever made: the Glint session list is empty.
-  expect(await callerKeys('session')).toEqual([]);
-  // Cookies ignore ports, so Horizon's are there too; Glint's is not.
-  expect((await page.context().cookies(api)).map((c) => c.name)).not.toContain('glint_session');
-  await page.waitForTimeout(400); // past the cells' colour transition
-  await shot('matrix');
-  expect(pageErrors).toEqual([]);
-});
+test('the matrix renders for that user with no second login', () =>
+  describingFailure('matrix', async () => {
+    await page.fill('input.filter', run);
+    await page.locator('.count', { hasText: '1 image · 2 sites' }).waitFor();
+    await cell(0).waitFor();
+    expect(await page.locator('[role="columnheader"]').allInnerTexts()).toEqual([
+      'Image',
+      'Size',
+      expect.stringMatching(/^cloud1\s/),
+      expect.stringMatching(/^cloud2\s/),
+    ]);
+    // Seeded outside Glint, so without its markers.
+    let state: string | null = null;
+    await until(
+      'the test image to show unmanaged on cloud1',
+      async () => (state = await cell(0).getAttribute('data-state')) === 'unmanaged',
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; its cell says ${state}`);
+    });
+    expect(await cell(1).getAttribute('data-state')).toBe('missing');
+    expect(await page.locator('glint-login').count()).toBe(0);
+    // Glint validated the token the page handed over (its cache key is the token's SHA-256)...
+    const tokenKey = `token:${createHash('sha256').update(panelToken).digest('hex')}`;
+    expect(await callerKeys('token')).toContain(tokenKey);
+    // ...and no cookie session was ever made: the Glint session list is empty.
+    expect(await callerKeys('session')).toEqual([]);
+    // Cookies ignore ports, so Horizon's are there too; Glint's is not.
+    expect((await page.context().cookies(api)).map((c) => c.name)).not.toContain('glint_session');
+    await page.waitForTimeout(400); // past the cells' colour transition
+    await shot('matrix');
+    expect(pageErrors).toEqual([]);
+  }));
 
-test('a transfer started in the embedded matrix lands, verified, in cloud 2', async () => {
-  await cell(1).click();
-  await cell(1, '.changed[aria-selected="true"]').waitFor();
-  await page.click('button.review');
-  const copies = page.locator('glint-plan-review .copies li');
-  await copies.waitFor();
-  expect((await copies.innerText()).replace(/\s+/g, ' ')).toBe(
-    `${imageName} from cloud1 to cloud2 (16 MiB)`,
-  );
-  await shot('plan');
-  await page.click('glint-plan-review button.apply');
-  await cell(1, '[data-state="present"]').waitFor({ timeout: 120_000 });
-  await page.waitForTimeout(400);
-  await shot('present');
+test('a transfer started in the embedded matrix lands, verified, in cloud 2', () =>
+  describingFailure('transfer', async () => {
+    await cell(1).click();
+    await cell(1, '.changed[aria-selected="true"]').waitFor();
+    await page.click('button.review');
+    const copies = page.locator('glint-plan-review .copies li');
+    await copies.waitFor();
+    expect((await copies.innerText()).replace(/\s+/g, ' ')).toBe(
+      `${imageName} from cloud1 to cloud2 (16 MiB)`,
+    );
+    await shot('plan');
+    await page.click('glint-plan-review button.apply');
+    await cell(1, '[data-state="present"]').waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(400);
+    await shot('present');
 
-  const onTwo: ImageInfo[] = [];
-  for await (const image of images.adapter(sandboxCloud(2)).listImages({ name: imageName }))
-    onTwo.push(image);
-  expect(onTwo).toEqual([
-    expect.objectContaining({
-      name: imageName,
-      status: 'active',
-      size: 16 * MiB,
-      checksum: source.checksum,
-      hashAlgo: source.hashAlgo,
-      hashValue: source.hashValue,
-    }),
-  ]);
-  expect(onTwo[0]!.properties.glint_content_hash).toBe(`${source.hashAlgo}:${source.hashValue}`);
-  expect(await callerKeys('session')).toEqual([]);
-  expect(pageErrors).toEqual([]);
-});
+    const onTwo: ImageInfo[] = [];
+    for await (const image of images.adapter(sandboxCloud(2)).listImages({ name: imageName }))
+      onTwo.push(image);
+    expect(onTwo).toEqual([
+      expect.objectContaining({
+        name: imageName,
+        status: 'active',
+        size: 16 * MiB,
+        checksum: source.checksum,
+        hashAlgo: source.hashAlgo,
+        hashValue: source.hashValue,
+      }),
+    ]);
+    expect(onTwo[0]!.properties.glint_content_hash).toBe(`${source.hashAlgo}:${source.hashValue}`);
+    expect(await callerKeys('session')).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }));
 
 test("switching Horizon's project switches the panel's data", async () => {
   // A site in each of the team-admin's projects, added with a token scoped to it.
