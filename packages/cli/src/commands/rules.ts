@@ -14,8 +14,8 @@ import { ruleNamePattern, ruleNameWords } from '../rule-name';
 import { renderRule, renderRulePlan } from '../rule-view';
 import { renderTable } from '../table';
 
-// A rule file's parser loads TypeBox, Ajv and yaml, a fifth of a second at start: only
-// `glint rule set -f` needs them, so they are loaded when it runs.
+// A rule file's parser loads TypeBox, Ajv and yaml, which took most of glint's start-up time:
+// only `glint rule set -f` needs them, so they are loaded when it runs.
 const ruleDefinition = () => require('../rule-definition') as typeof import('../rule-definition');
 const yamlFile = () => require('../yaml-file') as typeof import('../yaml-file');
 

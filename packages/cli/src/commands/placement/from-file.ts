@@ -12,8 +12,8 @@ import { preview, saveRule, savedText } from '../rules';
 import { applyBody, joined, type SectionOutcome } from './applying';
 import { applyFamilies, familiesPlanned, planFileFamilies } from './families';
 
-// The placements file's parser loads TypeBox, Ajv and yaml, a fifth of a second at start: loaded
-// when plan or apply runs, so that the commands sharing their modules start without them.
+// The placements file's parser loads TypeBox, Ajv and yaml, which took most of glint's start-up
+// time: loaded when plan or apply reads a file, so that the other commands start without them.
 const placementsFile = () =>
   require('../../placements-file') as typeof import('../../placements-file');
 
