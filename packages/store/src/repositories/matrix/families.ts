@@ -1,5 +1,13 @@
 import type { SiteSelector } from '@glint/core';
 import type { Queryable } from '../queryable';
+import {
+  filterParameters,
+  orderBy,
+  passingRows,
+  publishedAt,
+  sortOf,
+  type MatrixFilter,
+} from './row-query';
 
 /** A version, as a family's summary names it. */
 export interface FamilyVersionRef {
@@ -23,6 +31,42 @@ export interface FamilySummary {
 /** The release families the matrix groups rows under. */
 export function familySummaries(db: Queryable) {
   return {
+    /**
+     * The families with rows that pass the filter, how many rows each has, and where its family row
+     * goes when the versions are apart: `at`, how many of the other rows come before it in the
+     * sort's order. Sorted by name, a family goes by its name, as its row shows it; by size, created
+     * or copies, by its newest version's row (latest published among those passing the filter), as
+     * that is the version an operator looks at: "newest first" puts a family that just published
+     * near the top, "largest first" weighs the image its release now rolls out. Ties go by name
+     * and id as any row's. In that order.
+     */
+    async familiesOf(
+      ownerId: string,
+      filter: Omit<MatrixFilter, 'offset' | 'limit'>,
+    ): Promise<{ familyId: string; rows: number; at: number }[]> {
+      const { rows } = await db.query<{ familyId: string; rows: number; at: number }>(
+        `${passingRows},
+         heads AS (
+           SELECT DISTINCT ON ("familyId") "familyId", family AS name, size, "createdAt", copies,
+                  count(*) OVER (PARTITION BY "familyId")::int AS rows
+           FROM passing WHERE "familyId" IS NOT NULL
+           ORDER BY "familyId", ${publishedAt} DESC, "createdAt"::timestamptz DESC, id),
+         ranked AS (
+           SELECT "familyId", rows, row_number() OVER (ORDER BY ${orderBy(sortOf(filter))}) AS n
+           FROM (SELECT NULL::uuid AS "familyId", 0 AS rows, id, name, "hashAlgo", "hashValue",
+                        size, "createdAt", copies
+                 FROM passing WHERE "familyId" IS NULL
+                 UNION ALL
+                 SELECT "familyId", rows, "familyId", name, NULL, NULL, size, "createdAt", copies
+                 FROM heads) sorted)
+         -- The n-th in the whole order, k-th of the families: n - k other rows come before it.
+         SELECT "familyId", rows, (n - row_number() OVER (ORDER BY n))::int AS at
+         FROM ranked WHERE "familyId" IS NOT NULL ORDER BY n`,
+        filterParameters(ownerId, filter),
+      );
+      return rows;
+    },
+
     /** The owner's families of these ids, by name. */
     async familySummaries(ownerId: string, familyIds: string[]): Promise<FamilySummary[]> {
       if (familyIds.length === 0) return [];

@@ -1,6 +1,17 @@
 import type { Queryable } from '../queryable';
 import { selectVersions, type VersionRecord } from './records';
 
+type UpdatableField = 'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'retiredAt';
+
+/** The rollout state updateVersion may change, and the column each is kept in. */
+const updatableColumns: Record<UpdatableField, string> = {
+  wave: 'wave',
+  waveDoneAt: 'wave_done_at',
+  promotedWave: 'promoted_wave',
+  haltedReason: 'halted_reason',
+  retiredAt: 'retired_at',
+};
+
 /** A family's versions and their rollout state. */
 export function versionQueries(db: Queryable) {
   return {
@@ -63,20 +74,13 @@ export function versionQueries(db: Queryable) {
     async updateVersion(
       ownerId: string,
       versionId: string,
-      changes: Partial<
-        Pick<VersionRecord, 'wave' | 'waveDoneAt' | 'promotedWave' | 'haltedReason' | 'retiredAt'>
-      > & { resumed?: true },
+      changes: Partial<Pick<VersionRecord, UpdatableField>> & { resumed?: true },
     ): Promise<void> {
-      const columns: Record<string, string> = {
-        wave: 'wave',
-        waveDoneAt: 'wave_done_at',
-        promotedWave: 'promoted_wave',
-        haltedReason: 'halted_reason',
-        retiredAt: 'retired_at',
-      };
       const { resumed, ...values } = changes;
       const entries = Object.entries(values).filter(([, value]) => value !== undefined);
-      const sets = entries.map(([key], i) => `${columns[key]} = $${i + 3}`);
+      const sets = entries.map(
+        ([key], i) => `${updatableColumns[key as UpdatableField]} = $${i + 3}`,
+      );
       if (resumed) sets.push('resumed_at = now()');
       if (sets.length === 0) return;
       await db.query(
