@@ -1,4 +1,4 @@
-import { ApiError } from '@glint/core';
+import { ApiError } from '@glint/core/client';
 import { CliError } from './errors';
 import type { Session } from './session';
 import { readEvents, type ServerSentEvent } from './sse';

@@ -1,5 +1,6 @@
 /** A file's release families, planned or applied, for people: a line each, then counts. */
-import { selectorText, type SiteSelector } from '@glint/core';
+import type { SiteSelector } from '@glint/core';
+import { selectorText } from '@glint/core/client';
 import { fileView, type FamilyChange } from './family-plan';
 
 /** A value of the file's key as people read it. */

@@ -3,7 +3,7 @@
  * `key-` removes one. Checked here with the API's own rules (@glint/core labelProblems), so a
  * mistake names the argument before anything is sent.
  */
-import { labelProblems } from '@glint/core';
+import { labelProblems } from '@glint/core/client';
 import { UsageError } from './errors';
 
 export type Labels = Record<string, string>;

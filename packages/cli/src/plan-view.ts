@@ -1,6 +1,6 @@
 import type { Applied, Plan } from '@glint/api/replies';
 import { renderTable } from './table';
-import { formatBytes } from '@glint/core';
+import { formatBytes } from '@glint/core/client';
 
 /** A plan as a diff: `+` copies, `-` deletes, `!` refusals, then a summary line. */
 export function renderPlan(plan: Plan): string {

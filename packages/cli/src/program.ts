@@ -8,7 +8,7 @@ import { releaseCommands } from './commands/releases';
 import { ruleCommands } from './commands/rules';
 import { sessionCommands } from './commands/session';
 import { siteCommands } from './commands/sites';
-import { ApiError } from '@glint/core';
+import { ApiError } from '@glint/core/client';
 import { CliError } from './errors';
 
 export interface Output {

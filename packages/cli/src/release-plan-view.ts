@@ -1,5 +1,5 @@
 import type { ReleasePlan } from '@glint/api/replies';
-import { formatBytes } from '@glint/core';
+import { formatBytes } from '@glint/core/client';
 import { renderTable } from './table';
 
 const words = (changes: { text: string }[]) => changes.map((c) => c.text).join('; ');

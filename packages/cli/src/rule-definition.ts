@@ -4,15 +4,11 @@
  * packages/core/src/selectors.ts and site-selector.ts): a selector giving no field matches
  * nothing, so it is refused here.
  */
-import { selectorIsEmpty } from '@glint/core';
+import { selectorIsEmpty } from '@glint/core/client';
+import { ruleNamePattern, ruleNameWords } from './rule-name';
 import { SiteSelectorSchema, siteSelectorProblems, StringMap, Values } from './site-selector';
 import { Type, type Static } from './typebox';
 import type { PathProblem } from './yaml-file';
-
-/** Rule names are slugs: their handle in URLs and files. */
-export const ruleNamePattern = '^[a-z0-9][a-z0-9-]{0,62}$';
-export const ruleNameWords =
-  'a name of lower-case letters, digits and "-" (at most 63, starting with a letter or digit)';
 
 const ImageSelectorSchema = Type.Object(
   {

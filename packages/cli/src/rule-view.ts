@@ -1,5 +1,5 @@
 /** Standing rules and what they imply, for people. */
-import { selectorText } from '@glint/core';
+import { selectorText } from '@glint/core/client';
 import type { Rule, RulePlan } from '@glint/api/replies';
 import { renderFields } from './table';
 

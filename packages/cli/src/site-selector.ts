@@ -3,7 +3,7 @@
  * the API's own (packages/core/src/selectors.ts). Every field given must match, the values of one
  * field are alternatives, and a selector giving no field matches nothing, so it is refused here.
  */
-import { labelProblems, selectorIsEmpty } from '@glint/core';
+import { labelProblems, selectorIsEmpty } from '@glint/core/client';
 import { Type, type Static } from './typebox';
 import type { PathProblem } from './yaml-file';
 

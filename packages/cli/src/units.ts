@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from '@glint/core';
+import { formatBytes, formatDuration } from '@glint/core/client';
 
 export interface Progress {
   bytes: number;

@@ -6,7 +6,7 @@ import { CliError } from '../errors';
 import { jobLabel, watchJobs } from '../job-watch';
 import { findSite, listSites, resolveImage, resolveSites } from '../resolve';
 import { renderTable } from '../table';
-import { formatBytes } from '@glint/core';
+import { formatBytes } from '@glint/core/client';
 
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const operations = ['copy', 'delete', 'inventory', 'upload', 'import'];

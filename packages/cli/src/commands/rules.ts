@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { RemovalPlan, Rule, RulePlan, SavedRule } from '@glint/api/replies';
-import { labelProblems, selectorIsEmpty, selectorText } from '@glint/core';
+import { labelProblems, selectorIsEmpty, selectorText } from '@glint/core/client';
 import type { ApiClient } from '../api-client';
 import { action, collect, examples } from '../command-kit';
 import type { Context } from '../context';
@@ -9,18 +9,15 @@ import { CliError, UsageError } from '../errors';
 import { keyValues } from '../labels';
 import { confirm } from '../prompt';
 import { findSite, listSites } from '../resolve';
-import {
-  ruleBody,
-  ruleNamePattern,
-  ruleNameWords,
-  ruleProblems,
-  RuleFileSchema,
-  type RuleBody,
-  type RuleFileData,
-} from '../rule-definition';
+import type { RuleBody, RuleFileData } from '../rule-definition';
+import { ruleNamePattern, ruleNameWords } from '../rule-name';
 import { renderRule, renderRulePlan } from '../rule-view';
 import { renderTable } from '../table';
-import { parseYamlFile } from '../yaml-file';
+
+// A rule file's parser loads TypeBox, Ajv and yaml, which took most of glint's start-up time:
+// only `glint rule set -f` needs them, so they are loaded when it runs.
+const ruleDefinition = () => require('../rule-definition') as typeof import('../rule-definition');
+const yamlFile = () => require('../yaml-file') as typeof import('../yaml-file');
 
 interface SetOptions {
   file?: string;
@@ -214,7 +211,8 @@ async function ruleFromFile(file: string, nameArg: string | undefined) {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  const { data } = parseYamlFile<RuleFileData>(text, file, {
+  const { RuleFileSchema, ruleBody, ruleProblems } = ruleDefinition();
+  const { data } = yamlFile().parseYamlFile<RuleFileData>(text, file, {
     schema: RuleFileSchema,
     what: 'a valid rule file',
     seeAlso: 'the rules: section of examples/placements.yaml',

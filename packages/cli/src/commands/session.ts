@@ -3,12 +3,16 @@ import type { ParsedSiteFile } from '@glint/cloud-adapters';
 import { ApiClient } from '../api-client';
 import type { Me } from '@glint/api/replies';
 import { action, examples } from '../command-kit';
-import { ApiError } from '@glint/core';
+import { ApiError } from '@glint/core/client';
 import { CliError, UsageError } from '../errors';
-import { completeCredential, keystoneLogin } from '../keystone-login';
-import { cloudFromEnvironment, cloudFromFiles, findCloudsFiles } from '../openstack-config';
 import { currentSession, loadSession, removeSession, saveSession } from '../session';
 import { renderFields } from '../table';
+
+// Reading OpenStack credentials and logging in to Keystone load @glint/cloud-adapters (and with
+// it the whole of @glint/core): only login needs them, so the other commands start without them.
+const openStackConfig = () =>
+  require('../openstack-config') as typeof import('../openstack-config');
+const keystone = () => require('../keystone-login') as typeof import('../keystone-login');
 
 interface LoginOptions {
   api?: string;
@@ -94,6 +98,8 @@ async function login(ctx: import('../context').Context, options: LoginOptions): 
   } catch {
     throw new UsageError(`--api ${apiUrl} is not a URL: give it as https://glint.example.org`);
   }
+  const { cloudFromEnvironment, cloudFromFiles, findCloudsFiles } = openStackConfig();
+  const { completeCredential, keystoneLogin } = keystone();
   const cloud = options.osCloud ?? (process.env.OS_AUTH_URL ? undefined : process.env.OS_CLOUD);
   let source: string;
   let parsed: ParsedSiteFile;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatBytes } from '@glint/core';
+import { formatBytes } from '@glint/core/client';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { findSite, listImages, listSites } from '../../resolve';

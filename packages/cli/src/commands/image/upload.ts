@@ -4,7 +4,7 @@ import { basename, extname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { Option, type Command } from 'commander';
 import type { Imported, Uploaded } from '@glint/api/replies';
-import { formatBytes } from '@glint/core';
+import { formatBytes } from '@glint/core/client';
 import { action, collect, examples } from '../../command-kit';
 import type { ApiClient } from '../../api-client';
 import type { Context } from '../../context';

@@ -4,7 +4,6 @@ import type { Plan, PlanBody, RulePlan, SavedRule } from '@glint/api/replies';
 import type { Context } from '../../context';
 import { desiredState } from '../../desired-state';
 import { CliError } from '../../errors';
-import { parsePlacementsFile } from '../../placements-file';
 import { renderPlan } from '../../plan-view';
 import type { WrittenRule } from '../../rule-definition';
 import { renderRulePlan } from '../../rule-view';
@@ -12,6 +11,11 @@ import { listImages, listSites } from '../../resolve';
 import { preview, saveRule, savedText } from '../rules';
 import { applyBody, joined, type SectionOutcome } from './applying';
 import { applyFamilies, familiesPlanned, planFileFamilies } from './families';
+
+// The placements file's parser loads TypeBox, Ajv and yaml, which took most of glint's start-up
+// time: loaded when plan or apply reads a file, so that the other commands start without them.
+const placementsFile = () =>
+  require('../../placements-file') as typeof import('../../placements-file');
 
 export interface ApplyOptions {
   file: string;
@@ -27,7 +31,7 @@ export async function fromFile(ctx: Context, options: ApplyOptions, apply: boole
   } catch (error) {
     throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`);
   }
-  const spec = parsePlacementsFile(text, options.file);
+  const spec = placementsFile().parsePlacementsFile(text, options.file);
   const client = await ctx.client();
   const [sites, images] = await Promise.all([listSites(client), listImages(client)]);
   // Checked before any rule or family is saved, so a mistake in the placements changes nothing.

@@ -2,7 +2,7 @@
  * A release family's policy from `glint release family create|set` options: durations, site
  * selectors and retention checked here, so a mistake names the option before anything is sent.
  */
-import { labelProblems } from '@glint/core';
+import { labelProblems } from '@glint/core/client';
 import { UsageError } from '../../errors';
 import { pairsOf } from './properties';
 

@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { ConfigFileError, openStackSecretOf, parseOpenrc } from '@glint/cloud-adapters';
 import type { Account, CreatedSite } from '@glint/api/replies';
 import { action, collect, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { CliError, UsageError } from '../../errors';
-import { cloudFromFiles, findCloudsFiles, readCaBundle } from '../../openstack-config';
 import { readStdin, promptSecret } from '../../prompt';
 import { ec2AccountBody, type Ec2Options } from '../../ec2-account';
-import { labelProblems } from '@glint/core';
+import { labelProblems } from '@glint/core/client';
 import { keyValues } from '../../labels';
+
+// Reading an openrc file or clouds.yaml loads @glint/cloud-adapters (and with it the whole of
+// @glint/core): loaded when an OpenStack site is added, so the other commands start without it.
+const cloudAdapters = () =>
+  require('@glint/cloud-adapters') as typeof import('@glint/cloud-adapters');
+const openStackConfig = () =>
+  require('../../openstack-config') as typeof import('../../openstack-config');
 
 interface AddOptions extends Ec2Options {
   label?: string[];
@@ -77,6 +82,8 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
   const client = await ctx.client();
   let created: CreatedSite;
   if (options.openrc) {
+    const { openStackSecretOf, parseOpenrc } = cloudAdapters();
+    const { readCaBundle } = openStackConfig();
     const openrc = await readText(options.openrc);
     const parsed = parseLocally(options.openrc, () => parseOpenrc(openrc));
     const caBundle = await readCaBundle(parsed);
@@ -92,6 +99,8 @@ async function addSite(ctx: Context, name: string, options: AddOptions): Promise
       },
     });
   } else if (options.osCloud) {
+    const { openStackSecretOf } = cloudAdapters();
+    const { cloudFromFiles, findCloudsFiles, readCaBundle } = openStackConfig();
     const files = await findCloudsFiles();
     const parsed = cloudFromFiles(files, options.osCloud);
     const caBundle = await readCaBundle(parsed);
@@ -146,7 +155,8 @@ function parseLocally<T>(file: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof ConfigFileError) throw new CliError(`${file}: ${error.message}`);
+    if (error instanceof cloudAdapters().ConfigFileError)
+      throw new CliError(`${file}: ${error.message}`);
     throw error;
   }
 }

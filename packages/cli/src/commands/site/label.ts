@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Site } from '@glint/api/replies';
-import { labelsText } from '@glint/core';
+import { labelsText } from '@glint/core/client';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { changedLabels, parseLabelArgs } from '../../labels';

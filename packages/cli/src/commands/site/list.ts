@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { labelsText } from '@glint/core';
+import { labelsText } from '@glint/core/client';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { listSites } from '../../resolve';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ApiClient } from '../../api-client';
 import type { Account, AccountDetail, SiteHealth } from '@glint/api/replies';
-import { labelsText } from '@glint/core';
+import { labelsText } from '@glint/core/client';
 import { action, examples } from '../../command-kit';
 import type { Context } from '../../context';
 import { findAccount, listAccounts, regionsOf } from '../../ec2-account';
