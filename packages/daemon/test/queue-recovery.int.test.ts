@@ -4,7 +4,14 @@
  * cloud is involved), and Redis losing what a restart without persistence loses.
  */
 import { randomUUID } from 'node:crypto';
-import { JOBS, QUEUES, cancelRequestKey, queuePrefix, type CopyJob } from '@glint/core';
+import {
+  JOBS,
+  QUEUES,
+  cancelRequestKey,
+  queuePrefix,
+  type CopyJob,
+  type GlintEvent,
+} from '@glint/core';
 import { dispatchJobs, repositoriesOn, type PendingJob } from '@glint/store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -316,4 +323,31 @@ test('a lost job whose owner asked to cancel it is cancelled, not put back', asy
     ['cancelled', 'cancelled by its owner'],
   ]);
   expect(await stateOf(cancelled)).toBe('missing');
+});
+
+test('a job that ended before its dispatch (a halt cancelled it) is neither queued nor announced', async () => {
+  const ended = await copyJob({ enqueue: false });
+  const open = await copyJob({ enqueue: false });
+  await env.query(`UPDATE jobs SET state = 'cancelled' WHERE queue_job_id = $1`, [
+    ended.queueJobId,
+  ]);
+  const heard: GlintEvent[] = [];
+  const jobs = repositoriesOn(options.pool).jobs;
+  await dispatchJobs(
+    options.queues,
+    jobs,
+    async (_owner, events) => {
+      heard.push(...events);
+    },
+    [ended, open],
+  );
+
+  expect(heard).toEqual([
+    expect.objectContaining({ type: 'job', queueJobId: open.queueJobId, state: 'queued' }),
+  ]);
+  expect([await stateOf(ended), await stateOf(open)]).toEqual(['missing', 'waiting']);
+  // Both left the outbox: the ended one is not dispatched again either.
+  const pending = (await jobs.pending(1000)).map((job) => job.queueJobId);
+  expect(pending).not.toContain(ended.queueJobId);
+  expect(pending).not.toContain(open.queueJobId);
 });

@@ -45,8 +45,13 @@ export async function dispatchJobs(
   pending: PendingJob[],
 ): Promise<void> {
   if (pending.length === 0) return;
+  // A job can end between its commit and here: a release's halt cancels the copies it finds, and
+  // its owner heard so. Put on the queue or announced queued now, it would come back on their
+  // screens; one cancelled after this check is stopped by its kept cancel request as it starts.
+  const open = new Set(await jobs.openOf(pending.map((job) => job.queueJobId)));
+  const live = pending.filter((job) => open.has(job.queueJobId));
   for (const kind of kinds) {
-    const ofKind = pending.filter((job) => job.operation === kind);
+    const ofKind = live.filter((job) => job.operation === kind);
     await queues.enqueue(
       kind,
       ofKind.map((job) => ({
@@ -56,7 +61,7 @@ export async function dispatchJobs(
     );
   }
   await jobs.markEnqueued(pending.map((job) => job.queueJobId));
-  for (const job of pending) {
+  for (const job of live) {
     const { ownerId, event } = jobEvent(job, 'queued');
     await publish(ownerId, [event]);
   }

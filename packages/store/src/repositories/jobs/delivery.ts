@@ -46,6 +46,16 @@ export function jobDelivery(db: Queryable) {
       );
     },
 
+    /** Those of the queue jobs with a row still open (queued or running): not yet ended. */
+    async openOf(queueJobIds: string[]): Promise<string[]> {
+      const { rows } = await db.query<{ queueJobId: string }>(
+        `SELECT DISTINCT queue_job_id AS "queueJobId" FROM jobs
+         WHERE queue_job_id = ANY ($1::text[]) AND state IN ('queued', 'running')`,
+        [queueJobIds],
+      );
+      return rows.map((row) => row.queueJobId);
+    },
+
     async markEnqueued(queueJobIds: string[]): Promise<void> {
       await db.query(
         `UPDATE jobs SET enqueued_at = now(), confirmed_at = now()
