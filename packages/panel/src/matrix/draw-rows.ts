@@ -200,11 +200,12 @@ function joinRows(body: HTMLElement, slots: RowSlot[], animate: boolean) {
       },
       (update) => update,
       (exit) => {
-        // Out of the next joins at once (no longer a .row), gone once faded.
+        // Out of the next joins at once (no longer a .row), gone once faded; inert meanwhile, so
+        // neither focus nor a screen reader lands in a row that is leaving.
         if (animate)
           exit
             .classed('row', false)
-            .attr('aria-hidden', 'true')
+            .attr('inert', '')
             .transition()
             .duration(fadeMs)
             .style('opacity', '0')
