@@ -149,9 +149,12 @@ test('both targets are up, and a copy’s bytes, job and duration reach Promethe
     return rows[0]?.state === 'succeeded';
   });
   const written = `glint_site_written_bytes_total{site="${site.two}"}`;
+  const succeeded = 'glint_jobs_total{kind="copy",state="succeeded"}';
+  // The job is counted once the worker has finished it, after its bytes and its rows: a scrape
+  // between the two sees the bytes alone, so both are awaited.
   await until(
-    'Prometheus to scrape the copy',
-    async () => (await value(written)) === size,
+    'Prometheus to scrape the copy and its job',
+    async () => (await value(written)) === size && (await value(succeeded)) === 1,
     30_000,
     500,
   );
@@ -159,7 +162,6 @@ test('both targets are up, and a copy’s bytes, job and duration reach Promethe
   expect(await value('up{job="glint-api"}')).toBe(1);
   expect(await value('up{job="glint-daemon"}')).toBe(1);
   expect(await value(`glint_site_read_bytes_total{site="${site.one}"}`)).toBe(size);
-  expect(await value('glint_jobs_total{kind="copy",state="succeeded"}')).toBe(1);
   expect(await value('glint_job_duration_seconds_count{kind="copy",state="succeeded"}')).toBe(1);
   expect(
     await value('glint_job_duration_seconds_sum{kind="copy",state="succeeded"}'),
